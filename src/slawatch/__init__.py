@@ -1,0 +1,1 @@
+"""slawatch: availability monitoring and SLA credit agent."""

@@ -1,0 +1,148 @@
+"""Sets of half-open integer-second intervals, the unit of every SLA computation.
+
+Every duration slawatch reports is the ``total()`` of such a set, so set algebra
+must be exact: instants are whole seconds since the Unix epoch (UTC), intervals
+are ``[start, end)`` and a set is kept sorted, disjoint and non-adjacent (two
+touching intervals are merged), which makes equality structural and every
+operation a single linear merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+Span = tuple[int, int]
+
+
+class IntervalSet:
+    """An immutable, normalised set of ``[start, end)`` spans of whole seconds."""
+
+    __slots__ = ("_spans",)
+
+    def __init__(self, spans: Iterable[Span] = ()) -> None:
+        self._spans: tuple[Span, ...] = _normalise(spans)
+
+    @classmethod
+    def _trusted(cls, spans: list[Span]) -> IntervalSet:
+        """Wrap spans already sorted, disjoint and non-adjacent (skips the sort)."""
+        new = cls.__new__(cls)
+        new._spans = tuple(spans)
+        return new
+
+    @classmethod
+    def span(cls, start: int, end: int) -> IntervalSet:
+        """The set holding ``[start, end)``, empty when ``end <= start``."""
+        return cls._trusted([(start, end)] if end > start else [])
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        return self._spans
+
+    def total(self) -> int:
+        """Seconds covered by the set."""
+        return sum(end - start for start, end in self._spans)
+
+    def __iter__(self) -> Iterator[Span]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __bool__(self) -> bool:
+        return bool(self._spans)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IntervalSet) and self._spans == other._spans
+
+    def __hash__(self) -> int:
+        return hash(self._spans)
+
+    def __repr__(self) -> str:
+        return f"IntervalSet({list(self._spans)!r})"
+
+    def __or__(self, other: IntervalSet) -> IntervalSet:
+        return self.union(other)
+
+    def __and__(self, other: IntervalSet) -> IntervalSet:
+        return self.intersection(other)
+
+    def __sub__(self, other: IntervalSet) -> IntervalSet:
+        return self.difference(other)
+
+    def union(self, other: IntervalSet) -> IntervalSet:
+        if not other._spans:
+            return self
+        if not self._spans:
+            return other
+        return IntervalSet._trusted(_merge_sorted(_interleave(self._spans, other._spans)))
+
+    def intersection(self, other: IntervalSet) -> IntervalSet:
+        out: list[Span] = []
+        a, b = self._spans, other._spans
+        i = j = 0
+        while i < len(a) and j < len(b):
+            start = max(a[i][0], b[j][0])
+            end = min(a[i][1], b[j][1])
+            if start < end:
+                out.append((start, end))
+            if a[i][1] < b[j][1]:
+                i += 1
+            else:
+                j += 1
+        return IntervalSet._trusted(out)
+
+    def difference(self, other: IntervalSet) -> IntervalSet:
+        out: list[Span] = []
+        b = other._spans
+        j = 0
+        for start, end in self._spans:
+            while j < len(b) and b[j][1] <= start:
+                j += 1
+            cursor = start
+            k = j
+            while k < len(b) and b[k][0] < end:
+                if b[k][0] > cursor:
+                    out.append((cursor, b[k][0]))
+                cursor = max(cursor, b[k][1])
+                k += 1
+            if cursor < end:
+                out.append((cursor, end))
+        return IntervalSet._trusted(out)
+
+    def clip(self, start: int, end: int) -> IntervalSet:
+        """The part of the set inside ``[start, end)``."""
+        return self.intersection(IntervalSet.span(start, end))
+
+
+def _interleave(a: tuple[Span, ...], b: tuple[Span, ...]) -> list[Span]:
+    """Merge two sorted span sequences into one list sorted by start."""
+    out: list[Span] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i][0] <= b[j][0]:
+            out.append(a[i])
+            i += 1
+        else:
+            out.append(b[j])
+            j += 1
+    out.extend(a[i:])
+    out.extend(b[j:])
+    return out
+
+
+def _merge_sorted(spans: list[Span]) -> list[Span]:
+    """Coalesce overlapping or touching spans of a list sorted by start."""
+    out: list[Span] = []
+    for start, end in spans:
+        if end <= start:
+            continue
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def _normalise(spans: Iterable[Span]) -> tuple[Span, ...]:
+    return tuple(_merge_sorted(sorted(spans)))

@@ -1,0 +1,147 @@
+"""From probe samples to a target's timeline of up / down / unknown (SPEC section 2).
+
+The timeline is kept as *flips*: the instants where a target's state changes.
+A flip list always ends with an ``unknown`` flip at ``last sample + 2 x interval``,
+so that a timeline read later, after the agent stopped, turns unknown on its own.
+
+Rules, in the order they apply:
+
+1. A sample's state holds from its instant until the next sample, but at most
+   ``2 x interval``; after that the target is unknown until its next sample.
+2. A run of consecutive failed samples is *confirmed* once it holds
+   ``confirm_after`` failures; every sample of a confirmed run is down, so the
+   outage starts retroactively at the run's first failure. Unconfirmed runs are
+   up (noise), though they stay visible in the raw samples.
+3. Samples are consecutive in sample order, even across an unknown gap: the gap
+   itself stays unknown (rule 1 wins), the failures on both sides form one run.
+
+Recomputing from any *ok* sample onwards gives the same flips as recomputing
+the whole history, because no run of failures crosses an ok sample; the store
+relies on this to recompute only the tail that an import touched.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from slawatch.sla.intervals import IntervalSet, Span
+
+
+class State(enum.StrEnum):
+    UP = "up"
+    DOWN = "down"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Flip:
+    t: int  # first second (UTC epoch) of the new state
+    state: State
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRule:
+    """What a target's config says about turning its samples into a timeline."""
+
+    interval: int  # seconds between probes; a sample holds at most twice this
+    confirm_after: int = 2  # consecutive failures that make an outage
+    degraded_above_ms: float | None = None  # latency above which a sample counts as failed
+
+    def flips(self, times: Sequence[int], oks: Sequence[bool], latencies: Sequence[float | None]) -> list[Flip]:
+        failed = [
+            is_failure(ok, latency, self.degraded_above_ms)
+            for ok, latency in zip(oks, latencies, strict=True)
+        ]
+        return flips_from_samples(times, failed, self.interval, self.confirm_after)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A partition of a window into up, down and unknown time."""
+
+    up: IntervalSet
+    down: IntervalSet
+    unknown: IntervalSet
+
+    def clip(self, start: int, end: int) -> Timeline:
+        return Timeline(
+            self.up.clip(start, end), self.down.clip(start, end), self.unknown.clip(start, end)
+        )
+
+
+def is_failure(ok: bool, latency_ms: float | None, degraded_above_ms: float | None) -> bool:
+    """A sample counts as failed when the probe failed or, if the target treats
+    slowness as unavailability (degraded-as-down), when it answered too slowly."""
+    if not ok:
+        return True
+    return degraded_above_ms is not None and latency_ms is not None and (
+        latency_ms > degraded_above_ms
+    )
+
+
+def sample_states(failed: Sequence[bool], confirm_after: int) -> list[State]:
+    """The state each sample stands for, once confirmation is applied (rule 2)."""
+    states: list[State] = []
+    run_start = 0
+    for i, fail in enumerate(failed):
+        if not fail:
+            states.append(State.UP)
+            run_start = i + 1
+            continue
+        run_length = i - run_start + 1
+        if run_length == confirm_after:  # confirmation reaches back to the run's start
+            states[run_start:] = [State.DOWN] * (run_length - 1)
+        states.append(State.DOWN if run_length >= confirm_after else State.UP)
+    return states
+
+
+def flips_from_samples(
+    times: Sequence[int], failed: Sequence[bool], interval: int, confirm_after: int
+) -> list[Flip]:
+    """Flips for samples taken at ``times`` (sorted, UTC seconds) whose outcome is
+    ``failed``; the list ends with the unknown flip after the last sample."""
+    if len(times) != len(failed):
+        raise ValueError("times and failed must have the same length")
+    horizon = 2 * interval
+    flips: list[Flip] = []
+    current = State.UNKNOWN
+    for i, (t, state) in enumerate(zip(times, sample_states(failed, confirm_after), strict=True)):
+        expires = t + horizon
+        nxt = times[i + 1] if i + 1 < len(times) else None
+        if nxt is not None and nxt <= t:
+            continue  # a second sample in the same second: it alone covers no time
+        if state is not current:
+            flips.append(Flip(t, state))
+            current = state
+        if nxt is None or nxt > expires:
+            flips.append(Flip(expires, State.UNKNOWN))
+            current = State.UNKNOWN
+    return flips
+
+
+def timeline_from_flips(
+    flips: Iterable[Flip], start: int, end: int, initial: State = State.UNKNOWN
+) -> Timeline:
+    """The timeline over ``[start, end)`` described by sorted ``flips``.
+
+    ``initial`` is the state before the first flip; flips before ``start`` are
+    allowed and simply set the state at ``start``.
+    """
+    buckets: dict[State, list[Span]] = {State.UP: [], State.DOWN: [], State.UNKNOWN: []}
+    cursor, state = start, initial
+    for flip in flips:
+        if flip.t >= end:
+            break
+        if flip.t > cursor:
+            buckets[state].append((cursor, flip.t))
+            cursor = flip.t
+        state = flip.state
+    if cursor < end:
+        buckets[state].append((cursor, end))
+    return Timeline(
+        IntervalSet(buckets[State.UP]),
+        IntervalSet(buckets[State.DOWN]),
+        IntervalSet(buckets[State.UNKNOWN]),
+    )
