@@ -27,7 +27,9 @@ from dateutil.rrule import rrulestr
 from slawatch.sla.intervals import IntervalSet, Span
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WINDOW_RE = re.compile(r"^\s*(?P<days>[a-z,\-*]+)\s+(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})\s*$")
+_WINDOW_RE = re.compile(
+    r"^\s*(?P<days>[a-z,\-*]+)\s+(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})\s*$"
+)
 MINUTES_PER_DAY = 24 * 60
 
 
@@ -63,7 +65,8 @@ class WeeklyWindow:
         match = _WINDOW_RE.match(text.lower())
         if match is None:
             raise ValueError(
-                f"weekly window must be 'DAYS HH:MM-HH:MM' (e.g. 'mon-fri 07:00-20:00'), got {text!r}"
+                "weekly window must be 'DAYS HH:MM-HH:MM' "
+                f"(e.g. 'mon-fri 07:00-20:00'), got {text!r}"
             )
         start, end = _minute(match["start"], text), _minute(match["end"], text)
         if start == MINUTES_PER_DAY:
@@ -101,7 +104,8 @@ def _days(text: str, whole: str) -> frozenset[int]:
             hi = DAY_NAMES.index(last) if last else lo
         except ValueError:
             raise ValueError(
-                f"unknown day {part!r} in window {whole!r} (use mon..sun, ranges like mon-fri, or daily)"
+                f"unknown day {part!r} in window {whole!r} "
+                "(use mon..sun, ranges like mon-fri, or daily)"
             ) from None
         if hi < lo:
             raise ValueError(f"day range {part!r} runs backwards in window {whole!r}")

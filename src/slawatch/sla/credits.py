@@ -51,7 +51,9 @@ class TierTable:
             raise ValueError("a credit table needs at least one tier")
         for i, tier in enumerate(self.tiers):
             if tier.credit is not None and not 0 <= tier.credit <= HUNDRED:
-                raise ValueError(f"tiers[{i}].credit: must be within 0..100 (got {_num(tier.credit)})")
+                raise ValueError(
+                    f"tiers[{i}].credit: must be within 0..100 (got {_num(tier.credit)})"
+                )
         if self.basis is CreditBasis.DOWNTIME_MINUTES:
             _check_minutes(self.tiers)
         else:

@@ -49,7 +49,9 @@ class TimelineRule:
     confirm_after: int = 2  # consecutive failures that make an outage
     degraded_above_ms: float | None = None  # latency above which a sample counts as failed
 
-    def flips(self, times: Sequence[int], oks: Sequence[bool], latencies: Sequence[float | None]) -> list[Flip]:
+    def flips(
+        self, times: Sequence[int], oks: Sequence[bool], latencies: Sequence[float | None]
+    ) -> list[Flip]:
         failed = [
             is_failure(ok, latency, self.degraded_above_ms)
             for ok, latency in zip(oks, latencies, strict=True)
@@ -76,8 +78,10 @@ def is_failure(ok: bool, latency_ms: float | None, degraded_above_ms: float | No
     slowness as unavailability (degraded-as-down), when it answered too slowly."""
     if not ok:
         return True
-    return degraded_above_ms is not None and latency_ms is not None and (
-        latency_ms > degraded_above_ms
+    return (
+        degraded_above_ms is not None
+        and latency_ms is not None
+        and (latency_ms > degraded_above_ms)
     )
 
 
