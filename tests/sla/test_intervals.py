@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,4 +47,4 @@ def test_results_stay_normalised(a: list[tuple[int, int]]) -> None:
     s = IntervalSet(a) - IntervalSet([(10, 20)])
     pairs = list(s)
     assert all(start < end for start, end in pairs)
-    assert all(p[1] < q[0] for p, q in zip(pairs, pairs[1:], strict=False))
+    assert all(p[1] < q[0] for p, q in pairwise(pairs))
