@@ -238,7 +238,7 @@ def _outages(
 ) -> tuple[Outage, ...]:
     counted = reference - excluded
     found = []
-    for start, end in _runs(down, unknown):
+    for start, end in outage_runs(down, unknown):
         if not IntervalSet.span(start, end) & window:
             continue
         run = IntervalSet.span(start, end) & window
@@ -258,7 +258,7 @@ def _outages(
     return tuple(found)
 
 
-def _runs(down: IntervalSet, unknown: IntervalSet) -> list[tuple[int, int]]:
+def outage_runs(down: IntervalSet, unknown: IntervalSet) -> list[tuple[int, int]]:
     """Down spans, joined across unknown gaps that have downtime on both sides."""
     runs: list[tuple[int, int]] = []
     bridges = unknown.spans
