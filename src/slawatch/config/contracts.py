@@ -1,0 +1,352 @@
+"""A contract's terms as written in the config, validated into the core's types.
+
+Validation builds the core objects themselves (``WeeklyWindow.parse``,
+``RRuleWindow``, ``Holidays``, ``TierTable``), so the core's own checks apply and
+their messages reach the user at the right line. Percentages arrive as
+``Decimal`` from their decimal text and become ``Fraction`` exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Annotated, Self
+
+from pydantic import Field, PlainValidator, field_validator, model_validator
+from pydantic_core import InitErrorDetails
+
+from slawatch.config import defaults
+from slawatch.config.base import ConfigModel, error_at, invalid, raise_errors, unknown_key_at
+from slawatch.config.fields import Name, NonEmpty, Seconds, SecondsOrZero, Weekly, Zone
+from slawatch.sla.calendar import Calendar, Holidays, RRuleWindow, WeeklyWindow
+from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
+from slawatch.sla.contract import Fee as FeeTerms
+from slawatch.sla.credits import CreditBasis, Tier, TierTable
+from slawatch.sla.exclusions import LateNotice, MaintenancePolicy
+from slawatch.sla.periods import PeriodKind, PeriodRule
+from slawatch.sla.service import ALL, Rule
+
+ALL_WEEK = "daily 00:00-24:00"  # what "reference: 24x7" means
+FORMULA = "100 - A"  # the credit that IPfolio's last tier gives
+_TIER_MESSAGE = re.compile(r"tiers(?:\[(?P<index>\d+)\])?(?:\.(?P<key>\w+))?: (?P<text>.*)")
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
+
+
+def _rule(value: object) -> Rule:
+    if value in ("all", "any"):
+        return Rule(str(value))
+    if isinstance(value, dict) and list(value) == ["quorum"]:
+        k = value["quorum"]
+        if isinstance(k, int) and not isinstance(k, bool) and k >= 1:
+            return Rule("quorum", k)
+        raise_errors([error_at(("quorum",), "must be a whole number >= 1", 2)])
+    raise invalid("must be all, any or {quorum: K}", "{quorum: 2}")
+
+
+class Service(ConfigModel):
+    """The targets a contract covers and how their states combine (SPEC section 2)."""
+
+    targets: Annotated[tuple[str, ...], NonEmpty] = Field(examples=["[cegid-portal-web]"])
+    rule: Annotated[Rule, PlainValidator(_rule)] = Field(default=ALL, examples=["all"])
+
+    @field_validator("targets")
+    @classmethod
+    def _each_once(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        # Listed twice, a target would count twice towards a quorum.
+        twice = [i for i, name in enumerate(names) if name in names[:i]]
+        if twice:
+            raise_errors([error_at((i,), "listed twice in this service") for i in twice])
+        return names
+
+    @model_validator(mode="after")
+    def _quorum_fits(self) -> Self:
+        count = len(self.targets)
+        if self.rule.quorum is not None and self.rule.quorum > count:
+            message = f"must be between 1 and {count}, the number of targets in the service"
+            raise_errors([error_at(("rule", "quorum"), message, count)])
+        return self
+
+
+def _period(value: object) -> PeriodRule:
+    if value in ("month", "year"):
+        return PeriodRule(PeriodKind(str(value)))
+    if isinstance(value, dict) and list(value) == ["contract_year"]:
+        return PeriodRule(PeriodKind.CONTRACT_YEAR, _first_day(value["contract_year"]))
+    raise invalid(
+        "must be month, year or {contract_year: YYYY-MM-DD}", "{contract_year: 2026-03-15}"
+    )
+
+
+def _first_day(value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise_errors([error_at(("contract_year",), "must be a date YYYY-MM-DD", "2026-03-15")])
+
+
+class HolidayCalendar(ConfigModel):
+    """Public holidays removed from reference time, from the ``holidays`` package."""
+
+    country: str = Field(examples=["FR"])
+    subdiv: str | None = Field(default=None, examples=["57"])
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        self.holidays()  # the core's ValueError names the calendar it does not know
+        return self
+
+    def holidays(self) -> Holidays:
+        return Holidays(self.country, self.subdiv)
+
+
+class Reference(ConfigModel):
+    """Reference time: ``24x7``, or weekly local-time windows minus holidays."""
+
+    windows: Annotated[tuple[Weekly, ...], NonEmpty] = Field(examples=['["mon-fri 07:00-20:00"]'])
+    holidays: HolidayCalendar | None = Field(default=None, examples=["{country: FR}"])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_form(cls, data: object) -> object:
+        if data == defaults.REFERENCE:
+            return {"windows": [ALL_WEEK]}
+        if isinstance(data, str):
+            raise invalid(
+                "must be 24x7 or {windows: [...], holidays: {country: CC}}",
+                '{windows: ["mon-fri 07:00-20:00"], holidays: {country: FR}}',
+            )
+        return data
+
+    def calendar(self) -> Calendar:
+        holidays = None if self.holidays is None else self.holidays.holidays()
+        return Calendar(self.windows, holidays)
+
+
+_RRULE_EXAMPLES = {"dtstart": "2026-01-04T02:00", "duration": "4h"}
+
+
+class RecurringWindow(ConfigModel):
+    """A maintenance window that repeats: weekly text, or an RRULE with a start and a
+    duration. Written in the config, it counts as declared long ahead (planned)."""
+
+    weekly: Weekly | None = Field(default=None, examples=["sat,sun 00:00-24:00"])
+    rrule: str | None = Field(default=None, examples=["FREQ=MONTHLY;BYDAY=1SU"])
+    dtstart: datetime | None = Field(default=None, examples=["2026-01-04T02:00"])
+    duration: Seconds | None = Field(default=None, examples=["4h"])
+
+    @field_validator("dtstart")
+    @classmethod
+    def _local(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            raise invalid("must be a local time without offset (read in the contract's zone)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if self.weekly is None and self.rrule is None:
+            raise invalid("needs weekly or rrule", 'weekly: "sat,sun 00:00-24:00"')
+        errors = self._rrule_errors()
+        if errors:
+            raise_errors(errors)
+        return self
+
+    def _rrule_errors(self) -> list[InitErrorDetails]:
+        if self.rrule is None:
+            return [
+                error_at((key,), "only used with rrule")
+                for key in self._given("dtstart", "duration")
+            ]
+        if self.weekly is not None:
+            return [error_at(("weekly",), "cannot be combined with rrule; write two items")]
+        missing = [key for key in ("dtstart", "duration") if getattr(self, key) is None]
+        if missing:
+            return [
+                error_at((key,), "required with rrule", _RRULE_EXAMPLES[key]) for key in missing
+            ]
+        try:
+            self.window()
+        except ValueError as exc:
+            return [error_at(("rrule",), str(exc), "FREQ=MONTHLY;BYDAY=1SU")]
+        return []
+
+    def _given(self, *keys: str) -> list[str]:
+        return [key for key in keys if getattr(self, key) is not None]
+
+    def window(self) -> WeeklyWindow | RRuleWindow:
+        if self.weekly is not None:
+            return self.weekly
+        assert self.rrule is not None and self.dtstart is not None and self.duration is not None
+        return RRuleWindow(self.rrule, self.dtstart, self.duration)
+
+
+class Maintenance(ConfigModel):
+    """Which maintenance is excluded time (SPEC section 3)."""
+
+    notice: SecondsOrZero = Field(default=defaults.NOTICE, examples=["48h"])
+    emergency_qualifies: bool = Field(default=defaults.EMERGENCY_QUALIFIES, examples=["true"])
+    late_notice: LateNotice = Field(default=defaults.LATE_NOTICE, examples=["counts"])
+    windows: tuple[RecurringWindow, ...] = ()
+
+    def policy(self) -> MaintenancePolicy:
+        return MaintenancePolicy(self.notice, self.emergency_qualifies, self.late_notice)
+
+
+def _credit(value: object) -> Fraction | None:
+    if isinstance(value, str) and value.replace(" ", "") == FORMULA.replace(" ", ""):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Fraction(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        return Fraction(value)
+    raise invalid(f"must be a percent 0..100 or the formula {FORMULA}", "25")
+
+
+class TierRow(ConfigModel):
+    """One row of a credit table; ``credit`` is ``None`` for the formula ``100 - A``."""
+
+    up_to: Decimal | None = Field(default=None, ge=0, examples=["216"])
+    from_: Decimal | None = Field(default=None, alias="from", ge=0, le=100, examples=["99.5"])
+    to: Decimal | None = Field(default=None, ge=0, le=100, examples=["100"])
+    credit: Annotated[Fraction | None, PlainValidator(_credit)] = Field(examples=["25"])
+
+    def tier(self) -> Tier:
+        upper = self.to if self.up_to is None else self.up_to
+        return Tier(_fraction(self.from_), _fraction(upper), self.credit)
+
+
+def _fraction(value: Decimal | None) -> Fraction | None:
+    return None if value is None else Fraction(value)
+
+
+class Credits(ConfigModel):
+    """Service credit tiers (SPEC section 4), checked by the core's ``TierTable``."""
+
+    basis: CreditBasis = Field(examples=["downtime_minutes"])
+    tiers: Annotated[tuple[TierRow, ...], NonEmpty] = Field(
+        examples=["[{up_to: 216, credit: 0}, ...]"]
+    )
+
+    @model_validator(mode="after")
+    def _valid_table(self) -> Self:
+        errors = self._foreign_bounds()
+        if not errors:
+            try:
+                self.table()
+            except ValueError as exc:
+                errors = [_tier_error(str(exc))]
+        if errors:
+            raise_errors(errors)
+        return self
+
+    def _foreign_bounds(self) -> list[InitErrorDetails]:
+        minutes = self.basis is CreditBasis.DOWNTIME_MINUTES
+        foreign = {"from": "from_", "to": "to"} if minutes else {"up_to": "up_to"}
+        message = f"not used with basis {self.basis} (use {'up_to' if minutes else 'from and to'})"
+        return [
+            error_at(("tiers", i, key), message)
+            for i, row in enumerate(self.tiers)
+            for key, attribute in foreign.items()
+            if getattr(row, attribute) is not None
+        ]
+
+    def table(self) -> TierTable:
+        return TierTable(self.basis, tuple(row.tier() for row in self.tiers))
+
+
+def _tier_error(message: str) -> InitErrorDetails:
+    """Place the core's ``tiers[2].up_to: ...`` message at that row and key."""
+    match = _TIER_MESSAGE.fullmatch(message)
+    if match is None:
+        return error_at(("tiers",), message)
+    loc: tuple[str | int, ...] = ("tiers",)
+    if match["index"] is not None:
+        loc += (int(match["index"]),)
+    if match["key"] is not None:
+        loc += (match["key"],)
+    return error_at(loc, match["text"])
+
+
+class Fee(ConfigModel):
+    """What the customer pays per billing period; credits are a percent of it."""
+
+    amount: Decimal = Field(gt=0, examples=["1000"])
+    currency: str = Field(examples=["EUR"])
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_4217(cls, value: str) -> str:
+        if not _CURRENCY_RE.fullmatch(value):
+            raise invalid("must be an ISO 4217 code in capitals")
+        return value
+
+    def terms(self) -> FeeTerms:
+        return FeeTerms(self.amount, self.currency)
+
+
+def _all_week() -> Reference:
+    return Reference.model_validate(defaults.REFERENCE)
+
+
+class Contract(ConfigModel):
+    """One contract: the service it covers, how time counts, the target and credits."""
+
+    name: Name = Field(examples=["cegid-portal"])
+    description: str = ""
+    service: Service
+    timezone: Zone = Field(examples=["Europe/Paris"])
+    period: Annotated[PeriodRule, PlainValidator(_period)] = Field(examples=["month"])
+    reference: Reference = Field(default_factory=_all_week, examples=["24x7"])
+    maintenance: Maintenance = Field(default_factory=Maintenance)
+    exclusions_count_as: Formula = Field(
+        default=defaults.EXCLUSIONS_COUNT_AS, examples=["available"]
+    )
+    unknown_time: UnknownPolicy = Field(default=defaults.UNKNOWN_TIME, examples=["excluded"])
+    min_coverage: Decimal = Field(default=defaults.MIN_COVERAGE, ge=0, le=100, examples=["95"])
+    target: Decimal = Field(gt=0, le=100, examples=["99.7"])
+    credits: Credits | None = None
+    claims_required: bool = Field(default=defaults.CLAIMS_REQUIRED, examples=["true"])
+    fee: Fee | None = None
+    clauses: dict[str, str] = Field(default_factory=dict, examples=['{target: "art. 6"}'])
+
+    @field_validator("clauses")
+    @classmethod
+    def _known_clauses(cls, clauses: dict[str, str]) -> dict[str, str]:
+        names = clause_names()
+        errors = [unknown_key_at((key,), names) for key in clauses if key not in names]
+        if errors:
+            raise_errors(errors)
+        return clauses
+
+    def terms(self) -> ContractTerms:
+        """The contract as the core computes with it."""
+        return ContractTerms(
+            name=self.name,
+            targets=self.service.targets,
+            zone=self.timezone,
+            period=self.period,
+            target_percent=Fraction(self.target),
+            rule=self.service.rule,
+            reference=self.reference.calendar(),
+            recurring_maintenance=tuple(window.window() for window in self.maintenance.windows),
+            maintenance=self.maintenance.policy(),
+            formula=self.exclusions_count_as,
+            unknown_as=self.unknown_time,
+            min_coverage_percent=Fraction(self.min_coverage),
+            credits=None if self.credits is None else self.credits.table(),
+            claims_required=self.claims_required,
+            fee=None if self.fee is None else self.fee.terms(),
+            clauses=tuple(self.clauses.items()),
+        )
+
+
+def clause_names() -> tuple[str, ...]:
+    """The keys ``clauses:`` accepts: the contract's own keys, plus ``exclusions`` for
+    the grounds an operator may exclude time on (force majeure, customer...)."""
+    own = [key for key in Contract.model_fields if key not in ("name", "description", "clauses")]
+    return (*own, "exclusions")

@@ -1,0 +1,28 @@
+"""Every default of the config format, in one place.
+
+The models take their defaults from here and the format's documentation
+(``slawatch.config.models``) quotes them, so the two cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from slawatch.sla.contract import Formula, UnknownPolicy
+from slawatch.sla.exclusions import LateNotice
+
+DATABASE_URL = "sqlite:///slawatch.db"  # a file next to where the agent runs
+LISTEN = "127.0.0.1:9115"  # loopback: /metrics and the API are not exposed by accident
+
+INTERVAL = 60  # seconds between probes (Prometheus' default scrape interval)
+TIMEOUT_MS = 10_000  # a probe slower than this fails; must stay below the interval
+CONFIRM_AFTER = 2  # consecutive failures before an outage counts (SPEC section 2)
+
+REFERENCE = "24x7"  # reference time when a contract names no hours
+NOTICE = 0  # seconds of notice a planned maintenance window needs
+EMERGENCY_QUALIFIES = False  # emergency maintenance counts as downtime unless said otherwise
+LATE_NOTICE = LateNotice.COUNTS  # a window declared too late does not qualify
+EXCLUSIONS_COUNT_AS = Formula.AVAILABLE  # excluded time counts as available (Cegid's TD)
+UNKNOWN_TIME = UnknownPolicy.EXCLUDED  # unobserved time is left out of both sides
+MIN_COVERAGE = Decimal(95)  # percent of reference time observed before a report is billable
+CLAIMS_REQUIRED = False  # credits owed without the customer reporting outages

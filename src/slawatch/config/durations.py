@@ -1,0 +1,58 @@
+"""Durations as people write them in configs: ``30s``, ``5m``, ``1h30m``, ``2d``, ``500ms``.
+
+A duration is whole numbers with units, largest unit first, each unit at most once:
+``d`` (24 h), ``h``, ``m``, ``s``, ``ms``. A bare number is refused: ``60`` reads as
+seconds to one person and minutes to the next, and a wrong guess moves money. A
+leading minus is read, so that a range check can say what was written
+(``must be > 0 s (got -5s)``) instead of "does not parse".
+"""
+
+from __future__ import annotations
+
+import re
+
+from slawatch.config.errors import DurationError
+
+_UNIT_MS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1))
+_DURATION_RE = re.compile(
+    r"(?P<sign>-)?(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m(?!s))?"
+    r"(?:(?P<s>\d+)s)?(?:(?P<ms>\d+)ms)?"
+)
+_INTEGER_RE = re.compile(r"-?\d+")
+
+
+def parse_duration_ms(text: str) -> int:
+    """Milliseconds in ``text`` (``"1h30m"`` -> 5_400_000); raises ``DurationError``."""
+    text = text.strip()
+    if _INTEGER_RE.fullmatch(text):
+        examples = f"{text}s, {text}m or {text}h"
+        raise DurationError(text, "a duration needs a unit: d, h, m, s or ms", examples)
+    match = _DURATION_RE.fullmatch(text)
+    parts = [(match[unit], scale) for unit, scale in _UNIT_MS if match and match[unit]]
+    if match is None or not parts:
+        raise DurationError(
+            text, "must be whole numbers with units d, h, m, s, ms, largest first", "1h30m"
+        )
+    total = sum(int(value) * scale for value, scale in parts)
+    return -total if match["sign"] else total
+
+
+def parse_duration(text: str) -> int:
+    """Whole seconds in ``text`` (``"1h30m"`` -> 5400); raises ``DurationError``,
+    also when the text has a fraction of a second (``"1500ms"``)."""
+    milliseconds = parse_duration_ms(text)
+    if milliseconds % 1_000:
+        nearest = round(milliseconds, -3) or 1_000
+        raise DurationError(text, "must be whole seconds", format_duration_ms(nearest))
+    return milliseconds // 1_000
+
+
+def format_duration_ms(milliseconds: int) -> str:
+    """The shortest text that ``parse_duration_ms`` reads back as ``milliseconds``."""
+    sign, rest = ("-", -milliseconds) if milliseconds < 0 else ("", milliseconds)
+    parts = []
+    for unit, scale in _UNIT_MS:
+        count, rest = divmod(rest, scale)
+        if count:
+            parts.append(f"{count}{unit}")
+    return sign + ("".join(parts) or "0s")

@@ -1,0 +1,223 @@
+"""The config file format: the one place that says what each key means.
+
+A config is one YAML document. Every mapping accepts only the keys below (an
+unknown key is an error, not a silent no-op); a key with a default may be left
+out. Defaults live in ``slawatch.config.defaults``.
+
+Durations are whole numbers with units, largest first: ``30s``, ``5m``, ``1h30m``,
+``2d``, ``500ms``; a bare number is an error (``60`` could be seconds or minutes).
+Percentages are read from their decimal text (``99.7`` is exactly 997/10).
+Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway).
+
+.. code-block:: yaml
+
+    database:
+      url: sqlite:///slawatch.db         # default; or postgresql+psycopg://user:pw@host/db
+    agent:
+      listen: 127.0.0.1:9115             # default; HOST:PORT of /metrics and the API
+      control_targets: [resolver]        # default []; names of targets. While all of them
+                                         # fail, other targets are unknown, not down
+    targets:                             # at least one
+      - name: cegid-portal-web           # required, unique, [a-z0-9][a-z0-9._-]*
+        kind: http                       # required: http | tcp | dns | tls | heartbeat
+        url: https://portal.example.com/ # http: required, http:// or https://
+        interval: 60s                    # default 60s, > 0; for heartbeat: how often it
+                                         # must report in
+        timeout: 10s                     # default 10s, < interval (not for heartbeat)
+        confirm_after: 2                 # default 2, >= 1: consecutive failures that
+                                         # make an outage
+        degraded_above: 2s               # optional (not for heartbeat): a slower answer
+                                         # counts as failed
+      - name: resolver
+        kind: dns
+        query_name: example.com          # dns: required, the name to resolve
+      - name: database
+        kind: tcp                        # tls takes the same keys
+        host: db.example.com             # tcp, tls: required, host name or IP address
+        port: 5432                       # tcp, tls: required, 1..65535
+      - name: nightly-export
+        kind: heartbeat                  # the job reports in; nothing to probe
+        interval: 1d
+    contracts:                           # default []
+      - name: cegid-portal               # required, unique, [a-z0-9][a-z0-9._-]*
+        description: Portail Cegid.com   # optional
+        service:                         # required
+          targets: [cegid-portal-web]    # required, at least one, each defined in targets
+          rule: all                      # default all; any | {quorum: K}, 1 <= K <= targets
+        timezone: Europe/Paris           # required, an IANA zone
+        period: month                    # required: month | year | {contract_year: 2026-03-15}
+        reference:                       # default 24x7; or weekly windows minus holidays:
+          windows: ["mon-fri 07:00-20:00"]  # at least one; DAYS HH:MM-HH:MM, DAYS as
+                                         # mon..sun, mon-fri, sat,sun or daily; a window
+                                         # ending at or before its start ends the next day
+          holidays: {country: FR}        # optional; subdiv: "57" for a region's extra ones
+        maintenance:                     # optional
+          notice: 48h                    # default 0s: how long before it opens a planned
+                                         # window must be declared to qualify
+          emergency_qualifies: true      # default false: emergency maintenance is excluded
+          late_notice: counts            # default counts; excluded | as_emergency: what a
+                                         # planned window declared too late becomes
+          windows:                       # default []: recurring windows, which qualify as
+                                         # planned (the config declares them long ahead)
+            - weekly: "daily 20:00-07:00"
+            - rrule: "FREQ=MONTHLY;BYDAY=1SU"   # iCalendar RRULE, with:
+              dtstart: 2026-01-04T02:00  # required with rrule: local time, no offset
+              duration: 4h               # required with rrule, > 0
+        exclusions_count_as: available   # default available: A = (R-U-D)/(R-U);
+                                         # removed: A = (R-X-U-D)/(R-X-U)
+        unknown_time: excluded           # default excluded; up | down
+        min_coverage: 95                 # default 95: percent of R observed for a report
+                                         # to be billable without review
+        target: 99.7                     # required, 0 < target <= 100: met when A >= target
+        credits:                         # optional
+          basis: downtime_minutes        # required: downtime_minutes | availability_percent
+          tiers:                         # required, checked for gaps and overlaps
+            - {up_to: 216, credit: 0}    # downtime_minutes: at most up_to minutes down,
+            - {up_to: 2160, credit: 25}  #   increasing; the last row has no up_to
+            - {credit: 100 - A}          # credit: a percent 0..100 or the formula 100 - A
+          # availability_percent rows: {from: 99.5, to: 100, credit: 0}, half-open
+          # [from, to) ranges that tile 0..100 (the row ending at 100 includes 100)
+        claims_required: false           # default false: credits only for outages the
+                                         # customer reported (slawatch claim add)
+        fee: {amount: 1000, currency: EUR}  # optional: per billing period; amount > 0,
+                                         # currency an ISO 4217 code
+        clauses:                         # optional: key -> the contract's article, shown
+          target: "art. 6"               # in reports; keys are this contract's own keys
+                                         # (period, reference, ...) or exclusions
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_core import InitErrorDetails
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from slawatch.config import defaults
+from slawatch.config.base import ConfigModel, Loc, error_at, invalid
+from slawatch.config.contracts import Contract
+from slawatch.config.errors import UnknownNameError, closest, listing
+from slawatch.config.fields import NonEmpty
+from slawatch.config.targets import AnyTarget, Target
+
+_BACKENDS = ("sqlite", "postgresql")
+
+
+class Database(ConfigModel):
+    """Where results, maintenance, exclusions and claims are stored."""
+
+    url: str = Field(
+        default=defaults.DATABASE_URL, examples=["postgresql+psycopg://user:pw@host/db"]
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise invalid("must be a database URL") from None
+        if backend not in _BACKENDS:
+            raise invalid(f"must be a {' or '.join(_BACKENDS)} URL")
+        return value
+
+
+class Agent(ConfigModel):
+    """The daemon: where it serves ``/metrics`` and the API, and its control targets."""
+
+    listen: str = Field(default=defaults.LISTEN, examples=["127.0.0.1:9115"])
+    control_targets: tuple[str, ...] = Field(default=(), examples=["[resolver]"])
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not (host and port.isdigit() and 0 < int(port) < 65536):
+            raise invalid("must be HOST:PORT")
+        return value
+
+
+class Config(ConfigModel):
+    """A whole config file."""
+
+    database: Database = Field(default_factory=Database)
+    agent: Agent = Field(default_factory=Agent)
+    targets: Annotated[tuple[Target, ...], NonEmpty]
+    contracts: tuple[Contract, ...] = ()
+
+    @classmethod
+    def raw_errors(cls, data: object) -> list[InitErrorDetails]:
+        """Names used twice and names that point nowhere, found in the raw input so
+        that they are reported even when other parts of the file are invalid."""
+        if not isinstance(data, dict):
+            return []
+        targets = _names(data.get("targets"))
+        errors = _duplicates("targets", targets) + _duplicates(
+            "contracts", _names(data.get("contracts"))
+        )
+        known = {name for _, name in targets}
+        errors += _dangling(
+            ("agent", "control_targets"), _dig(data, "agent", "control_targets"), known
+        )
+        contracts = data.get("contracts")
+        for i, contract in enumerate(contracts if isinstance(contracts, list) else []):
+            loc = ("contracts", i, "service", "targets")
+            errors += _dangling(loc, _dig(contract, "service", "targets"), known)
+        return errors
+
+    def contract(self, name: str) -> Contract:
+        """The contract called ``name``; ``UnknownNameError`` lists the known ones."""
+        for contract in self.contracts:
+            if contract.name == name:
+                return contract
+        raise UnknownNameError("contract", name, (c.name for c in self.contracts))
+
+    def target(self, name: str) -> AnyTarget:
+        """The target called ``name``; ``UnknownNameError`` lists the known ones."""
+        for target in self.targets:
+            if target.name == name:
+                return target
+        raise UnknownNameError("target", name, (t.name for t in self.targets))
+
+
+def _dig(data: object, *keys: str) -> object:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _names(items: object) -> list[tuple[int, str]]:
+    """``(index, name)`` of the items that have a text name; pydantic reports the rest."""
+    if not isinstance(items, list):
+        return []
+    return [
+        (i, item["name"])
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get("name"), str)
+    ]
+
+
+def _duplicates(section: str, named: list[tuple[int, str]]) -> list[InitErrorDetails]:
+    first: dict[str, int] = {}
+    errors = []
+    for i, name in named:
+        if name in first:
+            message = f"already used by {section}[{first[name]}]; names must be unique"
+            errors.append(error_at((section, i, "name"), message))
+        first.setdefault(name, i)
+    return errors
+
+
+def _dangling(loc: Loc, names: object, known: set[str]) -> list[InitErrorDetails]:
+    if not isinstance(names, list):
+        return []
+    message = f"unknown target (targets: {listing(known)})" if known else "unknown target"
+    return [
+        error_at((*loc, j), message, closest(name, known))
+        for j, name in enumerate(names)
+        if isinstance(name, str) and name not in known
+    ]

@@ -1,0 +1,126 @@
+"""Reading files and looking names up: failures are ConfigError or LookupError, never a traceback."""
+
+from pathlib import Path
+
+import pytest
+
+from slawatch.config import (
+    Config,
+    ConfigError,
+    Problem,
+    UnknownNameError,
+    load_config,
+    parse_config,
+)
+
+SEED = Path(__file__).parents[2] / "config" / "seed-contracts.yaml"
+
+
+def message(text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "c.yaml")
+    return str(caught.value)
+
+
+def test_missing_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.yaml"
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}: cannot read: No such file or directory"
+
+
+def test_a_directory_is_not_a_config(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: cannot read: Is a directory"
+
+
+def test_bytes_that_are_not_utf8_name_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("targets:\n  - name: smileo\n    description: SMIL\u00c9O\n".encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}:3: not UTF-8 text"
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + SEED.read_bytes())
+    assert len(load_config(path).contracts) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- targets\n", "c.yaml:1: must be a mapping (key: value)"),
+        ("# nothing but a comment\n", "c.yaml:1: the file is empty (e.g. start with targets:)"),
+        ("contracts: []\n", "c.yaml:1: targets: required key missing"),
+        ("targets: []\n", "c.yaml:1: targets: must not be empty"),
+        (
+            "targets:\n  - {name: web, kind: tcp, host: 'db.example:5432', port: 5432}\n",
+            "c.yaml:2: targets[0].host: must be a host name or IP address, without scheme or port (got db.example:5432; e.g. db.example.com)",
+        ),
+        (
+            "targets:\n  - {name: web, kind: heartbeat, timeout: 5s}\n",
+            "c.yaml:2: targets[0].timeout: unknown key (valid keys here: name, interval, confirm_after, kind)",
+        ),
+    ],
+    ids=[
+        "list-at-top",
+        "comment-only",
+        "no-targets",
+        "empty-targets",
+        "host-with-port",
+        "heartbeat-has-no-timeout",
+    ],
+)
+def test_whole_file_and_probe_kind_problems(text: str, expected: str) -> None:
+    assert message(text) == expected
+
+
+def test_probe_settings_reach_the_model() -> None:
+    config = parse_config(
+        "targets:\n"
+        "  - {name: db, kind: tcp, host: '::1', port: 5432, timeout: 500ms, degraded_above: 250ms}\n"
+        "  - {name: job, kind: heartbeat, interval: 1d, confirm_after: 1}\n"
+    )
+    db, job = config.targets
+    assert (db.kind, db.timeout_ms, db.timeline_rule().degraded_above_ms) == ("tcp", 500, 250.0)
+    assert (job.kind, job.timeline_rule().interval, job.timeline_rule().confirm_after) == (
+        "heartbeat",
+        86_400,
+        1,
+    )
+
+
+def test_lookups_list_the_known_names() -> None:
+    config: Config = load_config(SEED)
+    assert config.contract("ipfolio").name == "ipfolio"
+    assert config.target("smileo-s3").name == "smileo-s3"
+    with pytest.raises(LookupError) as caught:
+        config.contract("ipfollio")
+    assert (
+        str(caught.value)
+        == "unknown contract 'ipfollio' (did you mean 'ipfolio'? known: cegid-portal, ipfolio, smileo-backup)"
+    )
+    with pytest.raises(UnknownNameError) as unknown:
+        config.target("zabbix")
+    assert (
+        str(unknown.value)
+        == "unknown target 'zabbix' (known: cegid-portal-web, ipfolio-app, smileo-gateway, smileo-s3)"
+    )
+    assert unknown.value.known == ("cegid-portal-web", "ipfolio-app", "smileo-gateway", "smileo-s3")
+
+
+def test_a_problem_without_a_file_reads_as_its_message() -> None:
+    error = ConfigError(
+        ["no config given", Problem("c.yaml", None, "", "cannot read: Permission denied")]
+    )
+    assert str(error) == "no config given\nc.yaml: cannot read: Permission denied"
+    assert isinstance(error, ValueError)
+
+
+def test_the_config_is_frozen() -> None:
+    config = load_config(SEED)
+    with pytest.raises(ValueError, match="frozen"):
+        config.contracts[0].target = 50  # type: ignore[misc]

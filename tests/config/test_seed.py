@@ -1,0 +1,138 @@
+"""The shipped presets (SPEC sections 5 and 7) load into the terms the seeds state."""
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from slawatch.config import Config, load_config, parse_config
+from slawatch.config import models as config_models
+from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
+from slawatch.sla.contract import Fee, Formula, UnknownPolicy
+from slawatch.sla.credits import CreditBasis, Tier, TierTable, percent_of
+from slawatch.sla.exclusions import LateNotice, MaintenancePolicy
+from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
+from slawatch.sla.service import ALL
+from slawatch.sla.timeline import TimelineRule
+
+SEED = Path(__file__).parents[2] / "config" / "seed-contracts.yaml"
+F = Fraction
+IPFOLIO_MINUTES = TierTable(
+    CreditBasis.DOWNTIME_MINUTES,
+    (
+        Tier(None, F(216), F(0)),
+        Tier(None, F(2160), F(25)),
+        Tier(None, F(21600), F(50)),
+        Tier(None, None, None),
+    ),
+)
+IPFOLIO_PERCENT = TierTable(
+    CreditBasis.AVAILABILITY_PERCENT,
+    (
+        Tier(F("99.5"), F(100), F(0)),
+        Tier(F(95), F("99.5"), F(25)),
+        Tier(F(50), F(95), F(50)),
+        Tier(F(0), F(50), None),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def seed() -> Config:
+    return load_config(SEED)
+
+
+def test_names_and_targets_are_the_ones_spec_section_7_names(seed: Config) -> None:
+    assert [c.name for c in seed.contracts] == ["cegid-portal", "smileo-backup", "ipfolio"]
+    rules = {t.name: (t.kind, t.timeline_rule()) for t in seed.targets}
+    assert rules == {
+        "cegid-portal-web": ("http", TimelineRule(60, 2)),
+        "smileo-gateway": ("http", TimelineRule(300, 2)),
+        "smileo-s3": ("http", TimelineRule(300, 2)),
+        "ipfolio-app": ("http", TimelineRule(60, 2)),
+    }
+    assert seed.database.url == "sqlite:///slawatch.db"
+
+
+def test_cegid_portal(seed: Config) -> None:
+    terms = seed.contract("cegid-portal").terms()
+    assert (terms.targets, terms.rule) == (("cegid-portal-web",), ALL)
+    assert terms.zone == ZoneInfo("Europe/Paris")
+    assert terms.period == PeriodRule(PeriodKind.MONTH)
+    assert terms.reference == Calendar((WeeklyWindow.parse("mon-fri 07:00-20:00"),), Holidays("FR"))
+    assert terms.recurring_maintenance == (
+        WeeklyWindow.parse("daily 20:00-07:00"),
+        WeeklyWindow.parse("sat,sun 00:00-24:00"),
+    )
+    assert terms.maintenance == MaintenancePolicy(
+        172_800, emergency_qualifies=True, late_notice=LateNotice.COUNTS
+    )
+    assert terms.formula is Formula.AVAILABLE
+    assert terms.target_percent == Fraction(99)
+    assert (terms.credits, terms.fee, terms.claims_required) == (None, None, False)
+    assert dict(terms.clauses)["target"] == "art. 6 : taux de disponibilité d'au moins 99 %"
+
+
+@pytest.mark.parametrize(
+    ("label", "hours"),
+    [("2026-03", 22 * 13), ("2026-05", 17 * 13)],  # May: 1st, 8th, Ascension, Whit Monday
+    ids=["march-no-holiday", "may-four-holidays"],
+)
+def test_cegid_reference_time_is_weekday_hours_minus_french_holidays(
+    seed: Config, label: str, hours: int
+) -> None:
+    terms = seed.contract("cegid-portal").terms()
+    period = resolve_period(label, terms.period, terms.zone)
+    spans = terms.reference.spans(period.start, period.end, terms.zone)
+    assert sum(end - start for start, end in spans) == hours * 3600
+
+
+def test_smileo_backup(seed: Config) -> None:
+    terms = seed.contract("smileo-backup").terms()
+    assert (terms.targets, terms.rule) == (("smileo-gateway", "smileo-s3"), ALL)
+    assert (terms.zone, terms.period) == (ZoneInfo("Europe/Paris"), PeriodRule(PeriodKind.YEAR))
+    assert terms.reference == Calendar()  # 24x7
+    assert terms.maintenance == MaintenancePolicy(0, emergency_qualifies=False)
+    assert terms.target_percent == Fraction("99.7")  # exactly, not float 99.7
+
+
+def test_ipfolio(seed: Config) -> None:
+    terms = seed.contract("ipfolio").terms()
+    assert (terms.targets, terms.zone) == (("ipfolio-app",), ZoneInfo("UTC"))
+    assert (terms.period, terms.reference) == (PeriodRule(PeriodKind.MONTH), Calendar())
+    assert terms.target_percent == Fraction("99.5")
+    assert terms.credits == IPFOLIO_MINUTES
+    assert terms.claims_required is True
+    assert terms.fee == Fee(Decimal("1000"), "EUR")
+    assert (terms.formula, terms.unknown_as, terms.min_coverage_percent) == (
+        Formula.AVAILABLE,
+        UnknownPolicy.EXCLUDED,
+        Fraction(95),
+    )
+
+
+def test_ipfolio_percent_variant_is_one_line_away() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    block = re.compile(r"^    credits:\n(?:      .*\n)+", re.MULTILINE)
+    variant = "    # credits: {basis: availability_percent"
+    assert len(block.findall(text)) == 1 and text.count(variant) == 1
+    swapped = block.sub("", text).replace(variant, variant.replace("# ", "", 1))
+    terms = parse_config(swapped, "swapped.yaml").contract("ipfolio").terms()
+    assert terms.credits == IPFOLIO_PERCENT
+    # The comment's example: 217 min down in a 31-day month.
+    minutes = 31 * 24 * 60
+    availability = percent_of(minutes - 217, minutes)
+    assert IPFOLIO_PERCENT.select(availability, 217 * 60) == (0, Fraction(0))
+    assert IPFOLIO_MINUTES.select(availability, 217 * 60) == (1, Fraction(25))
+
+
+def test_the_documented_format_is_a_valid_config() -> None:
+    assert config_models.__doc__ is not None
+    block = config_models.__doc__.split(".. code-block:: yaml\n")[1]
+    text = "\n".join(line.removeprefix("    ") for line in block.splitlines())
+    config = parse_config(text, "models.py")
+    assert config.agent.control_targets == ("resolver",)
+    assert [t.kind for t in config.targets] == ["http", "dns", "tcp", "heartbeat"]
