@@ -1,0 +1,106 @@
+"""The ``slawatch`` command: parse, call, print (SPEC section 7 names the commands).
+
+Every expected failure (bad config, bad CSV row, unknown contract, database
+away) ends as one ``error: ...`` line naming the problem and its place, with a
+non-zero exit status; tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
+from slawatch.cli_records import claim, exclude, maintenance
+from slawatch.exporters.evaluate import evaluate_label
+from slawatch.exporters.report import Report, to_csv, to_json
+from slawatch.importer import read_samples
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="slawatch")
+def main() -> None:
+    """slawatch: availability monitoring and SLA credits, exact to the second."""
+
+
+@main.command("check-config")
+@config_option
+@reports_errors
+def check_config(config_path: Path | None, db_url: str | None) -> None:
+    """Validate a config file; list every problem with its place."""
+    config = Session(config_path, db_url).config()
+    click.echo(
+        f"ok: {len(config.targets)} targets, {len(config.contracts)} contracts "
+        f"({', '.join(c.name for c in config.contracts)})"
+    )
+
+
+@main.command("import")
+@config_option
+@click.option(
+    "--results",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help="CSV: target,timestamp,ok[,latency_ms,status,error].",
+)
+@reports_errors
+def import_results(config_path: Path | None, db_url: str | None, results: Path) -> None:
+    """Load recorded probe samples; re-importing the same file adds nothing."""
+    session = Session(config_path, db_url)
+    config = session.config()
+    rules = {t.name: t.timeline_rule() for t in config.targets}
+    store = session.store()
+    size = results.stat().st_size
+    with click.progressbar(
+        length=size, label="importing", file=sys.stderr, hidden=size < (8 << 20)
+    ) as bar:
+        outcome = store.import_samples(read_samples(results, rules, bar.update), rules)
+    click.echo(
+        f"imported {outcome.rows_added} new samples "
+        f"({outcome.rows_read - outcome.rows_added} already present) from {results}"
+    )
+
+
+@main.command()
+@config_option
+@click.option("--contract", required=True, help="Contract name, as in the config.")
+@click.option("--period", required=True, help="YYYY-MM (a month) or YYYY (a year).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write."
+)
+@click.option("--as-of", help="Assess as known at this instant (default: now).")
+@reports_errors
+def report(
+    *,
+    config_path: Path | None,
+    db_url: str | None,
+    contract: str,
+    period: str,
+    fmt: str,
+    output: Path | None,
+    as_of: str | None,
+) -> None:
+    """Availability, verdict and credit of a contract for a period, with the arithmetic."""
+    session = Session(config_path, db_url)
+    config = session.config()
+    model = config.contract(contract)
+    terms = model.terms()
+    moment = parse_instant(as_of, terms.zone, "--as-of") if as_of else now()
+    assessment = evaluate_label(
+        session.store(), terms, config.agent.control_targets, period, moment
+    )
+    text = (to_json if fmt == "json" else to_csv)(Report(terms, assessment, model.description))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+for _group in (maintenance, exclude, claim):
+    main.add_command(_group)

@@ -1,0 +1,248 @@
+"""Operator commands that move money: maintenance windows, exclusions, claims.
+
+Each write is checked against the config (the contract must exist, the end
+must follow the start) before it reaches the store, which audits it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
+from slawatch.exporters.evaluate import LOOKBACK, service_timeline
+from slawatch.sla.assess import outage_runs
+from slawatch.sla.contract import ContractTerms
+from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
+
+INSTANT_FIELDS = frozenset(
+    {"start", "end", "at", "declared_at", "created_at", "cancelled_at", "revoked_at"}
+)
+
+
+def default_author() -> str:
+    return os.environ.get("SLAWATCH_AUTHOR") or getpass.getuser()
+
+
+def author_option(command: Any) -> Any:
+    return click.option(
+        "--author",
+        default=default_author,
+        help="Who makes the change (default: $SLAWATCH_AUTHOR or the login).",
+    )(command)
+
+
+def span(terms: ContractTerms, start: str, end: str) -> tuple[int, int]:
+    """The ``[start, end)`` of a command line, in UTC seconds, checked."""
+    first = parse_instant(start, terms.zone, "--start")
+    last = parse_instant(end, terms.zone, "--end")
+    if last <= first:
+        raise ValueError(f"--end ({end}) must be after --start ({start})")
+    return first, last
+
+
+def print_records(records: Sequence[Any]) -> None:
+    """A plain table of dataclass records, instants in ISO 8601 UTC."""
+    if not records:
+        click.echo("(none)")
+        return
+    rows = [{k: _cell(k, v) for k, v in dataclasses.asdict(record).items()} for record in records]
+    columns = list(rows[0])
+    widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
+    click.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
+    for row in rows:
+        click.echo("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
+
+
+def _cell(name: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if name.removesuffix("_ts") in INSTANT_FIELDS and isinstance(value, int):
+        return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")
+    return str(value)
+
+
+@click.group()
+def maintenance() -> None:
+    """Declare, list and cancel maintenance windows."""
+
+
+@maintenance.command("add")
+@config_option
+@click.option("--contract", required=True)
+@click.option("--start", required=True, help="ISO 8601; without an offset, in the contract's zone.")
+@click.option("--end", required=True, help="ISO 8601; must be after --start.")
+@click.option("--kind", type=click.Choice([k.value for k in MaintenanceKind]), required=True)
+@click.option("--declared-at", help="When the customer was told (default: now).")
+@click.option("--note", default="")
+@author_option
+@reports_errors
+def maintenance_add(
+    *,
+    config_path: Path | None,
+    db_url: str | None,
+    contract: str,
+    start: str,
+    end: str,
+    kind: str,
+    declared_at: str | None,
+    note: str,
+    author: str,
+) -> None:
+    """Declare a maintenance window (planned windows need the contract's notice)."""
+    session = Session(config_path, db_url)
+    terms = session.config().contract(contract).terms()
+    first, last = span(terms, start, end)
+    declared = parse_instant(declared_at, terms.zone, "--declared-at") if declared_at else now()
+    new_id = session.store().add_maintenance(
+        contract=contract,
+        start=first,
+        end=last,
+        kind=MaintenanceKind(kind),
+        declared_at=declared,
+        note=note,
+        actor=author,
+    )
+    click.echo(f"maintenance #{new_id} added to {contract}")
+
+
+@maintenance.command("list")
+@config_option
+@click.option("--contract", help="Only this contract.")
+@click.option("--all", "show_all", is_flag=True, help="Include cancelled windows.")
+@reports_errors
+def maintenance_list(
+    config_path: Path | None, db_url: str | None, contract: str | None, show_all: bool
+) -> None:
+    """List maintenance windows."""
+    print_records(Session(config_path, db_url).store().list_maintenance(contract, show_all))
+
+
+@maintenance.command("cancel")
+@config_option
+@click.argument("window_id", type=int)
+@author_option
+@reports_errors
+def maintenance_cancel(
+    config_path: Path | None, db_url: str | None, window_id: int, author: str
+) -> None:
+    """Cancel a maintenance window (it stays in the audit log)."""
+    Session(config_path, db_url).store().cancel_maintenance(window_id, author)
+    click.echo(f"maintenance #{window_id} cancelled")
+
+
+@click.group()
+def exclude() -> None:
+    """Exclude time from a contract (force majeure, customer, third party)."""
+
+
+@exclude.command("add")
+@config_option
+@click.option("--contract", required=True)
+@click.option("--start", required=True, help="ISO 8601; without an offset, in the contract's zone.")
+@click.option("--end", required=True, help="ISO 8601; must be after --start.")
+@click.option("--reason", type=click.Choice([r.value for r in ExclusionReason]), required=True)
+@click.option("--note", required=True, help="Why, for the customer and the audit log.")
+@author_option
+@reports_errors
+def exclude_add(
+    *,
+    config_path: Path | None,
+    db_url: str | None,
+    contract: str,
+    start: str,
+    end: str,
+    reason: str,
+    note: str,
+    author: str,
+) -> None:
+    """Exclude a span of time from a contract's downtime."""
+    session = Session(config_path, db_url)
+    terms = session.config().contract(contract).terms()
+    first, last = span(terms, start, end)
+    new_id = session.store().add_exclusion(
+        contract=contract,
+        start=first,
+        end=last,
+        reason=ExclusionReason(reason),
+        note=note,
+        actor=author,
+    )
+    click.echo(f"exclusion #{new_id} added to {contract}")
+
+
+@exclude.command("list")
+@config_option
+@click.option("--contract", help="Only this contract.")
+@click.option("--all", "show_all", is_flag=True, help="Include revoked exclusions.")
+@reports_errors
+def exclude_list(
+    config_path: Path | None, db_url: str | None, contract: str | None, show_all: bool
+) -> None:
+    """List exclusions."""
+    print_records(Session(config_path, db_url).store().list_exclusions(contract, show_all))
+
+
+@exclude.command("revoke")
+@config_option
+@click.argument("exclusion_id", type=int)
+@author_option
+@reports_errors
+def exclude_revoke(
+    config_path: Path | None, db_url: str | None, exclusion_id: int, author: str
+) -> None:
+    """Revoke an exclusion (it stays in the audit log)."""
+    Session(config_path, db_url).store().revoke_exclusion(exclusion_id, author)
+    click.echo(f"exclusion #{exclusion_id} revoked")
+
+
+@click.group()
+def claim() -> None:
+    """Record the customer's outage reports (contracts that require claims)."""
+
+
+@claim.command("add")
+@config_option
+@click.option("--contract", required=True)
+@click.option("--at", "at_text", required=True, help="An instant inside the outage.")
+@click.option("--ticket", required=True, help="The customer's ticket reference.")
+@author_option
+@reports_errors
+def claim_add(
+    *,
+    config_path: Path | None,
+    db_url: str | None,
+    contract: str,
+    at_text: str,
+    ticket: str,
+    author: str,
+) -> None:
+    """Mark the outage covering ``--at`` as reported by the customer."""
+    session = Session(config_path, db_url)
+    config = session.config()
+    terms = config.contract(contract).terms()
+    at = parse_instant(at_text, terms.zone, "--at")
+    store = session.store()
+    timeline = service_timeline(
+        store, terms, config.agent.control_targets, at - LOOKBACK, at + LOOKBACK
+    )
+    if not any(start <= at < end for start, end in outage_runs(timeline.down, timeline.unknown)):
+        raise LookupError(f"no outage of {contract} covers {at_text}: nothing to claim")
+    new_id = store.add_claim(contract, at, ticket, author)
+    click.echo(f"claim #{new_id} ({ticket}) added to {contract}")
+
+
+@claim.command("list")
+@config_option
+@click.option("--contract", help="Only this contract.")
+@reports_errors
+def claim_list(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
+    """List claims."""
+    print_records(Session(config_path, db_url).store().list_claims(contract))
