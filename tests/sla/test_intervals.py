@@ -48,3 +48,9 @@ def test_results_stay_normalised(a: list[tuple[int, int]]) -> None:
     pairs = list(s)
     assert all(start < end for start, end in pairs)
     assert all(p[1] < q[0] for p, q in pairwise(pairs))
+
+
+@given(spans, spans)
+def test_totals_within_matches_intersections(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> None:
+    x, windows = IntervalSet(a), list(IntervalSet(b))
+    assert x.totals_within(windows) == [(x & IntervalSet.span(s, e)).total() for s, e in windows]

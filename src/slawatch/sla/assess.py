@@ -24,7 +24,7 @@ from slawatch.sla.calendar import recurring_spans
 from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
 from slawatch.sla.credits import credit_amount, percent_of
 from slawatch.sla.exclusions import Claim, Exclusion, MaintenanceWindow, maintenance_verdict
-from slawatch.sla.intervals import IntervalSet
+from slawatch.sla.intervals import IntervalSet, Span
 from slawatch.sla.periods import Period
 from slawatch.sla.timeline import Timeline
 
@@ -141,7 +141,7 @@ def assess(
         unknown,
         reference=reference,
         excluded=excluded,
-        window=window,
+        window=(period.start, end),
         excluders=excluders,
         claims=claims,
     )
@@ -232,30 +232,42 @@ def _outages(
     *,
     reference: IntervalSet,
     excluded: IntervalSet,
-    window: IntervalSet,
+    window: Span,
     excluders: Sequence[Excluder],
     claims: Sequence[Claim],
 ) -> tuple[Outage, ...]:
+    # Each part is intersected once over the whole period, then shared out among
+    # the outages in one pass: per-outage intersections cost outages x spans.
+    first, last = window
+    runs = [(s, e) for s, e in outage_runs(down, unknown) if s < last and e > first]
+    in_window = down.clip(first, last)
     counted = reference - excluded
-    found = []
-    for start, end in outage_runs(down, unknown):
-        if not IntervalSet.span(start, end) & window:
-            continue
-        run = IntervalSet.span(start, end) & window
-        run_down = down & run
-        found.append(
-            Outage(
-                start=start,
-                end=end,
-                counted_seconds=(run_down & counted).total(),
-                excluded_seconds=(run_down & reference & excluded).total(),
-                unknown_seconds=(unknown & run & counted).total(),
-                outside_reference_seconds=(run_down - reference).total(),
-                reasons=tuple(e.label for e in excluders if e.qualifies and e.spans & run_down),
-                ticket=next((c.ticket for c in claims if start <= c.at < end), None),
-            )
+    parts = [
+        (in_window & counted).totals_within(runs),
+        (in_window & reference & excluded).totals_within(runs),
+        (unknown.clip(first, last) & counted).totals_within(runs),
+        (in_window - reference).totals_within(runs),
+    ]
+    touched = [
+        (e.label, (e.spans & in_window).totals_within(runs)) for e in excluders if e.qualifies
+    ]
+    return tuple(
+        Outage(
+            start=start,
+            end=end,
+            counted_seconds=parts[0][i],
+            excluded_seconds=parts[1][i],
+            unknown_seconds=parts[2][i],
+            outside_reference_seconds=parts[3][i],
+            reasons=tuple(label for label, seconds in touched if seconds[i]) if touched else (),
+            ticket=_ticket(claims, start, end) if claims else None,
         )
-    return tuple(found)
+        for i, (start, end) in enumerate(runs)
+    )
+
+
+def _ticket(claims: Sequence[Claim], start: int, end: int) -> str | None:
+    return next((c.ticket for c in claims if start <= c.at < end), None)
 
 
 def outage_runs(down: IntervalSet, unknown: IntervalSet) -> list[tuple[int, int]]:

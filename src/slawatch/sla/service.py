@@ -61,6 +61,8 @@ def combine(targets: Sequence[Timeline], rule: Rule, start: int, end: int) -> Ti
     if not targets:
         return Timeline(IntervalSet(), IntervalSet(), IntervalSet.span(start, end))
     k = rule.threshold(len(targets))
+    if len(targets) == 1 and k == 1:
+        return targets[0].clip(start, end)  # one target: the service is the target
     events: dict[int, list[int]] = {}
     for timeline in targets:
         for state, spans in ((State.DOWN, timeline.down), (State.UNKNOWN, timeline.unknown)):

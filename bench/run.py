@@ -1,0 +1,166 @@
+"""The SLA core issue's figures, in one command (medians of several runs):
+
+    python bench/run.py [--runs N]
+
+- import: a 1,000,000-row CSV (10 targets, one sample a minute, with outages)
+  through ``slawatch import``'s path (parser + store) into a fresh SQLite file;
+- reports: 1,000 contracts (half Cegid-like business hours in Europe/Paris with
+  French holidays, half IPfolio-like 24x7 UTC with credit tiers and claims), each
+  over its own target holding a year of history with ~200 outages (400 flips):
+  every monthly (2026-10) and every yearly (2026) report, read from SQLite and
+  computed, and the computation alone on flips already in memory.
+
+Targets (issue 2): >= 200,000 samples/s; all 1,000 yearly reports in < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bench_store import fill_flips
+from history import TargetHistory, at, write_csv
+from slawatch.exporters.evaluate import evaluate
+from slawatch.exporters.store import Store
+from slawatch.importer import read_samples
+from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
+from slawatch.sla.contract import ContractTerms, Fee
+from slawatch.sla.credits import CreditBasis, Tier, TierTable
+from slawatch.sla.exclusions import Claim, Exclusion, MaintenanceWindow
+from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
+from slawatch.sla.timeline import Flip, TimelineRule
+
+OUT = Path(__file__).parent / "out"
+CSV_ROWS = 1_000_000
+CONTRACTS = 1000
+NOW = at("2027-01-15T00:00:00Z")
+
+
+def median_of(runs: int, action: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def history_csv() -> Path:
+    """The 1M-row file, written once and kept in bench/out/."""
+    path = OUT / "history-1m.csv"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        start = at("2026-01-01T00:00:00Z")
+        outages = [(start + d * 86400 + 3600, start + d * 86400 + 4200) for d in range(0, 69, 3)]
+        targets = [TargetHistory(f"t{i}", 60, outages=outages) for i in range(10)]
+        with path.open("w", newline="", encoding="utf-8") as out:
+            write_csv(out, targets, start, start + CSV_ROWS // 10 * 60)
+    return path
+
+
+def bench_import(runs: int, scratch: Path) -> None:
+    path = history_csv()
+    rules = {f"t{i}": TimelineRule(60) for i in range(10)}
+    counter = iter(range(runs))
+
+    def once() -> None:
+        with Store.open(f"sqlite:///{scratch / f'import-{next(counter)}.db'}") as store:
+            result = store.import_samples(read_samples(path, rules), rules)
+        assert result.rows_added == CSV_ROWS
+
+    seconds = median_of(runs, once)
+    print(
+        f"import   {CSV_ROWS:,} CSV rows into SQLite: median {seconds:.2f} s, "
+        f"{CSV_ROWS / seconds:,.0f} samples/s (target >= 200,000)"
+    )
+
+
+def contracts() -> list[ContractTerms]:
+    business = Calendar((WeeklyWindow.parse("mon-fri 07:00-20:00"),), Holidays("FR"))
+    credits = TierTable(
+        CreditBasis.DOWNTIME_MINUTES,
+        (
+            *(Tier(None, Fraction(m), Fraction(c)) for m, c in ((216, 0), (2160, 25), (21600, 50))),
+            Tier(None, None, None),
+        ),
+    )
+    month = PeriodRule(PeriodKind.MONTH)
+    return [
+        ContractTerms(
+            f"c{i}", (f"f{i}",), ZoneInfo("Europe/Paris"), month, Fraction(99), reference=business
+        )
+        if i % 2 == 0
+        else ContractTerms(
+            f"c{i}",
+            (f"f{i}",),
+            ZoneInfo("UTC"),
+            month,
+            Fraction("99.5"),
+            credits=credits,
+            claims_required=True,
+            fee=Fee(Decimal(1000), "EUR"),
+        )
+        for i in range(CONTRACTS)
+    ]
+
+
+@dataclass
+class Preloaded:
+    """Flips already in memory: what is left is the computation."""
+
+    found: dict[str, list[Flip]]
+
+    def flips(self, targets: Sequence[str], start: int, end: int) -> dict[str, list[Flip]]:
+        return {t: self.found[t] for t in targets}
+
+    def maintenance_windows(self, contract: str, start: int, end: int) -> list[MaintenanceWindow]:
+        return []
+
+    def exclusions(self, contract: str, start: int, end: int) -> list[Exclusion]:
+        return []
+
+    def claims(self, contract: str) -> list[Claim]:
+        return []
+
+
+def bench_reports(runs: int, scratch: Path) -> None:
+    url = f"sqlite:///{scratch / 'reports.db'}"
+    terms = contracts()
+    with Store.open(url) as store:
+        fill_flips(url, [t.targets[0] for t in terms])
+        everything = store.flips([t.targets[0] for t in terms], 0, 2**40)
+        memory = Preloaded(everything)
+        for label in ("2026-10", "2026"):
+            periods = [resolve_period(label, t.period, t.zone) for t in terms]
+
+            def all_reports(source: object, periods: list = periods) -> None:  # type: ignore[type-arg]
+                for t, p in zip(terms, periods, strict=True):
+                    evaluate(source, t, (), p, NOW)  # type: ignore[arg-type]
+
+            stored = median_of(runs, lambda: all_reports(store))
+            computed = median_of(runs, lambda: all_reports(memory))
+            print(
+                f"reports  {CONTRACTS:,} x {label}: median {stored * 1000:.0f} ms from SQLite, "
+                f"{computed * 1000:.0f} ms computing alone"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        bench_import(args.runs, Path(scratch))
+        bench_reports(args.runs, Path(scratch))
+
+
+if __name__ == "__main__":
+    main()
