@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from slawatch.exporters import store as store_module
+from slawatch.exporters import database
 from slawatch.exporters.schema import metadata
 from slawatch.exporters.store import NotFound, SampleRow, Store, StoreError
 from slawatch.sla.exclusions import Claim, Exclusion, ExclusionReason, MaintenanceKind
@@ -74,7 +74,7 @@ def test_reopening_a_migrated_database_runs_no_migration(
     def fail(_: object) -> None:
         raise AssertionError("the upgrade ran again")
 
-    monkeypatch.setattr(store_module, "_upgrade", fail)
+    monkeypatch.setattr(database, "_upgrade", fail)
     with Store.open(db_url) as second:
         assert second.sample_count() == 2
 

@@ -51,6 +51,8 @@ def test_results_stay_normalised(a: list[tuple[int, int]]) -> None:
 
 
 @given(spans, spans)
-def test_totals_within_matches_intersections(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> None:
+def test_totals_within_matches_intersections(
+    a: list[tuple[int, int]], b: list[tuple[int, int]]
+) -> None:
     x, windows = IntervalSet(a), list(IntervalSet(b))
     assert x.totals_within(windows) == [(x & IntervalSet.span(s, e)).total() for s, e in windows]

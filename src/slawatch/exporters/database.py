@@ -1,0 +1,195 @@
+"""The database connection under the store: URL checks, engine, transactions, migrations.
+
+SQLite (default) or PostgreSQL, chosen by URL. ``Database.migrate`` brings the
+schema to Alembic's head, once even when several processes start together.
+
+Errors (``StoreError`` never wraps a bug, only a database that cannot be used)::
+
+    StoreError          bad URL, missing SQLite directory, server unreachable,
+     |                  database locked, schema newer than this slawatch
+     +-- NotFound       no such record, or no longer active (also a LookupError)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_SUPPORTED = {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}
+_WRITE = "slawatch_write"  # execution option: this transaction writes (see _sqlite_begin)
+_SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "busy_timeout=30000",
+    "foreign_keys=ON",
+)
+_MIGRATION_LOCK = 0x736C6177  # PostgreSQL advisory lock key: concurrent first starts migrate once
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message names it (without password) and why."""
+
+
+class NotFound(StoreError, LookupError):
+    """No record with that id, or it was already cancelled or revoked."""
+
+
+def engine_for(text: str) -> Engine:
+    """An engine for ``text``; raises ``StoreError`` for what no connection could fix."""
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise StoreError(
+            f"invalid database URL {_redact(text)!r} "
+            "(expected e.g. sqlite:///var/lib/slawatch.db or postgresql+psycopg://user@host/db)"
+        ) from None
+    name = url.render_as_string(hide_password=True)
+    if url.drivername not in _SUPPORTED:
+        raise StoreError(
+            f"database {name}: unsupported; use sqlite:///PATH or postgresql+psycopg://..."
+        )
+    if url.get_backend_name() == "sqlite":
+        _check_sqlite_directory(url, name)
+    engine = create_engine(url, connect_args=_connect_args(url))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+class Database:
+    """An engine's transactions, with the database's failures raised as ``StoreError``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._writer = engine.execution_options(**{_WRITE: True})
+        self._driver_errors: type[Exception] = engine.dialect.loaded_dbapi.OperationalError
+        self.name = engine.url.render_as_string(hide_password=True)  # for messages
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._engine.dispose()
+
+    @contextlib.contextmanager
+    def transaction(self, write: bool = False) -> Iterator[Connection]:
+        """A transaction, committed on success; a database that fails becomes ``StoreError``.
+
+        ``write`` says the transaction will write: on SQLite it takes the lock up front.
+        """
+        try:
+            with (self._writer if write else self._engine).begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreError(f"database {self.name}: {_cause(exc.orig)}") from exc
+        except self._driver_errors as exc:  # from the driver-level paths (COPY)
+            raise StoreError(f"database {self.name}: {_cause(exc)}") from exc
+
+    def migrate(self) -> None:
+        """Bring the schema to head; when it is there already, this is one query."""
+        try:
+            with self.transaction() as conn:
+                if _revision(conn) == _head():
+                    return
+            with self.transaction(write=True) as conn:
+                _migration_lock(conn)
+                if _revision(conn) != _head():  # another process may have just done it
+                    _upgrade(conn)
+        except CommandError as exc:
+            raise StoreError(f"database {self.name}: cannot migrate the schema: {exc}") from exc
+        except DBAPIError as exc:  # e.g. a file that is not an SQLite database
+            raise StoreError(f"database {self.name}: {_cause(exc.orig)}") from exc
+
+
+# -- engine ----------------------------------------------------------------------------------
+
+
+def _check_sqlite_directory(url: URL, name: str) -> None:
+    """SQLite would fail later with "unable to open database file"; say which directory."""
+    database = url.database or ""
+    if database in ("", ":memory:") or url.query.get("uri") or database.startswith("file:"):
+        return
+    directory = Path(database).parent
+    if not directory.is_dir():
+        raise StoreError(f"database {name}: directory {directory} does not exist")
+
+
+def _connect_args(url: URL) -> dict[str, Any]:
+    """A server that does not answer must fail the command, not hang it."""
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        return {"connect_timeout": 10}
+    return {}
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
+    # WAL lets reports read while the agent writes; NORMAL is durable enough with WAL.
+    # isolation_level=None stops sqlite3 from starting transactions behind our back:
+    # _sqlite_begin starts them, so that DDL and reads are transactional too.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in _SQLITE_PRAGMAS:
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A deferred transaction that reads, then writes, fails at once (no busy wait)
+    # when another writer committed in between; writers take the lock up front.
+    write = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+# -- migrations ------------------------------------------------------------------------------
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+@functools.cache
+def _head() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _migration_lock(conn: Connection) -> None:
+    """Serialise migrations (SQLite's BEGIN IMMEDIATE already does)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+
+
+def _upgrade(conn: Connection) -> None:
+    config = _alembic_config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
+
+
+# -- messages --------------------------------------------------------------------------------
+
+
+def _cause(error: object) -> str:
+    """The driver's message on one line (psycopg spreads it over several)."""
+    return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+
+
+def _redact(text: str) -> str:
+    """``text`` with any password between ``user:`` and ``@`` masked."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)

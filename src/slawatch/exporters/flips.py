@@ -1,0 +1,119 @@
+"""Stored flips: recomputed from the samples after they change, read back per target.
+
+Flips are what reports read; they are derived from the samples with the
+target's ``TimelineRule`` (sla/timeline.py) and stored in UTC epoch seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, null, select
+
+from slawatch.exporters import schema as db
+from slawatch.sla.timeline import Flip, State, TimelineRule
+
+_STATES = {state.value: state for state in State}
+
+
+def recompute(conn: Connection, target: str, since_ms: int, rule: TimelineRule) -> list[Flip]:
+    """Recompute ``target``'s flips from the last effective ok sample before ``since_ms``.
+
+    No failure run crosses an ok sample (sla/timeline.py), so the flips before that
+    anchor stand; without an anchor the whole history is recomputed. Returns the
+    flips now stored from the anchor on.
+    """
+    anchor_ms = conn.execute(_anchor_query(rule), {"target": target, "since": since_ms}).scalar()
+    fresh = rule.flips(*_outcomes(conn, target, anchor_ms, rule))
+    anchor = None if anchor_ms is None else anchor_ms // 1000
+    if fresh and anchor is not None and _state_before(conn, target, anchor) is fresh[0].state:
+        fresh = fresh[1:]  # the state already holds: a second flip to it would say nothing
+    _replace_flips(conn, target, anchor, fresh)
+    return fresh
+
+
+def flips_around(conn: Connection, target: str, start: int, end: int) -> list[Flip]:
+    """``target``'s last flip at or before ``start``, then its flips in ``(start, end)``."""
+    rows = _driver_rows(conn, _FLIPS_AROUND, target=target, start=start, end=end)
+    return [Flip(ts, _STATES[state]) for ts, state in rows]
+
+
+def _outcomes(
+    conn: Connection, target: str, from_ms: int | None, rule: TimelineRule
+) -> tuple[list[int], list[bool], list[float | None]]:
+    """Seconds, ok and latency of ``target``'s samples from ``from_ms`` on (all when None).
+
+    The latency is read only when the rule looks at it.
+    """
+    latency = db.samples.c.latency_ms if rule.degraded_above_ms is not None else null()
+    query = select(db.samples.c.ts_ms, db.samples.c.ok, latency).where(
+        db.samples.c.target == target
+    )
+    if from_ms is not None:
+        query = query.where(db.samples.c.ts_ms >= from_ms)
+    rows = _driver_rows(conn, query.order_by(db.samples.c.ts_ms))
+    return [row[0] // 1000 for row in rows], [row[1] for row in rows], [row[2] for row in rows]
+
+
+def _driver_rows(conn: Connection, query: Any, **params: Any) -> Sequence[Any]:
+    """The rows of ``query`` as the driver returns them, plain tuples.
+
+    SQLAlchemy's row objects cost about 1 µs each: as much as the timeline
+    computation itself when a million samples are recomputed.
+    """
+    with conn.execute(query, params) as result:
+        return result.cursor.fetchall()
+
+
+def _anchor_query(rule: TimelineRule) -> Any:
+    """The last sample before ``:since`` that counts as ok under ``rule``."""
+    query = select(db.samples.c.ts_ms).where(
+        db.samples.c.target == bindparam("target"),
+        db.samples.c.ts_ms < bindparam("since"),
+        db.samples.c.ok.is_(True),
+    )
+    if rule.degraded_above_ms is not None:  # a slow ok sample counts as failed
+        query = query.where(
+            db.samples.c.latency_ms.is_(None) | (db.samples.c.latency_ms <= rule.degraded_above_ms)
+        )
+    return query.order_by(db.samples.c.ts_ms.desc()).limit(1)
+
+
+def _state_before(conn: Connection, target: str, ts: int) -> State | None:
+    query = (
+        select(db.flips.c.state)
+        .where(db.flips.c.target == target, db.flips.c.ts < ts)
+        .order_by(db.flips.c.ts.desc())
+        .limit(1)
+    )
+    state = conn.execute(query).scalar()
+    return None if state is None else _STATES[state]
+
+
+def _replace_flips(conn: Connection, target: str, since: int | None, fresh: list[Flip]) -> None:
+    """Delete ``target``'s flips from ``since`` on (all when None) and store ``fresh``."""
+    stale = db.flips.delete().where(db.flips.c.target == target)
+    if since is not None:
+        stale = stale.where(db.flips.c.ts >= since)
+    conn.execute(stale)
+    if fresh:
+        conn.execute(
+            insert(db.flips), [{"target": target, "ts": f.t, "state": f.state.value} for f in fresh]
+        )
+
+
+# One target's flips in [its last flip at or before :start, :end): both bounds are
+# ranges of the primary key, so the cost does not grow with the target's history.
+_LAST_FLIP_BEFORE = (
+    select(func.max(db.flips.c.ts))
+    .where(db.flips.c.target == bindparam("target"), db.flips.c.ts <= bindparam("start"))
+    .scalar_subquery()
+)
+_FLIPS_AROUND = (
+    select(db.flips.c.ts, db.flips.c.state)
+    .where(db.flips.c.target == bindparam("target"))
+    .where(db.flips.c.ts >= func.coalesce(_LAST_FLIP_BEFORE, bindparam("start")))
+    .where(db.flips.c.ts < bindparam("end"))
+    .order_by(db.flips.c.ts)
+)
