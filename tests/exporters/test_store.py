@@ -14,7 +14,13 @@ from sqlalchemy import create_engine, text
 from slawatch.exporters import database
 from slawatch.exporters.schema import metadata
 from slawatch.exporters.store import NotFound, SampleRow, Store, StoreError
-from slawatch.sla.exclusions import Claim, Exclusion, ExclusionReason, MaintenanceKind
+from slawatch.sla.exclusions import (
+    Claim,
+    ContractRecords,
+    Exclusion,
+    ExclusionReason,
+    MaintenanceKind,
+)
 from slawatch.sla.timeline import Flip, State, TimelineRule
 
 T0 = 1_790_000_000  # UTC seconds of the first sample of every history
@@ -270,17 +276,17 @@ def test_maintenance_is_added_listed_cancelled_and_audited(store: Store, now: in
     )
     store.add_maintenance("other", T0, T0 + 60, MaintenanceKind.PLANNED, T0, "", "bob")
 
-    windows = store.maintenance_windows("cegid", T0 + 3599, T0 + 7201)
+    windows = _records(store, "cegid", T0 + 3599, T0 + 7201).maintenance
     assert [(w.id, w.start, w.end, w.kind, w.declared_at, w.note) for w in windows] == [
         (first, T0, T0 + 3600, MaintenanceKind.PLANNED, T0 - 86400, "upgrade"),
         (second, T0 + 7200, T0 + 9000, MaintenanceKind.EMERGENCY, T0 + 7000, ""),
     ]
-    assert store.maintenance_windows("cegid", T0 + 3600, T0 + 7200) == []
+    assert _records(store, "cegid", T0 + 3600, T0 + 7200).maintenance == ()
 
     cancelled = store.cancel_maintenance(first, "carol")
     assert (cancelled.id, cancelled.author, cancelled.created_at) == (first, "alice", now)
     assert (cancelled.cancelled_at, cancelled.cancelled_by) == (now, "carol")
-    assert [w.id for w in store.maintenance_windows("cegid", T0, T0 + 9000)] == [second]
+    assert [w.id for w in _records(store, "cegid", T0, T0 + 9000).maintenance] == [second]
     assert [m.id for m in store.list_maintenance("cegid")] == [second]
     assert store.list_maintenance("cegid", include_cancelled=True) == [
         cancelled,
@@ -332,9 +338,9 @@ def test_exclusions_are_added_listed_revoked_and_audited(store: Store, now: int)
         now,
         "bob",
     )
-    assert store.exclusions("ipfolio", T0, T0 + 3600) == [
-        Exclusion(kept, T0, T0 + 600, ExclusionReason.THIRD_PARTY, "OVH", "alice", now)
-    ]
+    assert _records(store, "ipfolio", T0, T0 + 3600).exclusions == (
+        Exclusion(kept, T0, T0 + 600, ExclusionReason.THIRD_PARTY, "OVH", "alice", now),
+    )
     assert [e.id for e in store.list_exclusions("ipfolio")] == [kept]
     assert [e.id for e in store.list_exclusions(include_revoked=True)] == [kept, revoked]
     assert [(actor, action, entity_id) for actor, action, entity_id, _ in _audit(store)] == [
@@ -349,7 +355,10 @@ def test_claims_are_added_listed_and_audited(store: Store, now: int) -> None:
     late = store.add_claim("smileo", T0 + 600, "TCK-2", "alice")
     early = store.add_claim("smileo", T0, "TCK-1", "alice")
     store.add_claim("other", T0, "X", "bob")
-    assert store.claims("smileo") == [Claim(early, T0, "TCK-1"), Claim(late, T0 + 600, "TCK-2")]
+    assert _records(store, "smileo", 0, 1).claims == (
+        Claim(early, T0, "TCK-1"),
+        Claim(late, T0 + 600, "TCK-2"),
+    )
     assert [(c.ticket, c.author, c.created_at) for c in store.list_claims("smileo")] == [
         ("TCK-1", "alice", now),
         ("TCK-2", "alice", now),
@@ -470,3 +479,25 @@ def test_a_file_that_is_not_a_database_raises_store_error(tmp_path: Path) -> Non
     with pytest.raises(StoreError) as raised:
         Store.open(f"sqlite:///{path}")
     assert str(raised.value) == f"database sqlite:///{path}: file is not a database"
+
+
+def _records(store: Store, contract: str, start: int, end: int) -> ContractRecords:
+    return store.contract_records([contract], start, end)[contract]
+
+
+def test_contract_records_for_many_contracts_at_once(store: Store) -> None:
+    store.add_maintenance("a", T0, T0 + 60, MaintenanceKind.PLANNED, T0 - 86400, "", "alice")
+    store.add_exclusion("b", T0, T0 + 60, ExclusionReason.CUSTOMER, "", "alice")
+    store.add_claim("b", T0 + 10, "T-1", "alice")
+    found = store.contract_records(["a", "b", "c"], T0, T0 + 3600)
+    assert [len(found["a"].maintenance), len(found["a"].exclusions), len(found["a"].claims)] == [
+        1,
+        0,
+        0,
+    ]
+    assert [len(found["b"].maintenance), len(found["b"].exclusions), len(found["b"].claims)] == [
+        0,
+        1,
+        1,
+    ]
+    assert found["c"] == ContractRecords()

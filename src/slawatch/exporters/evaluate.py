@@ -6,12 +6,12 @@ meet the pure core; reports, metrics and the API all go through it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from slawatch.sla.assess import Assessment, assess
 from slawatch.sla.contract import ContractTerms
-from slawatch.sla.exclusions import Claim, Exclusion, MaintenanceWindow
+from slawatch.sla.exclusions import ContractRecords
 from slawatch.sla.periods import Period, resolve_period
 from slawatch.sla.service import combine, mask_probe_side, probe_side_failure
 from slawatch.sla.timeline import Flip, Timeline, timeline_from_flips
@@ -26,13 +26,9 @@ class SlaSource(Protocol):
 
     def flips(self, targets: Sequence[str], start: int, end: int) -> dict[str, list[Flip]]: ...
 
-    def maintenance_windows(
-        self, contract: str, start: int, end: int
-    ) -> list[MaintenanceWindow]: ...
-
-    def exclusions(self, contract: str, start: int, end: int) -> list[Exclusion]: ...
-
-    def claims(self, contract: str) -> list[Claim]: ...
+    def contract_records(
+        self, contracts: Sequence[str], start: int, end: int
+    ) -> dict[str, ContractRecords]: ...
 
 
 def service_timeline(
@@ -40,7 +36,18 @@ def service_timeline(
 ) -> Timeline:
     """The contract's service over ``[start, end)``, probe-side failures masked."""
     controls = [name for name in control if name not in terms.targets]
-    flips = source.flips([*terms.targets, *controls], start, end)
+    return _service(
+        source.flips([*terms.targets, *controls], start, end), terms, controls, start, end
+    )
+
+
+def _service(
+    flips: Mapping[str, list[Flip]],
+    terms: ContractTerms,
+    controls: Sequence[str],
+    start: int,
+    end: int,
+) -> Timeline:
     failure = probe_side_failure([timeline_from_flips(flips[c], start, end) for c in controls])
     targets = [
         mask_probe_side(timeline_from_flips(flips[name], start, end), failure)
@@ -49,21 +56,49 @@ def service_timeline(
     return combine(targets, terms.rule, start, end)
 
 
-def evaluate(
-    source: SlaSource, terms: ContractTerms, control: Sequence[str], period: Period, now: int
+def evaluate_many(
+    source: SlaSource,
+    items: Sequence[tuple[ContractTerms, Period]],
+    control: Sequence[str],
+    now: int,
+) -> list[Assessment]:
+    """Assess each (contract, period) as known at ``now``, reading the store in a
+    few bulk queries rather than a few per contract."""
+    if not items:
+        return []
+    start = min(period.start for _, period in items) - LOOKBACK
+    end = max(min(period.end, now) for _, period in items)
+    names = {name for terms, _ in items for name in (*terms.targets, *control)}
+    flips = source.flips(sorted(names), start, max(end, start))
+    records = source.contract_records(
+        [terms.name for terms, _ in items], start + LOOKBACK, max(p.end for _, p in items)
+    )
+    return [
+        _assess(terms, period, flips=flips, records=records[terms.name], control=control, now=now)
+        for terms, period in items
+    ]
+
+
+def _assess(
+    terms: ContractTerms,
+    period: Period,
+    *,
+    flips: Mapping[str, list[Flip]],
+    records: ContractRecords,
+    control: Sequence[str],
+    now: int,
 ) -> Assessment:
-    """Assess ``terms`` over ``period`` as known at ``now``."""
-    until = min(period.end, now)
-    start = period.start - LOOKBACK
-    timeline = service_timeline(source, terms, control, start, max(until, period.start))
+    controls = [name for name in control if name not in terms.targets]
+    until = max(min(period.end, now), period.start)
+    timeline = _service(flips, terms, controls, period.start - LOOKBACK, until)
     return assess(
         terms,
         period,
         timeline,
         now,
-        maintenance=source.maintenance_windows(terms.name, period.start, period.end),
-        exclusions=source.exclusions(terms.name, period.start, period.end),
-        claims=source.claims(terms.name),
+        maintenance=records.maintenance,
+        exclusions=records.exclusions,
+        claims=records.claims,
     )
 
 
@@ -71,4 +106,5 @@ def evaluate_label(
     source: SlaSource, terms: ContractTerms, control: Sequence[str], label: str, now: int
 ) -> Assessment:
     """Assess the period named ``label`` (``2026-10``, ``2026``)."""
-    return evaluate(source, terms, control, resolve_period(label, terms.period, terms.zone), now)
+    period = resolve_period(label, terms.period, terms.zone)
+    return evaluate_many(source, [(terms, period)], control, now)[0]

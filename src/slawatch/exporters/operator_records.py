@@ -8,15 +8,23 @@ Records are never deleted. Instants are UTC epoch seconds.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Row, Table, insert, select, update
 
 from slawatch.exporters import schema as db
 from slawatch.exporters.database import NotFound
-from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
+from slawatch.sla.exclusions import (
+    Claim,
+    Exclusion,
+    ExclusionReason,
+    MaintenanceKind,
+    MaintenanceWindow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +135,11 @@ def listing(table: Table, contract: str | None, *order: Any) -> Any:
     return query if contract is None else query.where(table.c.contract == contract)
 
 
-def overlapping(table: Table, contract: str, start: int, end: int, retired: Any) -> Any:
-    """The contract's standing rows (``retired`` is NULL) that overlap ``[start, end)``."""
+def overlapping(table: Table, contracts: Sequence[str], start: int, end: int, retired: Any) -> Any:
+    """The contracts' standing rows (``retired`` is NULL) that overlap ``[start, end)``."""
     return (
         select(table)
-        .where(table.c.contract == contract, retired.is_(None))
+        .where(table.c.contract.in_(contracts), retired.is_(None))
         .where(table.c.start_ts < end, table.c.end_ts > start)
         .order_by(table.c.start_ts, table.c.id)
     )
@@ -165,6 +173,47 @@ def exclusion_record(row: Row[Any]) -> ExclusionRecord:
         created_at=row.created_at,
         revoked_at=row.revoked_at,
         revoked_by=row.revoked_by,
+    )
+
+
+def maintenance_window(row: Row[Any]) -> MaintenanceWindow:
+    """A maintenance row as the core reads it."""
+    return MaintenanceWindow(
+        id=row.id,
+        start=row.start_ts,
+        end=row.end_ts,
+        kind=MaintenanceKind(row.kind),
+        declared_at=row.declared_at,
+        note=row.note,
+    )
+
+
+T = TypeVar("T")
+
+
+def claim(row: Row[Any]) -> Claim:
+    """A claim row as the core reads it."""
+    return Claim(row.id, row.at, row.ticket)
+
+
+def by_contract(rows: Iterable[Row[Any]], convert: Callable[[Row[Any]], T]) -> dict[str, list[T]]:
+    """Rows converted and grouped by their ``contract`` column, in row order."""
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for row in rows:
+        grouped[row.contract].append(convert(row))
+    return grouped
+
+
+def exclusion(row: Row[Any]) -> Exclusion:
+    """An exclusion row as the core reads it."""
+    return Exclusion(
+        id=row.id,
+        start=row.start_ts,
+        end=row.end_ts,
+        reason=ExclusionReason(row.reason),
+        note=row.note,
+        author=row.author,
+        created_at=row.created_at,
     )
 
 

@@ -38,20 +38,22 @@ from slawatch.exporters.operator_records import (
     ExclusionRecord,
     MaintenanceRecord,
     add,
+    by_contract,
     check_span,
+    claim,
+    exclusion,
     exclusion_record,
     listing,
     maintenance_record,
+    maintenance_window,
     overlapping,
     retire,
 )
 from slawatch.exporters.sample_import import ImportResult, SampleImport, SampleRow, TargetImport
 from slawatch.sla.exclusions import (
-    Claim,
-    Exclusion,
+    ContractRecords,
     ExclusionReason,
     MaintenanceKind,
-    MaintenanceWindow,
 )
 from slawatch.sla.timeline import Flip, TimelineRule
 
@@ -203,24 +205,6 @@ class Store:
         """
         return maintenance_record(self._retire(MAINTENANCE, window_id, actor))
 
-    def maintenance_windows(self, contract: str, start: int, end: int) -> list[MaintenanceWindow]:
-        """The contract's standing windows that overlap ``[start, end)``, by start."""
-        with self._database.transaction() as conn:
-            rows = conn.execute(
-                overlapping(db.maintenance, contract, start, end, db.maintenance.c.cancelled_at)
-            )
-            return [
-                MaintenanceWindow(
-                    id=row.id,
-                    start=row.start_ts,
-                    end=row.end_ts,
-                    kind=MaintenanceKind(row.kind),
-                    declared_at=row.declared_at,
-                    note=row.note,
-                )
-                for row in rows
-            ]
-
     # -- exclusions --------------------------------------------------------------------------
 
     def add_exclusion(  # noqa: PLR0917 (a record's fields, in their column order)
@@ -260,25 +244,6 @@ class Store:
         """
         return exclusion_record(self._retire(EXCLUSION, exclusion_id, actor))
 
-    def exclusions(self, contract: str, start: int, end: int) -> list[Exclusion]:
-        """The contract's standing exclusions that overlap ``[start, end)``, by start."""
-        with self._database.transaction() as conn:
-            rows = conn.execute(
-                overlapping(db.exclusions, contract, start, end, db.exclusions.c.revoked_at)
-            )
-            return [
-                Exclusion(
-                    id=row.id,
-                    start=row.start_ts,
-                    end=row.end_ts,
-                    reason=ExclusionReason(row.reason),
-                    note=row.note,
-                    author=row.author,
-                    created_at=row.created_at,
-                )
-                for row in rows
-            ]
-
     # -- claims and audit --------------------------------------------------------------------
 
     def add_claim(self, contract: str, at: int, ticket: str, actor: str) -> int:
@@ -291,9 +256,35 @@ class Store:
             rows = conn.execute(listing(db.claims, contract, db.claims.c.at))
             return [ClaimRecord(**row._asdict()) for row in rows]
 
-    def claims(self, contract: str) -> list[Claim]:
-        """The contract's claims, as the core reads them."""
-        return [Claim(c.id, c.at, c.ticket) for c in self.list_claims(contract)]
+    def contract_records(
+        self, contracts: Sequence[str], start: int, end: int
+    ) -> dict[str, ContractRecords]:
+        """Per contract (every one a key), as the core reads them: the standing
+        maintenance windows and exclusions overlapping ``[start, end)``, by start,
+        and every claim, by instant. Three queries, whatever the number of contracts."""
+        m, x = db.maintenance, db.exclusions
+        with self._database.transaction() as conn:
+            windows = by_contract(
+                conn.execute(overlapping(m, contracts, start, end, m.c.cancelled_at)),
+                maintenance_window,
+            )
+            excluded = by_contract(
+                conn.execute(overlapping(x, contracts, start, end, x.c.revoked_at)), exclusion
+            )
+            claimed = by_contract(
+                conn.execute(
+                    select(db.claims)
+                    .where(db.claims.c.contract.in_(contracts))
+                    .order_by(db.claims.c.at, db.claims.c.id)
+                ),
+                claim,
+            )
+        return {
+            c: ContractRecords(
+                tuple(windows.get(c, ())), tuple(excluded.get(c, ())), tuple(claimed.get(c, ()))
+            )
+            for c in contracts
+        }
 
     def audit_log(self, contract: str | None = None) -> list[AuditRecord]:
         """Every audited change, of one contract or all, oldest first."""

@@ -73,6 +73,15 @@ class Claim:
     ticket: str
 
 
+@dataclass(frozen=True, slots=True)
+class ContractRecords:
+    """What operators recorded against a contract, as one period's assessment reads it."""
+
+    maintenance: tuple[MaintenanceWindow, ...] = ()  # standing windows overlapping the period
+    exclusions: tuple[Exclusion, ...] = ()  # standing exclusions overlapping the period
+    claims: tuple[Claim, ...] = ()  # every claim: an outage may start before the period
+
+
 def maintenance_verdict(window: MaintenanceWindow, policy: MaintenancePolicy) -> str | None:
     """``None`` when the window qualifies as excluded time, else why it does not."""
     if window.kind is MaintenanceKind.EMERGENCY:
