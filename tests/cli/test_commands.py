@@ -348,3 +348,19 @@ def test_bad_input_gives_one_clear_line(db_url: str, args: list[str], message: s
     assert (result.exit_code, result.output) == (1, message)
     with Store.open(db_url) as store:
         assert store.list_maintenance(None, True) == [] and store.list_exclusions(None, True) == []
+
+
+def test_a_bad_row_rejects_the_whole_file(db_url: str, tmp_path: Path) -> None:
+    history = tmp_path / "h.csv"
+    good = "".join(f"ipfolio-app,2026-10-01T00:{m:02d}:00Z,1\n" for m in range(50))
+    history.write_text("target,timestamp,ok\n" + good + "ipfolio-app,2026-10-01T00:50:00Z,maybe\n")
+    result = CliRunner().invoke(
+        main, ["import", "-c", SEED, "--db", db_url, "--results", str(history)]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        f"error: {history}:52: ok must be 1, 0, true or false (got 'maybe')\n",
+    )
+    with Store.open(db_url) as store:
+        assert store.sample_count() == 0
+        assert store.flips(["ipfolio-app"], 0, 2**40) == {"ipfolio-app": []}
