@@ -7,16 +7,21 @@ non-zero exit status; tracebacks are for bugs only.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sys
 from pathlib import Path
 
 import click
 
+from slawatch.agent.runner import Agent
 from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
 from slawatch.cli_records import claim, exclude, maintenance
 from slawatch.exporters.evaluate import evaluate_label
 from slawatch.exporters.report import Report, to_csv, to_json
 from slawatch.importer import read_samples
+from slawatch.probes.registry import run_probe
+from slawatch.probes.text import format_result
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,5 +107,31 @@ def report(
         click.echo(f"wrote {output}", err=True)
 
 
+@main.command()
+@config_option
+@reports_errors
+def run(config_path: Path | None, db_url: str | None) -> None:
+    """The agent: scheduled probes, the store, /metrics, /healthz and /ping/NAME."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    agent = Agent(Session(config_path, db_url).config_file(), db_url)
+    asyncio.run(agent.run())
+
+
+@main.command()
+@config_option
+@click.argument("target")
+@reports_errors
+def probe(config_path: Path | None, db_url: str | None, target: str) -> None:
+    """Probe TARGET once now and show what was found, phase by phase."""
+    model = Session(config_path, db_url).config().target(target)
+    result = asyncio.run(run_probe(model))
+    click.echo(format_result(result))
+    sys.exit(0 if result.ok else 1)
+
+
 for _group in (maintenance, exclude, claim):
     main.add_command(_group)
+
+
+if __name__ == "__main__":
+    main()

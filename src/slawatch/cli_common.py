@@ -35,7 +35,7 @@ class Session:
 
     def config(self) -> Config:
         if self._config is None:
-            self._config = load_config(self._resolve_config())
+            self._config = load_config(self.config_file())
         return self._config
 
     def store(self) -> Store:
@@ -44,7 +44,8 @@ class Session:
         click.get_current_context().call_on_close(store.close)
         return store
 
-    def _resolve_config(self) -> Path:
+    def config_file(self) -> Path:
+        """The config file: ``-c``, else ``$SLAWATCH_CONFIG``, else the defaults."""
         if self.config_path is not None:
             return self.config_path
         env = os.environ.get("SLAWATCH_CONFIG")

@@ -7,6 +7,7 @@ The models take their defaults from here and the format's documentation
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from slawatch.sla.contract import Formula, UnknownPolicy
 from slawatch.sla.exclusions import LateNotice
@@ -17,6 +18,11 @@ LISTEN = "127.0.0.1:9115"  # loopback: /metrics and the API are not exposed by a
 INTERVAL = 60  # seconds between probes (Prometheus' default scrape interval)
 TIMEOUT_MS = 10_000  # a probe slower than this fails; must stay below the interval
 CONFIRM_AFTER = 2  # consecutive failures before an outage counts (SPEC section 2)
+HTTP_METHOD: Final = "GET"  # Final keeps its Literal type for the models
+FOLLOW_REDIRECTS = True  # as blackbox_exporter: a site that moved to https is still up
+VERIFY_TLS = True  # an untrusted or misnamed certificate is a failure a browser would show
+DNS_RECORD_TYPE = "A"
+HEARTBEAT_GRACE = 0  # seconds a job may report in late
 
 REFERENCE = "24x7"  # reference time when a contract names no hours
 NOTICE = 0  # seconds of notice a planned maintenance window needs

@@ -28,16 +28,42 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
                                          # make an outage
         degraded_above: 2s               # optional (not for heartbeat): a slower answer
                                          # counts as failed
+        method: GET                      # http: default GET; HEAD, POST, PUT, PATCH,
+                                         # DELETE or OPTIONS
+        headers:                         # http: default {}; ${NAME} is read from the
+          Authorization: Bearer ${PORTAL_TOKEN}  # agent's environment at each probe,
+                                         # never stored; a missing one is a probe error
+        body: '{"ping": true}'           # http: optional, the request body
+        follow_redirects: true           # http: default true
+        valid_status_codes: [200, 204]   # http: default any 2xx
+        body_contains: Welcome           # http: optional, text the body must contain
+        body_regex: "v[0-9]+[.][0-9]+"   # http: optional, a Python regex found in the body
+        body_json: {path: status.database, equals: ok}  # http: optional, the JSON value at
+                                         # a dotted path (list items by index: checks.0.up)
+                                         # must equal this. Body conditions read the first MiB
+        verify_tls: true                 # http, tls, tcp with tls: default true, the
+                                         # certificate must be trusted and fit the host
+        min_cert_validity: 14d           # http, tls, tcp with tls: optional, fail when the
+                                         # certificate expires sooner
       - name: resolver
         kind: dns
         query_name: example.com          # dns: required, the name to resolve
+        resolver: 9.9.9.9                # dns: default the first nameserver of
+                                         # /etc/resolv.conf; IP, IP:PORT or [IPv6]:PORT
+        record_type: A                   # dns: default A
+        expected_answers: [192.0.2.10]   # dns: default []; records that must be in the
+                                         # answer (more are fine); code NOERROR is required
       - name: database
-        kind: tcp                        # tls takes the same keys
+        kind: tcp                        # tls: host, port, verify_tls and min_cert_validity
         host: db.example.com             # tcp, tls: required, host name or IP address
         port: 5432                       # tcp, tls: required, 1..65535
+        tls: false                       # tcp: default false; true to handshake first
+        send: "PING\\r\\n"                 # tcp: optional, sent once connected
+        expect: "+PONG"                  # tcp: optional, text the peer must send back
       - name: nightly-export
         kind: heartbeat                  # the job reports in; nothing to probe
         interval: 1d
+        grace: 1h                        # heartbeat: default 0s, how late a ping may be
     contracts:                           # default []
       - name: cegid-portal               # required, unique, [a-z0-9][a-z0-9._-]*
         description: Portail Cegid.com   # optional

@@ -1,9 +1,10 @@
 """What the agent probes: one model per probe kind, chosen by ``kind``.
 
-Only what each kind clearly needs is validated now (``http`` a URL, ``tcp`` and
-``tls`` a host and port, ``dns`` a name to resolve, ``heartbeat`` nothing); a
-probe that needs more settings adds them to its own model, and keys that belong
-to another kind are unknown keys here, not silently ignored.
+Each kind requires only what it cannot do without (``http`` a URL, ``tcp`` and
+``tls`` a host and port, ``dns`` a name to resolve, ``heartbeat`` nothing); every
+other probe setting has a default. Keys that belong to another kind are unknown
+keys here, not silently ignored, and settings that could not take effect
+(``verify_tls`` on a tcp target without ``tls: true``) are errors.
 """
 
 from __future__ import annotations
@@ -13,12 +14,29 @@ import re
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, error_at, invalid, raise_errors
 from slawatch.config.durations import format_duration_ms
-from slawatch.config.fields import Milliseconds, Name, Seconds
+from slawatch.config.fields import Milliseconds, Name, NonEmpty, Seconds, SecondsOrZero
+from slawatch.config.probe_settings import (
+    Flag,
+    Headers,
+    JsonCondition,
+    RecordType,
+    Regex,
+    Resolver,
+    StatusCode,
+    canonical_answer,
+)
 from slawatch.sla.timeline import TimelineRule
 
 DISCRIMINATOR = "kind"  # the key that says which model a target item is
@@ -86,18 +104,52 @@ Host = Annotated[str, AfterValidator(_host)]
 Port = Annotated[int, Field(ge=1, le=65535, examples=[443])]
 
 
-class HttpTarget(_ProbedTarget):
+class _TlsSettings(ConfigModel):
+    """What a probe that speaks TLS checks about the server and its certificate."""
+
+    verify_tls: Flag = Field(default=defaults.VERIFY_TLS, examples=["false"])
+    min_cert_validity: Seconds | None = Field(default=None, examples=["14d"])
+
+
+HttpMethod = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class HttpTarget(_TlsSettings, _ProbedTarget):
     kind: Literal["http"]
     url: Annotated[str, AfterValidator(_http_url)] = Field(examples=["https://portal.example.com/"])
+    method: HttpMethod = Field(default=defaults.HTTP_METHOD, examples=["GET"])
+    headers: Headers = Field(
+        default_factory=dict, examples=["{Authorization: Bearer ${PORTAL_TOKEN}}"]
+    )
+    body: str | None = Field(default=None, examples=['{"ping": true}'])
+    follow_redirects: Flag = Field(default=defaults.FOLLOW_REDIRECTS, examples=["false"])
+    valid_status_codes: Annotated[tuple[StatusCode, ...], NonEmpty] = Field(
+        default=(), examples=["[200, 204]"]
+    )
+    body_contains: str | None = Field(default=None, examples=["Welcome"])
+    body_regex: Regex | None = Field(default=None, examples=["version: [0-9.]+"])
+    body_json: JsonCondition | None = Field(default=None, examples=["{path: status, equals: ok}"])
 
 
-class TcpTarget(_ProbedTarget):
+class TcpTarget(_TlsSettings, _ProbedTarget):
     kind: Literal["tcp"]
     host: Host = Field(examples=["db.example.com"])
     port: Port
+    tls: Flag = Field(default=False, examples=["true"])
+    send: str | None = Field(default=None, min_length=1, examples=["PING\\r\\n"])
+    expect: str | None = Field(default=None, min_length=1, examples=["+PONG"])
+
+    @model_validator(mode="after")
+    def _tls_settings_need_tls(self) -> Self:
+        unused = [
+            key for key in ("verify_tls", "min_cert_validity") if key in self.model_fields_set
+        ]
+        if self.tls or not unused:
+            return self
+        raise_errors([error_at((key,), "needs tls: true") for key in unused])
 
 
-class TlsTarget(_ProbedTarget):
+class TlsTarget(_TlsSettings, _ProbedTarget):
     kind: Literal["tls"]
     host: Host = Field(examples=["portal.example.com"])
     port: Port
@@ -106,12 +158,35 @@ class TlsTarget(_ProbedTarget):
 class DnsTarget(_ProbedTarget):
     kind: Literal["dns"]
     query_name: Host = Field(examples=["portal.example.com"])
+    resolver: Resolver | None = Field(default=None, examples=["9.9.9.9"])
+    record_type: RecordType = Field(default=defaults.DNS_RECORD_TYPE, examples=["AAAA"])
+    expected_answers: Annotated[tuple[str, ...], NonEmpty] = Field(
+        default=(), examples=["[192.0.2.10]"]
+    )
+
+    @field_validator("expected_answers")
+    @classmethod
+    def _canonical(cls, answers: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        # Written as the probe will see them, so that it compares texts.
+        record_type = info.data.get("record_type")
+        if record_type is None:  # invalid itself, and reported as such
+            return answers
+        canonical, errors = [], []
+        for i, answer in enumerate(answers):
+            try:
+                canonical.append(canonical_answer(record_type, answer))
+            except ValueError as exc:
+                errors.append(error_at((i,), str(exc), "192.0.2.10"))
+        if errors:
+            raise_errors(errors)
+        return tuple(canonical)
 
 
 class HeartbeatTarget(_Target):
     """A job that reports in by itself; ``interval`` is how often it must."""
 
     kind: Literal["heartbeat"]
+    grace: SecondsOrZero = Field(default=defaults.HEARTBEAT_GRACE, examples=["1h"])
 
 
 AnyTarget = HttpTarget | TcpTarget | TlsTarget | DnsTarget | HeartbeatTarget

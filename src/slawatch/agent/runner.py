@@ -1,0 +1,179 @@
+"""The agent: probes on schedule, results to the store and to ``/metrics``.
+
+Its loop, once a second: write what the probes found (one transaction), then
+sleep. SIGHUP reloads the config (a config that fails to load is refused, the
+old one keeps running, and ``slawatch_config_last_reload_successful`` says so);
+SIGTERM and SIGINT flush and exit. After a kill -9 nothing needs repair: the time
+the agent was away is unknown by the timeline's own rule (2 x interval).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from slawatch.agent.scheduler import Schedule, lateness
+from slawatch.agent.server import AgentServer
+from slawatch.agent.writer import SampleWriter
+from slawatch.config import Config, ConfigError, load_config
+from slawatch.exporters.agent_metrics import AgentMetrics
+from slawatch.exporters.store import SampleRow, Store
+from slawatch.probes.context import ProbeContext, open_context
+from slawatch.probes.registry import run_probe
+from slawatch.probes.result import Outcome
+from slawatch.sla.timeline import TimelineRule
+
+log = logging.getLogger(__name__)
+
+FLUSH_EVERY = 1.0  # seconds
+MAX_CONCURRENT_PROBES = 500
+
+
+class Agent:
+    """One agent process; ``run`` until ``stop`` is set (or a signal sets it)."""
+
+    def __init__(
+        self,
+        config_path: Path,
+        db_url: str | None = None,
+        *,
+        registry: CollectorRegistry | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config_path = config_path
+        self.config: Config = load_config(config_path)
+        self.clock = clock
+        self.registry = registry or CollectorRegistry()
+        self.metrics = AgentMetrics(self.registry)
+        self.store = Store.open(db_url or self.config.database.url)
+        self.writer = SampleWriter(self.store, self._rules(), on_drop=self.metrics.dropped.inc)
+        self.pings: dict[str, float] = {}
+        self.stop = asyncio.Event()
+        self.server: AgentServer | None = None
+        self._schedule = Schedule(self._probe)
+        self._limit = asyncio.Semaphore(MAX_CONCURRENT_PROBES)
+        self._context: ProbeContext | None = None
+        self._last_loop = clock()
+
+    async def run(self) -> None:
+        self._watch_heartbeats()
+        self.metrics.reload_ok.set(1)
+        self.metrics.reload_time.set(self.clock())
+        async with open_context(now=self.clock, pings=self.pings) as context:
+            self._context = context
+            self.server = AgentServer(
+                self.config.agent.listen, self.registry, self._health, self._ping
+            )
+            self.server.start()
+            self._install_signals()
+            self._schedule.apply(self._intervals(), self.clock())
+            self._schedule.start()
+            log.info(
+                "agent started: %d targets, listening on %s",
+                len(self._intervals()),
+                self.config.agent.listen,
+            )
+            try:
+                await self._loop()
+            finally:
+                self._schedule.shutdown()
+                await self._flush()
+                self.server.close()
+                self.store.close()
+                log.info("agent stopped: %d samples written", self.writer.written)
+
+    def reload(self) -> bool:
+        """Swap in the config file's current content, if it loads."""
+        try:
+            config = load_config(self.config_path)
+        except ConfigError as exc:
+            self.metrics.reload_ok.set(0)
+            log.error("config reload refused, the old config keeps running:\n%s", exc)
+            return False
+        for gone in set(self._intervals()) - {t.name for t in config.targets}:
+            self.metrics.forget(gone)
+        self.config = config
+        self.writer.rules = self._rules()
+        self._watch_heartbeats()
+        self._schedule.apply(self._intervals(), self.clock())
+        self.metrics.reload_ok.set(1)
+        self.metrics.reload_time.set(self.clock())
+        log.info("config reloaded: %d targets", len(config.targets))
+        return True
+
+    async def _loop(self) -> None:
+        while not self.stop.is_set():
+            self._last_loop = self.clock()
+            await self._flush()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), FLUSH_EVERY)
+
+    async def _flush(self) -> None:
+        failures = self.writer.failures
+        self.metrics.written.inc(await self.writer.flush())
+        self.metrics.write_failures.inc(self.writer.failures - failures)
+        self.metrics.buffer.set(self.writer.pending)
+
+    async def _probe(self, name: str) -> None:
+        target = self.config.target(name)
+        started = self.clock()
+        late = lateness(name, target.interval, started)
+        assert self._context is not None
+        async with self._limit:
+            result = await run_probe(target, self._context)
+        self.metrics.observe(name, result, late)
+        if result.outcome is Outcome.PROBE_ERROR:
+            return  # our side could not probe: no sample, so the time turns unknown, not down
+        self.writer.add(
+            SampleRow(
+                target=name,
+                ts_ms=round(started * 1000),
+                ok=result.ok,
+                latency_ms=result.duration_seconds * 1000,
+                status=result.status_code,
+                error=result.error_message or result.error_class,
+            )
+        )
+
+    def _ping(self, name: str) -> bool:
+        if name not in self.pings:
+            return False
+        self.pings[name] = self.clock()
+        return True
+
+    def _health(self) -> tuple[bool, dict[str, object]]:
+        stalled = self.clock() - self._last_loop > 10 * FLUSH_EVERY
+        detail: dict[str, object] = {
+            "targets": len(self._schedule.targets),
+            "write_buffer": self.writer.pending,
+            "samples_written": self.writer.written,
+        }
+        return not stalled, detail
+
+    def _watch_heartbeats(self) -> None:
+        """Heartbeat targets get one interval from now (or from their last ping)."""
+        names = {t.name for t in self.config.targets if t.kind == "heartbeat"}
+        now = self.clock()
+        for name in names:
+            self.pings.setdefault(name, now)
+        for name in set(self.pings) - names:
+            del self.pings[name]
+
+    def _install_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(stop_signal, self.stop.set)
+
+    def _intervals(self) -> dict[str, int]:
+        return {t.name: t.interval for t in self.config.targets}
+
+    def _rules(self) -> dict[str, TimelineRule]:
+        return {t.name: t.timeline_rule() for t in self.config.targets}

@@ -1,0 +1,92 @@
+"""The agent's Prometheus series: per-probe ones with blackbox_exporter's names and
+meanings (so existing dashboards and alerts work, with a ``target`` label), and
+the agent's own ``slawatch_*`` series. The registry is passed in, never global.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from slawatch.probes.result import ProbeResult
+
+LATENESS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class AgentMetrics:
+    """Every series the agent exports, registered on ``registry``."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._phases_seen: dict[str, set[str]] = {}
+
+        def gauge(name: str, doc: str, labels: tuple[str, ...] = ()) -> Gauge:
+            return Gauge(name, doc, labels, registry=registry)
+
+        def counter(name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
+            return Counter(name, doc, labels, registry=registry)
+
+        self.success = gauge("probe_success", "Whether the last probe succeeded", ("target",))
+        self.duration = gauge("probe_duration_seconds", "How long the last probe took", ("target",))
+        self.status_code = gauge(
+            "probe_http_status_code", "HTTP status of the last probe", ("target",)
+        )
+        self.phases = gauge(
+            "probe_http_duration_seconds",
+            "Duration of the last probe's HTTP phases",
+            ("target", "phase"),
+        )
+        self.cert_expiry = gauge(
+            "probe_ssl_earliest_cert_expiry",
+            "Earliest expiry of the peer certificates, Unix seconds",
+            ("target",),
+        )
+        self.probes = counter("slawatch_probes", "Probes run", ("target", "outcome"))
+        self.errors = counter(
+            "slawatch_probe_errors", "Failed probes by error class", ("target", "error_class")
+        )
+        self.lateness = Histogram(
+            "slawatch_schedule_lateness_seconds",
+            "How late probes started after their scheduled time",
+            buckets=LATENESS_BUCKETS,
+            registry=registry,
+        )
+        self.buffer = gauge("slawatch_write_buffer_samples", "Samples waiting to be written")
+        self.written = counter("slawatch_samples_written", "Samples committed to the store")
+        self.dropped = counter(
+            "slawatch_samples_dropped", "Samples dropped because the write buffer was full"
+        )
+        self.write_failures = counter(
+            "slawatch_store_write_failures", "Flushes that found the database unavailable"
+        )
+        self.reload_ok = gauge(
+            "slawatch_config_last_reload_successful", "Whether the last config load succeeded"
+        )
+        self.reload_time = gauge(
+            "slawatch_config_last_reload_success_timestamp_seconds",
+            "When the config was last loaded successfully",
+        )
+
+    def observe(self, target: str, result: ProbeResult, lateness: float) -> None:
+        """Record one probe's result."""
+        self.success.labels(target).set(1 if result.ok else 0)
+        self.duration.labels(target).set(result.duration_seconds)
+        if result.status_code is not None:
+            self.status_code.labels(target).set(result.status_code)
+        for phase, seconds in result.phases.items():
+            self.phases.labels(target, phase).set(seconds)
+            self._phases_seen.setdefault(target, set()).add(phase)
+        if result.cert_expiry is not None:
+            self.cert_expiry.labels(target).set(result.cert_expiry)
+        self.probes.labels(target, str(result.outcome)).inc()
+        if result.error_class is not None:
+            self.errors.labels(target, result.error_class).inc()
+        self.lateness.observe(lateness)
+
+    def forget(self, target: str) -> None:
+        """Remove a target's series once the config no longer has it."""
+        for metric in (self.success, self.duration, self.status_code, self.cert_expiry):
+            with contextlib.suppress(KeyError):  # a series that was never set
+                metric.remove(target)
+        for phase in self._phases_seen.pop(target, set()):
+            self.phases.remove(target, phase)

@@ -1,0 +1,52 @@
+"""TLS helpers shared by the http, tcp and tls probes (blackbox's ``prober/tls.go``).
+
+The expiry is read from the certificate's DER bytes, not from
+``getpeercert()``'s dict: Python leaves that dict empty when verification is
+off, and a self-signed internal certificate (``verify_tls: false``) still
+expires. Only the leaf certificate is read: Python 3.11 does not expose the
+rest of the chain (``get_unverified_chain`` arrives in 3.13).
+"""
+
+from __future__ import annotations
+
+import ssl
+
+from cryptography import x509
+
+from slawatch.config.durations import format_duration_ms
+from slawatch.probes.failures import ProbeFailure
+from slawatch.probes.result import utc_text
+
+_DAY = 86_400
+
+
+def ssl_context(verify: bool) -> ssl.SSLContext:
+    """A client context on the system's trust store; one per process is enough
+    (building one loads the whole store, which dominates a fresh client's cost)."""
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def peer_cert_expiry(tls: ssl.SSLObject | ssl.SSLSocket | None) -> float | None:
+    """The peer certificate's ``notAfter`` in Unix seconds; None without TLS."""
+    der = tls.getpeercert(binary_form=True) if tls is not None else None
+    if not der:
+        return None
+    return x509.load_der_x509_certificate(der).not_valid_after_utc.timestamp()
+
+
+def check_validity(expiry: float | None, minimum_seconds: int | None, now: float) -> None:
+    """Raise ``ProbeFailure`` when the certificate expires within ``minimum_seconds``."""
+    if minimum_seconds is None:
+        return
+    if expiry is None:
+        raise ProbeFailure("no_certificate", "no TLS certificate seen to check its expiry")
+    left = expiry - now
+    if left < minimum_seconds:
+        wanted = format_duration_ms(minimum_seconds * 1_000)
+        days = f"{left / _DAY:.1f} days"
+        message = f"certificate expires {utc_text(expiry)}, in {days}; must be valid for {wanted}"
+        raise ProbeFailure("cert_expiring", message)

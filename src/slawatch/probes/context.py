@@ -1,0 +1,88 @@
+"""What every probe shares: HTTP clients, TLS contexts, clocks and heartbeat pings.
+
+Built once per process by ``open_context`` (see ``shared/notes/probe-cost.md``):
+a new ``httpx.AsyncClient`` per probe costs ~50x the CPU (each builds an SSL
+context), and one client that keeps connections alive collapses under
+concurrency while hiding connect failures a monitor exists to see. So: one
+client per TLS setting, keep-alive off (a fresh connection per probe, as
+blackbox_exporter does), and one SSL context per setting shared with the tcp and
+tls probes.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from importlib.metadata import version
+
+import httpx
+
+from slawatch.probes.certs import ssl_context
+
+USER_AGENT = f"slawatch/{version('slawatch')}"
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """Shared by all probes of a process; probes only read it.
+
+    ``pings`` maps a heartbeat target's name to the Unix time of its last ping;
+    the agent's ping endpoint writes it (any ``Mapping`` will do, e.g. one backed
+    by the store). ``now`` is the wall clock, for certificate expiry and heartbeats.
+    """
+
+    http_verified: httpx.AsyncClient
+    http_unverified: httpx.AsyncClient
+    tls_verified: ssl.SSLContext
+    tls_unverified: ssl.SSLContext
+    now: Callable[[], float] = time.time
+    pings: Mapping[str, float] = field(default_factory=dict)
+
+    def http(self, verify: bool) -> httpx.AsyncClient:
+        return self.http_verified if verify else self.http_unverified
+
+    def tls(self, verify: bool) -> ssl.SSLContext:
+        return self.tls_verified if verify else self.tls_unverified
+
+
+@asynccontextmanager
+async def open_context(
+    *,
+    trust: ssl.SSLContext | None = None,
+    now: Callable[[], float] = time.time,
+    pings: Mapping[str, float] | None = None,
+) -> AsyncIterator[ProbeContext]:
+    """A ``ProbeContext`` whose HTTP clients are closed on exit.
+
+    ``trust`` replaces the verifying SSL context (system trust store by default),
+    e.g. to trust a private CA.
+    """
+    verified = trust if trust is not None else ssl_context(verify=True)
+    unverified = ssl_context(verify=False)
+    async with AsyncExitStack() as stack:
+        yield ProbeContext(
+            http_verified=await stack.enter_async_context(_http_client(verified)),
+            http_unverified=await stack.enter_async_context(_http_client(unverified)),
+            tls_verified=verified,
+            tls_unverified=unverified,
+            now=now,
+            pings={} if pings is None else pings,
+        )
+
+
+def _http_client(tls: ssl.SSLContext) -> httpx.AsyncClient:
+    """A client that behaves like a fresh one on every request: no keep-alive, no
+    cookies carried from one probe to the next (nor across one probe's redirects),
+    and no proxy or other settings picked up from the environment."""
+    no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.AsyncClient(
+        verify=tls,
+        limits=httpx.Limits(max_connections=None, max_keepalive_connections=0),
+        cookies=no_cookies,
+        trust_env=False,
+        headers={"User-Agent": USER_AGENT},
+    )

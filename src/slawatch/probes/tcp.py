@@ -1,0 +1,72 @@
+"""The tcp probe: connect, optionally over TLS, optionally send text and expect an answer.
+
+``open_stream`` is shared with the tls probe: TCP connect and TLS handshake are
+timed apart (``connect``, ``tls``) by upgrading the plain connection, as
+blackbox_exporter does, rather than letting ``open_connection(ssl=...)`` do both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from functools import partial
+
+from slawatch.config.targets import TcpTarget
+from slawatch.probes.certs import check_validity, peer_cert_expiry
+from slawatch.probes.context import ProbeContext
+from slawatch.probes.failures import ProbeFailure
+from slawatch.probes.recorder import Recorder, guarded
+from slawatch.probes.result import ProbeResult
+
+EXPECT_WINDOW = 64 * 1024  # bytes of the answer searched for the expected text
+_CHUNK = 4096
+
+
+async def probe(target: TcpTarget, context: ProbeContext) -> ProbeResult:
+    return await guarded(target.timeout_ms / 1_000, partial(_check, target, context))
+
+
+async def _check(target: TcpTarget, context: ProbeContext, recorder: Recorder) -> None:
+    tls = context.tls(target.verify_tls) if target.tls else None
+    async with open_stream(target.host, target.port, tls, recorder) as (reader, writer):
+        with recorder.span("processing"):
+            if target.send is not None:
+                writer.write(target.send.encode())
+                await writer.drain()
+            if target.expect is not None:
+                await _expect(reader, target.expect.encode())
+    check_validity(recorder.cert_expiry, target.min_cert_validity, context.now())
+
+
+@asynccontextmanager
+async def open_stream(
+    host: str, port: int, tls: ssl.SSLContext | None, recorder: Recorder
+) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
+    """A connection to ``host:port``, upgraded to TLS when ``tls`` is given, and
+    closed on exit; records ``connect``, ``tls`` and the certificate's expiry."""
+    with recorder.span("connect"):
+        reader, writer = await asyncio.open_connection(host, port)
+    try:
+        if tls is not None:
+            with recorder.span("tls"):
+                await writer.start_tls(tls, server_hostname=host)
+            recorder.saw_cert(peer_cert_expiry(writer.get_extra_info("ssl_object")))
+        yield reader, writer
+    finally:
+        writer.close()
+        with suppress(OSError):  # the peer may already be gone; we are done
+            await writer.wait_closed()
+
+
+async def _expect(reader: asyncio.StreamReader, expected: bytes) -> None:
+    """Read until ``expected`` arrives; fail if the peer closes first."""
+    seen = b""
+    while expected not in seen:
+        chunk = await reader.read(_CHUNK)
+        if not chunk:
+            raise ProbeFailure(
+                "expect", f"connection closed before {expected!r}; got {seen[-200:]!r}"
+            )
+        seen = (seen + chunk)[-EXPECT_WINDOW:]

@@ -1,0 +1,76 @@
+"""The agent's series: blackbox_exporter's names, and clean for ``promtool``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from prometheus_client import CollectorRegistry, generate_latest
+
+from slawatch.exporters.agent_metrics import AgentMetrics
+from slawatch.probes.result import Outcome, ProbeResult
+
+
+def observed() -> tuple[CollectorRegistry, AgentMetrics]:
+    registry = CollectorRegistry()
+    metrics = AgentMetrics(registry)
+    metrics.observe(
+        "web",
+        ProbeResult(
+            Outcome.OK,
+            0.25,
+            200,
+            phases={"connect": 0.01, "tls": 0.05},
+            cert_expiry=1_800_000_000.0,
+        ),
+        0.2,
+    )
+    metrics.observe("api", ProbeResult(Outcome.TIMEOUT, 10.0, error_class="read_timeout"), 1.5)
+    return registry, metrics
+
+
+def test_probe_series_follow_blackbox_names() -> None:
+    registry, _ = observed()
+    value = registry.get_sample_value
+    assert value("probe_success", {"target": "web"}) == 1
+    assert value("probe_success", {"target": "api"}) == 0
+    assert value("probe_duration_seconds", {"target": "api"}) == 10.0
+    assert value("probe_http_status_code", {"target": "web"}) == 200
+    assert value("probe_http_duration_seconds", {"target": "web", "phase": "tls"}) == 0.05
+    assert value("probe_ssl_earliest_cert_expiry", {"target": "web"}) == 1_800_000_000.0
+    assert value("slawatch_probes_total", {"target": "api", "outcome": "timeout"}) == 1
+    assert (
+        value("slawatch_probe_errors_total", {"target": "api", "error_class": "read_timeout"}) == 1
+    )
+    assert value("slawatch_schedule_lateness_seconds_count") == 2
+    assert value("slawatch_schedule_lateness_seconds_bucket", {"le": "1.0"}) == 1
+
+
+def test_forgotten_targets_lose_their_series() -> None:
+    registry, metrics = observed()
+    metrics.forget("web")
+    assert registry.get_sample_value("probe_success", {"target": "web"}) is None
+    assert (
+        registry.get_sample_value("probe_http_duration_seconds", {"target": "web", "phase": "tls"})
+        is None
+    )
+    assert registry.get_sample_value("probe_success", {"target": "api"}) == 0
+
+
+def test_promtool_accepts_the_exposition() -> None:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail("promtool is missing (Debian package prometheus); CI must run this check")
+        pytest.skip("promtool not installed (Debian package prometheus)")
+    registry, _ = observed()
+    result = subprocess.run(
+        [promtool, "check", "metrics"],
+        input=generate_latest(registry),
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    assert result.stdout.decode() + result.stderr.decode() == ""

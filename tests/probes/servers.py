@@ -1,0 +1,158 @@
+"""Real servers on 127.0.0.1 for the probes to talk to, each in its own thread.
+
+``running(server)`` serves until the block ends and then closes the socket, so
+no test leaks a listening socket (pytest runs with warnings as errors).
+Handlers that must hang (a slow page, a silent peer) wait on ``RELEASE`` rather
+than sleep, so that teardown never waits for them.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import socketserver
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import dns.rrset
+
+RELEASE = threading.Event()  # set at the end of the session: hanging handlers return
+HANG_LIMIT = 10.0  # seconds a handler hangs at most, should RELEASE never be set
+
+HOME = b"<h1>Welcome</h1> version: 1.2.3"
+HEALTH = {"status": {"database": "ok", "workers": 4}, "checks": [{"name": "s3", "up": True}]}
+ZONE = {
+    ("portal.example.", "A"): ("192.0.2.10", "192.0.2.11"),
+    ("portal.example.", "MX"): ("10 mx.portal.example.",),
+    ("www.example.", "CNAME"): ("portal.example.",),
+}
+
+
+class _Quiet:
+    """Peers that hang up mid-request are expected here: no tracebacks on stderr."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
+class _Tls(_Quiet):
+    """Wraps each accepted connection in TLS; the handshake runs in the handler's
+    thread (on first read), so a client that rejects the certificate stalls nobody."""
+
+    tls: ssl.SSLContext
+    socket: socket.socket
+
+    def get_request(self) -> tuple[socket.socket, object]:
+        conn, address = self.socket.accept()
+        return self.tls.wrap_socket(conn, server_side=True, do_handshake_on_connect=False), address
+
+
+class _Pages(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        route = {
+            "/": lambda: self._answer(200, HOME),
+            "/json": lambda: self._answer(200, json.dumps(HEALTH).encode(), "application/json"),
+            "/status/503": lambda: self._answer(503, HOME),
+            "/moved": lambda: self._redirect("/"),
+            "/loop": lambda: self._redirect("/loop"),
+            "/slow": lambda: RELEASE.wait(HANG_LIMIT),
+            "/garbage": lambda: self.wfile.write(b"NOT HTTP AT ALL\r\n\r\n"),
+        }
+        route.get(self.path, lambda: self._answer(404, b"not found"))()
+
+    def _answer(self, status: int, body: bytes, content_type: str = "text/html") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class HttpServer(_Quiet, ThreadingHTTPServer):
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Pages)
+
+
+class HttpsServer(_Tls, HttpServer):
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        self.tls = tls
+        super().__init__()
+
+
+class _EchoLine(socketserver.StreamRequestHandler):
+    """Sends back the first line it reads, then hangs up."""
+
+    def handle(self) -> None:
+        self.wfile.write(self.rfile.readline())
+
+
+class EchoServer(_Quiet, socketserver.ThreadingTCPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _EchoLine)
+
+
+class TlsEchoServer(_Tls, EchoServer):
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        self.tls = tls
+        super().__init__()
+
+
+class _Zone(socketserver.BaseRequestHandler):
+    """Answers from ``ZONE``: NXDOMAIN for names it lacks, no records for types it lacks."""
+
+    def handle(self) -> None:
+        data, sock = self.request
+        query = dns.message.from_wire(data)
+        answer = dns.message.make_response(query)
+        question = query.question[0]
+        name, rdtype = question.name.to_text(), dns.rdatatype.to_text(question.rdtype)
+        if (name, rdtype) in ZONE:
+            rrset = dns.rrset.from_text_list(name, 60, "IN", rdtype, list(ZONE[name, rdtype]))
+            answer.answer.append(rrset)
+        elif all(known != name for known, _ in ZONE):
+            answer.set_rcode(dns.rcode.NXDOMAIN)
+        sock.sendto(answer.to_wire(), self.client_address)
+
+
+class DnsServer(_Quiet, socketserver.ThreadingUDPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Zone)
+
+
+@contextmanager
+def running(server: socketserver.BaseServer) -> Iterator[int]:
+    """Serve in a thread; yields the port."""
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def closed_port(kind: int = socket.SOCK_STREAM) -> int:
+    """A port nothing listens on (free a moment ago)."""
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

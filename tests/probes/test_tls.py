@@ -1,0 +1,56 @@
+"""The tls probe: handshake and certificate expiry with any host:port."""
+
+from __future__ import annotations
+
+import pytest
+
+from slawatch.probes import Outcome, ProbeContext, open_context
+from slawatch.probes.tls import probe
+
+from .helpers import CERT_NOT_AFTER, target
+from .servers import closed_port
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_handshake_and_expiry(context: ProbeContext, tls_echo_port: int) -> None:
+    result = await probe(target("tls", host="127.0.0.1", port=tls_echo_port), context)
+    assert result.outcome is Outcome.OK
+    assert result.cert_expiry == CERT_NOT_AFTER.timestamp()
+    assert list(result.phases) == ["connect", "tls"]
+
+
+@pytest.mark.parametrize(
+    ("min_validity", "outcome"),
+    [("29d", Outcome.OK), ("31d", Outcome.CHECK_FAILED)],
+    ids=["expires-after-the-minimum", "expires-before-the-minimum"],
+)
+async def test_minimum_validity(
+    context: ProbeContext, tls_echo_port: int, min_validity: str, outcome: Outcome
+) -> None:
+    monitored = target("tls", host="127.0.0.1", port=tls_echo_port, min_cert_validity=min_validity)
+    result = await probe(monitored, context)
+    assert result.outcome is outcome
+
+
+async def test_a_certificate_for_another_name_fails(
+    context: ProbeContext, misnamed_tls_port: int
+) -> None:
+    result = await probe(target("tls", host="127.0.0.1", port=misnamed_tls_port), context)
+    assert (result.outcome, result.error_class) == (Outcome.TLS_FAILED, "cert_untrusted")
+    assert result.error_message is not None
+    assert "IP address mismatch" in result.error_message
+
+
+async def test_an_untrusted_certificate_still_shows_its_expiry_unverified(
+    tls_echo_port: int,
+) -> None:
+    async with open_context() as system_trust_only:
+        monitored = target("tls", host="127.0.0.1", port=tls_echo_port, verify_tls=False)
+        result = await probe(monitored, system_trust_only)
+    assert (result.outcome, result.cert_expiry) == (Outcome.OK, CERT_NOT_AFTER.timestamp())
+
+
+async def test_connection_refused(context: ProbeContext) -> None:
+    result = await probe(target("tls", host="127.0.0.1", port=closed_port()), context)
+    assert (result.outcome, result.error_class) == (Outcome.CONNECTION_FAILED, "connection_refused")
