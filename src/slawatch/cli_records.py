@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import click
 
 from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
 from slawatch.exporters.evaluate import LOOKBACK, service_timeline
+from slawatch.exporters.store import Store
 from slawatch.sla.assess import outage_runs
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
@@ -113,29 +114,44 @@ def maintenance_add(
     click.echo(f"maintenance #{new_id} added to {contract}")
 
 
-@maintenance.command("list")
-@config_option
-@click.option("--contract", help="Only this contract.")
-@click.option("--all", "show_all", is_flag=True, help="Include cancelled windows.")
-@reports_errors
-def maintenance_list(
-    config_path: Path | None, db_url: str | None, contract: str | None, show_all: bool
+def add_list_command(
+    group: click.Group, what: str, retired: str, fetch: Callable[[Store, str | None, bool], Any]
 ) -> None:
-    """List maintenance windows."""
-    print_records(Session(config_path, db_url).store().list_maintenance(contract, show_all))
+    """``GROUP list [--contract NAME] [--all]``, the same for every kind of record."""
+
+    @group.command("list", help=f"List {what}.")
+    @config_option
+    @click.option("--contract", help="Only this contract.")
+    @click.option("--all", "show_all", is_flag=True, help=f"Include {retired} ones.")
+    @reports_errors
+    def listing(
+        config_path: Path | None, db_url: str | None, contract: str | None, show_all: bool
+    ) -> None:
+        print_records(fetch(Session(config_path, db_url).store(), contract, show_all))
 
 
-@maintenance.command("cancel")
-@config_option
-@click.argument("window_id", type=int)
-@author_option
-@reports_errors
-def maintenance_cancel(
-    config_path: Path | None, db_url: str | None, window_id: int, author: str
+def add_retire_command(
+    group: click.Group,
+    verbs: tuple[str, str],
+    noun: str,
+    retire: Callable[[Store, int, str], object],
 ) -> None:
-    """Cancel a maintenance window (it stays in the audit log)."""
-    Session(config_path, db_url).store().cancel_maintenance(window_id, author)
-    click.echo(f"maintenance #{window_id} cancelled")
+    """``GROUP VERB ID``: withdraw a record; it stays in the audit log."""
+
+    verb, done = verbs
+
+    @group.command(verb, help=f"{verb.capitalize()} {noun} ID (it stays in the audit log).")
+    @config_option
+    @click.argument("record_id", metavar="ID", type=int)
+    @author_option
+    @reports_errors
+    def retiring(config_path: Path | None, db_url: str | None, record_id: int, author: str) -> None:
+        retire(Session(config_path, db_url).store(), record_id, author)
+        click.echo(f"{noun} #{record_id} {done}")
+
+
+add_list_command(maintenance, "maintenance windows", "cancelled", Store.list_maintenance)
+add_retire_command(maintenance, ("cancel", "cancelled"), "maintenance", Store.cancel_maintenance)
 
 
 @click.group()
@@ -178,29 +194,8 @@ def exclude_add(
     click.echo(f"exclusion #{new_id} added to {contract}")
 
 
-@exclude.command("list")
-@config_option
-@click.option("--contract", help="Only this contract.")
-@click.option("--all", "show_all", is_flag=True, help="Include revoked exclusions.")
-@reports_errors
-def exclude_list(
-    config_path: Path | None, db_url: str | None, contract: str | None, show_all: bool
-) -> None:
-    """List exclusions."""
-    print_records(Session(config_path, db_url).store().list_exclusions(contract, show_all))
-
-
-@exclude.command("revoke")
-@config_option
-@click.argument("exclusion_id", type=int)
-@author_option
-@reports_errors
-def exclude_revoke(
-    config_path: Path | None, db_url: str | None, exclusion_id: int, author: str
-) -> None:
-    """Revoke an exclusion (it stays in the audit log)."""
-    Session(config_path, db_url).store().revoke_exclusion(exclusion_id, author)
-    click.echo(f"exclusion #{exclusion_id} revoked")
+add_list_command(exclude, "exclusions", "revoked", Store.list_exclusions)
+add_retire_command(exclude, ("revoke", "revoked"), "exclusion", Store.revoke_exclusion)
 
 
 @click.group()
