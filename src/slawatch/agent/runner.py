@@ -3,8 +3,10 @@
 Its loop, once a second: write what the probes found (one transaction), then
 sleep. SIGHUP reloads the config (a config that fails to load is refused, the
 old one keeps running, and ``slawatch_config_last_reload_successful`` says so);
-SIGTERM and SIGINT flush and exit. After a kill -9 nothing needs repair: the time
-the agent was away is unknown by the timeline's own rule (2 x interval).
+SIGTERM and SIGINT stop the probing, let the probes under way finish (for at
+most ``SHUTDOWN_GRACE``), write everything and exit. After a kill -9 nothing
+needs repair: the time the agent was away is unknown by the timeline's own rule
+(2 x interval).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_EVERY = 1.0  # seconds
 MAX_CONCURRENT_PROBES = 500
+SHUTDOWN_GRACE = 5.0  # seconds a stopping agent waits for its probes under way
 
 
 class Agent:
@@ -83,7 +86,8 @@ class Agent:
             try:
                 await self._loop()
             finally:
-                self._schedule.shutdown()
+                await self._flush()  # first what waits, should the drain be cut short
+                await self._schedule.drain(SHUTDOWN_GRACE)
                 await self._flush()
                 self.server.close()
                 self.store.close()
@@ -122,7 +126,10 @@ class Agent:
         self.metrics.buffer.set(self.writer.pending)
 
     async def _probe(self, name: str) -> None:
-        target = self.config.target(name)
+        try:
+            target = self.config.target(name)
+        except LookupError:
+            return  # removed by a reload after this run was scheduled
         started = self.clock()
         late = lateness(name, target.interval, started)
         assert self._context is not None
