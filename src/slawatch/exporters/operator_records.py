@@ -145,6 +145,9 @@ def overlapping(table: Table, contracts: Sequence[str], start: int, end: int, re
     )
 
 
+T = TypeVar("T")
+
+
 def maintenance_record(row: Row[Any]) -> MaintenanceRecord:
     return MaintenanceRecord(
         id=row.id,
@@ -186,9 +189,6 @@ def maintenance_window(row: Row[Any]) -> MaintenanceWindow:
         declared_at=row.declared_at,
         note=row.note,
     )
-
-
-T = TypeVar("T")
 
 
 def claim(row: Row[Any]) -> Claim:
