@@ -17,8 +17,9 @@ import click
 from slawatch.agent.runner import Agent
 from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
 from slawatch.cli_records import claim, exclude, maintenance
-from slawatch.exporters.evaluate import evaluate_label
-from slawatch.exporters.report import Report, to_csv, to_json
+from slawatch.exporters.evaluate import gather_label
+from slawatch.exporters.report import Report
+from slawatch.exporters.report_formats import BINARY, FORMATS, render
 from slawatch.importer import read_samples
 from slawatch.probes.registry import run_probe
 from slawatch.probes.text import format_result
@@ -72,11 +73,12 @@ def import_results(config_path: Path | None, db_url: str | None, results: Path) 
 @config_option
 @click.option("--contract", required=True, help="Contract name, as in the config.")
 @click.option("--period", required=True, help="YYYY-MM (a month) or YYYY (a year).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
-)
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write."
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (required for xlsx and pdf).",
 )
 @click.option("--as-of", help="Assess as known at this instant (default: now).")
 @reports_errors
@@ -91,19 +93,23 @@ def report(
     as_of: str | None,
 ) -> None:
     """Availability, verdict and credit of a contract for a period, with the arithmetic."""
+    if fmt in BINARY and output is None:
+        raise click.UsageError(f"--format {fmt} is binary: give -o PATH to write it to a file")
     session = Session(config_path, db_url)
     config = session.config()
     model = config.contract(contract)
     terms = model.terms()
     moment = parse_instant(as_of, terms.zone, "--as-of") if as_of else now()
-    assessment = evaluate_label(
-        session.store(), terms, config.agent.control_targets, period, moment
-    )
-    text = (to_json if fmt == "json" else to_csv)(Report(terms, assessment, model.description))
+    inputs = gather_label(session.store(), terms, config.agent.control_targets, period, moment)
+    report = Report(terms, inputs.assess(), model.description, inputs.daily())
+    content = render(fmt, report)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(content, nl=False)
+    elif isinstance(content, bytes):
+        output.write_bytes(content)
+        click.echo(f"wrote {output}", err=True)
     else:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(content, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
 
 

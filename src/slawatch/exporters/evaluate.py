@@ -7,10 +7,12 @@ meet the pure core; reports, metrics and the API all go through it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from slawatch.sla.assess import Assessment, assess
 from slawatch.sla.contract import ContractTerms
+from slawatch.sla.daily import Day, daily
 from slawatch.sla.exclusions import ContractRecords
 from slawatch.sla.periods import Period, resolve_period
 from slawatch.sla.service import combine, mask_probe_side, probe_side_failure
@@ -56,14 +58,47 @@ def _service(
     return combine(targets, terms.rule, start, end)
 
 
-def evaluate_many(
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Everything one assessment reads from the store, read once: the assessment
+    and its day-by-day series are computed from the very same data."""
+
+    terms: ContractTerms
+    period: Period
+    service: Timeline  # from LOOKBACK before the period to min(end, now)
+    records: ContractRecords
+    now: int
+
+    def assess(self) -> Assessment:
+        return assess(
+            self.terms,
+            self.period,
+            self.service,
+            self.now,
+            maintenance=self.records.maintenance,
+            exclusions=self.records.exclusions,
+            claims=self.records.claims,
+        )
+
+    def daily(self) -> tuple[Day, ...]:
+        return daily(
+            self.terms,
+            self.period,
+            self.service,
+            self.now,
+            maintenance=self.records.maintenance,
+            exclusions=self.records.exclusions,
+        )
+
+
+def gather(
     source: SlaSource,
     items: Sequence[tuple[ContractTerms, Period]],
     control: Sequence[str],
     now: int,
-) -> list[Assessment]:
-    """Assess each (contract, period) as known at ``now``, reading the store in a
-    few bulk queries rather than a few per contract."""
+) -> list[Inputs]:
+    """The inputs of each (contract, period) as known at ``now``, read in a few
+    bulk queries rather than a few per contract."""
     if not items:
         return []
     start = min(period.start for _, period in items) - LOOKBACK
@@ -73,38 +108,28 @@ def evaluate_many(
     records = source.contract_records(
         [terms.name for terms, _ in items], start + LOOKBACK, max(p.end for _, p in items)
     )
-    return [
-        _assess(terms, period, flips=flips, records=records[terms.name], control=control, now=now)
-        for terms, period in items
-    ]
+    found = []
+    for terms, period in items:
+        controls = [name for name in control if name not in terms.targets]
+        until = max(min(period.end, now), period.start)
+        service = _service(flips, terms, controls, period.start - LOOKBACK, until)
+        found.append(Inputs(terms, period, service, records[terms.name], now))
+    return found
 
 
-def _assess(
-    terms: ContractTerms,
-    period: Period,
-    *,
-    flips: Mapping[str, list[Flip]],
-    records: ContractRecords,
+def evaluate_many(
+    source: SlaSource,
+    items: Sequence[tuple[ContractTerms, Period]],
     control: Sequence[str],
     now: int,
-) -> Assessment:
-    controls = [name for name in control if name not in terms.targets]
-    until = max(min(period.end, now), period.start)
-    timeline = _service(flips, terms, controls, period.start - LOOKBACK, until)
-    return assess(
-        terms,
-        period,
-        timeline,
-        now,
-        maintenance=records.maintenance,
-        exclusions=records.exclusions,
-        claims=records.claims,
-    )
+) -> list[Assessment]:
+    """Assess each (contract, period) as known at ``now``."""
+    return [inputs.assess() for inputs in gather(source, items, control, now)]
 
 
-def evaluate_label(
+def gather_label(
     source: SlaSource, terms: ContractTerms, control: Sequence[str], label: str, now: int
-) -> Assessment:
-    """Assess the period named ``label`` (``2026-10``, ``2026``)."""
+) -> Inputs:
+    """The inputs of the period named ``label`` (``2026-10``, ``2026``)."""
     period = resolve_period(label, terms.period, terms.zone)
-    return evaluate_many(source, [(terms, period)], control, now)[0]
+    return gather(source, [(terms, period)], control, now)[0]

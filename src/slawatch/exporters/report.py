@@ -1,4 +1,5 @@
-"""Reports an account manager hands to a customer: JSON and CSV.
+"""Reports an account manager hands to a customer: JSON and CSV (the dict
+below is also what the XLSX, PDF and HTML reports are rendered from).
 
 Both show the arithmetic, not only the result: reference, excluded, unknown
 and counted downtime seconds, the formula with its numbers filled in, every
@@ -23,6 +24,7 @@ from typing import Any
 from slawatch.sla.assess import Assessment, Credit, Outage
 from slawatch.sla.contract import ContractTerms, Formula
 from slawatch.sla.credits import round_exact
+from slawatch.sla.daily import Day
 
 FORMULAS = {
     Formula.AVAILABLE: ("(R - U - D) / (R - U) x 100", "excluded time counts as available"),
@@ -35,6 +37,7 @@ class Report:
     terms: ContractTerms
     assessment: Assessment
     description: str = ""
+    days: tuple[Day, ...] = ()  # the period day by day, for the charts (empty: not read)
 
 
 def percent(value: Fraction) -> float:
@@ -93,6 +96,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             for e in a.excluders
         ],
         "clauses": dict(terms.clauses),
+        "daily": [_day(d) for d in report.days],
     }
 
 
@@ -130,7 +134,7 @@ _OUTAGE_COLUMNS = (
 
 def _summary_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
     for key, value in data.items():
-        if key in ("outages", "exclusions", "clauses"):
+        if key in ("outages", "exclusions", "clauses", "daily"):
             continue
         if isinstance(value, dict):
             for sub, inner in value.items():
@@ -178,6 +182,17 @@ def _outage(outage: Outage, report: Report) -> dict[str, Any]:
         "reason": "; ".join(outage.reasons) or None,
         "claimed": outage.ticket is not None,
         "ticket": outage.ticket,
+    }
+
+
+def _day(day: Day) -> dict[str, Any]:
+    return {
+        "date": day.day.isoformat(),
+        "reference_seconds": day.reference_seconds,
+        "excluded_seconds": day.excluded_seconds,
+        "unknown_seconds": day.unknown_seconds,
+        "downtime_seconds": day.downtime_seconds,
+        "availability_percent": None if day.availability is None else percent(day.availability),
     }
 
 

@@ -1,0 +1,95 @@
+"""A period's figures day by day, for the reports' chart of daily availability.
+
+Outages alone cannot give a day's availability: its reference time follows the
+calendar (Cegid counts 13 h on a weekday, nothing on a Sunday) and its unknown
+time is not part of any outage. So each local day is assessed by the very rules
+of the whole period (``assess``): the days' R, X, U and D then add up to the
+period's to the second, and no figure is derived another way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from fractions import Fraction
+
+from slawatch.sla.assess import assess
+from slawatch.sla.calendar import local_midnight
+from slawatch.sla.contract import ContractTerms
+from slawatch.sla.exclusions import Exclusion, MaintenanceWindow
+from slawatch.sla.periods import Period
+from slawatch.sla.timeline import Timeline
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """One local day of a period, assessed up to the period's ``until``."""
+
+    day: date  # local date in the contract's zone
+    start: int  # UTC seconds of its local midnight
+    end: int  # UTC seconds of the next local midnight (23 or 25 h later on DST days)
+    reference_seconds: int  # R within the day
+    excluded_seconds: int  # X within the day
+    unknown_seconds: int  # U within the day (before the unknown-time policy)
+    downtime_seconds: int  # D within the day
+    availability: Fraction | None  # percent; None when the day has nothing to measure
+
+
+def daily(
+    terms: ContractTerms,
+    period: Period,
+    service: Timeline,
+    until: int,
+    *,
+    maintenance: Sequence[MaintenanceWindow] = (),
+    exclusions: Sequence[Exclusion] = (),
+) -> tuple[Day, ...]:
+    """Every local day of ``period``, each assessed as ``assess`` would assess
+    the period, with the same ``service``, maintenance and exclusions."""
+    # A day owes no credit: leaving the tiers and the fee out skips work, not rules.
+    plain = replace(terms, credits=None, fee=None, claims_required=False)
+    days: list[Day] = []
+    first = period.first_day
+    while first < period.end_day:
+        days.append(
+            _day(
+                plain, period, first, service, until, maintenance=maintenance, exclusions=exclusions
+            )
+        )
+        first += timedelta(days=1)
+    return tuple(days)
+
+
+def _day(
+    terms: ContractTerms,
+    period: Period,
+    first: date,
+    service: Timeline,
+    until: int,
+    *,
+    maintenance: Sequence[MaintenanceWindow],
+    exclusions: Sequence[Exclusion],
+) -> Day:
+    start = local_midnight(first, terms.zone)
+    end = local_midnight(first + timedelta(days=1), terms.zone)
+    day = Period(first.isoformat(), period.kind, start, end, first, first + timedelta(days=1))
+    a = assess(
+        terms,
+        day,
+        service.clip(start, end),
+        until,
+        maintenance=maintenance,
+        exclusions=exclusions,
+    )
+    return Day(
+        day=first,
+        start=start,
+        end=end,
+        reference_seconds=a.reference_seconds,
+        excluded_seconds=a.excluded_seconds,
+        unknown_seconds=a.unknown_seconds,
+        downtime_seconds=a.downtime_seconds,
+        # percent_of says 100 % for an empty denominator; a chart must show "nothing".
+        availability=a.availability if a.denominator_seconds else None,
+    )
