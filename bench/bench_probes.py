@@ -1,0 +1,657 @@
+"""The agent issue's probe figures, side by side in one run (issue 3, last bullet):
+
+    .venv/bin/python bench/bench_probes.py [--reps 3] [--seconds 10] [--rates 100 300]
+                                           [--lateness-rates 100 200 400 800] [--profile]
+
+Starts its own nginx (Debian ``nginx``) on a free 127.0.0.1 port serving a small
+static file, and its own ``prometheus-blackbox-exporter`` (module ``http_2xx``),
+both from temporary configs, and stops them at the end. Then, at each paced rate
+(open loop: probe i starts at t0 + i/rate whatever the others do; one fresh
+connection to nginx per probe, as a monitor must):
+
+- slawatch: a child process running ``run_probe(target, context)`` from an
+  asyncio loop that paces itself, as the agent does. The child's own CPU
+  (utime+stime from ``/proc/PID/stat``) is counted, pacing loop included: that is
+  what one agent process spends to probe. Its start-up (imports, TLS contexts)
+  and a warm-up are not.
+- blackbox_exporter: this process sends it paced ``GET /probe?target=...&module=http_2xx``
+  over kept-alive connections (as Prometheus does); only the exporter's CPU is
+  counted, its HTTP server and metric encoding included: that is what it spends
+  per probe the way it is driven in production. This process's CPU is not counted.
+
+Each figure is the median of ``--reps`` runs, the two probers alternating so that
+drift of the machine's speed hits both. Latency is from a probe's planned start
+to its result (so it includes any lateness of the pacing itself).
+
+Then the scheduling lateness search: a child drives slawatch's ``Schedule`` (the
+agent's APScheduler wrapper) with N http targets at a 2 s interval against nginx
+(N = 2 x rate), each run measuring ``lateness()`` at its start exactly as the agent
+does and going through the agent's concurrency limit; the p99 over ~10 s after
+a warm-up. ``--profile`` adds a cProfile of the slawatch child at the highest rate.
+
+Only 127.0.0.1 traffic; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import logging
+import os
+import pstats
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlencode
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+NGINX = ("nginx", "/usr/sbin/nginx")
+BLACKBOX = ("prometheus-blackbox-exporter", "/usr/bin/prometheus-blackbox-exporter")
+PROBE_TIMEOUT_S = 5
+SETTLE_S = 15.0  # at most this long after the last start for the probes under way
+STATIC_FILE = "probe.html"
+STATIC_BODY = b"<!doctype html><title>ok</title><p>slawatch bench target</p>\n" * 4
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (all its threads), from /proc."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    fields = text[text.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, process: subprocess.Popen[Any], what: str) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{what} exited at start (code {process.returncode})")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"{what} did not listen on 127.0.0.1:{port} within 10 s")
+
+
+def find_binary(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        found = shutil.which(name) or (name if os.access(name, os.X_OK) else None)
+        if found:
+            return found
+    return None
+
+
+def p99(values: list[float]) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+
+
+@dataclass
+class Paced:
+    asked: int
+    done: int
+    ok: int
+    elapsed: float  # from the first planned start to the last result
+    p99_latency: float
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+
+async def paced(rate: float, seconds: float, fire: Callable[[], Awaitable[bool]]) -> Paced:
+    """Start ``fire()`` at ``rate`` per second for ``seconds`` (open loop), wait for
+    the results (at most ``SETTLE_S`` more), and say how it went."""
+    loop = asyncio.get_running_loop()
+    asked = round(rate * seconds)
+    latencies: list[float] = []
+    ok = 0
+    last = 0.0
+
+    async def one(planned: float) -> None:
+        nonlocal ok, last
+        good = await fire()
+        last = loop.time()
+        latencies.append(last - planned)
+        ok += good
+
+    tasks = set()
+    start = loop.time() + 0.01
+    for i in range(asked):
+        planned = start + i / rate
+        delay = planned - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.add(asyncio.create_task(one(planned)))
+    _, pending = await asyncio.wait(tasks, timeout=SETTLE_S)
+    for task in pending:
+        task.cancel()
+    return Paced(asked, len(latencies), ok, last - start, p99(latencies))
+
+
+# ---------------------------------------------------------------- the servers
+
+
+@contextmanager
+def nginx(binary: str, workdir: Path) -> Iterator[str]:
+    """A loopback nginx serving one small static file; yields the file's URL."""
+    port = free_port()
+    root = workdir / "www"
+    root.mkdir()
+    (root / STATIC_FILE).write_bytes(STATIC_BODY)
+    for path in (workdir, root, root / STATIC_FILE):
+        path.chmod(0o755)  # nginx's workers may run as nobody
+    conf = workdir / "nginx.conf"
+    conf.write_text(
+        f"""
+worker_processes 1;
+worker_rlimit_nofile 8192;
+pid {workdir}/nginx.pid;
+error_log {workdir}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {workdir}/client_body;
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        root {root};
+    }}
+}}
+"""
+    )
+    command = [binary, "-p", str(workdir), "-c", str(conf), "-e", str(workdir / "nginx-error.log")]
+    process = subprocess.Popen([*command, "-g", "daemon off;"])
+    try:
+        wait_for_port(port, process, "nginx")
+        yield f"http://127.0.0.1:{port}/{STATIC_FILE}"
+    finally:
+        stop(process)
+
+
+@contextmanager
+def blackbox(binary: str, workdir: Path) -> Iterator[subprocess.Popen[Any]]:
+    port = free_port()
+    conf = workdir / "blackbox.yml"
+    conf.write_text(
+        f"""
+modules:
+  http_2xx:
+    prober: http
+    timeout: {PROBE_TIMEOUT_S}s
+    http:
+      preferred_ip_protocol: ip4
+"""
+    )
+    process = subprocess.Popen(
+        [
+            binary,
+            f"--config.file={conf}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--log.level=warn",
+        ]
+    )
+    process.port = port  # type: ignore[attr-defined]
+    try:
+        wait_for_port(port, process, "blackbox_exporter")
+        yield process
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+class KeepAliveClient:
+    """A minimal HTTP/1.1 GET client over kept-alive asyncio connections (h11):
+    cheap, so that the driver disturbs the exporter as little as it can."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, Any]] = []
+        self.opened = 0
+
+    async def get(self, target: str) -> tuple[int, bytes]:
+        import h11
+
+        if self.idle:
+            reader, writer, conn = self.idle.pop()
+        else:
+            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            conn = h11.Connection(h11.CLIENT)
+            self.opened += 1
+        headers = [("Host", f"127.0.0.1:{self.port}")]
+        writer.write(conn.send(h11.Request(method="GET", target=target, headers=headers)))
+        writer.write(conn.send(h11.EndOfMessage()))
+        status, body = 0, bytearray()
+        while True:
+            event = conn.next_event()
+            if event is h11.NEED_DATA:
+                conn.receive_data(await reader.read(65536))
+            elif isinstance(event, h11.Response):
+                status = event.status_code
+            elif isinstance(event, h11.Data):
+                body += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                break
+            elif isinstance(event, h11.ConnectionClosed):
+                raise ConnectionError("exporter closed the connection")
+        if conn.our_state is h11.DONE and conn.their_state is h11.DONE:
+            conn.start_next_cycle()
+            self.idle.append((reader, writer, conn))
+        else:
+            writer.close()
+        return status, bytes(body)
+
+    def close(self) -> None:
+        for _, writer, _ in self.idle:
+            writer.close()
+        self.idle.clear()
+
+
+async def run_blackbox(
+    port: int, url: str, rate: float, seconds: float, pid: int
+) -> dict[str, Any]:
+    client = KeepAliveClient(port)
+    path = "/probe?" + urlencode({"target": url, "module": "http_2xx"})
+
+    async def fire() -> bool:
+        try:
+            status, body = await client.get(path)
+        except OSError:
+            return False
+        return status == 200 and b"\nprobe_success 1" in body
+
+    await fire()  # warm-up, and a check that it probes at all
+    before = cpu_seconds(pid)
+    result = await paced(rate, seconds, fire)
+    cpu = cpu_seconds(pid) - before
+    client.close()
+    return {**figures(result, cpu), "driver_connections": client.opened}
+
+
+def figures(result: Paced, cpu: float) -> dict[str, Any]:
+    return {
+        "asked": result.asked,
+        "done": result.done,
+        "ok": result.ok,
+        "rate": result.rate,
+        "p99_ms": result.p99_latency * 1000,
+        "cpu_s": cpu,
+        "cpu_per_1000": cpu / result.done * 1000 if result.done else float("nan"),
+    }
+
+
+# ---------------------------------------------------------------- the slawatch child
+
+
+def http_target(url: str, name: str = "bench", interval: int = 60, timeout: str = "5s") -> Any:
+    from pydantic import TypeAdapter
+
+    from slawatch.config.targets import Target
+
+    settings = {"name": name, "kind": "http", "url": url, "interval": f"{interval}s"}
+    settings["timeout"] = timeout
+    return TypeAdapter(Target).validate_python(settings)
+
+
+def probe_worker(url: str, stock_backend: bool = False) -> None:
+    """Child: paces ``run_probe`` on command (one JSON line in, one out).
+    ``stock_backend``: httpcore's own (anyio) network backend, as before ``netio``."""
+    from slawatch.probes.context import open_context
+    from slawatch.probes.registry import run_probe
+    from slawatch.probes.result import Outcome
+
+    target = http_target(url)
+    loop = asyncio.new_event_loop()
+    stack = AsyncExitStack()
+    context = loop.run_until_complete(stack.enter_async_context(open_context()))
+    if stock_backend:
+        from httpcore._backends.auto import AutoBackend
+
+        for client in (context.http_verified, context.http_unverified):
+            client._transport._pool._network_backend = AutoBackend()  # type: ignore[attr-defined]
+
+    async def fire() -> bool:
+        result = await run_probe(target, context)
+        return result.outcome is Outcome.OK
+
+    loop.run_until_complete(paced(200, 0.5, fire))  # warm-up
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        command = json.loads(line)
+        profiler = cProfile.Profile() if command.get("profile") else None
+        if profiler:
+            profiler.enable()
+        result = loop.run_until_complete(paced(command["rate"], command["seconds"], fire))
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(command["profile"])
+        print(json.dumps(figures(result, 0.0)), flush=True)
+    loop.run_until_complete(stack.aclose())
+    loop.close()
+
+
+class ProbeChild:
+    def __init__(self, url: str, stock_backend: bool = False) -> None:
+        extra = ["--worker-anyio"] if stock_backend else []
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--worker", url, *extra],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        ready = self._read()
+        if not ready.get("ready"):
+            raise SystemExit(f"slawatch child did not start: {ready}")
+
+    def _read(self) -> dict[str, Any]:
+        stdout: IO[str] = self.process.stdout  # type: ignore[assignment]
+        line = stdout.readline()
+        if not line:
+            raise SystemExit("slawatch child exited")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def run(self, rate: float, seconds: float, profile: str | None = None) -> dict[str, Any]:
+        stdin: IO[str] = self.process.stdin  # type: ignore[assignment]
+        before = cpu_seconds(self.process.pid)
+        stdin.write(json.dumps({"rate": rate, "seconds": seconds, "profile": profile}) + "\n")
+        stdin.flush()
+        answer = self._read()
+        cpu = cpu_seconds(self.process.pid) - before
+        answer["cpu_s"] = cpu
+        answer["cpu_per_1000"] = cpu / answer["done"] * 1000 if answer["done"] else float("nan")
+        return answer
+
+    def close(self) -> None:
+        stdin: IO[str] = self.process.stdin  # type: ignore[assignment]
+        stdin.close()
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            stop(self.process)
+
+
+# ---------------------------------------------------------------- the lateness child
+
+
+class _Counter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.skipped = 0
+        self.missed = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        self.skipped += "maximum number of running instances" in message
+        self.missed += "was missed by" in message
+
+
+def lateness_worker(url: str, rate: int, seconds: float) -> None:
+    """Child: N targets on slawatch's Schedule, lateness measured as the agent does."""
+    from slawatch.agent.runner import MAX_CONCURRENT_PROBES
+    from slawatch.agent.scheduler import Schedule, lateness
+    from slawatch.probes.context import open_context
+    from slawatch.probes.registry import run_probe
+    from slawatch.probes.result import Outcome
+
+    interval = 2
+    targets = {
+        f"t{i:05d}": http_target(f"{url}?t={i}", f"t{i:05d}", interval, "1500ms")
+        for i in range(rate * interval)
+    }
+    counter = _Counter()
+    aps = logging.getLogger("apscheduler")
+    aps.addHandler(counter)
+    aps.propagate = False
+    aps.setLevel(logging.WARNING)
+    lates: list[float] = []
+    durations: list[float] = []
+    ok = 0
+    window = [float("inf"), float("inf")]
+
+    async def main() -> dict[str, Any]:
+        nonlocal ok
+        limit = asyncio.Semaphore(MAX_CONCURRENT_PROBES)
+        async with open_context() as context:
+
+            async def run(name: str) -> None:
+                nonlocal ok
+                started = time.time()
+                late = lateness(name, interval, started)
+                async with limit:
+                    result = await run_probe(targets[name], context)
+                if window[0] <= started < window[1]:
+                    lates.append(late)
+                    durations.append(result.duration_seconds)
+                    ok += result.outcome is Outcome.OK
+
+            schedule = Schedule(run)
+            schedule.apply(dict.fromkeys(targets, interval), time.time())
+            schedule.start()
+            await asyncio.sleep(interval + 1.5)  # every target has run once
+            window[:] = [time.time(), time.time() + seconds]
+            cpu = time.process_time()
+            await asyncio.sleep(seconds)
+            cpu = time.process_time() - cpu
+            await asyncio.sleep(2)  # the window's last runs finish (timeout 1.5 s)
+            await schedule.drain(5)
+        return {
+            "rate": rate,
+            "targets": len(targets),
+            "runs_per_s": len(lates) / seconds,
+            "ok": ok,
+            "runs": len(lates),
+            "lateness_p50_s": statistics.median(lates) if lates else float("nan"),
+            "lateness_p99_s": p99(lates),
+            "lateness_max_s": max(lates, default=float("nan")),
+            "duration_p99_ms": p99(durations) * 1000,
+            "cores_busy": cpu / seconds,
+            "skipped": counter.skipped,
+            "missed": counter.missed,
+        }
+
+    print(json.dumps(asyncio.run(main())), flush=True)
+
+
+def run_lateness(url: str, rate: int, seconds: float) -> dict[str, Any]:
+    budget = seconds + 60
+    out = subprocess.run(
+        [sys.executable, __file__, "--lateness-worker", url, str(rate), str(seconds)],
+        capture_output=True,
+        text=True,
+        timeout=budget,
+        check=False,
+    )
+    if out.returncode != 0:
+        return {"rate": rate, "error": out.stderr.strip().splitlines()[-1:]}
+    answer: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return answer
+
+
+# ---------------------------------------------------------------- the report
+
+
+def median_of(runs: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+def compare(args: argparse.Namespace, url: str, exporter: subprocess.Popen[Any]) -> None:
+    children = {"slawatch": ProbeChild(url)}
+    if args.anyio:
+        children["sw-anyio"] = ProbeChild(url, stock_backend=True)
+    probers = [*children, "blackbox"]
+    rows: dict[int, dict[str, list[dict[str, Any]]]] = {
+        rate: {who: [] for who in probers} for rate in args.rates
+    }
+    try:
+        for rep in range(args.reps):
+            for rate in args.rates:
+                shift = rep % len(probers)  # each prober goes first in turn
+                for who in probers[shift:] + probers[:shift]:
+                    if who in children:
+                        run = children[who].run(rate, args.seconds)
+                    else:
+                        port: int = exporter.port  # type: ignore[attr-defined]
+                        run = asyncio.run(run_blackbox(port, url, rate, args.seconds, exporter.pid))
+                    rows[rate][who].append(run)
+                    print(f"  rep {rep + 1} {rate:>4}/s {who:<8} {json.dumps(rounded(run))}")
+        if args.profile:
+            for who, child in children.items():
+                path = str(Path(tempfile.gettempdir()) / f"{who}-{os.getpid()}.prof")
+                rate = max(args.rates)
+                print(f"\nprofiling the {who} child at {rate}/s for {args.seconds:g} s ...")
+                run = child.run(rate, args.seconds, profile=path)
+                print(f"  (under cProfile: {json.dumps(rounded(run))})")
+                profile_summary(path)
+                os.unlink(path)
+    finally:
+        for child in children.values():
+            child.close()
+    report(args.reps, rows)
+
+
+def report(reps: int, rows: dict[int, dict[str, list[dict[str, Any]]]]) -> None:
+    print(f"\nCPU per 1,000 HTTP probes, medians of {reps} (prober process only):")
+    header = f"{'rate/s':>7} {'prober':<9} {'cpu s/1000':>10} {'achieved/s':>10} {'p99 ms':>8}"
+    print(header + f" {'ok/asked':>12}")
+    for rate, by in rows.items():
+        for who, runs in by.items():
+            print(
+                f"{rate:>7} {who:<9} {median_of(runs, 'cpu_per_1000'):>10.3f}"
+                f" {median_of(runs, 'rate'):>10.1f} {median_of(runs, 'p99_ms'):>8.1f}"
+                f" {sum(r['ok'] for r in runs):>6}/{sum(r['asked'] for r in runs)}"
+            )
+        for who, runs in by.items():
+            if who == "blackbox":
+                continue
+            ratios = [
+                mine["cpu_per_1000"] / theirs["cpu_per_1000"]
+                for mine, theirs in zip(runs, by["blackbox"], strict=True)
+            ]
+            print(
+                f"{rate:>7} ratio {who}/blackbox: median {statistics.median(ratios):.2f}"
+                f" (runs: {', '.join(f'{r:.2f}' for r in ratios)})"
+            )
+
+
+def rounded(run: dict[str, Any]) -> dict[str, Any]:
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in run.items()}
+
+
+def profile_summary(path: str, top: int = 22) -> None:
+    """Own time by package and the top functions; cProfile times the wall clock, so
+    the time the loop sleeps in ``epoll.poll`` (idle, not CPU) is left out."""
+    stats = pstats.Stats(path)
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    idle = sum(entry[2] for key, entry in raw.items() if "epoll" in key[2])
+    total = sum(entry[2] for entry in raw.values()) - idle
+    by_package: dict[str, float] = {}
+    for (filename, _, function), entry in raw.items():
+        if "epoll" not in function:
+            name = package_of(filename)
+            by_package[name] = by_package.get(name, 0.0) + entry[2]
+    print(f"  own time by package (cProfile, {total:.2f} s busy; {idle:.2f} s idle in epoll):")
+    for name, seconds in sorted(by_package.items(), key=lambda item: -item[1])[:14]:
+        print(f"    {name:<28} {seconds:6.2f} s {100 * seconds / total:5.1f} %")
+    print(f"  top {top} functions by own time:")
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def package_of(filename: str) -> str:
+    if filename == "~":
+        return "builtins (C)"
+    for marker in ("site-packages/", "/src/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1].split("/", 1)[0]
+    if "asyncio" in filename:
+        return "asyncio"
+    return "stdlib " + Path(filename).stem
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rates", type=int, nargs="+", default=[100, 300])
+    parser.add_argument(
+        "--lateness-rates", type=int, nargs="*", default=[100, 200, 400, 800, 1200, 1600]
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile the slawatch child")
+    parser.add_argument(
+        "--anyio",
+        action="store_true",
+        help="also run slawatch with httpcore's stock anyio network backend (before/after)",
+    )
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-anyio", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--lateness-worker", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        probe_worker(args.worker, stock_backend=args.worker_anyio)
+        return 0
+    if args.lateness_worker:
+        url, rate, seconds = args.lateness_worker
+        lateness_worker(url, int(rate), float(seconds))
+        return 0
+
+    nginx_bin, blackbox_bin = find_binary(NGINX), find_binary(BLACKBOX)
+    missing = [
+        package
+        for package, binary in (
+            ("nginx", nginx_bin),
+            ("prometheus-blackbox-exporter", blackbox_bin),
+        )
+        if binary is None
+    ]
+    if missing or nginx_bin is None or blackbox_bin is None:
+        print(
+            f"missing: {', '.join(missing)}; install with: apt-get install {' '.join(missing)}",
+            file=sys.stderr,
+        )
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the servers are stopped
+    with tempfile.TemporaryDirectory(prefix="bench-probes-") as tmp:
+        workdir = Path(tmp)
+        with nginx(nginx_bin, workdir) as url, blackbox(blackbox_bin, workdir) as exporter:
+            print(f"target {url}; {os.cpu_count()} cores; {args.seconds:g} s per run")
+            compare(args, url, exporter)
+            if args.lateness_rates:
+                print("\nscheduling lateness, slawatch's Schedule, 2 s interval, N = 2 x rate:")
+                for rate in args.lateness_rates:
+                    print(f"  {json.dumps(rounded(run_lateness(url, rate, args.seconds)))}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
