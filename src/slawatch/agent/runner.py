@@ -104,7 +104,7 @@ class Agent:
         for gone in set(self._intervals()) - {t.name for t in config.targets}:
             self.metrics.forget(gone)
         self.config = config
-        self.writer.rules = self._rules()
+        self.writer.update_rules(self._rules())
         self._watch_heartbeats()
         self._schedule.apply(self._intervals(), self.clock())
         self.metrics.reload_ok.set(1)
@@ -136,6 +136,8 @@ class Agent:
         async with self._limit:
             result = await run_probe(target, self._context)
         self.metrics.observe(name, result, late)
+        if name not in self._schedule:  # a reload removed the target while it was probed
+            self.metrics.forget(name)
         if result.outcome is Outcome.PROBE_ERROR:
             return  # our side could not probe: no sample, so the time turns unknown, not down
         self.writer.add(

@@ -4,13 +4,17 @@ Each target runs every ``interval`` from an offset derived from its name, so a
 thousand targets at 60 s spread over the minute instead of firing together at
 :00, and a restart keeps each target's phase. A target never overlaps itself
 (``max_instances=1``); runs missed while the loop was busy are coalesced into one.
+On the way out, ``drain`` lets the probes under way finish (their samples are
+real: the target answered them) rather than cancelling them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -41,12 +45,21 @@ class Schedule:
         self._run = run
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._intervals: dict[str, int] = {}
+        self._running: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
         self._scheduler.start()
 
-    def shutdown(self) -> None:
+    async def drain(self, grace: float) -> None:
+        """Start no more runs, wait up to ``grace`` seconds for those under way, and
+        shut down (which cancels any still running)."""
+        self._scheduler.pause()
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=grace)
         self._scheduler.shutdown(wait=False)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._intervals
 
     @property
     def targets(self) -> dict[str, int]:
@@ -67,7 +80,7 @@ class Schedule:
                 timezone=UTC,
             )
             self._scheduler.add_job(
-                self._run,
+                self._job,
                 trigger,
                 args=(name,),
                 id=name,
@@ -77,3 +90,13 @@ class Schedule:
                 misfire_grace_time=interval,
             )
             self._intervals[name] = interval
+
+    async def _job(self, name: str) -> None:
+        """One run, tracked so that ``drain`` can wait for it."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        try:
+            await self._run(name)
+        finally:
+            self._running.discard(task)

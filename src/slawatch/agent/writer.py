@@ -40,6 +40,11 @@ class SampleWriter:
         self.written = 0  # samples committed since start
         self.failures = 0  # flushes that found the database away
 
+    def update_rules(self, rules: Mapping[str, TimelineRule]) -> None:
+        """Take the config's new rules. Those of targets it dropped stay: samples of
+        them may still wait here, or come from a probe under way, and must be written."""
+        self.rules.update(rules)
+
     @property
     def pending(self) -> int:
         return len(self._buffer)
