@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from bench_store import fill_flips
 from history import TargetHistory, at, write_csv
-from slawatch.exporters.evaluate import evaluate_many
+from slawatch.exporters.evaluate import Probing, evaluate_many
 from slawatch.exporters.store import Store
 from slawatch.importer import read_samples
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
@@ -42,6 +42,7 @@ OUT = Path(__file__).parent / "out"
 CSV_ROWS = 1_000_000
 CONTRACTS = 1000
 NOW = at("2027-01-15T00:00:00Z")
+PROBING = Probing()  # no control targets
 
 
 def median_of(runs: int, action: Callable[[], object]) -> float:
@@ -135,8 +136,10 @@ def bench_reports(runs: int, scratch: Path) -> None:
         memory = Preloaded(store.flips([t.targets[0] for t in terms], 0, 2**40))
         for label in ("2026-10", "2026"):
             items = [(t, resolve_period(label, t.period, t.zone)) for t in terms]
-            stored = median_of(runs, lambda items=items: evaluate_many(store, items, (), NOW))
-            computed = median_of(runs, lambda items=items: evaluate_many(memory, items, (), NOW))
+            stored = median_of(runs, lambda items=items: evaluate_many(store, items, PROBING, NOW))
+            computed = median_of(
+                runs, lambda items=items: evaluate_many(memory, items, PROBING, NOW)
+            )
             print(
                 f"reports  {CONTRACTS:,} x {label}: median {stored * 1000:.0f} ms from SQLite, "
                 f"{computed * 1000:.0f} ms computing alone"

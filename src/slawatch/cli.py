@@ -17,7 +17,7 @@ import click
 from slawatch.agent.runner import Agent
 from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
 from slawatch.cli_records import claim, exclude, maintenance
-from slawatch.exporters.evaluate import gather_label
+from slawatch.exporters.evaluate import Probing, gather_label
 from slawatch.exporters.report import Report
 from slawatch.exporters.report_formats import BINARY, FORMATS, render
 from slawatch.importer import read_samples
@@ -56,7 +56,7 @@ def import_results(config_path: Path | None, db_url: str | None, results: Path) 
     """Load recorded probe samples; re-importing the same file adds nothing."""
     session = Session(config_path, db_url)
     config = session.config()
-    rules = {t.name: t.timeline_rule() for t in config.targets}
+    rules = config.timeline_rules()
     store = session.store()
     size = results.stat().st_size
     with click.progressbar(
@@ -100,7 +100,7 @@ def report(
     model = config.contract(contract)
     terms = model.terms()
     moment = parse_instant(as_of, terms.zone, "--as-of") if as_of else now()
-    inputs = gather_label(session.store(), terms, config.agent.control_targets, period, moment)
+    inputs = gather_label(session.store(), terms, Probing.of(config), period, moment)
     report = Report(terms, inputs.assess(), model.description, inputs.daily())
     content = render(fmt, report)
     if output is None:
@@ -119,6 +119,8 @@ def report(
 def run(config_path: Path | None, db_url: str | None) -> None:
     """The agent: scheduled probes, the store, /metrics, /healthz and /ping/NAME."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for chatty in ("apscheduler", "httpx", "httpcore"):  # a line per probe at 833 probes/s
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     agent = Agent(Session(config_path, db_url).config_file(), db_url)
     asyncio.run(agent.run())
 

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
-from slawatch.exporters.evaluate import LOOKBACK, service_timeline
+from slawatch.exporters.evaluate import LOOKBACK, Probing, service_timeline
 from slawatch.exporters.store import Store
 from slawatch.sla.assess import outage_runs
 from slawatch.sla.contract import ContractTerms
@@ -225,9 +225,7 @@ def claim_add(
     terms = config.contract(contract).terms()
     at = parse_instant(at_text, terms.zone, "--at")
     store = session.store()
-    timeline = service_timeline(
-        store, terms, config.agent.control_targets, at - LOOKBACK, at + LOOKBACK
-    )
+    timeline = service_timeline(store, terms, Probing.of(config), at - LOOKBACK, at + LOOKBACK)
     if not any(start <= at < end for start, end in outage_runs(timeline.down, timeline.unknown)):
         raise LookupError(f"no outage of {contract} covers {at_text}: nothing to claim")
     new_id = store.add_claim(contract, at, ticket, author)

@@ -2,7 +2,7 @@ import pytest
 
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.service import Rule, combine, mask_probe_side, probe_side_failure
-from slawatch.sla.timeline import Timeline
+from slawatch.sla.timeline import Timeline, flips_from_samples, timeline_from_flips
 
 from .helpers import service
 
@@ -43,11 +43,51 @@ def test_combined_timeline_partitions_the_window() -> None:
 
 
 def test_probe_side_failure_turns_targets_unknown_not_down() -> None:
-    controls = [target("..xxx.."), target(".xxxx..")]
+    controls = [(target("...xxx.."), 10), (target("..xxxx.."), 10)]
     failure = probe_side_failure(controls)
-    assert failure == IntervalSet([(20, 50)])
-    masked = mask_probe_side(target(".xxxxx."), failure)
-    assert pattern(masked, 7) == ".x???x."
+    assert failure == IntervalSet([(20, 60)])  # from one interval before the last to go down
+    masked = mask_probe_side(target("...xxxxx"), failure, 10)
+    # up time inside the failure is unknown too, and the target's failed sample taken
+    # during it stands one more interval (the slot after the failure)
+    assert pattern(masked, 8) == "..?????x"
+
+
+def test_probe_side_failure_covers_targets_probed_at_another_phase() -> None:
+    # The network is down over [100, 200). The service is probed at 0, 60, 120...
+    # and the control target at 30, 90, 150...: each fails on its own phase.
+    web = timeline_from_flips(
+        flips_from_samples([0, 60, 120, 180, 240], [False, False, True, True, False], 60, 2), 0, 300
+    )
+    control = timeline_from_flips(
+        flips_from_samples([30, 90, 150, 210, 270], [False, False, True, False, False], 60, 1),
+        0,
+        300,
+    )
+    assert web.down == IntervalSet([(120, 240)])
+    failure = probe_side_failure([(control, 60)])
+    assert failure == IntervalSet([(90, 210)])
+    masked = mask_probe_side(web, failure, 60)
+    assert not masked.down  # the service's failures were all the agent's own
+    assert IntervalSet([(90, 240)]) == masked.unknown & IntervalSet.span(0, 240)
+
+
+def test_a_real_outage_after_the_network_came_back_still_counts() -> None:
+    web = timeline_from_flips(
+        flips_from_samples(
+            [0, 60, 120, 180, 240, 300, 360], [False, False, True, True, True, True, False], 60, 2
+        ),
+        0,
+        400,
+    )
+    control = timeline_from_flips(
+        flips_from_samples(
+            [30, 90, 150, 210, 270, 330], [False, False, True, False, False, False], 60, 1
+        ),
+        0,
+        400,
+    )
+    masked = mask_probe_side(web, probe_side_failure([(control, 60)]), 60)
+    assert masked.down == IntervalSet([(270, 360)])  # the provider's own part, after the grace
 
 
 def test_no_control_targets_means_no_probe_side_failure() -> None:

@@ -185,4 +185,4 @@ class Agent:
         return {t.name: t.interval for t in self.config.targets}
 
     def _rules(self) -> dict[str, TimelineRule]:
-        return {t.name: t.timeline_rule() for t in self.config.targets}
+        return self.config.timeline_rules()

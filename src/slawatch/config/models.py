@@ -15,7 +15,8 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
       url: sqlite:///slawatch.db         # default; or postgresql+psycopg://user:pw@host/db
     agent:
       listen: 127.0.0.1:9115             # default; HOST:PORT of /metrics and the API
-      control_targets: [resolver]        # default []; names of targets. While all of them
+      control_targets: [resolver]        # default []; names of targets (each counts every
+                                         # failure: confirm_after is 1 for them). While all of them
                                          # fail, other targets are unknown, not down
     targets:                             # at least one
       - name: cegid-portal-web           # required, unique, [a-z0-9][a-z0-9._-]*
@@ -114,6 +115,7 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -127,6 +129,7 @@ from slawatch.config.contracts import Contract
 from slawatch.config.errors import UnknownNameError, closest, listing
 from slawatch.config.fields import NonEmpty
 from slawatch.config.targets import AnyTarget, Target
+from slawatch.sla.timeline import TimelineRule
 
 _BACKENDS = ("sqlite", "postgresql")
 
@@ -199,6 +202,18 @@ class Config(ConfigModel):
             if contract.name == name:
                 return contract
         raise UnknownNameError("contract", name, (c.name for c in self.contracts))
+
+    def timeline_rules(self) -> dict[str, TimelineRule]:
+        """Every target's rule for turning samples into its timeline. Control targets
+        count every failure (``confirm_after`` 1): a single failed check of the agent's
+        own network is enough to void what the other targets found meanwhile."""
+        control = set(self.agent.control_targets)
+        return {
+            t.name: replace(t.timeline_rule(), confirm_after=1)
+            if t.name in control
+            else t.timeline_rule()
+            for t in self.targets
+        }
 
     def target(self, name: str) -> AnyTarget:
         """The target called ``name``; ``UnknownNameError`` lists the known ones."""

@@ -7,9 +7,10 @@ meet the pure core; reports, metrics and the API all go through it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from slawatch.config import Config
 from slawatch.sla.assess import Assessment, assess
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.daily import Day, daily
@@ -23,6 +24,18 @@ from slawatch.sla.timeline import Flip, Timeline, timeline_from_flips
 LOOKBACK = 7 * 86400
 
 
+@dataclass(frozen=True, slots=True)
+class Probing:
+    """How the targets are probed, as masking probe-side failures needs it."""
+
+    control: tuple[str, ...] = ()  # the agent's control targets
+    intervals: Mapping[str, int] = field(default_factory=dict)  # every target's interval
+
+    @classmethod
+    def of(cls, config: Config) -> Probing:
+        return cls(config.agent.control_targets, {t.name: t.interval for t in config.targets})
+
+
 class SlaSource(Protocol):
     """The part of the store that assessments read."""
 
@@ -34,25 +47,24 @@ class SlaSource(Protocol):
 
 
 def service_timeline(
-    source: SlaSource, terms: ContractTerms, control: Sequence[str], start: int, end: int
+    source: SlaSource, terms: ContractTerms, probing: Probing, start: int, end: int
 ) -> Timeline:
     """The contract's service over ``[start, end)``, probe-side failures masked."""
-    controls = [name for name in control if name not in terms.targets]
-    return _service(
-        source.flips([*terms.targets, *controls], start, end), terms, controls, start, end
-    )
+    flips = source.flips([*terms.targets, *probing.control], start, end)
+    return _service(flips, terms, probing, start, end)
 
 
 def _service(
-    flips: Mapping[str, list[Flip]],
-    terms: ContractTerms,
-    controls: Sequence[str],
-    start: int,
-    end: int,
+    flips: Mapping[str, list[Flip]], terms: ContractTerms, probing: Probing, start: int, end: int
 ) -> Timeline:
-    failure = probe_side_failure([timeline_from_flips(flips[c], start, end) for c in controls])
+    controls = [name for name in probing.control if name not in terms.targets]
+    failure = probe_side_failure(
+        [(timeline_from_flips(flips[c], start, end), probing.intervals[c]) for c in controls]
+    )
     targets = [
-        mask_probe_side(timeline_from_flips(flips[name], start, end), failure)
+        mask_probe_side(
+            timeline_from_flips(flips[name], start, end), failure, probing.intervals.get(name, 0)
+        )
         for name in terms.targets
     ]
     return combine(targets, terms.rule, start, end)
@@ -94,7 +106,7 @@ class Inputs:
 def gather(
     source: SlaSource,
     items: Sequence[tuple[ContractTerms, Period]],
-    control: Sequence[str],
+    probing: Probing,
     now: int,
 ) -> list[Inputs]:
     """The inputs of each (contract, period) as known at ``now``, read in a few
@@ -103,16 +115,15 @@ def gather(
         return []
     start = min(period.start for _, period in items) - LOOKBACK
     end = max(min(period.end, now) for _, period in items)
-    names = {name for terms, _ in items for name in (*terms.targets, *control)}
+    names = {name for terms, _ in items for name in (*terms.targets, *probing.control)}
     flips = source.flips(sorted(names), start, max(end, start))
     records = source.contract_records(
         [terms.name for terms, _ in items], start + LOOKBACK, max(p.end for _, p in items)
     )
     found = []
     for terms, period in items:
-        controls = [name for name in control if name not in terms.targets]
         until = max(min(period.end, now), period.start)
-        service = _service(flips, terms, controls, period.start - LOOKBACK, until)
+        service = _service(flips, terms, probing, period.start - LOOKBACK, until)
         found.append(Inputs(terms, period, service, records[terms.name], now))
     return found
 
@@ -120,16 +131,16 @@ def gather(
 def evaluate_many(
     source: SlaSource,
     items: Sequence[tuple[ContractTerms, Period]],
-    control: Sequence[str],
+    probing: Probing,
     now: int,
 ) -> list[Assessment]:
     """Assess each (contract, period) as known at ``now``."""
-    return [inputs.assess() for inputs in gather(source, items, control, now)]
+    return [inputs.assess() for inputs in gather(source, items, probing, now)]
 
 
 def gather_label(
-    source: SlaSource, terms: ContractTerms, control: Sequence[str], label: str, now: int
+    source: SlaSource, terms: ContractTerms, probing: Probing, label: str, now: int
 ) -> Inputs:
     """The inputs of the period named ``label`` (``2026-10``, ``2026``)."""
     period = resolve_period(label, terms.period, terms.zone)
-    return gather(source, [(terms, period)], control, now)[0]
+    return gather(source, [(terms, period)], probing, now)[0]

@@ -132,6 +132,10 @@ class IntervalSet:
             totals.append(total)
         return totals
 
+    def widen(self, before: int, after: int) -> IntervalSet:
+        """Every span started ``before`` seconds earlier and ended ``after`` later."""
+        return IntervalSet((start - before, end + after) for start, end in self._spans)
+
     def clip(self, start: int, end: int) -> IntervalSet:
         """The part of the set inside ``[start, end)``."""
         return self.intersection(IntervalSet.span(start, end))

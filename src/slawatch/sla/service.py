@@ -42,18 +42,30 @@ class Rule:
 ALL = Rule("all")
 
 
-def probe_side_failure(control: Sequence[Timeline]) -> IntervalSet:
-    """The time during which every control target was down."""
+def probe_side_failure(control: Sequence[tuple[Timeline, int]]) -> IntervalSet:
+    """The time during which every control target was failing, given each control
+    target's timeline and interval. A control target's failure may have begun any
+    time after its last good sample, so each of its down spans counts from one
+    interval earlier: targets probed at another phase are covered from the start."""
     if not control:
         return IntervalSet()
-    return reduce(IntervalSet.intersection, (t.down for t in control))
+    return reduce(
+        IntervalSet.intersection,
+        (timeline.down.widen(interval, 0) for timeline, interval in control),
+    )
 
 
-def mask_probe_side(target: Timeline, failure: IntervalSet) -> Timeline:
-    """``target`` with the time of a probe-side failure turned unknown."""
+def mask_probe_side(target: Timeline, failure: IntervalSet, interval: int) -> Timeline:
+    """``target`` (probed every ``interval``) with a probe-side failure turned unknown.
+
+    A failed sample taken during the failure stands until the target's next sample,
+    up to one interval after the failure ended: that much more of its downtime is
+    void too.
+    """
     if not failure:
         return target
-    return Timeline(target.up - failure, target.down - failure, target.unknown | failure)
+    void = failure | (target.down & failure.widen(0, interval))
+    return Timeline(target.up - void, target.down - void, target.unknown | void)
 
 
 def combine(targets: Sequence[Timeline], rule: Rule, start: int, end: int) -> Timeline:
