@@ -60,7 +60,9 @@ class Agent:
         self.pings: dict[str, float] = {}
         self.stop = asyncio.Event()
         self.server: AgentServer | None = None
-        self._schedule = Schedule(self._probe)
+        self._schedule = Schedule(
+            self._probe, on_skip=lambda name: self.metrics.skipped.labels(name).inc()
+        )
         self._limit = asyncio.Semaphore(MAX_CONCURRENT_PROBES)
         self._context: ProbeContext | None = None
         self._last_loop = clock()

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -43,9 +44,14 @@ def lateness(name: str, interval: int, now: float) -> float:
 class Schedule:
     """The set of probe jobs, one per target, kept in step with the config."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, on_skip: Callable[[str], None] = lambda _: None) -> None:
         self._run = run
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        # A run skipped because the previous one of the target is still going, or missed
+        # past its grace time, is overload: say so (lateness alone never sees it).
+        self._scheduler.add_listener(
+            lambda event: on_skip(event.job_id), EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED
+        )
         self._intervals: dict[str, int] = {}
         self._running: set[asyncio.Task[Any]] = set()
 

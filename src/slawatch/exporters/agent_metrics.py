@@ -51,6 +51,11 @@ class AgentMetrics:
             buckets=LATENESS_BUCKETS,
             registry=registry,
         )
+        self.skipped = counter(
+            "slawatch_probe_runs_skipped",
+            "Scheduled probe runs not started: the previous run was still going (overload)",
+            ("target",),
+        )
         self.buffer = gauge("slawatch_write_buffer_samples", "Samples waiting to be written")
         self.written = counter("slawatch_samples_written", "Samples committed to the store")
         self.dropped = counter(
