@@ -56,3 +56,11 @@ def test_totals_within_matches_intersections(
 ) -> None:
     x, windows = IntervalSet(a), list(IntervalSet(b))
     assert x.totals_within(windows) == [(x & IntervalSet.span(s, e)).total() for s, e in windows]
+
+
+@given(spans, st.integers(-5, 65), st.integers(-5, 65))
+def test_clip_matches_intersection_with_a_span(
+    a: list[tuple[int, int]], start: int, end: int
+) -> None:
+    x = IntervalSet(a)
+    assert x.clip(start, end) == x & IntervalSet.span(start, end)

@@ -132,8 +132,8 @@ def assess(
     excluded = _union(e.spans for e in excluders if e.qualifies) & reference
     counted = reference - excluded
     down, unknown = _apply_unknown_policy(service, terms.unknown_as)
-    raw_unknown = (service.unknown & counted).total()
     u = (unknown & counted).total()
+    raw_unknown = u if unknown is service.unknown else (service.unknown & counted).total()
     d = (down & counted).total()
     ratio = _ratio(terms.formula, reference.total(), excluded.total(), u, d)
     outages = _outages(
@@ -244,7 +244,7 @@ def _outages(
     counted = reference - excluded
     parts = [
         (in_window & counted).totals_within(runs),
-        (in_window & reference & excluded).totals_within(runs),
+        (in_window & excluded).totals_within(runs),  # excluded lies within reference
         (unknown.clip(first, last) & counted).totals_within(runs),
         (in_window - reference).totals_within(runs),
     ]

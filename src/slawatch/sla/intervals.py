@@ -9,6 +9,7 @@ operation a single linear merge.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 
 Span = tuple[int, int]
@@ -78,8 +79,10 @@ class IntervalSet:
 
     def intersection(self, other: IntervalSet) -> IntervalSet:
         # The hottest loop of a report: plain comparisons, no min()/max() calls.
-        out: list[Span] = []
         a, b = self._spans, other._spans
+        if not a or not b:
+            return _EMPTY
+        out: list[Span] = []
         na, nb = len(a), len(b)
         i = j = 0
         while i < na and j < nb:
@@ -96,6 +99,8 @@ class IntervalSet:
         return IntervalSet._trusted(out)
 
     def difference(self, other: IntervalSet) -> IntervalSet:
+        if not other._spans or not self._spans:
+            return self
         out: list[Span] = []
         b = other._spans
         j = 0
@@ -137,8 +142,25 @@ class IntervalSet:
         return IntervalSet((start - before, end + after) for start, end in self._spans)
 
     def clip(self, start: int, end: int) -> IntervalSet:
-        """The part of the set inside ``[start, end)``."""
-        return self.intersection(IntervalSet.span(start, end))
+        """The part of the set inside ``[start, end)``: two binary searches and a slice."""
+        spans = self._spans
+        if end <= start or not spans:
+            return _EMPTY
+        first = bisect_right(spans, (start, _INFINITY)) - 1  # the last span opening <= start
+        if first < 0 or spans[first][1] <= start:
+            first += 1
+        last = bisect_left(spans, (end, -_INFINITY))  # spans opening before end
+        inside = list(spans[first:last])
+        if not inside:
+            return _EMPTY
+        if inside[0][0] < start:
+            inside[0] = (start, inside[0][1])
+        if inside[-1][1] > end:
+            inside[-1] = (inside[-1][0], end)
+        return IntervalSet._trusted(inside)
+
+
+_INFINITY = float("inf")
 
 
 def _interleave(a: tuple[Span, ...], b: tuple[Span, ...]) -> list[Span]:
@@ -173,3 +195,6 @@ def _merge_sorted(spans: list[Span]) -> list[Span]:
 
 def _normalise(spans: Iterable[Span]) -> tuple[Span, ...]:
     return tuple(_merge_sorted(sorted(spans)))
+
+
+_EMPTY = IntervalSet()
