@@ -95,3 +95,9 @@ def test_bad_rows_name_their_line(tmp_path: Path, text: str, message: str) -> No
     with pytest.raises(CsvError) as err:
         read(tmp_path, text)
     assert str(err.value) == f"{tmp_path}/{message}"
+
+
+def test_a_byte_order_mark_from_excel_is_ignored(tmp_path: Path) -> None:
+    assert read(tmp_path, "\ufefftarget,timestamp,ok\nweb,2026-09-21T14:13:20Z,1\n") == [
+        SampleRow("web", T0_MS, True, None, None, None)
+    ]

@@ -80,7 +80,10 @@ def import_results(config_path: Path | None, db_url: str | None, results: Path) 
     type=click.Path(path_type=Path, dir_okay=False),
     help="File to write (required for xlsx and pdf).",
 )
-@click.option("--as-of", help="Assess as known at this instant (default: now).")
+@click.option(
+    "--as-of",
+    help="Assess the period up to this instant (default: now); records are read as stored now.",
+)
 @reports_errors
 def report(
     *,

@@ -59,8 +59,8 @@ def read_samples(
 def _open(path: Path) -> TextIO:
     """The file as text; ``.gz`` files (how monitors often export) are read as they are."""
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", newline="", encoding="utf-8")
-    return path.open(newline="", encoding="utf-8")
+        return gzip.open(path, "rt", newline="", encoding="utf-8-sig")
+    return path.open(newline="", encoding="utf-8-sig")  # -sig: Excel's exports start with a BOM
 
 
 def _batches(

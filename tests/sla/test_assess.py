@@ -268,3 +268,44 @@ def test_outage_before_the_period_keeps_its_start_and_its_claim() -> None:
     assert result.outages[0].start == start
     assert result.outages[0].counted_seconds == HOUR
     assert result.claimed_downtime_seconds == HOUR
+
+
+def test_outage_over_the_period_end_keeps_its_end_and_later_claims() -> None:
+    end = OCTOBER_UTC.end
+    timeline = service(OCTOBER_UTC.start, end + DAY, [(end - HOUR, end + 2 * HOUR)])
+    result = assess(IPFOLIO, OCTOBER_UTC, timeline, LATER, claims=[Claim(1, end + HOUR, "T-9")])
+    assert (result.outages[0].end, result.outages[0].ticket) == (end + 2 * HOUR, "T-9")
+    assert result.downtime_seconds == result.claimed_downtime_seconds == HOUR
+
+
+def test_nothing_measured_is_neither_met_nor_billable() -> None:
+    future = resolve_period("2027-05", PeriodRule(PeriodKind.MONTH), UTC)
+    result = assess(IPFOLIO, future, service(future.start, future.start), future.start - DAY)
+    assert (result.reference_seconds, result.met, result.billable) == (0, False, False)
+
+
+def test_credits_are_per_billing_period_only() -> None:
+    year = resolve_period("2026", PeriodRule(PeriodKind.YEAR), UTC)
+    timeline = service(
+        year.start, year.end, [(OCTOBER_UTC.start, OCTOBER_UTC.start + 300 * MINUTE)]
+    )
+    result = assess(IPFOLIO, year, timeline, LATER)
+    assert result.downtime_seconds == 300 * MINUTE
+    assert result.credit is None and result.credit_all_outages is None
+
+
+def test_an_outage_names_only_the_exclusions_that_removed_its_time() -> None:
+    nightly = terms(
+        zone=PARIS,
+        reference=CEGID.reference,
+        recurring_maintenance=(WeeklyWindow.parse("sat,sun 00:00-24:00"),),
+    )
+    saturday = (at("2026-11-07T10:00:00+01:00"), at("2026-11-07T12:00:00+01:00"))
+    result = assess(
+        nightly,
+        NOVEMBER_PARIS,
+        service(NOVEMBER_PARIS.start, NOVEMBER_PARIS.end, [saturday]),
+        LATER,
+    )
+    assert result.outages[0].reasons == ()  # outside the reference hours: nothing to exclude
+    assert result.outages[0].outside_reference_seconds == 2 * HOUR

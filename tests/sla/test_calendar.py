@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from itertools import pairwise
 
 import pytest
 
@@ -149,4 +150,17 @@ def test_contract_years_start_on_their_anniversary() -> None:
 @pytest.mark.parametrize("label", ["2026-13", "26-10", "october"])
 def test_bad_period_labels(label: str) -> None:
     with pytest.raises(ValueError, match="period"):
+        resolve_period(label, MONTH, UTC)
+
+
+def test_contract_years_from_29_february_leave_no_gap() -> None:
+    rule = PeriodRule(PeriodKind.CONTRACT_YEAR, date(2024, 2, 29))
+    years = [resolve_period(str(y), rule, UTC) for y in range(2024, 2030)]
+    assert all(a.end == b.start for a, b in pairwise(years))
+    assert period_containing(at("2028-02-28T12:00:00+00:00"), rule, UTC).label == "2027"
+
+
+@pytest.mark.parametrize("label", ["0001-01", "1969", "9999"])
+def test_years_out_of_range(label: str) -> None:
+    with pytest.raises(ValueError, match=r"year must be within 1970\.\.9998"):
         resolve_period(label, MONTH, UTC)

@@ -19,8 +19,8 @@ from slawatch.sla.periods import Period, resolve_period
 from slawatch.sla.service import combine, mask_probe_side, probe_side_failure
 from slawatch.sla.timeline import Flip, Timeline, timeline_from_flips
 
-# An outage that began before the period keeps its real start (and the claims
-# made then) when it began at most this long before; older starts are cut here.
+# An outage running over a period boundary keeps its real start and end (and the
+# claims made then) within this much on either side; longer ones are cut here.
 LOOKBACK = 7 * 86400
 
 
@@ -114,7 +114,7 @@ def gather(
     if not items:
         return []
     start = min(period.start for _, period in items) - LOOKBACK
-    end = max(min(period.end, now) for _, period in items)
+    end = max(min(period.end + LOOKBACK, now) for _, period in items)
     names = {name for terms, _ in items for name in (*terms.targets, *probing.control)}
     flips = source.flips(sorted(names), start, max(end, start))
     records = source.contract_records(
@@ -122,7 +122,9 @@ def gather(
     )
     found = []
     for terms, period in items:
-        until = max(min(period.end, now), period.start)
+        # Past the period too: an outage running over its end keeps its real end, and
+        # a claim made after the period still finds it (assess clips every count).
+        until = max(min(period.end + LOOKBACK, now), period.start)
         service = _service(flips, terms, probing, period.start - LOOKBACK, until)
         found.append(Inputs(terms, period, service, records[terms.name], now))
     return found

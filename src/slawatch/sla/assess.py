@@ -167,8 +167,9 @@ def assess(
         denominator_seconds=ratio.denominator,
         availability=ratio.percent,
         coverage=coverage,
-        met=ratio.percent >= terms.target_percent,
-        billable=coverage >= terms.min_coverage_percent,
+        # Nothing measured proves nothing: neither met nor billable.
+        met=ratio.denominator > 0 and ratio.percent >= terms.target_percent,
+        billable=r > 0 and coverage >= terms.min_coverage_percent,
         credit=owed,
         credit_all_outages=credit_all,
         claimed_downtime_seconds=claimed,
@@ -249,7 +250,9 @@ def _outages(
         (in_window - reference).totals_within(runs),
     ]
     touched = [
-        (e.label, (e.spans & in_window).totals_within(runs)) for e in excluders if e.qualifies
+        (e.label, (e.spans & in_window & excluded).totals_within(runs))
+        for e in excluders
+        if e.qualifies
     ]
     return tuple(
         Outage(
@@ -291,7 +294,7 @@ def _credit(
     terms: ContractTerms, availability: Fraction, downtime: int, billing: bool
 ) -> Credit | None:
     table = terms.credits
-    if table is None:
+    if table is None or not billing:  # tiers are per billing period: none for a month of a year
         return None
     index, percent = table.select(availability, downtime)
     amount = credit_amount(percent, terms.fee.amount) if terms.fee and billing else None

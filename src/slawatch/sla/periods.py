@@ -52,6 +52,8 @@ def resolve_period(label: str, rule: PeriodRule, zone: ZoneInfo) -> Period:
     if match is None:
         raise ValueError(f"period must be YYYY-MM or YYYY (e.g. 2026-10 or 2026), got {label!r}")
     year = int(match["year"])
+    if not 1970 <= year <= 9998:
+        raise ValueError(f"period {label!r}: year must be within 1970..9998")
     if match["month"]:
         month = int(match["month"])
         if not 1 <= month <= 12:
@@ -59,8 +61,10 @@ def resolve_period(label: str, rule: PeriodRule, zone: ZoneInfo) -> Period:
         first = date(year, month, 1)
         return _period(label, PeriodKind.MONTH, first, first + relativedelta(months=1), zone)
     if rule.kind is PeriodKind.CONTRACT_YEAR and rule.anchor is not None:
-        first = rule.anchor + relativedelta(years=year - rule.anchor.year)
-        return _period(label, PeriodKind.CONTRACT_YEAR, first, first + relativedelta(years=1), zone)
+        n = year - rule.anchor.year  # both ends from the anchor: a 29 February anchor leaves no gap
+        first = rule.anchor + relativedelta(years=n)
+        end = rule.anchor + relativedelta(years=n + 1)
+        return _period(label, PeriodKind.CONTRACT_YEAR, first, end, zone)
     return _period(label, PeriodKind.YEAR, date(year, 1, 1), date(year + 1, 1, 1), zone)
 
 
