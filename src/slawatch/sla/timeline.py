@@ -54,10 +54,13 @@ class TimelineRule:
     def flips(
         self, times: Sequence[int], oks: Sequence[bool], latencies: Sequence[float | None]
     ) -> list[Flip]:
-        failed = [
-            is_failure(ok, latency, self.degraded_above_ms)
-            for ok, latency in zip(oks, latencies, strict=True)
-        ]
+        if self.degraded_above_ms is None:  # is_failure is then "not ok": spare a call per sample
+            failed = [not ok for ok in oks]
+        else:
+            failed = [
+                is_failure(ok, latency, self.degraded_above_ms)
+                for ok, latency in zip(oks, latencies, strict=True)
+            ]
         return flips_from_samples(times, failed, self.interval, self.confirm_after)
 
 
@@ -110,20 +113,26 @@ def flips_from_samples(
     ``failed``; the list ends with the unknown flip after the last sample."""
     if len(times) != len(failed):
         raise ValueError("times and failed must have the same length")
+    if not times:
+        return []
     horizon = 2 * interval
+    states = sample_states(failed, confirm_after)
     flips: list[Flip] = []
     current = State.UNKNOWN
-    for i, (t, state) in enumerate(zip(times, sample_states(failed, confirm_after), strict=True)):
-        expires = t + horizon
-        nxt = times[i + 1] if i + 1 < len(times) else None
-        if nxt is not None and nxt <= t:
+    # One pass over (sample, next sample): this loop runs once per sample of a
+    # million-row import, so it stays free of index arithmetic.
+    for t, nxt, state in zip(times, times[1:], states, strict=False):  # all but the last
+        if nxt <= t:
             continue  # a second sample in the same second: it alone covers no time
         if state is not current:
             flips.append(Flip(t, state))
             current = state
-        if nxt is None or nxt > expires:
-            flips.append(Flip(expires, State.UNKNOWN))
+        if nxt - t > horizon:
+            flips.append(Flip(t + horizon, State.UNKNOWN))
             current = State.UNKNOWN
+    if states[-1] is not current:
+        flips.append(Flip(times[-1], states[-1]))
+    flips.append(Flip(times[-1] + horizon, State.UNKNOWN))
     return flips
 
 
