@@ -40,6 +40,16 @@ def author_option(command: Any) -> Any:
     )(command)
 
 
+def span_options(command: Any) -> Any:
+    """``--contract``, ``--start`` and ``--end``: where a maintenance window or an
+    exclusion applies."""
+    command = click.option("--end", required=True, help="ISO 8601; must be after --start.")(command)
+    command = click.option(
+        "--start", required=True, help="ISO 8601; without an offset, in the contract's zone."
+    )(command)
+    return click.option("--contract", required=True)(command)
+
+
 def span(terms: ContractTerms, start: str, end: str) -> tuple[int, int]:
     """The ``[start, end)`` of a command line, in UTC seconds, checked."""
     first = parse_instant(start, terms.zone, "--start")
@@ -77,9 +87,7 @@ def maintenance() -> None:
 
 @maintenance.command("add")
 @config_option
-@click.option("--contract", required=True)
-@click.option("--start", required=True, help="ISO 8601; without an offset, in the contract's zone.")
-@click.option("--end", required=True, help="ISO 8601; must be after --start.")
+@span_options
 @click.option("--kind", type=click.Choice([k.value for k in MaintenanceKind]), required=True)
 @click.option("--declared-at", help="When the customer was told (default: now).")
 @click.option("--note", default="")
@@ -161,9 +169,7 @@ def exclude() -> None:
 
 @exclude.command("add")
 @config_option
-@click.option("--contract", required=True)
-@click.option("--start", required=True, help="ISO 8601; without an offset, in the contract's zone.")
-@click.option("--end", required=True, help="ISO 8601; must be after --start.")
+@span_options
 @click.option("--reason", type=click.Choice([r.value for r in ExclusionReason]), required=True)
 @click.option("--note", required=True, help="Why, for the customer and the audit log.")
 @author_option
