@@ -3,8 +3,6 @@
 contract, budget, coverage, agent and certificate alerts).
 """
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,23 +10,20 @@ from typing import Any
 import pytest
 import yaml
 
+from debian_tools import debian_tool
+
 RULES_DIR = Path(__file__).resolve().parents[1] / "config" / "prometheus"
 RULES = RULES_DIR / "slawatch-alerts.yml"
 TEST_FILES = sorted((RULES_DIR / "tests").glob("*.yml"))
 
 
-def promtool() -> str:
-    found = shutil.which("promtool")
-    if found is None:
-        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-            pytest.fail("promtool is missing (Debian package prometheus); CI must run this check")
-        pytest.skip("promtool not installed (Debian package prometheus)")
-    return found
-
-
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [promtool(), *args], cwd=RULES_DIR, capture_output=True, text=True, check=False
+        [debian_tool("promtool", "prometheus"), *args],
+        cwd=RULES_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

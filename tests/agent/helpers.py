@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -28,10 +29,11 @@ class Target:
     ``healthy`` False answers 503; ``reachable`` False resets every connection
     without an answer, as a broken network would. ``delay`` holds each answer
     back. ``received`` counts requests as they arrive, ``answered`` the answers
-    sent (each one a probe the agent completed).
+    sent (each one a probe the agent completed). With ``tls`` (a server context)
+    it speaks HTTPS.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.healthy = True
         self.reachable = True
         self.delay = 0.0
@@ -62,13 +64,16 @@ class Target:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.scheme = "http" if tls is None else "https"
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}/"
 
     def close(self) -> None:
         self.server.shutdown()

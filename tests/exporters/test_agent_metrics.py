@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 
-import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
+from debian_tools import debian_tool
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.probes.result import Outcome, ProbeResult
 
@@ -60,11 +58,7 @@ def test_forgotten_targets_lose_their_series() -> None:
 
 
 def test_promtool_accepts_the_exposition() -> None:
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-            pytest.fail("promtool is missing (Debian package prometheus); CI must run this check")
-        pytest.skip("promtool not installed (Debian package prometheus)")
+    promtool = debian_tool("promtool", "prometheus")
     registry, _ = observed()
     result = subprocess.run(
         [promtool, "check", "metrics"],
