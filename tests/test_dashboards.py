@@ -321,10 +321,12 @@ def seconds(duration: str) -> float:
 
 
 def grafana_globals(query: Query) -> dict[str, str]:
-    """$__interval and friends as Grafana fills them for this query (the smallest
-    interval: the query's min interval, else the data source's scrape interval)."""
+    """$__interval and friends as Grafana fills them for this query at its smallest
+    interval: the query's min interval, else the data source's scrape interval. Then
+    $__rate_interval, max($__interval + scrape, 4 x scrape) with the min interval
+    standing for the scrape interval, is 4 x $__interval."""
     interval = seconds(query.interval) if query.interval else SCRAPE_INTERVAL
-    rate_interval = max(interval + SCRAPE_INTERVAL, 4 * SCRAPE_INTERVAL)
+    rate_interval = 4 * interval
     time_range = seconds(query.time_range.removeprefix("now-"))
     return {
         "__interval": f"{interval:g}s",
