@@ -121,28 +121,40 @@ class SlaCollector(Collector):
     ) -> None:
         self._store = store
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by a scrape, rebuilds included
         self._forecasts: dict[str, Forecast] = {}
         self._held: dict[str, _Held] = {}
-        self._audit_seen = 0  # audit rows up to here are reflected in the forecasts
-        self.configure(config)
+        self._stale: set[str] = set()
+        self._audit_seen = _audit_head(store)  # rows up to here are in every forecast built
+        # What the agent's loop reports waits here, behind a lock no rebuild holds:
+        # the loop must never wait for a scrape.
+        self._news = threading.Lock()
+        self._new_config: Config | None = config
+        self._changed: set[str] = set()
+        self._apply_news()
 
     def configure(self, config: Config) -> None:
         """Take a (re)loaded config: every forecast is rebuilt at the next scrape."""
-        with self._lock:
-            if not self._forecasts:  # every forecast is built afresh: no older row matters
-                self._audit_seen = _audit_head(self._store)
+        with self._news:
+            self._new_config = config
+
+    def targets_changed(self, targets: Iterable[str]) -> None:
+        """The timelines of ``targets`` changed: rebuild what reads them."""
+        with self._news:
+            self._changed.update(targets)
+
+    def _apply_news(self) -> None:
+        with self._news:
+            config, self._new_config = self._new_config, None
+            changed, self._changed = self._changed, set()
+        if config is not None:
             self._terms = {c.name: c.terms() for c in config.contracts}
             self._probing = Probing.of(config)
             self._readers = config.readers()
             self._stale = set(self._terms)
             self._forecasts = {n: f for n, f in self._forecasts.items() if n in self._terms}
-
-    def targets_changed(self, targets: Iterable[str]) -> None:
-        """The timelines of ``targets`` changed: rebuild what reads them."""
-        with self._lock:
-            for target in targets:
-                self._stale.update(self._readers.get(target, ()))
+        for target in changed:
+            self._stale.update(self._readers.get(target, ()))
 
     def describe(self) -> list[Metric]:
         return []  # registering must not read the store
@@ -168,6 +180,7 @@ class SlaCollector(Collector):
             self._catch_up(int(self._clock()))
 
     def _catch_up(self, now: int) -> None:
+        self._apply_news()
         try:
             for row in self._store.audit_after(self._audit_seen):
                 self._stale.add(row.contract)
