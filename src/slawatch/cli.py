@@ -16,10 +16,11 @@ import click
 
 from slawatch.agent.runner import Agent
 from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
-from slawatch.cli_records import claim, exclude, maintenance
+from slawatch.cli_records import claim, default_author, exclude, maintenance
 from slawatch.exporters.evaluate import Probing, gather_label
 from slawatch.exporters.report import Report
 from slawatch.exporters.report_formats import BINARY, FORMATS, render
+from slawatch.exporters.store import ImportAudit
 from slawatch.importer import read_samples
 from slawatch.probes.registry import run_probe
 from slawatch.probes.text import format_result
@@ -62,7 +63,8 @@ def import_results(config_path: Path | None, db_url: str | None, results: Path) 
     with click.progressbar(
         length=size, label="importing", file=sys.stderr, hidden=size < (8 << 20)
     ) as bar:
-        outcome = store.import_samples(read_samples(results, rules, bar.update), rules)
+        audit = ImportAudit(default_author(), str(results), config.readers())
+        outcome = store.import_samples(read_samples(results, rules, bar.update), rules, audit)
     click.echo(
         f"imported {outcome.rows_added} new samples "
         f"({outcome.rows_read - outcome.rows_added} already present) from {results}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 from slawatch.exporters.store import Store
@@ -19,6 +20,18 @@ Launch = Callable[[Path, int], AgentProcess]
 def probes(metrics: Metrics, outcome: str | None = None) -> float:
     labels = {"target": "web"} if outcome is None else {"target": "web", "outcome": outcome}
     return metrics.count("slawatch_probes_total", **labels)
+
+
+def sla_downtime(metrics: Metrics) -> float:
+    return metrics.value("slawatch_sla_downtime_seconds_total", contract="web-sla")
+
+
+def stored_outage(db: str) -> int:
+    """Seconds of the one outage stored so far, 0 before it has ended."""
+    with Store.open(db) as store:
+        flips = store.flips(["web"], 0, 2**40)["web"]
+    downs = [(f.t, after.t) for f, after in pairwise(flips) if f.state is State.DOWN]
+    return downs[0][1] - downs[0][0] if downs else 0
 
 
 def test_outage_becomes_flips_and_metrics(tmp_path: Path, target: Target, launch: Launch) -> None:
@@ -36,6 +49,10 @@ def test_outage_becomes_flips_and_metrics(tmp_path: Path, target: Target, launch
     target.healthy = True
     ok = probes(agent.scrape(), "ok")
     up_metrics = agent.wait_for(lambda m: probes(m, "ok") > ok, "an ok probe")
+    # The contract's downtime counter ends up at the stored outage's length.
+    agent.wait_for(
+        lambda m: sla_downtime(m) == stored_outage(db) > 0, "the outage in the SLA series"
+    )
     log = agent.stop()
     assert down_metrics.value("probe_success", target="web") == 0
     assert down_metrics.value("probe_http_status_code", target="web") == 503

@@ -74,6 +74,17 @@ def test_check_config_lists_every_problem_with_its_line(tmp_path: Path) -> None:
 def test_reimporting_adds_nothing(loaded: str) -> None:
     result = run("import", "-c", SEED, "--db", loaded, "--results", HISTORY)
     assert "imported 0 new samples (113988 already present)" in result.output
+    with Store.open(loaded) as store:
+        audited = store.audit_log()
+    # One audit row per contract whose figures the first import changed; none for the second.
+    assert [(a.action, a.contract, json.loads(a.detail)) for a in audited] == [
+        ("samples.import", name, {"source": HISTORY, "targets": targets})
+        for name, targets in (
+            ("cegid-portal", ["cegid-portal-web"]),
+            ("ipfolio", ["ipfolio-app"]),
+            ("smileo-backup", ["smileo-gateway", "smileo-s3"]),
+        )
+    ]
 
 
 def test_report_json_has_the_spec_fields(loaded: str) -> None:
@@ -260,7 +271,9 @@ def test_exclusion_lifecycle_moves_the_numbers(loaded: str) -> None:
     assert report(loaded, "smileo-backup", "2026")["downtime_seconds"] == 3 * 3600
     with Store.open(loaded) as store:
         actions = [(a.actor, a.action) for a in store.audit_log("smileo-backup")]
-    assert actions == [("alice", "exclusion.add"), ("bob", "exclusion.revoke")]
+    # The history import that changed the contract's figures is audited too.
+    assert actions[1:] == [("alice", "exclusion.add"), ("bob", "exclusion.revoke")]
+    assert actions[0][1] == "samples.import"
 
 
 def test_report_csv_to_a_file(loaded: str, tmp_path: Path) -> None:

@@ -473,6 +473,16 @@ def test_an_unreachable_server_raises_store_error_without_the_password() -> None
     assert "\n" not in message
 
 
+@pytest.mark.postgres
+def test_postgres_statements_have_a_deadline_and_url_options_survive(pg_url: str) -> None:
+    engine = database.engine_for(pg_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "5min"
+        search_path = conn.exec_driver_sql("SHOW search_path").scalar()
+    engine.dispose()
+    assert search_path is not None and search_path.startswith("test_")  # the URL's options
+
+
 def test_a_file_that_is_not_a_database_raises_store_error(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("not SQLite" * 100, encoding="utf-8")

@@ -26,6 +26,7 @@ from slawatch.agent.server import AgentServer
 from slawatch.agent.writer import SampleWriter
 from slawatch.config import Config, ConfigError, load_config
 from slawatch.exporters.agent_metrics import AgentMetrics
+from slawatch.exporters.sla_metrics import SlaCollector
 from slawatch.exporters.store import SampleRow, Store
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
@@ -56,7 +57,14 @@ class Agent:
         self.registry = registry or CollectorRegistry()
         self.metrics = AgentMetrics(self.registry)
         self.store = Store.open(db_url or self.config.database.url)
-        self.writer = SampleWriter(self.store, self._rules(), on_drop=self.metrics.dropped.inc)
+        self.sla = SlaCollector(self.store, self.config, clock)
+        self.registry.register(self.sla)
+        self.writer = SampleWriter(
+            self.store,
+            self._rules(),
+            on_drop=self.metrics.dropped.inc,
+            on_change=self.sla.targets_changed,
+        )
         self.pings: dict[str, float] = {}
         self.stop = asyncio.Event()
         self.server: AgentServer | None = None
@@ -77,6 +85,7 @@ class Agent:
                 self.config.agent.listen, self.registry, self._health, self._ping
             )
             self.server.start()
+            warm_up = asyncio.create_task(asyncio.to_thread(self.sla.refresh))
             self._install_signals()
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
@@ -92,6 +101,7 @@ class Agent:
                 await self._schedule.drain(SHUTDOWN_GRACE)
                 await self._flush()
                 self.server.close()
+                await warm_up
                 self.store.close()
                 log.info("agent stopped: %d samples written", self.writer.written)
 
@@ -107,6 +117,7 @@ class Agent:
             self.metrics.forget(gone)
         self.config = config
         self.writer.update_rules(self._rules())
+        self.sla.configure(config)
         self._watch_heartbeats()
         self._schedule.apply(self._intervals(), self.clock())
         self.metrics.reload_ok.set(1)

@@ -31,12 +31,14 @@ class SampleWriter:
         rules: Mapping[str, TimelineRule],
         capacity: int = DEFAULT_CAPACITY,
         on_drop: Callable[[int], None] = lambda _: None,
+        on_change: Callable[[list[str]], None] = lambda _: None,
     ) -> None:
         self.store = store
         self.rules = dict(rules)
         self._capacity = capacity
         self._buffer: deque[SampleRow] = deque()
         self._on_drop = on_drop
+        self._on_change = on_change  # told which targets' timelines a flush changed
         self.written = 0  # samples committed since start
         self.failures = 0  # flushes that found the database away
 
@@ -60,7 +62,7 @@ class SampleWriter:
         batch = list(self._buffer)
         self._buffer.clear()
         try:
-            await asyncio.to_thread(self.store.import_samples, [batch], self.rules)
+            result = await asyncio.to_thread(self.store.import_samples, [batch], self.rules)
         except StoreError as exc:
             self.failures += 1
             log.warning("store unavailable, %d samples wait: %s", len(batch), exc)
@@ -68,6 +70,7 @@ class SampleWriter:
             self._trim()
             return 0
         self.written += len(batch)
+        self._on_change(result.changed_targets)
         return len(batch)
 
     def _trim(self) -> None:

@@ -215,6 +215,18 @@ class Config(ConfigModel):
             for t in self.targets
         }
 
+    def readers(self) -> dict[str, tuple[str, ...]]:
+        """Per target, the contracts whose figures read its timeline: those over it,
+        and every contract for a control target (its failures mask the others')."""
+        control = set(self.agent.control_targets)
+        everyone = tuple(c.name for c in self.contracts)
+        return {
+            t.name: everyone
+            if t.name in control
+            else tuple(c.name for c in self.contracts if t.name in c.service.targets)
+            for t in self.targets
+        }
+
     def target(self, name: str) -> AnyTarget:
         """The target called ``name``; ``UnknownNameError`` lists the known ones."""
         for target in self.targets:

@@ -127,11 +127,28 @@ def _check_sqlite_directory(url: URL, name: str) -> None:
         raise StoreError(f"database {name}: directory {directory} does not exist")
 
 
+# A server that does not answer must fail the command (or the agent's write, which
+# then waits in the buffer), not hang it: a bounded connect, TCP keepalives that notice a
+# server gone mid-connection within ~25 s, and a statement deadline. The URL may set any
+# of them (libpq parameter names); ``options`` are added to, not replaced.
+_POSTGRES_DEADLINES: dict[str, Any] = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
+STATEMENT_TIMEOUT_MS = 300_000  # longer than any batch of an import; a hang ends here
+
+
 def _connect_args(url: URL) -> dict[str, Any]:
-    """A server that does not answer must fail the command, not hang it."""
-    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
-        return {"connect_timeout": 10}
-    return {}
+    if url.get_backend_name() != "postgresql":
+        return {}
+    found = {k: v for k, v in _POSTGRES_DEADLINES.items() if k not in url.query}
+    options = str(url.query.get("options", ""))
+    if "statement_timeout" not in options:
+        found["options"] = f"{options} -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()
+    return found
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:

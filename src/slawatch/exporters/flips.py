@@ -7,7 +7,7 @@ target's ``TimelineRule`` (sla/timeline.py) and stored in UTC epoch seconds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, null, select
 
@@ -17,20 +17,31 @@ from slawatch.sla.timeline import Flip, State, TimelineRule
 _STATES = {state.value: state for state in State}
 
 
-def recompute(conn: Connection, target: str, since_ms: int, rule: TimelineRule) -> list[Flip]:
+class Recomputed(NamedTuple):
+    flips: list[Flip]  # the flips now stored from the recomputation's anchor on
+    # Whether the timeline changed other than by its closing unknown flip moving
+    # later, which every new sample of a live target does.
+    changed: bool
+
+
+def recompute(conn: Connection, target: str, since_ms: int, rule: TimelineRule) -> Recomputed:
     """Recompute ``target``'s flips from the last effective ok sample before ``since_ms``.
 
     No failure run crosses an ok sample (sla/timeline.py), so the flips before that
-    anchor stand; without an anchor the whole history is recomputed. Returns the
-    flips now stored from the anchor on.
+    anchor stand; without an anchor the whole history is recomputed.
     """
     anchor_ms = conn.execute(_anchor_query(rule), {"target": target, "since": since_ms}).scalar()
     fresh = rule.flips(*_outcomes(conn, target, anchor_ms, rule))
     anchor = None if anchor_ms is None else anchor_ms // 1000
     if fresh and anchor is not None and _state_before(conn, target, anchor) is fresh[0].state:
         fresh = fresh[1:]  # the state already holds: a second flip to it would say nothing
-    _replace_flips(conn, target, anchor, fresh)
-    return fresh
+    stale = _replace_flips(conn, target, anchor, fresh)
+    return Recomputed(fresh, _settled(stale) != _settled(fresh))
+
+
+def _settled(flips: list[Flip]) -> list[Flip]:
+    """``flips`` without the closing unknown flip that only says when samples stopped."""
+    return flips[:-1] if flips and flips[-1].state is State.UNKNOWN else flips
 
 
 def flips_around(conn: Connection, target: str, start: int, end: int) -> list[Flip]:
@@ -91,16 +102,20 @@ def _state_before(conn: Connection, target: str, ts: int) -> State | None:
     return None if state is None else _STATES[state]
 
 
-def _replace_flips(conn: Connection, target: str, since: int | None, fresh: list[Flip]) -> None:
-    """Delete ``target``'s flips from ``since`` on (all when None) and store ``fresh``."""
+def _replace_flips(
+    conn: Connection, target: str, since: int | None, fresh: list[Flip]
+) -> list[Flip]:
+    """Delete ``target``'s flips from ``since`` on (all when None) and store ``fresh``;
+    returns the deleted flips in order."""
     stale = db.flips.delete().where(db.flips.c.target == target)
     if since is not None:
         stale = stale.where(db.flips.c.ts >= since)
-    conn.execute(stale)
+    deleted = conn.execute(stale.returning(db.flips.c.ts, db.flips.c.state)).all()
     if fresh:
         conn.execute(
             insert(db.flips), [{"target": target, "ts": f.t, "state": f.state.value} for f in fresh]
         )
+    return sorted(Flip(ts, _STATES[state]) for ts, state in deleted)
 
 
 # One target's flips in [its last flip at or before :start, :end): both bounds are

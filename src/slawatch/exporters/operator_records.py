@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -91,6 +91,7 @@ class Entity:
 MAINTENANCE = Entity("maintenance", db.maintenance, "cancel", "cancelled")
 EXCLUSION = Entity("exclusion", db.exclusions, "revoke", "revoked")
 CLAIM = Entity("claim", db.claims)
+SAMPLES = Entity("samples", db.samples)  # imports, audited per contract whose figures they change
 
 
 def add(conn: Connection, entity: Entity, values: dict[str, Any], *, actor: str, now: int) -> int:
@@ -121,6 +122,17 @@ def retire(conn: Connection, entity: Entity, record_id: int, *, actor: str, now:
         raise NotFound(f"{entity.name} #{record_id} was already {done} by {by} at {at}")
     _audit(conn, entity, entity.verb, record_id, row.contract, actor=actor, at=now, detail=change)
     return row
+
+
+def audit_import(
+    conn: Connection, changed: Mapping[str, Sequence[str]], *, actor: str, now: int, source: str
+) -> None:
+    """One ``samples.import`` row per contract in ``changed`` (contract -> the targets
+    whose timeline the import changed): late history changes figures, so it is
+    evidence too, and what tells a running agent's metrics to recompute them."""
+    for contract, targets in changed.items():
+        detail = {"source": source, "targets": sorted(targets)}
+        _audit(conn, SAMPLES, "import", 0, contract, actor=actor, at=now, detail=detail)
 
 
 def check_span(start: int, end: int) -> None:

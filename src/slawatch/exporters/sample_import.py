@@ -36,6 +36,7 @@ class SampleRow(NamedTuple):
 class TargetImport:
     read: int  # samples of the target in the input, duplicates included
     added: int  # of those, samples the database did not hold yet
+    flips_changed: bool = False  # its timeline changed (not only its closing unknown flip)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,11 @@ class ImportResult:
     def rows_added(self) -> int:
         return sum(t.added for t in self.targets.values())
 
+    @property
+    def changed_targets(self) -> list[str]:
+        """The targets whose timeline the import changed."""
+        return [name for name, t in self.targets.items() if t.flips_changed]
+
 
 @dataclass(slots=True)
 class _Tally:
@@ -59,6 +65,7 @@ class _Tally:
     since_ms: int  # earliest sample read: flips are recomputed from there
     read: int = 0
     added: int = 0
+    flips_changed: bool = False
 
 
 class SampleImport:
@@ -88,10 +95,14 @@ class SampleImport:
         """Recompute the flips of every target that gained samples."""
         for target, tally in self._tallies.items():
             if tally.added:
-                recompute(self._conn, target, tally.since_ms, tally.rule)
+                tally.flips_changed = recompute(
+                    self._conn, target, tally.since_ms, tally.rule
+                ).changed
 
     def result(self) -> ImportResult:
-        return ImportResult({t: TargetImport(c.read, c.added) for t, c in self._tallies.items()})
+        return ImportResult(
+            {t: TargetImport(c.read, c.added, c.flips_changed) for t, c in self._tallies.items()}
+        )
 
     def _start(self, target: str, since_ms: int) -> _Tally:
         if target not in self._rules:

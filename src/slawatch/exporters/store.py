@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, Row, func, select
@@ -38,6 +39,7 @@ from slawatch.exporters.operator_records import (
     ExclusionRecord,
     MaintenanceRecord,
     add,
+    audit_import,
     by_contract,
     check_span,
     claim,
@@ -61,6 +63,7 @@ __all__ = [
     "AuditRecord",
     "ClaimRecord",
     "ExclusionRecord",
+    "ImportAudit",
     "ImportResult",
     "MaintenanceRecord",
     "NotFound",
@@ -69,6 +72,15 @@ __all__ = [
     "StoreError",
     "TargetImport",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportAudit:
+    """How to audit an import: who, from where, and which contracts read which targets."""
+
+    actor: str
+    source: str  # e.g. the file's path
+    readers: Mapping[str, Sequence[str]]  # target -> the contracts whose figures read it
 
 
 def _wall_clock() -> int:
@@ -112,19 +124,29 @@ class Store:
     # -- samples and flips -------------------------------------------------------------------
 
     def import_samples(
-        self, batches: Iterable[Sequence[SampleRow]], rules: Mapping[str, TimelineRule]
+        self,
+        batches: Iterable[Sequence[SampleRow]],
+        rules: Mapping[str, TimelineRule],
+        audit: ImportAudit | None = None,
     ) -> ImportResult:
         """Store every batch and recompute the touched targets' flips, in one transaction.
 
         Samples already stored (same target and instant) are skipped. If ``batches``
         raises, or a target has no rule in ``rules`` (``ValueError``), nothing is kept.
+        With ``audit``, each contract whose figures the import changed gets an audit row.
         """
         with self._database.transaction(write=True) as conn:
             work = SampleImport(conn, rules)
             for batch in batches:
                 work.write(batch)
             work.recompute_flips()
-        return work.result()
+            result = work.result()
+            if audit is not None:
+                changed = _by_reader(result.changed_targets, audit.readers)
+                audit_import(
+                    conn, changed, actor=audit.actor, now=self._clock(), source=audit.source
+                )
+        return result
 
     def recompute_flips(self, target: str, since_ms: int, rule: TimelineRule) -> list[Flip]:
         """Recompute ``target``'s flips after its samples from ``since_ms`` on changed.
@@ -132,7 +154,7 @@ class Store:
         Returns the flips now stored from the recomputation's anchor on.
         """
         with self._database.transaction(write=True) as conn:
-            return recompute(conn, target, since_ms, rule)
+            return recompute(conn, target, since_ms, rule).flips
 
     def flips(self, targets: Sequence[str], start: int, end: int) -> dict[str, list[Flip]]:
         """Per target: its last flip at or before ``start``, then its flips in ``(start, end)``.
@@ -292,6 +314,18 @@ class Store:
             rows = conn.execute(listing(db.audit, contract))
             return [AuditRecord(**row._asdict()) for row in rows]
 
+    def audit_after(self, after_id: int) -> list[AuditRecord]:
+        """The audit rows newer than ``after_id`` (0: all), oldest first: what a reader
+        that saw up to ``after_id`` has missed."""
+        query = select(db.audit).where(db.audit.c.id > after_id).order_by(db.audit.c.id)
+        with self._database.transaction() as conn:
+            return [AuditRecord(**row._asdict()) for row in conn.execute(query)]
+
+    def audit_head(self) -> int:
+        """The newest audit row's id (0 when there is none)."""
+        with self._database.transaction() as conn:
+            return int(conn.execute(select(func.max(db.audit.c.id))).scalar() or 0)
+
     # -- internals ---------------------------------------------------------------------------
 
     def _add(self, entity: Entity, values: dict[str, Any], actor: str) -> int:
@@ -305,3 +339,14 @@ class Store:
         now = self._clock()
         with self._database.transaction(write=True) as conn:
             return retire(conn, entity, record_id, actor=actor, now=now)
+
+
+def _by_reader(
+    targets: Iterable[str], readers: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    """Contract -> which of ``targets`` it reads."""
+    found: dict[str, list[str]] = {}
+    for target in targets:
+        for contract in readers.get(target, ()):
+            found.setdefault(contract, []).append(target)
+    return found

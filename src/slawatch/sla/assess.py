@@ -19,12 +19,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from slawatch.sla.calendar import recurring_spans
 from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
-from slawatch.sla.credits import credit_amount, percent_of
+from slawatch.sla.credits import TierTable, credit_amount, percent_of
 from slawatch.sla.exclusions import Claim, Exclusion, MaintenanceWindow, maintenance_verdict
-from slawatch.sla.intervals import IntervalSet, Span
+from slawatch.sla.intervals import IntervalSet
+from slawatch.sla.ledger import Ledger, Tally
 from slawatch.sla.periods import Period
 from slawatch.sla.timeline import Timeline
 
@@ -41,6 +43,7 @@ class Excluder:
     spans: IntervalSet  # its time inside the period
     excluded_seconds: int  # its time inside R (overlapping sources each count it)
     why_not: str | None  # why it does not qualify (late notice...), None when it does
+    maintenance: bool  # maintenance (declared or recurring) rather than an operator exclusion
 
     @property
     def qualifies(self) -> bool:
@@ -63,10 +66,23 @@ class Outage:
 
 @dataclass(frozen=True, slots=True)
 class Credit:
-    tier: int | None  # index into the contract's table
-    tier_text: str | None  # the tier as the contract states it
+    """A tier of the contract's table, selected. The words and the money are derived
+    on demand: the SLA metrics select a tier at every scrape and need neither."""
+
+    tier: int  # index into the contract's table
     percent: Fraction  # credit percent of the fee
-    amount: Decimal | None  # money, when a fee is configured and the period is a billing one
+    table: TierTable
+    fee: Decimal | None  # the period's fee, when one is configured
+
+    @property
+    def tier_text(self) -> str:
+        """The tier as the contract states it."""
+        return self.table.tiers[self.tier].describe(self.table.basis)
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The money owed, when a fee is configured."""
+        return None if self.fee is None else credit_amount(self.percent, self.fee)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +109,20 @@ class Assessment:
 
 
 @dataclass(frozen=True, slots=True)
+class Score:
+    """What a tally means under the contract: the ratio, the verdict, the credit."""
+
+    numerator_seconds: int
+    denominator_seconds: int
+    availability: Fraction  # percent
+    coverage: Fraction  # percent of R observed
+    met: bool
+    billable: bool  # coverage reaches the contract minimum
+    credit: Credit | None  # what is owed (claimed outages only where claims are required)
+    credit_all_outages: Credit | None  # what would be owed if every outage were claimed
+
+
+@dataclass(frozen=True, slots=True)
 class _Ratio:
     numerator: int
     denominator: int
@@ -100,6 +130,15 @@ class _Ratio:
     @property
     def percent(self) -> Fraction:
         return percent_of(self.numerator, self.denominator)
+
+
+class SortedTime(NamedTuple):
+    """A period's time sorted for its figures, with what the outage list needs."""
+
+    ledger: Ledger
+    excluders: tuple[Excluder, ...]
+    down: IntervalSet  # service down under the unknown-time policy, also outside R
+    unknown: IntervalSet  # service unknown under the policy, also outside R
 
 
 def assess(
@@ -118,6 +157,46 @@ def assess(
     it may reach further back, so that an outage that began before the period
     keeps its real start and can be matched by a claim made then.
     """
+    time = sort_time(
+        terms, period, service, until, maintenance=maintenance, exclusions=exclusions, claims=claims
+    )
+    tally = time.ledger.tally()
+    verdict = score(terms, period, tally)
+    return Assessment(
+        period=period,
+        until=time.ledger.end,
+        complete=until >= period.end,
+        reference_seconds=tally.reference,
+        excluded_seconds=tally.excluded,
+        unknown_seconds=tally.unknown,
+        downtime_seconds=tally.downtime,
+        observed_unknown_seconds=tally.observed_unknown,
+        numerator_seconds=verdict.numerator_seconds,
+        denominator_seconds=verdict.denominator_seconds,
+        availability=verdict.availability,
+        coverage=verdict.coverage,
+        met=verdict.met,
+        billable=verdict.billable,
+        credit=verdict.credit,
+        credit_all_outages=verdict.credit_all_outages,
+        claimed_downtime_seconds=tally.claimed,
+        outages=_outages(time, claims),
+        excluders=time.excluders,
+    )
+
+
+def sort_time(
+    terms: ContractTerms,
+    period: Period,
+    service: Timeline,
+    until: int,
+    *,
+    maintenance: Sequence[MaintenanceWindow] = (),
+    exclusions: Sequence[Exclusion] = (),
+    claims: Sequence[Claim] = (),
+) -> SortedTime:
+    """Sort ``period`` up to ``until`` into reference, excluded, unknown, down and
+    claimed time (the arguments are ``assess``'s)."""
     end = min(period.end, until)
     window = IntervalSet.span(period.start, end)
     reference = terms.reference.spans(period.start, end, terms.zone) if window else window
@@ -132,37 +211,28 @@ def assess(
     excluded = _union(e.spans for e in excluders if e.qualifies) & reference
     counted = reference - excluded
     down, unknown = _apply_unknown_policy(service, terms.unknown_as)
-    u = (unknown & counted).total()
-    raw_unknown = u if unknown is service.unknown else (service.unknown & counted).total()
-    d = (down & counted).total()
-    ratio = _ratio(terms.formula, reference.total(), excluded.total(), u, d)
-    outages = _outages(
-        down,
-        unknown,
-        reference=reference,
-        excluded=excluded,
-        window=(period.start, end),
-        excluders=excluders,
-        claims=claims,
+    observed_unknown = unknown & counted
+    raw_unknown = observed_unknown if unknown is service.unknown else service.unknown & counted
+    downtime = down & counted
+    claimed = downtime & _claimed_runs(down, unknown, claims) if claims else IntervalSet()
+    ledger = Ledger(
+        period.start, end, reference, excluded, raw_unknown, observed_unknown, downtime, claimed
     )
-    claimed = sum(o.counted_seconds for o in outages if o.ticket is not None)
-    r = reference.total()
-    coverage = percent_of(r - raw_unknown, r)
+    return SortedTime(ledger, excluders, down, unknown)
+
+
+def score(terms: ContractTerms, period: Period, tally: Tally) -> Score:
+    """The availability, verdict and credit of ``tally`` under ``terms``."""
+    r, x, u = tally.reference, tally.excluded, tally.observed_unknown
+    ratio = _ratio(terms.formula, r, x, u, tally.downtime)
+    coverage = percent_of(r - tally.unknown, r)
     billing = period.kind is terms.period.kind
-    credit_all = _credit(terms, ratio.percent, d, billing)
+    credit_all = _credit(terms, ratio.percent, tally.downtime, billing)
     owed = credit_all
     if terms.claims_required and terms.credits is not None:
-        claimed_ratio = _ratio(terms.formula, r, excluded.total(), u, claimed)
-        owed = _credit(terms, claimed_ratio.percent, claimed, billing)
-    return Assessment(
-        period=period,
-        until=end,
-        complete=until >= period.end,
-        reference_seconds=r,
-        excluded_seconds=excluded.total(),
-        unknown_seconds=raw_unknown,
-        downtime_seconds=d,
-        observed_unknown_seconds=u,
+        claimed_ratio = _ratio(terms.formula, r, x, u, tally.claimed)
+        owed = _credit(terms, claimed_ratio.percent, tally.claimed, billing)
+    return Score(
         numerator_seconds=ratio.numerator,
         denominator_seconds=ratio.denominator,
         availability=ratio.percent,
@@ -172,9 +242,6 @@ def assess(
         billable=r > 0 and coverage >= terms.min_coverage_percent,
         credit=owed,
         credit_all_outages=credit_all,
-        claimed_downtime_seconds=claimed,
-        outages=outages,
-        excluders=excluders,
     )
 
 
@@ -210,48 +277,44 @@ def _excluders(
 ) -> tuple[Excluder, ...]:
     found: list[Excluder] = []
 
-    def add(label: str, reason: str, note: str, spans: IntervalSet, why_not: str | None) -> None:
+    def add(  # noqa: PLR0917 (an excluder's fields, in their order)
+        label: str, reason: str, note: str, spans: IntervalSet, why_not: str | None, planned: bool
+    ) -> None:
         if spans:
-            found.append(Excluder(label, reason, note, spans, (spans & reference).total(), why_not))
+            seconds = (spans & reference).total()
+            found.append(Excluder(label, reason, note, spans, seconds, why_not, planned))
 
     if terms.recurring_maintenance and end > start:
         spans = recurring_spans(terms.recurring_maintenance, start, end, terms.zone)
-        add("recurring maintenance", "maintenance", "declared in the contract", spans, None)
+        add("recurring maintenance", "maintenance", "declared in the contract", spans, None, True)
     for m in maintenance:
         spans = IntervalSet.span(m.start, m.end).clip(start, end)
         verdict = maintenance_verdict(m, terms.maintenance)
-        add(f"maintenance #{m.id} ({m.kind})", f"{m.kind}_maintenance", m.note, spans, verdict)
+        add(
+            f"maintenance #{m.id} ({m.kind})", f"{m.kind}_maintenance", m.note, spans, verdict, True
+        )
     for x in exclusions:
         spans = IntervalSet.span(x.start, x.end).clip(start, end)
-        add(f"exclusion #{x.id} ({x.reason})", str(x.reason), x.note, spans, None)
+        add(f"exclusion #{x.id} ({x.reason})", str(x.reason), x.note, spans, None, False)
     return tuple(found)
 
 
-def _outages(
-    down: IntervalSet,
-    unknown: IntervalSet,
-    *,
-    reference: IntervalSet,
-    excluded: IntervalSet,
-    window: Span,
-    excluders: Sequence[Excluder],
-    claims: Sequence[Claim],
-) -> tuple[Outage, ...]:
+def _outages(time: SortedTime, claims: Sequence[Claim]) -> tuple[Outage, ...]:
     # Each part is intersected once over the whole period, then shared out among
     # the outages in one pass: per-outage intersections cost outages x spans.
-    first, last = window
-    runs = [(s, e) for s, e in outage_runs(down, unknown) if s < last and e > first]
-    in_window = down.clip(first, last)
-    counted = reference - excluded
+    ledger = time.ledger
+    first, last = ledger.start, ledger.end
+    runs = [(s, e) for s, e in outage_runs(time.down, time.unknown) if s < last and e > first]
+    in_window = time.down.clip(first, last)
     parts = [
-        (in_window & counted).totals_within(runs),
-        (in_window & excluded).totals_within(runs),  # excluded lies within reference
-        (unknown.clip(first, last) & counted).totals_within(runs),
-        (in_window - reference).totals_within(runs),
+        ledger.downtime.totals_within(runs),
+        (in_window & ledger.excluded).totals_within(runs),  # excluded lies within reference
+        ledger.observed_unknown.totals_within(runs),
+        (in_window - ledger.reference).totals_within(runs),
     ]
     touched = [
-        (e.label, (e.spans & in_window & excluded).totals_within(runs))
-        for e in excluders
+        (e.label, (e.spans & in_window & ledger.excluded).totals_within(runs))
+        for e in time.excluders
         if e.qualifies
     ]
     return tuple(
@@ -267,6 +330,10 @@ def _outages(
         )
         for i, (start, end) in enumerate(runs)
     )
+
+
+def _claimed_runs(down: IntervalSet, unknown: IntervalSet, claims: Sequence[Claim]) -> IntervalSet:
+    return IntervalSet(run for run in outage_runs(down, unknown) if _ticket(claims, *run))
 
 
 def _ticket(claims: Sequence[Claim], start: int, end: int) -> str | None:
@@ -297,5 +364,4 @@ def _credit(
     if table is None or not billing:  # tiers are per billing period: none for a month of a year
         return None
     index, percent = table.select(availability, downtime)
-    amount = credit_amount(percent, terms.fee.amount) if terms.fee and billing else None
-    return Credit(index, table.tiers[index].describe(table.basis), percent, amount)
+    return Credit(index, percent, table, terms.fee.amount if terms.fee else None)

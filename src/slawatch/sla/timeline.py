@@ -77,6 +77,20 @@ class Timeline:
             self.up.clip(start, end), self.down.clip(start, end), self.unknown.clip(start, end)
         )
 
+    def continued(self, at: int, end: int) -> Timeline:
+        """The timeline, which ends at ``at``, with its last state held until ``end``
+        (unknown when it is empty): what it will be if nothing changes."""
+        later = IntervalSet.span(at, end)
+        if _ends_at(self.up, at):
+            return Timeline(self.up | later, self.down, self.unknown)
+        if _ends_at(self.down, at):
+            return Timeline(self.up, self.down | later, self.unknown)
+        return Timeline(self.up, self.down, self.unknown | later)
+
+
+def _ends_at(spans: IntervalSet, at: int) -> bool:
+    return bool(spans) and spans.spans[-1][1] == at
+
 
 def is_failure(ok: bool, latency_ms: float | None, degraded_above_ms: float | None) -> bool:
     """A sample counts as failed when the probe failed or, if the target treats

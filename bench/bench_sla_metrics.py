@@ -1,0 +1,116 @@
+"""How long a scrape of the SLA series takes with 1,000 contracts (issue 4: < 100 ms).
+
+    python bench/bench_sla_metrics.py [--runs N]
+
+1,000 contracts over their own target, each holding a year of ~400 flips in SQLite
+(bench_store.fill_flips): a quarter each Cegid-like (business hours in Europe/Paris,
+French holidays, monthly), IPfolio-like (24x7 UTC, tiers, claims, monthly),
+SMILÉO-like (24x7, yearly 99.7 %) and 24x7 yearly with tiers. Prints the medians of:
+
+- the first scrape, which builds every contract's forecast from the store;
+- a steady scrape, 15 s after the previous one, nothing changed: what Prometheus
+  pays every 15 s (the whole exposition, through prometheus-client);
+- a scrape after the writer reported 10 targets changed (10 forecasts rebuilt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, generate_latest
+
+from bench_store import fill_flips
+from history import at
+from slawatch.config import Config, parse_config
+from slawatch.exporters.sla_metrics import SlaCollector
+from slawatch.exporters.store import Store
+
+CONTRACTS = 1000
+SCRAPE_AT = at("2026-12-15T12:00:00Z")
+SHAPES = (
+    """    timezone: Europe/Paris
+    period: month
+    reference: {windows: ["mon-fri 07:00-20:00"], holidays: {country: FR}}
+    target: 99""",
+    """    timezone: UTC
+    period: month
+    target: 99.5
+    credits: {basis: downtime_minutes, tiers: [{up_to: 216, credit: 0}, {credit: 25}]}
+    claims_required: true
+    fee: {amount: 1000, currency: EUR}""",
+    """    timezone: Europe/Paris
+    period: year
+    target: 99.7""",
+    """    timezone: UTC
+    period: year
+    target: 99.5
+    credits:
+      basis: availability_percent
+      tiers: [{from: 99.5, to: 100, credit: 0}, {from: 0, to: 99.5, credit: 10}]""",
+)
+
+
+def config() -> Config:
+    targets = [
+        f'  - {{name: f{i}, kind: http, url: "http://127.0.0.1:9/", interval: 60s}}'
+        for i in range(CONTRACTS)
+    ]
+    contracts = [
+        f"  - name: c{i}\n    service: {{targets: [f{i}]}}\n{SHAPES[i % len(SHAPES)]}"
+        for i in range(CONTRACTS)
+    ]
+    return parse_config("\n".join(["targets:", *targets, "contracts:", *contracts]) + "\n")
+
+
+def median_ms(runs: int, action: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    settings = config()
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{Path(scratch) / 'sla.db'}"
+        with Store.open(url) as store:
+            fill_flips(url, [t.name for t in settings.targets])
+            clock = [float(SCRAPE_AT)]
+
+            def registry() -> tuple[CollectorRegistry, SlaCollector]:
+                collector = SlaCollector(store, settings, lambda: clock[0])
+                found = CollectorRegistry()
+                found.register(collector)
+                return found, collector
+
+            first = median_ms(args.runs, lambda: generate_latest(registry()[0]))
+            scraped, collector = registry()
+            size = len(generate_latest(scraped))
+
+            def steady() -> None:
+                clock[0] += 15
+                generate_latest(scraped)
+
+            def after_changes() -> None:
+                collector.targets_changed([f"f{i}" for i in range(0, CONTRACTS, 100)])
+                steady()
+
+            print(f"sla metrics {CONTRACTS:,} contracts, {size:,} bytes of exposition:")
+            print(f"  first scrape (every forecast built): median {first:.0f} ms")
+            print(f"  steady scrape:                       median {median_ms(20, steady):.1f} ms")
+            changed = median_ms(20, after_changes)
+            print(f"  scrape after 10 targets changed:     median {changed:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

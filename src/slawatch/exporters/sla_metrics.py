@@ -1,0 +1,245 @@
+"""The SLA series on ``/metrics``: each contract's current period, as of the scrape.
+
+config/prometheus/README.md is their contract (names, units, and the rules the
+alerts rely on). Computing a year of a contract costs about a millisecond, a
+thousand contracts a second: far too much for every scrape. So each contract
+keeps a *forecast*: its period sorted once (sla/ledger.py) with the service's
+current state held until the period ends. Until something changes, the figures
+at any instant are read from it by binary search, exactly as a report computed
+then would find them. A forecast is rebuilt when:
+
+- the agent's writer says one of the contract's targets changed its timeline
+  (``targets_changed``; a live target's closing unknown flip moving on is no change);
+- the audit log has a new row for the contract: maintenance, an exclusion or a
+  claim added or retired, or a history import (``slawatch import`` audits the
+  contracts it changes), whichever process made it;
+- the period is over, or the config was reloaded.
+
+Rebuilding happens at scrape time, for the stale contracts only, in one bulk read.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+from prometheus_client.samples import Sample
+
+from slawatch.config import Config
+from slawatch.exporters.evaluate import Inputs, Probing, gather
+from slawatch.exporters.store import Store, StoreError
+from slawatch.sla.assess import score, sort_time
+from slawatch.sla.contract import ContractTerms
+from slawatch.sla.intervals import IntervalSet
+from slawatch.sla.ledger import Cumulative, Meter, Tally
+from slawatch.sla.periods import Period, period_containing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """A contract's current period, assuming the service stays as it is now."""
+
+    terms: ContractTerms
+    period: Period
+    meter: Meter  # the period's figures before any instant
+    period_reference: int  # R over the whole period, future included
+    maintenance: Cumulative  # qualifying maintenance, declared or recurring
+    exclusions: Cumulative  # the operator's exclusions
+
+    @classmethod
+    def of(cls, inputs: Inputs) -> Forecast:
+        terms, period, records = inputs.terms, inputs.period, inputs.records
+        time = sort_time(
+            terms,
+            period,
+            inputs.service.continued(inputs.now, period.end),
+            period.end,
+            maintenance=records.maintenance,
+            exclusions=records.exclusions,
+            claims=records.claims,
+        )
+
+        def qualifying(maintenance: bool) -> Cumulative:
+            spans = (
+                e.spans for e in time.excluders if e.qualifies and e.maintenance is maintenance
+            )
+            return Cumulative(IntervalSet(span for s in spans for span in s))
+
+        return cls(
+            terms,
+            period,
+            Meter(time.ledger),
+            time.ledger.reference.total(),
+            qualifying(maintenance=True),
+            qualifying(maintenance=False),
+        )
+
+
+@dataclass(slots=True)
+class _Held:
+    """The highest counter values exported in a period: a counter never goes down."""
+
+    period_start: int
+    reference: int = 0
+    downtime: int = 0
+
+
+# (name, type, documentation), in the order ``_values`` gives them. Units and
+# meanings: config/prometheus/README.md.
+_SERIES = (
+    ("slawatch_sla_reference_seconds", "counter", "Counted reference seconds of the period so far"),
+    ("slawatch_sla_downtime_seconds", "counter", "Counted downtime seconds of the period so far"),
+    ("slawatch_sla_availability_ratio", "gauge", "Availability of the current period so far"),
+    ("slawatch_sla_target_ratio", "gauge", "The contract's availability target"),
+    ("slawatch_sla_coverage_ratio", "gauge", "Observed share of the reference time so far"),
+    ("slawatch_sla_min_coverage_ratio", "gauge", "Coverage a period needs to be billable"),
+    ("slawatch_sla_credit_ratio", "gauge", "Credit owed if the period ended now, share of fee"),
+    ("slawatch_sla_error_budget_seconds", "gauge", "Downtime the whole period allows"),
+    ("slawatch_sla_error_budget_remaining_seconds", "gauge", "Error budget left (< 0: spent)"),
+    ("slawatch_sla_period_reference_seconds", "gauge", "Reference seconds of the whole period"),
+    ("slawatch_sla_period_start_timestamp_seconds", "gauge", "Start of the period, Unix seconds"),
+    ("slawatch_sla_period_end_timestamp_seconds", "gauge", "End of the period, Unix seconds"),
+    ("slawatch_sla_maintenance_active", "gauge", "Whether qualifying maintenance is in effect"),
+    ("slawatch_sla_exclusion_active", "gauge", "Whether an operator exclusion is in effect"),
+)
+
+
+class SlaCollector(Collector):
+    """A prometheus-client collector of every contract's ``slawatch_sla_*`` series."""
+
+    def __init__(
+        self, store: Store, config: Config, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._lock = threading.Lock()  # held by a scrape, rebuilds included
+        self._forecasts: dict[str, Forecast] = {}
+        self._held: dict[str, _Held] = {}
+        self._stale: set[str] = set()
+        self._audit_seen = _audit_head(store)  # rows up to here are in every forecast built
+        # What the agent's loop reports waits here, behind a lock no rebuild holds:
+        # the loop must never wait for a scrape.
+        self._news = threading.Lock()
+        self._new_config: Config | None = config
+        self._changed: set[str] = set()
+        self._apply_news()
+
+    def configure(self, config: Config) -> None:
+        """Take a (re)loaded config: every forecast is rebuilt at the next scrape."""
+        with self._news:
+            self._new_config = config
+
+    def targets_changed(self, targets: Iterable[str]) -> None:
+        """The timelines of ``targets`` changed: rebuild what reads them."""
+        with self._news:
+            self._changed.update(targets)
+
+    def _apply_news(self) -> None:
+        with self._news:
+            config, self._new_config = self._new_config, None
+            changed, self._changed = self._changed, set()
+        if config is not None:
+            self._terms = {c.name: c.terms() for c in config.contracts}
+            self._probing = Probing.of(config)
+            self._readers = config.readers()
+            self._stale = set(self._terms)
+            self._forecasts = {n: f for n, f in self._forecasts.items() if n in self._terms}
+        for target in changed:
+            self._stale.update(self._readers.get(target, ()))
+
+    def describe(self) -> list[Metric]:
+        return []  # registering must not read the store
+
+    def collect(self) -> Iterator[Metric]:
+        now = int(self._clock())
+        families = [Metric(name, doc, kind) for name, kind, doc in _SERIES]
+        # Samples are built directly: add_metric's generality costs a third of a scrape.
+        names = [m.name + "_total" if m.type == "counter" else m.name for m in families]
+        with self._lock:
+            self._catch_up(now)
+            for contract, forecast in self._forecasts.items():
+                labels = {"contract": contract}
+                for family, name, value in zip(
+                    families, names, self._values(contract, forecast, now), strict=True
+                ):
+                    family.samples.append(Sample(name, labels, value))
+        yield from families
+
+    def refresh(self) -> None:
+        """Bring every forecast up to date now (e.g. at start, before the first scrape)."""
+        with self._lock:
+            self._catch_up(int(self._clock()))
+
+    def _catch_up(self, now: int) -> None:
+        self._apply_news()
+        try:
+            for row in self._store.audit_after(self._audit_seen):
+                self._stale.add(row.contract)
+                self._audit_seen = row.id
+            self._stale.update(n for n, f in self._forecasts.items() if f.period.end <= now)
+            self._rebuild(sorted(self._stale & self._terms.keys()), now)
+        except StoreError as exc:  # keep serving the forecasts we have
+            log.warning("SLA metrics: the store is unavailable, figures may be stale: %s", exc)
+
+    def _rebuild(self, names: list[str], now: int) -> None:
+        terms = [self._terms[n] for n in names]
+        items = [(t, period_containing(now, t.period, t.zone)) for t in terms]
+        for inputs in gather(self._store, items, self._probing, now):
+            self._forecasts[inputs.terms.name] = Forecast.of(inputs)
+        self._stale.clear()
+
+    def _values(self, contract: str, forecast: Forecast, now: int) -> tuple[float, ...]:
+        terms, period = forecast.terms, forecast.period
+        tally = forecast.meter.tally(now)
+        verdict = score(terms, period, tally)
+        held = self._hold(contract, period, tally)
+        budget = float((1 - terms.target_percent / 100) * forecast.period_reference)
+        credit = verdict.credit.percent if verdict.credit is not None else 0
+        return (
+            held.reference,
+            held.downtime,
+            _ratio(verdict.availability, verdict.denominator_seconds),
+            float(terms.target_percent / 100),
+            _ratio(verdict.coverage, tally.reference),
+            float(terms.min_coverage_percent / 100),
+            float(credit / 100),
+            budget,
+            budget - tally.downtime,
+            forecast.period_reference,
+            period.start,
+            period.end,
+            float(forecast.maintenance.covers(now)),
+            float(forecast.exclusions.covers(now)),
+        )
+
+    def _hold(self, name: str, period: Period, tally: Tally) -> _Held:
+        """The counters to export: never below what this period already showed, so
+        that a correction downwards is not read as a counter reset."""
+        held = self._held.get(name)
+        if held is None or held.period_start != period.start:
+            held = self._held[name] = _Held(period.start)
+        counted = tally.reference - tally.excluded - tally.observed_unknown
+        held.reference = max(held.reference, counted)
+        held.downtime = max(held.downtime, tally.downtime)
+        return held
+
+
+def _ratio(percent: Fraction, whole: int) -> float:
+    """A percentage as a ratio; NaN when there was nothing to measure."""
+    return float(percent / 100) if whole else math.nan
+
+
+def _audit_head(store: Store) -> int:
+    try:
+        return store.audit_head()
+    except StoreError:
+        return 0

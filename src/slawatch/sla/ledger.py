@@ -1,0 +1,96 @@
+"""A period's time sorted into the sets that SPEC section 3's figures measure.
+
+``assess`` reads each set once, up to the end of what it assesses. The SLA
+metrics read the same sets at every scrape, at a new instant each time, so a
+``Meter`` keeps each set as a cumulative count: "how many seconds of it before
+``t``" is then a binary search, not a pass over a year of spans.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from slawatch.sla.intervals import IntervalSet
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The additive figures of a period so far, in seconds."""
+
+    reference: int  # R
+    excluded: int  # X
+    unknown: int  # U, before the unknown-time policy
+    observed_unknown: int  # U as the policy leaves it in the ratio
+    downtime: int  # D, after the policy
+    claimed: int  # the part of D inside outages the customer claimed
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """The sets behind each figure of a ``Tally``, over ``[start, end)``."""
+
+    start: int
+    end: int
+    reference: IntervalSet  # R
+    excluded: IntervalSet  # X, within R
+    unknown: IntervalSet  # R - X while unobserved (before the policy)
+    observed_unknown: IntervalSet  # R - X while unknown under the policy
+    downtime: IntervalSet  # R - X while down under the policy
+    claimed: IntervalSet  # downtime within claimed outages
+
+    def tally(self) -> Tally:
+        return Tally(
+            self.reference.total(),
+            self.excluded.total(),
+            self.unknown.total(),
+            self.observed_unknown.total(),
+            self.downtime.total(),
+            self.claimed.total(),
+        )
+
+
+class Cumulative:
+    """A set's seconds before any instant, in O(log n)."""
+
+    __slots__ = ("_before", "_ends", "_starts")
+
+    def __init__(self, spans: IntervalSet) -> None:
+        self._starts = [start for start, _ in spans]
+        self._ends = [end for _, end in spans]
+        self._before = [0]  # seconds of the spans before each one
+        for start, end in spans:
+            self._before.append(self._before[-1] + end - start)
+
+    def before(self, t: int) -> int:
+        i = bisect_left(self._starts, t)  # spans opening before t
+        if i == 0:
+            return 0
+        last_end = self._ends[i - 1]
+        return self._before[i - 1] + (last_end if last_end < t else t) - self._starts[i - 1]
+
+    def covers(self, t: int) -> bool:
+        """Whether second ``t`` is in the set."""
+        return self.before(t + 1) > self.before(t)
+
+
+class Meter:
+    """A ledger read at any instant: the tally of ``[ledger.start, t)``."""
+
+    __slots__ = ("_sets",)
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._sets = tuple(
+            Cumulative(s)
+            for s in (
+                ledger.reference,
+                ledger.excluded,
+                ledger.unknown,
+                ledger.observed_unknown,
+                ledger.downtime,
+                ledger.claimed,
+            )
+        )
+
+    def tally(self, t: int) -> Tally:
+        return Tally(*(s.before(t) for s in self._sets))

@@ -1,0 +1,269 @@
+"""The SLA series: as of each scrape they say what a report computed then would say,
+their counters never go back within a period, and they follow every change to the
+store, whichever process made it."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from slawatch.config import Config, parse_config
+from slawatch.exporters.evaluate import Probing, evaluate_many
+from slawatch.exporters.sla_metrics import SlaCollector
+from slawatch.exporters.store import ImportAudit, SampleRow, Store
+from slawatch.sla.periods import period_containing
+
+from .test_store import history
+
+CONFIG = parse_config(
+    """
+targets:
+  - {name: web, kind: http, url: "http://127.0.0.1:9/", interval: 60s, confirm_after: 2}
+contracts:
+  - name: hours
+    service: {targets: [web]}
+    timezone: Europe/Paris
+    period: month
+    reference: {windows: ["mon-fri 07:00-20:00"], holidays: {country: FR}}
+    target: 99
+  - name: credits
+    service: {targets: [web]}
+    timezone: UTC
+    period: month
+    reference: 24x7
+    target: 99.5
+    credits:
+      basis: downtime_minutes
+      tiers:
+        - {up_to: 30, credit: 0}
+        - {credit: 25}
+    claims_required: true
+    fee: {amount: 1000, currency: EUR}
+"""
+)
+MINUTE, HOUR = 60, 3600
+
+
+def at(text: str) -> int:
+    return int(datetime.fromisoformat(text).timestamp())
+
+
+MONDAY = at("2026-10-19T00:00:00+00:00")
+OUTAGE = at("2026-10-21T10:00:00+00:00")  # Wednesday, 60 minutes down
+GAP = at("2026-10-22T12:00:00+00:00")  # Thursday 14:00 in Paris: 10 minutes without samples
+FRIDAY_18H_PARIS = at("2026-10-23T16:00:00+00:00")  # two hours before business hours end
+
+
+def up_to(end: int, start: int = MONDAY) -> list[tuple[str, int]]:
+    """One sample a minute from ``start`` to ``end``, failing during the outage."""
+    minutes = (end - start) // MINUTE
+    marks = "".join(_mark(start + i * MINUTE) for i in range(minutes))
+    return history(marks, "web", start)  # type: ignore[return-value]
+
+
+def _mark(instant: int) -> str:
+    if OUTAGE <= instant < OUTAGE + HOUR:
+        return "x"
+    return "_" if GAP <= instant < GAP + 10 * MINUTE else "."
+
+
+class Scraper:
+    """The collector on a registry, read back as {(series, contract): value}."""
+
+    def __init__(self, store: Store, config: Config = CONFIG) -> None:
+        self.clock = float(FRIDAY_18H_PARIS)
+        self.collector = SlaCollector(store, config, lambda: self.clock)
+        self.registry = CollectorRegistry()
+        self.registry.register(self.collector)
+
+    def scrape(self, at: int | None = None) -> dict[tuple[str, str], float]:
+        if at is not None:
+            self.clock = float(at)
+        text = generate_latest(self.registry).decode()
+        return {
+            (sample.name, sample.labels["contract"]): sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+        }
+
+
+@pytest.fixture
+def fed(store: Store) -> Store:
+    store.import_samples([up_to(FRIDAY_18H_PARIS)], CONFIG.timeline_rules())  # type: ignore[list-item]
+    return store
+
+
+@pytest.fixture
+def scraper(fed: Store) -> Iterator[Scraper]:
+    yield Scraper(fed)
+
+
+def report(store: Store, contract: str, now: int):  # type: ignore[no-untyped-def]
+    terms = CONFIG.contract(contract).terms()
+    period = period_containing(now, terms.period, terms.zone)
+    return evaluate_many(store, [(terms, period)], Probing.of(CONFIG), now)[0]
+
+
+def assert_matches_report(
+    series: dict[tuple[str, str], float], store: Store, now: int, *, held: bool = False
+) -> None:
+    """The series are the report's figures; with ``held``, a correction lowered the
+    figures and the counters keep their highest value instead."""
+    for contract in ("hours", "credits"):
+        a = report(store, contract, now)
+        counted = a.reference_seconds - a.excluded_seconds - a.observed_unknown_seconds
+        if not held:
+            assert series["slawatch_sla_reference_seconds_total", contract] == counted
+            assert series["slawatch_sla_downtime_seconds_total", contract] == a.downtime_seconds
+        assert series["slawatch_sla_availability_ratio", contract] == float(a.availability / 100)
+        assert series["slawatch_sla_coverage_ratio", contract] == float(a.coverage / 100)
+        credit = a.credit.percent if a.credit else 0
+        assert series["slawatch_sla_credit_ratio", contract] == float(credit / 100)
+
+
+def test_the_series_say_what_a_report_says_at_the_same_instant(
+    scraper: Scraper, fed: Store
+) -> None:
+    series = scraper.scrape()
+    assert_matches_report(series, fed, FRIDAY_18H_PARIS)
+    assert series["slawatch_sla_downtime_seconds_total", "credits"] == HOUR
+    # 286 business hours in October 2026 (no French holiday on a weekday), 99 %
+    assert series["slawatch_sla_period_reference_seconds", "hours"] == 286 * HOUR
+    assert series["slawatch_sla_error_budget_seconds", "hours"] == pytest.approx(0.01 * 286 * HOUR)
+    assert series["slawatch_sla_error_budget_remaining_seconds", "hours"] == pytest.approx(
+        0.01 * 286 * HOUR - HOUR
+    )
+    assert series["slawatch_sla_period_start_timestamp_seconds", "hours"] == at(
+        "2026-10-01T00:00:00+02:00"
+    )
+    assert series["slawatch_sla_period_end_timestamp_seconds", "credits"] == at(
+        "2026-11-01T00:00:00+00:00"
+    )
+    assert series["slawatch_sla_target_ratio", "credits"] == 0.995
+
+
+def test_between_changes_the_figures_move_on_with_the_clock_and_the_calendar(
+    scraper: Scraper, fed: Store
+) -> None:
+    before = scraper.scrape()
+    later = FRIDAY_18H_PARIS + 3 * HOUR  # 21:00 in Paris: business hours ended at 20:00
+    # The agent keeps writing samples of a service that stays up: no timeline change.
+    result = fed.import_samples(
+        [up_to(later, FRIDAY_18H_PARIS)],  # type: ignore[list-item]
+        CONFIG.timeline_rules(),
+    )
+    assert result.changed_targets == []
+    after = scraper.scrape(later)
+    counter = "slawatch_sla_reference_seconds_total"
+    assert after[counter, "hours"] - before[counter, "hours"] == 2 * HOUR
+    assert after[counter, "credits"] - before[counter, "credits"] == 3 * HOUR
+    assert_matches_report(after, fed, later)
+
+
+def test_a_new_outage_reaches_the_series_once_the_writer_says_so(
+    scraper: Scraper, fed: Store
+) -> None:
+    scraper.scrape()
+    down_from = FRIDAY_18H_PARIS
+    failing = [row._replace(ok=False) for row in up_to(down_from + 30 * MINUTE, down_from)]  # type: ignore[attr-defined]
+    result = fed.import_samples([failing], CONFIG.timeline_rules())
+    assert result.changed_targets == ["web"]
+    scraper.collector.targets_changed(result.changed_targets)
+    now = down_from + 30 * MINUTE
+    series = scraper.scrape(now)
+    assert series["slawatch_sla_downtime_seconds_total", "credits"] == HOUR + 30 * MINUTE
+    assert_matches_report(series, fed, now)
+    # Still down an hour later, with no sample written meanwhile: the state holds.
+    series = scraper.scrape(now + HOUR)
+    assert series["slawatch_sla_downtime_seconds_total", "credits"] == 2 * HOUR + 30 * MINUTE
+
+
+def test_a_correction_downwards_holds_the_counters_and_fixes_the_gauges(
+    scraper: Scraper, fed: Store, db_url: str
+) -> None:
+    before = scraper.scrape()
+    with Store.open(db_url) as other_process:
+        other_process.add_exclusion(
+            "credits", OUTAGE, OUTAGE + HOUR, "force_majeure", "flood", "am"
+        )
+    after = scraper.scrape(FRIDAY_18H_PARIS + MINUTE)
+    downtime = "slawatch_sla_downtime_seconds_total", "credits"
+    assert after[downtime] == before[downtime] == HOUR  # held, not lowered
+    assert after["slawatch_sla_availability_ratio", "credits"] == 1.0
+    budget = after["slawatch_sla_error_budget_seconds", "credits"]
+    assert after["slawatch_sla_error_budget_remaining_seconds", "credits"] == budget
+
+
+def test_counters_restart_with_the_next_period(scraper: Scraper, fed: Store) -> None:
+    scraper.scrape()
+    now = at("2026-11-01T00:10:00+00:00")
+    fed.import_samples([up_to(now, FRIDAY_18H_PARIS)], CONFIG.timeline_rules())  # type: ignore[list-item]
+    series = scraper.scrape(now)
+    assert series["slawatch_sla_downtime_seconds_total", "credits"] == 0
+    assert series["slawatch_sla_reference_seconds_total", "credits"] == 10 * MINUTE
+    assert series["slawatch_sla_period_start_timestamp_seconds", "credits"] == at(
+        "2026-11-01T00:00:00+00:00"
+    )
+
+
+def test_claims_maintenance_and_exclusions_of_another_process_show_at_the_next_scrape(
+    scraper: Scraper, fed: Store, db_url: str
+) -> None:
+    before = scraper.scrape()
+    assert before["slawatch_sla_credit_ratio", "credits"] == 0  # not claimed yet
+    now = FRIDAY_18H_PARIS + MINUTE
+    with Store.open(db_url) as other_process:
+        other_process.add_claim("credits", OUTAGE + MINUTE, "SUP-1", "am")
+        other_process.add_maintenance(
+            "hours", now - HOUR, now + HOUR, "planned", now - 7 * 24 * HOUR, "disk", "sre"
+        )
+        other_process.add_exclusion("credits", now - HOUR, now + HOUR, "customer", "", "sre")
+    series = scraper.scrape(now)
+    assert series["slawatch_sla_credit_ratio", "credits"] == 0.25  # 60 min > 30 min, claimed
+    assert series["slawatch_sla_maintenance_active", "hours"] == 1
+    assert series["slawatch_sla_exclusion_active", "hours"] == 0
+    assert series["slawatch_sla_exclusion_active", "credits"] == 1
+    assert series["slawatch_sla_maintenance_active", "credits"] == 0
+    assert_matches_report(series, fed, now, held=True)
+
+
+def test_an_audited_import_of_another_process_shows_at_the_next_scrape(
+    scraper: Scraper, fed: Store, db_url: str
+) -> None:
+    scraper.scrape()
+    # The gap's samples turn up: failures, 10 minutes down instead of unknown.
+    failing = [SampleRow("web", (GAP + i * MINUTE) * 1000, ok=False) for i in range(10)]
+    with Store.open(db_url) as other_process:
+        audit = ImportAudit("importer", "late.csv", CONFIG.readers())
+        other_process.import_samples([failing], CONFIG.timeline_rules(), audit)
+    series = scraper.scrape(FRIDAY_18H_PARIS + MINUTE)
+    assert series["slawatch_sla_downtime_seconds_total", "hours"] == HOUR + 10 * MINUTE
+    assert_matches_report(series, fed, FRIDAY_18H_PARIS + MINUTE)
+
+
+def test_nothing_measured_yet_is_nan_not_a_number_that_looks_fine(store: Store) -> None:
+    series = Scraper(store).scrape()
+    assert math.isnan(series["slawatch_sla_availability_ratio", "credits"])
+    assert series["slawatch_sla_reference_seconds_total", "credits"] == 0
+    assert math.isnan(series["slawatch_sla_coverage_ratio", "hours"]) is False  # R > 0 ...
+    assert series["slawatch_sla_coverage_ratio", "hours"] == 0  # ... and nothing observed
+
+
+def test_promtool_accepts_the_sla_series(scraper: Scraper, tmp_path: Path) -> None:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool not installed (Debian package prometheus)")
+    scraper.scrape()
+    exposition = generate_latest(scraper.registry)
+    checked = subprocess.run(
+        [promtool, "check", "metrics"], input=exposition, capture_output=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
