@@ -33,12 +33,6 @@ import yaml
 from agent.helpers import AgentProcess, Target, free_port, wait_until
 from prometheus_server import PrometheusServer, prometheus_binary
 
-# The agent's SLA collector (slawatch_sla_* series, config/prometheus/README.md) is not
-# in this tree yet: queries that read them are expected to come back empty until then.
-# Set this to True when the collector lands, and those queries must return data too.
-SLA_COLLECTOR_LANDED = False
-SLA_SERIES = re.compile(r"\bslawatch_sla_\w+|\bcontract:\w+")
-
 ROOT = Path(__file__).resolve().parents[1]
 GRAFANA = ROOT / "config" / "grafana"
 DASHBOARD_FILES = sorted((GRAFANA / "dashboards").glob("*.json"))
@@ -93,10 +87,6 @@ class Query:
     expr: str
     interval: str  # the min interval of its panel or target ("" for none)
     time_range: str  # "now-6h": the dashboard's, or the panel's relative time
-
-    @property
-    def reads_sla_series(self) -> bool:
-        return bool(SLA_SERIES.search(self.expr))
 
 
 def queries(name: str) -> list[Query]:
@@ -287,12 +277,11 @@ def play_an_outage(web: Target, prometheus: PrometheusServer) -> None:
     prometheus.wait_for(
         'ALERTS{alertname="SlawatchCertificateExpiryCritical"}', "the TLS alert pending"
     )
-    if SLA_COLLECTOR_LANDED:
-        prometheus.wait_for(
-            'increase(slawatch_sla_downtime_seconds_total{job="slawatch"}[1m]) > 0',
-            "the outage counted as downtime",
-        )
-        prometheus.wait_for("contract:slawatch_sla_burn_rate:ratio_rate5m", "a burn rate")
+    prometheus.wait_for(
+        'increase(slawatch_sla_downtime_seconds_total{job="slawatch"}[1m]) > 0',
+        "the outage counted as downtime",
+    )
+    prometheus.wait_for("contract:slawatch_sla_burn_rate:ratio_rate5m", "a burn rate")
 
 
 @pytest.fixture(scope="module")
@@ -368,16 +357,6 @@ def resolve_variables(prometheus: PrometheusServer, name: str) -> dict[str, str]
     return values
 
 
-def expect_data(found: bool, sla: bool, what: str) -> None:
-    """Something was ``found``; for what reads the SLA series before the collector
-    landed, nothing found is an expected failure instead."""
-    if found:
-        return
-    if sla and not SLA_COLLECTOR_LANDED:
-        pytest.xfail("reads slawatch_sla_* series: set SLA_COLLECTOR_LANDED once exported")
-    raise AssertionError(f"no data for {what}")
-
-
 @pytest.fixture(scope="module")
 def values(prometheus: PrometheusServer) -> dict[str, dict[str, str]]:
     """Each dashboard's variables as Grafana would fill them now."""
@@ -394,9 +373,7 @@ def test_variable_lists_values(
     variable: dict[str, Any],
 ) -> None:
     definition = substitute(variable_query(variable), values[name])
-    expect_data(
-        bool(label_values(prometheus, definition)), bool(SLA_SERIES.search(definition)), definition
-    )
+    assert label_values(prometheus, definition), f"no values for {definition}"
 
 
 @pytest.mark.parametrize(
@@ -408,4 +385,4 @@ def test_query_returns_data(
     expr = substitute(query.expr, values[query.dashboard] | grafana_globals(query))
     answer = prometheus.query(expr)
     assert answer["status"] == "success", f"{expr}: {answer.get('error')}"
-    expect_data(bool(answer["data"]["result"]), query.reads_sla_series, expr)
+    assert answer["data"]["result"], f"no data for {expr}"
