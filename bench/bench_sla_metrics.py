@@ -16,9 +16,7 @@ SMILÉO-like (24x7, yearly 99.7 %) and 24x7 yearly with tiers. Prints the median
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from bench_store import fill_flips
 from history import at
+from run import median_of
 from slawatch.config import Config, parse_config
 from slawatch.exporters.sla_metrics import SlaCollector
 from slawatch.exporters.store import Store
@@ -68,12 +67,7 @@ def config() -> Config:
 
 
 def median_ms(runs: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    return median_of(runs, action) * 1000
 
 
 def main() -> None:
