@@ -55,7 +55,9 @@ def close(
     label: str,
     author: str,
 ) -> None:
-    """Freeze the period's report (the period must be over); all contracts or none."""
+    """Freeze the period's report (once it is over).
+
+    With --all, every contract's period is closed, or none is."""
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)
@@ -81,7 +83,10 @@ def amend(
     reason: str,
     author: str,
 ) -> None:
-    """Record the period's report as it is now computed, as the next version."""
+    """Record the report as now computed.
+
+    The closed period's next version keeps the reason, the previous hash and the
+    changes field by field."""
     session = Session(config_path, db_url)
     config = session.config()
     store = session.store()
@@ -101,7 +106,9 @@ def amend(
 @period_option
 @reports_errors
 def show(*, config_path: Path | None, db_url: str | None, contract: str, label: str) -> None:
-    """Every version of a closed period: hashes, who, when, why and what changed."""
+    """Every version of a closed period.
+
+    Hashes, who, when, why and what changed; TAMPERED lines for what fails its check."""
     found = Session(config_path, db_url).store().closed_periods([contract], label)
     if not found:
         raise LookupError(f"{contract} {label} is not closed")
@@ -149,8 +156,9 @@ def check(
     every: bool,
     label: str | None,
 ) -> None:
-    """Do the live figures still match the frozen reports? Exit status 1 when one
-    drifted or fails its hash check."""
+    """Do live figures still match frozen reports?
+
+    Exit status 1 when one drifted (the changes are listed) or fails its hash check."""
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)

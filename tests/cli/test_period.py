@@ -125,7 +125,9 @@ def test_an_as_of_without_offset_is_ambiguous_for_all_contracts(sqlite: str) -> 
 # -- closing -----------------------------------------------------------------------------------
 
 
-def test_a_closed_period_shows_its_frozen_report_never_recomputed(loaded: str) -> None:
+def test_a_closed_period_shows_its_frozen_report_never_recomputed(
+    loaded: str, tmp_path: Path
+) -> None:
     live = report(loaded)
     digest = close_ipfolio(loaded)
     frozen = report(loaded)
@@ -137,6 +139,10 @@ def test_a_closed_period_shows_its_frozen_report_never_recomputed(loaded: str) -
     claim_the_long_outage(loaded)
     assert report(loaded)["credit_percent"] == 0.0  # the claim waits for an amendment
     assert report(loaded, "cegid-portal").get("closed") is None
+    assert sw(loaded, "report --all --period 2026-10 --out-dir", str(tmp_path)).exit_code == 0
+    written = {c: json.loads((tmp_path / f"{c}-2026-10.json").read_text()) for c in CONTRACTS}
+    assert written["ipfolio"] == report(loaded) and written["ipfolio"]["closed"]["sha256"] == digest
+    assert written["cegid-portal"] == report(loaded, "cegid-portal")
 
 
 def test_check_passes_until_the_figures_move(loaded: str) -> None:
