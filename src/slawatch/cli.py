@@ -15,11 +15,19 @@ from pathlib import Path
 import click
 
 from slawatch.agent.runner import Agent
-from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
+from slawatch.cli_common import (
+    Session,
+    chosen_contracts,
+    config_option,
+    contract_or_all,
+    now,
+    parse_instant,
+    reports_errors,
+)
+from slawatch.cli_period import period as period_group
 from slawatch.cli_records import claim, default_author, exclude, maintenance
-from slawatch.exporters.evaluate import Probing, gather_label
-from slawatch.exporters.report import Report
 from slawatch.exporters.report_formats import BINARY, FORMATS, render
+from slawatch.exporters.report_source import shown
 from slawatch.exporters.store import ImportAudit
 from slawatch.importer import read_samples
 from slawatch.probes.registry import run_probe
@@ -73,7 +81,7 @@ def import_results(config_path: Path | None, db_url: str | None, results: Path) 
 
 @main.command()
 @config_option
-@click.option("--contract", required=True, help="Contract name, as in the config.")
+@contract_or_all
 @click.option("--period", required=True, help="YYYY-MM (a month) or YYYY (a year).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
 @click.option(
@@ -81,6 +89,11 @@ def import_results(config_path: Path | None, db_url: str | None, results: Path) 
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     help="File to write (required for xlsx and pdf).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="With --all: write CONTRACT-PERIOD.FORMAT files here (created if missing).",
 )
 @click.option(
     "--as-of",
@@ -91,31 +104,63 @@ def report(
     *,
     config_path: Path | None,
     db_url: str | None,
-    contract: str,
+    contract: str | None,
+    every: bool,
     period: str,
     fmt: str,
     output: Path | None,
+    out_dir: Path | None,
     as_of: str | None,
 ) -> None:
-    """Availability, verdict and credit of a contract for a period, with the arithmetic."""
-    if fmt in BINARY and output is None:
-        raise click.UsageError(f"--format {fmt} is binary: give -o PATH to write it to a file")
+    """Availability, verdict and credit of a contract for a period, with the arithmetic.
+
+    A closed period shows its frozen report (see slawatch period)."""
+    _check_destination(every, fmt, output, out_dir)
     session = Session(config_path, db_url)
     config = session.config()
-    model = config.contract(contract)
-    terms = model.terms()
-    moment = parse_instant(as_of, terms.zone, "--as-of") if as_of else now()
-    inputs = gather_label(session.store(), terms, Probing.of(config), period, moment)
-    report = Report(terms, inputs.assess(), model.description, inputs.daily())
-    content = render(fmt, report)
+    names = chosen_contracts(config, contract, every)
+    zone = None if every else config.contract(names[0]).terms().zone
+    moment = parse_instant(as_of, zone, "--as-of") if as_of else now()
+    reports = shown(session.store(), config, names, period, moment)
+    closed = [f"{r['contract']} {period}" for r in reports if "closed" in r]
+    if as_of and closed:
+        raise click.UsageError(f"--as-of assesses open periods only; closed: {', '.join(closed)}")
+    if out_dir is None:
+        _write(render(fmt, reports[0]), output)
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"cannot create {out_dir}: {exc.strerror}") from None
+    for data in reports:
+        _write(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
+
+
+def _check_destination(every: bool, fmt: str, output: Path | None, out_dir: Path | None) -> None:
+    """One report goes to -o PATH or stdout, those of --all to --out-dir DIR."""
+    if every and out_dir is None:
+        raise click.UsageError("--all writes one file per contract: give --out-dir DIR")
+    if every and output is not None:
+        raise click.UsageError("-o PATH writes one report; with --all give --out-dir DIR")
+    if out_dir is not None and not every:
+        raise click.UsageError("--out-dir goes with --all; for one contract give -o PATH")
+    if fmt in BINARY and output is None and not every:
+        raise click.UsageError(f"--format {fmt} is binary: give -o PATH to write it to a file")
+
+
+def _write(content: str | bytes, output: Path | None) -> None:
+    """``content`` to ``output``, or to stdout without one."""
     if output is None:
         click.echo(content, nl=False)
-    elif isinstance(content, bytes):
-        output.write_bytes(content)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        output.write_text(content, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        return
+    try:
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {output}", err=True)
 
 
 @main.command()
@@ -142,7 +187,7 @@ def probe(config_path: Path | None, db_url: str | None, target: str) -> None:
     sys.exit(0 if result.ok else 1)
 
 
-for _group in (maintenance, exclude, claim):
+for _group in (maintenance, exclude, claim, period_group):
     main.add_command(_group)
 
 

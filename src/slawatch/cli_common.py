@@ -1,5 +1,6 @@
 """What every ``slawatch`` command shares: config and database lookup, the
-shell's clock, instant parsing and the one-line error report."""
+shell's clock, instant parsing, the choice of contracts and the one-line error
+report."""
 
 from __future__ import annotations
 
@@ -98,8 +99,9 @@ def config_option(command: F) -> F:
     )(command)
 
 
-def parse_instant(text: str, zone: ZoneInfo, what: str) -> int:
-    """An ISO 8601 instant; one without an offset is read in the contract's zone."""
+def parse_instant(text: str, zone: ZoneInfo | None, what: str) -> int:
+    """An ISO 8601 instant; one without an offset is read in the contract's zone
+    (``zone``), and is an error where several contracts are meant (``zone`` None)."""
     try:
         instant = datetime.fromisoformat(text)
     except ValueError:
@@ -107,5 +109,31 @@ def parse_instant(text: str, zone: ZoneInfo, what: str) -> int:
             f"{what}: {text!r} is not an ISO 8601 instant (e.g. 2026-10-01T08:00:00+02:00)"
         ) from None
     if instant.tzinfo is None:
+        if zone is None:
+            raise ValueError(
+                f"{what}: {text!r} needs an offset (e.g. {text}Z or {text}+01:00): "
+                "the contracts have their own time zones"
+            )
         instant = instant.replace(tzinfo=zone)
     return int(instant.timestamp())
+
+
+def contract_or_all(command: F) -> F:
+    """``--contract NAME`` or ``--all``: the commands that work on one contract or on
+    every contract of the config (``chosen_contracts`` checks that one is given)."""
+    command = click.option("--all", "every", is_flag=True, help="Every contract of the config.")(
+        command
+    )
+    return click.option("--contract", help="Contract name, as in the config.")(command)
+
+
+def chosen_contracts(config: Config, contract: str | None, every: bool) -> list[str]:
+    """The names that ``--contract NAME`` or ``--all`` stand for, checked against the
+    config; a usage error unless exactly one of the two is given."""
+    if every and contract is not None:
+        raise click.UsageError("--contract and --all are mutually exclusive: give one of them")
+    if every:
+        return [c.name for c in config.contracts]
+    if contract is None:
+        raise click.UsageError("give --contract NAME, or --all for every contract")
+    return [config.contract(contract).name]

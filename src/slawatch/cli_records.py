@@ -24,7 +24,7 @@ from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 
 INSTANT_FIELDS = frozenset(
-    {"start", "end", "at", "declared_at", "created_at", "cancelled_at", "revoked_at"}
+    {"start", "end", "at", "declared_at", "created_at", "cancelled_at", "revoked_at", "closed_at"}
 )
 
 
@@ -76,8 +76,13 @@ def _cell(name: str, value: Any) -> str:
     if value is None:
         return "-"
     if name.removesuffix("_ts") in INSTANT_FIELDS and isinstance(value, int):
-        return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")
+        return utc(value)
     return str(value)
+
+
+def utc(instant: int) -> str:
+    """An instant as ISO 8601 UTC: ``2026-10-05T09:00:00Z``."""
+    return datetime.fromtimestamp(instant, UTC).isoformat().replace("+00:00", "Z")
 
 
 @click.group()

@@ -39,15 +39,6 @@ def report(db: str, contract: str, period: str = "2026-10") -> dict:  # type: ig
     return json.loads(result.output)  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-def loaded(db_url: str) -> str:
-    """A database holding the example October 2026 history."""
-    result = run("import", "-c", SEED, "--db", db_url, "--results", HISTORY)
-    assert result.exit_code == 0, result.output
-    assert "imported 113988 new samples (0 already present)" in result.output
-    return db_url
-
-
 def test_check_config_accepts_the_seed() -> None:
     result = run("check-config", "-c", SEED)
     assert result.exit_code == 0

@@ -100,7 +100,7 @@ def add(conn: Connection, entity: Entity, values: dict[str, Any], *, actor: str,
     result = conn.execute(insert(entity.table).values(author=actor, created_at=now, **values))
     # A single-row INSERT always reports its key (lastrowid, or RETURNING).
     new_id = int(cast("Row[Any]", result.inserted_primary_key)[0])
-    _audit(conn, entity, "add", new_id, values["contract"], actor=actor, at=now, detail=values)
+    audit(conn, entity, "add", new_id, values["contract"], actor=actor, at=now, detail=values)
     return new_id
 
 
@@ -120,7 +120,7 @@ def retire(conn: Connection, entity: Entity, record_id: int, *, actor: str, now:
     if updated.rowcount == 0:
         by, at = row._mapping[f"{done}_by"], _iso(row._mapping[f"{done}_at"])
         raise NotFound(f"{entity.name} #{record_id} was already {done} by {by} at {at}")
-    _audit(conn, entity, entity.verb, record_id, row.contract, actor=actor, at=now, detail=change)
+    audit(conn, entity, entity.verb, record_id, row.contract, actor=actor, at=now, detail=change)
     return row
 
 
@@ -132,7 +132,7 @@ def audit_import(
     evidence too, and what tells a running agent's metrics to recompute them."""
     for contract, targets in changed.items():
         detail = {"source": source, "targets": sorted(targets)}
-        _audit(conn, SAMPLES, "import", 0, contract, actor=actor, at=now, detail=detail)
+        audit(conn, SAMPLES, "import", 0, contract, actor=actor, at=now, detail=detail)
 
 
 def check_span(start: int, end: int) -> None:
@@ -229,7 +229,7 @@ def exclusion(row: Row[Any]) -> Exclusion:
     )
 
 
-def _audit(
+def audit(
     conn: Connection,
     entity: Entity,
     verb: str,

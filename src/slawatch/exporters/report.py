@@ -1,5 +1,6 @@
 """Reports an account manager hands to a customer: JSON and CSV (the dict
-below is also what the XLSX, PDF and HTML reports are rendered from).
+below is also what the XLSX, PDF and HTML reports are rendered from, and what
+a closed period freezes).
 
 Both show the arithmetic, not only the result: reference, excluded, unknown
 and counted downtime seconds, the formula with its numbers filled in, every
@@ -14,13 +15,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from slawatch.exporters.report_view import (
+    AMENDMENT_COLUMNS,
+    OUTAGE_COLUMNS,
+    amendments,
+    sections,
+)
 from slawatch.sla.assess import Assessment, Credit, Outage
 from slawatch.sla.contract import ContractTerms, Formula
 from slawatch.sla.credits import round_exact
@@ -100,47 +107,37 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def to_json(report: Report) -> str:
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+def to_json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_csv(report: Report) -> str:
-    """Summary rows ``field,value``, a blank line, then one row per outage."""
-    data = to_dict(report)
+def to_csv(data: Mapping[str, Any]) -> str:
+    """Summary rows ``field,value`` (in the order the other formats show them), a
+    blank line, one row per outage, and for a closed period a blank line and one row
+    per amendment."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["field", "value"])
-    writer.writerows(_summary_rows(data))
-    writer.writerow([])
-    columns = list(_OUTAGE_COLUMNS)
-    writer.writerow(columns)
-    for outage in data["outages"]:
-        writer.writerow(["" if outage[c] is None else outage[c] for c in columns])
+    writer.writerows([row.key, _cell(row.value)] for s in sections(data) for row in s.rows)
+    _csv_table(writer, data["outages"], OUTAGE_COLUMNS)
+    if "closed" in data:
+        _csv_table(writer, amendments(data), AMENDMENT_COLUMNS)
     return out.getvalue()
 
 
-_OUTAGE_COLUMNS = (
-    "start",
-    "end",
-    "counted_seconds",
-    "excluded_seconds",
-    "unknown_seconds",
-    "outside_reference_seconds",
-    "reason",
-    "claimed",
-    "ticket",
-)
+def _csv_table(
+    writer: Any, records: list[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
+) -> None:
+    """A blank row, the columns' JSON names, then one row per record."""
+    keys = [key for key, _ in columns]
+    writer.writerow([])
+    writer.writerow(keys)
+    for record in records:
+        writer.writerow([_cell(record[key]) for key in keys])
 
 
-def _summary_rows(data: dict[str, Any]) -> Iterator[list[Any]]:
-    for key, value in data.items():
-        if key in ("outages", "exclusions", "clauses", "daily"):
-            continue
-        if isinstance(value, dict):
-            for sub, inner in value.items():
-                yield [f"{key}.{sub}", "" if inner is None else inner]
-        else:
-            yield [key, "" if value is None else value]
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def _period(report: Report) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Report formats by name: what ``slawatch report --format`` (and later the HTTP
-API) picks from.
+API) picks from. Every format is rendered from the JSON report's dict
+(``report.to_dict``, or a closed period's frozen report), never from the
+assessment itself, so a frozen report renders like a live one.
 
 Renderers are imported when used: matplotlib, fpdf2 and openpyxl take most of
 a second to import, which ``slawatch --help`` and the agent need not pay.
@@ -8,12 +10,11 @@ a second to import, which ``slawatch --help`` and the agent need not pay.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import cast
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
-from slawatch.exporters.report import Report
-
-# name -> (module, function); each function takes a Report and returns str or bytes.
+# name -> (module, function); each function takes the JSON report's dict and returns
+# str or bytes.
 _RENDERERS = {
     "json": ("slawatch.exporters.report", "to_json"),
     "csv": ("slawatch.exporters.report", "to_csv"),
@@ -25,8 +26,9 @@ FORMATS = tuple(_RENDERERS)
 BINARY = frozenset({"xlsx", "pdf"})  # no stdout: a terminal is no place for them
 
 
-def render(fmt: str, report: Report) -> str | bytes:
-    """``report`` in format ``fmt`` (one of ``FORMATS``): text, or bytes for ``BINARY``."""
+def render(fmt: str, data: Mapping[str, Any]) -> str | bytes:
+    """The JSON report ``data`` in format ``fmt`` (one of ``FORMATS``): text, or bytes
+    for ``BINARY``."""
     module, name = _RENDERERS[fmt]
     renderer = getattr(importlib.import_module(module), name)
-    return cast(Callable[[Report], str | bytes], renderer)(report)
+    return cast(Callable[[Mapping[str, Any]], str | bytes], renderer)(data)

@@ -1,6 +1,6 @@
 """The HTML report: the PDF's content as one self-contained page.
 
-Rendered by Jinja2 from ``to_dict(report)`` with autoescaping on (contract
+Rendered by Jinja2 from the JSON report's dict with autoescaping on (contract
 texts and operator notes are data, not markup). The chart is embedded as a
 ``data:`` PNG and the style is inline, so the file opens offline, from a mail
 attachment or a ticket, with nothing to fetch.
@@ -12,12 +12,14 @@ import base64
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from slawatch.exporters.report import Report, to_dict
 from slawatch.exporters.report_chart import daily_chart_png
 from slawatch.exporters.report_view import (
+    AMENDMENT_COLUMNS,
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
     OUTAGE_COLUMNS,
+    Data,
+    amendments,
     clause_rows,
     clauses_once,
     headline,
@@ -42,9 +44,8 @@ def _environment() -> Environment:
     return environment
 
 
-def to_html(report: Report) -> str:
-    """The HTML report, rendered from ``to_dict(report)``."""
-    data = to_dict(report)
+def to_html(data: Data) -> str:
+    """The HTML page of the JSON report ``data``."""
     chart = daily_chart_png(data) if data["daily"] else b""
     return (
         _environment()
@@ -54,11 +55,19 @@ def to_html(report: Report) -> str:
             headline=headline(data),
             sections=sections(data),
             chart=base64.b64encode(chart).decode("ascii"),
-            tables=[
-                ("Outages", OUTAGE_COLUMNS, table(data["outages"], OUTAGE_COLUMNS)),
-                ("Exclusions", EXCLUSION_COLUMNS, table(data["exclusions"], EXCLUSION_COLUMNS)),
-            ],
+            tables=_tables(data),
             clauses=clause_rows(data),
             daily=(DAILY_COLUMNS, table(data["daily"], DAILY_COLUMNS)),
         )
     )
+
+
+def _tables(data: Data) -> list[tuple[str, tuple[tuple[str, str], ...], list[list[str]]]]:
+    """(title, columns, rows) of each table before the clauses."""
+    found = [
+        ("Outages", OUTAGE_COLUMNS, table(data["outages"], OUTAGE_COLUMNS)),
+        ("Exclusions", EXCLUSION_COLUMNS, table(data["exclusions"], EXCLUSION_COLUMNS)),
+    ]
+    if "closed" in data:
+        found.append(("Amendments", AMENDMENT_COLUMNS, table(amendments(data), AMENDMENT_COLUMNS)))
+    return found

@@ -20,14 +20,15 @@ from typing import Any
 import matplotlib
 from fpdf import FPDF, FontFace, XPos, YPos
 
-from slawatch.exporters.report import Report, to_dict
 from slawatch.exporters.report_chart import daily_chart_png
 from slawatch.exporters.report_view import (
+    AMENDMENT_COLUMNS,
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
     OUTAGE_COLUMNS,
     Data,
     Section,
+    amendments,
     clause_rows,
     clauses_once,
     headline,
@@ -41,6 +42,7 @@ _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _HEADINGS = FontFace(emphasis="BOLD", fill_color=(230, 236, 240))
 _WIDTH = 190.0  # A4 less 10 mm margins, in mm
 _OUTAGE_WIDTHS = (41, 41, 16, 16, 16, 16, 20, 12, 12)  # an ISO instant on one line
+_AMENDMENT_WIDTHS = (15, 25, 16, 28, 48, 29, 29)  # a SHA-256 on four lines
 
 
 class _Document(FPDF):
@@ -60,9 +62,8 @@ class _Document(FPDF):
         self.cell(0, 4, f"{self._footer}, page {self.page_no()}/{{nb}}", align="C")
 
 
-def to_pdf(report: Report) -> bytes:
-    """The PDF report, rendered from ``to_dict(report)``."""
-    data = to_dict(report)
+def to_pdf(data: Data) -> bytes:
+    """The PDF of the JSON report ``data``."""
     period = data["period"]["label"]
     pdf = _Document(f"slawatch SLA report {data['contract']} {period}, as of {data['as_of']}")
     pdf.set_title(f"SLA report {data['contract']} {period}")
@@ -79,6 +80,8 @@ def to_pdf(report: Report) -> bytes:
     _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS, widths=(40, 26, 52, 20, 18, 34))
     _clauses(pdf, clause_rows(data))
     _records(pdf, "Day by day", days, DAILY_COLUMNS, widths=(30, 32, 32, 32, 32, 32))
+    if "closed" in data:
+        _records(pdf, "Amendments", amendments(data), AMENDMENT_COLUMNS, widths=_AMENDMENT_WIDTHS)
     return bytes(pdf.output())
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from slawatch.exporters.report_versions import Change
+
 Data = Mapping[str, Any]
 
 
@@ -48,6 +50,16 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
             ("period.billing_period", "Billing period of the contract", ("period",)),
             ("as_of", "Assessed up to", ()),
             ("complete", "Period complete", ()),
+        ),
+    ),
+    (
+        # Only in a closed period's report: the frozen version shown and its hash.
+        "Closed period",
+        (
+            ("closed.at", "Closed at", ()),
+            ("closed.by", "Closed by", ()),
+            ("closed.version", "Version shown (0: as closed, n: after n amendments)", ()),
+            ("closed.sha256", "SHA-256 of this report (its canonical JSON, without closed)", ()),
         ),
     ),
     (
@@ -119,6 +131,15 @@ EXCLUSION_COLUMNS = (
     ("qualifies", "Qualifies"),
     ("why_not", "Why not"),
 )
+AMENDMENT_COLUMNS = (
+    ("version", "Version"),
+    ("at", "At"),
+    ("by", "By"),
+    ("reason", "Reason"),
+    ("changes", "Changes"),
+    ("previous_sha256", "Previous SHA-256"),
+    ("sha256", "SHA-256"),
+)
 DAILY_COLUMNS = (
     ("date", "Date"),
     ("reference_seconds", "R (s)"),
@@ -138,7 +159,8 @@ def flatten(data: Data) -> Iterator[tuple[str, Any]]:
             continue
         if isinstance(value, dict):
             for sub, inner in value.items():
-                yield f"{key}.{sub}", inner
+                if not isinstance(inner, list):
+                    yield f"{key}.{sub}", inner
         else:
             yield key, value
 
@@ -161,7 +183,7 @@ def sections(data: Data) -> list[Section]:
     ]
     named = {key for _, rows in _SECTIONS for key, _, _ in rows}
     rest = tuple(Row(key, key, value, "") for key, value in fields.items() if key not in named)
-    return [*found, Section("Other fields", rest)] if rest else found
+    return [s for s in (*found, Section("Other fields", rest)) if s.rows]
 
 
 def _row(
@@ -228,6 +250,17 @@ def _credit_line(data: Data) -> str:
     if data.get("claims_required"):
         return f"{owed} (claimed outages only; {every} if every outage were claimed)."
     return f"{owed}."
+
+
+def amendments(data: Data) -> list[Mapping[str, Any]]:
+    """A closed period's amendments, oldest first, each change as a line of text."""
+    return [
+        {
+            **amendment,
+            "changes": "; ".join(Change.from_json(c).text() for c in amendment["changes"]),
+        }
+        for amendment in data.get("closed", {}).get("amendments", [])
+    ]
 
 
 def clause_rows(data: Data) -> list[tuple[str, str]]:

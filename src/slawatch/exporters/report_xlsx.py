@@ -17,12 +17,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from slawatch.exporters.report import Report, to_dict
 from slawatch.exporters.report_view import (
+    AMENDMENT_COLUMNS,
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
     OUTAGE_COLUMNS,
     Data,
+    amendments,
     headline,
     sections,
 )
@@ -33,9 +34,9 @@ _BOLD = Font(bold=True)
 _MONEY = ("credit_amount", "credit_amount_all_outages")
 
 
-def to_xlsx(report: Report) -> bytes:
-    """The workbook: Summary, Outages, Exclusions, Daily and Clauses sheets."""
-    data = to_dict(report)
+def to_xlsx(data: Data) -> bytes:
+    """The workbook of the JSON report ``data``: Summary, Outages, Exclusions, Daily and
+    Clauses sheets, and Amendments for a closed period."""
     book = Workbook()
     summary = book.active
     assert summary is not None  # a new workbook always has its first sheet
@@ -44,6 +45,8 @@ def to_xlsx(report: Report) -> bytes:
     _records(book.create_sheet("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS)
     _records(book.create_sheet("Daily"), data["daily"], DAILY_COLUMNS)
     _clauses(book.create_sheet("Clauses"), data["clauses"])
+    if "closed" in data:
+        _records(book.create_sheet("Amendments"), amendments(data), AMENDMENT_COLUMNS)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

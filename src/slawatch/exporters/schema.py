@@ -144,3 +144,25 @@ audit = Table(
     Index(None, "contract", "id"),
     sqlite_autoincrement=True,
 )
+
+# Closed periods: every frozen version of a period's report, never updated nor
+# deleted. Version 0 is the report as closed; each amendment adds the next one.
+period_reports = Table(
+    "period_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", Text, nullable=False),
+    Column("period", Text, nullable=False),  # the period's label: 2026-10, 2026
+    Column("version", Integer, nullable=False),  # 0: as closed; n: the n-th amendment
+    Column("report", Text, nullable=False),  # the canonical JSON report (report_versions.py)
+    Column("sha256", Text, nullable=False),  # of ``report``, as 64 hex digits
+    Column("previous_sha256", Text),  # of the version this one replaced; NULL for version 0
+    Column("changes", Text, nullable=False),  # JSON list: field by field, from the previous one
+    Column("reason", Text, nullable=False),  # why it was amended ("" for version 0)
+    Column("author", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint("version >= 0", name="version"),
+    # One row per version: two people closing or amending at once cannot both win.
+    Index(None, "contract", "period", "version", unique=True),
+    sqlite_autoincrement=True,
+)

@@ -15,6 +15,7 @@ Behind it, one module per concern:
     flips.py             flips recomputed from the samples, and read back
     operator_records.py  maintenance windows, exclusions and claims, written with their
                          audit row; their records
+    closed_periods.py    frozen period reports and their amendments, verified on read
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from typing import Any
 
 from sqlalchemy import Engine, Row, func, select
 
+from slawatch.exporters import closed_periods
 from slawatch.exporters import schema as db
+from slawatch.exporters.closed_periods import ClosedPeriod
 from slawatch.exporters.database import Database, NotFound, StoreError, engine_for
 from slawatch.exporters.flips import flips_around, recompute
 from slawatch.exporters.operator_records import (
@@ -62,6 +65,7 @@ from slawatch.sla.timeline import Flip, TimelineRule
 __all__ = [
     "AuditRecord",
     "ClaimRecord",
+    "ClosedPeriod",
     "ExclusionRecord",
     "ImportAudit",
     "ImportResult",
@@ -88,7 +92,8 @@ def _wall_clock() -> int:
 
 
 class Store:
-    """Samples, flips, maintenance windows, exclusions, claims and their audit log."""
+    """Samples, flips, maintenance windows, exclusions, claims, closed periods and the
+    audit log."""
 
     def __init__(self, engine: Engine, clock: Callable[[], int]) -> None:
         """Use ``Store.open``; this takes an engine whose schema is already at head."""
@@ -325,6 +330,37 @@ class Store:
         """The newest audit row's id (0 when there is none)."""
         with self._database.transaction() as conn:
             return int(conn.execute(select(func.max(db.audit.c.id))).scalar() or 0)
+
+    # -- closed periods ----------------------------------------------------------------------
+
+    def close_periods(self, reports: Sequence[Mapping[str, Any]], actor: str) -> list[ClosedPeriod]:
+        """Freeze each JSON report as version 0 of its period, audited; all or none.
+
+        Raises ``ValueError`` when a report's period is not over (``complete`` is
+        false) and ``AlreadyClosed`` when one was closed before.
+        """
+        now = self._clock()
+        with self._database.transaction(write=True) as conn:
+            return closed_periods.close(conn, reports, actor=actor, now=now)
+
+    def amend_period(self, report: Mapping[str, Any], reason: str, actor: str) -> ClosedPeriod:
+        """Store ``report`` as the next version of its closed period, with the changes
+        field by field and ``reason``, audited.
+
+        Raises ``NotFound`` (not closed), ``TamperedReport``, ``NothingChanged`` (the
+        same report as the frozen one) or ``ValueError`` (empty reason).
+        """
+        now = self._clock()
+        with self._database.transaction(write=True) as conn:
+            return closed_periods.amend(conn, report, reason=reason, actor=actor, now=now)
+
+    def closed_periods(
+        self, contracts: Sequence[str] | None = None, period: str | None = None
+    ) -> list[ClosedPeriod]:
+        """Closed periods of some contracts (None: all), of one period label or all, by
+        contract and label; each carries the problems its verification found."""
+        with self._database.transaction() as conn:
+            return closed_periods.read(conn, contracts, period)
 
     # -- internals ---------------------------------------------------------------------------
 
