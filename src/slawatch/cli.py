@@ -14,11 +14,10 @@ from pathlib import Path
 
 import click
 
+from slawatch.actions import contract_report, option
 from slawatch.agent.runner import Agent
-from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
+from slawatch.cli_common import Session, config_option, now, reports_errors
 from slawatch.cli_records import claim, exclude, maintenance
-from slawatch.exporters.evaluate import Probing, gather_label
-from slawatch.exporters.report import Report
 from slawatch.exporters.report_formats import BINARY, FORMATS, render
 from slawatch.importer import read_samples
 from slawatch.probes.registry import run_probe
@@ -100,11 +99,9 @@ def report(
         raise click.UsageError(f"--format {fmt} is binary: give -o PATH to write it to a file")
     session = Session(config_path, db_url)
     config = session.config()
-    model = config.contract(contract)
-    terms = model.terms()
-    moment = parse_instant(as_of, terms.zone, "--as-of") if as_of else now()
-    inputs = gather_label(session.store(), terms, Probing.of(config), period, moment)
-    report = Report(terms, inputs.assess(), model.description, inputs.daily())
+    report = contract_report(
+        session.store(), config, contract, period, as_of=as_of, now=now(), spell=option
+    )
     content = render(fmt, report)
     if output is None:
         click.echo(content, nl=False)

@@ -15,7 +15,7 @@ from slawatch.sla.assess import Assessment, assess
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.daily import Day, daily
 from slawatch.sla.exclusions import ContractRecords
-from slawatch.sla.periods import Period, resolve_period
+from slawatch.sla.periods import Period
 from slawatch.sla.service import combine, mask_probe_side, probe_side_failure
 from slawatch.sla.timeline import Flip, Timeline, timeline_from_flips
 
@@ -138,11 +138,3 @@ def evaluate_many(
 ) -> list[Assessment]:
     """Assess each (contract, period) as known at ``now``."""
     return [inputs.assess() for inputs in gather(source, items, probing, now)]
-
-
-def gather_label(
-    source: SlaSource, terms: ContractTerms, probing: Probing, label: str, now: int
-) -> Inputs:
-    """The inputs of the period named ``label`` (``2026-10``, ``2026``)."""
-    period = resolve_period(label, terms.period, terms.zone)
-    return gather(source, [(terms, period)], probing, now)[0]
