@@ -98,7 +98,7 @@ def contract_report(
         resolved = resolve_period(period, terms.period, terms.zone)
     except ValueError as exc:
         raise FieldError("period", str(exc)) from None
-    moment = parse_instant(as_of, terms.zone, "as_of", spell) if as_of else now
+    moment = parse_instant(as_of, terms.zone, "as_of", spell) if as_of is not None else now
     inputs = gather(store, [(terms, resolved)], Probing.of(config), moment)[0]
     return Report(terms, inputs.assess(), model.description, inputs.daily())
 
@@ -111,7 +111,7 @@ def add_maintenance(
     start: str,
     end: str,
     kind: str,
-    declared_at: str | None,
+    declared_at: str | None = None,
     note: str,
     actor: str,
     now: int,
@@ -120,7 +120,11 @@ def add_maintenance(
     """Declare a maintenance window (``declared_at`` defaults to ``now``); returns its id."""
     terms = config.contract(contract).terms()
     first, last = span(terms, start, end, spell)
-    declared = parse_instant(declared_at, terms.zone, "declared_at", spell) if declared_at else now
+    declared = (
+        parse_instant(declared_at, terms.zone, "declared_at", spell)
+        if declared_at is not None
+        else now
+    )
     return store.add_maintenance(
         contract=contract,
         start=first,
