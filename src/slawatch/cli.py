@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from slawatch.actions import contract_reports, option
 from slawatch.agent.runner import Agent
 from slawatch.cli_common import (
     Session,
@@ -21,13 +22,11 @@ from slawatch.cli_common import (
     config_option,
     contract_or_all,
     now,
-    parse_instant,
     reports_errors,
 )
 from slawatch.cli_period import period as period_group
 from slawatch.cli_records import claim, default_author, exclude, maintenance
 from slawatch.exporters.report_formats import BINARY, FORMATS, render
-from slawatch.exporters.report_source import shown
 from slawatch.exporters.store import ImportAudit
 from slawatch.importer import read_samples
 from slawatch.probes.registry import run_probe
@@ -119,12 +118,9 @@ def report(
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)
-    zone = None if every else config.contract(names[0]).terms().zone
-    moment = parse_instant(as_of, zone, "--as-of") if as_of else now()
-    reports = shown(session.store(), config, names, period, moment)
-    closed = [f"{r['contract']} {period}" for r in reports if "closed" in r]
-    if as_of and closed:
-        raise click.UsageError(f"--as-of assesses open periods only; closed: {', '.join(closed)}")
+    reports = contract_reports(
+        session.store(), config, names, period, as_of=as_of, now=now(), spell=option
+    )
     if out_dir is None:
         _write(render(fmt, reports[0]), output)
         return

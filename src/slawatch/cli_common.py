@@ -1,6 +1,5 @@
 """What every ``slawatch`` command shares: config and database lookup, the
-shell's clock, instant parsing, the choice of contracts and the one-line error
-report."""
+shell's clock, the choice of contracts and the one-line error report."""
 
 from __future__ import annotations
 
@@ -10,10 +9,8 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -97,25 +94,6 @@ def config_option(command: F) -> F:
         help="Config file (default: $SLAWATCH_CONFIG, ./slawatch.yaml, "
         "./config/seed-contracts.yaml).",
     )(command)
-
-
-def parse_instant(text: str, zone: ZoneInfo | None, what: str) -> int:
-    """An ISO 8601 instant; one without an offset is read in the contract's zone
-    (``zone``), and is an error where several contracts are meant (``zone`` None)."""
-    try:
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"{what}: {text!r} is not an ISO 8601 instant (e.g. 2026-10-01T08:00:00+02:00)"
-        ) from None
-    if instant.tzinfo is None:
-        if zone is None:
-            raise ValueError(
-                f"{what}: {text!r} needs an offset (e.g. {text}Z or {text}+01:00): "
-                "the contracts have their own time zones"
-            )
-        instant = instant.replace(tzinfo=zone)
-    return int(instant.timestamp())
 
 
 def contract_or_all(command: F) -> F:

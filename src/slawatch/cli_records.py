@@ -16,16 +16,11 @@ from typing import Any
 
 import click
 
-from slawatch.cli_common import Session, config_option, now, parse_instant, reports_errors
-from slawatch.exporters.evaluate import LOOKBACK, Probing, service_timeline
+from slawatch.actions import add_claim, add_exclusion, add_maintenance, option
+from slawatch.cli_common import Session, config_option, now, reports_errors
+from slawatch.exporters.operator_records import INSTANT_FIELDS
 from slawatch.exporters.store import Store
-from slawatch.sla.assess import outage_runs
-from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
-
-INSTANT_FIELDS = frozenset(
-    {"start", "end", "at", "declared_at", "created_at", "cancelled_at", "revoked_at", "closed_at"}
-)
 
 
 def default_author() -> str:
@@ -48,15 +43,6 @@ def span_options(command: Any) -> Any:
         "--start", required=True, help="ISO 8601; without an offset, in the contract's zone."
     )(command)
     return click.option("--contract", required=True)(command)
-
-
-def span(terms: ContractTerms, start: str, end: str) -> tuple[int, int]:
-    """The ``[start, end)`` of a command line, in UTC seconds, checked."""
-    first = parse_instant(start, terms.zone, "--start")
-    last = parse_instant(end, terms.zone, "--end")
-    if last <= first:
-        raise ValueError(f"--end ({end}) must be after --start ({start})")
-    return first, last
 
 
 def print_records(records: Sequence[Any]) -> None:
@@ -112,17 +98,19 @@ def maintenance_add(
 ) -> None:
     """Declare a maintenance window (planned windows need the contract's notice)."""
     session = Session(config_path, db_url)
-    terms = session.config().contract(contract).terms()
-    first, last = span(terms, start, end)
-    declared = parse_instant(declared_at, terms.zone, "--declared-at") if declared_at else now()
-    new_id = session.store().add_maintenance(
-        contract=contract,
-        start=first,
-        end=last,
-        kind=MaintenanceKind(kind),
-        declared_at=declared,
+    config = session.config()
+    new_id = add_maintenance(
+        session.store(),
+        config,
+        contract,
+        start=start,
+        end=end,
+        kind=kind,
+        declared_at=declared_at,
         note=note,
         actor=author,
+        now=now(),
+        spell=option,
     )
     click.echo(f"maintenance #{new_id} added to {contract}")
 
@@ -192,15 +180,17 @@ def exclude_add(
 ) -> None:
     """Exclude a span of time from a contract's downtime."""
     session = Session(config_path, db_url)
-    terms = session.config().contract(contract).terms()
-    first, last = span(terms, start, end)
-    new_id = session.store().add_exclusion(
-        contract=contract,
-        start=first,
-        end=last,
-        reason=ExclusionReason(reason),
+    config = session.config()
+    new_id = add_exclusion(
+        session.store(),
+        config,
+        contract,
+        start=start,
+        end=end,
+        reason=reason,
         note=note,
         actor=author,
+        spell=option,
     )
     click.echo(f"exclusion #{new_id} added to {contract}")
 
@@ -233,13 +223,9 @@ def claim_add(
     """Mark the outage covering ``--at`` as reported by the customer."""
     session = Session(config_path, db_url)
     config = session.config()
-    terms = config.contract(contract).terms()
-    at = parse_instant(at_text, terms.zone, "--at")
-    store = session.store()
-    timeline = service_timeline(store, terms, Probing.of(config), at - LOOKBACK, at + LOOKBACK)
-    if not any(start <= at < end for start, end in outage_runs(timeline.down, timeline.unknown)):
-        raise LookupError(f"no outage of {contract} covers {at_text}: nothing to claim")
-    new_id = store.add_claim(contract, at, ticket, author)
+    new_id = add_claim(
+        session.store(), config, contract, at=at_text, ticket=ticket, actor=author, spell=option
+    )
     click.echo(f"claim #{new_id} ({ticket}) added to {contract}")
 
 

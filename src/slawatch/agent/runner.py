@@ -21,6 +21,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
+from slawatch.agent.api import Api
 from slawatch.agent.scheduler import Schedule, lateness
 from slawatch.agent.server import AgentServer
 from slawatch.agent.writer import SampleWriter
@@ -81,8 +82,9 @@ class Agent:
         self.metrics.reload_time.set(self.clock())
         async with open_context(now=self.clock, pings=self.pings) as context:
             self._context = context
+            api = Api(lambda: self.config, self.store, self.clock)
             self.server = AgentServer(
-                self.config.agent.listen, self.registry, self._health, self._ping
+                self.config.agent.listen, self.registry, self._health, self._ping, api
             )
             self.server.start()
             warm_up = asyncio.create_task(asyncio.to_thread(self.sla.refresh))

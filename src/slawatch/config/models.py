@@ -18,6 +18,10 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
       control_targets: [resolver]        # default []; names of targets (each counts every
                                          # failure: confirm_after is 1 for them). While all of them
                                          # fail, other targets are unknown, not down
+      api_tokens:                        # default {api: SLAWATCH_API_TOKEN}: who may write
+        api: SLAWATCH_API_TOKEN          # through the HTTP API: NAME (the audit log's actor) ->
+                                         # the environment variable holding its bearer token;
+                                         # with none set, the API refuses writes
     targets:                             # at least one
       - name: cegid-portal-web           # required, unique, [a-z0-9][a-z0-9._-]*
         kind: http                       # required: http | tcp | dns | tls | heartbeat
@@ -115,10 +119,11 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 from pydantic_core import InitErrorDetails
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -127,11 +132,25 @@ from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, Loc, error_at, invalid
 from slawatch.config.contracts import Contract
 from slawatch.config.errors import UnknownNameError, closest, listing
-from slawatch.config.fields import NonEmpty
+from slawatch.config.fields import Name, NonEmpty
 from slawatch.config.targets import AnyTarget, Target
 from slawatch.sla.timeline import TimelineRule
 
 _BACKENDS = ("sqlite", "postgresql")
+_VARIABLE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _variable(value: str) -> str:
+    if not _VARIABLE_RE.fullmatch(value):
+        raise invalid(
+            "must name an environment variable: letters, digits and _, not a digit first",
+            "SLAWATCH_API_TOKEN",
+        )
+    return value
+
+
+Variable = Annotated[str, AfterValidator(_variable)]
+"""The name of an environment variable (secrets stay out of the config file)."""
 
 
 class Database(ConfigModel):
@@ -154,10 +173,14 @@ class Database(ConfigModel):
 
 
 class Agent(ConfigModel):
-    """The daemon: where it serves ``/metrics`` and the API, and its control targets."""
+    """The daemon: where it serves ``/metrics`` and the API, its control targets, and
+    where the API's write tokens are (never in the file itself)."""
 
     listen: str = Field(default=defaults.LISTEN, examples=["127.0.0.1:9115"])
     control_targets: tuple[str, ...] = Field(default=(), examples=["[resolver]"])
+    api_tokens: dict[Name, Variable] = Field(
+        default_factory=lambda: dict(defaults.API_TOKENS), examples=["{api: SLAWATCH_API_TOKEN}"]
+    )
 
     @field_validator("listen")
     @classmethod

@@ -26,6 +26,11 @@ from slawatch.sla.exclusions import (
     MaintenanceWindow,
 )
 
+# The records' fields that hold instants (UTC seconds), for those who print them.
+INSTANT_FIELDS = frozenset(
+    {"start", "end", "at", "declared_at", "created_at", "cancelled_at", "revoked_at", "closed_at"}
+)
+
 
 @dataclass(frozen=True, slots=True)
 class MaintenanceRecord:

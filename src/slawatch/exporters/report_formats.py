@@ -24,6 +24,13 @@ _RENDERERS = {
 }
 FORMATS = tuple(_RENDERERS)
 BINARY = frozenset({"xlsx", "pdf"})  # no stdout: a terminal is no place for them
+MEDIA_TYPES = {  # what an HTTP answer says it carries
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+}
 
 
 def render(fmt: str, data: Mapping[str, Any]) -> str | bytes:
