@@ -178,6 +178,24 @@ def test_binary_reports_come_as_files(
     assert answer.content.startswith(magic)
 
 
+def test_a_closed_period_is_served_frozen_as_the_cli_shows_it(agent: Agent) -> None:
+    closed = CliRunner().invoke(
+        main,
+        [
+            *("period", "close", "-c", str(agent.config_path), "--db", agent.db_url),
+            *("--contract", "office", "--period", "2026-09", "--author", "am"),
+        ],
+    )
+    assert closed.exit_code == 0, closed.output
+    answer = agent.get("/contracts/office/reports/2026-09")
+    assert answer.status_code == 200
+    assert answer.json()["closed"]["by"] == "am"
+    assert answer.text == agent.cli_report("--contract", "office", "--period", "2026-09")
+    refused = agent.get("/contracts/office/reports/2026-09", as_of="2026-09-10T00:00:00Z")
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "as_of"
+
+
 def test_a_report_without_as_of_is_assessed_up_to_now(agent: Agent) -> None:
     report = agent.get("/contracts/web-sla/reports/2026-10").json()
     assert report["as_of"] == "2026-10-19T12:00:00+00:00" and not report["complete"]
