@@ -9,7 +9,9 @@ SMILÉO-like (24x7, yearly 99.7 %) and 24x7 yearly with tiers. Prints the median
 
 - the first scrape, which builds every contract's forecast from the store;
 - a steady scrape, 15 s after the previous one, nothing changed: what Prometheus
-  pays every 15 s (the whole exposition, through prometheus-client);
+  pays every 15 s (the whole exposition, through prometheus-client), alone and with
+  the agent's own series of 1,000 HTTP targets (blackbox_exporter's, five phases each)
+  beside it, as ``/metrics`` serves them;
 - a scrape after the writer reported 10 targets changed (10 forecasts rebuilt).
 """
 
@@ -26,10 +28,14 @@ from bench_store import fill_flips
 from history import at
 from run import median_of
 from slawatch.config import Config, parse_config
+from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.exporters.sla_metrics import SlaCollector
 from slawatch.exporters.store import Store
+from slawatch.probes.result import Outcome, ProbeResult
 
 CONTRACTS = 1000
+PHASES = ("resolve", "connect", "tls", "processing", "transfer")
+PROBED = ProbeResult(Outcome.OK, 0.05, 200, phases=dict.fromkeys(PHASES, 0.01))
 SCRAPE_AT = at("2026-12-15T12:00:00Z")
 SHAPES = (
     """    timezone: Europe/Paris
@@ -102,6 +108,14 @@ def main() -> None:
             print(f"sla metrics {CONTRACTS:,} contracts, {size:,} bytes of exposition:")
             print(f"  first scrape (every forecast built): median {first:.0f} ms")
             print(f"  steady scrape:                       median {median_ms(20, steady):.1f} ms")
+            probed = AgentMetrics(scraped)
+            for target in settings.targets:
+                probed.observe(target.name, PROBED, 0.01)
+            whole = len(generate_latest(scraped))
+            print(
+                f"  steady scrape with 1,000 targets' probe series ({whole:,} bytes): "
+                f"median {median_ms(20, steady):.1f} ms"
+            )
             changed = median_ms(20, after_changes)
             print(f"  scrape after 10 targets changed:     median {changed:.1f} ms")
 
