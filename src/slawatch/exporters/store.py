@@ -28,6 +28,7 @@ from sqlalchemy import Engine, Row, func, select
 from slawatch.exporters import schema as db
 from slawatch.exporters.database import Database, NotFound, StoreError, engine_for
 from slawatch.exporters.flips import flips_around, recompute
+from slawatch.exporters.gc_pause import gc_paused
 from slawatch.exporters.operator_records import (
     CLAIM,
     EXCLUSION,
@@ -119,7 +120,7 @@ class Store:
         Samples already stored (same target and instant) are skipped. If ``batches``
         raises, or a target has no rule in ``rules`` (``ValueError``), nothing is kept.
         """
-        with self._database.transaction(write=True) as conn:
+        with gc_paused(), self._database.transaction(write=True) as conn:
             work = SampleImport(conn, rules)
             for batch in batches:
                 work.write(batch)
