@@ -140,11 +140,8 @@ class Store:
 
         Every target is a key, with an empty list when it has no flips.
         """
-        found: dict[str, list[Flip]] = {}
         with self._database.transaction() as conn:
-            for target in targets:
-                found[target] = flips_around(conn, target, start, end)
-        return found
+            return flips_around(conn, targets, start, end)
 
     def sample_count(self, target: str | None = None) -> int:
         """How many samples are stored, of one target or of all."""
