@@ -140,7 +140,7 @@ class Store:
 
         Every target is a key, with an empty list when it has no flips.
         """
-        with self._database.transaction() as conn:
+        with gc_paused(), self._database.transaction() as conn:
             return flips_around(conn, targets, start, end)
 
     def sample_count(self, target: str | None = None) -> int:
