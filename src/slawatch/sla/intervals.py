@@ -82,6 +82,10 @@ class IntervalSet:
         a, b = self._spans, other._spans
         if not a or not b:
             return _EMPTY
+        if len(b) == 1:  # e.g. a 24x7 reference time: two binary searches
+            return self.clip(*b[0])
+        if len(a) == 1:
+            return other.clip(*a[0])
         out: list[Span] = []
         na, nb = len(a), len(b)
         i = j = 0
@@ -101,6 +105,9 @@ class IntervalSet:
     def difference(self, other: IntervalSet) -> IntervalSet:
         if not other._spans or not self._spans:
             return self
+        if len(other._spans) == 1:  # what lies before it and after it
+            (start, end), first, last = other._spans[0], self._spans[0][0], self._spans[-1][1]
+            return IntervalSet._trusted([*self.clip(first, start), *self.clip(end, last)])
         out: list[Span] = []
         b = other._spans
         j = 0
@@ -121,8 +128,10 @@ class IntervalSet:
     def totals_within(self, spans: Sequence[Span]) -> list[int]:
         """Seconds of the set inside each of ``spans`` (sorted and disjoint), in
         one linear pass."""
-        totals = []
         mine = self._spans
+        if not mine:
+            return [0] * len(spans)
+        totals = []
         count = len(mine)
         i = 0
         for start, end in spans:
