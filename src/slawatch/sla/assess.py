@@ -132,14 +132,16 @@ def assess(
     excluded = _union(e.spans for e in excluders if e.qualifies) & reference
     counted = reference - excluded
     down, unknown = _apply_unknown_policy(service, terms.unknown_as)
-    u = (unknown & counted).total()
+    counted_down, counted_unknown = down & counted, unknown & counted
+    u = counted_unknown.total()
     raw_unknown = u if unknown is service.unknown else (service.unknown & counted).total()
-    d = (down & counted).total()
+    d = counted_down.total()
     ratio = _ratio(terms.formula, reference.total(), excluded.total(), u, d)
     outages = _outages(
         down,
         unknown,
-        reference=reference,
+        counted_down=counted_down,
+        counted_unknown=counted_unknown,
         excluded=excluded,
         window=(period.start, end),
         excluders=excluders,
@@ -231,41 +233,49 @@ def _outages(
     down: IntervalSet,
     unknown: IntervalSet,
     *,
-    reference: IntervalSet,
+    counted_down: IntervalSet,
+    counted_unknown: IntervalSet,
     excluded: IntervalSet,
     window: Span,
     excluders: Sequence[Excluder],
     claims: Sequence[Claim],
 ) -> tuple[Outage, ...]:
+    """The outages overlapping ``window``; ``counted_down`` and ``counted_unknown`` are
+    ``down`` and ``unknown`` within reference time less ``excluded``, which lies within
+    reference time, itself within ``window``."""
     # Each part is intersected once over the whole period, then shared out among
     # the outages in one pass: per-outage intersections cost outages x spans.
     first, last = window
     runs = [(s, e) for s, e in outage_runs(down, unknown) if s < last and e > first]
     in_window = down.clip(first, last)
-    counted = reference - excluded
-    parts = [
-        (in_window & counted).totals_within(runs),
-        (in_window & excluded).totals_within(runs),  # excluded lies within reference
-        (unknown.clip(first, last) & counted).totals_within(runs),
-        (in_window - reference).totals_within(runs),
-    ]
+    counted = counted_down.totals_within(runs)
+    excluded_seconds = (down & excluded).totals_within(runs)
+    # Reference time is counted time and excluded time: the rest of the window is outside.
+    whole = in_window.totals_within(runs)
+    outside = [w - c - x for w, c, x in zip(whole, counted, excluded_seconds, strict=True)]
     touched = [
         (e.label, (e.spans & in_window & excluded).totals_within(runs))
         for e in excluders
         if e.qualifies
     ]
-    return tuple(
-        Outage(
-            start=start,
-            end=end,
-            counted_seconds=parts[0][i],
-            excluded_seconds=parts[1][i],
-            unknown_seconds=parts[2][i],
-            outside_reference_seconds=parts[3][i],
-            reasons=tuple(label for label, seconds in touched if seconds[i]) if touched else (),
-            ticket=_ticket(claims, start, end) if claims else None,
+    reasons = (
+        [tuple(label for label, seconds in touched if seconds[i]) for i in range(len(runs))]
+        if touched
+        else [()] * len(runs)
+    )
+    tickets = [_ticket(claims, s, e) for s, e in runs] if claims else [None] * len(runs)
+    return tuple(  # positional, in Outage's field order: a year holds 200,000 outages
+        map(
+            Outage,
+            [s for s, _ in runs],
+            [e for _, e in runs],
+            counted,
+            excluded_seconds,
+            counted_unknown.totals_within(runs),
+            outside,
+            reasons,
+            tickets,
         )
-        for i, (start, end) in enumerate(runs)
     )
 
 
