@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, null, select
+from sqlalchemy import Connection, bindparam, case, func, insert, null, select
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from slawatch.exporters import schema as db
@@ -17,6 +17,7 @@ from slawatch.sla.timeline import Flip, State, TimelineRule
 
 _STATES = {state.value: state for state in State}
 _new_flip = tuple.__new__
+_BY_NUMBER = tuple(State)  # flips are read with their state as its index here (_FLIPS_AROUND)
 
 
 def recompute(conn: Connection, target: str, since_ms: int, rule: TimelineRule) -> list[Flip]:
@@ -41,8 +42,9 @@ def flips_around(
     """Per target: its last flip at or before ``start``, then its flips in ``(start, end)``.
 
     A year of a thousand targets is 400,000 flips: they are read with the driver's
-    own cursor, the query compiled once, and built with ``tuple.__new__`` (no
-    Python-level ``Flip.__new__``); SQLAlchemy's results cost as much as the read.
+    own cursor, the query compiled once, their state as a small number (no string
+    to decode), and built with ``tuple.__new__`` (no Python-level ``Flip.__new__``);
+    SQLAlchemy's results cost as much as the read.
     """
     compiled = _FLIPS_AROUND.compile(dialect=conn.dialect)
     sql = str(compiled)
@@ -53,17 +55,19 @@ def flips_around(
             values = {"target": target, "start": start, "end": end}
             cursor.execute(sql, _parameters(compiled, values))
             rows = cursor.fetchall()
-            found[target] = [_new_flip(Flip, (ts, _STATES[state])) for ts, state in rows]
+            found[target] = [_new_flip(Flip, (ts, _BY_NUMBER[state])) for ts, state in rows]
         return found
     finally:
         cursor.close()
 
 
 def _parameters(compiled: SQLCompiler, values: dict[str, Any]) -> Any:
-    """``values`` as the driver takes them: in query order for ``?`` placeholders."""
+    """``values`` and the query's own literals as the driver takes them: in query
+    order for ``?`` placeholders."""
+    every = compiled.construct_params(values)
     if compiled.positiontup is None:
-        return values
-    return [values[name] for name in compiled.positiontup]
+        return every
+    return [every[name] for name in compiled.positiontup]
 
 
 def _outcomes(
@@ -138,7 +142,10 @@ _LAST_FLIP_BEFORE = (
     .scalar_subquery()
 )
 _FLIPS_AROUND = (
-    select(db.flips.c.ts, db.flips.c.state)
+    select(
+        db.flips.c.ts,
+        case({state.value: i for i, state in enumerate(_BY_NUMBER)}, value=db.flips.c.state),
+    )
     .where(db.flips.c.target == bindparam("target"))
     .where(db.flips.c.ts >= func.coalesce(_LAST_FLIP_BEFORE, bindparam("start")))
     .where(db.flips.c.ts < bindparam("end"))
