@@ -134,14 +134,14 @@ class IntervalSet:
         """Seconds of the set inside each of ``spans`` (sorted and disjoint), in
         one linear pass."""
         mine = self._spans
-        if not mine:
-            return [0] * len(spans)
-        totals = []
+        totals: list[int] = []
         count = len(mine)
         i = 0
         for start, end in spans:
             while i < count and mine[i][1] <= start:
                 i += 1
+            if i == count:  # the set ends before this span: nothing in the rest
+                break
             total = 0
             j = i
             while j < count and mine[j][0] < end:
@@ -149,7 +149,7 @@ class IntervalSet:
                 total += (e if e < end else end) - (s if s > start else start)
                 j += 1
             totals.append(total)
-        return totals
+        return totals + [0] * (len(spans) - len(totals))
 
     def widen(self, before: int, after: int) -> IntervalSet:
         """Every span started ``before`` seconds earlier and ended ``after`` later."""
