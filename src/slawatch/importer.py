@@ -83,8 +83,7 @@ def _batches(
 ) -> Iterator[list[SampleRow]]:
     reader = csv.reader(_counting(handle, progress))
     try:
-        columns, rows = _columns(reader, path)
-        pick, width = columns
+        (pick, width), rows = _columns(reader, path)
         rows = filter(None, rows)  # blank lines
         # A comprehension per batch: the per-row cost is most of the import's time.
         while batch := [_sample(row, pick, width, known) for row in islice(rows, BATCH)]:
