@@ -14,11 +14,15 @@ import csv
 import gzip
 from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TextIO, TypeVar
 
 from slawatch.exporters.store import SampleRow
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 COLUMNS = ("target", "timestamp", "ok", "latency_ms", "status", "error")
 REQUIRED = 3
@@ -26,8 +30,19 @@ BATCH = 50_000
 _PAD = [""] * len(COLUMNS)
 Picker = Callable[[list[str]], tuple[str, ...]]  # the six columns of a row, in COLUMNS order
 _OK = {"1": True, "true": True, "0": False, "false": False}
-_make_sample = SampleRow._make  # positional, a third cheaper than SampleRow(...)
+# Bound once: a million rows call these. tuple.__new__ makes a SampleRow without the
+# Python-level __new__ that SampleRow(...) and SampleRow._make run.
+_from_iso = datetime.fromisoformat
+_new_sample = tuple.__new__
 _N = TypeVar("_N", int, float)
+
+
+class _Columns(NamedTuple):
+    pick: Picker
+    width: int  # cells a row needs for ``pick`` to read its own cells or the padding
+
+
+_DEFAULT = _Columns(itemgetter(*range(len(COLUMNS))), len(COLUMNS))
 
 
 class CsvError(ValueError):
@@ -67,31 +82,16 @@ def _batches(
     path: Path, handle: TextIO, known: frozenset[str], progress: Callable[[int], None] | None
 ) -> Iterator[list[SampleRow]]:
     reader = csv.reader(_counting(handle, progress))
-    pick: Picker = itemgetter(*range(len(COLUMNS)))
-    batch: list[SampleRow] = []
     try:
-        for row in reader:
-            if reader.line_num == 1 and _is_header(row):
-                pick = _header(row, path)
-                continue
-            if not row:
-                continue
-            if len(row) < REQUIRED:
-                raise CsvError(
-                    f"{path}:{reader.line_num}: expected at least target,timestamp,ok "
-                    f"(got {len(row)} columns)"
-                )
-            row.extend(_PAD)  # optional columns absent from this file or row read as ""
-            batch.append(_sample(pick(row), known))
-            if len(batch) >= BATCH:
-                yield batch
-                batch = []
+        (pick, width), rows = _columns(reader, path)
+        rows = filter(None, rows)  # blank lines
+        # A comprehension per batch: the per-row cost is most of the import's time.
+        while batch := [_sample(row, pick, width, known) for row in islice(rows, BATCH)]:
+            yield batch
     except _RowError as exc:
         raise CsvError(f"{path}:{reader.line_num}: {exc}") from None
     except (csv.Error, UnicodeDecodeError, OSError, EOFError) as exc:
         raise CsvError(f"{path}:{reader.line_num}: unreadable CSV: {exc}") from None
-    if batch:
-        yield batch
 
 
 def _counting(handle: TextIO, progress: Callable[[int], None] | None) -> Iterator[str]:
@@ -113,7 +113,17 @@ def _is_header(row: list[str]) -> bool:
     return any(cell.strip().lower() in ("target", "timestamp") for cell in row)
 
 
-def _header(row: list[str], path: Path) -> Picker:
+def _columns(reader: Reader, path: Path) -> tuple[_Columns, Iterator[list[str]]]:
+    """The file's columns, from its header row if it has one, and its data rows."""
+    first = next(reader, None)
+    if first is None:
+        return _DEFAULT, reader
+    if reader.line_num == 1 and _is_header(first):
+        return _header(first, path), reader
+    return _DEFAULT, chain([first], reader)
+
+
+def _header(row: list[str], path: Path) -> _Columns:
     """Which cell of a row holds each column; absent columns read the padding."""
     names = [cell.strip().lower() for cell in row]
     unknown = [n for n in names if n not in COLUMNS]
@@ -122,26 +132,32 @@ def _header(row: list[str], path: Path) -> Picker:
     missing = [c for c in COLUMNS[:REQUIRED] if c not in names]
     if missing:
         raise CsvError(f"{path}:1: missing column {missing[0]!r}")
-    first, *rest = (names.index(c) if c in names else len(names) for c in COLUMNS)
-    return itemgetter(first, *rest)
+    first, *rest = cells = [names.index(c) if c in names else len(names) for c in COLUMNS]
+    return _Columns(itemgetter(first, *rest), max(cells) + 1)
 
 
-def _sample(cells: tuple[str, ...], known: frozenset[str]) -> SampleRow:
+def _sample(row: list[str], pick: Picker, width: int, known: frozenset[str]) -> SampleRow:
     """Clean rows take the fast path (it is most of the import's time); anything
     unusual is re-read carefully, to clean it up or to say what is wrong."""
+    if len(row) < width:
+        if len(row) < REQUIRED:
+            raise _RowError(f"expected at least target,timestamp,ok (got {len(row)} columns)")
+        row.extend(_PAD)  # optional columns absent from this file or row read as ""
+    cells = pick(row)
     target, stamp, ok, latency, status, error = cells
     try:
-        instant = datetime.fromisoformat(stamp)
+        instant = _from_iso(stamp)
         if target in known and instant.tzinfo is not None:
-            return _make_sample(
+            return _new_sample(
+                SampleRow,
                 (
                     target,
-                    _milliseconds(instant),
+                    round(instant.timestamp() * 1000),  # as _milliseconds, without the call
                     _OK[ok],
                     float(latency) if latency else None,
                     int(status) if status else None,
                     error or None,
-                )
+                ),
             )
     except (ValueError, KeyError):
         pass

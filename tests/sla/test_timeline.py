@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.timeline import (
@@ -7,6 +9,7 @@ from slawatch.sla.timeline import (
     TimelineRule,
     flips_from_samples,
     is_failure,
+    sample_states,
     timeline_from_flips,
 )
 
@@ -43,6 +46,24 @@ def flips(pattern: str, interval: int = 60, confirm_after: int = 2) -> list[tupl
 )
 def test_confirmation(pattern: str, confirm_after: int, expected: list[tuple[int, State]]) -> None:
     assert flips(pattern, confirm_after=confirm_after) == expected
+
+
+@given(st.lists(st.booleans(), max_size=30), st.integers(0, 4))
+def test_a_failure_is_down_when_its_run_holds_enough_failures(
+    failed: list[bool], confirm_after: int
+) -> None:
+    def run_length(i: int) -> int:
+        first, last = i, i
+        while first > 0 and failed[first - 1]:
+            first -= 1
+        while last + 1 < len(failed) and failed[last + 1]:
+            last += 1
+        return last - first + 1
+
+    expected = [
+        DOWN if fail and run_length(i) >= confirm_after else UP for i, fail in enumerate(failed)
+    ]
+    assert sample_states(failed, confirm_after) == expected
 
 
 def test_gap_longer_than_two_intervals_is_unknown() -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from slawatch.config import Config
+from slawatch.exporters.gc_pause import gc_paused
 from slawatch.sla.assess import Assessment, assess
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.daily import Day, daily
@@ -103,6 +104,7 @@ class Inputs:
         )
 
 
+@gc_paused()
 def gather(
     source: SlaSource,
     items: Sequence[tuple[ContractTerms, Period]],
@@ -130,6 +132,7 @@ def gather(
     return found
 
 
+@gc_paused()  # the assessments of a year hold 200,000 outages
 def evaluate_many(
     source: SlaSource,
     items: Sequence[tuple[ContractTerms, Period]],

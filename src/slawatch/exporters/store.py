@@ -32,6 +32,7 @@ from slawatch.exporters import schema as db
 from slawatch.exporters.closed_periods import ClosedPeriod
 from slawatch.exporters.database import Database, NotFound, StoreError, engine_for
 from slawatch.exporters.flips import flips_around, recompute
+from slawatch.exporters.gc_pause import gc_paused
 from slawatch.exporters.operator_records import (
     CLAIM,
     EXCLUSION,
@@ -140,7 +141,7 @@ class Store:
         raises, or a target has no rule in ``rules`` (``ValueError``), nothing is kept.
         With ``audit``, each contract whose figures the import changed gets an audit row.
         """
-        with self._database.transaction(write=True) as conn:
+        with gc_paused(), self._database.transaction(write=True) as conn:
             work = SampleImport(conn, rules)
             for batch in batches:
                 work.write(batch)
@@ -166,11 +167,8 @@ class Store:
 
         Every target is a key, with an empty list when it has no flips.
         """
-        found: dict[str, list[Flip]] = {}
-        with self._database.transaction() as conn:
-            for target in targets:
-                found[target] = flips_around(conn, target, start, end)
-        return found
+        with gc_paused(), self._database.transaction() as conn:
+            return flips_around(conn, targets, start, end)
 
     def sample_count(self, target: str | None = None) -> int:
         """How many samples are stored, of one target or of all."""

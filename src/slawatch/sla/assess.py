@@ -306,29 +306,34 @@ def _outages(time: SortedTime, claims: Sequence[Claim]) -> tuple[Outage, ...]:
     first, last = ledger.start, ledger.end
     runs = [(s, e) for s, e in outage_runs(time.down, time.unknown) if s < last and e > first]
     in_window = time.down.clip(first, last)
-    parts = [
-        ledger.downtime.totals_within(runs),
-        (in_window & ledger.excluded).totals_within(runs),  # excluded lies within reference
-        ledger.observed_unknown.totals_within(runs),
-        (in_window - ledger.reference).totals_within(runs),
-    ]
+    counted = ledger.downtime.totals_within(runs)
+    excluded_seconds = (time.down & ledger.excluded).totals_within(runs)
+    # Reference time is counted time and excluded time: the rest of the window is outside.
+    whole = in_window.totals_within(runs)
+    outside = [w - c - x for w, c, x in zip(whole, counted, excluded_seconds, strict=True)]
     touched = [
         (e.label, (e.spans & in_window & ledger.excluded).totals_within(runs))
         for e in time.excluders
         if e.qualifies
     ]
-    return tuple(
-        Outage(
-            start=start,
-            end=end,
-            counted_seconds=parts[0][i],
-            excluded_seconds=parts[1][i],
-            unknown_seconds=parts[2][i],
-            outside_reference_seconds=parts[3][i],
-            reasons=tuple(label for label, seconds in touched if seconds[i]) if touched else (),
-            ticket=_ticket(claims, start, end) if claims else None,
+    reasons = (
+        [tuple(label for label, seconds in touched if seconds[i]) for i in range(len(runs))]
+        if touched
+        else [()] * len(runs)
+    )
+    tickets = [_ticket(claims, s, e) for s, e in runs] if claims else [None] * len(runs)
+    return tuple(  # positional, in Outage's field order: a year holds 200,000 outages
+        map(
+            Outage,
+            [s for s, _ in runs],
+            [e for _, e in runs],
+            counted,
+            excluded_seconds,
+            ledger.observed_unknown.totals_within(runs),
+            outside,
+            reasons,
+            tickets,
         )
-        for i, (start, end) in enumerate(runs)
     )
 
 

@@ -31,6 +31,11 @@ class IntervalSet:
         return new
 
     @classmethod
+    def from_sorted(cls, spans: list[Span]) -> IntervalSet:
+        """The set of ``spans`` already sorted by start: one linear merge, no sort."""
+        return cls._trusted(_merge_sorted(spans))
+
+    @classmethod
     def span(cls, start: int, end: int) -> IntervalSet:
         """The set holding ``[start, end)``, empty when ``end <= start``."""
         return cls._trusted([(start, end)] if end > start else [])
@@ -82,6 +87,10 @@ class IntervalSet:
         a, b = self._spans, other._spans
         if not a or not b:
             return _EMPTY
+        if len(b) == 1:  # e.g. a 24x7 reference time: two binary searches
+            return self.clip(*b[0])
+        if len(a) == 1:
+            return other.clip(*a[0])
         out: list[Span] = []
         na, nb = len(a), len(b)
         i = j = 0
@@ -101,6 +110,9 @@ class IntervalSet:
     def difference(self, other: IntervalSet) -> IntervalSet:
         if not other._spans or not self._spans:
             return self
+        if len(other._spans) == 1:  # what lies before it and after it
+            (start, end), first, last = other._spans[0], self._spans[0][0], self._spans[-1][1]
+            return IntervalSet._trusted([*self.clip(first, start), *self.clip(end, last)])
         out: list[Span] = []
         b = other._spans
         j = 0
@@ -121,13 +133,15 @@ class IntervalSet:
     def totals_within(self, spans: Sequence[Span]) -> list[int]:
         """Seconds of the set inside each of ``spans`` (sorted and disjoint), in
         one linear pass."""
-        totals = []
         mine = self._spans
+        totals: list[int] = []
         count = len(mine)
         i = 0
         for start, end in spans:
             while i < count and mine[i][1] <= start:
                 i += 1
+            if i == count:  # the set ends before this span: nothing in the rest
+                break
             total = 0
             j = i
             while j < count and mine[j][0] < end:
@@ -135,7 +149,7 @@ class IntervalSet:
                 total += (e if e < end else end) - (s if s > start else start)
                 j += 1
             totals.append(total)
-        return totals
+        return totals + [0] * (len(spans) - len(totals))
 
     def widen(self, before: int, after: int) -> IntervalSet:
         """Every span started ``before`` seconds earlier and ended ``after`` later."""
