@@ -1,4 +1,4 @@
-"""How long a scrape of the SLA series takes with 1,000 contracts (issue 4: < 100 ms).
+"""How long ``GET /metrics`` takes with 1,000 contracts (issue 4: < 100 ms).
 
     python bench/bench_sla_metrics.py [--runs N]
 
@@ -7,11 +7,12 @@
 French holidays, monthly), IPfolio-like (24x7 UTC, tiers, claims, monthly),
 SMILÉO-like (24x7, yearly 99.7 %) and 24x7 yearly with tiers. Prints the medians of:
 
-- the first scrape, which builds every contract's forecast from the store;
-- a steady scrape, 15 s after the previous one, nothing changed: what Prometheus
-  pays every 15 s (the whole exposition, through prometheus-client), alone and with
-  the agent's own series of 1,000 HTTP targets (blackbox_exporter's, five phases each)
-  beside it, as ``/metrics`` serves them;
+- the first exposition, which builds every contract's forecast from the store (the
+  agent does it at start, before its first scrape);
+- a steady ``GET /metrics`` on the agent's own HTTP server on 127.0.0.1, 15 s after the
+  previous one, nothing changed: what Prometheus pays every 15 s, with the SLA series
+  alone and with the agent's series of 1,000 HTTP targets (blackbox_exporter's, five
+  phases each) beside them;
 - a scrape after the writer reported 10 targets changed (10 forecasts rebuilt).
 """
 
@@ -19,17 +20,19 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, disable_created_metrics
 
 from bench_store import fill_flips
 from history import at
 from run import median_of
+from slawatch.agent.server import AgentServer
 from slawatch.config import Config, parse_config
 from slawatch.exporters.agent_metrics import AgentMetrics
-from slawatch.exporters.sla_metrics import SlaCollector
+from slawatch.exporters.sla_metrics import SlaSeries
 from slawatch.exporters.store import Store
 from slawatch.probes.result import Outcome, ProbeResult
 
@@ -86,38 +89,45 @@ def main() -> None:
         with Store.open(url) as store:
             fill_flips(url, [t.name for t in settings.targets])
             clock = [float(SCRAPE_AT)]
+            first = median_ms(
+                args.runs, lambda: SlaSeries(store, settings, lambda: clock[0]).exposition()
+            )
+            series = SlaSeries(store, settings, lambda: clock[0])
+            registry = CollectorRegistry()
+            server = AgentServer(
+                "127.0.0.1:0",
+                registry,
+                lambda: (True, {}),
+                lambda _: False,
+                more_metrics=series.exposition,
+            )
+            server.start()
+            endpoint = f"http://127.0.0.1:{server.port}/metrics"
 
-            def registry() -> tuple[CollectorRegistry, SlaCollector]:
-                collector = SlaCollector(store, settings, lambda: clock[0])
-                found = CollectorRegistry()
-                found.register(collector)
-                return found, collector
-
-            first = median_ms(args.runs, lambda: generate_latest(registry()[0]))
-            scraped, collector = registry()
-            size = len(generate_latest(scraped))
-
-            def steady() -> None:
+            def scrape() -> int:
                 clock[0] += 15
-                generate_latest(scraped)
+                with urllib.request.urlopen(endpoint) as answer:
+                    return len(answer.read())
 
             def after_changes() -> None:
-                collector.targets_changed([f"f{i}" for i in range(0, CONTRACTS, 100)])
-                steady()
+                series.targets_changed([f"f{i}" for i in range(0, CONTRACTS, 100)])
+                scrape()
 
-            print(f"sla metrics {CONTRACTS:,} contracts, {size:,} bytes of exposition:")
-            print(f"  first scrape (every forecast built): median {first:.0f} ms")
-            print(f"  steady scrape:                       median {median_ms(20, steady):.1f} ms")
-            probed = AgentMetrics(scraped)
+            print(f"GET /metrics, {CONTRACTS:,} contracts (medians):")
+            print(f"  first (every forecast built, no HTTP): {first:.0f} ms")
+            size = scrape()
+            print(f"  steady, SLA series alone ({size:,} bytes): {median_ms(20, scrape):.1f} ms")
+            disable_created_metrics()  # as the agent does
+            probed = AgentMetrics(registry)
             for target in settings.targets:
                 probed.observe(target.name, PROBED, 0.01)
-            whole = len(generate_latest(scraped))
+            size = scrape()
             print(
-                f"  steady scrape with 1,000 targets' probe series ({whole:,} bytes): "
-                f"median {median_ms(20, steady):.1f} ms"
+                f"  steady, with 1,000 targets' probe series ({size:,} bytes): "
+                f"{median_ms(20, scrape):.1f} ms"
             )
-            changed = median_ms(20, after_changes)
-            print(f"  scrape after 10 targets changed:     median {changed:.1f} ms")
+            print(f"  after 10 targets changed: {median_ms(20, after_changes):.1f} ms")
+            server.close()
 
 
 if __name__ == "__main__":

@@ -12,12 +12,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from slawatch.config import Config, parse_config
 from slawatch.exporters.evaluate import Probing, evaluate_many
-from slawatch.exporters.sla_metrics import SlaCollector
+from slawatch.exporters.sla_metrics import SlaSeries
 from slawatch.exporters.store import ImportAudit, SampleRow, Store
 from slawatch.sla.periods import period_containing
 
@@ -76,18 +75,16 @@ def _mark(instant: int) -> str:
 
 
 class Scraper:
-    """The collector on a registry, read back as {(series, contract): value}."""
+    """The series as a scrape finds them, read back as {(series, contract): value}."""
 
     def __init__(self, store: Store, config: Config = CONFIG) -> None:
         self.clock = float(FRIDAY_18H_PARIS)
-        self.collector = SlaCollector(store, config, lambda: self.clock)
-        self.registry = CollectorRegistry()
-        self.registry.register(self.collector)
+        self.collector = SlaSeries(store, config, lambda: self.clock)
 
     def scrape(self, at: int | None = None) -> dict[tuple[str, str], float]:
         if at is not None:
             self.clock = float(at)
-        text = generate_latest(self.registry).decode()
+        text = self.collector.exposition().decode()
         return {
             (sample.name, sample.labels["contract"]): sample.value
             for family in text_string_to_metric_families(text)
@@ -262,7 +259,7 @@ def test_promtool_accepts_the_sla_series(scraper: Scraper, tmp_path: Path) -> No
     if promtool is None:
         pytest.skip("promtool not installed (Debian package prometheus)")
     scraper.scrape()
-    exposition = generate_latest(scraper.registry)
+    exposition = scraper.collector.exposition()
     checked = subprocess.run(
         [promtool, "check", "metrics"], input=exposition, capture_output=True, check=False
     )

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, disable_created_metrics
 
 from slawatch.agent.api import Api
 from slawatch.agent.scheduler import Schedule, lateness
@@ -27,7 +27,7 @@ from slawatch.agent.server import AgentServer
 from slawatch.agent.writer import SampleWriter
 from slawatch.config import Config, ConfigError, load_config
 from slawatch.exporters.agent_metrics import AgentMetrics
-from slawatch.exporters.sla_metrics import SlaCollector
+from slawatch.exporters.sla_metrics import SlaSeries
 from slawatch.exporters.store import SampleRow, Store
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
@@ -55,11 +55,13 @@ class Agent:
         self.config_path = config_path
         self.config: Config = load_config(config_path)
         self.clock = clock
+        # No ``_created`` series: blackbox_exporter has none, and they double every
+        # counter's samples, and so the cost of a scrape.
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = registry or CollectorRegistry()
         self.metrics = AgentMetrics(self.registry)
         self.store = Store.open(db_url or self.config.database.url)
-        self.sla = SlaCollector(self.store, self.config, clock)
-        self.registry.register(self.sla)
+        self.sla = SlaSeries(self.store, self.config, clock)
         self.writer = SampleWriter(
             self.store,
             self._rules(),
@@ -84,7 +86,12 @@ class Agent:
             self._context = context
             api = Api(lambda: self.config, self.store, self.clock)
             self.server = AgentServer(
-                self.config.agent.listen, self.registry, self._health, self._ping, api
+                self.config.agent.listen,
+                self.registry,
+                self._health,
+                self._ping,
+                api,
+                more_metrics=self.sla.exposition,
             )
             self.server.start()
             warm_up = asyncio.create_task(asyncio.to_thread(self.sla.refresh))

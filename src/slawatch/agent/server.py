@@ -31,9 +31,11 @@ class AgentServer:
         health: Health,
         ping: Ping,
         api: Api | None = None,
+        *,
+        more_metrics: Callable[[], bytes] = bytes,
     ) -> None:
         host, _, port = listen.rpartition(":")
-        handler = _handler(registry, health, ping, api)
+        handler = _handler(registry, health, ping, api, more_metrics)
         self._server = ThreadingHTTPServer((host.strip("[]"), int(port)), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -54,10 +56,20 @@ class AgentServer:
 
 
 def _handler(
-    registry: CollectorRegistry, health: Health, ping: Ping, api: Api | None
+    registry: CollectorRegistry,
+    health: Health,
+    ping: Ping,
+    api: Api | None,
+    more_metrics: Callable[[], bytes],
 ) -> type[BaseHTTPRequestHandler]:
-    """A handler class bound to this agent's registry, health check, pings and API."""
-    bound = {"registry": registry, "health": staticmethod(health), "ping": staticmethod(ping)}
+    """A handler class bound to this agent's registry (and series written elsewhere,
+    appended to it), health check, pings and API."""
+    bound = {
+        "registry": registry,
+        "health": staticmethod(health),
+        "ping": staticmethod(ping),
+        "more_metrics": staticmethod(more_metrics),
+    }
     return type("Handler", (_Handler,), {**bound, "api": api})
 
 
@@ -66,6 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
     health: Health
     ping: Ping
     api: Api | None
+    more_metrics: Callable[[], bytes]
 
     def serve(self) -> None:
         if self.api is not None and self.path.startswith(PREFIX):
@@ -83,7 +96,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _probe_side(self) -> Response:
         if self.path == "/metrics":
-            return Response(200, generate_latest(self.registry), CONTENT_TYPE_LATEST)
+            text = generate_latest(self.registry) + self.more_metrics()
+            return Response(200, text, CONTENT_TYPE_LATEST)
         ok, detail = self.health()
         return json_response(200 if ok else 503, {"status": "ok" if ok else "unhealthy", **detail})
 

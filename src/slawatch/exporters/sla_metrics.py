@@ -24,13 +24,9 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-
-from prometheus_client.metrics_core import Metric
-from prometheus_client.registry import Collector
-from prometheus_client.samples import Sample
 
 from slawatch.config import Config
 from slawatch.exporters.evaluate import Inputs, Probing, gather
@@ -113,8 +109,8 @@ _SERIES = (
 )
 
 
-class SlaCollector(Collector):
-    """A prometheus-client collector of every contract's ``slawatch_sla_*`` series."""
+class SlaSeries:
+    """Every contract's ``slawatch_sla_*`` series, computed at each scrape."""
 
     def __init__(
         self, store: Store, config: Config, clock: Callable[[], float] = time.time
@@ -156,23 +152,26 @@ class SlaCollector(Collector):
         for target in changed:
             self._stale.update(self._readers.get(target, ()))
 
-    def describe(self) -> list[Metric]:
-        return []  # registering must not read the store
+    def exposition(self) -> bytes:
+        """Every contract's series as of now, in Prometheus' text format (0.0.4).
 
-    def collect(self) -> Iterator[Metric]:
+        Written here rather than through prometheus-client's ``generate_latest``,
+        which spends ~3 µs a sample on generic escaping: 14,000 samples for 1,000
+        contracts would take half the scrape budget. One label, escaped once.
+        """
         now = int(self._clock())
-        families = [Metric(name, doc, kind) for name, kind, doc in _SERIES]
-        # Samples are built directly: add_metric's generality costs a third of a scrape.
-        names = [m.name + "_total" if m.type == "counter" else m.name for m in families]
         with self._lock:
             self._catch_up(now)
-            for contract, forecast in self._forecasts.items():
-                labels = {"contract": contract}
-                for family, name, value in zip(
-                    families, names, self._values(contract, forecast, now), strict=True
-                ):
-                    family.samples.append(Sample(name, labels, value))
-        yield from families
+            rows = [
+                (_label(name), self._values(name, forecast, now))
+                for name, forecast in self._forecasts.items()
+            ]
+        lines = []
+        for i, (name, kind, doc) in enumerate(_SERIES):
+            sample = f"{name}_total" if kind == "counter" else name
+            lines.append(f"# HELP {sample} {doc}\n# TYPE {sample} {kind}\n")
+            lines.extend(f"{sample}{label} {_number(values[i])}\n" for label, values in rows)
+        return "".join(lines).encode()
 
     def refresh(self) -> None:
         """Bring every forecast up to date now (e.g. at start, before the first scrape)."""
@@ -231,6 +230,20 @@ class SlaCollector(Collector):
         held.reference = max(held.reference, counted)
         held.downtime = max(held.downtime, tally.downtime)
         return held
+
+
+def _label(contract: str) -> str:
+    escaped = contract.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'{{contract="{escaped}"}}'
+
+
+def _number(value: float) -> str:
+    """A sample value as Prometheus parses it (Go's ParseFloat)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(float(value))
 
 
 def _ratio(percent: Fraction, whole: int) -> float:
