@@ -78,13 +78,13 @@ CASES: list[tuple[str, dict[str, Any], int, str | None]] = [
 def test_check_answer(settings: dict[str, Any], status: int, message: str | None) -> None:
     checked = target("http", url="https://portal.example/", **settings)
     if message is None:
-        check_answer(checked, status, BODY, "utf-8")
+        check_answer(checked, status, BODY, lambda: "utf-8")
         return
     with pytest.raises(ProbeFailure) as caught:
-        check_answer(checked, status, BODY, "utf-8")
+        check_answer(checked, status, BODY, lambda: "utf-8")
     assert str(caught.value) == message
 
 
 def test_the_body_is_decoded_with_the_answers_charset() -> None:
     checked = target("http", url="https://portal.example/", body_contains="Société")
-    check_answer(checked, 200, "Société".encode("latin-1"), "latin-1")
+    check_answer(checked, 200, "Société".encode("latin-1"), lambda: "latin-1")

@@ -88,6 +88,18 @@ async def test_cookies_do_not_leak_between_probes(
     assert [request.headers.get("Cookie") for request in httpx_mock.get_requests()] == [None, None]
 
 
+async def test_cookies_do_not_follow_a_redirect(
+    context: ProbeContext, httpx_mock: HTTPXMock
+) -> None:
+    moved = "https://portal.example/login"
+    cookie = {"Location": moved, "Set-Cookie": "session=abc; Path=/"}
+    httpx_mock.add_response(url=URL, status_code=302, headers=cookie)
+    httpx_mock.add_response(url=moved)
+    result = await probe(target("http", url=URL), context)
+    assert result.outcome is Outcome.OK
+    assert [request.headers.get("Cookie") for request in httpx_mock.get_requests()] == [None, None]
+
+
 @pytest.mark.parametrize(
     ("exception", "outcome", "error_class"),
     [

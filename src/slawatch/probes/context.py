@@ -16,7 +16,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from importlib.metadata import version
 
 import httpx
@@ -82,13 +81,31 @@ def _http_client(tls: ssl.SSLContext) -> httpx.AsyncClient:
     carried from one probe to the next (nor across one probe's redirects), and no
     proxy or other settings picked up from the environment. Its sockets go through
     ``netio.AsyncioBackend`` rather than anyio (13-18 % less CPU per probe)."""
-    no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
     transport = httpx.AsyncHTTPTransport(verify=tls, trust_env=False)
     # httpx 0.28 takes neither a pool nor a network backend: the pool is swapped.
     transport._pool = FreshConnections(tls, AsyncioBackend())  # type: ignore[assignment]
-    return httpx.AsyncClient(
-        transport=transport,
-        cookies=no_cookies,
-        trust_env=False,
-        headers={"User-Agent": USER_AGENT},
+    return _FirstVisitClient(
+        transport=transport, trust_env=False, headers={"User-Agent": USER_AGENT}
     )
+
+
+class _NoCookies(httpx.Cookies):
+    """Cookies that are never kept: every probe is a first visit."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        """Keep none (httpx would parse each response's headers into a ``CookieJar``
+        only for its policy to refuse them: ~7 % of a probe's own time)."""
+
+
+class _FirstVisitClient(httpx.AsyncClient):
+    """An ``AsyncClient`` whose cookie store keeps nothing."""
+
+    _no_cookies = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._no_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: object) -> None:
+        raise AttributeError("probe clients keep no cookies")

@@ -8,6 +8,7 @@ a 503 page that lacks "Welcome" is a 503.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 from slawatch.config.probe_settings import JsonCondition, JsonScalar
@@ -17,12 +18,14 @@ from slawatch.probes.failures import ProbeFailure
 _MISSING = object()
 
 
-def check_answer(target: HttpTarget, status: int, body: bytes, encoding: str) -> None:
-    """Raise ``ProbeFailure`` naming the first condition of ``target`` not met."""
+def check_answer(target: HttpTarget, status: int, body: bytes, encoding: Callable[[], str]) -> None:
+    """Raise ``ProbeFailure`` naming the first condition of ``target`` not met.
+    ``encoding`` is asked only when a condition reads the text (finding it parses
+    the Content-Type header)."""
     _check_status(target.valid_status_codes, status)
     if target.body_contains is None and target.body_regex is None and target.body_json is None:
         return
-    text = body.decode(encoding, errors="replace")
+    text = body.decode(encoding(), errors="replace")
     if target.body_contains is not None and target.body_contains not in text:
         raise ProbeFailure("body_contains", f"body does not contain {target.body_contains!r}")
     if target.body_regex is not None and not target.body_regex.search(text):
