@@ -121,6 +121,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator
@@ -252,10 +253,15 @@ class Config(ConfigModel):
 
     def target(self, name: str) -> AnyTarget:
         """The target called ``name``; ``UnknownNameError`` lists the known ones."""
-        for target in self.targets:
-            if target.name == name:
-                return target
-        raise UnknownNameError("target", name, (t.name for t in self.targets))
+        try:
+            return self._targets_by_name[name]
+        except KeyError:
+            raise UnknownNameError("target", name, (t.name for t in self.targets)) from None
+
+    @cached_property
+    def _targets_by_name(self) -> dict[str, AnyTarget]:
+        """Built once: the agent looks a target up on every probe."""
+        return {t.name: t for t in self.targets}
 
 
 def _dig(data: object, *keys: str) -> object:
