@@ -93,13 +93,15 @@ def write_config(
     port: int,
     targets: dict[str, str],
     control: Sequence[str] = (),
+    workers: int = 1,
 ) -> Path:
     """An agent config: HTTP ``targets`` (name -> URL) probed every second, confirmed
-    after 2 failures; contract ``web-sla`` (UTC, month) covers every target but
-    the ``control`` ones."""
+    after 2 failures, by ``workers`` processes; contract ``web-sla`` (UTC, month)
+    covers every target but the ``control`` ones."""
+    agent = f'listen: "127.0.0.1:{port}", control_targets: [{", ".join(control)}]'
     lines = [
         f'database: {{url: "{db}"}}',
-        f'agent: {{listen: "127.0.0.1:{port}", control_targets: [{", ".join(control)}]}}',
+        f"agent: {{{agent}, workers: {workers}}}",
         "targets:",
         *(
             f'  - {{name: {name}, kind: http, url: "{url}", interval: 1s, timeout: 500ms,'

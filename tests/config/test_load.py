@@ -124,3 +124,27 @@ def test_the_config_is_frozen() -> None:
     config = load_config(SEED)
     with pytest.raises(ValueError, match="frozen"):
         config.contracts[0].target = 50  # type: ignore[misc]
+
+
+WEB = "targets:\n  - {name: web, kind: http, url: 'https://portal.example/'}\n"
+
+
+def test_one_process_probes_unless_told() -> None:
+    assert parse_config(WEB, "c.yaml").agent.workers == 1
+    assert parse_config("agent: {workers: 2}\n" + WEB, "c.yaml").agent.workers == 2
+
+
+@pytest.mark.parametrize(
+    ("workers", "expected"),
+    [
+        ("0", "must be greater than or equal to 1 (got 0; e.g. 2)"),
+        ("65", "must be less than or equal to 64 (got 65; e.g. 2)"),
+        ("two", "must be a valid integer (got two; e.g. 2)"),
+        ("true", "must be a valid integer (got true; e.g. 2)"),
+        ("1.5", "must be a valid integer (got 1.5; e.g. 2)"),
+    ],
+)
+def test_workers_is_a_count_of_processes(workers: str, expected: str) -> None:
+    assert (
+        message(f"agent: {{workers: {workers}}}\n" + WEB) == f"c.yaml:1: agent.workers: {expected}"
+    )

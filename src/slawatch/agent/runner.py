@@ -22,8 +22,9 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, disable_created_metrics
 
 from slawatch.agent.api import Api
-from slawatch.agent.scheduler import Schedule, lateness
+from slawatch.agent.scheduler import Schedule, Scheduling, lateness
 from slawatch.agent.server import AgentServer
+from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import SampleWriter
 from slawatch.config import Config, ConfigError, load_config
 from slawatch.exporters.agent_metrics import AgentMetrics
@@ -31,7 +32,7 @@ from slawatch.exporters.sla_metrics import SlaSeries
 from slawatch.exporters.store import SampleRow, Store
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
-from slawatch.probes.result import Outcome
+from slawatch.probes.result import Outcome, ProbeResult
 from slawatch.sla.timeline import TimelineRule
 
 log = logging.getLogger(__name__)
@@ -71,9 +72,7 @@ class Agent:
         self.pings: dict[str, float] = {}
         self.stop = asyncio.Event()
         self.server: AgentServer | None = None
-        self._schedule = Schedule(
-            self._probe, on_skip=lambda name: self.metrics.skipped.labels(name).inc()
-        )
+        self._schedule = self._probing(self.config.agent.workers)
         self._limit = asyncio.Semaphore(MAX_CONCURRENT_PROBES)
         self._context: ProbeContext | None = None
         self._last_loop = clock()
@@ -124,6 +123,8 @@ class Agent:
             return False
         for gone in set(self._intervals()) - {t.name for t in config.targets}:
             self.metrics.forget(gone)
+        if config.agent.workers != self.config.agent.workers:
+            log.warning("agent.workers changed: it takes effect when the agent restarts")
         self.config = config
         self.writer.update_rules(self._rules())
         self.sla.configure(config)
@@ -157,6 +158,10 @@ class Agent:
         assert self._context is not None
         async with self._limit:
             result = await run_probe(target, self._context)
+        self._record(name, started, late, result)
+
+    def _record(self, name: str, started: float, late: float, result: ProbeResult) -> None:
+        """A probe's result, from this process or a probe worker: to /metrics and the store."""
         self.metrics.observe(name, result, late)
         if name not in self._schedule:  # a reload removed the target while it was probed
             self.metrics.forget(name)
@@ -171,6 +176,21 @@ class Agent:
                 status=result.status_code,
                 error=result.error_message or result.error_class,
             )
+        )
+
+    def _probing(self, workers: int) -> Scheduling:
+        """Probes run here, or in ``workers`` processes (``agent.workers``)."""
+        if workers == 1:
+            return Schedule(
+                self._probe, on_skip=lambda name: self.metrics.skipped.labels(name).inc()
+            )
+        return WorkerPool(
+            workers,
+            lambda: self.config,
+            run_local=self._probe,
+            record=self._record,
+            metrics=self.metrics,
+            max_concurrent=MAX_CONCURRENT_PROBES,
         )
 
     def _ping(self, name: str) -> bool:

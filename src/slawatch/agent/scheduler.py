@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -41,10 +42,39 @@ def lateness(name: str, interval: int, now: float) -> float:
     return (now - phase(name, interval)) % interval
 
 
-class Schedule:
+class Scheduling(ABC):
+    """Runs each target at its interval: ``Schedule`` in this process,
+    ``workers.WorkerPool`` in probe worker processes; the agent drives either."""
+
+    def __init__(self) -> None:
+        self._intervals: dict[str, int] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._intervals
+
+    @property
+    def targets(self) -> dict[str, int]:
+        """Scheduled targets and their intervals."""
+        return dict(self._intervals)
+
+    @abstractmethod
+    def apply(self, intervals: dict[str, int], now: float) -> None:
+        """Schedule exactly ``intervals`` (target -> seconds): add, replace, remove."""
+
+    @abstractmethod
+    def start(self) -> None:
+        """Start running (``apply`` may come before)."""
+
+    @abstractmethod
+    async def drain(self, grace: float) -> None:
+        """Start no more runs and wait up to ``grace`` seconds for those under way."""
+
+
+class Schedule(Scheduling):
     """The set of probe jobs, one per target, kept in step with the config."""
 
     def __init__(self, run: Run, on_skip: Callable[[str], None] = lambda _: None) -> None:
+        super().__init__()
         self._run = run
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         # A run skipped because the previous one of the target is still going, or missed
@@ -52,7 +82,6 @@ class Schedule:
         self._scheduler.add_listener(
             lambda event: on_skip(event.job_id), EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED
         )
-        self._intervals: dict[str, int] = {}
         self._running: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
@@ -66,16 +95,7 @@ class Schedule:
             await asyncio.wait(set(self._running), timeout=grace)
         self._scheduler.shutdown(wait=False)
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._intervals
-
-    @property
-    def targets(self) -> dict[str, int]:
-        """Scheduled targets and their intervals."""
-        return dict(self._intervals)
-
     def apply(self, intervals: dict[str, int], now: float) -> None:
-        """Schedule exactly ``intervals`` (target -> seconds): add, replace, remove."""
         for name in set(self._intervals) - set(intervals):
             self._scheduler.remove_job(name)
             del self._intervals[name]

@@ -64,6 +64,10 @@ class AgentMetrics:
         self.write_failures = counter(
             "slawatch_store_write_failures", "Flushes that found the database unavailable"
         )
+        self.workers = gauge("slawatch_probe_workers", "Probe worker processes running")
+        self.worker_restarts = counter(
+            "slawatch_probe_worker_restarts", "Probe worker processes started again after dying"
+        )
         self.reload_ok = gauge(
             "slawatch_config_last_reload_successful", "Whether the last config load succeeded"
         )

@@ -8,11 +8,12 @@ with the detail in ``error_message`` for people.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 
 class Outcome(StrEnum):
@@ -51,6 +52,16 @@ class ProbeResult:
     def ok(self) -> bool:
         """Whether the target passed (before degraded-as-down, which is the timeline's)."""
         return self.outcome is Outcome.OK
+
+    def __reduce__(self) -> tuple[Callable[[dict[str, Any]], ProbeResult], tuple[Any, ...]]:
+        """Pickled with its phases as a dict (a ``MappingProxyType`` does not pickle):
+        results travel from the probe worker processes to the agent."""
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        return _unpickle, ({**state, "phases": dict(self.phases)},)
+
+
+def _unpickle(state: dict[str, Any]) -> ProbeResult:
+    return ProbeResult(**{**state, "phases": MappingProxyType(state["phases"])})
 
 
 def utc_text(seconds: float) -> str:

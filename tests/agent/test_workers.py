@@ -1,0 +1,151 @@
+"""``agent.workers: 2``: real agents whose targets are probed by two worker processes.
+A killed worker is started again (and counted) and probing carries on; a reload
+gives each worker its new share of the targets; heartbeats stay in the agent,
+which holds their pings."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from slawatch.agent.workers import shard
+from slawatch.exporters.store import Store
+
+from .helpers import AgentProcess, Metrics, Target, free_port, write_config
+
+Launch = Callable[[Path, int], AgentProcess]
+WORKERS = "slawatch_probe_workers"
+RESTARTS = "slawatch_probe_worker_restarts_total"
+
+
+def probes(metrics: Metrics, target: str) -> float:
+    return metrics.count("slawatch_probes_total", target=target)
+
+
+def worker_pids(agent: AgentProcess) -> list[int]:
+    """The agent's probe workers: its children started by ``multiprocessing``'s spawn."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue  # not a process, or gone meanwhile
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        if parent == agent.process.pid and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def test_a_killed_worker_is_started_again_and_probing_carries_on(
+    tmp_path: Path, target: Target, launch: Launch
+) -> None:
+    names = [f"web-{i}" for i in range(6)]
+    assert {shard(name, 2) for name in names} == {0, 1}  # both workers have targets
+    port = free_port()
+    db = f"sqlite:///{tmp_path}/agent.db"
+    config = write_config(
+        tmp_path / "agent.yaml",
+        db=db,
+        port=port,
+        targets=dict.fromkeys(names, target.url),
+        workers=2,
+    )
+    agent = launch(config, port)
+    started = agent.wait_for(
+        lambda m: all(probes(m, name) >= 1 for name in names), "every target probed", 20
+    )
+    assert (started.value(WORKERS), started.value(RESTARTS)) == (2, 0)
+    before = worker_pids(agent)
+    assert len(before) == 2
+
+    os.kill(before[0], signal.SIGKILL)
+    back = agent.wait_for(
+        lambda m: m.value(RESTARTS) == 1 and m.value(WORKERS) == 2, "the worker started again", 20
+    )
+    last = agent.wait_for(
+        lambda m: all(probes(m, name) >= probes(back, name) + 2 for name in names),
+        "two more probes of every target",
+        20,
+    )
+    after = worker_pids(agent)
+    assert len(after) == 2 and before[0] not in after and before[1] in after
+    log = agent.stop()
+    assert "probe worker" in log and "died (exit code -9)" in log
+    with Store.open(db) as store:
+        assert all(store.sample_count(name) >= probes(last, name) for name in names), log
+
+
+@pytest.fixture
+def pinging() -> Iterator[Callable[[int], None]]:
+    """Pings ``/ping/nightly`` on a port every 0.2 s until the test ends."""
+    done = threading.Event()
+
+    def start(port: int) -> None:
+        def ping() -> None:
+            while not done.wait(0.2):
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/ping/nightly", method="POST"
+                )
+                with contextlib.suppress(OSError):  # not listening yet
+                    urllib.request.urlopen(request, timeout=2).close()
+
+        threading.Thread(target=ping, daemon=True).start()
+
+    yield start
+    done.set()
+
+
+def test_a_reload_gives_each_worker_its_new_targets(
+    tmp_path: Path, target: Target, launch: Launch, pinging: Callable[[int], None]
+) -> None:
+    port = free_port()
+    db = f"sqlite:///{tmp_path}/agent.db"
+    config = tmp_path / "agent.yaml"
+    heartbeat = "targets:\n  - {name: nightly, kind: heartbeat, interval: 1s}\n"
+
+    def configure(workers: int, *names: str) -> None:
+        targets = dict.fromkeys(names, target.url)
+        write_config(config, db=db, port=port, targets=targets, workers=workers)
+        config.write_text(config.read_text().replace("targets:\n", heartbeat, 1))
+
+    assert [shard(name, 2) for name in ("a", "b", "c", "d", "e")] == [0, 0, 0, 1, 1]
+    configure(2, "a", "b")
+    agent = launch(config, port)
+    pinging(port)
+    agent.wait_for(lambda m: probes(m, "a") >= 1 and probes(m, "b") >= 1, "a and b probed", 20)
+    agent.wait_for(
+        lambda m: (
+            m.has("probe_success", target="nightly")
+            and m.value("probe_success", target="nightly") == 1
+        ),
+        "the heartbeat, probed in the agent, seeing its pings",
+    )
+
+    configure(3, "b", "c", "d", "e")  # d and e go to the worker that had nothing
+    agent.signal(signal.SIGHUP)
+    reloaded = agent.wait_for(
+        lambda m: (
+            all(probes(m, name) >= 2 for name in "cde") and not m.has("probe_success", target="a")
+        ),
+        "c, d and e probed twice, a gone",
+        20,
+    )
+    assert (reloaded.value(WORKERS), reloaded.value(RESTARTS)) == (2, 0)
+    with Store.open(db) as store:
+        kept = store.sample_count("a")
+        agent.wait_for(
+            lambda m: probes(m, "b") >= probes(reloaded, "b") + 2, "two more probes of b"
+        )
+        assert store.sample_count("a") == kept
+    workers = worker_pids(agent)
+    log = agent.stop()
+    assert "agent.workers changed: it takes effect when the agent restarts" in log
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]  # stopped, reaped
