@@ -1,7 +1,8 @@
 """The agent issue's probe figures, side by side in one run (issue 3, last bullet):
 
     .venv/bin/python bench/bench_probes.py [--reps 3] [--seconds 10] [--rates 100 300]
-                                           [--lateness-rates 100 200 400 800] [--profile]
+                                           [--lateness-rates 400 800 1200] [--workers 1 2]
+                                           [--profile]
 
 Starts its own nginx (Debian ``nginx``) on a free 127.0.0.1 port serving a small
 static file, and its own ``prometheus-blackbox-exporter`` (module ``http_2xx``),
@@ -23,11 +24,14 @@ Each figure is the median of ``--reps`` runs, the two probers alternating so tha
 drift of the machine's speed hits both. Latency is from a probe's planned start
 to its result (so it includes any lateness of the pacing itself).
 
-Then the scheduling lateness search: a child drives slawatch's ``Schedule`` (the
-agent's APScheduler wrapper) with N http targets at a 2 s interval against nginx
-(N = 2 x rate), each run measuring ``lateness()`` at its start exactly as the agent
-does and going through the agent's concurrency limit; the p99 over ~10 s after
-a warm-up. ``--profile`` adds a cProfile of the slawatch child at the highest rate.
+Then the scheduling lateness search: the agent itself (``slawatch run``, SQLite
+store, ``agent.workers`` from ``--workers``) with N http targets at a 2 s interval
+against nginx (N = 2 x rate); once every target has run, the agent's own
+lateness histogram and probe counters are read from ``/metrics`` before and after
+``--seconds``: p99 interpolated within its bucket as ``histogram_quantile`` does,
+the share of runs over 1 s late, the rate achieved, and the cores the agent and
+its workers kept busy. ``--profile`` adds a cProfile of the slawatch child at the
+highest rate.
 
 Only 127.0.0.1 traffic; every loop is bounded.
 """
@@ -38,7 +42,6 @@ import argparse
 import asyncio
 import cProfile
 import json
-import logging
 import os
 import pstats
 import shutil
@@ -49,6 +52,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass
@@ -402,101 +406,131 @@ class ProbeChild:
             stop(self.process)
 
 
-# ---------------------------------------------------------------- the lateness child
+# ---------------------------------------------------------------- the lateness search
 
 
-class _Counter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.skipped = 0
-        self.missed = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        self.skipped += "maximum number of running instances" in message
-        self.missed += "was missed by" in message
+Scrape = dict[tuple[str, tuple[tuple[str, str], ...]], float]  # (name, labels) -> value
 
 
-def lateness_worker(url: str, rate: int, seconds: float) -> None:
-    """Child: N targets on slawatch's Schedule, lateness measured as the agent does."""
-    from slawatch.agent.runner import MAX_CONCURRENT_PROBES
-    from slawatch.agent.scheduler import Schedule, lateness
-    from slawatch.probes.context import open_context
-    from slawatch.probes.registry import run_probe
-    from slawatch.probes.result import Outcome
-
+def agent_lateness(
+    url: str, rate: int, seconds: float, workers: int, workdir: Path
+) -> dict[str, Any]:
+    """The agent itself (``slawatch run``, ``agent.workers: workers``, SQLite store)
+    with 2 x ``rate`` http targets at a 2 s interval against nginx; lateness is the
+    agent's own histogram, read from ``/metrics`` before and after ``seconds``."""
     interval = 2
-    targets = {
-        f"t{i:05d}": http_target(f"{url}?t={i}", f"t{i:05d}", interval, "1500ms")
+    name = f"agent-{rate}-{workers}"
+    port = free_port()
+    targets = [
+        f'  - {{name: t{i:05d}, kind: http, url: "{url}?t={i}", interval: {interval}s,'
+        " timeout: 1500ms}"
         for i in range(rate * interval)
-    }
-    counter = _Counter()
-    aps = logging.getLogger("apscheduler")
-    aps.addHandler(counter)
-    aps.propagate = False
-    aps.setLevel(logging.WARNING)
-    lates: list[float] = []
-    durations: list[float] = []
-    ok = 0
-    window = [float("inf"), float("inf")]
-
-    async def main() -> dict[str, Any]:
-        nonlocal ok
-        limit = asyncio.Semaphore(MAX_CONCURRENT_PROBES)
-        async with open_context() as context:
-
-            async def run(name: str) -> None:
-                nonlocal ok
-                started = time.time()
-                late = lateness(name, interval, started)
-                async with limit:
-                    result = await run_probe(targets[name], context)
-                if window[0] <= started < window[1]:
-                    lates.append(late)
-                    durations.append(result.duration_seconds)
-                    ok += result.outcome is Outcome.OK
-
-            schedule = Schedule(run)
-            schedule.apply(dict.fromkeys(targets, interval), time.time())
-            schedule.start()
-            await asyncio.sleep(interval + 1.5)  # every target has run once
-            window[:] = [time.time(), time.time() + seconds]
-            cpu = time.process_time()
-            await asyncio.sleep(seconds)
-            cpu = time.process_time() - cpu
-            await asyncio.sleep(2)  # the window's last runs finish (timeout 1.5 s)
-            await schedule.drain(5)
-        return {
-            "rate": rate,
-            "targets": len(targets),
-            "runs_per_s": len(lates) / seconds,
-            "ok": ok,
-            "runs": len(lates),
-            "lateness_p50_s": statistics.median(lates) if lates else float("nan"),
-            "lateness_p99_s": p99(lates),
-            "lateness_max_s": max(lates, default=float("nan")),
-            "duration_p99_ms": p99(durations) * 1000,
-            "cores_busy": cpu / seconds,
-            "skipped": counter.skipped,
-            "missed": counter.missed,
-        }
-
-    print(json.dumps(asyncio.run(main())), flush=True)
-
-
-def run_lateness(url: str, rate: int, seconds: float) -> dict[str, Any]:
-    budget = seconds + 60
-    out = subprocess.run(
-        [sys.executable, __file__, "--lateness-worker", url, str(rate), str(seconds)],
-        capture_output=True,
-        text=True,
-        timeout=budget,
-        check=False,
+    ]
+    config = workdir / f"{name}.yaml"
+    config.write_text(
+        f'database: {{url: "sqlite:///{workdir}/{name}.db"}}\n'
+        f'agent: {{listen: "127.0.0.1:{port}", workers: {workers}}}\n'
+        "targets:\n" + "\n".join(targets) + "\n"
     )
-    if out.returncode != 0:
-        return {"rate": rate, "error": out.stderr.strip().splitlines()[-1:]}
-    answer: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return answer
+    with (workdir / f"{name}.log").open("wb") as log:
+        agent = subprocess.Popen(
+            [sys.executable, "-m", "slawatch.cli", "run", "-c", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(port, agent, "slawatch run")
+            wait_for_samples(port, len(targets), agent)  # every target has run once
+            before, cpu, start = scrape(port), tree_cpu(agent.pid), time.monotonic()
+            time.sleep(seconds)
+            after, cpu = scrape(port), tree_cpu(agent.pid) - cpu
+            elapsed = time.monotonic() - start
+        finally:
+            stop(agent)
+    return {"rate": rate, "workers": workers, "targets": len(targets)} | lateness_figures(
+        before, after, elapsed, cpu
+    )
+
+
+def wait_for_samples(port: int, count: int, agent: subprocess.Popen[Any]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if agent.poll() is not None:
+            raise SystemExit(f"slawatch run exited (code {agent.returncode})")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
+            if json.load(answer)["samples_written"] >= count:
+                return
+        time.sleep(0.5)
+    raise SystemExit(f"the agent did not write {count} samples within 60 s")
+
+
+def scrape(port: int) -> Scrape:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as answer:
+        text = answer.read().decode()
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name.startswith("slawatch_")
+    }
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (the probe workers)."""
+    total = cpu_seconds(pid)
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        if entry.name.isdigit() and int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+            total += cpu_seconds(int(entry.name))
+    return total
+
+
+def lateness_figures(before: Scrape, after: Scrape, elapsed: float, cpu: float) -> dict[str, Any]:
+    def delta(name: str, **labels: str) -> float:
+        return sum(
+            value - before.get(key, 0.0)
+            for key, value in after.items()
+            if key[0] == name and labels.items() <= dict(key[1]).items()
+        )
+
+    histogram = "slawatch_schedule_lateness_seconds"
+    buckets = sorted(
+        (float(dict(key[1])["le"]), delta(histogram + "_bucket", le=dict(key[1])["le"]))
+        for key in after
+        if key[0] == histogram + "_bucket"
+    )
+    runs = delta(histogram + "_count")
+    probes = delta("slawatch_probes_total")
+    return {
+        "runs_per_s": probes / elapsed,
+        "ok_share": delta("slawatch_probes_total", outcome="ok") / max(probes, 1),
+        "lateness_p50_s": quantile(0.5, buckets),
+        "lateness_p99_s": quantile(0.99, buckets),
+        "late_over_1s_share": 1 - dict(buckets)[1.0] / runs if runs else float("nan"),
+        "cores_busy": cpu / elapsed,
+        "skipped": delta("slawatch_probe_runs_skipped_total"),
+        "worker_restarts": delta("slawatch_probe_worker_restarts_total"),
+    }
+
+
+def quantile(q: float, buckets: list[tuple[float, float]]) -> float:
+    """Prometheus' ``histogram_quantile``: linear within the bucket it falls in."""
+    total = buckets[-1][1] if buckets else 0.0
+    if not total:
+        return float("nan")
+    rank, lower, below = q * total, 0.0, 0.0
+    for upper, count in buckets:
+        if count >= rank:
+            if upper == float("inf"):
+                return lower
+            return lower + (upper - lower) * (rank - below) / max(count - below, 1e-9)
+        lower, below = upper, count
+    return lower
 
 
 # ---------------------------------------------------------------- the report
@@ -565,6 +599,24 @@ def report(reps: int, rows: dict[int, dict[str, list[dict[str, Any]]]]) -> None:
             )
 
 
+def lateness_search(args: argparse.Namespace, url: str, workdir: Path) -> None:
+    print("\nscheduling lateness, the agent (slawatch run), 2 x rate targets at 2 s, SQLite:")
+    best: dict[int, dict[str, Any]] = {}
+    for workers in args.workers:
+        for rate in args.lateness_rates:
+            run = agent_lateness(url, rate, args.seconds, workers, workdir)
+            print(f"  {json.dumps(rounded(run))}")
+            kept_up = run["lateness_p99_s"] < 1 and not run["skipped"]  # skipped: overload
+            if kept_up and run["rate"] > best.get(workers, {}).get("rate", 0):
+                best[workers] = run
+    for workers, run in best.items():
+        print(
+            f"  workers: {workers}: every run started, lateness p99 under 1 s, up to"
+            f" {run['rate']} probes/s asked: {run['runs_per_s']:.0f}/s achieved,"
+            f" {run['cores_busy']:.2f} cores busy"
+        )
+
+
 def rounded(run: dict[str, Any]) -> dict[str, Any]:
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in run.items()}
 
@@ -604,8 +656,9 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rates", type=int, nargs="+", default=[100, 300])
+    parser.add_argument("--lateness-rates", type=int, nargs="*", default=[400, 800, 1200])
     parser.add_argument(
-        "--lateness-rates", type=int, nargs="*", default=[100, 200, 400, 800, 1200, 1600]
+        "--workers", type=int, nargs="+", default=[1, 2], help="agent.workers of the lateness runs"
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the slawatch child")
     parser.add_argument(
@@ -615,14 +668,9 @@ def main() -> int:
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-anyio", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--lateness-worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         probe_worker(args.worker, stock_backend=args.worker_anyio)
-        return 0
-    if args.lateness_worker:
-        url, rate, seconds = args.lateness_worker
-        lateness_worker(url, int(rate), float(seconds))
         return 0
 
     nginx_bin, blackbox_bin = find_binary(NGINX), find_binary(BLACKBOX)
@@ -647,9 +695,7 @@ def main() -> int:
             print(f"target {url}; {os.cpu_count()} cores; {args.seconds:g} s per run")
             compare(args, url, exporter)
             if args.lateness_rates:
-                print("\nscheduling lateness, slawatch's Schedule, 2 s interval, N = 2 x rate:")
-                for rate in args.lateness_rates:
-                    print(f"  {json.dumps(rounded(run_lateness(url, rate, args.seconds)))}")
+                lateness_search(args, url, workdir)
     return 0
 
 
