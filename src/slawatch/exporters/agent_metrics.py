@@ -64,7 +64,9 @@ class AgentMetrics:
         self.write_failures = counter(
             "slawatch_store_write_failures", "Flushes that found the database unavailable"
         )
-        self.workers = gauge("slawatch_probe_workers", "Probe worker processes running")
+        self.workers = gauge(
+            "slawatch_probe_workers", "Probe worker processes running (0: the agent probes itself)"
+        )
         self.worker_restarts = counter(
             "slawatch_probe_worker_restarts", "Probe worker processes started again after dying"
         )
