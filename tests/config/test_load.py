@@ -112,6 +112,22 @@ def test_lookups_list_the_known_names() -> None:
     assert unknown.value.known == ("cegid-portal-web", "ipfolio-app", "smileo-gateway", "smileo-s3")
 
 
+def test_readers_name_the_contracts_over_each_target_and_all_for_a_control_target() -> None:
+    config = parse_config(
+        """
+agent: {control_targets: [gateway]}
+targets:
+  - {name: gateway, kind: http, url: "http://127.0.0.1:8/", interval: 60s}
+  - {name: web, kind: http, url: "http://127.0.0.1:9/", interval: 60s}
+  - {name: spare, kind: http, url: "http://127.0.0.1:9/", interval: 60s}
+contracts:
+  - {name: a, service: {targets: [web]}, timezone: UTC, period: month, target: 99}
+  - {name: b, service: {targets: [web]}, timezone: UTC, period: month, target: 99}
+"""
+    )
+    assert config.readers() == {"gateway": ("a", "b"), "web": ("a", "b"), "spare": ()}
+
+
 def test_a_problem_without_a_file_reads_as_its_message() -> None:
     error = ConfigError(
         ["no config given", Problem("c.yaml", None, "", "cannot read: Permission denied")]

@@ -248,14 +248,14 @@ class Config(ConfigModel):
     def readers(self) -> dict[str, tuple[str, ...]]:
         """Per target, the contracts whose figures read its timeline: those over it,
         and every contract for a control target (its failures mask the others')."""
-        control = set(self.agent.control_targets)
-        everyone = tuple(c.name for c in self.contracts)
-        return {
-            t.name: everyone
-            if t.name in control
-            else tuple(c.name for c in self.contracts if t.name in c.service.targets)
-            for t in self.targets
-        }
+        found: dict[str, list[str]] = {t.name: [] for t in self.targets}
+        for contract in self.contracts:  # one pass: 50,000 targets x 1,000 contracts is common
+            for target in contract.service.targets:
+                found[target].append(contract.name)
+        everyone = [c.name for c in self.contracts]
+        for target in self.agent.control_targets:
+            found[target] = everyone
+        return {target: tuple(dict.fromkeys(names)) for target, names in found.items()}
 
     def target(self, name: str) -> AnyTarget:
         """The target called ``name``; ``UnknownNameError`` lists the known ones."""
