@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import ssl
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from typing import Any
 
 import httpcore
@@ -133,24 +133,15 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[SocketOption] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host,
-                    port,
-                    limit=READ_LIMIT,
-                    local_addr=None if local_address is None else (local_address, 0),
-                    # racing needs tasks: only worth it when a name may give several addresses
-                    happy_eyeballs_delay=None if _is_address(host) else HAPPY_EYEBALLS_DELAY,
-                )
-        except TimeoutError as exc:
-            raise ConnectTimeout(exc) from exc
-        except OSError as exc:
-            raise ConnectError(exc) from exc
-        sock = writer.get_extra_info("socket")
-        for option in socket_options or ():
-            sock.setsockopt(*option)
-        return AsyncioStream(reader, writer)
+        opening = asyncio.open_connection(
+            host,
+            port,
+            limit=READ_LIMIT,
+            local_addr=None if local_address is None else (local_address, 0),
+            # racing needs tasks: only worth it when a name may give several addresses
+            happy_eyeballs_delay=None if _is_address(host) else HAPPY_EYEBALLS_DELAY,
+        )
+        return await _connected(opening, timeout, socket_options)
 
     async def connect_unix_socket(
         self,
@@ -158,10 +149,30 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[SocketOption] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        raise NotImplementedError("slawatch probes do not use unix sockets")
+        opening = asyncio.open_unix_connection(path, limit=READ_LIMIT)
+        return await _connected(opening, timeout, socket_options)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+async def _connected(
+    opening: Coroutine[Any, Any, tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+    timeout: float | None,
+    socket_options: Iterable[SocketOption] | None,
+) -> AsyncioStream:
+    """The stream ``opening`` connects, within ``timeout``, with httpcore's errors."""
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await opening
+    except TimeoutError as exc:
+        raise ConnectTimeout(exc) from exc
+    except OSError as exc:
+        raise ConnectError(exc) from exc
+    sock = writer.get_extra_info("socket")
+    for option in socket_options or ():
+        sock.setsockopt(*option)
+    return AsyncioStream(reader, writer)
 
 
 def _is_address(host: str) -> bool:
