@@ -48,6 +48,7 @@ class Forecast:
     period: Period
     meter: Meter  # the period's figures before any instant
     period_reference: int  # R over the whole period, future included
+    budget: float  # the downtime the whole period allows, seconds
     maintenance: Cumulative  # qualifying maintenance, declared or recurring
     exclusions: Cumulative  # the operator's exclusions
 
@@ -70,11 +71,13 @@ class Forecast:
             )
             return Cumulative(IntervalSet(span for s in spans for span in s))
 
+        reference = time.ledger.reference.total()
         return cls(
             terms,
             period,
             Meter(time.ledger),
-            time.ledger.reference.total(),
+            reference,
+            float((1 - terms.target_percent / 100) * reference),
             qualifying(maintenance=True),
             qualifying(maintenance=False),
         )
@@ -201,7 +204,6 @@ class SlaSeries:
         tally = forecast.meter.tally(now)
         verdict = score(terms, period, tally)
         held = self._hold(contract, period, tally)
-        budget = float((1 - terms.target_percent / 100) * forecast.period_reference)
         credit = verdict.credit.percent if verdict.credit is not None else 0
         return (
             held.reference,
@@ -211,8 +213,8 @@ class SlaSeries:
             _ratio(verdict.coverage, tally.reference),
             float(terms.min_coverage_percent / 100),
             float(credit / 100),
-            budget,
-            budget - tally.downtime,
+            forecast.budget,
+            forecast.budget - tally.downtime,
             forecast.period_reference,
             period.start,
             period.end,
