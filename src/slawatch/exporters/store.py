@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Row, func, select
 
@@ -62,6 +62,8 @@ from slawatch.sla.exclusions import (
     MaintenanceKind,
 )
 from slawatch.sla.timeline import Flip, TimelineRule
+
+T = TypeVar("T")
 
 __all__ = [
     "AuditRecord",
@@ -217,11 +219,7 @@ class Store:
         self, contract: str | None = None, include_cancelled: bool = False
     ) -> list[MaintenanceRecord]:
         """Maintenance windows of one contract or all, by start; cancelled ones on request."""
-        query = listing(db.maintenance, contract, db.maintenance.c.start_ts)
-        if not include_cancelled:
-            query = query.where(db.maintenance.c.cancelled_at.is_(None))
-        with self._database.transaction() as conn:
-            return [maintenance_record(row) for row in conn.execute(query)]
+        return self._spans(MAINTENANCE, contract, include_cancelled, maintenance_record)
 
     def cancel_maintenance(self, window_id: int, actor: str) -> MaintenanceRecord:
         """Cancel a window (it stays listed with ``include_cancelled``). Audited.
@@ -256,11 +254,7 @@ class Store:
         self, contract: str | None = None, include_revoked: bool = False
     ) -> list[ExclusionRecord]:
         """Exclusions of one contract or all, by start; revoked ones on request."""
-        query = listing(db.exclusions, contract, db.exclusions.c.start_ts)
-        if not include_revoked:
-            query = query.where(db.exclusions.c.revoked_at.is_(None))
-        with self._database.transaction() as conn:
-            return [exclusion_record(row) for row in conn.execute(query)]
+        return self._spans(EXCLUSION, contract, include_revoked, exclusion_record)
 
     def revoke_exclusion(self, exclusion_id: int, actor: str) -> ExclusionRecord:
         """Revoke an exclusion (it stays listed with ``include_revoked``). Audited.
@@ -367,6 +361,21 @@ class Store:
         now = self._clock()
         with self._database.transaction(write=True) as conn:
             return add(conn, entity, values, actor=actor, now=now)
+
+    def _spans(
+        self,
+        entity: Entity,
+        contract: str | None,
+        include_retired: bool,
+        convert: Callable[[Row[Any]], T],
+    ) -> list[T]:
+        """Records of ``entity`` (a span kind) of one contract or all, by start."""
+        table = entity.table
+        query = listing(table, contract, table.c.start_ts)
+        if not include_retired:
+            query = query.where(table.c[f"{entity.done}_at"].is_(None))
+        with self._database.transaction() as conn:
+            return [convert(row) for row in conn.execute(query)]
 
     def _retire(self, entity: Entity, record_id: int, actor: str) -> Row[Any]:
         """Cancel or revoke a record at the clock's now, audited; returns its row."""
