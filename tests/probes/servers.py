@@ -114,6 +114,21 @@ class TlsEchoServer(_Tls, EchoServer):
         super().__init__()
 
 
+class _Silent(socketserver.BaseRequestHandler):
+    """Accepts the connection and says nothing until the session ends."""
+
+    def handle(self) -> None:
+        RELEASE.wait(HANG_LIMIT)
+
+
+class SilentServer(_Quiet, socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Silent)
+
+
 class _Zone(socketserver.BaseRequestHandler):
     """Answers from ``ZONE``: NXDOMAIN for names it lacks, no records for types it lacks."""
 

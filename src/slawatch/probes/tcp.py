@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from functools import partial
 
 from slawatch.config.targets import TcpTarget
@@ -45,7 +45,11 @@ async def open_stream(
     host: str, port: int, tls: ssl.SSLContext | None, recorder: Recorder
 ) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
     """A connection to ``host:port``, upgraded to TLS when ``tls`` is given, and
-    closed on exit; records ``connect``, ``tls`` and the certificate's expiry."""
+    aborted on exit; records ``connect``, ``tls`` and the certificate's expiry.
+
+    Aborted, not closed: the exit may come after the deadline cancelled us, and a
+    graceful close waits on the peer (``wait_closed`` after a cancelled
+    ``start_tls`` never returns at all, so the probe never ended)."""
     with recorder.span("connect"):
         reader, writer = await asyncio.open_connection(host, port)
     try:
@@ -55,9 +59,7 @@ async def open_stream(
             recorder.saw_cert(peer_cert_expiry(writer.get_extra_info("ssl_object")))
         yield reader, writer
     finally:
-        writer.close()
-        with suppress(OSError):  # the peer may already be gone; we are done
-            await writer.wait_closed()
+        writer.transport.abort()
 
 
 async def _expect(reader: asyncio.StreamReader, expected: bytes) -> None:
