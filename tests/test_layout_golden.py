@@ -23,13 +23,13 @@ import pytest
 from click.testing import CliRunner
 from prometheus_client import CollectorRegistry, disable_created_metrics
 
-from slawatch.agent.server import AgentServer
+from slawatch.agent.http.server import AgentServer
 from slawatch.cli import main
 from slawatch.config import load_config
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.exporters.sla_metrics import SlaSeries
-from slawatch.exporters.store import Store
 from slawatch.probes.result import Outcome, ProbeResult
+from slawatch.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
