@@ -129,6 +129,72 @@ class SilentServer(_Quiet, socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), _Silent)
 
 
+class _AlpnEnforced(socketserver.BaseRequestHandler):
+    """TLS for clients that offer ``ALPN`` by ALPN or offer nothing; any other offer
+    gets the fatal alert RFC 7301 asks for (no_application_protocol), as nginx's
+    stream module or Go's crypto/tls send. Python's ssl never sends it itself."""
+
+    server: AlpnEnforcingServer
+
+    def handle(self) -> None:
+        self.request.settimeout(HANG_LIMIT)
+        offered = offered_alpn(_peek_record(self.request))
+        if offered is not None and ALPN not in offered:
+            self.request.sendall(NO_APPLICATION_PROTOCOL)
+            return
+        with self.server.tls.wrap_socket(self.request, server_side=True) as tls:
+            tls.recv(1)  # until the client hangs up
+
+
+class AlpnEnforcingServer(_Quiet, socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        self.tls = tls
+        super().__init__(("127.0.0.1", 0), _AlpnEnforced)
+
+
+ALPN = b"imap"
+NO_APPLICATION_PROTOCOL = bytes([21, 3, 3, 0, 2, 2, 120])  # alert record: fatal, 120
+_RECORD_HEADER = 5
+
+
+def _peek_record(sock: socket.socket) -> bytes:
+    """The first TLS record (the ClientHello), left unread for the handshake."""
+    wanted = _RECORD_HEADER
+    for _ in range(100):  # the client sends it at once; a few reads at most
+        data = sock.recv(wanted, socket.MSG_PEEK)
+        if len(data) >= _RECORD_HEADER:
+            wanted = _RECORD_HEADER + int.from_bytes(data[3:5])
+        if len(data) >= wanted or not data:
+            return data
+    return data
+
+
+def offered_alpn(record: bytes) -> list[bytes] | None:
+    """The protocols a ClientHello record offers by ALPN (extension 16); None if
+    it has no ALPN extension."""
+    hello = record[_RECORD_HEADER + 4 :]  # after the record and handshake headers
+    at = 2 + 32  # version, random
+    at += 1 + hello[at]  # session id
+    at += 2 + int.from_bytes(hello[at : at + 2])  # cipher suites
+    at += 1 + hello[at]  # compression methods
+    end = at + 2 + int.from_bytes(hello[at : at + 2])
+    at += 2
+    while at < end:
+        kind, size = int.from_bytes(hello[at : at + 2]), int.from_bytes(hello[at + 2 : at + 4])
+        at += 4
+        if kind == 16:
+            names, found = hello[at + 2 : at + size], []
+            while names:
+                found.append(names[1 : 1 + names[0]])
+                names = names[1 + names[0] :]
+            return found
+        at += size
+    return None
+
+
 class _Zone(socketserver.BaseRequestHandler):
     """Answers from ``ZONE``: NXDOMAIN for names it lacks, no records for types it lacks."""
 

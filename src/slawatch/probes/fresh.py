@@ -13,8 +13,9 @@ httpx closes the response.
 
 The steps ``connect_tcp`` and ``start_tls`` are traced exactly as httpcore's
 ``AsyncHTTPConnection`` traces them (``connection.<step>.started`` /
-``.complete`` / ``.failed``), so the probe's phases are the same; TLS offers
-``http/1.1`` by ALPN as httpcore does without HTTP/2. No timeouts here: the
+``.complete`` / ``.failed``), so the probe's phases are the same; the SSL
+context offers ``http/1.1`` by ALPN (``certs.HTTP_ALPN``, as httpcore does
+without HTTP/2) and is never changed here. No timeouts here: the
 probe's deadline is the only one (``recorder.guarded``).
 """
 
@@ -66,7 +67,6 @@ class FreshConnections:
             request, "connect_tcp", tcp, lambda: self._backend.connect_tcp(host, origin.port)
         )
         if origin.scheme == b"https":
-            self._tls.set_alpn_protocols(["http/1.1"])
             server_hostname = request.extensions.get("sni_hostname") or host
             tls = {"ssl_context": self._tls, "server_hostname": server_hostname, "timeout": None}
             plain = stream
