@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import dns.message
 import dns.rcode
@@ -92,6 +93,30 @@ class HttpsServer(_Tls, HttpServer):
     def __init__(self, tls: ssl.SSLContext) -> None:
         self.tls = tls
         super().__init__()
+
+
+class _Recorded(BaseHTTPRequestHandler):
+    """Notes each request's path and headers; ``?to=URL`` redirects there (302)."""
+
+    server: RecordingServer
+
+    def do_GET(self) -> None:
+        self.server.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+        to = parse_qs(urlsplit(self.path).query).get("to")
+        self.send_response(302 if to else 200)
+        if to:
+            self.send_header("Location", to[0])
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class RecordingServer(_Quiet, ThreadingHTTPServer):
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, dict[str, str]]] = []  # path, headers (names lowercased)
+        super().__init__(("127.0.0.1", 0), _Recorded)
 
 
 class _EchoLine(socketserver.StreamRequestHandler):

@@ -8,6 +8,8 @@ handshake completes, so it is known even if the request then fails.
 
 Header values read ``${VAR}`` from the environment here, for this request only:
 secrets stay out of the config objects, the results and the error messages.
+Redirects are followed here rather than by httpx, so that no secret follows one
+to another origin (``keeps_secrets``): httpx drops only ``Authorization``.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ async def _check(target: HttpTarget, context: ProbeContext, recorder: Recorder) 
     client = context.http(target.verify_tls)
     template = _template(target.method, target.url, tuple(target.headers.items()), target.body)
     request = template.request(client.headers, _Tracer(recorder))
-    response = await client.send(request, follow_redirects=target.follow_redirects, stream=True)
+    response = await _send(client, request, target.follow_redirects, template.secret_names)
     try:
         recorder.status_code = response.status_code
         body = await _read(response)
@@ -58,6 +60,50 @@ async def _check(target: HttpTarget, context: ProbeContext, recorder: Recorder) 
         await response.aclose()
     check_answer(target, response.status_code, body, lambda: response.encoding or "utf-8")
     check_validity(recorder.cert_expiry, target.min_cert_validity, context.now())
+
+
+async def _send(
+    client: httpx.AsyncClient, request: httpx.Request, follow: bool, secrets: tuple[str, ...]
+) -> httpx.Response:
+    """The response to ``request``, after its redirects if ``follow``; the headers
+    named in ``secrets`` (and the credentials) are dropped at a redirect to another
+    origin and stay dropped."""
+    for _ in range(client.max_redirects + 1):
+        response = await client.send(request, stream=True)
+        if not follow or response.next_request is None:
+            return response
+        try:
+            await response.aread()  # the redirect's own body, read as httpx would
+        finally:
+            await response.aclose()
+        request = _redirected(request.url, response.next_request, secrets)
+    raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+
+
+CREDENTIALS = ("Authorization", "Proxy-Authorization", "Cookie")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _redirected(
+    source: httpx.URL, request: httpx.Request, secrets: tuple[str, ...]
+) -> httpx.Request:
+    if not keeps_secrets(source, request.url):
+        for name in (*CREDENTIALS, *secrets):
+            request.headers.pop(name, None)
+    return request
+
+
+def keeps_secrets(source: httpx.URL, destination: httpx.URL) -> bool:
+    """Whether a redirect from ``source`` may carry secrets to ``destination``:
+    to the same origin (scheme, host, port), or from http to https on the same
+    host and default ports (httpx's own rule for ``Authorization``)."""
+    before, after = _origin(source), _origin(destination)
+    upgrade = (before[0], before[2], after[0], after[2]) == ("http", 80, "https", 443)
+    return before[1] == after[1] and (before == after or upgrade)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or DEFAULT_PORTS.get(url.scheme)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +117,10 @@ class _Template:
     headers: httpx.Headers  # those without secrets
     secret_headers: tuple[tuple[str, str], ...]  # values with ${VAR}, read at each probe
     content: bytes | None
+
+    @property
+    def secret_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.secret_headers)
 
     def request(self, defaults: httpx.Headers, tracer: _Tracer) -> httpx.Request:
         """A request as ``build_request`` makes it: the client's headers, then the
