@@ -20,6 +20,7 @@ from .servers import (
     EchoServer,
     HttpServer,
     HttpsServer,
+    RecordingServer,
     TlsEchoServer,
     running,
 )
@@ -79,6 +80,16 @@ def http_url() -> Iterator[str]:
 def https_url(server_tls: ssl.SSLContext) -> Iterator[str]:
     with running(HttpsServer(server_tls)) as port:
         yield f"https://127.0.0.1:{port}"
+
+
+def _recording() -> Iterator[RecordingServer]:
+    server = RecordingServer()
+    with running(server):
+        yield server
+
+
+home = pytest.fixture(_recording, name="home")  # an HTTP server noting what it receives
+away = pytest.fixture(_recording, name="away")  # another, on another port: another origin
 
 
 @pytest.fixture(scope="session")

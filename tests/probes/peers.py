@@ -1,11 +1,13 @@
 """Peers that misbehave, on 127.0.0.1, in the test's own event loop.
 
 Each accepts TCP and then: says nothing (``SILENT``), sends one byte every
-``TRICKLE_EVERY`` seconds for ever (``TRICKLE``), or resets the connection at
-once (``RESET``: ``SO_LINGER`` 0, then close, so the kernel sends an RST). The
-trickle starts with what the client's protocol waits on (``TRICKLE_STARTS``): the
-header of a 16 KiB TLS record, the start of an HTTP status line, a DNS-over-TCP
-length; then filler bytes.
+``TRICKLE_EVERY`` seconds for ever (``TRICKLE``), resets the connection at once
+(``RESET``: ``SO_LINGER`` 0, then close, so the kernel sends an RST) or closes it
+at once (``HANG_UP``). The trickle starts with what the client's protocol waits
+on (``TRICKLE_STARTS``): the header of a 16 KiB TLS record, the start of an HTTP
+status line, a DNS-over-TCP length; then filler bytes. A silent or trickling
+peer counts the connections the client gave up (``Peer.dropped``): a probe that
+ends must not leave its socket open.
 
 ``dns_peer`` answers every UDP query truncated (the TC flag), so the dns probe
 falls back to TCP on the same port, where the misbehaviour waits.
@@ -17,10 +19,9 @@ import asyncio
 import itertools
 import socket
 import struct
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from enum import StrEnum
-from functools import partial
 from typing import cast
 
 import dns.flags
@@ -36,58 +37,58 @@ TRICKLE_STARTS = {
 TRICKLE_LIMIT = 200  # bytes at most (40 s): every loop in a test is bounded
 PORT_TRIES = 20
 
-Handler = Callable[[bytes, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
 
 class Misbehaviour(StrEnum):
     SILENT = "silent"
     TRICKLE = "trickle"
     RESET = "reset"
+    HANG_UP = "hang-up"  # closes at once (FIN), politely
 
 
-async def _silent(start: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        await reader.read()  # until the client hangs up; nothing is ever sent
-    finally:
-        writer.transport.abort()
+class Peer:
+    """A TCP server misbehaving ``how`` to a client of ``protocol`` (a key of
+    ``TRICKLE_STARTS``)."""
 
+    def __init__(self, how: Misbehaviour, protocol: str) -> None:
+        self.how = how
+        self.start = TRICKLE_STARTS[protocol]
+        self.port = 0
+        self.accepted = 0
+        self.dropped = 0  # connections the client closed or reset
 
-async def _trickle(
-    start: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> None:
-    data = itertools.chain(start, itertools.repeat(0x02, TRICKLE_LIMIT))
-    try:
-        for byte in data:
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
+        try:
+            if self.how is Misbehaviour.SILENT:
+                await reader.read()  # nothing is ever sent: until the client hangs up
+                self.dropped += 1
+            elif self.how is Misbehaviour.TRICKLE:
+                await self._trickle(writer)
+            elif self.how is Misbehaviour.RESET:
+                sock = writer.get_extra_info("socket")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                writer.close()
+        except OSError:
+            self.dropped += 1  # the client reset the connection, or closed it under a write
+        finally:
+            writer.transport.abort()
+
+    async def _trickle(self, writer: asyncio.StreamWriter) -> None:
+        """One byte at a time, until the client is gone (a write then fails)."""
+        for byte in itertools.chain(self.start, itertools.repeat(0x02, TRICKLE_LIMIT)):
             writer.write(bytes([byte]))
             await writer.drain()
             await asyncio.sleep(TRICKLE_EVERY)
-    except OSError:
-        pass  # the client hung up: what it should do
-    finally:
-        writer.transport.abort()
-
-
-async def _reset(start: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    sock = writer.get_extra_info("socket")
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    writer.transport.abort()
-
-
-HANDLERS: dict[Misbehaviour, Handler] = {
-    Misbehaviour.SILENT: _silent,
-    Misbehaviour.TRICKLE: _trickle,
-    Misbehaviour.RESET: _reset,
-}
 
 
 @asynccontextmanager
-async def tcp_peer(how: Misbehaviour, protocol: str) -> AsyncIterator[int]:
-    """A TCP server misbehaving ``how`` to a client of ``protocol`` (a key of
-    ``TRICKLE_STARTS``); yields its port."""
-    handler = partial(HANDLERS[how], TRICKLE_STARTS[protocol])
-    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+async def tcp_peer(how: Misbehaviour, protocol: str) -> AsyncIterator[Peer]:
+    peer = Peer(how, protocol)
+    server = await asyncio.start_server(peer.handle, "127.0.0.1", 0)
     async with server:
-        yield int(server.sockets[0].getsockname()[1])
+        peer.port = int(server.sockets[0].getsockname()[1])
+        yield peer
         server.close()
 
 
@@ -107,19 +108,19 @@ class _Truncating(asyncio.DatagramProtocol):
 
 
 @asynccontextmanager
-async def dns_peer(how: Misbehaviour) -> AsyncIterator[int]:
+async def dns_peer(how: Misbehaviour) -> AsyncIterator[Peer]:
     """UDP that sends the client to TCP, and TCP misbehaving ``how``, on one port."""
     loop = asyncio.get_running_loop()
     for _ in range(PORT_TRIES):  # the TCP port may be taken for UDP: try another
         async with AsyncExitStack() as stack:
-            port = await stack.enter_async_context(tcp_peer(how, "dns"))
+            peer = await stack.enter_async_context(tcp_peer(how, "dns"))
             try:
                 transport, _ = await loop.create_datagram_endpoint(
-                    _Truncating, local_addr=("127.0.0.1", port)
+                    _Truncating, local_addr=("127.0.0.1", peer.port)
                 )
             except OSError:
                 continue
             stack.callback(transport.close)
-            yield port
+            yield peer
             return
     raise RuntimeError(f"no port free for both TCP and UDP in {PORT_TRIES} tries")

@@ -12,11 +12,13 @@ import json
 import socket
 import socketserver
 import ssl
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from typing import NamedTuple
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import dns.message
 import dns.rcode
@@ -64,6 +66,9 @@ class _Pages(BaseHTTPRequestHandler):
             "/loop": lambda: self._redirect("/loop"),
             "/slow": lambda: RELEASE.wait(HANG_LIMIT),
             "/garbage": lambda: self.wfile.write(b"NOT HTTP AT ALL\r\n\r\n"),
+            "/early-hints": self._early_hints,
+            "/cut": lambda: self._cut(reset=False),
+            "/reset-body": lambda: self._cut(reset=True),
         }
         route.get(self.path, lambda: self._answer(404, b"not found"))()
 
@@ -73,6 +78,21 @@ class _Pages(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _early_hints(self) -> None:
+        self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
+        self._answer(200, HOME)
+
+    def _cut(self, reset: bool) -> None:
+        """Promises 100 bytes, sends 10, then hangs up (or resets: an RST)."""
+        self.send_response(200)
+        self.send_header("Content-Length", "100")
+        self.end_headers()
+        self.wfile.write(HOME[:10])
+        self.wfile.flush()
+        if reset:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
 
     def _redirect(self, location: str) -> None:
         self.send_response(302)
@@ -95,19 +115,32 @@ class HttpsServer(_Tls, HttpServer):
         super().__init__()
 
 
+class Seen(NamedTuple):
+    method: str
+    path: str
+    headers: dict[str, str]  # names lowercased
+    body: bytes
+
+
 class _Recorded(BaseHTTPRequestHandler):
-    """Notes each request's path and headers; ``?to=URL`` redirects there (302)."""
+    """Notes each request; answers 200, or with ``?to=URL`` a redirect there (302),
+    and with ``?cookie=NAME=VALUE`` sets that cookie."""
 
     server: RecordingServer
 
     def do_GET(self) -> None:
-        self.server.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-        to = parse_qs(urlsplit(self.path).query).get("to")
-        self.send_response(302 if to else 200)
-        if to:
-            self.send_header("Location", to[0])
+        size = int(self.headers.get("Content-Length", 0))
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        self.server.seen.append(Seen(self.command, self.path, headers, self.rfile.read(size)))
+        query = parse_qs(urlsplit(self.path).query)
+        self.send_response(302 if "to" in query else 200)
+        for name, values in (("Location", query.get("to")), ("Set-Cookie", query.get("cookie"))):
+            if values:
+                self.send_header(name, values[0])
         self.send_header("Content-Length", "0")
         self.end_headers()
+
+    do_POST = do_PUT = do_DELETE = do_GET
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -115,8 +148,13 @@ class _Recorded(BaseHTTPRequestHandler):
 
 class RecordingServer(_Quiet, ThreadingHTTPServer):
     def __init__(self) -> None:
-        self.seen: list[tuple[str, dict[str, str]]] = []  # path, headers (names lowercased)
+        self.seen: list[Seen] = []
         super().__init__(("127.0.0.1", 0), _Recorded)
+
+    def url(self, path: str = "/", **query: str) -> str:
+        """This server's URL for ``path``, with ``query`` (``to``, ``cookie``) encoded."""
+        encoded = "?" + urlencode(query) if query else ""
+        return f"http://127.0.0.1:{self.server_address[1]}{path}{encoded}"
 
 
 class _EchoLine(socketserver.StreamRequestHandler):

@@ -81,6 +81,9 @@ CASES = [
     ),
     Case("redirect-loop", "/loop", {}, Outcome.PROTOCOL_ERROR, "too_many_redirects"),
     Case("not-http", "/garbage", {}, Outcome.PROTOCOL_ERROR, "remote_protocol"),
+    Case("early-hints-first", "/early-hints", {"body_contains": "Welcome"}, Outcome.OK, status=200),
+    Case("body-cut-short", "/cut", {}, Outcome.PROTOCOL_ERROR, "remote_protocol", 200),
+    Case("body-reset", "/reset-body", {}, Outcome.CONNECTION_FAILED, "connection_reset", 200),
     Case("slow", "/slow", {"timeout": "300ms"}, Outcome.TIMEOUT, "processing_timeout"),
 ]
 

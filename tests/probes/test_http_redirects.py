@@ -7,9 +7,6 @@ servers on 127.0.0.1, on two ports: two origins.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from urllib.parse import urlencode
-
 import httpx
 import pytest
 
@@ -17,7 +14,7 @@ from slawatch.probes import Outcome, ProbeContext
 from slawatch.probes.http import keeps_secrets, probe
 
 from .helpers import target
-from .servers import RecordingServer, running
+from .servers import RecordingServer
 
 pytestmark = pytest.mark.anyio
 
@@ -31,35 +28,16 @@ HEADERS = {
 SECRETS = {"authorization", "x-api-key", "x-account", "proxy-authorization"}
 
 
-@pytest.fixture
-def home() -> Iterator[RecordingServer]:
-    server = RecordingServer()
-    with running(server):
-        yield server
-
-
-@pytest.fixture
-def away() -> Iterator[RecordingServer]:
-    server = RecordingServer()
-    with running(server):
-        yield server
-
-
 @pytest.fixture(autouse=True)
 def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOKEN", "t0ken")
     monkeypatch.setenv("KEY", "k3y")
 
 
-def url(server: RecordingServer, path: str = "/", to: str | None = None) -> str:
-    query = "?" + urlencode({"to": to}) if to else ""
-    return f"http://127.0.0.1:{server.server_address[1]}{path}{query}"
-
-
 def sent(server: RecordingServer) -> list[set[str]]:
     """The headers among ``HEADERS`` of each request the server received."""
     names = {name.lower() for name in HEADERS}
-    return [names & set(headers) for _, headers in server.seen]
+    return [names & set(seen.headers) for seen in server.seen]
 
 
 async def probed(context: ProbeContext, start: str) -> None:
@@ -70,7 +48,7 @@ async def probed(context: ProbeContext, start: str) -> None:
 async def test_secrets_are_not_sent_to_another_origin(
     context: ProbeContext, home: RecordingServer, away: RecordingServer
 ) -> None:
-    await probed(context, url(home, to=url(away, "/landing")))
+    await probed(context, home.url(to=away.url("/landing")))
     assert sent(home) == [SECRETS | {"x-probe"}]
     assert sent(away) == [{"x-probe"}]
 
@@ -78,15 +56,15 @@ async def test_secrets_are_not_sent_to_another_origin(
 async def test_secrets_are_kept_on_the_same_origin(
     context: ProbeContext, home: RecordingServer
 ) -> None:
-    await probed(context, url(home, to=url(home, "/landing")))
+    await probed(context, home.url(to=home.url("/landing")))
     assert sent(home) == [SECRETS | {"x-probe"}] * 2
-    assert home.seen[1][1]["x-api-key"] == "k3y"
+    assert home.seen[1].headers["x-api-key"] == "k3y"
 
 
 async def test_secrets_dropped_once_stay_dropped(
     context: ProbeContext, home: RecordingServer, away: RecordingServer
 ) -> None:
-    await probed(context, url(home, to=url(away, to=url(home, "/back"))))
+    await probed(context, home.url(to=away.url(to=home.url("/back"))))
     assert sent(home) == [SECRETS | {"x-probe"}, {"x-probe"}]
     assert sent(away) == [{"x-probe"}]
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from slawatch.probes import Outcome, ProbeContext, http, open_context, tcp
+from slawatch.probes import Outcome, ProbeContext, http, open_context, run_probe, tcp
 from slawatch.probes.tls import probe
 
 from .helpers import CERT_NOT_AFTER, target
+from .peers import Misbehaviour, tcp_peer
 from .servers import closed_port
 
 pytestmark = pytest.mark.anyio
@@ -73,3 +77,21 @@ async def test_an_https_probe_does_not_make_the_tls_probes_offer_its_alpn(
     settings = {"host": "127.0.0.1", "port": alpn_port, "tls": True, "verify_tls": verify}
     over_tcp = await tcp.probe(target("tcp", **settings), context)
     assert over_tcp.outcome is Outcome.OK, over_tcp
+
+
+@pytest.mark.parametrize(
+    "monitored",
+    [
+        lambda port: target("tls", host="127.0.0.1", port=port),
+        lambda port: target("tcp", host="127.0.0.1", port=port, tls=True),
+        lambda port: target("http", url=f"https://127.0.0.1:{port}/"),
+    ],
+    ids=["tls", "tcp-tls", "https"],
+)
+async def test_a_server_hanging_up_during_the_handshake_is_a_tls_failure(
+    context: ProbeContext, monitored: Callable[[int], Any]
+) -> None:
+    async with tcp_peer(Misbehaviour.HANG_UP, "tls") as peer:
+        result = await run_probe(monitored(peer.port), context)
+    assert (result.outcome, result.error_class) == (Outcome.TLS_FAILED, "tls_handshake")
+    assert result.error_message == "EOF occurred in violation of protocol during the TLS handshake"

@@ -1,10 +1,11 @@
 """The http probe: one request (following redirects if asked), timed by phase.
 
-Phases come from httpcore's trace extension, which reports each step of a
-request as ``<layer>.<step>.started`` / ``.complete`` / ``.failed``; steps map
-onto blackbox_exporter's phases. ``connect`` includes the name lookup, which
-httpcore does inside ``connect_tcp``. The certificate expiry is taken when the
-handshake completes, so it is known even if the request then fails.
+Phases come from httpx's trace extension, to which the transport
+(``fresh.FreshTransport``) reports each step of a request as
+``<layer>.<step>.started`` / ``.complete`` / ``.failed`` under httpcore's names;
+steps map onto blackbox_exporter's phases. ``connect`` includes the name lookup,
+done inside ``connect_tcp``. The certificate expiry is taken when the handshake
+completes, so it is known even if the request then fails.
 
 Header values read ``${VAR}`` from the environment here, for this request only:
 secrets stay out of the config objects, the results and the error messages.
@@ -28,6 +29,7 @@ from slawatch.config.targets import HttpTarget
 from slawatch.probes.certs import check_validity, peer_cert_expiry
 from slawatch.probes.context import ProbeContext
 from slawatch.probes.failures import ProbeFailure
+from slawatch.probes.fresh import DEFAULT_PORTS
 from slawatch.probes.http_checks import check_answer
 from slawatch.probes.recorder import Recorder, guarded
 from slawatch.probes.result import Outcome, ProbeResult
@@ -37,8 +39,7 @@ TEMPLATES = 1 << 16  # targets whose parsed request is kept
 _PHASE_OF_STEP = {
     "connect_tcp": "connect",
     "start_tls": "tls",
-    "send_request_headers": "processing",
-    "send_request_body": "processing",
+    "send_request": "processing",
     "receive_response_headers": "processing",
     "receive_response_body": "transfer",
 }
@@ -81,7 +82,6 @@ async def _send(
 
 
 CREDENTIALS = ("Authorization", "Proxy-Authorization", "Cookie")
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _redirected(
@@ -124,19 +124,19 @@ class _Template:
 
     def request(self, defaults: httpx.Headers, tracer: _Tracer) -> httpx.Request:
         """A request as ``build_request`` makes it: the client's headers, then the
-        target's, no timeouts (the probe's deadline is the only one, see
-        ``recorder.guarded``)."""
+        target's. No timeouts: the transport has none, the probe's deadline is the
+        only one (``recorder.guarded``)."""
         headers = defaults.copy()
         headers.update(self.headers)
         for name, value in self.secret_headers:
             headers[name] = ENV_REF.sub(_env_value, value)
-        extensions = {"timeout": _NO_TIMEOUTS, "trace": tracer}
         return httpx.Request(
-            self.method, self.url, headers=headers, content=self.content, extensions=extensions
+            self.method,
+            self.url,
+            headers=headers,
+            content=self.content,
+            extensions={"trace": tracer},
         )
-
-
-_NO_TIMEOUTS = httpx.Timeout(None).as_dict()
 
 
 @lru_cache(maxsize=TEMPLATES)
@@ -150,7 +150,7 @@ def _template(
 
 
 class _Tracer:
-    """httpcore's trace callback: adds each step's time to its phase."""
+    """The trace callback: adds each step's time to its phase."""
 
     def __init__(self, recorder: Recorder) -> None:
         self._recorder = recorder
