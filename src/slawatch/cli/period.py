@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from slawatch.app import periods
+from slawatch.app.periods import ClosedPeriod
 from slawatch.app.reports import live
 from slawatch.cli.common import (
     Session,
@@ -27,8 +29,8 @@ from slawatch.cli.common import (
     reports_errors,
 )
 from slawatch.cli.records import author_option, print_records, utc
-from slawatch.reports.versions import diff, fingerprint
-from slawatch.store.closed_periods import ClosedPeriod, Version
+from slawatch.reports.versions import Change, diff, fingerprint
+from slawatch.store.closed_periods import Version
 
 period_option = click.option(
     "--period", "label", required=True, help="YYYY-MM (a month) or YYYY (a year)."
@@ -63,7 +65,7 @@ def close(
     names = chosen_contracts(config, contract, every)
     store = session.store()
     reports = live(store, config, [(name, label) for name in names], now())
-    for closed in store.close_periods(reports, author):
+    for closed in periods.close(store, reports, author):
         click.echo(f"closed {closed.contract} {closed.period}: sha256 {closed.latest.sha256}")
 
 
@@ -91,13 +93,12 @@ def amend(
     config = session.config()
     store = session.store()
     [report] = live(store, config, [(config.contract(contract).name, label)], now())
-    latest = store.amend_period(report, reason, author).latest
+    latest = periods.amend(store, report, reason, author).latest
     click.echo(
         f"amended {contract} {label}: version {latest.number}, sha256 {latest.sha256} "
         f"(was {latest.previous_sha256})"
     )
-    for change in latest.changes:
-        click.echo(f"  {change.text()}")
+    _show_changes(latest)
 
 
 @period.command("show")
@@ -109,7 +110,7 @@ def show(*, config_path: Path | None, db_url: str | None, contract: str, label: 
     """Every version of a closed period.
 
     Hashes, who, when, why and what changed; TAMPERED lines for what fails its check."""
-    found = Session(config_path, db_url).store().closed_periods([contract], label)
+    found = periods.closed(Session(config_path, db_url).store(), [contract], label)
     if not found:
         raise LookupError(f"{contract} {label} is not closed")
     closed = found[0]
@@ -139,7 +140,7 @@ class ClosedRow:
 def listing(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
     """List closed periods with their latest hash."""
     contracts = None if contract is None else [contract]
-    found = Session(config_path, db_url).store().closed_periods(contracts)
+    found = periods.closed(Session(config_path, db_url).store(), contracts)
     print_records([_row(closed) for closed in found])
 
 
@@ -163,7 +164,7 @@ def check(
     config = session.config()
     names = chosen_contracts(config, contract, every)
     store = session.store()
-    found = store.closed_periods(names, label)
+    found = periods.closed(store, names, label)
     if not found and contract is not None and label is not None:
         raise LookupError(f"{contract} {label} is not closed")
     intact = [(c.contract, c.period) for c in found if not c.problems]
@@ -212,8 +213,12 @@ def _show_version(version: Version) -> None:
     click.echo(f"  sha256 {version.sha256}")
     if version.previous_sha256:
         click.echo(f"  previous {version.previous_sha256}")
+    _show_changes(version)
+
+
+def _show_changes(version: Version) -> None:
     for change in version.changes:
-        click.echo(f"  {change.text()}")
+        click.echo(f"  {Change.from_json(change).text()}")
 
 
 def _row(closed: ClosedPeriod) -> ClosedRow:
