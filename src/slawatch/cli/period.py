@@ -13,13 +13,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from slawatch.app import periods
-from slawatch.app.periods import ClosedPeriod
-from slawatch.app.reports import live
 from slawatch.cli.common import (
     Session,
     chosen_contracts,
@@ -28,9 +25,13 @@ from slawatch.cli.common import (
     now,
     reports_errors,
 )
+from slawatch.cli.gc_pause import gc_paused
 from slawatch.cli.records import author_option, print_records, utc
 from slawatch.reports.versions import Change, diff, fingerprint
-from slawatch.store.closed_periods import Version
+
+if TYPE_CHECKING:
+    from slawatch.app.periods import ClosedPeriod
+    from slawatch.store.closed_periods import Version
 
 period_option = click.option(
     "--period", "label", required=True, help="YYYY-MM (a month) or YYYY (a year)."
@@ -48,6 +49,7 @@ def period() -> None:
 @period_option
 @author_option
 @reports_errors
+@gc_paused()  # live reports: see gc_pause.py
 def close(
     *,
     config_path: Path | None,
@@ -60,6 +62,9 @@ def close(
     """Freeze the period's report (once it is over).
 
     With --all, every contract's period is closed, or none is."""
+    from slawatch.app import periods
+    from slawatch.app.reports import live
+
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)
@@ -76,6 +81,7 @@ def close(
 @click.option("--reason", required=True, help="Why the figures changed, for the customer.")
 @author_option
 @reports_errors
+@gc_paused()  # live reports: see gc_pause.py
 def amend(
     *,
     config_path: Path | None,
@@ -89,6 +95,9 @@ def amend(
 
     The closed period's next version keeps the reason, the previous hash and the
     changes field by field."""
+    from slawatch.app import periods
+    from slawatch.app.reports import live
+
     session = Session(config_path, db_url)
     config = session.config()
     store = session.store()
@@ -110,6 +119,8 @@ def show(*, config_path: Path | None, db_url: str | None, contract: str, label: 
     """Every version of a closed period.
 
     Hashes, who, when, why and what changed; TAMPERED lines for what fails its check."""
+    from slawatch.app import periods
+
     found = periods.closed(Session(config_path, db_url).store(), [contract], label)
     if not found:
         raise LookupError(f"{contract} {label} is not closed")
@@ -139,6 +150,8 @@ class ClosedRow:
 @reports_errors
 def listing(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
     """List closed periods with their latest hash."""
+    from slawatch.app import periods
+
     contracts = None if contract is None else [contract]
     found = periods.closed(Session(config_path, db_url).store(), contracts)
     print_records([_row(closed) for closed in found])
@@ -149,6 +162,7 @@ def listing(config_path: Path | None, db_url: str | None, contract: str | None) 
 @contract_or_all
 @click.option("--period", "label", help="Only this period (default: every closed one).")
 @reports_errors
+@gc_paused()  # live reports: see gc_pause.py
 def check(
     *,
     config_path: Path | None,
@@ -160,6 +174,9 @@ def check(
     """Do live figures still match frozen reports?
 
     Exit status 1 when one drifted (the changes are listed) or fails its hash check."""
+    from slawatch.app import periods
+    from slawatch.app.reports import live
+
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)

@@ -38,7 +38,6 @@ from slawatch.store import schema as db
 from slawatch.store.closed_periods import NewVersion, StoredPeriod
 from slawatch.store.database import Database, NotFound, StoreError, engine_for
 from slawatch.store.flips import flips_around, recompute
-from slawatch.store.gc_pause import gc_paused
 from slawatch.store.operator_records import (
     CLAIM,
     EXCLUSION,
@@ -144,7 +143,7 @@ class Store:
         raises, or a target has no rule in ``rules`` (``ValueError``), nothing is kept.
         With ``audit``, each contract whose figures the import changed gets an audit row.
         """
-        with gc_paused(), self._database.transaction(write=True) as conn:
+        with self._database.transaction(write=True) as conn:
             work = SampleImport(conn, rules)
             for batch in batches:
                 work.write(batch)
@@ -170,7 +169,7 @@ class Store:
 
         Every target is a key, with an empty list when it has no flips.
         """
-        with gc_paused(), self._database.transaction() as conn:
+        with self._database.transaction() as conn:
             return flips_around(conn, targets, start, end)
 
     def sample_count(self, target: str | None = None) -> int:
