@@ -137,8 +137,11 @@ class _Exchange:
 
     async def _head(self) -> h11.Response:
         """The response's status line and headers (a 1xx answer skipped)."""
-        while not isinstance(event := await self._next_event(), h11.Response):
+        while isinstance(event := await self._next_event(), h11.InformationalResponse):
             pass  # 100 Continue, 103 Early Hints: the answer is still to come
+        if not isinstance(event, h11.Response):  # none known; never loop on one without reading
+            message = f"{type(event).__name__} before the response"
+            raise httpx.RemoteProtocolError(message, request=self.request)
         return event
 
     async def _next_event(self) -> Event:
