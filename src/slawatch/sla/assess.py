@@ -22,11 +22,12 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from slawatch.sla.calendar import recurring_spans
-from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
+from slawatch.sla.contract import ContractTerms, Formula
 from slawatch.sla.credits import TierTable, credit_amount, percent_of
 from slawatch.sla.exclusions import Claim, Exclusion, MaintenanceWindow, maintenance_verdict
-from slawatch.sla.intervals import IntervalSet
+from slawatch.sla.intervals import IntervalSet, Span
 from slawatch.sla.ledger import Ledger, Tally
+from slawatch.sla.outages import PolicyView, outage_at, outage_runs, policy_view
 from slawatch.sla.periods import Period
 from slawatch.sla.timeline import Timeline
 
@@ -137,8 +138,9 @@ class SortedTime(NamedTuple):
 
     ledger: Ledger
     excluders: tuple[Excluder, ...]
-    down: IntervalSet  # service down under the unknown-time policy, also outside R
-    unknown: IntervalSet  # service unknown under the policy, also outside R
+    view: PolicyView  # the service under the unknown-time policy, also outside R
+    runs: list[Span]  # the outages of the whole service window (``outages.outage_runs``)
+    tickets: list[str | None]  # per run, the ticket of the claim that marks it
 
 
 def assess(
@@ -180,7 +182,7 @@ def assess(
         credit=verdict.credit,
         credit_all_outages=verdict.credit_all_outages,
         claimed_downtime_seconds=tally.claimed,
-        outages=_outages(time, claims),
+        outages=_outages(time),
         excluders=time.excluders,
     )
 
@@ -210,15 +212,18 @@ def sort_time(
     )
     excluded = _union(e.spans for e in excluders if e.qualifies) & reference
     counted = reference - excluded
-    down, unknown = _apply_unknown_policy(service, terms.unknown_as)
-    observed_unknown = unknown & counted
-    raw_unknown = observed_unknown if unknown is service.unknown else service.unknown & counted
-    downtime = down & counted
-    claimed = downtime & _claimed_runs(down, unknown, claims) if claims else IntervalSet()
+    view = policy_view(service, terms.unknown_as)
+    observed_unknown = view.bridges & counted
+    raw_unknown = observed_unknown if view.bridges is service.unknown else service.unknown & counted
+    downtime = view.down & counted
+    runs = outage_runs(view)
+    tickets = _tickets(runs, claims)
+    claimed_runs = IntervalSet(run for run, ticket in zip(runs, tickets, strict=True) if ticket)
+    claimed = downtime & claimed_runs if claims else IntervalSet()
     ledger = Ledger(
         period.start, end, reference, excluded, raw_unknown, observed_unknown, downtime, claimed
     )
-    return SortedTime(ledger, excluders, down, unknown)
+    return SortedTime(ledger, excluders, view, runs, tickets)
 
 
 def score(terms: ContractTerms, period: Period, tally: Tally) -> Score:
@@ -249,17 +254,6 @@ def _ratio(formula: Formula, r: int, x: int, u: int, d: int) -> _Ratio:
     if formula is Formula.REMOVED:
         return _Ratio(r - x - u - d, r - x - u)
     return _Ratio(r - u - d, r - u)
-
-
-def _apply_unknown_policy(
-    service: Timeline, policy: UnknownPolicy
-) -> tuple[IntervalSet, IntervalSet]:
-    """The (down, unknown) sets once the contract's unknown-time policy applies."""
-    if policy is UnknownPolicy.UP:
-        return service.down, IntervalSet()
-    if policy is UnknownPolicy.DOWN:
-        return service.down | service.unknown, IntervalSet()
-    return service.down, service.unknown
 
 
 def _union(sets: Iterable[IntervalSet]) -> IntervalSet:
@@ -299,15 +293,16 @@ def _excluders(
     return tuple(found)
 
 
-def _outages(time: SortedTime, claims: Sequence[Claim]) -> tuple[Outage, ...]:
+def _outages(time: SortedTime) -> tuple[Outage, ...]:
     # Each part is intersected once over the whole period, then shared out among
     # the outages in one pass: per-outage intersections cost outages x spans.
     ledger = time.ledger
     first, last = ledger.start, ledger.end
-    runs = [(s, e) for s, e in outage_runs(time.down, time.unknown) if s < last and e > first]
-    in_window = time.down.clip(first, last)
+    shown = [i for i, (s, e) in enumerate(time.runs) if s < last and e > first]
+    runs = [time.runs[i] for i in shown]
+    in_window = time.view.down.clip(first, last)
     counted = ledger.downtime.totals_within(runs)
-    excluded_seconds = (time.down & ledger.excluded).totals_within(runs)
+    excluded_seconds = (time.view.down & ledger.excluded).totals_within(runs)
     # Reference time is counted time and excluded time: the rest of the window is outside.
     whole = in_window.totals_within(runs)
     outside = [w - c - x for w, c, x in zip(whole, counted, excluded_seconds, strict=True)]
@@ -321,7 +316,7 @@ def _outages(time: SortedTime, claims: Sequence[Claim]) -> tuple[Outage, ...]:
         if touched
         else [()] * len(runs)
     )
-    tickets = [_ticket(claims, s, e) for s, e in runs] if claims else [None] * len(runs)
+    tickets = [time.tickets[i] for i in shown]
     return tuple(  # positional, in Outage's field order: a year holds 200,000 outages
         map(
             Outage,
@@ -337,29 +332,15 @@ def _outages(time: SortedTime, claims: Sequence[Claim]) -> tuple[Outage, ...]:
     )
 
 
-def _claimed_runs(down: IntervalSet, unknown: IntervalSet, claims: Sequence[Claim]) -> IntervalSet:
-    return IntervalSet(run for run in outage_runs(down, unknown) if _ticket(claims, *run))
-
-
-def _ticket(claims: Sequence[Claim], start: int, end: int) -> str | None:
-    return next((c.ticket for c in claims if start <= c.at < end), None)
-
-
-def outage_runs(down: IntervalSet, unknown: IntervalSet) -> list[tuple[int, int]]:
-    """Down spans, joined across unknown gaps that have downtime on both sides."""
-    runs: list[tuple[int, int]] = []
-    bridges = unknown.spans
-    j = 0
-    for start, end in down:
-        if runs:
-            prev_end = runs[-1][1]
-            while j < len(bridges) and bridges[j][1] < start:
-                j += 1
-            if j < len(bridges) and bridges[j][0] == prev_end and bridges[j][1] == start:
-                runs[-1] = (runs[-1][0], end)
-                continue
-        runs.append((start, end))
-    return runs
+def _tickets(runs: Sequence[Span], claims: Sequence[Claim]) -> list[str | None]:
+    """Per run, the ticket of the first claim (in ``claims``' order) whose instant
+    it covers, as ``outages.outage_at`` decides: ``claim add`` asks the same."""
+    tickets: list[str | None] = [None] * len(runs)
+    for claim in claims:
+        i = outage_at(runs, claim.at)
+        if i is not None and tickets[i] is None:
+            tickets[i] = claim.ticket
+    return tickets
 
 
 def _credit(
