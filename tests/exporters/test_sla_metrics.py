@@ -119,7 +119,10 @@ def assert_matches_report(
         counted = a.reference_seconds - a.excluded_seconds - a.observed_unknown_seconds
         if not held:
             assert series["slawatch_sla_reference_seconds_total", contract] == counted
-            assert series["slawatch_sla_downtime_seconds_total", contract] == a.downtime_seconds
+            assert (
+                series["slawatch_sla_downtime_seconds_total", contract]
+                == a.counted_downtime_seconds
+            )
         assert series["slawatch_sla_availability_ratio", contract] == float(a.availability / 100)
         assert series["slawatch_sla_coverage_ratio", contract] == float(a.coverage / 100)
         credit = a.credit.percent if a.credit else 0

@@ -29,13 +29,18 @@ from slawatch.exporters.report_view import (
     sections,
 )
 from slawatch.sla.assess import Assessment, Credit, Outage
-from slawatch.sla.contract import ContractTerms, Formula
+from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
 from slawatch.sla.credits import round_exact
 from slawatch.sla.daily import Day
 
-FORMULAS = {
-    Formula.AVAILABLE: ("(R - U - D) / (R - U) x 100", "excluded time counts as available"),
-    Formula.REMOVED: ("(R - X - U - D) / (R - X - U) x 100", "excluded time is left out"),
+MEANINGS = {
+    Formula.AVAILABLE: "excluded time counts as available",
+    Formula.REMOVED: "excluded time is left out",
+}
+UNKNOWN_MEANINGS = {
+    UnknownPolicy.EXCLUDED: "unknown time is left out of both sides",
+    UnknownPolicy.UP: "unknown time counts as available",
+    UnknownPolicy.DOWN: "unknown time counts as downtime",
 }
 
 
@@ -72,6 +77,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "excluded_seconds": a.excluded_seconds,
         "unknown_seconds": a.unknown_seconds,
         "downtime_seconds": a.downtime_seconds,
+        "counted_downtime_seconds": a.counted_downtime_seconds,
         "availability_percent": percent(a.availability),
         "availability_exact": exact(a.availability),
         "formula": _formula(report),
@@ -154,12 +160,19 @@ def _period(report: Report) -> dict[str, Any]:
 
 def _formula(report: Report) -> dict[str, Any]:
     terms, a = report.terms, report.assessment
-    expression, meaning = FORMULAS[terms.formula]
+    figures = {
+        "R": a.reference_seconds,
+        "X": a.excluded_seconds,
+        "U": a.unknown_seconds,
+        "D": a.downtime_seconds,
+    }
     return {
         "exclusions_count_as": str(terms.formula),
         "unknown_time": str(terms.unknown_as),
-        "expression": expression,
-        "meaning": meaning,
+        "expression": a.ratio.expression(),
+        "meaning": MEANINGS[terms.formula],
+        "unknown_meaning": UNKNOWN_MEANINGS[terms.unknown_as],
+        "arithmetic": a.ratio.arithmetic(figures),
         "numerator_seconds": a.numerator_seconds,
         "denominator_seconds": a.denominator_seconds,
         "text": (

@@ -77,7 +77,7 @@ def to_pdf(data: Data) -> bytes:
     _records(
         pdf, "Outages", outages, OUTAGE_COLUMNS, widths=_OUTAGE_WIDTHS, note=_outage_note(data)
     )
-    _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS, widths=(40, 26, 52, 20, 18, 34))
+    _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS, widths=(38, 22, 68, 18, 14, 30))
     _clauses(pdf, clause_rows(data))
     _records(pdf, "Day by day", days, DAILY_COLUMNS, widths=(30, 32, 32, 32, 32, 32))
     if "closed" in data:

@@ -72,7 +72,12 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
                 ("maintenance", "exclusions"),
             ),
             ("unknown_seconds", "U: unknown time (not observed)", ("unknown_time",)),
-            ("downtime_seconds", "D: counted downtime", ("service",)),
+            ("downtime_seconds", "D: downtime (observed down)", ("service",)),
+            (
+                "counted_downtime_seconds",
+                "Downtime the contract counts (D, plus U when unknown time counts as down)",
+                ("unknown_time",),
+            ),
         ),
     ),
     (
@@ -81,7 +86,9 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
             ("formula.exclusions_count_as", "Excluded time counts as", ("exclusions_count_as",)),
             ("formula.meaning", "Meaning", ("exclusions_count_as",)),
             ("formula.unknown_time", "Unknown time is", ("unknown_time",)),
-            ("formula.expression", "Formula", ("exclusions_count_as",)),
+            ("formula.unknown_meaning", "Meaning", ("unknown_time",)),
+            ("formula.expression", "Formula applied", ("exclusions_count_as", "unknown_time")),
+            ("formula.arithmetic", "With this period's figures", ("exclusions_count_as",)),
             ("formula.numerator_seconds", "Numerator (seconds)", ("exclusions_count_as",)),
             ("formula.denominator_seconds", "Denominator (seconds)", ("exclusions_count_as",)),
             ("formula.text", "Computation", ("exclusions_count_as",)),
@@ -232,13 +239,20 @@ def headline(data: Data) -> list[str]:
     lines = [
         f"Availability {show('a', data['availability_percent'])} % against a target of "
         f"{show('t', data['target_percent'])} %: {'met' if data['met'] else 'not met'}.",
-        f"Computed as {data['formula']['expression']} = {data['formula']['text']}.",
+        f"Computed as {_computed(data['formula'])}.",
     ]
     if data.get("credit_basis") is not None:
         lines.append(_credit_line(data))
     if not data.get("billable", True):
         lines.append("Coverage is below the contract's minimum: not billable without review.")
     return lines
+
+
+def _computed(formula: Mapping[str, Any]) -> str:
+    """The formula, then its figures, then the result; a frozen report from before
+    the arithmetic was shown has only the first and the last."""
+    steps = [formula["expression"], formula.get("arithmetic"), formula["text"]]
+    return " = ".join(step for step in steps if step)
 
 
 def _credit_line(data: Data) -> str:

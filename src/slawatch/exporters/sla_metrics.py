@@ -31,7 +31,7 @@ from fractions import Fraction
 from slawatch.config import Config
 from slawatch.exporters.evaluate import Inputs, Probing, gather
 from slawatch.exporters.store import Store, StoreError
-from slawatch.sla.assess import score, sort_time
+from slawatch.sla.assess import Score, score, sort_time
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.ledger import Cumulative, Meter, Tally
@@ -203,7 +203,7 @@ class SlaSeries:
         terms, period = forecast.terms, forecast.period
         tally = forecast.meter.tally(now)
         verdict = score(terms, period, tally)
-        held = self._hold(contract, period, tally)
+        held = self._hold(contract, period, tally, verdict)
         credit = verdict.credit.percent if verdict.credit is not None else 0
         return (
             held.reference,
@@ -214,7 +214,7 @@ class SlaSeries:
             float(terms.min_coverage_percent / 100),
             float(credit / 100),
             forecast.budget,
-            forecast.budget - tally.downtime,
+            forecast.budget - verdict.counted_downtime,
             forecast.period_reference,
             period.start,
             period.end,
@@ -222,15 +222,17 @@ class SlaSeries:
             float(forecast.exclusions.covers(now)),
         )
 
-    def _hold(self, name: str, period: Period, tally: Tally) -> _Held:
+    def _hold(self, name: str, period: Period, tally: Tally, verdict: Score) -> _Held:
         """The counters to export: never below what this period already showed, so
-        that a correction downwards is not read as a counter reset."""
+        that a correction downwards is not read as a counter reset. Both count what
+        the contract counts: downtime with unknown time under ``unknown_time: down``,
+        reference time less the unknown time the policy leaves out."""
         held = self._held.get(name)
         if held is None or held.period_start != period.start:
             held = self._held[name] = _Held(period.start)
-        counted = tally.reference - tally.excluded - tally.observed_unknown
+        counted = tally.reference - tally.excluded - verdict.left_out_unknown
         held.reference = max(held.reference, counted)
-        held.downtime = max(held.downtime, tally.downtime)
+        held.downtime = max(held.downtime, verdict.counted_downtime)
         return held
 
 

@@ -8,7 +8,9 @@ exclusions and the customer's claims, it derives, in whole seconds:
 - ``U`` unknown time: ``R - X`` where the service was unobserved;
 - ``D`` downtime: ``R - X - U`` where the service was down;
 
-then the availability under the contract's formula, the coverage, the verdict,
+each as measured, whatever the contract's unknown-time policy; then the
+availability under the contract's formula (``ratio.py``: the policies choose
+which figures each side subtracts), the coverage, the verdict,
 the credit tier and the money. Every figure is a function of its inputs only:
 the period, ``until`` (what "now" is) and the zone are parameters.
 """
@@ -22,13 +24,14 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from slawatch.sla.calendar import recurring_spans
-from slawatch.sla.contract import ContractTerms, Formula
+from slawatch.sla.contract import ContractTerms, UnknownPolicy
 from slawatch.sla.credits import TierTable, credit_amount, percent_of
 from slawatch.sla.exclusions import Claim, Exclusion, MaintenanceWindow, maintenance_verdict
 from slawatch.sla.intervals import IntervalSet, Span
 from slawatch.sla.ledger import Ledger, Tally
 from slawatch.sla.outages import PolicyView, outage_at, outage_runs, policy_view
 from slawatch.sla.periods import Period
+from slawatch.sla.ratio import Ratio
 from slawatch.sla.timeline import Timeline
 
 
@@ -53,14 +56,14 @@ class Excluder:
 
 @dataclass(frozen=True, slots=True)
 class Outage:
-    """A run of service downtime (unknown gaps inside it stay part of it)."""
+    """A run of what the unknown-time policy counts as down (``outages.py``)."""
 
     start: int  # first down second, possibly before the period
     end: int  # first second after it, possibly after the period
     counted_seconds: int  # its part of D
-    excluded_seconds: int  # down time inside R that X removed
-    unknown_seconds: int  # unobserved gaps inside it, in R - X
-    outside_reference_seconds: int  # down time in the period but outside R
+    excluded_seconds: int  # its time inside R that X removed
+    unknown_seconds: int  # its part of U (unobserved, in R - X)
+    outside_reference_seconds: int  # its time in the period but outside R
     reasons: tuple[str, ...]  # labels of the excluders that overlap it
     ticket: str | None  # claim reference, when the customer reported it
 
@@ -93,9 +96,11 @@ class Assessment:
     complete: bool  # the period is over
     reference_seconds: int  # R
     excluded_seconds: int  # X
-    unknown_seconds: int  # U (before the unknown-time policy)
-    downtime_seconds: int  # D (after the unknown-time policy)
-    observed_unknown_seconds: int  # U as the policy leaves it in the ratio
+    unknown_seconds: int  # U, as measured whatever the unknown-time policy
+    downtime_seconds: int  # D, as measured (never overlaps U)
+    counted_downtime_seconds: int  # what the policy counts as down: D, plus U under ``down``
+    observed_unknown_seconds: int  # U as the policy leaves it out of the ratio
+    ratio: Ratio  # the formula applied
     numerator_seconds: int
     denominator_seconds: int
     availability: Fraction  # percent
@@ -104,7 +109,7 @@ class Assessment:
     billable: bool  # coverage reaches the contract minimum
     credit: Credit | None  # what is owed (claimed outages only where claims are required)
     credit_all_outages: Credit | None  # what would be owed if every outage were claimed
-    claimed_downtime_seconds: int
+    claimed_downtime_seconds: int  # the part of the counted downtime in claimed outages
     outages: tuple[Outage, ...]
     excluders: tuple[Excluder, ...]
 
@@ -113,6 +118,10 @@ class Assessment:
 class Score:
     """What a tally means under the contract: the ratio, the verdict, the credit."""
 
+    ratio: Ratio  # the formula applied
+    counted_downtime: int  # what the policy counts as down: D, plus U under ``down``
+    claimed_downtime: int  # the part of it in claimed outages
+    left_out_unknown: int  # U where the policy leaves it out of the ratio, else 0
     numerator_seconds: int
     denominator_seconds: int
     availability: Fraction  # percent
@@ -121,16 +130,6 @@ class Score:
     billable: bool  # coverage reaches the contract minimum
     credit: Credit | None  # what is owed (claimed outages only where claims are required)
     credit_all_outages: Credit | None  # what would be owed if every outage were claimed
-
-
-@dataclass(frozen=True, slots=True)
-class _Ratio:
-    numerator: int
-    denominator: int
-
-    @property
-    def percent(self) -> Fraction:
-        return percent_of(self.numerator, self.denominator)
 
 
 class SortedTime(NamedTuple):
@@ -172,7 +171,9 @@ def assess(
         excluded_seconds=tally.excluded,
         unknown_seconds=tally.unknown,
         downtime_seconds=tally.downtime,
-        observed_unknown_seconds=tally.observed_unknown,
+        counted_downtime_seconds=verdict.counted_downtime,
+        observed_unknown_seconds=verdict.left_out_unknown,
+        ratio=verdict.ratio,
         numerator_seconds=verdict.numerator_seconds,
         denominator_seconds=verdict.denominator_seconds,
         availability=verdict.availability,
@@ -181,7 +182,7 @@ def assess(
         billable=verdict.billable,
         credit=verdict.credit,
         credit_all_outages=verdict.credit_all_outages,
-        claimed_downtime_seconds=tally.claimed,
+        claimed_downtime_seconds=verdict.claimed_downtime,
         outages=_outages(time),
         excluders=time.excluders,
     )
@@ -212,48 +213,59 @@ def sort_time(
     )
     excluded = _union(e.spans for e in excluders if e.qualifies) & reference
     counted = reference - excluded
+    unknown, downtime = service.unknown & counted, service.down & counted
     view = policy_view(service, terms.unknown_as)
-    observed_unknown = view.bridges & counted
-    raw_unknown = observed_unknown if view.bridges is service.unknown else service.unknown & counted
-    downtime = view.down & counted
     runs = outage_runs(view)
     tickets = _tickets(runs, claims)
-    claimed_runs = IntervalSet(run for run, ticket in zip(runs, tickets, strict=True) if ticket)
-    claimed = downtime & claimed_runs if claims else IntervalSet()
+    claimed = IntervalSet(run for run, ticket in zip(runs, tickets, strict=True) if ticket)
     ledger = Ledger(
-        period.start, end, reference, excluded, raw_unknown, observed_unknown, downtime, claimed
+        period.start,
+        end,
+        reference,
+        excluded,
+        unknown,
+        downtime,
+        downtime & claimed,
+        unknown & claimed,
     )
     return SortedTime(ledger, excluders, view, runs, tickets)
 
 
 def score(terms: ContractTerms, period: Period, tally: Tally) -> Score:
     """The availability, verdict and credit of ``tally`` under ``terms``."""
-    r, x, u = tally.reference, tally.excluded, tally.observed_unknown
-    ratio = _ratio(terms.formula, r, x, u, tally.downtime)
-    coverage = percent_of(r - tally.unknown, r)
+    ratio = Ratio.of(terms.formula, terms.unknown_as)
+    figures = tally.figures()
+    numerator, denominator = ratio.sides(figures)
+    availability = percent_of(numerator, denominator)
+    down_unknown = terms.unknown_as is UnknownPolicy.DOWN
+    counted = tally.downtime + (tally.unknown if down_unknown else 0)
     billing = period.kind is terms.period.kind
-    credit_all = _credit(terms, ratio.percent, tally.downtime, billing)
+    credit_all = _credit(terms, availability, counted, billing)
+    # As if only the claimed outages had been down: their downtime, and their unknown
+    # time where the policy counts it as down (the rest of U is then up).
+    claimed_figures = {**figures, "D": tally.claimed_downtime}
+    if down_unknown:
+        claimed_figures["U"] = tally.claimed_unknown
+    claimed = claimed_figures["D"] + (claimed_figures["U"] if down_unknown else 0)
     owed = credit_all
     if terms.claims_required and terms.credits is not None:
-        claimed_ratio = _ratio(terms.formula, r, x, u, tally.claimed)
-        owed = _credit(terms, claimed_ratio.percent, tally.claimed, billing)
+        owed = _credit(terms, percent_of(*ratio.sides(claimed_figures)), claimed, billing)
+    coverage = percent_of(tally.reference - tally.unknown, tally.reference)
     return Score(
-        numerator_seconds=ratio.numerator,
-        denominator_seconds=ratio.denominator,
-        availability=ratio.percent,
+        ratio=ratio,
+        counted_downtime=counted,
+        claimed_downtime=claimed,
+        left_out_unknown=tally.unknown if terms.unknown_as is UnknownPolicy.EXCLUDED else 0,
+        numerator_seconds=numerator,
+        denominator_seconds=denominator,
+        availability=availability,
         coverage=coverage,
         # Nothing measured proves nothing: neither met nor billable.
-        met=ratio.denominator > 0 and ratio.percent >= terms.target_percent,
-        billable=r > 0 and coverage >= terms.min_coverage_percent,
+        met=denominator > 0 and availability >= terms.target_percent,
+        billable=tally.reference > 0 and coverage >= terms.min_coverage_percent,
         credit=owed,
         credit_all_outages=credit_all,
     )
-
-
-def _ratio(formula: Formula, r: int, x: int, u: int, d: int) -> _Ratio:
-    if formula is Formula.REMOVED:
-        return _Ratio(r - x - u - d, r - x - u)
-    return _Ratio(r - u - d, r - u)
 
 
 def _union(sets: Iterable[IntervalSet]) -> IntervalSet:
@@ -303,9 +315,7 @@ def _outages(time: SortedTime) -> tuple[Outage, ...]:
     in_window = time.view.down.clip(first, last)
     counted = ledger.downtime.totals_within(runs)
     excluded_seconds = (time.view.down & ledger.excluded).totals_within(runs)
-    # Reference time is counted time and excluded time: the rest of the window is outside.
-    whole = in_window.totals_within(runs)
-    outside = [w - c - x for w, c, x in zip(whole, counted, excluded_seconds, strict=True)]
+    outside = (in_window - ledger.reference).totals_within(runs)
     touched = [
         (e.label, (e.spans & in_window & ledger.excluded).totals_within(runs))
         for e in time.excluders
@@ -324,7 +334,7 @@ def _outages(time: SortedTime) -> tuple[Outage, ...]:
             [e for _, e in runs],
             counted,
             excluded_seconds,
-            ledger.observed_unknown.totals_within(runs),
+            ledger.unknown.totals_within(runs),
             outside,
             reasons,
             tickets,
