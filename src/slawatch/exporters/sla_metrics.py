@@ -30,11 +30,13 @@ from fractions import Fraction
 
 from slawatch.app.evaluate import Inputs, Probing, gather
 from slawatch.config import Config
-from slawatch.sla.assess import Score, score, sort_time
+from slawatch.sla.assess import sort_time
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.ledger import Cumulative, Meter, Tally
+from slawatch.sla.limit_clock import LimitClock
 from slawatch.sla.periods import Period, period_containing
+from slawatch.sla.score import Score, score
 from slawatch.store.store import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ class Forecast:
     budget: float  # the downtime the whole period allows, seconds
     maintenance: Cumulative  # qualifying maintenance, declared or recurring
     exclusions: Cumulative  # the operator's exclusions
+    clauses: LimitClock  # the outage clauses, judged at any instant
 
     @classmethod
     def of(cls, inputs: Inputs) -> Forecast:
@@ -80,6 +83,7 @@ class Forecast:
             float((1 - terms.target_percent / 100) * reference),
             qualifying(maintenance=True),
             qualifying(maintenance=False),
+            LimitClock.of(terms, time),
         )
 
 
@@ -202,7 +206,7 @@ class SlaSeries:
     def _values(self, contract: str, forecast: Forecast, now: int) -> tuple[float, ...]:
         terms, period = forecast.terms, forecast.period
         tally = forecast.meter.tally(now)
-        verdict = score(terms, period, tally)
+        verdict = score(terms, period, tally, forecast.clauses.credit(now))
         held = self._hold(contract, period, tally, verdict)
         credit = verdict.credit.percent if verdict.credit is not None else 0
         return (

@@ -19,19 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
 from slawatch.sla.calendar import recurring_spans
+from slawatch.sla.claims import Marking, mark
 from slawatch.sla.contract import ContractTerms, UnknownPolicy
-from slawatch.sla.credits import TierTable, credit_amount, percent_of
 from slawatch.sla.exclusions import Claim, Exclusion, MaintenanceWindow, maintenance_verdict
 from slawatch.sla.intervals import IntervalSet, Span
-from slawatch.sla.ledger import Ledger, Tally
-from slawatch.sla.outages import PolicyView, outage_at, outage_runs, policy_view
+from slawatch.sla.ledger import Ledger
+from slawatch.sla.limits import LimitVerdict, clause_credit, judge
+from slawatch.sla.outages import PolicyView, outage_runs, policy_view
 from slawatch.sla.periods import Period
 from slawatch.sla.ratio import Ratio
+from slawatch.sla.score import Credit, score
 from slawatch.sla.timeline import Timeline
 
 
@@ -64,29 +65,20 @@ class Outage:
     excluded_seconds: int  # its time inside R that X removed
     unknown_seconds: int  # its part of U (unobserved, in R - X)
     outside_reference_seconds: int  # its time in the period but outside R
+    length_seconds: int  # what the contract counts as down in it: counted, plus unknown
+    # under ``unknown_time: down`` (what the outage clauses read)
     reasons: tuple[str, ...]  # labels of the excluders that overlap it
-    ticket: str | None  # claim reference, when the customer reported it
-
-
-@dataclass(frozen=True, slots=True)
-class Credit:
-    """A tier of the contract's table, selected. The words and the money are derived
-    on demand: the SLA metrics select a tier at every scrape and need neither."""
-
-    tier: int  # index into the contract's table
-    percent: Fraction  # credit percent of the fee
-    table: TierTable
-    fee: Decimal | None  # the period's fee, when one is configured
+    marking: Marking | None  # the customer's claim of it, in time or late
 
     @property
-    def tier_text(self) -> str:
-        """The tier as the contract states it."""
-        return self.table.tiers[self.tier].describe(self.table.basis)
+    def ticket(self) -> str | None:
+        """The claim's reference, when the customer reported it (even late)."""
+        return None if self.marking is None else self.marking.claim.ticket
 
     @property
-    def amount(self) -> Decimal | None:
-        """The money owed, when a fee is configured."""
-        return None if self.fee is None else credit_amount(self.percent, self.fee)
+    def claimed(self) -> bool:
+        """Claimed in time: it counts towards the credit owed."""
+        return self.marking is not None and not self.marking.late
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,24 +104,7 @@ class Assessment:
     claimed_downtime_seconds: int  # the part of the counted downtime in claimed outages
     outages: tuple[Outage, ...]
     excluders: tuple[Excluder, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    """What a tally means under the contract: the ratio, the verdict, the credit."""
-
-    ratio: Ratio  # the formula applied
-    counted_downtime: int  # what the policy counts as down: D, plus U under ``down``
-    claimed_downtime: int  # the part of it in claimed outages
-    left_out_unknown: int  # U where the policy leaves it out of the ratio, else 0
-    numerator_seconds: int
-    denominator_seconds: int
-    availability: Fraction  # percent
-    coverage: Fraction  # percent of R observed
-    met: bool
-    billable: bool  # coverage reaches the contract minimum
-    credit: Credit | None  # what is owed (claimed outages only where claims are required)
-    credit_all_outages: Credit | None  # what would be owed if every outage were claimed
+    limits: tuple[LimitVerdict, ...]  # the contract's outage clauses over the period
 
 
 class SortedTime(NamedTuple):
@@ -139,7 +114,7 @@ class SortedTime(NamedTuple):
     excluders: tuple[Excluder, ...]
     view: PolicyView  # the service under the unknown-time policy, also outside R
     runs: list[Span]  # the outages of the whole service window (``outages.outage_runs``)
-    tickets: list[str | None]  # per run, the ticket of the claim that marks it
+    markings: list[Marking | None]  # per run, the claim that marks it (``claims.mark``)
 
 
 def assess(
@@ -162,7 +137,15 @@ def assess(
         terms, period, service, until, maintenance=maintenance, exclusions=exclusions, claims=claims
     )
     tally = time.ledger.tally()
-    verdict = score(terms, period, tally)
+    outages = _outages(time, terms.unknown_as)
+    limits = judge(
+        terms.outage_limits,
+        [o.length_seconds for o in outages],
+        [o.claimed for o in outages],
+        claims_required=terms.claims_required,
+        billing=period.kind is terms.period.kind,
+    )
+    verdict = score(terms, period, tally, clause_credit(limits))
     return Assessment(
         period=period,
         until=time.ledger.end,
@@ -183,8 +166,9 @@ def assess(
         credit=verdict.credit,
         credit_all_outages=verdict.credit_all_outages,
         claimed_downtime_seconds=verdict.claimed_downtime,
-        outages=_outages(time),
+        outages=outages,
         excluders=time.excluders,
+        limits=limits,
     )
 
 
@@ -216,8 +200,10 @@ def sort_time(
     unknown, downtime = service.unknown & counted, service.down & counted
     view = policy_view(service, terms.unknown_as)
     runs = outage_runs(view)
-    tickets = _tickets(runs, claims)
-    claimed = IntervalSet(run for run, ticket in zip(runs, tickets, strict=True) if ticket)
+    markings = mark(runs, claims, terms.claim_window, terms.zone)
+    claimed = IntervalSet(
+        run for run, m in zip(runs, markings, strict=True) if m is not None and not m.late
+    )
     ledger = Ledger(
         period.start,
         end,
@@ -228,44 +214,7 @@ def sort_time(
         downtime & claimed,
         unknown & claimed,
     )
-    return SortedTime(ledger, excluders, view, runs, tickets)
-
-
-def score(terms: ContractTerms, period: Period, tally: Tally) -> Score:
-    """The availability, verdict and credit of ``tally`` under ``terms``."""
-    ratio = Ratio.of(terms.formula, terms.unknown_as)
-    figures = tally.figures()
-    numerator, denominator = ratio.sides(figures)
-    availability = percent_of(numerator, denominator)
-    down_unknown = terms.unknown_as is UnknownPolicy.DOWN
-    counted = tally.downtime + (tally.unknown if down_unknown else 0)
-    billing = period.kind is terms.period.kind
-    credit_all = _credit(terms, availability, counted, billing)
-    # As if only the claimed outages had been down: their downtime, and their unknown
-    # time where the policy counts it as down (the rest of U is then up).
-    claimed_figures = {**figures, "D": tally.claimed_downtime}
-    if down_unknown:
-        claimed_figures["U"] = tally.claimed_unknown
-    claimed = claimed_figures["D"] + (claimed_figures["U"] if down_unknown else 0)
-    owed = credit_all
-    if terms.claims_required and terms.credits is not None:
-        owed = _credit(terms, percent_of(*ratio.sides(claimed_figures)), claimed, billing)
-    coverage = percent_of(tally.reference - tally.unknown, tally.reference)
-    return Score(
-        ratio=ratio,
-        counted_downtime=counted,
-        claimed_downtime=claimed,
-        left_out_unknown=tally.unknown if terms.unknown_as is UnknownPolicy.EXCLUDED else 0,
-        numerator_seconds=numerator,
-        denominator_seconds=denominator,
-        availability=availability,
-        coverage=coverage,
-        # Nothing measured proves nothing: neither met nor billable.
-        met=denominator > 0 and availability >= terms.target_percent,
-        billable=tally.reference > 0 and coverage >= terms.min_coverage_percent,
-        credit=owed,
-        credit_all_outages=credit_all,
-    )
+    return SortedTime(ledger, excluders, view, runs, markings)
 
 
 def _union(sets: Iterable[IntervalSet]) -> IntervalSet:
@@ -305,7 +254,7 @@ def _excluders(
     return tuple(found)
 
 
-def _outages(time: SortedTime) -> tuple[Outage, ...]:
+def _outages(time: SortedTime, policy: UnknownPolicy) -> tuple[Outage, ...]:
     # Each part is intersected once over the whole period, then shared out among
     # the outages in one pass: per-outage intersections cost outages x spans.
     ledger = time.ledger
@@ -314,6 +263,12 @@ def _outages(time: SortedTime) -> tuple[Outage, ...]:
     runs = [time.runs[i] for i in shown]
     in_window = time.view.down.clip(first, last)
     counted = ledger.downtime.totals_within(runs)
+    unknown = ledger.unknown.totals_within(runs)
+    lengths = (
+        [c + u for c, u in zip(counted, unknown, strict=True)]
+        if policy is UnknownPolicy.DOWN
+        else counted
+    )
     excluded_seconds = (time.view.down & ledger.excluded).totals_within(runs)
     outside = (in_window - ledger.reference).totals_within(runs)
     touched = [
@@ -326,7 +281,7 @@ def _outages(time: SortedTime) -> tuple[Outage, ...]:
         if touched
         else [()] * len(runs)
     )
-    tickets = [time.tickets[i] for i in shown]
+    markings = [time.markings[i] for i in shown]
     return tuple(  # positional, in Outage's field order: a year holds 200,000 outages
         map(
             Outage,
@@ -334,30 +289,10 @@ def _outages(time: SortedTime) -> tuple[Outage, ...]:
             [e for _, e in runs],
             counted,
             excluded_seconds,
-            ledger.unknown.totals_within(runs),
+            unknown,
             outside,
+            lengths,
             reasons,
-            tickets,
+            markings,
         )
     )
-
-
-def _tickets(runs: Sequence[Span], claims: Sequence[Claim]) -> list[str | None]:
-    """Per run, the ticket of the first claim (in ``claims``' order) whose instant
-    it covers, as ``outages.outage_at`` decides: ``claim add`` asks the same."""
-    tickets: list[str | None] = [None] * len(runs)
-    for claim in claims:
-        i = outage_at(runs, claim.at)
-        if i is not None and tickets[i] is None:
-            tickets[i] = claim.ticket
-    return tickets
-
-
-def _credit(
-    terms: ContractTerms, availability: Fraction, downtime: int, billing: bool
-) -> Credit | None:
-    table = terms.credits
-    if table is None or not billing:  # tiers are per billing period: none for a month of a year
-        return None
-    index, percent = table.select(availability, downtime)
-    return Credit(index, percent, table, terms.fee.amount if terms.fee else None)

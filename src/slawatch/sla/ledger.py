@@ -78,6 +78,14 @@ class Cumulative:
         last_end = self._ends[i - 1]
         return self._before[i - 1] + (last_end if last_end < t else t) - self._starts[i - 1]
 
+    def reach(self, count: int) -> int | None:
+        """The first instant ``t`` with ``before(t) >= count`` (``count`` >= 1), or
+        ``None`` when the set holds fewer seconds."""
+        i = bisect_left(self._before, count)
+        if i == len(self._before):
+            return None
+        return self._starts[i - 1] + count - self._before[i - 1]
+
     def covers(self, t: int) -> bool:
         """Whether second ``t`` is in the set."""
         return self.before(t + 1) > self.before(t)
