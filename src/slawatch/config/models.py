@@ -112,8 +112,21 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
             - {credit: 100 - A}          # credit: a percent 0..100 or the formula 100 - A
           # availability_percent rows: {from: 99.5, to: 100, credit: 0}, half-open
           # [from, to) ranges that tile 0..100 (the row ending at 100 includes 100)
-        claims_required: false           # default false: credits only for outages the
+        claims_required: true            # default false: credits only for outages the
                                          # customer reported (slawatch claim add)
+        claim_window: {days: 30}         # optional, with claims_required: a claim recorded
+                                         # later than N days after the outage ends (same
+                                         # local wall time) is late: listed, not credited;
+                                         # end_of_next_month: by the end of the month after
+                                         # the one the outage ended in
+        credit_cap: 50                   # optional, 0 < cap <= 100: the most a period's credit
+                                         # may reach, in percent of the fee (needs credits or
+                                         # a clause with a credit); never above 100 anyway
+        outage_limits:                   # default []: outage-count clauses, judged on the
+          - {longer_than: 30m, at_most: 3}  # outages' lengths after exclusions: at most
+                                         # at_most (default 0) outages longer than
+          - {longer_than: 4h, credit: 10}   # longer_than per period; credit (optional, 0..100)
+                                         # is owed when broken, added to the tier's credit
         fee: {amount: 1000, currency: EUR}  # optional: per billing period; amount > 0,
                                          # currency an ISO 4217 code
         clauses:                         # optional: key -> the contract's article, shown

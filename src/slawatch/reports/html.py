@@ -26,6 +26,7 @@ from slawatch.reports.view import (
     sections,
     show,
     table,
+    term_tables,
 )
 
 TEMPLATE = "report.html.j2"
@@ -68,6 +69,7 @@ def _tables(data: Data) -> list[tuple[str, tuple[tuple[str, str], ...], list[lis
         ("Outages", OUTAGE_COLUMNS, table(data["outages"], OUTAGE_COLUMNS)),
         ("Exclusions", EXCLUSION_COLUMNS, table(data["exclusions"], EXCLUSION_COLUMNS)),
     ]
+    found += [(title, columns, table(rows, columns)) for title, rows, columns in term_tables(data)]
     if "closed" in data:
         found.append(("Amendments", AMENDMENT_COLUMNS, table(amendments(data), AMENDMENT_COLUMNS)))
     return found
