@@ -15,7 +15,8 @@ compilers use, so editors and CI logs link straight to the line.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import heapq
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -68,11 +69,10 @@ class UnknownNameError(LookupError):
         super().__init__(f"unknown {kind} {name!r} ({_known_names(name, self.known)})")
 
 
-def listing(names: Iterable[str], limit: int = 12) -> str:
+def listing(names: Collection[str], limit: int = 12) -> str:
     """``a, b, c``, cut after ``limit`` names: a thousand contracts make a useless message."""
-    ordered = sorted(names)
-    shown = ", ".join(ordered[:limit])
-    return shown if len(ordered) <= limit else f"{shown} and {len(ordered) - limit} more"
+    shown = ", ".join(heapq.nsmallest(limit, names))
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:
