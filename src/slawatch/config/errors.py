@@ -9,7 +9,8 @@ The exception tree is small and each class subclasses the built-in it refines::
      +-- UnknownNameError  ``Config.contract(name)`` / ``Config.target(name)``: no such name
 
 A ``Problem`` reads ``FILE:LINE: path.to.key: what is wrong (got X; e.g. Y)``, the form
-compilers use, so editors and CI logs link straight to the line.
+compilers use, so editors and CI logs link straight to the line. What it quotes is cut
+and its passwords masked (``excerpt``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ import difflib
 import heapq
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+
+from slawatch.config.redact import mask_credentials
+
+MAX_VALUE = 80  # characters of a value quoted in a message
+MAX_LINE = 1_000  # characters of a message line, whatever it quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +36,10 @@ class Problem:
     message: str  # the rule that is broken, what was found, and an example
 
     def __str__(self) -> str:
+        """One line, never a password, never longer than ``MAX_LINE`` characters."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return ": ".join(part for part in (where, self.path, self.message) if part)
+        text = ": ".join(part for part in (where, self.path, self.message) if part)
+        return excerpt(text, MAX_LINE)
 
 
 class ConfigError(ValueError):
@@ -67,6 +75,14 @@ class UnknownNameError(LookupError):
         self.name = name
         self.known = tuple(sorted(known))  # every name, for callers that want to list them
         super().__init__(f"unknown {kind} {name!r} ({_known_names(name, self.known)})")
+
+
+def excerpt(text: str, limit: int = MAX_VALUE) -> str:
+    """What a message may show of ``text``: its passwords masked, and cut after ``limit``
+    characters, saying how long it was (a 57 MB value must not make a 57 MB error line).
+    Masked first: a cut could leave half a URL that no longer looks like one."""
+    text = mask_credentials(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def listing(names: Collection[str], limit: int = 12) -> str:

@@ -162,7 +162,8 @@ class Database(ConfigModel):
     """Where results, maintenance, exclusions and claims are stored."""
 
     url: str = Field(
-        default=defaults.DATABASE_URL, examples=["postgresql+psycopg://user:pw@host/db"]
+        default=defaults.DATABASE_URL,
+        examples=["postgresql+psycopg://slawatch@db.example/slawatch"],
     )
 
     @field_validator("url")
@@ -170,7 +171,7 @@ class Database(ConfigModel):
     def _supported(cls, value: str) -> str:
         try:
             backend = make_url(value).get_backend_name()
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # ValueError: a port that is no number
             raise invalid("must be a database URL") from None
         if backend not in _BACKENDS:
             raise invalid(f"must be a {' or '.join(_BACKENDS)} URL")

@@ -37,7 +37,7 @@ from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.scanner import Scanner
 
-from slawatch.config.errors import ConfigError, Problem
+from slawatch.config.errors import ConfigError, Problem, excerpt
 from slawatch.config.yaml_scalars import (
     MAPPING,
     MERGE,
@@ -270,5 +270,6 @@ def format_path(path: Path) -> str:
     """``("targets", 2, "interval")`` -> ``"targets[2].interval"``."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+        key = excerpt(str(part))  # a key may be as long as a value
+        text += f"[{part}]" if isinstance(part, int) else f".{key}" if text else key
     return text
