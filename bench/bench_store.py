@@ -25,10 +25,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert
 
-from slawatch.exporters import schema
-from slawatch.exporters.store import SampleRow, Store
-from slawatch.importer import read_samples
+from slawatch.app.history import read_samples
+from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.timeline import TimelineRule
+from slawatch.store import schema
+from slawatch.store.store import SampleRow, Store
 
 YEAR_START = 1_767_225_600  # 2026-01-01T00:00:00Z
 YEAR = 365 * 86400
@@ -122,7 +123,8 @@ def fill_flips(url: str, targets: list[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    with tempfile.TemporaryDirectory() as scratch:
+    # As slawatch import runs, with the collector paused (gc_pause.py).
+    with gc_paused(), tempfile.TemporaryDirectory() as scratch:
         url = argv[1] if len(argv) > 1 else f"sqlite:///{Path(scratch) / 'bench.db'}"
         with Store.open(url) as store:
             print(f"database {store.name}")

@@ -28,15 +28,16 @@ from zoneinfo import ZoneInfo
 
 from bench_store import fill_flips
 from history import TargetHistory, at, write_csv
-from slawatch.exporters.evaluate import Probing, evaluate_many
-from slawatch.exporters.store import Store
-from slawatch.importer import read_samples
+from slawatch.app.evaluate import Probing, evaluate_many
+from slawatch.app.history import read_samples
+from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import ContractTerms, Fee
 from slawatch.sla.credits import CreditBasis, Tier, TierTable
 from slawatch.sla.exclusions import ContractRecords
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 from slawatch.sla.timeline import Flip, TimelineRule
+from slawatch.store.store import Store
 
 OUT = Path(__file__).parent / "out"
 CSV_ROWS = 1_000_000
@@ -150,7 +151,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
+    # As slawatch import and slawatch report run, with the collector paused (gc_pause.py).
+    with gc_paused(), tempfile.TemporaryDirectory() as scratch:
         bench_import(args.runs, Path(scratch))
         bench_reports(args.runs, Path(scratch))
 

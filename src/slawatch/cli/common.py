@@ -1,0 +1,145 @@
+"""What every ``slawatch`` command shares: config and database lookup, the
+shell's clock, the author of a change, the choice of contracts and the one-line
+error report.
+
+Imported by every command module, so it imports click and the standard library
+alone at its top (see cli/__init__.py): the config, the store and the CSV reader
+are imported when a command asks for them.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from slawatch.config import Config
+    from slawatch.store.store import Store
+
+DEFAULT_CONFIGS = ("slawatch.yaml", "config/seed-contracts.yaml")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Session:
+    """What every command shares: where the config and the database are."""
+
+    config_path: Path | None
+    db_url: str | None
+    _config: Config | None = field(default=None, repr=False)
+
+    def config(self) -> Config:
+        from slawatch.config import load_config
+
+        if self._config is None:
+            self._config = load_config(self.config_file())
+        return self._config
+
+    def store(self) -> Store:
+        """The store, closed when the command ends."""
+        from slawatch.store.store import Store
+
+        store = Store.open(self.db_url or self.config().database.url)
+        click.get_current_context().call_on_close(store.close)
+        return store
+
+    def config_file(self) -> Path:
+        """The config file: ``-c``, else ``$SLAWATCH_CONFIG``, else the defaults."""
+        if self.config_path is not None:
+            return self.config_path
+        env = os.environ.get("SLAWATCH_CONFIG")
+        if env:
+            return Path(env)
+        for candidate in DEFAULT_CONFIGS:
+            if Path(candidate).is_file():
+                return Path(candidate)
+        from slawatch.config import ConfigError
+
+        raise ConfigError(
+            [f"no config given: pass -c FILE, set SLAWATCH_CONFIG, or create {DEFAULT_CONFIGS[0]}"]
+        )
+
+
+def now() -> int:
+    """The shell's clock; the core never reads it."""
+    return int(time.time())
+
+
+def default_author() -> str:
+    """Who makes a change: ``$SLAWATCH_AUTHOR``, else the login name."""
+    return os.environ.get("SLAWATCH_AUTHOR") or getpass.getuser()
+
+
+def reports_errors(command: F) -> F:
+    """Turn the expected failures into ``error:`` lines on stderr (one per problem)
+    and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except Exception as exc:
+            if not isinstance(exc, expected_errors()):
+                raise
+            for line in str(exc).splitlines():
+                click.echo(f"error: {line}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def expected_errors() -> tuple[type[Exception], ...]:
+    """The failures that end as ``error:`` lines, imported once one is raised."""
+    from slawatch.app.history import CsvError
+    from slawatch.config import ConfigError
+    from slawatch.store.database import StoreError
+
+    return (ConfigError, StoreError, CsvError, LookupError, ValueError)
+
+
+def config_option(command: F) -> F:
+    """``-c FILE`` and ``--db URL``, which every command takes."""
+    command = click.option(
+        "--db",
+        "db_url",
+        envvar="SLAWATCH_DB",
+        help="Database URL (sqlite:///path or postgresql+psycopg://...); overrides the config.",
+    )(command)
+    return click.option(
+        "-c",
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Config file (default: $SLAWATCH_CONFIG, ./slawatch.yaml, "
+        "./config/seed-contracts.yaml).",
+    )(command)
+
+
+def contract_or_all(command: F) -> F:
+    """``--contract NAME`` or ``--all``: the commands that work on one contract or on
+    every contract of the config (``chosen_contracts`` checks that one is given)."""
+    command = click.option("--all", "every", is_flag=True, help="Every contract of the config.")(
+        command
+    )
+    return click.option("--contract", help="Contract name, as in the config.")(command)
+
+
+def chosen_contracts(config: Config, contract: str | None, every: bool) -> list[str]:
+    """The names that ``--contract NAME`` or ``--all`` stand for, checked against the
+    config; a usage error unless exactly one of the two is given."""
+    if every and contract is not None:
+        raise click.UsageError("--contract and --all are mutually exclusive: give one of them")
+    if every:
+        return [c.name for c in config.contracts]
+    if contract is None:
+        raise click.UsageError("give --contract NAME, or --all for every contract")
+    return [config.contract(contract).name]
