@@ -161,7 +161,7 @@ def test_an_alias_bomb_is_refused_at_its_line_in_no_time(levels: int) -> None:
     assert problem.line == 8
     assert problem.path.startswith("a7[")
     assert problem.message.startswith(
-        "aliases repeat more than 10,000,000 values in all: refused (this one repeats 5,380,840, anchored at line 7)"
+        "aliases repeat more than 10,000,000 values in all (this one repeats 5,380,840, anchored at line 7): refused as an alias bomb"
     )
 
 

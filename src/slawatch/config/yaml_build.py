@@ -255,8 +255,8 @@ class Builder:
 
     def _too_many(self, anchor: _Anchor, mark: Mark) -> Problem:
         message = (
-            f"aliases repeat more than {MAX_REPEATED:,} values in all: refused (this one "
-            f"repeats {anchor.size:,}, anchored at line {anchor.mark.line + 1}); write them out"
+            f"aliases repeat more than {MAX_REPEATED:,} values in all (this one repeats "
+            f"{anchor.size:,}, anchored at line {anchor.mark.line + 1}): refused as an alias bomb"
         )
         return Problem(self.source, mark.line + 1, format_path(self._path()), message)
 
