@@ -208,9 +208,10 @@ class Builder:
             parent.waiting = False
             if parent.key is _MERGE_KEY:
                 self._merge(parent, value, mark)
-            else:
-                _check_value(value, mark)
+            elif value is not _MERGE_KEY:
                 parent.value[parent.key] = value  # type: ignore[call-overload]
+            else:
+                raise unknown_tag(MERGE, mark)  # ``<<`` where no key is expected
         elif type(parent.value) is list:
             _check_value(value, mark)
             parent.lines.append(mark.line + 1)  # type: ignore[union-attr]
@@ -222,10 +223,9 @@ class Builder:
         parent.waiting, parent.key = True, key
         if key is _MERGE_KEY:
             return  # merged keys are reported on the line of the mapping
-        assert isinstance(parent.lines, dict)
         line = mark.line + 1
         try:
-            first = parent.lines.setdefault(key, line)
+            first = parent.lines.setdefault(key, line)  # type: ignore[union-attr]
         except TypeError:  # a list or mapping as a key
             problem = "found unhashable key"
             raise ConstructorError("while building a mapping", parent.mark, problem, mark) from None
