@@ -12,9 +12,11 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
 .. code-block:: yaml
 
     database:
-      url: sqlite:///slawatch.db         # default; or postgresql+psycopg://user:pw@host/db
+      url: sqlite:///slawatch.db         # default; or postgresql+psycopg://user:pw@host/db;
+                                         # changed by a restart, not a reload
     agent:
-      listen: 127.0.0.1:9115             # default; HOST:PORT of /metrics and the API
+      listen: 127.0.0.1:9115             # default; HOST:PORT of /metrics and the API;
+                                         # changed by a restart, not a reload
       control_targets: [resolver]        # default []; names of targets (each counts every
                                          # failure: confirm_after is 1 for them). While all of them
                                          # fail, other targets are unknown, not down
