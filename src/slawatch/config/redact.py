@@ -14,8 +14,11 @@ MASK = "***"
 # The password of a URL's user info: from the first ':' after the user name to the
 # last '@' before a blank (a password may hold '@'; masking too much is harmless).
 _USER_INFO = re.compile(r"(?P<keep>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)[^\s]*@")
-# libpq's keyword form in a URL's query: ?password=... or &sslpassword=...
-_QUERY = re.compile(r"(?P<keep>[?&](?:ssl)?password=)[^&\s'\"]*", re.IGNORECASE)
+# libpq's keyword form in a URL's query: ?password=... or &sslpassword=..., up to the
+# next parameter or a blank (punctuation before a blank ends the sentence, not the value).
+_QUERY = re.compile(
+    r"(?P<keep>[?&](?:ssl)?password=)[^&\s'\"]*?(?=[;,)]*(?:[&\s'\"]|$))", re.IGNORECASE
+)
 
 
 def mask_credentials(text: str) -> str:
