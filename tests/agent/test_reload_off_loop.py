@@ -4,7 +4,8 @@ make what the loop runs late (50,000 targets took 15 s to parse, and a SIGHUP ma
 
 The agent runs in this process, on a loop that also runs a 20 ms ticker; parsing is
 made slow (one second of Python work, as the YAML builder does) and the ticker's
-lateness is measured across the reload."""
+lateness is measured across the reload. Then the Reloader alone: SIGHUPs during a load
+fold into one more load, and a load that fails in any way is refused."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
+from slawatch.agent.reload import Reloader
 from slawatch.agent.runner import Agent
 from slawatch.config import load as config_load
 from slawatch.config import load_config
@@ -81,3 +83,66 @@ def test_a_slow_parse_does_not_hold_the_loop(
     assert agent.config.target("job-1").interval == 3600
     assert len(late) > PARSE / TICK / 2  # the ticker ran while the file was parsed
     assert max(late) < 0.25, f"the loop stalled {max(late):.2f} s"
+
+
+def reloads(path: Path, during: Callable[[], None]) -> tuple[list[int], int]:
+    """Target counts of the configs a Reloader applied, and its refusals, when SIGHUP
+    is asked for once, then ``during`` runs while that load is under way and asks again."""
+    applied: list[int] = []
+    refused: list[None] = []
+
+    async def scenario() -> None:
+        reloader = Reloader(
+            path, lambda c: applied.append(len(c.targets)), lambda: refused.append(None)
+        )
+        reloader.request()
+        await asyncio.sleep(0.05)  # the first load is under way
+        during()
+        reloader.request()
+        reloader.request()
+        deadline = time.monotonic() + 10
+        while (reloader._task is None or not reloader._task.done()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+
+    asyncio.run(scenario())
+    return applied, len(refused)
+
+
+def test_sighups_during_a_load_make_one_more_load_of_the_last_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "agent.yaml"
+    path.write_text(config_text(free_port(), "sqlite:///a.db", 1))
+    parsed: list[str] = []
+    real = config_load.read_yaml
+
+    def slow_parse(text: str, source: str) -> object:
+        parsed.append(text)
+        time.sleep(0.3)
+        return real(text, source)
+
+    monkeypatch.setattr(config_load, "read_yaml", slow_parse)
+    applied, refused = reloads(
+        path, lambda: path.write_text(config_text(free_port(), "sqlite:///a.db", 3))
+    )
+    assert (applied, refused, len(parsed)) == ([1, 3], 0, 2)
+
+
+def test_a_load_that_fails_for_any_reason_is_refused_and_the_next_one_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "agent.yaml"
+    path.write_text(config_text(free_port(), "sqlite:///a.db", 2))
+    real = config_load.read_yaml
+    calls: list[None] = []
+
+    def buggy_then_fine(text: str, source: str) -> object:
+        calls.append(None)
+        if len(calls) == 1:
+            time.sleep(0.2)
+            raise RuntimeError("a bug of ours")
+        return real(text, source)
+
+    monkeypatch.setattr(config_load, "read_yaml", buggy_then_fine)
+    assert reloads(path, lambda: None) == ([2], 1)
+    assert "config reload failed, the old config keeps running" in caplog.text

@@ -67,11 +67,6 @@ class Reloader:
             return
         self._task = asyncio.get_running_loop().create_task(self._reload())
 
-    async def wait(self) -> None:
-        """Until the loads asked for so far have ended (for a clean stop, and tests)."""
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
-
     async def _reload(self) -> None:
         self._again = True
         while self._again:

@@ -61,7 +61,6 @@ class Agent:
         again) and ``store``, which its caller opened and closes. Nothing here reads a
         file or a socket, nor sets anything for the whole process: the ``run`` command
         does (cli/agent.py), and gives the policy for a reload's load in ``reload_pause``."""
-        self.config_path = config_path
         self.config = config
         self.clock = clock
         self.registry = registry or CollectorRegistry()
