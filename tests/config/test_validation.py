@@ -49,7 +49,7 @@ CASES = [
         "yaml-syntax",
         "    kind: http\n    url: https://portal.example/",
         "    kind: http\n   url: https://portal.example/",
-        "config.yaml:4: invalid YAML: expected <block end>, but found '<block mapping start>' (column 4; while parsing a block collection at line 2; check the indentation)",
+        "config.yaml:4: invalid YAML: did not find expected '-' indicator (column 4; while parsing a block collection at line 2; check the indentation)",
     ),
     (
         "unknown-key",

@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Annotated, Self
 
 from pydantic import Field, PlainValidator, field_validator, model_validator
@@ -104,7 +105,14 @@ class HolidayCalendar(ConfigModel):
         return self
 
     def holidays(self) -> Holidays:
-        return Holidays(self.country, self.subdiv)
+        return _holidays(self.country, self.subdiv)
+
+
+@lru_cache(maxsize=256)
+def _holidays(country: str, subdiv: str | None) -> Holidays:
+    # Checked once per calendar: the holidays package takes half a millisecond to say
+    # it knows one, and a thousand contracts name the same few.
+    return Holidays(country, subdiv)
 
 
 class Reference(ConfigModel):
