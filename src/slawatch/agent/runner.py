@@ -1,12 +1,15 @@
 """The agent: probes on schedule, results to the store and to ``/metrics``.
 
-Its loop, once a second: write what the probes found (one transaction), then
-sleep. SIGHUP reloads the config (a config that fails to load is refused, the
-old one keeps running, and ``slawatch_config_last_reload_successful`` says so);
-SIGTERM and SIGINT stop the probing, let the probes under way finish (for at
-most ``SHUTDOWN_GRACE``), write everything and exit. After a kill -9 nothing
-needs repair: the time the agent was away is unknown by the timeline's own rule
-(2 x interval).
+Its loop, once a second: spool what the probes found (writer.py; a thread
+takes the spool into the database), then sleep. Nothing in the loop, in a scrape
+or in ``/healthz`` waits for the database: the SLA series are refreshed by a
+thread of their own. SIGHUP reloads the config (a config that fails to load is
+refused, the old one keeps running, and ``slawatch_config_last_reload_successful``
+says so); SIGTERM and SIGINT stop the probing, let the probes under way finish
+(for at most ``SHUTDOWN_GRACE``), spool everything, give the database as long
+again to take it, and exit. After a kill -9 nothing needs repair: the spool is
+written at the next start, and the time the agent was away is unknown by the
+timeline's own rule (2 x interval).
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, disable_created_metrics
 
 from slawatch.agent.api import Api
+from slawatch.agent.periodic import Periodic
 from slawatch.agent.scheduler import Schedule, Scheduling, lateness
 from slawatch.agent.server import AgentServer
+from slawatch.agent.spool import open_spool
 from slawatch.agent.workers import WorkerPool
-from slawatch.agent.writer import SampleWriter
+from slawatch.agent.writer import Counters, SampleWriter
 from slawatch.config import Config, ConfigError, load_config
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.exporters.sla_metrics import SlaSeries
@@ -38,8 +43,10 @@ from slawatch.sla.timeline import TimelineRule
 log = logging.getLogger(__name__)
 
 FLUSH_EVERY = 1.0  # seconds
+SLA_REFRESH_EVERY = 1.0  # seconds between reads of what changed for the SLA series
 MAX_CONCURRENT_PROBES = 500
-SHUTDOWN_GRACE = 5.0  # seconds a stopping agent waits for its probes under way
+SHUTDOWN_GRACE = 5.0  # seconds a stopping agent waits for its probes, then for the database
+SLOW_STORE = 10.0  # seconds a write may wait before /healthz calls the database slow
 
 
 class Agent:
@@ -61,14 +68,25 @@ class Agent:
         disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = registry or CollectorRegistry()
         self.metrics = AgentMetrics(self.registry)
-        self.store = Store.open(db_url or self.config.database.url)
+        url = db_url or self.config.database.url
+        self.spool = open_spool(self.config.agent, url)
+        self.store = Store.open(url)
         self.sla = SlaSeries(self.store, self.config, clock)
+        self._sla_refresh = Periodic(self.sla.refresh, SLA_REFRESH_EVERY, "the SLA series refresh")
         self.writer = SampleWriter(
             self.store,
             self._rules(),
-            on_drop=self.metrics.dropped.inc,
+            self.spool,
+            counters=Counters(
+                spooled=self.metrics.spooled.inc,
+                written=self.metrics.written.inc,
+                dropped=self.metrics.dropped.inc,
+                failures=self.metrics.write_failures.inc,
+            ),
             on_change=self.sla.targets_changed,
         )
+        self.metrics.buffer.set_function(lambda: self.writer.pending)
+        self.metrics.spool_bytes.set_function(lambda: self.spool.size)
         self.pings: dict[str, float] = {}
         self.stop = asyncio.Event()
         self.server: AgentServer | None = None
@@ -93,7 +111,9 @@ class Agent:
                 more_metrics=self.sla.exposition,
             )
             self.server.start()
-            warm_up = asyncio.create_task(asyncio.to_thread(self.sla.refresh))
+            self._sla_refresh.start()
+            self._sla_refresh.wake()  # the first figures, before the first scrape
+            self.writer.start()  # what an earlier run spooled goes first
             self._install_signals()
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
@@ -105,13 +125,7 @@ class Agent:
             try:
                 await self._loop()
             finally:
-                await self._flush()  # first what waits, should the drain be cut short
-                await self._schedule.drain(SHUTDOWN_GRACE)
-                await self._flush()
-                self.server.close()
-                await warm_up
-                self.store.close()
-                log.info("agent stopped: %d samples written", self.writer.written)
+                await self._shut_down()
 
     def reload(self) -> bool:
         """Swap in the config file's current content, if it loads."""
@@ -123,8 +137,9 @@ class Agent:
             return False
         for gone in set(self._intervals()) - {t.name for t in config.targets}:
             self.metrics.forget(gone)
-        if config.agent.workers != self.config.agent.workers:
-            log.warning("agent.workers changed: it takes effect when the agent restarts")
+        for key in ("workers", "spool_dir", "spool_max_bytes"):
+            if getattr(config.agent, key) != getattr(self.config.agent, key):
+                log.warning("agent.%s changed: it takes effect when the agent restarts", key)
         self.config = config
         self.writer.update_rules(self._rules())
         self.sla.configure(config)
@@ -138,15 +153,29 @@ class Agent:
     async def _loop(self) -> None:
         while not self.stop.is_set():
             self._last_loop = self.clock()
-            await self._flush()
+            await asyncio.to_thread(self.writer.spool_waiting)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), FLUSH_EVERY)
 
-    async def _flush(self) -> None:
-        failures = self.writer.failures
-        self.metrics.written.inc(await self.writer.flush())
-        self.metrics.write_failures.inc(self.writer.failures - failures)
-        self.metrics.buffer.set(self.writer.pending)
+    async def _shut_down(self) -> None:
+        """Spool what waits (first, should the drain be cut short), let the probes
+        under way finish and spool theirs, then give the database ``SHUTDOWN_GRACE``
+        to take the spool; what it has not taken is written at the next start."""
+        await asyncio.to_thread(self.writer.spool_waiting)
+        await self._schedule.drain(SHUTDOWN_GRACE)
+        await asyncio.to_thread(self.writer.spool_waiting)
+        await asyncio.to_thread(self.writer.stop, SHUTDOWN_GRACE)
+        assert self.server is not None
+        self.server.close()
+        self._sla_refresh.stop(0)
+        self.store.close()
+        self.spool.close()
+        log.info(
+            "agent stopped: %d samples written, %d left in the spool %s",
+            self.writer.written,
+            self.writer.pending,
+            self.spool.directory,
+        )
 
     async def _probe(self, name: str) -> None:
         try:
@@ -200,12 +229,24 @@ class Agent:
         return True
 
     def _health(self) -> tuple[bool, dict[str, object]]:
+        """Unhealthy (503) only when the loop stalls: restarting the agent would not
+        make a slow or absent database answer, so that is ``degraded``, with a note."""
         stalled = self.clock() - self._last_loop > 10 * FLUSH_EVERY
+        store = self.writer.store_state()
+        note = None
+        if store.error is not None:
+            note = f"database unavailable: {store.error}"
+        elif store.waiting > SLOW_STORE:
+            note = f"database slow: a write has waited {store.waiting:.0f} s"
         detail: dict[str, object] = {
             "targets": len(self._schedule.targets),
             "write_buffer": self.writer.pending,
+            "spool_bytes": self.spool.size,
+            "samples_spooled": self.writer.spooled,
             "samples_written": self.writer.written,
         }
+        if not stalled and note is not None:
+            detail.update(status="degraded", note=note)
         return not stalled, detail
 
     def _watch_heartbeats(self) -> None:

@@ -42,6 +42,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import make_url
+
+from slawatch.config import defaults
+from slawatch.config.models import Agent as AgentSettings
 from slawatch.exporters.store import SampleRow
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,19 @@ _SUFFIX = ".seg"
 
 class SpoolError(Exception):
     """The spool cannot be used; the message names its directory and why."""
+
+
+def open_spool(settings: AgentSettings, url: str) -> Spool:
+    """The agent's spool for the database at ``url``: ``agent.spool_dir``, else next
+    to an SQLite database file (``slawatch.db.spool``), else ``./slawatch-spool``."""
+    parsed = make_url(url)
+    directory = settings.spool_dir
+    if directory is None:
+        database = parsed.database or ""
+        on_file = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+        directory = Path(f"{database}.spool" if on_file else defaults.SPOOL_DIR)
+    name = parsed.render_as_string(hide_password=True)
+    return Spool.open(directory, name, settings.spool_max_bytes)
 
 
 @dataclass(slots=True)
