@@ -17,7 +17,7 @@ import pytest
 
 from slawatch.agent import spool as spool_module
 from slawatch.agent.spool import MAGIC, Spool, SpoolError
-from slawatch.exporters.store import SampleRow
+from slawatch.store.store import SampleRow
 
 DB = "sqlite:///agent.db"
 BIG = 1 << 30
@@ -186,7 +186,7 @@ APPENDER = textwrap.dedent(
     import sys
     from pathlib import Path
     from slawatch.agent.spool import Spool
-    from slawatch.exporters.store import SampleRow
+    from slawatch.store.store import SampleRow
 
     spool = Spool.open(Path(sys.argv[1]), "sqlite:///agent.db", 1 << 30)
     n = int(sys.argv[2])

@@ -46,7 +46,7 @@ from sqlalchemy import make_url
 
 from slawatch.config import defaults
 from slawatch.config.models import Agent as AgentSettings
-from slawatch.exporters.store import SampleRow
+from slawatch.store.store import SampleRow
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.spool import Spool
-from slawatch.exporters.store import SampleRow, Store, StoreError
 from slawatch.sla.timeline import TimelineRule
+from slawatch.store.store import SampleRow, Store, StoreError
 
 log = logging.getLogger(__name__)
 
