@@ -152,14 +152,15 @@ class Metrics:
 
 
 class AgentProcess:
-    """``slawatch run -c CONFIG`` in its own process, its log in a file."""
+    """``slawatch run -c CONFIG`` in its own process, its log in a file; ``prefix``
+    is a command that runs it (e.g. ``setpriv`` with fewer privileges)."""
 
-    def __init__(self, config: Path, port: int, log: Path) -> None:
+    def __init__(self, config: Path, port: int, log: Path, prefix: Sequence[str] = ()) -> None:
         self.port = port
         self.log_path = log
         self._log: IO[bytes] = log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "slawatch.cli", "run", "-c", str(config)],
+            [*prefix, sys.executable, "-m", "slawatch.cli", "run", "-c", str(config)],
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

@@ -28,7 +28,7 @@ from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.scheduler import Schedule, Scheduling, lateness
-from slawatch.agent.spool import open_spool
+from slawatch.agent.spool import SpoolError, open_spool
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import Counters, SampleWriter
 from slawatch.config import Config, ConfigError, load_config
@@ -69,8 +69,12 @@ class Agent:
         self.registry = registry or CollectorRegistry()
         self.metrics = AgentMetrics(self.registry)
         url = db_url or self.config.database.url
-        self.spool = open_spool(self.config.agent, url)
-        self.store = Store.open(url)
+        self.store = Store.open(url, unavailable_ok=True)  # the spool holds what waits for it
+        try:
+            self.spool = open_spool(self.config.agent, url)
+        except SpoolError:
+            self.store.close()
+            raise
         self.sla = SlaSeries(self.store, self.config, clock)
         self._sla_refresh = Periodic(self.sla.refresh, SLA_REFRESH_EVERY, "the SLA series refresh")
         self.writer = SampleWriter(

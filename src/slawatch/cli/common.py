@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 
 import click
 
+from slawatch.agent.spool import SpoolError
 from slawatch.app.history import CsvError
 from slawatch.config import Config, ConfigError, load_config
 from slawatch.store.store import Store, StoreError
 
 DEFAULT_CONFIGS = ("slawatch.yaml", "config/seed-contracts.yaml")
-EXPECTED_ERRORS = (ConfigError, StoreError, CsvError, LookupError, ValueError)
+EXPECTED_ERRORS = (ConfigError, StoreError, SpoolError, CsvError, LookupError, ValueError)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
