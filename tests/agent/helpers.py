@@ -96,12 +96,14 @@ def write_config(
     workers: int = 1,
 ) -> Path:
     """An agent config: HTTP ``targets`` (name -> URL) probed every second, confirmed
-    after 2 failures, by ``workers`` processes; contract ``web-sla`` (UTC, month)
-    covers every target but the ``control`` ones."""
+    after 2 failures, by ``workers`` processes, spooling to ``spool`` next to the
+    config; contract ``web-sla`` (UTC, month) covers every target but the ``control``
+    ones."""
     agent = f'listen: "127.0.0.1:{port}", control_targets: [{", ".join(control)}]'
+    spool = path.parent / "spool"
     lines = [
         f'database: {{url: "{db}"}}',
-        f"agent: {{{agent}, workers: {workers}}}",
+        f'agent: {{{agent}, workers: {workers}, spool_dir: "{spool}"}}',
         "targets:",
         *(
             f'  - {{name: {name}, kind: http, url: "{url}", interval: 1s, timeout: 500ms,'

@@ -25,6 +25,7 @@ class Periodic:
         self._every = every
         self._wake = threading.Event()
         self._stopping = threading.Event()
+        self._last_run = True
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
@@ -34,9 +35,10 @@ class Periodic:
         """Run ``work`` now, or as soon as the call under way returns."""
         self._wake.set()
 
-    def stop(self, grace: float) -> bool:
-        """Run ``work`` a last time and wait up to ``grace`` seconds for it; returns
-        whether it finished (if not, the thread is left behind)."""
+    def stop(self, grace: float, *, last_run: bool = True) -> bool:
+        """Run ``work`` a last time (unless not ``last_run``) and wait up to ``grace``
+        seconds for it; returns whether it finished (if not, the thread is left behind)."""
+        self._last_run = last_run
         self._stopping.set()
         self._wake.set()
         if self._thread.is_alive():
@@ -48,6 +50,8 @@ class Periodic:
             self._wake.wait(self._every)
             self._wake.clear()
             stopping = self._stopping.is_set()  # read before the call: the last one sees all
+            if stopping and not self._last_run:
+                return
             try:
                 self._work()
             except Exception:  # a bug: say so with its traceback, and carry on

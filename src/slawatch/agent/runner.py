@@ -171,7 +171,7 @@ class Agent:
         await asyncio.to_thread(self.writer.stop, SHUTDOWN_GRACE)
         assert self.server is not None
         self.server.close()
-        self._sla_refresh.stop(0)
+        self._sla_refresh.stop(0, last_run=False)
         self.store.close()
         self.spool.close()
         log.info(
