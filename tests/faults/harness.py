@@ -49,7 +49,7 @@ class Run:
 class Figures:
     runs: int
     acknowledged: int  # the runs' spooled counters at their last scrapes, summed
-    in_spools: int  # samples found in the spool after a run ended, summed over the runs
+    in_spools: int  # distinct samples found in the spool after a run ended
     stored: int
     lost: int
 
@@ -64,7 +64,7 @@ class Agents:
     port: int = field(default_factory=free_port)
     runs: list[Run] = field(default_factory=list)
     seen_in_spools: set[Key] = field(default_factory=set)
-    _spool_samples: int = 0
+    _left: int = 0  # samples in the spool when the last run ended
     _running: AgentProcess | None = None
     _last: Metrics | None = None
 
@@ -108,6 +108,15 @@ class Agents:
         self._ended()
         return log
 
+    def finish(self, timeout: float = 60) -> None:
+        """Start an agent that writes what the others left, and stop it."""
+        leftover = self._left
+        self.start().wait_for(
+            lambda m: m.value(WRITTEN) >= leftover, "what the earlier agents left written", timeout
+        )
+        self.scrape()
+        self.stop()
+
     def close(self) -> None:
         if self._running is not None:
             self._running.kill()
@@ -128,7 +137,7 @@ class Agents:
         return Figures(
             len(self.runs),
             int(sum(run.spooled for run in self.runs)),
-            self._spool_samples,
+            len(self.seen_in_spools),
             len(stored),
             len(lost),
         )
@@ -141,7 +150,7 @@ class Agents:
             run.dropped = self._last.value(DROPPED)
         found = set(self._spooled())
         self.seen_in_spools |= found
-        self._spool_samples += len(found)
+        self._left = len(found)
         self._running = None
 
     def _spooled(self) -> Iterator[Key]:

@@ -16,7 +16,7 @@ import pytest
 
 from agent.helpers import Target
 
-from .harness import BUFFER, Agents, Figures
+from .harness import Agents, Figures
 
 pytestmark = pytest.mark.faults
 
@@ -33,10 +33,7 @@ def kill_series(agents: Agents, seed: str) -> Figures:
             agents.scrape()  # serving: what an earlier run left is being written
             agents.scrape_until(time.monotonic() + rng.uniform(0, LONGEST_LIFE))
             agents.kill()
-        last = agents.start()
-        last.wait_for(lambda m: m.value(BUFFER) == 0, "what the killed agents left written", 60)
-        agents.scrape()
-        agents.stop()
+        agents.finish()
     finally:
         agents.close()
     return agents.check()

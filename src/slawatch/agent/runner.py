@@ -24,6 +24,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, disable_created_metrics
 
+from slawatch.agent.episodes import Failing
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
 from slawatch.agent.periodic import Periodic
@@ -38,7 +39,7 @@ from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
 from slawatch.probes.result import Outcome, ProbeResult
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.store import SampleRow, Store
+from slawatch.store.store import SampleRow, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ FLUSH_EVERY = 1.0  # seconds
 SLA_REFRESH_EVERY = 1.0  # seconds between reads of what changed for the SLA series
 MAX_CONCURRENT_PROBES = 500
 SHUTDOWN_GRACE = 5.0  # seconds a stopping agent waits for its probes, then for the database
-SLOW_STORE = 10.0  # seconds a write may wait before /healthz calls the database slow
+SLOW_STORE = 5.0  # seconds a write may wait before /healthz calls the database slow
 
 
 class Agent:
@@ -76,7 +77,12 @@ class Agent:
             self.store.close()
             raise
         self.sla = SlaSeries(self.store, self.config, clock)
-        self._sla_refresh = Periodic(self.sla.refresh, SLA_REFRESH_EVERY, "the SLA series refresh")
+        self._sla_failing = Failing(
+            log,
+            "SLA metrics: the database is unavailable, the figures may be stale",
+            "SLA metrics: the database answers again",
+        )
+        self._sla_refresh = Periodic(self._refresh_sla, SLA_REFRESH_EVERY, "the SLA series refresh")
         self.writer = SampleWriter(
             self.store,
             self._rules(),
@@ -225,6 +231,14 @@ class Agent:
             metrics=self.metrics,
             max_concurrent=MAX_CONCURRENT_PROBES,
         )
+
+    def _refresh_sla(self) -> None:
+        try:
+            self.sla.refresh()
+        except StoreError as exc:
+            self._sla_failing.failed(str(exc))
+        else:
+            self._sla_failing.recovered()
 
     def _ping(self, name: str) -> bool:
         if name not in self.pings:

@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from slawatch.agent.episodes import Drops, Failing
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.spool import Spool
 from slawatch.sla.timeline import TimelineRule
@@ -82,12 +83,15 @@ class SampleWriter:
         self._on_change = on_change  # told which targets' timelines a write changed
         self._clock = clock
         self._counters = counters
-        self._full = _Episode(counters.dropped, "spool full (agent.spool_max_bytes)")
-        self._overflow = _Episode(counters.dropped, "memory buffer full while the spool fails")
-        self._spool_failing = _Failing(
-            "the spool cannot be written, samples wait in memory", "the spool takes samples again"
+        self._full = Drops(log, counters.dropped, "spool full (agent.spool_max_bytes)")
+        self._overflow = Drops(log, counters.dropped, "memory buffer full while the spool fails")
+        self._spool_failing = Failing(
+            log,
+            "the spool cannot be written, samples wait in memory",
+            "the spool takes samples again",
         )
-        self._store_failing = _Failing(
+        self._store_failing = Failing(
+            log,
             "the database is unavailable, samples wait in the spool",
             "the database takes samples again",
         )
@@ -194,46 +198,3 @@ class SampleWriter:
             for _ in range(max(excess, 0)):
                 self._buffer.popleft()
         self._overflow.record(excess)
-
-
-class _Episode:
-    """Samples dropped for one reason: counted each time, logged once per episode
-    (when it starts, and when it ends with its total), never once per sample."""
-
-    def __init__(self, count: Callable[[int], None], reason: str) -> None:
-        self._count = count
-        self._reason = reason
-        self._lock = threading.Lock()  # the loop and the write thread both drop
-        self._dropped = 0  # in the episode under way; 0: none under way
-
-    def record(self, dropped: int) -> None:
-        """``dropped`` samples were just dropped (0 or less: none, which ends an episode)."""
-        if dropped > 0:
-            self._count(dropped)
-        with self._lock:
-            started, ended = dropped > 0 and not self._dropped, dropped <= 0 and self._dropped
-            self._dropped = self._dropped + dropped if dropped > 0 else 0
-        if started:
-            log.error("%s: dropping samples, their time turns unknown", self._reason)
-        elif ended:
-            log.warning("%s: %d samples dropped in all; none any more", self._reason, ended)
-
-
-class _Failing:
-    """A part that fails and recovers: logged when it starts failing and when it
-    recovers, not at every attempt in between."""
-
-    def __init__(self, failing: str, recovered: str) -> None:
-        self._failing = failing
-        self._recovered = recovered
-        self.error: str | None = None
-
-    def failed(self, error: str) -> None:
-        if self.error is None:
-            log.warning("%s: %s", self._failing, error)
-        self.error = error
-
-    def recovered(self) -> None:
-        if self.error is not None:
-            log.info(self._recovered)
-        self.error = None

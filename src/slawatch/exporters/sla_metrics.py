@@ -23,7 +23,6 @@ the figures as they were (they move on with the clock), never the scrape waiting
 
 from __future__ import annotations
 
-import logging
 import math
 import threading
 import time
@@ -38,9 +37,7 @@ from slawatch.sla.contract import ContractTerms
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.ledger import Cumulative, Meter, Tally
 from slawatch.sla.periods import Period, period_containing
-from slawatch.store.store import Store, StoreError
-
-log = logging.getLogger(__name__)
+from slawatch.store.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,20 +177,23 @@ class SlaSeries:
 
     def refresh(self) -> None:
         """Rebuild the stale forecasts from the store (which may take long, or hang:
-        scrapes go on meanwhile with the forecasts they have)."""
+        scrapes go on meanwhile with the forecasts they have).
+
+        Raises ``StoreError`` when the store is unavailable; the forecasts at hand
+        stay, and the stale ones are rebuilt by the next refresh that finds it.
+        """
         with self._refreshing:
             now = int(self._clock())
             self._apply_news()
+            rebuilt: dict[str, Forecast] = {}
             try:
                 self._read_audit()
                 self._stale.update(n for n, f in self._forecasts.items() if f.period.end <= now)
                 rebuilt = self._rebuild(sorted(self._stale & self._terms.keys()), now)
-            except StoreError as exc:  # keep serving the forecasts we have
-                log.warning("SLA metrics: the store is unavailable, figures may be stale: %s", exc)
-                rebuilt = {}
-            forecasts = {n: f for n, f in self._forecasts.items() if n in self._terms}
-            with self._lock:
-                self._forecasts = forecasts | rebuilt
+            finally:
+                forecasts = {n: f for n, f in self._forecasts.items() if n in self._terms}
+                with self._lock:
+                    self._forecasts = forecasts | rebuilt
 
     def _read_audit(self) -> None:
         """Mark stale the contracts whose records changed since the last refresh."""
