@@ -146,3 +146,21 @@ def test_a_spool_that_cannot_be_written_leaves_the_samples_to_the_database(
         "memory buffer full while the spool fails: 5 samples dropped in all; none any more",
         "the spool takes samples again",
     ]
+
+
+def test_spooled_samples_of_a_target_gone_from_the_config_are_dropped_not_stuck(
+    tmp_path: Path, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    earlier = Spool.open(tmp_path / "spool", "db", 1 << 30)
+    earlier.append([*rows(0, 2), SampleRow("gone", START_MS, True)])
+    earlier.close()
+    tally = Tally()
+    writer = writer_on(store, Spool.open(tmp_path / "spool", "db", 1 << 30), tally)
+    with caplog.at_level(logging.ERROR, "slawatch.agent.writer"):
+        writer.write_waiting()
+    assert (tally.written, tally.dropped, writer.pending, tally.failures) == (2, 1, 0, 0)
+    assert store.sample_count("web") == 2
+    assert caplog.messages == [
+        "spooled samples of targets no longer in the config: dropping samples, "
+        "their time turns unknown"
+    ]

@@ -14,7 +14,9 @@ the thread writes them straight to the database; committed, they count as
 written, which acknowledges them too. Past its capacity the memory buffer
 drops its oldest samples; past ``agent.spool_max_bytes`` the spool refuses new
 ones. Either way they are counted (``slawatch_samples_dropped_total``), logged
-once per episode, and the time they covered turns unknown, never down.
+once per episode, and the time they covered turns unknown, never down. So are
+samples an earlier run spooled for a target the config no longer has (no rule
+says how they make its timeline).
 """
 
 from __future__ import annotations
@@ -85,6 +87,9 @@ class SampleWriter:
         self._counters = counters
         self._full = Drops(log, counters.dropped, "spool full (agent.spool_max_bytes)")
         self._overflow = Drops(log, counters.dropped, "memory buffer full while the spool fails")
+        self._orphans = Drops(
+            log, counters.dropped, "spooled samples of targets no longer in the config"
+        )
         self._spool_failing = Failing(
             log,
             "the spool cannot be written, samples wait in memory",
@@ -149,7 +154,7 @@ class SampleWriter:
         database fails (blocking: the write thread runs it)."""
         try:
             while (segment := self.spool.oldest()) is not None:
-                self._commit(self.spool.read(segment))
+                self._commit(self._known(self.spool.read(segment)))
                 self.spool.remove(segment)
             if self._spool_failing.error is not None and (batch := self._take()):
                 try:
@@ -183,6 +188,14 @@ class SampleWriter:
         self.written += len(rows)
         self._counters.written(len(rows))
         self._on_change(result.changed_targets)
+
+    def _known(self, rows: list[SampleRow]) -> list[SampleRow]:
+        """The samples of targets with a rule. An earlier run may have spooled samples
+        of a target the config has dropped since: no rule says how they make its
+        timeline, and no contract reads it any more; they are dropped and counted."""
+        known = [row for row in rows if row.target in self.rules]
+        self._orphans.record(len(rows) - len(known))
+        return known
 
     def _take(self) -> list[SampleRow]:
         with self._lock:
