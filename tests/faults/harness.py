@@ -31,6 +31,7 @@ WRITTEN = "slawatch_samples_written_total"
 BUFFER = "slawatch_write_buffer_samples"
 DROPPED = "slawatch_samples_dropped_total"
 FAILURES = "slawatch_store_write_failures_total"
+RELOADED = "slawatch_config_last_reload_successful"
 
 Key = tuple[str, int]  # a sample: target, instant in ms
 
@@ -48,6 +49,7 @@ class Run:
 @dataclass
 class Figures:
     runs: int
+    reloads: int
     acknowledged: int  # the runs' spooled counters at their last scrapes, summed
     in_spools: int  # distinct samples found in the spool after a run ended
     stored: int
@@ -65,6 +67,7 @@ class Agents:
     runs: list[Run] = field(default_factory=list)
     seen_in_spools: set[Key] = field(default_factory=set)
     _left: int = 0  # samples in the spool when the last run ended
+    reloads: int = 0
     _running: AgentProcess | None = None
     _last: Metrics | None = None
 
@@ -89,10 +92,20 @@ class Agents:
         return self._last
 
     def scrape_until(self, moment: float) -> None:
-        """Scrape again and again until ``moment`` (monotonic)."""
+        """Scrape, and again and again until ``moment`` (monotonic)."""
+        self.scrape()
         while time.monotonic() < moment:
-            self.scrape()
             time.sleep(0.02)
+            self.scrape()
+
+    def reload(self) -> None:
+        """Change every target's timeout in the config and send SIGHUP."""
+        assert self._running is not None
+        text = self.config.read_text()
+        now, then = ("500ms", "400ms") if "timeout: 500ms" in text else ("400ms", "500ms")
+        self.config.write_text(text.replace(f"timeout: {now}", f"timeout: {then}"))
+        self._running.signal(signal.SIGHUP)
+        self.reloads += 1
 
     def kill(self) -> None:
         """SIGKILL the running agent, then read its spool."""
@@ -136,6 +149,7 @@ class Agents:
         assert down == [], down
         return Figures(
             len(self.runs),
+            self.reloads,
             int(sum(run.spooled for run in self.runs)),
             len(self.seen_in_spools),
             len(stored),
@@ -148,6 +162,7 @@ class Agents:
         if self._last is not None:
             run.spooled = self._last.value(SPOOLED)
             run.dropped = self._last.value(DROPPED)
+            assert self._last.value(RELOADED) == 1, "a reload was refused"
         found = set(self._spooled())
         self.seen_in_spools |= found
         self._left = len(found)

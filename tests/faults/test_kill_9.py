@@ -1,6 +1,7 @@
-"""SIGKILL at random moments (seeded), 20 times on SQLite and 20 on PostgreSQL: every
-sample an agent acknowledged (spooled) is in the database once a last agent has
-written what they left, and the time they were away is unknown, never down.
+"""SIGKILL at random moments (seeded), 20 times on SQLite and 20 on PostgreSQL, each
+agent reloaded (SIGHUP) once before: every sample an agent acknowledged (spooled)
+is in the database once a last agent has written what they left, and the time they
+were away is unknown, never down.
 
 The two series run side by side (each agent spends most of its short life
 starting: two at a time halve the wall time on two cores)."""
@@ -29,9 +30,13 @@ def kill_series(agents: Agents, seed: str) -> Figures:
     rng = random.Random(seed)
     try:
         for _ in range(KILLS):
-            agents.start()
-            agents.scrape()  # serving: what an earlier run left is being written
-            agents.scrape_until(time.monotonic() + rng.uniform(0, LONGEST_LIFE))
+            agent = agents.start()
+            agent.wait_for(lambda m: m.has("slawatch_probes_total"), "probing", 30)
+            life = rng.uniform(0, LONGEST_LIFE)
+            reload_at = rng.uniform(0, life)
+            agents.scrape_until(time.monotonic() + reload_at)
+            agents.reload()
+            agents.scrape_until(time.monotonic() + life - reload_at)
             agents.kill()
         agents.finish()
     finally:
@@ -56,5 +61,5 @@ def test_kill_9_at_random_moments_loses_no_acknowledged_sample(
         figures = {name: future.result() for name, future in running.items()}
     for name, found in figures.items():
         print(f"kill -9 on {name}: {found}")
-        assert found.runs == KILLS + 1 and found.lost == 0
+        assert (found.runs, found.reloads, found.lost) == (KILLS + 1, KILLS, 0)
         assert found.acknowledged > 10 * KILLS  # the agents did spool, a sample a target a second
