@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from slawatch.agent import spool as spool_module
-from slawatch.agent.spool import MAGIC, Spool, SpoolError
+from slawatch.agent.spool import MAGIC, Spool, SpoolError, open_spool
+from slawatch.config import parse_config
 from slawatch.store.store import SampleRow
 
 DB = "sqlite:///agent.db"
@@ -219,3 +220,19 @@ def test_kill_9_at_random_moments_loses_no_acknowledged_sample(tmp_path: Path) -
     found = {row.ts_ms // 1000 for row in everything(spool)}
     assert len(acknowledged) > 50
     assert acknowledged <= found
+
+
+def test_by_default_the_spool_sits_next_to_an_sqlite_file_else_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = parse_config("targets: [{name: web, kind: heartbeat}]\n").agent
+    spool = open_spool(settings, f"sqlite:///{tmp_path}/agent.db")
+    assert spool.directory == Path(f"{tmp_path}/agent.db.spool")
+    spool.close()
+    monkeypatch.chdir(tmp_path)
+    spool = open_spool(settings, "postgresql+psycopg://sw:secret@db.example/sw")
+    assert spool.directory == Path("slawatch-spool")
+    assert (tmp_path / "slawatch-spool" / "database").read_text() == (
+        "postgresql+psycopg://sw:***@db.example/sw\n"  # no password on disk
+    )
+    spool.close()
