@@ -22,14 +22,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, disable_created_metrics
+from prometheus_client import CollectorRegistry
 
 from slawatch.agent.episodes import Failing
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.scheduler import Schedule, Scheduling, lateness
-from slawatch.agent.spool import SpoolError, open_spool
+from slawatch.agent.spool import Spool
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import Counters, SampleWriter
 from slawatch.config import Config, ConfigError, load_config
@@ -56,26 +56,24 @@ class Agent:
     def __init__(
         self,
         config_path: Path,
-        db_url: str | None = None,
+        config: Config,
+        store: Store,
+        spool: Spool,
         *,
         registry: CollectorRegistry | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """An agent over ``config`` (loaded from ``config_path``, which a reload reads
+        again), ``store`` and ``spool``, which its caller opened and closes. Nothing here
+        reads a file or a socket, nor sets anything for the whole process: the ``run``
+        command does (cli/agent.py)."""
         self.config_path = config_path
-        self.config: Config = load_config(config_path)
+        self.config = config
         self.clock = clock
-        # No ``_created`` series: blackbox_exporter has none, and they double every
-        # counter's samples, and so the cost of a scrape.
-        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = registry or CollectorRegistry()
         self.metrics = AgentMetrics(self.registry)
-        url = db_url or self.config.database.url
-        self.store = Store.open(url, unavailable_ok=True)  # the spool holds what waits for it
-        try:
-            self.spool = open_spool(self.config.agent, url)
-        except SpoolError:
-            self.store.close()
-            raise
+        self.store = store
+        self.spool = spool
         self.sla = SlaSeries(self.store, self.config, clock)
         self._sla_failing = Failing(
             log,
@@ -178,8 +176,6 @@ class Agent:
         assert self.server is not None
         self.server.close()
         self._sla_refresh.stop(0, last_run=False)
-        self.store.close()
-        self.spool.close()
         log.info(
             "agent stopped: %d samples written, %d left in the spool %s",
             self.writer.written,
