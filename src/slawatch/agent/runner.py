@@ -104,6 +104,7 @@ class Agent:
         self._last_loop = clock()
 
     async def run(self) -> None:
+        self._install_signals()  # first: a SIGTERM once /metrics answers must stop it cleanly
         self._watch_heartbeats()
         self.metrics.reload_ok.set(1)
         self.metrics.reload_time.set(self.clock())
@@ -122,7 +123,6 @@ class Agent:
             self._sla_refresh.start()
             self._sla_refresh.wake()  # the first figures, before the first scrape
             self.writer.start()  # what an earlier run spooled goes first
-            self._install_signals()
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
             log.info(
