@@ -94,10 +94,11 @@ def write_config(
     targets: dict[str, str],
     control: Sequence[str] = (),
     workers: int = 1,
+    timeout: str = "500ms",
 ) -> Path:
-    """An agent config: HTTP ``targets`` (name -> URL) probed every second, confirmed
-    after 2 failures, by ``workers`` processes, spooling to ``spool`` next to the
-    config; contract ``web-sla`` (UTC, month) covers every target but the ``control``
+    """An agent config: HTTP ``targets`` (name -> URL) probed every second with
+    ``timeout``, confirmed after 2 failures, by ``workers`` processes, spooling to
+    ``spool`` next to the config; contract ``web-sla`` (UTC, month) covers every target but the ``control``
     ones."""
     agent = f'listen: "127.0.0.1:{port}", control_targets: [{", ".join(control)}]'
     spool = path.parent / "spool"
@@ -106,7 +107,7 @@ def write_config(
         f'agent: {{{agent}, workers: {workers}, spool_dir: "{spool}"}}',
         "targets:",
         *(
-            f'  - {{name: {name}, kind: http, url: "{url}", interval: 1s, timeout: 500ms,'
+            f'  - {{name: {name}, kind: http, url: "{url}", interval: 1s, timeout: {timeout},'
             " confirm_after: 2}"
             for name, url in targets.items()
         ),
