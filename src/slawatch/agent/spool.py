@@ -107,6 +107,8 @@ class Spool:
         self._next = 1 + max((_number(s.path) for s in found), default=0)
         self._active: Segment | None = None
         self._fd = -1  # the active segment's, open for appending
+        self._samples = sum(s.samples for s in found)  # in every segment
+        self._size = sum(s.size for s in found)
 
     @classmethod
     def open(cls, directory: Path, database: str, max_bytes: int) -> Spool:
@@ -135,15 +137,14 @@ class Spool:
 
     @property
     def samples(self) -> int:
-        """Samples held, the segment being written to the database included."""
-        with self._lock:
-            return sum(s.samples for s in self._segments())
+        """Samples held, the segment being written to the database included (read
+        without waiting for an append under way: a scrape must not wait for a disk)."""
+        return self._samples
 
     @property
     def size(self) -> int:
-        """Bytes held on disk."""
-        with self._lock:
-            return sum(s.size for s in self._segments())
+        """Bytes held on disk (read without waiting, as ``samples``)."""
+        return self._size
 
     def append(self, rows: Sequence[SampleRow]) -> bool:
         """Add ``rows`` durably (written and fsynced when this returns True).
@@ -154,7 +155,7 @@ class Spool:
         frame = _frame(rows)
         with self._lock:
             extra = len(frame) + (len(MAGIC) if self._active is None else 0)
-            if sum(s.size for s in self._segments()) + extra > self._max_bytes:
+            if self._size + extra > self._max_bytes:
                 return False
             active = self._active or self._start()
             try:
@@ -165,6 +166,7 @@ class Spool:
                 raise
             active.samples += len(rows)
             active.size += len(frame)
+            self._count(len(rows), len(frame))
             if active.size >= SEGMENT_BYTES:
                 self._seal()
         return True
@@ -187,6 +189,7 @@ class Spool:
         with self._lock:
             self._sealed.remove(segment)
             segment.path.unlink(missing_ok=True)
+            self._count(-segment.samples, -segment.size)
 
     def close(self) -> None:
         """Close the files; what the spool holds stays for the next run."""
@@ -197,8 +200,9 @@ class Spool:
 
     # -- internals (under the lock) ----------------------------------------------------------
 
-    def _segments(self) -> list[Segment]:
-        return [*self._sealed, *([self._active] if self._active else [])]
+    def _count(self, samples: int, size: int) -> None:
+        self._samples += samples
+        self._size += size
 
     def _start(self) -> Segment:
         """A new, empty segment to append to: created, MAGIC written, and its directory
@@ -215,6 +219,7 @@ class Spool:
             path.unlink(missing_ok=True)
             raise
         self._fd, self._active = fd, Segment(path, 0, len(MAGIC))
+        self._count(0, len(MAGIC))
         return self._active
 
     def _seal(self) -> None:
@@ -233,6 +238,7 @@ class Spool:
         if active.samples == 0:
             self._sealed.remove(active)
             active.path.unlink(missing_ok=True)
+            self._count(0, -active.size)
 
 
 # -- frames ----------------------------------------------------------------------------------

@@ -173,13 +173,14 @@ class SampleWriter:
         """Start the write thread."""
         self._thread.start()
 
-    def stop(self, grace: float) -> bool:
+    def stop(self, grace: float) -> None:
         """Write what is spooled, waiting up to ``grace`` seconds for the database;
-        what it has not taken by then stays in the spool for the next run. Returns
-        whether the database took everything."""
-        return self._thread.stop(grace) and self.pending == 0
+        what it has not taken by then stays in the spool for the next run."""
+        self._thread.stop(grace)
 
     def _commit(self, rows: Sequence[SampleRow]) -> None:
+        if not rows:
+            return
         self._since = self._clock()
         try:
             result = self.store.import_samples([rows], self.rules)
