@@ -44,11 +44,13 @@ class Session:
             self._config = load_config(self.config_file())
         return self._config
 
-    def store(self) -> Store:
-        """The store, closed when the command ends."""
+    def store(self, *, unavailable_ok: bool = False) -> Store:
+        """The store, closed when the command ends; with ``unavailable_ok``, also when
+        the database does not answer yet (``Store.open``)."""
         from slawatch.store.store import Store
 
-        store = Store.open(self.db_url or self.config().database.url)
+        url = self.db_url or self.config().database.url
+        store = Store.open(url, unavailable_ok=unavailable_ok)
         click.get_current_context().call_on_close(store.close)
         return store
 
@@ -99,11 +101,12 @@ def reports_errors(command: F) -> F:
 
 def expected_errors() -> tuple[type[Exception], ...]:
     """The failures that end as ``error:`` lines, imported once one is raised."""
+    from slawatch.agent.spool import SpoolError
     from slawatch.app.history import CsvError
     from slawatch.config import ConfigError
     from slawatch.store.database import StoreError
 
-    return (ConfigError, StoreError, CsvError, LookupError, ValueError)
+    return (ConfigError, StoreError, SpoolError, CsvError, LookupError, ValueError)
 
 
 def config_option(command: F) -> F:

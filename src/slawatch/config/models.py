@@ -28,6 +28,12 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
                                          # the targets are shared out over that many worker
                                          # processes (one core each, ~800 HTTP probes/s);
                                          # changed by a restart, not a reload
+      spool_dir: /var/lib/slawatch/spool # default: next to an SQLite database file
+                                         # (slawatch.db.spool), else ./slawatch-spool: where
+                                         # samples wait, on disk, until the database has them
+      spool_max_bytes: 1073741824        # default 1 GiB, >= 1 MiB: past it, new samples are
+                                         # dropped (counted and logged) until the database
+                                         # catches up; changed by a restart, not a reload
     targets:                             # at least one
       - name: cegid-portal-web           # required, unique, [a-z0-9][a-z0-9._-]*
         kind: http                       # required: http | tcp | dns | tls | heartbeat
@@ -141,6 +147,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator
@@ -204,6 +211,10 @@ class Agent(ConfigModel):
         default_factory=lambda: dict(defaults.API_TOKENS), examples=["{api: SLAWATCH_API_TOKEN}"]
     )
     workers: int = Field(default=defaults.WORKERS, ge=1, le=64, strict=True, examples=[2])
+    spool_dir: Path | None = Field(default=None, examples=["/var/lib/slawatch/spool"])
+    spool_max_bytes: int = Field(
+        default=defaults.SPOOL_MAX_BYTES, ge=1 << 20, strict=True, examples=[1 << 30]
+    )
 
     @field_validator("listen")
     @classmethod

@@ -56,13 +56,21 @@ class AgentMetrics:
             "Scheduled probe runs not started: the previous run was still going (overload)",
             ("target",),
         )
-        self.buffer = gauge("slawatch_write_buffer_samples", "Samples waiting to be written")
+        self.buffer = gauge(
+            "slawatch_write_buffer_samples",
+            "Samples not in the database yet: in memory or spooled, the write under way included",
+        )
+        self.spool_bytes = gauge("slawatch_spool_bytes", "Bytes the spool holds on disk")
+        self.spooled = counter(
+            "slawatch_samples_spooled", "Samples acknowledged: written and fsynced to the spool"
+        )
         self.written = counter("slawatch_samples_written", "Samples committed to the store")
         self.dropped = counter(
-            "slawatch_samples_dropped", "Samples dropped because the write buffer was full"
+            "slawatch_samples_dropped",
+            "Samples dropped: the spool was full, or memory was while the spool failed",
         )
         self.write_failures = counter(
-            "slawatch_store_write_failures", "Flushes that found the database unavailable"
+            "slawatch_store_write_failures", "Writes that found the database unavailable"
         )
         self.workers = gauge(
             "slawatch_probe_workers", "Probe worker processes running (0: the agent probes itself)"

@@ -36,7 +36,7 @@ from slawatch.sla.timeline import Flip, TimelineRule
 from slawatch.store import closed_periods
 from slawatch.store import schema as db
 from slawatch.store.closed_periods import NewVersion, StoredPeriod
-from slawatch.store.database import Database, NotFound, StoreError, engine_for
+from slawatch.store.database import Database, NotFound, StoreError, Unavailable, engine_for
 from slawatch.store.flips import flips_around, recompute
 from slawatch.store.operator_records import (
     CLAIM,
@@ -78,6 +78,7 @@ __all__ = [
     "StoreError",
     "StoredPeriod",
     "TargetImport",
+    "Unavailable",
 ]
 
 
@@ -105,15 +106,24 @@ class Store:
         self.name = self._database.name  # for messages
 
     @classmethod
-    def open(cls, url: str, clock: Callable[[], int] = _wall_clock) -> Store:
+    def open(
+        cls, url: str, clock: Callable[[], int] = _wall_clock, *, unavailable_ok: bool = False
+    ) -> Store:
         """Connect to ``url`` and migrate the schema to head if it is behind.
 
         ``clock`` gives "now" (UTC seconds) for created/cancelled/revoked times.
-        Raises ``StoreError`` when the database cannot be used.
+        Raises ``StoreError`` when the database cannot be used; with
+        ``unavailable_ok``, not for one that is only unavailable for now (the
+        agent starts while its database is away): the schema is migrated at the
+        first transaction that finds it there.
         """
         store = cls(engine_for(url), clock)
         try:
             store._database.migrate()
+        except Unavailable:
+            if not unavailable_ok:
+                store.close()
+                raise
         except BaseException:
             store.close()
             raise

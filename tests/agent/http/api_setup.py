@@ -25,6 +25,7 @@ CONFIG = """\
 database: {{url: "{db}"}}
 agent:
   listen: "127.0.0.1:{port}"
+  spool_dir: "{spool}"
   api_tokens: {{ops: TEST_OPS_TOKEN, ci: TEST_CI_TOKEN}}
 targets:
   - {{name: web, kind: http, url: "{url}", interval: 5m, timeout: 2s}}
@@ -52,7 +53,7 @@ contracts:
 
 
 def write_config(path: Path, db: str, port: int = 9115, url: str = "http://127.0.0.1:9/") -> Path:
-    path.write_text(CONFIG.format(db=db, port=port, url=url))
+    path.write_text(CONFIG.format(db=db, port=port, url=url, spool=path.parent / "spool"))
     return path
 
 
