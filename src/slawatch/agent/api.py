@@ -205,7 +205,7 @@ class Api:
         return Response(200, _spec_bytes(), "application/json")
 
     def _contracts(self, request: Request) -> Response:
-        briefs = [views.contract_brief(model) for model in request.config.contracts]
+        briefs = [views.contract_brief(model) for model in request.config.availability_contracts()]
         return json_response(200, {"contracts": briefs})
 
     def _contract(self, request: Request) -> Response:
@@ -217,7 +217,7 @@ class Api:
             200,
             {
                 "as_of": views.iso(request.now),
-                "contracts": self._statuses(request, config.contracts),
+                "contracts": self._statuses(request, config.availability_contracts()),
                 "targets": self._states([t.name for t in config.targets], request.now),
             },
         )

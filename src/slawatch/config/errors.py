@@ -7,6 +7,7 @@ The exception tree is small and each class subclasses the built-in it refines::
      +-- DurationError     a duration text such as ``"1h30m"`` does not parse
     LookupError
      +-- UnknownNameError  ``Config.contract(name)`` / ``Config.target(name)``: no such name
+          +-- PartMissingError  the contract exists but lacks the part asked of it
 
 A ``Problem`` reads ``FILE:LINE: path.to.key: what is wrong (got X; e.g. Y)``, the form
 compilers use, so editors and CI logs link straight to the line.
@@ -66,6 +67,19 @@ class UnknownNameError(LookupError):
         self.name = name
         self.known = tuple(sorted(known))  # every name, for callers that want to list them
         super().__init__(f"unknown {kind} {name!r} ({_known_names(name, self.known)})")
+
+
+class PartMissingError(UnknownNameError):
+    """A contract asked for a part it does not have: a report on a contract that has
+    only a renewal part. For callers it is the same failure as an unknown name (the
+    API answers 404): there is no such contract to report on."""
+
+    def __init__(self, name: str, part: str) -> None:
+        self.kind = "contract"
+        self.name = name
+        self.known = ()
+        self.part = part  # in words, with its keys
+        LookupError.__init__(self, f"contract {name!r} has no {part}")
 
 
 def listing(names: Iterable[str], limit: int = 12) -> str:
