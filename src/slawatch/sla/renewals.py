@@ -54,6 +54,15 @@ class RenewalState(enum.StrEnum):
     LAPSED = "lapsed"
 
 
+class Delivery(enum.StrEnum):
+    """Where one notice stands on one channel (the store keeps it; the agent moves it)."""
+
+    DUE = "due"  # to send; after a failure, not before its retry time
+    SENDING = "sending"  # the message is being handed over: a crash now leaves it in doubt
+    SENT = "sent"
+    IN_DOUBT = "in_doubt"  # delivery was cut mid-hand-over: never sent again (at most once)
+
+
 _FREE = (RenewalState.ACTIVE, RenewalState.NOTICE, RenewalState.GRACE)
 
 
