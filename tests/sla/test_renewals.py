@@ -144,21 +144,21 @@ def test_standing_counts_only_renewals_made_by_the_date() -> None:
 @pytest.mark.parametrize(
     ("on", "years", "renewals", "message"),
     [
-        ("2027-05-15", 0, [], "years must be a whole number >= 1 (got 0)"),
-        ("2027-05-15", -2, [], "years must be a whole number >= 1 (got -2)"),
-        ("2026-03-31", 1, [], "2026-03-31 is before the item exists (it starts on 2026-04-01)"),
+        ("2027-05-15", 0, [], "years: must be a whole number >= 1 (got 0)"),
+        ("2027-05-15", -2, [], "years: must be a whole number >= 1 (got -2)"),
+        ("2026-03-31", 1, [], "on: 2026-03-31 is before the item exists (it starts on 2026-04-01)"),
         (
             "2027-05-01",
             1,
             [Renewal(D("2027-05-15"), 1)],
-            "2027-05-01 is before the last renewal recorded (2027-05-15); renewals are "
+            "on: 2027-05-01 is before the last renewal recorded (2027-05-15); renewals are "
             "recorded in date order",
         ),
         (
             "2028-04-01",
             1,
             [],
-            "not renewable on 2028-04-01: the item expired on 2027-03-31 and lapsed after "
+            "on: not renewable on 2028-04-01: the item expired on 2027-03-31 and lapsed after "
             "2028-03-31; a new licence must be bought",
         ),
     ],

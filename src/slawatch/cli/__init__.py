@@ -27,6 +27,7 @@ from slawatch.cli.common import (
 )
 from slawatch.cli.period import period as period_group
 from slawatch.cli.records import claim, default_author, exclude, maintenance
+from slawatch.cli.renewals import renewal
 from slawatch.probes.registry import run_probe
 from slawatch.probes.text import format_result
 from slawatch.reports.formats import BINARY, FORMATS, render
@@ -183,5 +184,5 @@ def probe(config_path: Path | None, db_url: str | None, target: str) -> None:
     sys.exit(0 if result.ok else 1)
 
 
-for _group in (maintenance, exclude, claim, period_group):
+for _group in (maintenance, exclude, claim, period_group, renewal):
     main.add_command(_group)

@@ -67,7 +67,12 @@ _FREE = (RenewalState.ACTIVE, RenewalState.NOTICE, RenewalState.GRACE)
 
 
 class RenewalRefused(ValueError):
-    """A renewal the policy does not allow; the message says why, in one line."""
+    """A renewal the policy does not allow: ``field`` (``years`` or ``on``) and why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +197,9 @@ def quote(terms: RenewalTerms, renewals: Sequence[Renewal], on: date, years: int
     if fee is None:
         last = last_renewable_day(before, terms.kind)
         raise RenewalRefused(
+            "on",
             f"not renewable on {on}: the item expired on {before} and lapsed after {last}; "
-            "a new licence must be bought"
+            "a new licence must be bought",
         )
     total = sum(r.years for r in renewals) + years
     after = expiry_after(terms.expires, total)
@@ -202,14 +208,15 @@ def quote(terms: RenewalTerms, renewals: Sequence[Renewal], on: date, years: int
 
 def _check_renewal(terms: RenewalTerms, renewals: Sequence[Renewal], on: date, years: int) -> None:
     if years <= 0:
-        raise RenewalRefused(f"years must be a whole number >= 1 (got {years})")
+        raise RenewalRefused("years", f"must be a whole number >= 1 (got {years})")
     if on < terms.starts:
-        raise RenewalRefused(f"{on} is before the item exists (it starts on {terms.starts})")
+        raise RenewalRefused("on", f"{on} is before the item exists (it starts on {terms.starts})")
     last = max((r.on for r in renewals), default=None)
     if last is not None and on < last:
         raise RenewalRefused(
+            "on",
             f"{on} is before the last renewal recorded ({last}); renewals are recorded in "
-            "date order"
+            "date order",
         )
 
 
