@@ -1,4 +1,5 @@
-"""The agent: probes on schedule, results to the store and to ``/metrics``.
+"""The agent: probes on schedule, results to the store and to ``/metrics``, and
+renewal notices on their days (agent/notices/notifier.py).
 
 Its loop, once a second: write what the probes found (one transaction), then
 sleep. SIGHUP reloads the config (a config that fails to load is refused, the
@@ -23,6 +24,7 @@ from prometheus_client import CollectorRegistry, disable_created_metrics
 
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
+from slawatch.agent.notices import notifier
 from slawatch.agent.scheduler import Schedule, Scheduling, lateness
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import SampleWriter
@@ -63,6 +65,7 @@ class Agent:
         self.metrics = AgentMetrics(self.registry)
         self.store = Store.open(db_url or self.config.database.url)
         self.sla = SlaSeries(self.store, self.config, clock)
+        self.notifier = notifier.Notifier(self.store, lambda: self.config, clock)
         self.writer = SampleWriter(
             self.store,
             self._rules(),
@@ -94,6 +97,7 @@ class Agent:
             )
             self.server.start()
             warm_up = asyncio.create_task(asyncio.to_thread(self.sla.refresh))
+            notices = asyncio.create_task(self._send_notices())
             self._install_signals()
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
@@ -110,6 +114,7 @@ class Agent:
                 await self._flush()
                 self.server.close()
                 await warm_up
+                await notices  # the pass under way ends; stop is set, so no other starts
                 self.store.close()
                 log.info("agent stopped: %d samples written", self.writer.written)
 
@@ -141,6 +146,16 @@ class Agent:
             await self._flush()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), FLUSH_EVERY)
+
+    async def _send_notices(self) -> None:
+        """Renewal notices, a pass a minute, in a thread: SMTP and the store block."""
+        while not self.stop.is_set():
+            try:
+                await asyncio.to_thread(self.notifier.tick)
+            except Exception:  # a bug must not stop the probes; the next pass starts over
+                log.exception("renewal notices: the pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), notifier.EVERY)
 
     async def _flush(self) -> None:
         failures = self.writer.failures

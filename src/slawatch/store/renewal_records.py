@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from slawatch.sla.renewals import (
@@ -165,8 +166,8 @@ def add_due(
     now: int,
 ) -> int:
     """Write a ``due`` row for each (notice, channel) that has none yet; how many were new.
-    Rows already there (another agent wrote them) are left as they are."""
-    have = {(r.offset_days, r.channel) for r in notice_rows(conn, contract, expires)}
+    Rows already there are left as they are: ON CONFLICT DO NOTHING, so that two agents
+    writing the same notices at once both succeed (a read first would race)."""
     fresh = [
         {
             "contract": contract,
@@ -180,11 +181,17 @@ def add_due(
             "created_at": now,
         }
         for notice, channel in due
-        if (notice.offset_days, channel) not in have
     ]
-    if fresh:
-        conn.execute(insert(db.renewal_notices), fresh)
-    return len(fresh)
+    if not fresh:
+        return 0
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(db.renewal_notices)
+        .values(fresh)
+        .on_conflict_do_nothing(index_elements=["contract", "expires", "offset_days", "channel"])
+        .returning(db.renewal_notices.c.id)  # rowcount is not reliable for this on every driver
+    )
+    return len(conn.execute(statement).all())
 
 
 def ready(conn: Connection, now: int) -> list[NoticeRecord]:
