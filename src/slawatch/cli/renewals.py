@@ -13,8 +13,6 @@ from typing import Any
 
 import click
 
-from slawatch.app import renewals
-from slawatch.app.records import option
 from slawatch.cli.common import Session, config_option, now, reports_errors
 from slawatch.cli.records import author_option, print_table
 
@@ -36,6 +34,9 @@ def status(
     config_path: Path | None, db_url: str | None, contract: str | None, on: str | None, fmt: str
 ) -> None:
     """State, next notice, the fee of a renewal made on --on, and the notices sent."""
+    from slawatch.app import renewals
+    from slawatch.app.records import option
+
     session = Session(config_path, db_url)
     items = renewals.status(
         session.config(), session.store(), contract, on, now=now(), spell=option
@@ -63,6 +64,9 @@ def add(
     author: str,
 ) -> None:
     """Record a renewal made on --on; prints the new expiry and the fee."""
+    from slawatch.app import renewals
+    from slawatch.app.records import option
+
     session = Session(config_path, db_url)
     made = renewals.record(session.config(), session.store(), contract, on, years, author, option)
     unit = "year" if years == 1 else "years"
