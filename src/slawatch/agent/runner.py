@@ -30,6 +30,7 @@ from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import SampleWriter
 from slawatch.config import Config, ConfigError, load_config
 from slawatch.exporters.agent_metrics import AgentMetrics
+from slawatch.exporters.renewal_metrics import RenewalSeries
 from slawatch.exporters.sla_metrics import SlaSeries
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
@@ -68,6 +69,7 @@ class Agent:
         self.store = store
         self.sla = SlaSeries(self.store, self.config, clock)
         self.notifier = notifier.Notifier(self.store, lambda: self.config, clock)
+        self.registry.register(RenewalSeries(self.store, lambda: self.config, clock))
         self.writer = SampleWriter(
             self.store,
             self._rules(),
