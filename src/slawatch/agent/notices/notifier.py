@@ -104,12 +104,14 @@ class Notifier:
         due = due_notices(expires, terms.kind, today, ())
         if not due:
             return 0  # nothing due yet, or lapsed: rows still due stay unsent
-        channels = renewal.notices.channels
-        self.store.add_due_notices(
-            model.name, expires, [(n, str(c)) for n, _ in due for c in channels], now
-        )
-        subject = Subject(model.name, renewal, expires)
+        channels = [str(c) for c in renewal.notices.channels]
         rows = self.store.notices(model.name, expires)
+        have = {(r.offset_days, r.channel) for r in rows}
+        new = [(n, c) for n, _ in due for c in channels if (n.offset_days, c) not in have]
+        if new:  # most passes write nothing: no write lock taken from the sample writer
+            self.store.add_due_notices(model.name, expires, new, now)
+            rows = self.store.notices(model.name, expires)
+        subject = Subject(model.name, renewal, expires)
         ready = [
             r
             for r in rows
