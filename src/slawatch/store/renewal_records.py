@@ -194,17 +194,6 @@ def add_due(
     return len(conn.execute(statement).all())
 
 
-def ready(conn: Connection, now: int) -> list[NoticeRecord]:
-    """The ``due`` rows whose retry time has come, oldest due date first."""
-    n = db.renewal_notices
-    query = (
-        select(n)
-        .where(n.c.status == Delivery.DUE.value, n.c.retry_at <= now)
-        .order_by(n.c.due, n.c.id)
-    )
-    return [_notice_record(row) for row in conn.execute(query)]
-
-
 def move(conn: Connection, notice_id: int, from_: Delivery, to: Delivery, **values: object) -> bool:
     """Move a row from ``from_`` to ``to`` with ``values``; false when it was not in
     ``from_`` (another agent moved it first)."""

@@ -379,11 +379,6 @@ class Store:
         with self._database.transaction(write=True) as conn:
             return renewal_records.add_due(conn, contract, expires, due, now)
 
-    def notices_ready(self, now: int) -> list[NoticeRecord]:
-        """The ``due`` notice rows whose retry time has come."""
-        with self._database.transaction() as conn:
-            return renewal_records.ready(conn, now)
-
     def claim_notice(self, notice_id: int, now: int) -> bool:
         """``due -> sending``, committed before the message is handed over; false when
         another agent claimed it first (or it is no longer due)."""
