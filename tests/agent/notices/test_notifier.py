@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import trustme
 
+from slawatch.agent.notices import smtp
 from slawatch.agent.notices.notifier import STUCK_AFTER, Notifier, retry_delay
 from slawatch.config import Config, parse_config
 from slawatch.sla.renewals import NOTICE_OFFSETS, Delivery
@@ -404,3 +405,22 @@ def test_a_store_that_fails_ends_the_pass_quietly(
         monkeypatch.setattr(store, "stuck_notices", down)
         assert notifier(store, config_for(mail), clock).tick() == 0
     assert mail.received == []
+
+
+def test_an_unexpected_failure_before_the_hand_over_is_logged_and_tried_again(
+    db_url: str, mail: MailServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    clock = Clock("2026-12-31T09:00")
+    with Store.open(db_url) as store:
+        sender = notifier(store, config_for(mail), clock)
+        with monkeypatch.context() as patch:
+            patch.setattr(smtp.SmtpSender, "_envelope", broken)
+            assert sender.tick() == 0
+        row = rows(store)[(-90, "smtp")]
+        assert (row.status, row.attempts) == (Delivery.DUE, 0)
+        assert "renewal notice failed before the hand-over" in caplog.text
+        assert sender.tick() == 1
+    assert offsets(mail) == ["-90"]

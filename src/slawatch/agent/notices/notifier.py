@@ -137,10 +137,12 @@ class Notifier:
                 "renewal notice not sent, retried in %d s: %s: %s", retry_at - now, _where(row), exc
             )
             return 0
-        except Exception as exc:  # after the hand-over began: the server may have it
+        except Exception as exc:  # after the hand-over began, the server may have it
             why = f"{type(exc).__name__}: {exc}"
             if self.store.notice_in_doubt(row.id, why):
                 log.error("renewal notice in doubt, not sent again: %s: %s", _where(row), why)
+            else:  # not claimed yet: nothing left, it is tried again at the next pass
+                log.exception("renewal notice failed before the hand-over: %s", _where(row))
             return 0
         done = int(self._clock())
         late = local_day(done, zone) > row.due
