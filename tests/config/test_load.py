@@ -83,7 +83,7 @@ def test_bytes_that_are_not_utf8_name_their_line(tmp_path: Path) -> None:
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + SEED.read_bytes())
-    assert len(load_config(path).contracts) == 3
+    assert len(load_config(path).contracts) == 4
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ def test_lookups_list_the_known_names() -> None:
         config.contract("ipfollio")
     assert (
         str(caught.value)
-        == "unknown contract 'ipfollio' (did you mean 'ipfolio'? known: cegid-portal, ipfolio, smileo-backup)"
+        == "unknown contract 'ipfollio' (did you mean 'ipfolio'? known: acronis-cyber-protect, cegid-portal, ipfolio, smileo-backup)"
     )
     with pytest.raises(UnknownNameError) as unknown:
         config.target("zabbix")

@@ -1,4 +1,5 @@
-"""The agent: probes on schedule, results to the store and to ``/metrics``.
+"""The agent: probes on schedule, results to the store and to ``/metrics``, and
+renewal notices on their days (agent/notices/notifier.py).
 
 Its loop, once a second: spool what the probes found (writer.py; a thread
 takes the spool into the database), then sleep. Nothing in the loop, in a scrape
@@ -27,6 +28,7 @@ from prometheus_client import CollectorRegistry
 from slawatch.agent.episodes import Failing
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
+from slawatch.agent.notices import notifier
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.reload import Pause, Reloader, restart_needed
 from slawatch.agent.scheduler import Schedule, Scheduling, lateness
@@ -35,6 +37,7 @@ from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import Counters, SampleWriter
 from slawatch.config import Config
 from slawatch.exporters.agent_metrics import AgentMetrics
+from slawatch.exporters.renewal_metrics import RenewalSeries
 from slawatch.exporters.sla_metrics import SlaSeries
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
@@ -83,6 +86,9 @@ class Agent:
             "SLA metrics: the database answers again",
         )
         self._sla_refresh = Periodic(self._refresh_sla, SLA_REFRESH_EVERY, "the SLA series refresh")
+        self.notifier = notifier.Notifier(self.store, lambda: self.config, clock)
+        self.renewals = RenewalSeries(self.store, lambda: self.config, clock)
+        self.registry.register(self.renewals)
         self.writer = SampleWriter(
             self.store,
             self._rules(),
@@ -126,6 +132,7 @@ class Agent:
             self._sla_refresh.start()
             self._sla_refresh.wake()  # the first figures, before the first scrape
             self.writer.start()  # what an earlier run spooled goes first
+            notices = asyncio.create_task(self._send_notices())
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
             log.info(
@@ -137,6 +144,7 @@ class Agent:
                 await self._loop()
             finally:
                 await self._shut_down()
+                await notices  # the pass under way ends; stop is set, so no other starts
 
     def _swap(self, loaded: Config) -> None:
         """Swap in a config that loaded (on the loop: see reload.py)."""
@@ -182,6 +190,16 @@ class Agent:
             self.writer.pending,
             self.spool.directory,
         )
+
+    async def _send_notices(self) -> None:
+        """Renewal notices, a pass a minute, in a thread: SMTP and the store block."""
+        while not self.stop.is_set():
+            try:
+                await asyncio.to_thread(self.notifier.tick)
+            except Exception:  # a bug must not stop the probes; the next pass starts over
+                log.exception("renewal notices: the pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), notifier.EVERY)
 
     async def _probe(self, name: str) -> None:
         try:
@@ -229,6 +247,7 @@ class Agent:
         )
 
     def _refresh_sla(self) -> None:
+        self.renewals.refresh()  # it logs a failing store itself and keeps what it read
         try:
             self.sla.refresh()
         except StoreError as exc:

@@ -129,10 +129,14 @@ def config_option(command: F) -> F:
 
 def contract_or_all(command: F) -> F:
     """``--contract NAME`` or ``--all``: the commands that work on one contract or on
-    every contract of the config (``chosen_contracts`` checks that one is given)."""
-    command = click.option("--all", "every", is_flag=True, help="Every contract of the config.")(
-        command
-    )
+    every contract of the config that has an availability part (``chosen_contracts``
+    checks that one is given)."""
+    command = click.option(
+        "--all",
+        "every",
+        is_flag=True,
+        help="Every contract of the config with an availability part.",
+    )(command)
     return click.option("--contract", help="Contract name, as in the config.")(command)
 
 
@@ -142,7 +146,7 @@ def chosen_contracts(config: Config, contract: str | None, every: bool) -> list[
     if every and contract is not None:
         raise click.UsageError("--contract and --all are mutually exclusive: give one of them")
     if every:
-        return [c.name for c in config.contracts]
+        return [c.name for c in config.availability_contracts()]
     if contract is None:
         raise click.UsageError("give --contract NAME, or --all for every contract")
     return [config.contract(contract).name]

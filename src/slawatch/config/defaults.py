@@ -36,3 +36,9 @@ EXCLUSIONS_COUNT_AS = Formula.AVAILABLE  # excluded time counts as available (Ce
 UNKNOWN_TIME = UnknownPolicy.EXCLUDED  # unobserved time is left out of both sides
 MIN_COVERAGE = Decimal(95)  # percent of reference time observed before a report is billable
 CLAIMS_REQUIRED = False  # credits owed without the customer reporting outages
+
+SMTP_PORT = 587  # mail submission (RFC 6409), where STARTTLS and login are the norm
+SMTP_STARTTLS = True  # never send a customer's account number in clear by default
+SMTP_USERNAME = "SLAWATCH_SMTP_USERNAME"  # variables holding the login; unset: no login
+SMTP_PASSWORD = "SLAWATCH_SMTP_PASSWORD"
+SMTP_TIMEOUT = 30  # seconds per SMTP exchange before a send counts as failed

@@ -7,6 +7,7 @@ The exception tree is small and each class subclasses the built-in it refines::
      +-- DurationError     a duration text such as ``"1h30m"`` does not parse
     LookupError
      +-- UnknownNameError  ``Config.contract(name)`` / ``Config.target(name)``: no such name
+          +-- PartMissingError  the contract exists but lacks the part asked of it
 
 A ``Problem`` reads ``FILE:LINE: path.to.key: what is wrong (got X; e.g. Y)``, the form
 compilers use, so editors and CI logs link straight to the line. What it quotes is cut
@@ -83,6 +84,19 @@ def excerpt(text: str, limit: int = MAX_VALUE) -> str:
     Masked first: a cut could leave half a URL that no longer looks like one."""
     text = mask_credentials(text)
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+class PartMissingError(UnknownNameError):
+    """A contract asked for a part it does not have: a report on a contract that has
+    only a renewal part. For callers it is the same failure as an unknown name (the
+    API answers 404): there is no such contract to report on."""
+
+    def __init__(self, name: str, part: str) -> None:
+        self.kind = "contract"
+        self.name = name
+        self.known = ()
+        self.part = part  # in words, with its keys
+        LookupError.__init__(self, f"contract {name!r} has no {part}")
 
 
 def listing(names: Collection[str], limit: int = 12) -> str:

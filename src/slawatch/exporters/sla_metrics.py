@@ -152,7 +152,7 @@ class SlaSeries:
             config, self._new_config = self._new_config, None
             changed, self._changed = self._changed, set()
         if config is not None:
-            self._terms = {c.name: c.terms() for c in config.contracts}
+            self._terms = {c.name: c.terms() for c in config.availability_contracts()}
             self._probing = Probing.of(config)
             self._readers = config.readers()
             self._stale = set(self._terms)

@@ -1,5 +1,6 @@
-"""What the API tests share: a config with two contracts, a known October 2026 history
-for their targets, and the tokens the agent reads from its environment."""
+"""What the API tests share: a config with two contracts (and a third with only a
+renewal part), a known October 2026 history for their targets, and the tokens the
+agent reads from its environment."""
 
 from __future__ import annotations
 
@@ -49,6 +50,16 @@ contracts:
     reference: {{windows: ["mon-fri 08:00-18:00"], holidays: {{country: FR}}}}
     maintenance: {{notice: 48h, windows: [{{weekly: "sat,sun 00:00-24:00"}}]}}
     target: 99
+  - name: licence
+    timezone: Europe/Paris
+    renewal:
+      expires: 2026-12-31
+      licence: perpetual-maintenance
+      price: {{amount: 1200, currency: EUR}}
+      account: ACC-1
+      renewal_id: RN-1
+      product: Acronis Cyber Protect
+      sku: SKU-1
 """
 
 

@@ -140,7 +140,7 @@ def test_an_unknown_contract_is_404_naming_the_known_ones(agent: Agent, path: st
     assert error(agent.get(path)) == (
         404,
         {
-            "error": "unknown contract 'web-shop' (did you mean 'web-sla'? known: office, web-sla)",
+            "error": "unknown contract 'web-shop' (did you mean 'web-sla'? known: licence, office, web-sla)",
             "field": "contract",
         },
     )
