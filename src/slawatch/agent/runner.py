@@ -22,7 +22,7 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, disable_created_metrics
 
 from slawatch.agent.api import Api
-from slawatch.agent.scheduler import Schedule, Scheduling, lateness
+from slawatch.agent.scheduler import Schedule, Scheduling
 from slawatch.agent.server import AgentServer
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import SampleWriter
@@ -148,13 +148,12 @@ class Agent:
         self.metrics.write_failures.inc(self.writer.failures - failures)
         self.metrics.buffer.set(self.writer.pending)
 
-    async def _probe(self, name: str) -> None:
+    async def _probe(self, name: str, late: float) -> None:
         try:
             target = self.config.target(name)
         except LookupError:
             return  # removed by a reload after this run was scheduled
         started = self.clock()
-        late = lateness(name, target.interval, started)
         assert self._context is not None
         async with self._limit:
             result = await run_probe(target, self._context)
