@@ -14,6 +14,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Mapping
 
+from slawatch.agent.drop_log import DropLog
 from slawatch.exporters.store import SampleRow, Store, StoreError
 from slawatch.sla.timeline import TimelineRule
 
@@ -38,6 +39,7 @@ class SampleWriter:
         self._capacity = capacity
         self._buffer: deque[SampleRow] = deque()
         self._on_drop = on_drop
+        self._drops = DropLog(capacity)
         self._on_change = on_change  # told which targets' timelines a flush changed
         self.written = 0  # samples committed since start
         self.failures = 0  # flushes that found the database away
@@ -70,6 +72,7 @@ class SampleWriter:
             self._trim()
             return 0
         self.written += len(batch)
+        self._drops.room()
         self._on_change(result.changed_targets)
         return len(batch)
 
@@ -79,4 +82,4 @@ class SampleWriter:
             for _ in range(excess):
                 self._buffer.popleft()
             self._on_drop(excess)
-            log.error("write buffer full: dropped the %d oldest samples", excess)
+            self._drops.dropped(excess)

@@ -1,0 +1,62 @@
+"""A full write buffer: every dropped sample counted, one log line per episode."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from slawatch.agent.writer import SampleWriter
+from slawatch.exporters.store import SampleRow, Store
+from slawatch.sla.timeline import TimelineRule
+
+T0_MS = 1_790_000_000_000
+
+
+def move_table(path: Path, old: str, new: str) -> None:
+    """What another process might do to the database: the writes fail meanwhile."""
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"ALTER TABLE {old} RENAME TO {new}")
+
+
+@pytest.mark.anyio
+async def test_a_full_buffer_logs_once_per_episode_and_counts_every_sample(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "agent.db"
+    dropped: list[int] = []
+    with Store.open(f"sqlite:///{path}") as store:
+        writer = SampleWriter(
+            store, {"web": TimelineRule(60)}, capacity=100, on_drop=dropped.append
+        )
+        samples = (SampleRow("web", T0_MS + i * 1000, True) for i in range(10_000))
+        caplog.set_level(logging.INFO, logger="slawatch.agent.writer")
+        move_table(path, "samples", "samples_away")
+        for _ in range(2):  # two flushes find the database away
+            for _ in range(500):
+                writer.add(next(samples))
+            assert await writer.flush() == 0
+        move_table(path, "samples_away", "samples")
+        assert await writer.flush() == 100
+        move_table(path, "samples", "samples_away")
+        for _ in range(150):
+            writer.add(next(samples))
+    assert sum(dropped) == 900 + 50
+    lines = [
+        (r.levelname, r.getMessage()) for r in caplog.records if "write buffer" in r.getMessage()
+    ]
+    assert lines == [
+        (
+            "ERROR",
+            "write buffer full (100 samples): dropping the oldest from now on "
+            "(slawatch_samples_dropped_total counts them)",
+        ),
+        ("WARNING", "write buffer has room again: 900 samples were dropped while it was full"),
+        (
+            "ERROR",
+            "write buffer full (100 samples): dropping the oldest from now on "
+            "(slawatch_samples_dropped_total counts them)",
+        ),
+    ]
