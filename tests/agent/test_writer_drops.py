@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from slawatch.agent.writer import SampleWriter
-from slawatch.exporters.store import SampleRow, Store
+from slawatch.store.store import SampleRow, Store
 from slawatch.sla.timeline import TimelineRule
 
 T0_MS = 1_790_000_000_000

@@ -15,8 +15,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 
 from slawatch.agent.drop_log import DropLog
-from slawatch.exporters.store import SampleRow, Store, StoreError
 from slawatch.sla.timeline import TimelineRule
+from slawatch.store.store import SampleRow, Store, StoreError
 
 log = logging.getLogger(__name__)
 
