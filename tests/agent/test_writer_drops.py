@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from slawatch.agent.writer import SampleWriter
-from slawatch.store.store import SampleRow, Store
 from slawatch.sla.timeline import TimelineRule
+from slawatch.store.store import SampleRow, Store
 
 T0_MS = 1_790_000_000_000
 
