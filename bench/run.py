@@ -35,7 +35,7 @@ from sqlalchemy import make_url
 from bench_store import fill_flips
 from history import TargetHistory, at, write_csv
 from slawatch.app.evaluate import Probing, evaluate_many
-from slawatch.app.history import read_samples
+from slawatch.app.history import import_history
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import ContractTerms, Fee
 from slawatch.sla.credits import CreditBasis, Tier, TierTable
@@ -81,7 +81,7 @@ def bench_import(runs: int, databases: Callable[[], str], label: str) -> None:
 
     def once(url: str, added: int) -> None:
         with Store.open(url) as store:
-            result = store.import_samples(read_samples(path, rules), rules)
+            result = import_history(store, path, rules, now=NOW)
         assert result.rows_added == added
 
     def first() -> None:

@@ -60,3 +60,25 @@ async def test_a_full_buffer_logs_once_per_episode_and_counts_every_sample(
             "(slawatch_samples_dropped_total counts them)",
         ),
     ]
+
+
+@pytest.mark.anyio
+async def test_a_sample_contradicting_a_stored_one_is_dropped_and_the_rest_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The clock stepped back onto an instant already stored with the other outcome:
+    the agent keeps running, keeps the stored sample and says so."""
+    with Store.open(f"sqlite:///{tmp_path / 'agent.db'}") as store:
+        rules = {"web": TimelineRule(60)}
+        store.import_samples([[SampleRow("web", T0_MS, True)]], rules)
+        writer = SampleWriter(store, rules)
+        writer.add(SampleRow("web", T0_MS - 60_000, True))
+        writer.add(SampleRow("web", T0_MS, False))
+        writer.add(SampleRow("web", T0_MS + 60_000, True))
+        assert await writer.flush() == 0
+        assert await writer.flush() == 2
+        assert [r.ok for r in store.samples("web", 0, 2**50)] == [True, True, True]
+    assert caplog.messages == [
+        "web at 2026-09-21T14:13:20Z: ok 0 contradicts the stored sample (ok 1): "
+        "the new sample is dropped, the stored one stays"
+    ]

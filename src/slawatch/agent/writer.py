@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 
 from slawatch.agent.drop_log import DropLog
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.store import SampleRow, Store, StoreError
+from slawatch.store.store import SampleConflict, SampleRow, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,11 @@ class SampleWriter:
             log.warning("store unavailable, %d samples wait: %s", len(batch), exc)
             self._buffer.extendleft(reversed(batch))  # back in front of what came meanwhile
             self._trim()
+            return 0
+        except SampleConflict as exc:  # e.g. the clock stepped back onto a stored instant
+            log.error("%s: the new sample is dropped, the stored one stays", exc)
+            key = (exc.target, exc.ts_ms)
+            self._buffer.extendleft(reversed([r for r in batch if (r.target, r.ts_ms) != key]))
             return 0
         self.written += len(batch)
         self._drops.room()

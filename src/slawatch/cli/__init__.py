@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from slawatch.agent.runner import Agent
-from slawatch.app.history import read_samples
+from slawatch.app.history import import_history
 from slawatch.app.records import contract_reports, option
 from slawatch.cli.common import (
     Session,
@@ -71,7 +71,7 @@ def import_results(config_path: Path | None, db_url: str | None, results: Path) 
         length=size, label="importing", file=sys.stderr, hidden=size < (8 << 20)
     ) as bar:
         audit = ImportAudit(default_author(), str(results), config.readers())
-        outcome = store.import_samples(read_samples(results, rules, bar.update), rules, audit)
+        outcome = import_history(store, results, rules, now=now(), audit=audit, progress=bar.update)
     click.echo(
         f"imported {outcome.rows_added} new samples "
         f"({outcome.rows_read - outcome.rows_added} already present) from {results}"

@@ -61,7 +61,13 @@ from slawatch.store.operator_records import (
     overlapping,
     retire,
 )
-from slawatch.store.sample_import import ImportResult, SampleImport, SampleRow, TargetImport
+from slawatch.store.sample_import import (
+    ImportResult,
+    SampleConflict,
+    SampleImport,
+    SampleRow,
+    TargetImport,
+)
 
 T = TypeVar("T")
 
@@ -74,6 +80,7 @@ __all__ = [
     "ImportResult",
     "MaintenanceRecord",
     "NotFound",
+    "SampleConflict",
     "SampleRow",
     "Store",
     "StoreError",
@@ -139,8 +146,9 @@ class Store:
     ) -> ImportResult:
         """Store every batch and recompute the touched targets' flips, in one transaction.
 
-        Samples already stored (same target and instant) are skipped. If ``batches``
-        raises, or a target has no rule in ``rules`` (``ValueError``), nothing is kept.
+        Samples already stored (same target and instant, same ``ok``) are skipped; one
+        with the other ``ok`` raises ``SampleConflict``. If ``batches`` raises, or a
+        target has no rule in ``rules`` (``ValueError``), nothing is kept either.
         With ``audit``, each contract whose figures the import changed gets an audit row.
         """
         with gc_paused(), self._database.transaction(write=True) as conn:
