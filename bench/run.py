@@ -36,6 +36,7 @@ from bench_store import fill_flips
 from history import TargetHistory, at, write_csv
 from slawatch.app.evaluate import Probing, evaluate_many
 from slawatch.app.history import import_history
+from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import ContractTerms, Fee
 from slawatch.sla.credits import CreditBasis, Tier, TierTable
@@ -190,7 +191,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pg", metavar="URL", help="also import into this PostgreSQL database")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
+    # As slawatch import and slawatch report run, with the collector paused (gc_pause.py).
+    with gc_paused(), tempfile.TemporaryDirectory() as scratch:
         bench_import(args.runs, sqlite_files(Path(scratch)), "SQLite")
         if args.pg:
             made: list[str] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-import slawatch.cli
+import slawatch.cli.history
 from slawatch.app import history
 from slawatch.cli import main
 from slawatch.store.store import Store
@@ -25,7 +25,7 @@ HEADER = "target,timestamp,ok,latency_ms,status,error\n"
 @pytest.fixture
 def importing(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
     """Files to import (in ``tmp_path``) and the database; the command's clock says NOW."""
-    monkeypatch.setattr(slawatch.cli, "now", lambda: NOW)
+    monkeypatch.setattr(slawatch.cli.history, "now", lambda: NOW)
     (tmp_path / "slawatch.yaml").write_text(CONFIG)
     return tmp_path, db_url
 

@@ -15,7 +15,7 @@ Behind it, one module per concern:
     flips.py             flips recomputed from the samples, and read back
     operator_records.py  maintenance windows, exclusions and claims, written with their
                          audit row; their records
-    closed_periods.py    frozen period reports and their amendments, verified on read
+    closed_periods.py    the versions of closed periods' frozen reports, as stored
 """
 
 from __future__ import annotations
@@ -35,10 +35,9 @@ from slawatch.sla.exclusions import (
 from slawatch.sla.timeline import Flip, TimelineRule
 from slawatch.store import closed_periods
 from slawatch.store import schema as db
-from slawatch.store.closed_periods import ClosedPeriod
+from slawatch.store.closed_periods import NewVersion, StoredPeriod
 from slawatch.store.database import Database, NotFound, StoreError, engine_for
 from slawatch.store.flips import flips_around, recompute
-from slawatch.store.gc_pause import gc_paused
 from slawatch.store.operator_records import (
     CLAIM,
     EXCLUSION,
@@ -74,16 +73,17 @@ T = TypeVar("T")
 __all__ = [
     "AuditRecord",
     "ClaimRecord",
-    "ClosedPeriod",
     "ExclusionRecord",
     "ImportAudit",
     "ImportResult",
     "MaintenanceRecord",
+    "NewVersion",
     "NotFound",
     "SampleConflict",
     "SampleRow",
     "Store",
     "StoreError",
+    "StoredPeriod",
     "TargetImport",
 ]
 
@@ -151,7 +151,7 @@ class Store:
         target has no rule in ``rules`` (``ValueError``), nothing is kept either.
         With ``audit``, each contract whose figures the import changed gets an audit row.
         """
-        with gc_paused(), self._database.transaction(write=True) as conn:
+        with self._database.transaction(write=True) as conn:
             work = SampleImport(conn, rules)
             for batch in batches:
                 work.write(batch)
@@ -177,7 +177,7 @@ class Store:
 
         Every target is a key, with an empty list when it has no flips.
         """
-        with gc_paused(), self._database.transaction() as conn:
+        with self._database.transaction() as conn:
             return flips_around(conn, targets, start, end)
 
     def sample_count(self, target: str | None = None) -> int:
@@ -333,32 +333,19 @@ class Store:
 
     # -- closed periods ----------------------------------------------------------------------
 
-    def close_periods(self, reports: Sequence[Mapping[str, Any]], actor: str) -> list[ClosedPeriod]:
-        """Freeze each JSON report as version 0 of its period, audited; all or none.
-
-        Raises ``ValueError`` when a report's period is not over (``complete`` is
-        false) and ``AlreadyClosed`` when one was closed before.
-        """
+    def add_period_versions(self, versions: Sequence[NewVersion], actor: str) -> None:
+        """Store versions of closed periods' reports, each audited, at the clock's now;
+        all or none. Raises ``StoreError`` when one exists already: someone else closed
+        or amended that period meanwhile (app/periods.py decides what to store)."""
         now = self._clock()
         with self._database.transaction(write=True) as conn:
-            return closed_periods.close(conn, reports, actor=actor, now=now)
+            closed_periods.write(conn, versions, actor=actor, now=now)
 
-    def amend_period(self, report: Mapping[str, Any], reason: str, actor: str) -> ClosedPeriod:
-        """Store ``report`` as the next version of its closed period, with the changes
-        field by field and ``reason``, audited.
-
-        Raises ``NotFound`` (not closed), ``TamperedReport``, ``NothingChanged`` (the
-        same report as the frozen one) or ``ValueError`` (empty reason).
-        """
-        now = self._clock()
-        with self._database.transaction(write=True) as conn:
-            return closed_periods.amend(conn, report, reason=reason, actor=actor, now=now)
-
-    def closed_periods(
+    def period_versions(
         self, contracts: Sequence[str] | None = None, period: str | None = None
-    ) -> list[ClosedPeriod]:
+    ) -> list[StoredPeriod]:
         """Closed periods of some contracts (None: all), of one period label or all, by
-        contract and label; each carries the problems its verification found."""
+        contract and label, every version as stored (unverified: see app/periods.py)."""
         with self._database.transaction() as conn:
             return closed_periods.read(conn, contracts, period)
 
