@@ -35,9 +35,7 @@ def import_results(config_path: Path | None, db_url: str | None, results: Path) 
         length=size, label="importing", file=sys.stderr, hidden=size < (8 << 20)
     ) as bar:
         audit = ImportAudit(default_author(), str(results), config.readers())
-        outcome = import_history(
-            store, results, rules, now=now(), audit=audit, progress=bar.update
-        )
+        outcome = import_history(store, results, rules, now=now(), audit=audit, progress=bar.update)
     click.echo(
         f"imported {outcome.rows_added} new samples "
         f"({outcome.rows_read - outcome.rows_added} already present) from {results}"
