@@ -1,6 +1,7 @@
 """What goes wrong with a config, and how it is told.
 
-The exception tree is small and each class subclasses the built-in it refines::
+The exception tree is small and each class subclasses the built-in it refines; those
+that reach the user are also ``UserError`` (slawatch/errors.py), which the CLI reports::
 
     ValueError
      +-- ConfigError       the file cannot be used; ``problems`` lists every problem found
@@ -18,6 +19,8 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from slawatch.errors import UserError
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -33,7 +36,7 @@ class Problem:
         return ": ".join(part for part in (where, self.path, self.message) if part)
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A config that cannot be used. One exception carries every problem, so a user
     fixes them all in one pass instead of one per run; ``str()`` gives one per line."""
 
@@ -57,7 +60,7 @@ class DurationError(ValueError):
         super().__init__(f"{rule} (got {text}; e.g. {example})")
 
 
-class UnknownNameError(LookupError):
+class UnknownNameError(UserError, LookupError):
     """A contract or target name that the config does not define (e.g. a typo in
     ``--contract``). The message lists the names that do exist."""
 
