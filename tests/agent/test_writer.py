@@ -164,3 +164,20 @@ def test_spooled_samples_of_a_target_gone_from_the_config_are_dropped_not_stuck(
         "spooled samples of targets no longer in the config: dropping samples, "
         "their time turns unknown"
     ]
+
+
+def test_a_sample_contradicting_a_stored_one_is_dropped_and_the_rest_written(
+    tmp_path: Path, store: Store
+) -> None:
+    """The clock stepped back onto a stored instant: the new sample is dropped and
+    counted, the others of its segment written, and the spool does not block."""
+    store.import_samples([rows(0, 1)], RULES)
+    tally = Tally()
+    writer = writer_on(store, Spool.open(tmp_path / "spool", "db", 1 << 30), tally)
+    writer.add(SampleRow("web", START_MS, False, 1.0, 500))  # contradicts the stored ok
+    for row in rows(1, 3):
+        writer.add(row)
+    writer.spool_waiting()
+    writer.write_waiting()
+    assert (writer.pending, tally.written, tally.dropped, tally.failures) == (0, 3, 1, 0)
+    assert store.sample_count("web") == 4

@@ -31,7 +31,7 @@ from slawatch.agent.http.server import AgentServer
 from slawatch.agent.notices import notifier
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.reload import Pause, Reloader, restart_needed
-from slawatch.agent.scheduler import Schedule, Scheduling, lateness
+from slawatch.agent.scheduler import Schedule, Scheduling
 from slawatch.agent.spool import Spool
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import Counters, SampleWriter
@@ -201,13 +201,12 @@ class Agent:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), notifier.EVERY)
 
-    async def _probe(self, name: str) -> None:
+    async def _probe(self, name: str, late: float) -> None:
         try:
             target = self.config.target(name)
         except LookupError:
             return  # removed by a reload after this run was scheduled
         started = self.clock()
-        late = lateness(name, target.interval, started)
         assert self._context is not None
         async with self._limit:
             result = await run_probe(target, self._context)

@@ -32,7 +32,7 @@ from slawatch.agent.episodes import Drops, Failing
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.spool import Spool
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.store import SampleRow, Store, StoreError
+from slawatch.store.store import SampleConflict, SampleRow, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,9 @@ class SampleWriter:
         self._counters = counters
         self._full = Drops(log, counters.dropped, "spool full (agent.spool_max_bytes)")
         self._overflow = Drops(log, counters.dropped, "memory buffer full while the spool fails")
+        self._conflicts = Drops(
+            log, counters.dropped, "samples contradicting a stored one (the stored one stays)"
+        )
         self._orphans = Drops(
             log, counters.dropped, "spooled samples of targets no longer in the config"
         )
@@ -179,16 +182,32 @@ class SampleWriter:
         self._thread.stop(grace)
 
     def _commit(self, rows: Sequence[SampleRow]) -> None:
-        if not rows:
+        """Write ``rows``; a sample that contradicts a stored one (the clock stepped back
+        onto a stored instant) is dropped and the rest written: retrying the same
+        segment would block the spool for good."""
+        while rows:
+            self._since = self._clock()
+            try:
+                result = self.store.import_samples([rows], self.rules)
+            except SampleConflict as exc:
+                rows = self._without(rows, exc)
+                continue
+            finally:
+                self._since = None
+            self._conflicts.record(0)
+            self.written += len(rows)
+            self._counters.written(len(rows))
+            self._on_change(result.changed_targets)
             return
-        self._since = self._clock()
-        try:
-            result = self.store.import_samples([rows], self.rules)
-        finally:
-            self._since = None
-        self.written += len(rows)
-        self._counters.written(len(rows))
-        self._on_change(result.changed_targets)
+
+    def _without(self, rows: Sequence[SampleRow], conflict: SampleConflict) -> list[SampleRow]:
+        key = (conflict.target, conflict.ts_ms)
+        kept = [row for row in rows if (row.target, row.ts_ms) != key or row.ok != conflict.ok]
+        if len(kept) == len(rows):  # the contradiction is inside the batch: keep neither
+            kept = [row for row in rows if (row.target, row.ts_ms) != key]
+        log.error("%s: the new sample is dropped, the stored one stays", conflict)
+        self._conflicts.record(len(rows) - len(kept))
+        return kept
 
     def _known(self, rows: list[SampleRow]) -> list[SampleRow]:
         """The samples of targets with a rule. An earlier run may have spooled samples

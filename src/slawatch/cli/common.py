@@ -100,13 +100,15 @@ def reports_errors(command: F) -> F:
 
 
 def expected_errors() -> tuple[type[Exception], ...]:
-    """The failures that end as ``error:`` lines, imported once one is raised."""
+    """The failures that end as ``error:`` lines: input refused (``UserError``, raised
+    by the code that validates it), a database or a spool that cannot be used. Any
+    other exception, a ``ValueError`` or ``KeyError`` included, is a bug: its
+    traceback stays. Imported once one is raised."""
     from slawatch.agent.spool import SpoolError
-    from slawatch.app.history import CsvError
-    from slawatch.config import ConfigError
+    from slawatch.errors import UserError
     from slawatch.store.database import StoreError
 
-    return (ConfigError, StoreError, SpoolError, CsvError, LookupError, ValueError)
+    return (UserError, StoreError, SpoolError)
 
 
 def config_option(command: F) -> F:

@@ -1,6 +1,7 @@
 """What goes wrong with a config, and how it is told.
 
-The exception tree is small and each class subclasses the built-in it refines::
+The exception tree is small and each class subclasses the built-in it refines; those
+that reach the user are also ``UserError`` (slawatch/errors.py), which the CLI reports::
 
     ValueError
      +-- ConfigError       the file cannot be used; ``problems`` lists every problem found
@@ -22,6 +23,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from slawatch.config.redact import mask_credentials
+from slawatch.errors import UserError
 
 MAX_VALUE = 80  # characters of a value quoted in a message
 MAX_LINE = 1_000  # characters of a message line, whatever it quotes
@@ -43,7 +45,7 @@ class Problem:
         return excerpt(text, MAX_LINE)
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A config that cannot be used. One exception carries every problem, so a user
     fixes them all in one pass instead of one per run; ``str()`` gives one per line."""
 
@@ -67,7 +69,7 @@ class DurationError(ValueError):
         super().__init__(f"{rule} (got {text}; e.g. {example})")
 
 
-class UnknownNameError(LookupError):
+class UnknownNameError(UserError, LookupError):
     """A contract or target name that the config does not define (e.g. a typo in
     ``--contract``). The message lists the names that do exist."""
 

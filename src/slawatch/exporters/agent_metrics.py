@@ -107,9 +107,12 @@ class AgentMetrics:
         self.lateness.observe(lateness)
 
     def forget(self, target: str) -> None:
-        """Remove a target's series once the config no longer has it."""
+        """Remove a target's series, its counters too, once the config no longer has it:
+        a removed target must not stay in every scrape for the life of the process."""
         for metric in (self.success, self.duration, self.status_code, self.cert_expiry):
             with contextlib.suppress(KeyError):  # a series that was never set
                 metric.remove(target)
         for phase in self._phases_seen.pop(target, set()):
             self.phases.remove(target, phase)
+        for counter in (self.probes, self.errors, self.skipped):
+            counter.remove_by_labels({"target": target})

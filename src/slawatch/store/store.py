@@ -65,7 +65,13 @@ from slawatch.store.operator_records import (
     retire,
 )
 from slawatch.store.renewal_records import NoticeRecord, RenewalRecord
-from slawatch.store.sample_import import ImportResult, SampleImport, SampleRow, TargetImport
+from slawatch.store.sample_import import (
+    ImportResult,
+    SampleConflict,
+    SampleImport,
+    SampleRow,
+    TargetImport,
+)
 
 T = TypeVar("T")
 
@@ -80,6 +86,7 @@ __all__ = [
     "NotFound",
     "NoticeRecord",
     "RenewalRecord",
+    "SampleConflict",
     "SampleRow",
     "Store",
     "StoreError",
@@ -156,8 +163,9 @@ class Store:
     ) -> ImportResult:
         """Store every batch and recompute the touched targets' flips, in one transaction.
 
-        Samples already stored (same target and instant) are skipped. If ``batches``
-        raises, or a target has no rule in ``rules`` (``ValueError``), nothing is kept.
+        Samples already stored (same target and instant, same ``ok``) are skipped; one
+        with the other ``ok`` raises ``SampleConflict``. If ``batches`` raises, or a
+        target has no rule in ``rules`` (``ValueError``), nothing is kept either.
         With ``audit``, each contract whose figures the import changed gets an audit row.
         """
         with self._database.transaction(write=True) as conn:

@@ -523,6 +523,24 @@ def test_paths_and_methods(
     assert (answer.status_code, answer.headers.get("allow")) == (status, allow)
 
 
+def test_a_chunked_body_is_refused_with_411_and_writes_nothing(agent: Agent) -> None:
+    """It was read as an empty body. The API's bodies are small JSON documents: a
+    client that streams one is told to send its length instead."""
+    body = json.dumps({"start": "2026-10-20T10:00", "end": "2026-10-20T11:00", "kind": "planned"})
+    answer = agent.http.post(
+        "/contracts/office/maintenance", content=iter([body.encode()]), headers=OPS
+    )
+    assert answer.request.headers["transfer-encoding"] == "chunked"
+    assert error(answer) == (
+        411,
+        {
+            "error": "send the body with a Content-Length: chunked transfer encoding is refused",
+            "field": None,
+        },
+    )
+    assert agent.store.list_maintenance() == []
+
+
 def test_the_openapi_document_is_served(agent: Agent) -> None:
     answer = agent.get("/openapi.json")
     assert answer.content == SPEC.read_bytes() and answer.json()["openapi"].startswith("3.")
