@@ -13,7 +13,7 @@ from slawatch.sla.exclusions import Claim, Exclusion, ExclusionReason
 from slawatch.sla.limits import OutageLimit, judge
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 
-from .helpers import DAY, HOUR, MINUTE, PARIS, UTC, at, service, terms
+from .helpers import DAY, HOUR, MINUTE, PARIS, UTC, at, case, service, terms
 
 F = Fraction
 OCTOBER = resolve_period("2026-10", PeriodRule(PeriodKind.MONTH), UTC)
@@ -62,7 +62,7 @@ def test_a_late_claim_is_listed_and_credits_nothing(
     made_at: int | None, late: bool, owed: int
 ) -> None:
     claims = [Claim(1, START + MINUTE, "T-1", made_at)]
-    a = assess(IPFOLIO_LIKE, OCTOBER, TIMELINE, LATER, claims=claims)
+    a = assess(case(IPFOLIO_LIKE, OCTOBER, TIMELINE, LATER, claims=claims))
     (outage,) = a.outages
     assert outage.ticket == "T-1" and outage.marking is not None
     assert (outage.marking.late, outage.claimed) == (late, not late)
@@ -77,7 +77,7 @@ def test_a_claim_in_time_wins_over_an_earlier_late_one() -> None:
         Claim(1, START, "LATE", OUTAGE[1] + 40 * DAY),
         Claim(2, START + HOUR, "IN-TIME", OUTAGE[1] + DAY),
     ]
-    (outage,) = assess(IPFOLIO_LIKE, OCTOBER, TIMELINE, LATER, claims=claims).outages
+    (outage,) = assess(case(IPFOLIO_LIKE, OCTOBER, TIMELINE, LATER, claims=claims)).outages
     assert (outage.ticket, outage.claimed) == ("IN-TIME", True)
 
 
@@ -137,7 +137,7 @@ def test_a_clause_is_judged_after_exclusions_and_adds_to_the_tier_then_caps() ->
         credit_cap=F(50),
         fee=Fee(Decimal(1000), "EUR"),
     )
-    a = assess(contract, OCTOBER, timeline, LATER, exclusions=[excluded])
+    a = assess(case(contract, OCTOBER, timeline, LATER, exclusions=[excluded]))
     assert [o.length_seconds for o in a.outages] == [2 * HOUR, HOUR]
     assert [(v.longer, v.longest, v.met) for v in a.limits] == [
         (1, 2 * HOUR, False),
@@ -155,7 +155,7 @@ def test_an_outage_counts_its_unknown_time_under_unknown_down() -> None:
     timeline = service(OCTOBER.start, OCTOBER.end, down=[OUTAGE], unknown=[gap])
     limit = (OutageLimit(150 * MINUTE),)
     lengths = {
-        policy: [o.length_seconds for o in assess(terms(unknown_as=policy, outage_limits=limit), OCTOBER, timeline, LATER).outages]
+        policy: [o.length_seconds for o in assess(case(terms(unknown_as=policy, outage_limits=limit), OCTOBER, timeline, LATER)).outages]
         for policy in UnknownPolicy
     }  # fmt: skip
     assert lengths == {
@@ -169,8 +169,8 @@ def test_a_clause_credit_counts_only_claimed_outages_where_claims_are_required()
     contract = terms(
         claims_required=True, outage_limits=(OutageLimit(HOUR, credit=F(10)),), fee=Fee(Decimal(100), "EUR")
     )  # fmt: skip
-    unclaimed = assess(contract, OCTOBER, TIMELINE, LATER)
-    claimed = assess(contract, OCTOBER, TIMELINE, LATER, claims=[Claim(1, START, "T")])
+    unclaimed = assess(case(contract, OCTOBER, TIMELINE, LATER))
+    claimed = assess(case(contract, OCTOBER, TIMELINE, LATER, claims=[Claim(1, START, "T")]))
     assert unclaimed.credit is not None and unclaimed.credit_all_outages is not None
     assert (unclaimed.credit.percent, unclaimed.credit_all_outages.percent) == (0, 10)
     assert claimed.credit is not None and claimed.credit.percent == 10
@@ -180,7 +180,7 @@ def test_a_clause_credit_counts_only_claimed_outages_where_claims_are_required()
 def test_clauses_give_no_verdict_nor_credit_outside_the_billing_period() -> None:
     year = resolve_period("2026", PeriodRule(PeriodKind.YEAR), UTC)
     contract = terms(outage_limits=(OutageLimit(HOUR, credit=F(10)),))
-    a = assess(contract, year, service(year.start, year.end, down=[OUTAGE]), LATER)
+    a = assess(case(contract, year, service(year.start, year.end, down=[OUTAGE]), LATER))
     (verdict,) = a.limits
     assert (verdict.longer, verdict.met, verdict.credit) == (1, None, 0)
     assert a.credit is None

@@ -13,7 +13,7 @@ from slawatch.sla.ledger import Cumulative, Meter
 from slawatch.sla.periods import resolve_period
 from slawatch.sla.timeline import Timeline
 
-from .helpers import DAY, PARIS, service, terms
+from .helpers import DAY, PARIS, case, service, terms
 from .test_properties import exclusions
 
 # October 2026 in Paris: a DST change (25 October) and business hours.
@@ -48,9 +48,12 @@ def test_the_meter_at_t_is_the_ledger_up_to_t(  # type: ignore[no-untyped-def]  
         "exclusions": exclusions(excluded),
         "claims": [Claim(i, at, f"T-{i}") for i, at in enumerate(claimed)],
     }
-    meter = Meter(sort_time(contract, OCTOBER, timeline, END, **records).ledger)
+    meter = Meter(sort_time(case(contract, OCTOBER, timeline, END, **records)).ledger)
     for t in data.draw(st.lists(st.integers(START, END), min_size=1, max_size=5)):
-        assert meter.tally(t) == sort_time(contract, OCTOBER, timeline, t, **records).ledger.tally()
+        assert (
+            meter.tally(t)
+            == sort_time(case(contract, OCTOBER, timeline, t, **records)).ledger.tally()
+        )
 
 
 def test_cumulative_counts_seconds_before_an_instant() -> None:

@@ -15,7 +15,7 @@ from slawatch.sla.ledger import Cumulative
 from slawatch.sla.limit_clock import LimitClock
 from slawatch.sla.limits import OutageLimit, clause_credit
 
-from .helpers import HOUR, MINUTE, service, terms
+from .helpers import HOUR, MINUTE, case, service, terms
 from .test_ledger import CEGID, END, OCTOBER, START, spans
 from .test_properties import exclusions
 
@@ -52,9 +52,9 @@ def test_the_clock_at_t_is_the_assessment_up_to_t(  # type: ignore[no-untyped-de
         "exclusions": exclusions(excluded),
         "claims": [Claim(i, at, f"T-{i}", made) for i, (at, made) in enumerate(claimed)],
     }
-    clock = LimitClock.of(contract, sort_time(contract, OCTOBER, timeline, END, **records))
+    clock = LimitClock.of(contract, sort_time(case(contract, OCTOBER, timeline, END, **records)))
     for t in data.draw(st.lists(st.integers(START, END), min_size=1, max_size=5)):
-        expected = clause_credit(assess(contract, OCTOBER, timeline, t, **records).limits)
+        expected = clause_credit(assess(case(contract, OCTOBER, timeline, t, **records)).limits)
         assert clock.credit(t) == expected
 
 

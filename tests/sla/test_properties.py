@@ -12,7 +12,7 @@ from slawatch.sla.exclusions import Exclusion, ExclusionReason
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.periods import Period, PeriodKind
 
-from .helpers import DAY, service, terms
+from .helpers import DAY, case, service, terms
 
 START = 1_790_000_000 - 1_790_000_000 % DAY
 END = START + 7 * DAY
@@ -45,11 +45,13 @@ def exclusions(found: list[tuple[int, int]]) -> list[Exclusion]:
 @given(contracts, spans, spans, spans)
 def test_availability_is_a_percentage(contract, down, unknown, excluded) -> None:  # type: ignore[no-untyped-def]
     r = assess(
-        contract,
-        period(START, END),
-        service(START - DAY, END + DAY, down, unknown),
-        END,
-        exclusions=exclusions(excluded),
+        case(
+            contract,
+            period(START, END),
+            service(START - DAY, END + DAY, down, unknown),
+            END,
+            exclusions=exclusions(excluded),
+        )
     )
     assert 0 <= r.availability <= 100
     assert 0 <= r.coverage <= 100
@@ -60,9 +62,11 @@ def test_availability_is_a_percentage(contract, down, unknown, excluded) -> None
 @given(contracts, spans, spans, spans, spans)
 def test_more_downtime_never_raises_availability(contract, down, more, unknown, excluded) -> None:  # type: ignore[no-untyped-def]
     p, x = period(START, END), exclusions(excluded)
-    before = assess(contract, p, service(START - DAY, END + DAY, down, unknown), END, exclusions=x)
+    before = assess(
+        case(contract, p, service(START - DAY, END + DAY, down, unknown), END, exclusions=x)
+    )
     after = assess(
-        contract, p, service(START - DAY, END + DAY, down + more, unknown), END, exclusions=x
+        case(contract, p, service(START - DAY, END + DAY, down + more, unknown), END, exclusions=x)
     )
     assert after.availability <= before.availability
 
@@ -72,8 +76,8 @@ def test_more_downtime_never_raises_availability(contract, down, more, unknown, 
 def test_more_excluded_time_never_lowers_availability(down, unknown, excluded, more) -> None:  # type: ignore[no-untyped-def]
     contract, p = terms(), period(START, END)
     timeline = service(START - DAY, END + DAY, down, unknown)
-    before = assess(contract, p, timeline, END, exclusions=exclusions(excluded))
-    after = assess(contract, p, timeline, END, exclusions=exclusions(excluded + more))
+    before = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded)))
+    after = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded + more)))
     assert after.availability >= before.availability
 
 
@@ -87,8 +91,8 @@ def test_removed_formula_never_lowers_availability_when_excluding_downtime(
     contract, p = terms(formula=Formula.REMOVED), period(START, END)
     timeline = service(START - DAY, END + DAY, down, unknown)
     more_down = list(IntervalSet(more) & timeline.down)
-    before = assess(contract, p, timeline, END, exclusions=exclusions(excluded))
-    after = assess(contract, p, timeline, END, exclusions=exclusions(excluded + more_down))
+    before = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded)))
+    after = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded + more_down)))
     assert after.availability >= before.availability
 
 
@@ -97,9 +101,9 @@ def test_removed_formula_never_lowers_availability_when_excluding_downtime(
 def test_a_split_period_sums_to_the_whole(contract, down, unknown, excluded, cut) -> None:  # type: ignore[no-untyped-def]
     timeline = service(START - DAY, END + DAY, down, unknown)
     x = exclusions(excluded)
-    whole = assess(contract, period(START, END), timeline, END, exclusions=x)
+    whole = assess(case(contract, period(START, END), timeline, END, exclusions=x))
     parts = [
-        assess(contract, period(a, b), timeline, END, exclusions=x)
+        assess(case(contract, period(a, b), timeline, END, exclusions=x))
         for a, b in ((START, cut), (cut, END))
     ]
     for field in ("downtime_seconds", "reference_seconds", "excluded_seconds", "unknown_seconds"):

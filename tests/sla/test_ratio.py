@@ -11,7 +11,7 @@ from slawatch.sla.assess import assess
 from slawatch.sla.contract import Formula, UnknownPolicy
 from slawatch.sla.ratio import Ratio
 
-from .helpers import DAY, service, terms
+from .helpers import DAY, case, service, terms
 from .test_properties import END, START, exclusions, period, spans
 
 FIGURES = {"R": 1000, "X": 100, "U": 50, "D": 7}
@@ -50,11 +50,13 @@ def test_the_figures_are_measured_and_the_formula_redoes_a(  # type: ignore[no-u
     timeline = service(START - DAY, END + DAY, down, unknown)
     found = {
         policy: assess(
-            terms(formula=formula, unknown_as=policy),
-            period(START, END),
-            timeline,
-            END,
-            exclusions=exclusions(excluded),
+            case(
+                terms(formula=formula, unknown_as=policy),
+                period(START, END),
+                timeline,
+                END,
+                exclusions=exclusions(excluded),
+            )
         )
         for policy in UnknownPolicy
     }

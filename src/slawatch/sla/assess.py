@@ -17,15 +17,16 @@ the period, ``until`` (what "now" is) and the zone are parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
 
 from slawatch.sla.calendar import recurring_spans
+from slawatch.sla.case import Case
 from slawatch.sla.claims import Marking, mark
-from slawatch.sla.contract import ContractTerms, UnknownPolicy
-from slawatch.sla.exclusions import Claim, Exclusion, MaintenanceWindow, maintenance_verdict
+from slawatch.sla.contract import UnknownPolicy
+from slawatch.sla.exclusions import maintenance_verdict
 from slawatch.sla.intervals import IntervalSet, Span
 from slawatch.sla.ledger import Ledger
 from slawatch.sla.limits import LimitVerdict, clause_credit, judge
@@ -33,7 +34,6 @@ from slawatch.sla.outages import PolicyView, outage_runs, policy_view
 from slawatch.sla.periods import Period
 from slawatch.sla.ratio import Ratio
 from slawatch.sla.score import Credit, score
-from slawatch.sla.timeline import Timeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,25 +117,10 @@ class SortedTime(NamedTuple):
     markings: list[Marking | None]  # per run, the claim that marks it (``claims.mark``)
 
 
-def assess(
-    terms: ContractTerms,
-    period: Period,
-    service: Timeline,
-    until: int,
-    *,
-    maintenance: Sequence[MaintenanceWindow] = (),
-    exclusions: Sequence[Exclusion] = (),
-    claims: Sequence[Claim] = (),
-) -> Assessment:
-    """Assess ``terms`` over ``period`` up to ``until``.
-
-    ``service`` must partition at least ``[period.start, min(period.end, until))``;
-    it may reach further back, so that an outage that began before the period
-    keeps its real start and can be matched by a claim made then.
-    """
-    time = sort_time(
-        terms, period, service, until, maintenance=maintenance, exclusions=exclusions, claims=claims
-    )
+def assess(case: Case) -> Assessment:
+    """Assess ``case.terms`` over ``case.period`` up to ``case.until``."""
+    terms, period = case.terms, case.period
+    time = sort_time(case)
     tally = time.ledger.tally()
     outages = _outages(time, terms.unknown_as)
     limits = judge(
@@ -149,7 +134,7 @@ def assess(
     return Assessment(
         period=period,
         until=time.ledger.end,
-        complete=until >= period.end,
+        complete=case.until >= period.end,
         reference_seconds=tally.reference,
         excluded_seconds=tally.excluded,
         unknown_seconds=tally.unknown,
@@ -172,35 +157,20 @@ def assess(
     )
 
 
-def sort_time(
-    terms: ContractTerms,
-    period: Period,
-    service: Timeline,
-    until: int,
-    *,
-    maintenance: Sequence[MaintenanceWindow] = (),
-    exclusions: Sequence[Exclusion] = (),
-    claims: Sequence[Claim] = (),
-) -> SortedTime:
-    """Sort ``period`` up to ``until`` into reference, excluded, unknown, down and
-    claimed time (the arguments are ``assess``'s)."""
-    end = min(period.end, until)
+def sort_time(case: Case) -> SortedTime:
+    """Sort the case's period up to its instant into reference, excluded, unknown,
+    down and claimed time."""
+    terms, period, service = case.terms, case.period, case.service
+    end = min(period.end, case.until)
     window = IntervalSet.span(period.start, end)
     reference = terms.reference.spans(period.start, end, terms.zone) if window else window
-    excluders = _excluders(
-        terms,
-        period.start,
-        end,
-        reference=reference,
-        maintenance=maintenance,
-        exclusions=exclusions,
-    )
+    excluders = _excluders(case, end, reference)
     excluded = _union(e.spans for e in excluders if e.qualifies) & reference
     counted = reference - excluded
     unknown, downtime = service.unknown & counted, service.down & counted
     view = policy_view(service, terms.unknown_as)
     runs = outage_runs(view)
-    markings = mark(runs, claims, terms.claim_window, terms.zone)
+    markings = mark(runs, case.records.claims, terms.claim_window, terms.zone)
     claimed = IntervalSet(
         run for run, m in zip(runs, markings, strict=True) if m is not None and not m.late
     )
@@ -221,15 +191,8 @@ def _union(sets: Iterable[IntervalSet]) -> IntervalSet:
     return IntervalSet(span for s in sets for span in s)
 
 
-def _excluders(
-    terms: ContractTerms,
-    start: int,
-    end: int,
-    *,
-    reference: IntervalSet,
-    maintenance: Sequence[MaintenanceWindow],
-    exclusions: Sequence[Exclusion],
-) -> tuple[Excluder, ...]:
+def _excluders(case: Case, end: int, reference: IntervalSet) -> tuple[Excluder, ...]:
+    terms, start = case.terms, case.period.start
     found: list[Excluder] = []
 
     def add(  # noqa: PLR0917 (an excluder's fields, in their order)
@@ -242,13 +205,13 @@ def _excluders(
     if terms.recurring_maintenance and end > start:
         spans = recurring_spans(terms.recurring_maintenance, start, end, terms.zone)
         add("recurring maintenance", "maintenance", "declared in the contract", spans, None, True)
-    for m in maintenance:
+    for m in case.records.maintenance:
         spans = IntervalSet.span(m.start, m.end).clip(start, end)
         verdict = maintenance_verdict(m, terms.maintenance)
         add(
             f"maintenance #{m.id} ({m.kind})", f"{m.kind}_maintenance", m.note, spans, verdict, True
         )
-    for x in exclusions:
+    for x in case.records.exclusions:
         spans = IntervalSet.span(x.start, x.end).clip(start, end)
         add(f"exclusion #{x.id} ({x.reason})", str(x.reason), x.note, spans, None, False)
     return tuple(found)
