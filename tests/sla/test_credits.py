@@ -6,6 +6,8 @@ import pytest
 from slawatch.sla.credits import (
     CreditBasis,
     Tier,
+    TierError,
+    TierProblem,
     TierTable,
     credit_amount,
     percent_of,
@@ -148,3 +150,12 @@ def test_money_is_rounded_once_half_up_to_the_cent() -> None:
     assert credit_amount(F(1, 8), Decimal(1000)) == Decimal("1.25")
     assert credit_amount(F(1, 800), Decimal(1000)) == Decimal("0.01")  # 0.0125 rounds half up
     assert round_exact(F(2, 3), Decimal("0.01"), half_up=False) == Decimal("0.66")
+
+
+def test_a_tier_error_carries_its_row_problem_and_bounds() -> None:
+    rows = (Tier(F(99), F(100), F(0)), Tier(F(95), F(98), F(25)), Tier(F(0), F(95), F(50)))
+    with pytest.raises(TierError) as err:
+        TierTable(CreditBasis.AVAILABILITY_PERCENT, rows)
+    assert (err.value.row, err.value.key, err.value.problem) == (0, None, TierProblem.GAP)
+    assert err.value.bounds == (F(98), F(99))
+    assert err.value.text == "gap between 98 % and 99 %"

@@ -8,7 +8,6 @@ their messages reach the user at the right line. Percentages arrive as
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -37,7 +36,7 @@ from slawatch.sla.calendar import Calendar, Holidays, RRuleWindow, WeeklyWindow
 from slawatch.sla.claims import ClaimWindow
 from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
 from slawatch.sla.contract import Fee as FeeTerms
-from slawatch.sla.credits import CreditBasis, Tier, TierTable
+from slawatch.sla.credits import CreditBasis, Tier, TierError, TierTable
 from slawatch.sla.exclusions import LateNotice, MaintenancePolicy
 from slawatch.sla.periods import PeriodKind, PeriodRule
 from slawatch.sla.renewals import RenewalTerms
@@ -45,7 +44,6 @@ from slawatch.sla.service import ALL, Rule
 
 ALL_WEEK = "daily 00:00-24:00"  # what "reference: 24x7" means
 FORMULA = "100 - A"  # the credit that IPfolio's last tier gives
-_TIER_MESSAGE = re.compile(r"tiers(?:\[(?P<index>\d+)\])?(?:\.(?P<key>\w+))?: (?P<text>.*)")
 
 
 def _rule(value: object) -> Rule:
@@ -255,8 +253,8 @@ class Credits(ConfigModel):
         if not errors:
             try:
                 self.table()
-            except ValueError as exc:
-                errors = [_tier_error(str(exc))]
+            except TierError as exc:
+                errors = [_tier_error(exc)]
         if errors:
             raise_errors(errors)
         return self
@@ -276,17 +274,11 @@ class Credits(ConfigModel):
         return TierTable(self.basis, tuple(row.tier() for row in self.tiers))
 
 
-def _tier_error(message: str) -> InitErrorDetails:
-    """Place the core's ``tiers[2].up_to: ...`` message at that row and key."""
-    match = _TIER_MESSAGE.fullmatch(message)
-    if match is None:
-        return error_at(("tiers",), message)
-    loc: tuple[str | int, ...] = ("tiers",)
-    if match["index"] is not None:
-        loc += (int(match["index"]),)
-    if match["key"] is not None:
-        loc += (match["key"],)
-    return error_at(loc, match["text"])
+def _tier_error(exc: TierError) -> InitErrorDetails:
+    """Place the core's tier error at its row and key."""
+    row = () if exc.row is None else (exc.row,)
+    key = () if exc.key is None else (exc.key,)
+    return error_at(("tiers", *row, *key), exc.text)
 
 
 class Fee(ConfigModel):

@@ -26,6 +26,64 @@ class CreditBasis(enum.StrEnum):
     DOWNTIME_MINUTES = "downtime_minutes"
 
 
+class TierProblem(enum.StrEnum):
+    """What is wrong with a credit table (``TierError.problem``)."""
+
+    EMPTY = "empty"  # no tier at all
+    CREDIT = "credit"  # a credit outside 0..100; bounds: (credit,)
+    RANGE = "range"  # a percent row without from < to
+    GAP = "gap"  # percent: bounds (from, to) left uncovered; minutes: (last bound,)
+    OVERLAP = "overlap"  # percent: bounds (from, to) covered twice; minutes: (bound, previous)
+    UNBOUNDED = "unbounded"  # a minutes row without a bound before the last
+
+
+_TEXTS = {  # what each problem says, its bounds in order
+    TierProblem.EMPTY: "a credit table needs at least one tier",
+    TierProblem.CREDIT: "must be within 0..100 (got {0})",
+    TierProblem.RANGE: "needs from < to within 0..100",
+    TierProblem.UNBOUNDED: "only the last tier may have no bound",
+    TierProblem.GAP: "gap between {0} % and {1} %",
+    TierProblem.OVERLAP: "overlap between {0} % and {1} %",
+}
+_MINUTES_TEXTS = {  # where the downtime basis words it otherwise
+    TierProblem.GAP: "gap above {0} min; the last tier must have no bound",
+    TierProblem.OVERLAP: "bounds must increase (overlap: {0} min after {1} min)",
+}
+
+
+class TierError(ValueError):
+    """A credit table that does not tile its range, as fields: the row (``None`` for
+    the table as a whole), the key within it, the problem and the bounds involved.
+    Callers place and word it from these; ``str()`` is the core's own line."""
+
+    def __init__(
+        self,
+        basis: CreditBasis,
+        problem: TierProblem,
+        *,
+        row: int | None = None,
+        key: str | None = None,
+        bounds: tuple[Fraction, ...] = (),
+    ) -> None:
+        self.basis, self.problem, self.row, self.key, self.bounds = basis, problem, row, key, bounds
+        super().__init__(
+            self.text if problem is TierProblem.EMPTY else f"{self.where}: {self.text}"
+        )
+
+    @property
+    def where(self) -> str:
+        """``tiers``, ``tiers[2]`` or ``tiers[2].up_to``."""
+        row = "" if self.row is None else f"[{self.row}]"
+        return f"tiers{row}" + ("" if self.key is None else f".{self.key}")
+
+    @property
+    def text(self) -> str:
+        """What is wrong, without the place."""
+        minutes = _MINUTES_TEXTS if self.basis is CreditBasis.DOWNTIME_MINUTES else {}
+        template = minutes.get(self.problem, _TEXTS[self.problem])
+        return template.format(*(_num(bound) for bound in self.bounds))
+
+
 @dataclass(frozen=True, slots=True)
 class Tier:
     lower: Fraction | None  # availability basis: first percent of the row (inclusive)
@@ -48,11 +106,11 @@ class TierTable:
 
     def __post_init__(self) -> None:
         if not self.tiers:
-            raise ValueError("a credit table needs at least one tier")
+            raise TierError(self.basis, TierProblem.EMPTY)
         for i, tier in enumerate(self.tiers):
             if tier.credit is not None and not 0 <= tier.credit <= HUNDRED:
-                raise ValueError(
-                    f"tiers[{i}].credit: must be within 0..100 (got {_num(tier.credit)})"
+                raise TierError(
+                    self.basis, TierProblem.CREDIT, row=i, key="credit", bounds=(tier.credit,)
                 )
         if self.basis is CreditBasis.DOWNTIME_MINUTES:
             _check_minutes(self.tiers)
@@ -78,38 +136,36 @@ class TierTable:
 
 
 def _check_minutes(tiers: tuple[Tier, ...]) -> None:
+    basis = CreditBasis.DOWNTIME_MINUTES
     previous: Fraction | None = None
     for i, tier in enumerate(tiers):
         last = i == len(tiers) - 1
         if tier.upper is None and not last:
-            raise ValueError(f"tiers[{i}]: only the last tier may have no bound")
+            raise TierError(basis, TierProblem.UNBOUNDED, row=i)
         if tier.upper is not None and last:
-            raise ValueError(
-                f"tiers[{i}]: gap above {_num(tier.upper)} min; the last tier must have no bound"
-            )
+            raise TierError(basis, TierProblem.GAP, row=i, bounds=(tier.upper,))
         if tier.upper is not None:
             if tier.upper < 0 or (previous is not None and tier.upper <= previous):
-                raise ValueError(
-                    f"tiers[{i}].up_to: bounds must increase (overlap: {_num(tier.upper)} min "
-                    f"after {_num(previous or Fraction(0))} min)"
-                )
+                bounds = (tier.upper, previous or Fraction(0))
+                raise TierError(basis, TierProblem.OVERLAP, row=i, key="up_to", bounds=bounds)
             previous = tier.upper
 
 
 def _check_percent_ranges(tiers: tuple[Tier, ...]) -> None:
+    basis = CreditBasis.AVAILABILITY_PERCENT
     ordered = sorted(range(len(tiers)), key=lambda i: tiers[i].lower or Fraction(0))
     expected = Fraction(0)
     for i in ordered:
         lower, upper = tiers[i].lower, tiers[i].upper
         if lower is None or upper is None or not lower < upper:
-            raise ValueError(f"tiers[{i}]: needs from < to within 0..100")
+            raise TierError(basis, TierProblem.RANGE, row=i)
         if lower > expected:
-            raise ValueError(f"tiers[{i}]: gap between {_num(expected)} % and {_num(lower)} %")
+            raise TierError(basis, TierProblem.GAP, row=i, bounds=(expected, lower))
         if lower < expected:
-            raise ValueError(f"tiers[{i}]: overlap between {_num(lower)} % and {_num(expected)} %")
+            raise TierError(basis, TierProblem.OVERLAP, row=i, bounds=(lower, expected))
         expected = upper
     if expected != HUNDRED:
-        raise ValueError(f"tiers: gap between {_num(expected)} % and 100 %")
+        raise TierError(basis, TierProblem.GAP, bounds=(expected, HUNDRED))
 
 
 def total(tier: Fraction, clauses: Fraction, cap: Fraction | None) -> Fraction:
