@@ -121,7 +121,7 @@ def show(*, config_path: Path | None, db_url: str | None, contract: str, label: 
     Hashes, who, when, why and what changed; TAMPERED lines for what fails its check."""
     from slawatch.app import periods
 
-    found = periods.closed(Session(config_path, db_url).store(), [contract], label)
+    found = periods.closed(Session(config_path, db_url).store(reads_only=True), [contract], label)
     if not found:
         raise LookupError(f"{contract} {label} is not closed")
     closed = found[0]
@@ -153,7 +153,7 @@ def listing(config_path: Path | None, db_url: str | None, contract: str | None) 
     from slawatch.app import periods
 
     contracts = None if contract is None else [contract]
-    found = periods.closed(Session(config_path, db_url).store(), contracts)
+    found = periods.closed(Session(config_path, db_url).store(reads_only=True), contracts)
     print_records([_row(closed) for closed in found])
 
 
@@ -180,7 +180,7 @@ def check(
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)
-    store = session.store()
+    store = session.store(reads_only=True)
     found = periods.closed(store, names, label)
     if not found and contract is not None and label is not None:
         raise LookupError(f"{contract} {label} is not closed")

@@ -122,7 +122,7 @@ def add_list_command(group: click.Group, what: str, retired: str, fetch: str) ->
     def listing(
         config_path: Path | None, db_url: str | None, contract: str | None, show_all: bool
     ) -> None:
-        store = Session(config_path, db_url).store()
+        store = Session(config_path, db_url).store(reads_only=True)
         print_records(getattr(store, fetch)(contract, show_all))
 
 
@@ -138,7 +138,7 @@ def add_retire_command(group: click.Group, verbs: tuple[str, str], noun: str, re
     @author_option
     @reports_errors
     def retiring(config_path: Path | None, db_url: str | None, record_id: int, author: str) -> None:
-        getattr(Session(config_path, db_url).store(), retire)(record_id, author)
+        getattr(Session(config_path, db_url).store(reads_only=True), retire)(record_id, author)
         click.echo(f"{noun} #{record_id} {done}")
 
 
@@ -237,4 +237,4 @@ def claim_add(
 @reports_errors
 def claim_list(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
     """List claims."""
-    print_records(Session(config_path, db_url).store().list_claims(contract))
+    print_records(Session(config_path, db_url).store(reads_only=True).list_claims(contract))

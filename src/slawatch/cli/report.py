@@ -65,7 +65,7 @@ def report(
     config = session.config()
     names = chosen_contracts(config, contract, every)
     reports = contract_reports(
-        session.store(), config, names, period, as_of=as_of, now=now(), spell=option
+        session.store(reads_only=True), config, names, period, as_of=as_of, now=now(), spell=option
     )
     if out_dir is None:
         _write(render(fmt, reports[0]), output)

@@ -105,13 +105,16 @@ class Store:
         self.name = self._database.name  # for messages
 
     @classmethod
-    def open(cls, url: str, clock: Callable[[], int] = _wall_clock) -> Store:
+    def open(
+        cls, url: str, clock: Callable[[], int] = _wall_clock, *, existing: bool = False
+    ) -> Store:
         """Connect to ``url`` and migrate the schema to head if it is behind.
 
-        ``clock`` gives "now" (UTC seconds) for created/cancelled/revoked times.
+        ``clock`` gives "now" (UTC seconds) for created/cancelled/revoked times;
+        ``existing`` refuses to create an SQLite file (for the commands that only read).
         Raises ``StoreError`` when the database cannot be used.
         """
-        store = cls(engine_for(url), clock)
+        store = cls(engine_for(url, existing), clock)
         try:
             store._database.migrate()
         except BaseException:
