@@ -31,6 +31,7 @@ from slawatch.reports.versions import Change, diff, fingerprint
 
 if TYPE_CHECKING:
     from slawatch.app.periods import ClosedPeriod
+    from slawatch.config import Config
     from slawatch.store.closed_periods import Version
 
 period_option = click.option(
@@ -61,13 +62,19 @@ def close(
 ) -> None:
     """Freeze the period's report (once it is over).
 
-    With --all, every contract's period is closed, or none is."""
+    With --all, every contract whose billing period PERIOD is gets it closed, or none
+    does; the others are skipped (a month of a yearly contract decides nothing)."""
     from slawatch.app import periods
     from slawatch.app.reports import live
 
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)
+    if every:
+        names = _billed(config, names, label)
+        if not names:
+            click.echo(f"(no contract is billed by {label}: nothing closed)")
+            return
     store = session.store()
     reports = live(store, config, [(name, label) for name in names], now())
     for closed in periods.close(store, reports, author):
@@ -194,6 +201,24 @@ def check(
 
 
 # -- internals ---------------------------------------------------------------------------
+
+
+def _billed(config: Config, names: list[str], label: str) -> list[str]:
+    """The contracts of ``names`` whose billing period ``label`` is; each other one is
+    named on stderr as skipped."""
+    from slawatch.sla.periods import resolve_period
+
+    kept = []
+    for name in names:
+        terms = config.contract(name).terms()
+        if terms.period.bills(resolve_period(label, terms.period, terms.zone)):
+            kept.append(name)
+        else:
+            click.echo(
+                f"skipped {name}: {label} is not its billing period (a {terms.period.kind})",
+                err=True,
+            )
+    return kept
 
 
 def _compare(closed: ClosedPeriod, report: dict[str, Any]) -> bool:

@@ -94,7 +94,7 @@ def maintenance_add(
 
     session = Session(config_path, db_url)
     config = session.config()
-    new_id = add_maintenance(
+    added = add_maintenance(
         session.store(),
         config,
         contract,
@@ -107,7 +107,13 @@ def maintenance_add(
         now=now(),
         spell=option,
     )
-    click.echo(f"maintenance #{new_id} added to {contract}")
+    click.echo(f"maintenance #{added.id} added to {contract}")
+    if added.why_not is not None:
+        click.echo(
+            f"warning: maintenance #{added.id} does not qualify ({added.why_not}): "
+            "its downtime counts against the contract",
+            err=True,
+        )
 
 
 def add_list_command(group: click.Group, what: str, retired: str, fetch: str) -> None:
@@ -229,6 +235,12 @@ def claim_add(
         spell=option,
     )
     click.echo(f"claim #{new_id} ({ticket}) added to {contract}")
+    if not config.contract(contract).terms().claims_required:
+        click.echo(
+            f"warning: {contract} does not require claims (claims_required: false): "
+            "every outage is credited whether claimed or not: this claim changes no credit",
+            err=True,
+        )
 
 
 @claim.command("list")

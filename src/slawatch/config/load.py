@@ -36,7 +36,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     source = os.fspath(path)
     config = parse_config(_read(source), source)
     database = config.database.beside(os.path.dirname(source))
-    return config if database is config.database else config.model_copy(update={"database": database})
+    return (
+        config if database is config.database else config.model_copy(update={"database": database})
+    )
 
 
 def parse_config(text: str, source: str = "<config>") -> Config:
