@@ -95,7 +95,7 @@ def span(terms: ContractTerms, start: str, end: str, spell: Spell) -> tuple[int,
 
 
 def contract_reports(
-    store: Store,
+    opened: Callable[[], Store],
     config: Config,
     names: Sequence[str],
     period: str,
@@ -107,13 +107,14 @@ def contract_reports(
     """The JSON report of each contract for the period labelled ``period`` (``2026-10``,
     ``2026``): frozen where the period is closed, else as known at ``as_of`` (default
     ``now``; an instant without an offset is read in the zone of a single contract).
-    Records are read as stored now."""
+    Records are read as stored now. ``opened`` gives the store once the request is
+    checked: a bad period is told before a missing database."""
     models = [config.contract(name) for name in names]
     zone = models[0].terms().zone if len(models) == 1 else None
     moment = parse_instant(as_of, zone, "as_of", spell) if as_of is not None else now
     for model in models:
         _check_started(model.terms(), period, moment, spell("as_of") if as_of else "now")
-    reports = shown(store, config, [m.name for m in models], period, moment)
+    reports = shown(opened(), config, [m.name for m in models], period, moment)
     closed = [f"{r['contract']} {period}" for r in reports if "closed" in r]
     if as_of is not None and closed:
         raise FieldError(
@@ -149,7 +150,10 @@ def contract_report(
     spell: Spell,
 ) -> dict[str, Any]:
     """``contract_reports`` for one contract."""
-    return contract_reports(store, config, [contract], period, as_of=as_of, now=now, spell=spell)[0]
+    [report] = contract_reports(
+        lambda: store, config, [contract], period, as_of=as_of, now=now, spell=spell
+    )
+    return report
 
 
 @dataclass(frozen=True, slots=True)

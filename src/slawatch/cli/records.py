@@ -144,7 +144,7 @@ def add_retire_command(group: click.Group, verbs: tuple[str, str], noun: str, re
     @author_option
     @reports_errors
     def retiring(config_path: Path | None, db_url: str | None, record_id: int, author: str) -> None:
-        getattr(Session(config_path, db_url).store(reads_only=True), retire)(record_id, author)
+        getattr(Session(config_path, db_url).store(), retire)(record_id, author)
         click.echo(f"{noun} #{record_id} {done}")
 
 

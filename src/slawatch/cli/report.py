@@ -66,7 +66,13 @@ def report(
     config = session.config()
     names = chosen_contracts(config, contract, every)
     reports = contract_reports(
-        session.store(reads_only=True), config, names, period, as_of=as_of, now=now(), spell=option
+        lambda: session.store(reads_only=True),
+        config,
+        names,
+        period,
+        as_of=as_of,
+        now=now(),
+        spell=option,
     )
     for data in reports:
         _note(data)
