@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
+from tests.debian_tools import debian_tool
 
 from slawatch.cli import main
 from slawatch.cli import report as cli_report
-from tests.debian_tools import debian_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "config" / "seed-contracts.yaml"
@@ -128,7 +128,7 @@ def test_a_period_with_no_sample_says_nothing_was_measured(conf: Path, tmp_path:
     ("more", "moment"),
     [
         ((), "now (2026-12-05T01:00:00+01:00)"),
-        (AS_OF[:1] + ("2026-12-01T00:00:00Z",), "--as-of (2026-12-01T01:00:00+01:00)"),
+        (("--as-of", "2026-12-01T00:00:00Z"), "--as-of (2026-12-01T01:00:00+01:00)"),
     ],
 )
 def test_a_period_that_has_not_begun_is_refused(
