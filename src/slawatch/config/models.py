@@ -13,7 +13,8 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
 
     database:
       url: sqlite:///slawatch.db         # default; or postgresql+psycopg://user:pw@host/db;
-                                         # changed by a restart, not a reload
+                                         # a relative SQLite path is read from this file's
+                                         # folder; changed by a restart, not a reload
     agent:
       listen: 127.0.0.1:9115             # default; HOST:PORT of /metrics and the API;
                                          # changed by a restart, not a reload
