@@ -31,6 +31,7 @@ COMMANDS = {
     "claim": "slawatch.cli.records:claim",
     "run": "slawatch.cli.agent:run",
     "probe": "slawatch.cli.agent:probe",
+    "renewal": "slawatch.cli.renewals:renewal",
 }
 
 

@@ -44,16 +44,17 @@ class Session:
             self._config = load_config(self.config_file())
         return self._config
 
-    def store(self, *, reads_only: bool = False) -> Store:
-        """The store, closed when the command ends. A command that ``reads_only`` never
-        creates an SQLite database: a missing one is an error naming its path.
+    def store(self, *, unavailable_ok: bool = False, reads_only: bool = False) -> Store:
+        """The store, closed when the command ends; with ``unavailable_ok``, also when
+        the database does not answer yet (``Store.open``). A command that ``reads_only``
+        never creates an SQLite database: a missing one is an error naming its path.
 
         ``--db`` / ``$SLAWATCH_DB`` is taken as typed (a relative SQLite path from the
         current folder); the config's URL was read from the config file's folder."""
         from slawatch.store.store import Store
 
         url = self.db_url or self.config().database.url
-        store = Store.open(url, existing=reads_only)
+        store = Store.open(url, unavailable_ok=unavailable_ok, existing=reads_only)
         click.get_current_context().call_on_close(store.close)
         return store
 
@@ -103,12 +104,15 @@ def reports_errors(command: F) -> F:
 
 
 def expected_errors() -> tuple[type[Exception], ...]:
-    """The failures that end as ``error:`` lines, imported once one is raised."""
-    from slawatch.app.history import CsvError
-    from slawatch.config import ConfigError
+    """The failures that end as ``error:`` lines: input refused (``UserError``, raised
+    by the code that validates it), a database or a spool that cannot be used. Any
+    other exception, a ``ValueError`` or ``KeyError`` included, is a bug: its
+    traceback stays. Imported once one is raised."""
+    from slawatch.agent.spool import SpoolError
+    from slawatch.errors import UserError
     from slawatch.store.database import StoreError
 
-    return (ConfigError, StoreError, CsvError, LookupError, ValueError)
+    return (UserError, StoreError, SpoolError)
 
 
 def config_option(command: F) -> F:
@@ -131,10 +135,14 @@ def config_option(command: F) -> F:
 
 def contract_or_all(command: F) -> F:
     """``--contract NAME`` or ``--all``: the commands that work on one contract or on
-    every contract of the config (``chosen_contracts`` checks that one is given)."""
-    command = click.option("--all", "every", is_flag=True, help="Every contract of the config.")(
-        command
-    )
+    every contract of the config that has an availability part (``chosen_contracts``
+    checks that one is given)."""
+    command = click.option(
+        "--all",
+        "every",
+        is_flag=True,
+        help="Every contract of the config with an availability part.",
+    )(command)
     return click.option("--contract", help="Contract name, as in the config.")(command)
 
 
@@ -144,7 +152,7 @@ def chosen_contracts(config: Config, contract: str | None, every: bool) -> list[
     if every and contract is not None:
         raise click.UsageError("--contract and --all are mutually exclusive: give one of them")
     if every:
-        return [c.name for c in config.contracts]
+        return [c.name for c in config.availability_contracts()]
     if contract is None:
         raise click.UsageError("give --contract NAME, or --all for every contract")
     return [config.contract(contract).name]

@@ -38,10 +38,14 @@ def span_options(command: Any) -> Any:
 
 def print_records(records: Sequence[Any]) -> None:
     """A plain table of dataclass records, instants in ISO 8601 UTC."""
-    if not records:
-        click.echo("(none)")
+    print_table([{k: _cell(k, v) for k, v in dataclasses.asdict(r).items()} for r in records])
+
+
+def print_table(rows: Sequence[dict[str, str]], empty: str = "(none)") -> None:
+    """Rows of text under their keys, in columns as wide as their widest cell."""
+    if not rows:
+        click.echo(empty)
         return
-    rows = [{k: _cell(k, v) for k, v in dataclasses.asdict(record).items()} for record in records]
     columns = list(rows[0])
     widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
     click.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())

@@ -19,6 +19,7 @@ from slawatch.cli.common import (
     reports_errors,
 )
 from slawatch.cli.gc_pause import gc_paused
+from slawatch.errors import UserError
 from slawatch.reports.formats import BINARY, FORMATS, render
 
 
@@ -82,7 +83,7 @@ def report(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ValueError(f"cannot create {out_dir}: {exc.strerror}") from None
+        raise UserError(f"cannot create {out_dir}: {exc.strerror}") from None
     for data in reports:
         _write(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
 
@@ -126,5 +127,5 @@ def _write(content: str | bytes, output: Path | None) -> None:
         else:
             output.write_text(content, encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"cannot write {output}: {exc.strerror}") from None
+        raise UserError(f"cannot write {output}: {exc.strerror}") from None
     click.echo(f"wrote {output}", err=True)
