@@ -39,7 +39,7 @@ def status(
 
     session = Session(config_path, db_url)
     items = renewals.status(
-        session.config(), session.store(reads_only=True), contract, on, now=now(), spell=option
+        session.config(), session.store(), contract, on, now=now(), spell=option
     )
     if fmt == "json":
         click.echo(json.dumps(items, indent=2, ensure_ascii=False))
