@@ -28,12 +28,12 @@ from slawatch.sla.claims import Marking, mark
 from slawatch.sla.contract import UnknownPolicy
 from slawatch.sla.exclusions import maintenance_verdict
 from slawatch.sla.intervals import IntervalSet, Span
-from slawatch.sla.ledger import Ledger
+from slawatch.sla.ledger import Ledger, Tally
 from slawatch.sla.limits import LimitVerdict, clause_credit, judge
 from slawatch.sla.outages import PolicyView, outage_runs, policy_view
 from slawatch.sla.periods import Period
 from slawatch.sla.ratio import Ratio
-from slawatch.sla.score import Credit, score
+from slawatch.sla.score import Credit, Score, score
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,28 +83,82 @@ class Outage:
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
+    """A period's assessment: its measured figures (``tally``), what they mean under
+    the contract (``score``) and the outages, excluders and clauses behind them.
+    The flat names below read through to the two parts, as the reports name them."""
+
     period: Period
     until: int  # instants from here on are not assessed yet (the future)
     complete: bool  # the period is over
-    reference_seconds: int  # R
-    excluded_seconds: int  # X
-    unknown_seconds: int  # U, as measured whatever the unknown-time policy
-    downtime_seconds: int  # D, as measured (never overlaps U)
-    counted_downtime_seconds: int  # what the policy counts as down: D, plus U under ``down``
-    observed_unknown_seconds: int  # U as the policy leaves it out of the ratio
-    ratio: Ratio  # the formula applied
-    numerator_seconds: int
-    denominator_seconds: int
-    availability: Fraction  # percent
-    coverage: Fraction  # percent of R observed
-    met: bool
-    billable: bool  # coverage reaches the contract minimum
-    credit: Credit | None  # what is owed (claimed outages only where claims are required)
-    credit_all_outages: Credit | None  # what would be owed if every outage were claimed
-    claimed_downtime_seconds: int  # the part of the counted downtime in claimed outages
+    tally: Tally  # R, X, U and D as measured, whatever the unknown-time policy
+    score: Score  # the ratio, the verdict and the credit
     outages: tuple[Outage, ...]
     excluders: tuple[Excluder, ...]
     limits: tuple[LimitVerdict, ...]  # the contract's outage clauses over the period
+
+    @property
+    def reference_seconds(self) -> int:  # R
+        return self.tally.reference
+
+    @property
+    def excluded_seconds(self) -> int:  # X
+        return self.tally.excluded
+
+    @property
+    def unknown_seconds(self) -> int:  # U, as measured whatever the unknown-time policy
+        return self.tally.unknown
+
+    @property
+    def downtime_seconds(self) -> int:  # D, as measured (never overlaps U)
+        return self.tally.downtime
+
+    @property
+    def counted_downtime_seconds(self) -> int:  # D, plus U under ``down``
+        return self.score.counted_downtime
+
+    @property
+    def observed_unknown_seconds(self) -> int:  # U as the policy leaves it out of the ratio
+        return self.score.left_out_unknown
+
+    @property
+    def claimed_downtime_seconds(self) -> int:  # the counted downtime in claimed outages
+        return self.score.claimed_downtime
+
+    @property
+    def ratio(self) -> Ratio:
+        return self.score.ratio
+
+    @property
+    def numerator_seconds(self) -> int:
+        return self.score.numerator_seconds
+
+    @property
+    def denominator_seconds(self) -> int:
+        return self.score.denominator_seconds
+
+    @property
+    def availability(self) -> Fraction:  # percent
+        return self.score.availability
+
+    @property
+    def coverage(self) -> Fraction:  # percent of R observed
+        return self.score.coverage
+
+    @property
+    def met(self) -> bool:
+        return self.score.met
+
+    @property
+    def billable(self) -> bool:  # coverage reaches the contract minimum
+        return self.score.billable
+
+    @property
+    def credit(self) -> Credit | None:  # owed (claimed outages only where claims are required)
+        return self.score.credit
+
+    @property
+    def credit_all_outages(self) -> Credit | None:  # owed if every outage were claimed
+        return self.score.credit_all_outages
 
 
 class SortedTime(NamedTuple):
@@ -131,29 +185,9 @@ def assess(case: Case) -> Assessment:
         billing=period.kind is terms.period.kind,
     )
     verdict = score(terms, period, tally, clause_credit(limits))
+    complete = case.until >= period.end
     return Assessment(
-        period=period,
-        until=time.ledger.end,
-        complete=case.until >= period.end,
-        reference_seconds=tally.reference,
-        excluded_seconds=tally.excluded,
-        unknown_seconds=tally.unknown,
-        downtime_seconds=tally.downtime,
-        counted_downtime_seconds=verdict.counted_downtime,
-        observed_unknown_seconds=verdict.left_out_unknown,
-        ratio=verdict.ratio,
-        numerator_seconds=verdict.numerator_seconds,
-        denominator_seconds=verdict.denominator_seconds,
-        availability=verdict.availability,
-        coverage=verdict.coverage,
-        met=verdict.met,
-        billable=verdict.billable,
-        credit=verdict.credit,
-        credit_all_outages=verdict.credit_all_outages,
-        claimed_downtime_seconds=verdict.claimed_downtime,
-        outages=outages,
-        excluders=time.excluders,
-        limits=limits,
+        period, time.ledger.end, complete, tally, verdict, outages, time.excluders, limits
     )
 
 
