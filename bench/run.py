@@ -39,7 +39,7 @@ from slawatch.app.history import import_history
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import ContractTerms, Fee
-from slawatch.sla.credits import CreditBasis, Tier, TierTable
+from slawatch.sla.credits import CreditBasis, DowntimeTier, TierTable
 from slawatch.sla.exclusions import ContractRecords
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 from slawatch.sla.timeline import Flip, TimelineRule
@@ -129,8 +129,11 @@ def contracts() -> list[ContractTerms]:
     credits = TierTable(
         CreditBasis.DOWNTIME_MINUTES,
         (
-            *(Tier(None, Fraction(m), Fraction(c)) for m, c in ((216, 0), (2160, 25), (21600, 50))),
-            Tier(None, None, None),
+            *(
+                DowntimeTier(Fraction(m), Fraction(c))
+                for m, c in ((216, 0), (2160, 25), (21600, 50))
+            ),
+            DowntimeTier(None, None),
         ),
     )
     month = PeriodRule(PeriodKind.MONTH)

@@ -8,7 +8,7 @@ import pytest
 from slawatch.sla.assess import assess
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import Fee, Formula, UnknownPolicy
-from slawatch.sla.credits import CreditBasis, Tier, TierTable
+from slawatch.sla.credits import CreditBasis, DowntimeTier, TierTable
 from slawatch.sla.exclusions import (
     Claim,
     Exclusion,
@@ -34,10 +34,10 @@ IPFOLIO = terms(
     credits=TierTable(
         CreditBasis.DOWNTIME_MINUTES,
         (
-            Tier(None, F(216), F(0)),
-            Tier(None, F(2160), F(25)),
-            Tier(None, F(21600), F(50)),
-            Tier(None, None, None),
+            DowntimeTier(F(216), F(0)),
+            DowntimeTier(F(2160), F(25)),
+            DowntimeTier(F(21600), F(50)),
+            DowntimeTier(None, None),
         ),
     ),
     claims_required=True,

@@ -8,7 +8,7 @@ import pytest
 from slawatch.sla.assess import assess
 from slawatch.sla.claims import ClaimWindow
 from slawatch.sla.contract import Fee, UnknownPolicy
-from slawatch.sla.credits import CreditBasis, Tier, TierTable, total
+from slawatch.sla.credits import CreditBasis, DowntimeTier, TierTable, total
 from slawatch.sla.exclusions import Claim, Exclusion, ExclusionReason
 from slawatch.sla.limits import OutageLimit, judge
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
@@ -19,7 +19,7 @@ F = Fraction
 OCTOBER = resolve_period("2026-10", PeriodRule(PeriodKind.MONTH), UTC)
 LATER = at("2027-06-01T00:00:00+00:00")
 TIERS = TierTable(
-    CreditBasis.DOWNTIME_MINUTES, (Tier(None, F(60), F(0)), Tier(None, F(600), F(25)), Tier(None, None, F(50)))
+    CreditBasis.DOWNTIME_MINUTES, (DowntimeTier(F(60), F(0)), DowntimeTier(F(600), F(25)), DowntimeTier(None, F(50)))
 )  # fmt: skip
 
 

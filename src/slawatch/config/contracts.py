@@ -36,7 +36,14 @@ from slawatch.sla.calendar import Calendar, Holidays, RRuleWindow, WeeklyWindow
 from slawatch.sla.claims import ClaimWindow
 from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
 from slawatch.sla.contract import Fee as FeeTerms
-from slawatch.sla.credits import CreditBasis, Tier, TierError, TierTable
+from slawatch.sla.credits import (
+    AvailabilityTier,
+    CreditBasis,
+    DowntimeTier,
+    Tier,
+    TierError,
+    TierTable,
+)
 from slawatch.sla.exclusions import LateNotice, MaintenancePolicy
 from slawatch.sla.periods import PeriodKind, PeriodRule
 from slawatch.sla.renewals import RenewalTerms
@@ -230,9 +237,10 @@ class TierRow(ConfigModel):
     to: Decimal | None = Field(default=None, ge=0, le=100, examples=["100"])
     credit: Annotated[Fraction | None, PlainValidator(_credit)] = Field(examples=["25"])
 
-    def tier(self) -> Tier:
-        upper = self.to if self.up_to is None else self.up_to
-        return Tier(_fraction(self.from_), _fraction(upper), self.credit)
+    def tier(self, basis: CreditBasis) -> Tier:
+        if basis is CreditBasis.DOWNTIME_MINUTES:
+            return DowntimeTier(_fraction(self.up_to), self.credit)
+        return AvailabilityTier(_fraction(self.from_), _fraction(self.to), self.credit)
 
 
 def _fraction(value: Decimal | None) -> Fraction | None:
@@ -271,7 +279,7 @@ class Credits(ConfigModel):
         ]
 
     def table(self) -> TierTable:
-        return TierTable(self.basis, tuple(row.tier() for row in self.tiers))
+        return TierTable(self.basis, tuple(row.tier(self.basis) for row in self.tiers))
 
 
 def _tier_error(exc: TierError) -> InitErrorDetails:

@@ -85,73 +85,93 @@ class TierError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Tier:
-    lower: Fraction | None  # availability basis: first percent of the row (inclusive)
-    upper: Fraction | None  # availability: end percent (exclusive but 100); minutes: at most
+class AvailabilityTier:
+    """A row ``[lower, upper)`` of availability percent; the row ending at 100
+    includes 100. A bound is ``None`` where the configuration gave none (the
+    table refuses it)."""
+
+    lower: Fraction | None
+    upper: Fraction | None
     credit: Fraction | None  # credit percent; None means the formula ``100 - A``
 
-    def describe(self, basis: CreditBasis) -> str:
-        credit = "100 - A" if self.credit is None else f"{_num(self.credit)} %"
-        if basis is CreditBasis.DOWNTIME_MINUTES:
-            bound = "more" if self.upper is None else f"<= {_num(self.upper)} min down"
-        else:
-            bound = f"{_num(self.lower or Fraction(0))} % <= A < {_num(self.upper or HUNDRED)} %"
-        return f"{bound}: {credit}"
+    def matches(self, availability: Fraction, downtime_seconds: int) -> bool:
+        lower, upper = self.lower or Fraction(0), self.upper or HUNDRED
+        return lower <= availability < upper or availability == upper == HUNDRED
+
+    def describe(self) -> str:
+        lower, upper = _num(self.lower or Fraction(0)), _num(self.upper or HUNDRED)
+        return f"{lower} % <= A < {upper} %: {_credit_text(self.credit)}"
+
+
+@dataclass(frozen=True, slots=True)
+class DowntimeTier:
+    """At most ``up_to`` minutes down in the period; ``None`` catches the rest."""
+
+    up_to: Fraction | None
+    credit: Fraction | None  # credit percent; None means the formula ``100 - A``
+
+    def matches(self, availability: Fraction, downtime_seconds: int) -> bool:
+        return self.up_to is None or downtime_seconds <= self.up_to * 60
+
+    def describe(self) -> str:
+        bound = "more" if self.up_to is None else f"<= {_num(self.up_to)} min down"
+        return f"{bound}: {_credit_text(self.credit)}"
+
+
+Tier = AvailabilityTier | DowntimeTier
 
 
 @dataclass(frozen=True, slots=True)
 class TierTable:
     basis: CreditBasis
-    tiers: tuple[Tier, ...]
+    tiers: tuple[Tier, ...]  # all of the basis's type
 
     def __post_init__(self) -> None:
         if not self.tiers:
             raise TierError(self.basis, TierProblem.EMPTY)
+        minutes = self.basis is CreditBasis.DOWNTIME_MINUTES
+        kind = DowntimeTier if minutes else AvailabilityTier
+        if not all(isinstance(tier, kind) for tier in self.tiers):
+            raise TypeError(f"a {self.basis} table holds {kind.__name__} rows only")
         for i, tier in enumerate(self.tiers):
             if tier.credit is not None and not 0 <= tier.credit <= HUNDRED:
                 raise TierError(
                     self.basis, TierProblem.CREDIT, row=i, key="credit", bounds=(tier.credit,)
                 )
-        if self.basis is CreditBasis.DOWNTIME_MINUTES:
-            _check_minutes(self.tiers)
+        if minutes:
+            _check_minutes([t.up_to for t in self.tiers if isinstance(t, DowntimeTier)])
         else:
-            _check_percent_ranges(self.tiers)
+            _check_percent_ranges([t for t in self.tiers if isinstance(t, AvailabilityTier)])
 
     def select(self, availability: Fraction, downtime_seconds: int) -> tuple[int, Fraction]:
         """The index of the matching tier and the credit percent it gives."""
-        index = self._index(availability, downtime_seconds)
+        index = next(
+            (i for i, t in enumerate(self.tiers) if t.matches(availability, downtime_seconds)),
+            None,
+        )
+        if index is None:
+            raise AssertionError("validated tables cover every value")
         credit = self.tiers[index].credit
         return index, (HUNDRED - availability if credit is None else credit)
 
-    def _index(self, availability: Fraction, downtime_seconds: int) -> int:
-        for i, tier in enumerate(self.tiers):
-            if self.basis is CreditBasis.DOWNTIME_MINUTES:
-                if tier.upper is None or downtime_seconds <= tier.upper * 60:
-                    return i
-            else:
-                lower, upper = tier.lower or Fraction(0), tier.upper or HUNDRED
-                if lower <= availability < upper or availability == upper == HUNDRED:
-                    return i
-        raise AssertionError("validated tables cover every value")
 
-
-def _check_minutes(tiers: tuple[Tier, ...]) -> None:
+def _check_minutes(bounds: list[Fraction | None]) -> None:
     basis = CreditBasis.DOWNTIME_MINUTES
     previous: Fraction | None = None
-    for i, tier in enumerate(tiers):
-        last = i == len(tiers) - 1
-        if tier.upper is None and not last:
+    for i, upper in enumerate(bounds):
+        last = i == len(bounds) - 1
+        if upper is None and not last:
             raise TierError(basis, TierProblem.UNBOUNDED, row=i)
-        if tier.upper is not None and last:
-            raise TierError(basis, TierProblem.GAP, row=i, bounds=(tier.upper,))
-        if tier.upper is not None:
-            if tier.upper < 0 or (previous is not None and tier.upper <= previous):
-                bounds = (tier.upper, previous or Fraction(0))
-                raise TierError(basis, TierProblem.OVERLAP, row=i, key="up_to", bounds=bounds)
-            previous = tier.upper
+        if upper is not None and last:
+            raise TierError(basis, TierProblem.GAP, row=i, bounds=(upper,))
+        if upper is not None:
+            if upper < 0 or (previous is not None and upper <= previous):
+                pair = (upper, previous or Fraction(0))
+                raise TierError(basis, TierProblem.OVERLAP, row=i, key="up_to", bounds=pair)
+            previous = upper
 
 
-def _check_percent_ranges(tiers: tuple[Tier, ...]) -> None:
+def _check_percent_ranges(tiers: list[AvailabilityTier]) -> None:
     basis = CreditBasis.AVAILABILITY_PERCENT
     ordered = sorted(range(len(tiers)), key=lambda i: tiers[i].lower or Fraction(0))
     expected = Fraction(0)
@@ -192,6 +212,10 @@ def round_exact(value: Fraction, quantum: Decimal, *, half_up: bool = True) -> D
     if half_up and 2 * rest >= steps.denominator:
         whole += 1
     return (Decimal(whole) * quantum).quantize(quantum)
+
+
+def _credit_text(credit: Fraction | None) -> str:
+    return "100 - A" if credit is None else f"{_num(credit)} %"
 
 
 def _num(value: Fraction) -> str:
