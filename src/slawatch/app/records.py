@@ -10,7 +10,7 @@ every error it raises about a field says which one, by its JSON name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -98,7 +98,7 @@ def contract_reports(
     as_of: str | None,
     now: int,
     spell: Spell,
-) -> list[dict[str, Any]]:
+) -> list[Mapping[str, Any]]:
     """The JSON report of each contract for the period labelled ``period`` (``2026-10``,
     ``2026``): frozen where the period is closed, else as known at ``as_of`` (default
     ``now``; an instant without an offset is read in the zone of a single contract).
@@ -130,7 +130,7 @@ def contract_report(
     as_of: str | None,
     now: int,
     spell: Spell,
-) -> dict[str, Any]:
+) -> Mapping[str, Any]:
     """``contract_reports`` for one contract."""
     return contract_reports(store, config, [contract], period, as_of=as_of, now=now, spell=spell)[0]
 
