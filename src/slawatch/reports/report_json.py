@@ -75,6 +75,7 @@ class ExclusionJson(TypedDict):
     note: str
     excluded_seconds: int
     qualifies: bool
+    counted_seconds: int
     why_not: str | None
 
 
@@ -106,6 +107,7 @@ class ReportJson(TypedDict):
     period: PeriodJson
     as_of: str
     complete: bool
+    measured: bool
     reference_seconds: int
     excluded_seconds: int
     unknown_seconds: int
