@@ -221,41 +221,34 @@ def _validated(model: type[Input], given: Mapping[str, Any], words: _Words) -> d
     """``given`` checked with ``model``, defaults filled in; ``ApiError`` 400 naming the
     first field at fault."""
     try:
-        values = model.model_validate(given).model_dump()
+        return model.model_validate(given).model_dump()
     except ValidationError as exc:
         first = min(exc.errors(), key=lambda e: _RANK.get(e["type"], 2))
         raise _refusal(first, request_schema(model), words) from None
-    for name, value in values.items():
-        if isinstance(value, str):
-            _unicode(name, value)
-    return values
 
 
 def _refusal(error: ErrorDetails, schema: Json, words: _Words) -> ApiError:
     """The API's one line for pydantic's ``error`` about a field of ``schema``."""
     name = str(error["loc"][0])
-    kind, got = error["type"], error["input"]
+    kind, got = error["type"], json.dumps(error["input"])
     known = schema["properties"].get(name, {})
-    if kind == "missing":
-        message = words.missing.format(name=name)
-    elif kind == "extra_forbidden":
-        message = words.unknown.format(name=name, known=", ".join(schema["properties"]))
-    elif kind == "literal_error":
-        message = f"{name} must be one of {', '.join(known['enum'])} (got {json.dumps(got)})"
-    elif kind == "string_pattern_mismatch":
-        message = f"{name} must match {known['pattern']} (got {json.dumps(got)})"
-    elif kind in ("greater_than_equal", "less_than_equal"):
-        bounds = f"{known.get('minimum', '')}..{known.get('maximum', '')}"
-        message = f"{name} must be within {bounds} (got {got})"
-    elif kind.endswith("_type"):
-        message = f"{name} must be a {known.get('type', 'value')} (got {json.dumps(got)})"
-    else:
-        message = f"{name}: {error['msg']}"
-    return ApiError(400, message, name)
+    lines = {
+        "missing": lambda: words.missing.format(name=name),
+        "extra_forbidden": lambda: words.unknown.format(
+            name=name, known=", ".join(schema["properties"])
+        ),
+        "literal_error": lambda: f"{name} must be one of {', '.join(known['enum'])} (got {got})",
+        "string_pattern_mismatch": lambda: f"{name} must match {known['pattern']} (got {got})",
+        "greater_than_equal": lambda: f"{name} must be within {_bounds(known)} (got {got})",
+        "less_than_equal": lambda: f"{name} must be within {_bounds(known)} (got {got})",
+        "string_unicode": lambda: f"{name} must be valid Unicode text",
+    }
+    if kind in lines:
+        return ApiError(400, lines[kind](), name)
+    if kind.endswith("_type"):
+        return ApiError(400, f"{name} must be a {known.get('type', 'value')} (got {got})", name)
+    return ApiError(400, f"{name}: {error['msg']}", name)
 
 
-def _unicode(name: str, value: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ApiError(400, f"{name} must be valid Unicode text", name) from None
+def _bounds(schema: Json) -> str:
+    return f"{schema.get('minimum', '')}..{schema.get('maximum', '')}"
