@@ -180,12 +180,11 @@ from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import InitErrorDetails
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, Loc, error_at, invalid, raise_errors
 from slawatch.config.contracts import Contract
+from slawatch.config.database_url import backend_name
 from slawatch.config.errors import UnknownNameError, closest, listing
 from slawatch.config.fields import Name, NonEmpty, Variable
 from slawatch.config.renewals import Channel
@@ -208,8 +207,8 @@ class Database(ConfigModel):
     @classmethod
     def _supported(cls, value: str) -> str:
         try:
-            backend = make_url(value).get_backend_name()
-        except (ArgumentError, ValueError):  # ValueError: a port that is no number
+            backend = backend_name(value)
+        except ValueError:
             raise invalid("must be a database URL") from None
         if backend not in _BACKENDS:
             raise invalid(f"must be a {' or '.join(_BACKENDS)} URL")
