@@ -5,6 +5,7 @@ a refused URL's password never reaches the message."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy.exc import ArgumentError
 
 from slawatch.config import ConfigError, load_config
 from slawatch.config.database_url import backend_name
+from slawatch.config.models import Database
 
 URLS = [
     "sqlite:///slawatch.db",
@@ -121,7 +123,7 @@ def test_the_check_refuses_what_make_url_refuses_and_masks_the_password(
     path.write_text(json.dumps({"database": {"url": url}, "targets": [TARGET]}))
     backend = make_url_backend(url)
     if backend in ("sqlite", "postgresql"):
-        assert load_config(path).database.url == url
+        assert load_config(path).database == Database(url=url).beside(str(tmp_path))
         return
     with pytest.raises(ConfigError) as caught:
         load_config(path)
@@ -129,3 +131,39 @@ def test_the_check_refuses_what_make_url_refuses_and_masks_the_password(
     (line,) = str(caught.value).splitlines()
     assert line.startswith(f"{path}:1: database.url: {wanted} (got ")
     assert "hunter2" not in line
+
+
+def beside_with_make_url(text: str, folder: str) -> str:
+    """What ``Database.beside`` did with SQLAlchemy: the reference the light one keeps."""
+    url = make_url(text)
+    path = url.database or ""
+    kept = path in ("", ":memory:") or path.startswith("file:") or os.path.isabs(path)
+    if url.get_backend_name() != "sqlite" or kept or url.query.get("uri"):
+        return text
+    where = os.path.normpath(os.path.join(os.path.abspath(folder), path))
+    return url.set(database=where).render_as_string(hide_password=False)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///slawatch.db",
+        "sqlite:///data/../slawatch.db",
+        "sqlite+pysqlite:///slawatch.db?timeout=5",
+        "sqlite:///slawatch.db?uri=true",
+        "sqlite:///slawatch.db?uri=",
+        "sqlite:///file:slawatch.db?mode=ro&uri=true",
+        "sqlite:///:memory:",
+        "sqlite://",
+        "sqlite:////var/lib/slawatch.db",
+        "sqlite:///with%20space%3F.db",
+        "sqlite:///a b+c.db",
+        "postgresql+psycopg://slawatch:hunter2@db/slawatch",
+    ],
+)
+@pytest.mark.parametrize("folder", ["", "conf", "/etc/slawatch", "/tmp/a b%"])
+def test_a_relative_sqlite_path_is_read_beside_the_config_as_make_url_reads_it(
+    url: str, folder: str
+) -> None:
+    light = Database(url=url).beside(folder).url
+    assert make_url(light) == make_url(beside_with_make_url(url, folder))
