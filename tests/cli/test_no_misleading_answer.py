@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
-from tests.debian_tools import debian_tool
 
+from debian_tools import debian_tool
 from slawatch.cli import main
 from slawatch.cli import report as cli_report
 
