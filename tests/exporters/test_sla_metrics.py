@@ -18,6 +18,7 @@ from sqlalchemy import Engine, event
 from slawatch.app.evaluate import Probing, evaluate_many
 from slawatch.config import Config, parse_config
 from slawatch.exporters.sla_metrics import SlaSeries
+from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 from slawatch.sla.periods import period_containing
 from slawatch.store.store import ImportAudit, SampleRow, Store
 from store.test_store import history
@@ -208,7 +209,7 @@ def test_a_correction_downwards_holds_the_counters_and_fixes_the_gauges(
     before = scraper.scrape()
     with Store.open(db_url) as other_process:
         other_process.add_exclusion(
-            "credits", OUTAGE, OUTAGE + HOUR, "force_majeure", "flood", "am"
+            "credits", OUTAGE, OUTAGE + HOUR, ExclusionReason.FORCE_MAJEURE, "flood", "am"
         )
     after = scraper.scrape(FRIDAY_18H_PARIS + MINUTE)
     downtime = "slawatch_sla_downtime_seconds_total", "credits"
@@ -239,9 +240,17 @@ def test_claims_maintenance_and_exclusions_of_another_process_show_at_the_next_s
     with Store.open(db_url) as other_process:
         other_process.add_claim("credits", OUTAGE + MINUTE, "SUP-1", "am")
         other_process.add_maintenance(
-            "hours", now - HOUR, now + HOUR, "planned", now - 7 * 24 * HOUR, "disk", "sre"
+            "hours",
+            now - HOUR,
+            now + HOUR,
+            MaintenanceKind.PLANNED,
+            now - 7 * 24 * HOUR,
+            "disk",
+            "sre",
         )
-        other_process.add_exclusion("credits", now - HOUR, now + HOUR, "customer", "", "sre")
+        other_process.add_exclusion(
+            "credits", now - HOUR, now + HOUR, ExclusionReason.CUSTOMER, "", "sre"
+        )
     series = scraper.scrape(now)
     assert series["slawatch_sla_credit_ratio", "credits"] == 0.25  # 60 min > 30 min, claimed
     assert series["slawatch_sla_maintenance_active", "hours"] == 1

@@ -1,6 +1,9 @@
 """The ledger read at any instant (what the SLA metrics do at every scrape) gives
 exactly what assessing up to that instant gives."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +47,7 @@ def test_the_meter_at_t_is_the_ledger_up_to_t(  # type: ignore[no-untyped-def]  
     contract, down, unknown, excluded, claimed, data
 ) -> None:
     timeline = service(START - DAY, END, down, unknown)
-    records = {
+    records: dict[str, Sequence[Any]] = {
         "exclusions": exclusions(excluded),
         "claims": [Claim(i, at, f"T-{i}") for i, at in enumerate(claimed)],
     }

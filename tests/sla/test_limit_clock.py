@@ -1,7 +1,9 @@
 """The outage clauses read at any instant (what the SLA metrics do at every scrape)
 give exactly the credit that assessing up to that instant gives."""
 
+from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -48,7 +50,7 @@ def test_the_clock_at_t_is_the_assessment_up_to_t(  # type: ignore[no-untyped-de
     contract, down, unknown, excluded, claimed, data
 ) -> None:
     timeline = service(START - 86400, END, down, unknown)
-    records = {
+    records: dict[str, Sequence[Any]] = {
         "exclusions": exclusions(excluded),
         "claims": [Claim(i, at, f"T-{i}", made) for i, (at, made) in enumerate(claimed)],
     }

@@ -16,6 +16,7 @@ from .helpers import DAY, service, terms
 
 START = 1_790_000_000 - 1_790_000_000 % DAY
 END = START + 7 * DAY
+Spans = list[tuple[int, int]]
 spans = st.lists(
     st.tuples(st.integers(START - DAY, END + DAY), st.integers(1, DAY)).map(
         lambda p: (p[0], p[0] + p[1])
@@ -80,8 +81,8 @@ def test_more_excluded_time_never_lowers_availability(down, unknown, excluded, m
 @settings(max_examples=150, deadline=None)
 @given(spans, spans, spans, spans)
 def test_removed_formula_never_lowers_availability_when_excluding_downtime(
-    down, unknown, excluded, more
-) -> None:  # type: ignore[no-untyped-def]
+    down: Spans, unknown: Spans, excluded: Spans, more: Spans
+) -> None:
     # Under "removed", excluding *up* time shrinks the denominator and can lower
     # availability (documented); excluding downtime never does.
     contract, p = terms(formula=Formula.REMOVED), period(START, END)
