@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from slawatch.errors import SlawatchError
+
 SPEC = Path(__file__).with_name("openapi.json")
 METHODS = ("get", "post")  # the document's methods; any other is 405 on a known path
 KEYWORDS = frozenset(
@@ -32,7 +34,7 @@ KEYWORDS = frozenset(
 Json = dict[str, Any]
 
 
-class ApiError(Exception):
+class ApiError(SlawatchError):
     """A request the API refuses: answered with ``status`` and ``{"error", "field"}``."""
 
     def __init__(
