@@ -12,11 +12,10 @@ from slawatch.sla.exclusions import Exclusion, ExclusionReason
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.periods import Period, PeriodKind
 
-from .helpers import DAY, service, terms
+from .helpers import DAY, Spans, service, terms
 
 START = 1_790_000_000 - 1_790_000_000 % DAY
 END = START + 7 * DAY
-Spans = list[tuple[int, int]]
 spans = st.lists(
     st.tuples(st.integers(START - DAY, END + DAY), st.integers(1, DAY)).map(
         lambda p: (p[0], p[0] + p[1])

@@ -80,7 +80,7 @@ class _RowError(SlawatchError, ValueError):
     formatting a location for every good row would cost a third of the parse)."""
 
 
-def import_history(
+def import_history(  # noqa: PLR0913 (what to import where; instant, audit, progress by keyword)
     store: Store,
     path: Path,
     rules: Mapping[str, TimelineRule],

@@ -89,7 +89,7 @@ def span(terms: ContractTerms, start: str, end: str, spell: Spell) -> tuple[int,
     return first, last
 
 
-def contract_reports(
+def contract_reports(  # noqa: PLR0913 (store, config, what to report; instant and spelling by keyword)
     store: Store,
     config: Config,
     names: Sequence[str],
@@ -121,7 +121,7 @@ def contract_reports(
     return reports
 
 
-def contract_report(
+def contract_report(  # noqa: PLR0913 (as contract_reports)
     store: Store,
     config: Config,
     contract: str,
@@ -135,7 +135,7 @@ def contract_report(
     return contract_reports(store, config, [contract], period, as_of=as_of, now=now, spell=spell)[0]
 
 
-def add_maintenance(
+def add_maintenance(  # noqa: PLR0913 (store, config, contract; the record's fields by keyword)
     store: Store,
     config: Config,
     contract: str,
@@ -168,7 +168,7 @@ def add_maintenance(
     )
 
 
-def add_exclusion(
+def add_exclusion(  # noqa: PLR0913 (store, config, contract; the record's fields by keyword)
     store: Store,
     config: Config,
     contract: str,
@@ -193,7 +193,7 @@ def add_exclusion(
     )
 
 
-def add_claim(
+def add_claim(  # noqa: PLR0913 (store, config, contract; the record's fields by keyword)
     store: Store,
     config: Config,
     contract: str,

@@ -117,7 +117,7 @@ class SortedTime(NamedTuple):
     markings: list[Marking | None]  # per run, the claim that marks it (``claims.mark``)
 
 
-def assess(
+def assess(  # noqa: PLR0913 (the core's inputs; issue 9 makes them one value)
     terms: ContractTerms,
     period: Period,
     service: Timeline,
@@ -172,7 +172,7 @@ def assess(
     )
 
 
-def sort_time(
+def sort_time(  # noqa: PLR0913 (the core's inputs; issue 9 makes them one value)
     terms: ContractTerms,
     period: Period,
     service: Timeline,
@@ -221,7 +221,7 @@ def _union(sets: Iterable[IntervalSet]) -> IntervalSet:
     return IntervalSet(span for s in sets for span in s)
 
 
-def _excluders(
+def _excluders(  # noqa: PLR0913 (the core's inputs; issue 9 makes them one value)
     terms: ContractTerms,
     start: int,
     end: int,
@@ -232,7 +232,7 @@ def _excluders(
 ) -> tuple[Excluder, ...]:
     found: list[Excluder] = []
 
-    def add(  # noqa: PLR0917 (an excluder's fields, in their order)
+    def add(  # noqa: PLR0913, PLR0917 (an excluder's fields, in their order)
         label: str, reason: str, note: str, spans: IntervalSet, why_not: str | None, planned: bool
     ) -> None:
         if spans:

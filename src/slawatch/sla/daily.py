@@ -36,7 +36,7 @@ class Day:
     availability: Fraction | None  # percent; None when the day has nothing to measure
 
 
-def daily(
+def daily(  # noqa: PLR0913 (the core's inputs; issue 9 makes them one value)
     terms: ContractTerms,
     period: Period,
     service: Timeline,
@@ -61,7 +61,7 @@ def daily(
     return tuple(days)
 
 
-def _day(
+def _day(  # noqa: PLR0913 (the core's inputs; issue 9 makes them one value)
     terms: ContractTerms,
     period: Period,
     first: date,
