@@ -47,7 +47,7 @@ _WIDTH = 190.0  # A4 less 10 mm margins, in mm
 # The width of each column (mm) of each table, by its columns: they travel together.
 _WIDTHS: dict[tuple[tuple[str, str], ...], tuple[float, ...]] = {
     OUTAGE_COLUMNS: (40, 40, 12, 12, 12, 12, 12, 16, 10, 14, 10),  # an ISO instant on one line
-    EXCLUSION_COLUMNS: (38, 22, 68, 18, 14, 30),
+    EXCLUSION_COLUMNS: (36, 22, 56, 16, 14, 16, 30),
     LATE_CLAIM_COLUMNS: (30, 40, 40, 40, 40),
     LIMIT_COLUMNS: (46, 18, 18, 20, 12, 24, 24, 28),
     DAILY_COLUMNS: (30, 32, 32, 32, 32, 32),
