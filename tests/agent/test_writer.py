@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ class Tally:
         self.spooled = self.written = self.dropped = self.failures = 0
 
     def counters(self) -> Counters:
-        def add(name: str):  # type: ignore[no-untyped-def]
+        def add(name: str) -> Callable[[int], None]:
             return lambda n: setattr(self, name, getattr(self, name) + n)
 
         return Counters(add("spooled"), add("written"), add("dropped"), add("failures"))

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, event
 from slawatch.app.evaluate import Probing, evaluate_many
 from slawatch.config import Config, parse_config
 from slawatch.exporters.sla_metrics import SlaSeries
+from slawatch.sla.assess import Assessment
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 from slawatch.sla.periods import period_containing
 from slawatch.store.store import ImportAudit, SampleRow, Store
@@ -120,7 +121,7 @@ def scraper(fed: Store) -> Iterator[Scraper]:
     yield Scraper(fed)
 
 
-def report(store: Store, contract: str, now: int):  # type: ignore[no-untyped-def]
+def report(store: Store, contract: str, now: int) -> Assessment:
     terms = CONFIG.contract(contract).terms()
     period = period_containing(now, terms.period, terms.zone)
     return evaluate_many(store, [(terms, period)], Probing.of(CONFIG), now)[0]
