@@ -77,11 +77,11 @@ GAP = at("2026-10-22T12:00:00+00:00")  # Thursday 14:00 in Paris: 10 minutes wit
 FRIDAY_18H_PARIS = at("2026-10-23T16:00:00+00:00")  # two hours before business hours end
 
 
-def up_to(end: int, start: int = MONDAY) -> list[tuple[str, int]]:
+def up_to(end: int, start: int = MONDAY) -> list[SampleRow]:
     """One sample a minute from ``start`` to ``end``, failing during the outage."""
     minutes = (end - start) // MINUTE
     marks = "".join(_mark(start + i * MINUTE) for i in range(minutes))
-    return history(marks, "web", start)  # type: ignore[return-value]
+    return history(marks, "web", start)
 
 
 def _mark(instant: int) -> str:
@@ -112,7 +112,7 @@ class Scraper:
 
 @pytest.fixture
 def fed(store: Store) -> Store:
-    store.import_samples([up_to(FRIDAY_18H_PARIS)], CONFIG.timeline_rules())  # type: ignore[list-item]
+    store.import_samples([up_to(FRIDAY_18H_PARIS)], CONFIG.timeline_rules())
     return store
 
 
@@ -175,7 +175,7 @@ def test_between_changes_the_figures_move_on_with_the_clock_and_the_calendar(
     later = FRIDAY_18H_PARIS + 3 * HOUR  # 21:00 in Paris: business hours ended at 20:00
     # The agent keeps writing samples of a service that stays up: no timeline change.
     result = fed.import_samples(
-        [up_to(later, FRIDAY_18H_PARIS)],  # type: ignore[list-item]
+        [up_to(later, FRIDAY_18H_PARIS)],
         CONFIG.timeline_rules(),
     )
     assert result.changed_targets == []
@@ -191,7 +191,7 @@ def test_a_new_outage_reaches_the_series_once_the_writer_says_so(
 ) -> None:
     scraper.scrape()
     down_from = FRIDAY_18H_PARIS
-    failing = [row._replace(ok=False) for row in up_to(down_from + 30 * MINUTE, down_from)]  # type: ignore[attr-defined]
+    failing = [row._replace(ok=False) for row in up_to(down_from + 30 * MINUTE, down_from)]
     result = fed.import_samples([failing], CONFIG.timeline_rules())
     assert result.changed_targets == ["web"]
     scraper.collector.targets_changed(result.changed_targets)
@@ -223,7 +223,7 @@ def test_a_correction_downwards_holds_the_counters_and_fixes_the_gauges(
 def test_counters_restart_with_the_next_period(scraper: Scraper, fed: Store) -> None:
     scraper.scrape()
     now = at("2026-11-01T00:10:00+00:00")
-    fed.import_samples([up_to(now, FRIDAY_18H_PARIS)], CONFIG.timeline_rules())  # type: ignore[list-item]
+    fed.import_samples([up_to(now, FRIDAY_18H_PARIS)], CONFIG.timeline_rules())
     series = scraper.scrape(now)
     assert series["slawatch_sla_downtime_seconds_total", "credits"] == 0
     assert series["slawatch_sla_reference_seconds_total", "credits"] == 10 * MINUTE
