@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -179,10 +180,8 @@ def bench_reports(runs: int, scratch: Path) -> None:
         memory = Preloaded(store.flips([t.targets[0] for t in terms], 0, 2**40))
         for label in ("2026-10", "2026"):
             items = [(t, resolve_period(label, t.period, t.zone)) for t in terms]
-            stored = median_of(runs, lambda items=items: evaluate_many(store, items, PROBING, NOW))
-            computed = median_of(
-                runs, lambda items=items: evaluate_many(memory, items, PROBING, NOW)
-            )
+            stored = median_of(runs, partial(evaluate_many, store, items, PROBING, NOW))
+            computed = median_of(runs, partial(evaluate_many, memory, items, PROBING, NOW))
             print(
                 f"reports  {CONTRACTS:,} x {label}: median {stored * 1000:.0f} ms from SQLite, "
                 f"{computed * 1000:.0f} ms computing alone"

@@ -20,6 +20,7 @@ UTC = ZoneInfo("UTC")
 MINUTE = 60
 HOUR = 3600
 DAY = 86400
+Spans = list[tuple[int, int]]  # [start, end) pairs, as hypothesis draws them
 
 
 def at(text: str) -> int:

@@ -146,7 +146,7 @@ def test_a_clause_is_judged_after_exclusions_and_adds_to_the_tier_then_caps() ->
     credit = a.credit
     assert credit is not None
     # 180 min counted: the 25 % tier; the clauses add 20 % and 10 %; the cap cuts 55 to 50.
-    assert (credit.tier_percent, credit.clauses_percent, credit.percent) == (25, 30, 50)
+    assert (credit.tier_percent, credit.clauses_percent, credit.percent) == (F(25), F(30), F(50))
     assert credit.capped and credit.amount == Decimal("500.00")
 
 
@@ -172,7 +172,7 @@ def test_a_clause_credit_counts_only_claimed_outages_where_claims_are_required()
     unclaimed = assess(case(contract, OCTOBER, TIMELINE, LATER))
     claimed = assess(case(contract, OCTOBER, TIMELINE, LATER, claims=[Claim(1, START, "T")]))
     assert unclaimed.credit is not None and unclaimed.credit_all_outages is not None
-    assert (unclaimed.credit.percent, unclaimed.credit_all_outages.percent) == (0, 10)
+    assert (unclaimed.credit.percent, unclaimed.credit_all_outages.percent) == (F(0), F(10))
     assert claimed.credit is not None and claimed.credit.percent == 10
     assert claimed.credit.tier_text is None  # no tier table: the clause alone credits
 
@@ -182,5 +182,5 @@ def test_clauses_give_no_verdict_nor_credit_outside_the_billing_period() -> None
     contract = terms(outage_limits=(OutageLimit(HOUR, credit=F(10)),))
     a = assess(case(contract, year, service(year.start, year.end, down=[OUTAGE]), LATER))
     (verdict,) = a.limits
-    assert (verdict.longer, verdict.met, verdict.credit) == (1, None, 0)
+    assert (verdict.longer, verdict.met, verdict.credit) == (1, None, F(0))
     assert a.credit is None

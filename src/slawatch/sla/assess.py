@@ -229,7 +229,7 @@ def _excluders(case: Case, end: int, reference: IntervalSet) -> tuple[Excluder, 
     terms, start = case.terms, case.period.start
     found: list[Excluder] = []
 
-    def add(  # noqa: PLR0917 (an excluder's fields, in their order)
+    def add(  # noqa: PLR0913, PLR0917 (an excluder's fields, in their order)
         label: str, reason: str, note: str, spans: IntervalSet, why_not: str | None, planned: bool
     ) -> None:
         if spans:
