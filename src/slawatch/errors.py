@@ -36,11 +36,13 @@ this tree lists every exception class of the package, with its module::
      |    +-- ProbeFailure               probes/failures.py: a check the probe itself failed
      +-- ValueError
           +-- RenewalRefused             sla/renewals.py: core only, see below
+          +-- TierError                  sla/credits.py: core only, see below
 
 The pure core ``sla/`` imports only the standard library, holidays and dateutil (an
 import-linter contract), so its exceptions cannot derive from ``SlawatchError``: they
 derive from the built-in that says what they are, and the app layer translates them
-where they cross into a use case (``RenewalRefused`` becomes a ``FieldError``).
+where they cross into a use case (``RenewalRefused`` becomes a ``FieldError``, a
+``TierError`` a ``ConfigError`` naming the tier's row and key).
 """
 
 from __future__ import annotations
