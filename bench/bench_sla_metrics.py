@@ -29,12 +29,12 @@ from prometheus_client import CollectorRegistry, disable_created_metrics
 from bench_store import fill_flips
 from history import at
 from run import median_of
-from slawatch.agent.server import AgentServer
+from slawatch.agent.http.server import AgentServer
 from slawatch.config import Config, parse_config
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.exporters.sla_metrics import SlaSeries
-from slawatch.exporters.store import Store
 from slawatch.probes.result import Outcome, ProbeResult
+from slawatch.store.store import Store
 
 CONTRACTS = 1000
 PHASES = ("resolve", "connect", "tls", "processing", "transfer")

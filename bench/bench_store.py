@@ -25,10 +25,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert
 
-from slawatch.exporters import schema
-from slawatch.exporters.store import SampleRow, Store
-from slawatch.importer import read_samples
+from slawatch.app.history import read_samples
 from slawatch.sla.timeline import TimelineRule
+from slawatch.store import schema
+from slawatch.store.store import SampleRow, Store
 
 YEAR_START = 1_767_225_600  # 2026-01-01T00:00:00Z
 YEAR = 365 * 86400

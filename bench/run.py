@@ -28,15 +28,15 @@ from zoneinfo import ZoneInfo
 
 from bench_store import fill_flips
 from history import TargetHistory, at, write_csv
-from slawatch.exporters.evaluate import Probing, evaluate_many
-from slawatch.exporters.store import Store
-from slawatch.importer import read_samples
+from slawatch.app.evaluate import Probing, evaluate_many
+from slawatch.app.history import read_samples
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import ContractTerms, Fee
 from slawatch.sla.credits import CreditBasis, Tier, TierTable
 from slawatch.sla.exclusions import ContractRecords
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 from slawatch.sla.timeline import Flip, TimelineRule
+from slawatch.store.store import Store
 
 OUT = Path(__file__).parent / "out"
 CSV_ROWS = 1_000_000

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from slawatch.exporters.store import Store
+from slawatch.store.store import Store
 
 PG_URL = os.environ.get(
     "SLAWATCH_TEST_PG_URL",

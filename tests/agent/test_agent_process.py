@@ -9,8 +9,8 @@ from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
-from slawatch.exporters.store import Store
 from slawatch.sla.timeline import State
+from slawatch.store.store import Store
 
 from .helpers import AgentProcess, Metrics, Target, free_port, mid_tick, write_config
 

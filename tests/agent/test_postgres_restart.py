@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from slawatch.exporters.store import Store
 from slawatch.sla.timeline import State
+from slawatch.store.store import Store
 
 from .helpers import AgentProcess, Target, free_port, write_config
 

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from slawatch.cli import main
-from slawatch.exporters.store import Store
 from slawatch.sla.timeline import State
+from slawatch.store.store import Store
 
 from .helpers import AgentProcess, Target, free_port, mid_tick, write_config
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from slawatch.exporters.store import Store
+from slawatch.store.store import Store
 
 from .helpers import AgentProcess, Metrics, Target, free_port, wait_until, write_config
 

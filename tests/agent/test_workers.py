@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from slawatch.agent.workers import shard
-from slawatch.exporters.store import Store
+from slawatch.store.store import Store
 
 from .helpers import AgentProcess, Metrics, Target, free_port, write_config
 

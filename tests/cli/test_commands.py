@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from slawatch.cli import main
-from slawatch.exporters.store import Store
+from slawatch.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = str(ROOT / "config" / "seed-contracts.yaml")

@@ -13,11 +13,11 @@ from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
-from slawatch import cli_period
 from slawatch.cli import main
-from slawatch.exporters.report_formats import FORMATS
-from slawatch.exporters.report_versions import fingerprint
-from slawatch.exporters.store import Store
+from slawatch.cli import period as cli_period
+from slawatch.reports.formats import FORMATS
+from slawatch.reports.versions import fingerprint
+from slawatch.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = str(ROOT / "config" / "seed-contracts.yaml")

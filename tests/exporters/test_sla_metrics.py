@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from slawatch.app.evaluate import Probing, evaluate_many
 from slawatch.config import Config, parse_config
-from slawatch.exporters.evaluate import Probing, evaluate_many
 from slawatch.exporters.sla_metrics import SlaSeries
-from slawatch.exporters.store import ImportAudit, SampleRow, Store
 from slawatch.sla.periods import period_containing
-
-from .test_store import history
+from slawatch.store.store import ImportAudit, SampleRow, Store
+from store.test_store import history
 
 CONFIG = parse_config(
     """

@@ -21,19 +21,19 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, disable_created_metrics
 
-from slawatch.agent.api import Api
+from slawatch.agent.http.api import Api
+from slawatch.agent.http.server import AgentServer
 from slawatch.agent.scheduler import Schedule, Scheduling, lateness
-from slawatch.agent.server import AgentServer
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import SampleWriter
 from slawatch.config import Config, ConfigError, load_config
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.exporters.sla_metrics import SlaSeries
-from slawatch.exporters.store import SampleRow, Store
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
 from slawatch.probes.result import Outcome, ProbeResult
 from slawatch.sla.timeline import TimelineRule
+from slawatch.store.store import SampleRow, Store
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import logging
 from collections import deque
 from collections.abc import Callable, Mapping
 
-from slawatch.exporters.store import SampleRow, Store, StoreError
 from slawatch.sla.timeline import TimelineRule
+from slawatch.store.store import SampleRow, Store, StoreError
 
 log = logging.getLogger(__name__)
 

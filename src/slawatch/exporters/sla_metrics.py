@@ -28,14 +28,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from slawatch.app.evaluate import Inputs, Probing, gather
 from slawatch.config import Config
-from slawatch.exporters.evaluate import Inputs, Probing, gather
-from slawatch.exporters.store import Store, StoreError
 from slawatch.sla.assess import score, sort_time
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.ledger import Cumulative, Meter, Tally
 from slawatch.sla.periods import Period, period_containing
+from slawatch.store.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 

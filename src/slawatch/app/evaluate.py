@@ -1,0 +1,143 @@
+"""Read what the core needs from the store and assess a contract.
+
+This is the one place where stored flips, maintenance, exclusions and claims
+meet the pure core; reports, metrics and the API all go through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from slawatch.config import Config
+from slawatch.sla.assess import Assessment, assess
+from slawatch.sla.contract import ContractTerms
+from slawatch.sla.daily import Day, daily
+from slawatch.sla.exclusions import ContractRecords
+from slawatch.sla.periods import Period
+from slawatch.sla.service import combine, mask_probe_side, probe_side_failure
+from slawatch.sla.timeline import Flip, Timeline, timeline_from_flips
+from slawatch.store.gc_pause import gc_paused
+
+# An outage running over a period boundary keeps its real start and end (and the
+# claims made then) within this much on either side; longer ones are cut here.
+LOOKBACK = 7 * 86400
+
+
+@dataclass(frozen=True, slots=True)
+class Probing:
+    """How the targets are probed, as masking probe-side failures needs it."""
+
+    control: tuple[str, ...] = ()  # the agent's control targets
+    intervals: Mapping[str, int] = field(default_factory=dict)  # every target's interval
+
+    @classmethod
+    def of(cls, config: Config) -> Probing:
+        return cls(config.agent.control_targets, {t.name: t.interval for t in config.targets})
+
+
+class SlaSource(Protocol):
+    """The part of the store that assessments read."""
+
+    def flips(self, targets: Sequence[str], start: int, end: int) -> dict[str, list[Flip]]: ...
+
+    def contract_records(
+        self, contracts: Sequence[str], start: int, end: int
+    ) -> dict[str, ContractRecords]: ...
+
+
+def service_timeline(
+    source: SlaSource, terms: ContractTerms, probing: Probing, start: int, end: int
+) -> Timeline:
+    """The contract's service over ``[start, end)``, probe-side failures masked."""
+    flips = source.flips([*terms.targets, *probing.control], start, end)
+    return _service(flips, terms, probing, start, end)
+
+
+def _service(
+    flips: Mapping[str, list[Flip]], terms: ContractTerms, probing: Probing, start: int, end: int
+) -> Timeline:
+    controls = [name for name in probing.control if name not in terms.targets]
+    failure = probe_side_failure(
+        [(timeline_from_flips(flips[c], start, end), probing.intervals[c]) for c in controls]
+    )
+    targets = [
+        mask_probe_side(
+            timeline_from_flips(flips[name], start, end), failure, probing.intervals.get(name, 0)
+        )
+        for name in terms.targets
+    ]
+    return combine(targets, terms.rule, start, end)
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Everything one assessment reads from the store, read once: the assessment
+    and its day-by-day series are computed from the very same data."""
+
+    terms: ContractTerms
+    period: Period
+    service: Timeline  # from LOOKBACK before the period to min(end, now)
+    records: ContractRecords
+    now: int
+
+    def assess(self) -> Assessment:
+        return assess(
+            self.terms,
+            self.period,
+            self.service,
+            self.now,
+            maintenance=self.records.maintenance,
+            exclusions=self.records.exclusions,
+            claims=self.records.claims,
+        )
+
+    def daily(self) -> tuple[Day, ...]:
+        return daily(
+            self.terms,
+            self.period,
+            self.service,
+            self.now,
+            maintenance=self.records.maintenance,
+            exclusions=self.records.exclusions,
+        )
+
+
+@gc_paused()
+def gather(
+    source: SlaSource,
+    items: Sequence[tuple[ContractTerms, Period]],
+    probing: Probing,
+    now: int,
+) -> list[Inputs]:
+    """The inputs of each (contract, period) as known at ``now``, read in a few
+    bulk queries rather than a few per contract."""
+    if not items:
+        return []
+    start = min(period.start for _, period in items) - LOOKBACK
+    end = max(min(period.end + LOOKBACK, now) for _, period in items)
+    names = {name for terms, _ in items for name in (*terms.targets, *probing.control)}
+    flips = source.flips(sorted(names), start, max(end, start))
+    records = source.contract_records(
+        [terms.name for terms, _ in items], start + LOOKBACK, max(p.end for _, p in items)
+    )
+    found = []
+    for terms, period in items:
+        # Past the period too: an outage running over its end keeps its real end, and
+        # a claim made after the period still finds it (assess clips every count).
+        until = max(min(period.end + LOOKBACK, now), period.start)
+        service = _service(flips, terms, probing, period.start - LOOKBACK, until)
+        found.append(Inputs(terms, period, service, records[terms.name], now))
+    return found
+
+
+@gc_paused()  # the assessments of a year hold 200,000 outages
+def evaluate_many(
+    source: SlaSource,
+    items: Sequence[tuple[ContractTerms, Period]],
+    probing: Probing,
+    now: int,
+) -> list[Assessment]:
+    """Assess each (contract, period) as known at ``now``."""
+    return [inputs.assess() for inputs in gather(source, items, probing, now)]

@@ -1,0 +1,44 @@
+"""Where a JSON report comes from: computed from the store, or frozen.
+
+``live`` assesses any number of (contract, period) pairs from the store in a
+few bulk reads (``evaluate.gather``). ``shown`` is what ``slawatch report``
+prints: the frozen report, with its ``closed`` block, where the period is
+closed (never silently recomputed), the live one elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from slawatch.app.evaluate import Probing, gather
+from slawatch.config import Config
+from slawatch.reports.document import Report, to_dict
+from slawatch.sla.periods import resolve_period
+from slawatch.store.store import Store
+
+Key = tuple[str, str]  # (contract name, period label)
+
+
+def live(store: Store, config: Config, keys: Sequence[Key], now: int) -> list[dict[str, Any]]:
+    """The JSON report of each (contract, period label), as known at ``now``."""
+    models = [config.contract(name) for name, _ in keys]
+    items = []
+    for model, (_, label) in zip(models, keys, strict=True):
+        terms = model.terms()
+        items.append((terms, resolve_period(label, terms.period, terms.zone)))
+    found = gather(store, items, Probing.of(config), now)
+    return [
+        to_dict(Report(inputs.terms, inputs.assess(), model.description, inputs.daily()))
+        for model, inputs in zip(models, found, strict=True)
+    ]
+
+
+def shown(
+    store: Store, config: Config, names: Sequence[str], label: str, now: int
+) -> list[dict[str, Any]]:
+    """The report of each contract for the period ``label``: frozen where the period
+    is closed (``TamperedReport`` when it fails verification), live elsewhere."""
+    frozen = {c.contract: c.report() for c in store.closed_periods(names, label)}
+    computed = iter(live(store, config, [(n, label) for n in names if n not in frozen], now))
+    return [frozen[name] if name in frozen else next(computed) for name in names]

@@ -1,0 +1,117 @@
+"""What every ``slawatch`` command shares: config and database lookup, the
+shell's clock, the choice of contracts and the one-line error report."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from slawatch.app.history import CsvError
+from slawatch.config import Config, ConfigError, load_config
+from slawatch.store.store import Store, StoreError
+
+DEFAULT_CONFIGS = ("slawatch.yaml", "config/seed-contracts.yaml")
+EXPECTED_ERRORS = (ConfigError, StoreError, CsvError, LookupError, ValueError)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Session:
+    """What every command shares: where the config and the database are."""
+
+    config_path: Path | None
+    db_url: str | None
+    _config: Config | None = field(default=None, repr=False)
+
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_file())
+        return self._config
+
+    def store(self) -> Store:
+        """The store, closed when the command ends."""
+        store = Store.open(self.db_url or self.config().database.url)
+        click.get_current_context().call_on_close(store.close)
+        return store
+
+    def config_file(self) -> Path:
+        """The config file: ``-c``, else ``$SLAWATCH_CONFIG``, else the defaults."""
+        if self.config_path is not None:
+            return self.config_path
+        env = os.environ.get("SLAWATCH_CONFIG")
+        if env:
+            return Path(env)
+        for candidate in DEFAULT_CONFIGS:
+            if Path(candidate).is_file():
+                return Path(candidate)
+        raise ConfigError(
+            [f"no config given: pass -c FILE, set SLAWATCH_CONFIG, or create {DEFAULT_CONFIGS[0]}"]
+        )
+
+
+def now() -> int:
+    """The shell's clock; the core never reads it."""
+    return int(time.time())
+
+
+def reports_errors(command: F) -> F:
+    """Turn the expected failures into ``error:`` lines on stderr (one per problem)
+    and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except EXPECTED_ERRORS as exc:
+            for line in str(exc).splitlines():
+                click.echo(f"error: {line}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def config_option(command: F) -> F:
+    """``-c FILE`` and ``--db URL``, which every command takes."""
+    command = click.option(
+        "--db",
+        "db_url",
+        envvar="SLAWATCH_DB",
+        help="Database URL (sqlite:///path or postgresql+psycopg://...); overrides the config.",
+    )(command)
+    return click.option(
+        "-c",
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Config file (default: $SLAWATCH_CONFIG, ./slawatch.yaml, "
+        "./config/seed-contracts.yaml).",
+    )(command)
+
+
+def contract_or_all(command: F) -> F:
+    """``--contract NAME`` or ``--all``: the commands that work on one contract or on
+    every contract of the config (``chosen_contracts`` checks that one is given)."""
+    command = click.option("--all", "every", is_flag=True, help="Every contract of the config.")(
+        command
+    )
+    return click.option("--contract", help="Contract name, as in the config.")(command)
+
+
+def chosen_contracts(config: Config, contract: str | None, every: bool) -> list[str]:
+    """The names that ``--contract NAME`` or ``--all`` stand for, checked against the
+    config; a usage error unless exactly one of the two is given."""
+    if every and contract is not None:
+        raise click.UsageError("--contract and --all are mutually exclusive: give one of them")
+    if every:
+        return [c.name for c in config.contracts]
+    if contract is None:
+        raise click.UsageError("give --contract NAME, or --all for every contract")
+    return [config.contract(contract).name]

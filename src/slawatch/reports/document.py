@@ -1,0 +1,201 @@
+"""Reports an account manager hands to a customer: JSON and CSV (the dict
+below is also what the XLSX, PDF and HTML reports are rendered from, and what
+a closed period freezes).
+
+Both show the arithmetic, not only the result: reference, excluded, unknown
+and counted downtime seconds, the formula with its numbers filled in, every
+outage with its counted / excluded / unknown parts and why, the tier and the
+money. Percentages are exact fractions in the core; here they are written
+truncated to 6 decimals (never rounded up across a target) beside the exact
+fraction, so a customer can redo the sum.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from slawatch.reports.view import (
+    AMENDMENT_COLUMNS,
+    OUTAGE_COLUMNS,
+    amendments,
+    sections,
+)
+from slawatch.sla.assess import Assessment, Credit, Outage
+from slawatch.sla.contract import ContractTerms, Formula
+from slawatch.sla.credits import round_exact
+from slawatch.sla.daily import Day
+
+FORMULAS = {
+    Formula.AVAILABLE: ("(R - U - D) / (R - U) x 100", "excluded time counts as available"),
+    Formula.REMOVED: ("(R - X - U - D) / (R - X - U) x 100", "excluded time is left out"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    terms: ContractTerms
+    assessment: Assessment
+    description: str = ""
+    days: tuple[Day, ...] = ()  # the period day by day, for the charts (empty: not read)
+
+
+def percent(value: Fraction) -> float:
+    """A percentage for display: truncated to 6 decimals, so 99.4999999 never shows as 99.5."""
+    return float(round_exact(value, Decimal("0.000001"), half_up=False))
+
+
+def exact(value: Fraction) -> str:
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The JSON report (SPEC section 7 names its fields)."""
+    terms, a = report.terms, report.assessment
+    owed, everything = a.credit, a.credit_all_outages
+    return {
+        "contract": terms.name,
+        "description": report.description,
+        "period": _period(report),
+        "as_of": _iso(a.until, terms),
+        "complete": a.complete,
+        "reference_seconds": a.reference_seconds,
+        "excluded_seconds": a.excluded_seconds,
+        "unknown_seconds": a.unknown_seconds,
+        "downtime_seconds": a.downtime_seconds,
+        "availability_percent": percent(a.availability),
+        "availability_exact": exact(a.availability),
+        "formula": _formula(report),
+        "coverage_percent": percent(a.coverage),
+        "min_coverage_percent": percent(terms.min_coverage_percent),
+        "billable": a.billable,
+        "target_percent": percent(terms.target_percent),
+        "met": a.met,
+        "credit_basis": str(terms.credits.basis) if terms.credits else None,
+        "claims_required": terms.claims_required,
+        "claimed_downtime_seconds": a.claimed_downtime_seconds,
+        "tier": owed.tier_text if owed else None,
+        "tier_all_outages": everything.tier_text if everything else None,
+        "credit_percent": percent(owed.percent) if owed else 0.0,
+        "credit_percent_all_outages": percent(everything.percent) if everything else 0.0,
+        "credit_amount": _money(owed),
+        "credit_amount_all_outages": _money(everything),
+        "currency": terms.fee.currency if terms.fee and _money(owed) is not None else None,
+        "outages": [_outage(o, report) for o in a.outages],
+        "exclusions": [
+            {
+                "source": e.label,
+                "reason": e.reason,
+                "note": e.note,
+                "excluded_seconds": e.excluded_seconds,
+                "qualifies": e.qualifies,
+                "why_not": e.why_not,
+            }
+            for e in a.excluders
+        ],
+        "clauses": dict(terms.clauses),
+        "daily": [_day(d) for d in report.days],
+    }
+
+
+def to_json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(data: Mapping[str, Any]) -> str:
+    """Summary rows ``field,value`` (in the order the other formats show them), a
+    blank line, one row per outage, and for a closed period a blank line and one row
+    per amendment."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["field", "value"])
+    writer.writerows([row.key, _cell(row.value)] for s in sections(data) for row in s.rows)
+    _csv_table(writer, data["outages"], OUTAGE_COLUMNS)
+    if "closed" in data:
+        _csv_table(writer, amendments(data), AMENDMENT_COLUMNS)
+    return out.getvalue()
+
+
+def _csv_table(
+    writer: Any, records: list[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
+) -> None:
+    """A blank row, the columns' JSON names, then one row per record."""
+    keys = [key for key, _ in columns]
+    writer.writerow([])
+    writer.writerow(keys)
+    for record in records:
+        writer.writerow([_cell(record[key]) for key in keys])
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _period(report: Report) -> dict[str, Any]:
+    terms, p = report.terms, report.assessment.period
+    return {
+        "label": p.label,
+        "kind": str(p.kind),
+        "start": _iso(p.start, terms),
+        "end": _iso(p.end, terms),
+        "time_zone": terms.zone.key,
+        "billing_period": p.kind is terms.period.kind,
+    }
+
+
+def _formula(report: Report) -> dict[str, Any]:
+    terms, a = report.terms, report.assessment
+    expression, meaning = FORMULAS[terms.formula]
+    return {
+        "exclusions_count_as": str(terms.formula),
+        "unknown_time": str(terms.unknown_as),
+        "expression": expression,
+        "meaning": meaning,
+        "numerator_seconds": a.numerator_seconds,
+        "denominator_seconds": a.denominator_seconds,
+        "text": (
+            f"{a.numerator_seconds} / {a.denominator_seconds} x 100 = {percent(a.availability)}"
+        ),
+    }
+
+
+def _outage(outage: Outage, report: Report) -> dict[str, Any]:
+    return {
+        "start": _iso(outage.start, report.terms),
+        "end": _iso(outage.end, report.terms),
+        "counted_seconds": outage.counted_seconds,
+        "excluded_seconds": outage.excluded_seconds,
+        "unknown_seconds": outage.unknown_seconds,
+        "outside_reference_seconds": outage.outside_reference_seconds,
+        "reason": "; ".join(outage.reasons) or None,
+        "claimed": outage.ticket is not None,
+        "ticket": outage.ticket,
+    }
+
+
+def _day(day: Day) -> dict[str, Any]:
+    return {
+        "date": day.day.isoformat(),
+        "reference_seconds": day.reference_seconds,
+        "excluded_seconds": day.excluded_seconds,
+        "unknown_seconds": day.unknown_seconds,
+        "downtime_seconds": day.downtime_seconds,
+        "availability_percent": None if day.availability is None else percent(day.availability),
+    }
+
+
+def _money(credit: Credit | None) -> float | None:
+    return None if credit is None or credit.amount is None else float(credit.amount)
+
+
+def _iso(instant: int, terms: ContractTerms) -> str:
+    return datetime.fromtimestamp(instant, terms.zone).isoformat()

@@ -1,0 +1,41 @@
+"""Report formats by name: what ``slawatch report --format`` (and later the HTTP
+API) picks from. Every format is rendered from the JSON report's dict
+(``report.to_dict``, or a closed period's frozen report), never from the
+assessment itself, so a frozen report renders like a live one.
+
+Renderers are imported when used: matplotlib, fpdf2 and openpyxl take most of
+a second to import, which ``slawatch --help`` and the agent need not pay.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+# name -> (module, function); each function takes the JSON report's dict and returns
+# str or bytes.
+_RENDERERS = {
+    "json": ("slawatch.reports.document", "to_json"),
+    "csv": ("slawatch.reports.document", "to_csv"),
+    "xlsx": ("slawatch.reports.xlsx", "to_xlsx"),
+    "pdf": ("slawatch.reports.pdf", "to_pdf"),
+    "html": ("slawatch.reports.html", "to_html"),
+}
+FORMATS = tuple(_RENDERERS)
+BINARY = frozenset({"xlsx", "pdf"})  # no stdout: a terminal is no place for them
+MEDIA_TYPES = {  # what an HTTP answer says it carries
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def render(fmt: str, data: Mapping[str, Any]) -> str | bytes:
+    """The JSON report ``data`` in format ``fmt`` (one of ``FORMATS``): text, or bytes
+    for ``BINARY``."""
+    module, name = _RENDERERS[fmt]
+    renderer = getattr(importlib.import_module(module), name)
+    return cast(Callable[[Mapping[str, Any]], str | bytes], renderer)(data)

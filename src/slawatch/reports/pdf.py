@@ -1,0 +1,161 @@
+"""The PDF report: what an account manager sends, in the order a customer checks it.
+
+The verdict first, then the chart of daily availability, then the arithmetic
+(each figure beside the contract clause it follows from), each outage with its
+counted, excluded and unknown parts, the exclusions, the clauses and the days.
+Every figure is the JSON report's, written with the JSON's digits.
+
+fpdf2's core fonts are Latin-1 only, and the contracts are French with
+typographic apostrophes and dashes, so text is set in DejaVu Sans, the font
+that matplotlib ships: no system font is needed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from fpdf import FPDF, FontFace, XPos, YPos
+
+from slawatch.reports.chart import daily_chart_png
+from slawatch.reports.view import (
+    AMENDMENT_COLUMNS,
+    DAILY_COLUMNS,
+    EXCLUSION_COLUMNS,
+    OUTAGE_COLUMNS,
+    Data,
+    Section,
+    amendments,
+    clause_rows,
+    clauses_once,
+    headline,
+    sections,
+    show,
+    table,
+)
+
+FONT = "DejaVu"
+_FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+_HEADINGS = FontFace(emphasis="BOLD", fill_color=(230, 236, 240))
+_WIDTH = 190.0  # A4 less 10 mm margins, in mm
+_OUTAGE_WIDTHS = (41, 41, 16, 16, 16, 16, 20, 12, 12)  # an ISO instant on one line
+_AMENDMENT_WIDTHS = (15, 25, 16, 28, 48, 29, 29)  # a SHA-256 on four lines
+
+
+class _Document(FPDF):
+    """A4 portrait with a footer naming the report and the page."""
+
+    def __init__(self, footer: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self._footer = footer
+        self.add_font(FONT, "", str(_FONTS / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(_FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_margins(10, 12, 10)
+        self.set_auto_page_break(auto=True, margin=14)
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(FONT, size=7)
+        self.cell(0, 4, f"{self._footer}, page {self.page_no()}/{{nb}}", align="C")
+
+
+def to_pdf(data: Data) -> bytes:
+    """The PDF of the JSON report ``data``."""
+    period = data["period"]["label"]
+    pdf = _Document(f"slawatch SLA report {data['contract']} {period}, as of {data['as_of']}")
+    pdf.set_title(f"SLA report {data['contract']} {period}")
+    pdf.add_page()
+    _title(pdf, data)
+    if data["daily"]:
+        pdf.image(io.BytesIO(daily_chart_png(data)), w=_WIDTH, alt_text="Daily availability")
+    for section in sections(data):
+        _summary(pdf, section)
+    outages, exclusions, days = data["outages"], data["exclusions"], data["daily"]
+    _records(
+        pdf, "Outages", outages, OUTAGE_COLUMNS, widths=_OUTAGE_WIDTHS, note=_outage_note(data)
+    )
+    _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS, widths=(40, 26, 52, 20, 18, 34))
+    _clauses(pdf, clause_rows(data))
+    _records(pdf, "Day by day", days, DAILY_COLUMNS, widths=(30, 32, 32, 32, 32, 32))
+    if "closed" in data:
+        _records(pdf, "Amendments", amendments(data), AMENDMENT_COLUMNS, widths=_AMENDMENT_WIDTHS)
+    return bytes(pdf.output())
+
+
+def _title(pdf: FPDF, data: Data) -> None:
+    pdf.set_font(FONT, "B", 15)
+    pdf.cell(0, 8, f"SLA report: {data['contract']}, {data['period']['label']}", **_NEXT)
+    pdf.set_font(FONT, size=9)
+    if data.get("description"):
+        pdf.cell(0, 5, data["description"], **_NEXT)
+    pdf.cell(0, 5, f"{data['period']['start']} to {data['period']['end']}", **_NEXT)
+    pdf.ln(2)
+    pdf.set_font(FONT, "B", 10)
+    for line in headline(data):
+        pdf.multi_cell(0, 5, line, align="L", **_NEXT)
+    pdf.ln(2)
+
+
+def _summary(pdf: FPDF, section: Section) -> None:
+    _heading(pdf, section.title)
+    pdf.set_font(FONT, size=8)
+    with pdf.table(
+        col_widths=(55, 55, 80), width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
+    ) as grid:
+        grid.row(("Item", "Value", "Contract clause"))
+        for row, clause in zip(section.rows, clauses_once(section.rows), strict=True):
+            grid.row((row.label, show(row.key, row.value), clause))
+
+
+def _records(
+    pdf: FPDF,
+    title: str,
+    records: Sequence[Mapping[str, Any]],
+    columns: tuple[tuple[str, str], ...],
+    *,
+    widths: Sequence[float],
+    note: str = "",
+) -> None:
+    _heading(pdf, f"{title} ({len(records)})")
+    pdf.set_font(FONT, size=7)
+    if note:
+        pdf.multi_cell(0, 4, note, align="L", **_NEXT)
+    if not records:
+        pdf.cell(0, 5, "none", **_NEXT)
+        return
+    with pdf.table(
+        col_widths=tuple(widths), width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
+    ) as grid:
+        grid.row(tuple(heading for _, heading in columns))
+        for cells in table(list(records), columns):
+            grid.row(tuple(cells))
+
+
+def _clauses(pdf: FPDF, clauses: Sequence[tuple[str, str]]) -> None:
+    _heading(pdf, "Contract clauses")
+    pdf.set_font(FONT, size=8)
+    with pdf.table(
+        col_widths=(40, 150), width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
+    ) as grid:
+        grid.row(("Rule", "Clause"))
+        for rule, text in clauses:
+            grid.row((rule, text))
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(3)
+    pdf.set_font(FONT, "B", 11)
+    pdf.cell(0, 7, text, **_NEXT)
+
+
+def _outage_note(data: Data) -> str:
+    clauses = data.get("clauses", {})
+    cited = [clauses[k] for k in ("maintenance", "exclusions", "claims_required") if k in clauses]
+    base = "Counted seconds make up D; excluded and unknown seconds do not."
+    return f"{base} Clauses: {' ; '.join(cited)}." if cited else base
+
+
+_NEXT: dict[str, Any] = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}

@@ -1,0 +1,275 @@
+"""What the XLSX, PDF and HTML reports show, read from the JSON report's dict.
+
+The three formats lay out the same rows, so one table here says which JSON
+field is shown under which label and which contract clause it follows from:
+the formats cannot drift from each other, nor from the JSON, because none of
+them computes a figure; they only choose how to write the one they are given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from slawatch.reports.versions import Change
+
+Data = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One figure of the summary, as every format shows it."""
+
+    key: str  # the JSON field, dotted when nested ("formula.text")
+    label: str  # what an account manager reads
+    value: Any  # the JSON value itself (None stays None)
+    clause: str  # the contract article(s) the figure follows from; "" when none is stated
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str
+    rows: tuple[Row, ...]
+
+
+# Section title -> (JSON field, label, clause keys). Clause keys are the config's
+# rule names (SPEC section 7: ``clauses`` maps a rule to the contract's article).
+_SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] = (
+    (
+        "Contract and period",
+        (
+            ("contract", "Contract", ()),
+            ("description", "Description", ()),
+            ("period.label", "Period", ("period",)),
+            ("period.kind", "Period kind", ("period",)),
+            ("period.start", "Period start", ("period", "timezone")),
+            ("period.end", "Period end (exclusive)", ("period", "timezone")),
+            ("period.time_zone", "Time zone", ("timezone",)),
+            ("period.billing_period", "Billing period of the contract", ("period",)),
+            ("as_of", "Assessed up to", ()),
+            ("complete", "Period complete", ()),
+        ),
+    ),
+    (
+        # Only in a closed period's report: the frozen version shown and its hash.
+        "Closed period",
+        (
+            ("closed.at", "Closed at", ()),
+            ("closed.by", "Closed by", ()),
+            ("closed.version", "Version shown (0: as closed, n: after n amendments)", ()),
+            ("closed.sha256", "SHA-256 of this report (its canonical JSON, without closed)", ()),
+        ),
+    ),
+    (
+        "Time, in seconds",
+        (
+            ("reference_seconds", "R: reference time", ("reference",)),
+            (
+                "excluded_seconds",
+                "X: excluded time (maintenance, exclusions)",
+                ("maintenance", "exclusions"),
+            ),
+            ("unknown_seconds", "U: unknown time (not observed)", ("unknown_time",)),
+            ("downtime_seconds", "D: counted downtime", ("service",)),
+        ),
+    ),
+    (
+        "Availability",
+        (
+            ("formula.exclusions_count_as", "Excluded time counts as", ("exclusions_count_as",)),
+            ("formula.meaning", "Meaning", ("exclusions_count_as",)),
+            ("formula.unknown_time", "Unknown time is", ("unknown_time",)),
+            ("formula.expression", "Formula", ("exclusions_count_as",)),
+            ("formula.numerator_seconds", "Numerator (seconds)", ("exclusions_count_as",)),
+            ("formula.denominator_seconds", "Denominator (seconds)", ("exclusions_count_as",)),
+            ("formula.text", "Computation", ("exclusions_count_as",)),
+            ("availability_percent", "Availability (%)", ("exclusions_count_as",)),
+            ("availability_exact", "Availability, exact fraction (%)", ("exclusions_count_as",)),
+            ("coverage_percent", "Coverage: observed share of R (%)", ("min_coverage",)),
+            ("min_coverage_percent", "Minimum coverage to bill (%)", ("min_coverage",)),
+            ("billable", "Billable without review", ("min_coverage",)),
+        ),
+    ),
+    (
+        "Target and credit",
+        (
+            ("target_percent", "Target (%)", ("target",)),
+            ("met", "Target met", ("target",)),
+            ("credit_basis", "Credit tiers based on", ("credits",)),
+            ("claims_required", "Customer must report outages", ("claims_required",)),
+            ("claimed_downtime_seconds", "Claimed downtime (seconds)", ("claims_required",)),
+            ("tier", "Tier owed", ("credits",)),
+            ("tier_all_outages", "Tier if every outage were claimed", ("credits",)),
+            ("credit_percent", "Credit owed (%)", ("credits",)),
+            ("credit_percent_all_outages", "Credit if every outage were claimed (%)", ("credits",)),
+            ("credit_amount", "Credit amount owed", ("fee",)),
+            ("credit_amount_all_outages", "Amount if every outage were claimed", ("fee",)),
+            ("currency", "Currency", ("fee",)),
+        ),
+    ),
+)
+
+# The tables' columns: JSON field -> heading.
+OUTAGE_COLUMNS = (
+    ("start", "Start"),
+    ("end", "End"),
+    ("counted_seconds", "Counted (s)"),
+    ("excluded_seconds", "Excluded (s)"),
+    ("unknown_seconds", "Unknown (s)"),
+    ("outside_reference_seconds", "Outside R (s)"),
+    ("reason", "Excluded because"),
+    ("claimed", "Claimed"),
+    ("ticket", "Ticket"),
+)
+EXCLUSION_COLUMNS = (
+    ("source", "Source"),
+    ("reason", "Reason"),
+    ("note", "Note"),
+    ("excluded_seconds", "Excluded (s)"),
+    ("qualifies", "Qualifies"),
+    ("why_not", "Why not"),
+)
+AMENDMENT_COLUMNS = (
+    ("version", "Version"),
+    ("at", "At"),
+    ("by", "By"),
+    ("reason", "Reason"),
+    ("changes", "Changes"),
+    ("previous_sha256", "Previous SHA-256"),
+    ("sha256", "SHA-256"),
+)
+DAILY_COLUMNS = (
+    ("date", "Date"),
+    ("reference_seconds", "R (s)"),
+    ("excluded_seconds", "X (s)"),
+    ("unknown_seconds", "U (s)"),
+    ("downtime_seconds", "D (s)"),
+    ("availability_percent", "Availability (%)"),
+)
+_MONEY = ("credit_amount", "credit_amount_all_outages")
+
+
+def flatten(data: Data) -> Iterator[tuple[str, Any]]:
+    """Every summary field of the JSON report as (dotted key, value); the lists
+    and the clauses are tables of their own."""
+    for key, value in data.items():
+        if isinstance(value, list) or key == "clauses":
+            continue
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                if not isinstance(inner, list):
+                    yield f"{key}.{sub}", inner
+        else:
+            yield key, value
+
+
+def sections(data: Data) -> list[Section]:
+    """The summary in reading order; a field the table does not name yet (added
+    to the JSON later) still shows, under its JSON key, in a last section."""
+    fields = dict(flatten(data))
+    clauses: Mapping[str, str] = data.get("clauses", {})
+    found = [
+        Section(
+            title,
+            tuple(
+                _row(key, label, fields[key], names, clauses)
+                for key, label, names in rows
+                if key in fields
+            ),
+        )
+        for title, rows in _SECTIONS
+    ]
+    named = {key for _, rows in _SECTIONS for key, _, _ in rows}
+    rest = tuple(Row(key, key, value, "") for key, value in fields.items() if key not in named)
+    return [s for s in (*found, Section("Other fields", rest)) if s.rows]
+
+
+def _row(
+    key: str, label: str, value: Any, names: tuple[str, ...], clauses: Mapping[str, str]
+) -> Row:
+    return Row(key, label, value, " ; ".join(clauses[n] for n in names if n in clauses))
+
+
+def clauses_once(rows: tuple[Row, ...]) -> list[str]:
+    """The rows' clauses, a repeat of the row above written "as above": a page
+    that cites the same article six times in a row hides what changes."""
+    texts = [row.clause for row in rows]
+    return [
+        "as above" if i and text and text == texts[i - 1] else text for i, text in enumerate(texts)
+    ]
+
+
+def show(key: str, value: Any, *, spelled: bool = True) -> str:
+    """A JSON value as text for a reader: the JSON's own digits (so a figure can
+    be found in the JSON as written), money to the cent, and, when ``spelled``,
+    durations of a minute or more spelled out beside their seconds."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key.rsplit(".", 1)[-1] in _MONEY:
+        return f"{value:.2f}"
+    if spelled and key.endswith("_seconds") and isinstance(value, int):
+        return f"{value} ({duration(value)})" if value >= 60 else str(value)
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return str(value)
+
+
+def duration(seconds: int) -> str:
+    """``14220`` -> ``3 h 57 min``: whole days, hours, minutes and leftover seconds."""
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "min"), (secs, "s")]
+    return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 s"
+
+
+def headline(data: Data) -> list[str]:
+    """The verdict in three sentences, each figure as the JSON writes it."""
+    lines = [
+        f"Availability {show('a', data['availability_percent'])} % against a target of "
+        f"{show('t', data['target_percent'])} %: {'met' if data['met'] else 'not met'}.",
+        f"Computed as {data['formula']['expression']} = {data['formula']['text']}.",
+    ]
+    if data.get("credit_basis") is not None:
+        lines.append(_credit_line(data))
+    if not data.get("billable", True):
+        lines.append("Coverage is below the contract's minimum: not billable without review.")
+    return lines
+
+
+def _credit_line(data: Data) -> str:
+    owed = f"Credit owed: {show('c', data['credit_percent'])} %"
+    every = f"{show('c', data['credit_percent_all_outages'])} %"
+    if data.get("currency"):
+        owed += f" = {show('credit_amount', data['credit_amount'])} {data['currency']}"
+        every += f" = {show('credit_amount', data['credit_amount_all_outages'])} {data['currency']}"
+    if data.get("claims_required"):
+        return f"{owed} (claimed outages only; {every} if every outage were claimed)."
+    return f"{owed}."
+
+
+def amendments(data: Data) -> list[Mapping[str, Any]]:
+    """A closed period's amendments, oldest first, each change as a line of text."""
+    return [
+        {
+            **amendment,
+            "changes": "; ".join(Change.from_json(c).text() for c in amendment["changes"]),
+        }
+        for amendment in data.get("closed", {}).get("amendments", [])
+    ]
+
+
+def clause_rows(data: Data) -> list[tuple[str, str]]:
+    """(rule, article) for every clause the contract's config cites."""
+    return list(data.get("clauses", {}).items())
+
+
+def table(
+    records: list[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
+) -> list[list[str]]:
+    """A list of JSON records as text cells, in ``columns`` order."""
+    return [[show(key, record.get(key), spelled=False) for key, _ in columns] for record in records]

@@ -1,0 +1,107 @@
+"""The XLSX report: the JSON report's figures in a workbook a customer can sort,
+filter and redo the sums in.
+
+Cells hold the JSON values themselves (seconds as integers, percentages as the
+JSON's numbers, ``null`` as an empty cell), never text made from them, so a
+spreadsheet formula over them gives the report's own arithmetic. Instants stay
+ISO 8601 text with their offset: an Excel date has no time zone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from slawatch.reports.view import (
+    AMENDMENT_COLUMNS,
+    DAILY_COLUMNS,
+    EXCLUSION_COLUMNS,
+    OUTAGE_COLUMNS,
+    Data,
+    amendments,
+    headline,
+    sections,
+)
+
+SUMMARY_HEADINGS = ("Item", "Value", "JSON field", "Contract clause")
+SUMMARY_FIRST_ROW = 6  # under the title, three headline lines and a blank row
+_BOLD = Font(bold=True)
+_MONEY = ("credit_amount", "credit_amount_all_outages")
+
+
+def to_xlsx(data: Data) -> bytes:
+    """The workbook of the JSON report ``data``: Summary, Outages, Exclusions, Daily and
+    Clauses sheets, and Amendments for a closed period."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None  # a new workbook always has its first sheet
+    _summary(summary, data)
+    _records(book.create_sheet("Outages"), data["outages"], OUTAGE_COLUMNS)
+    _records(book.create_sheet("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS)
+    _records(book.create_sheet("Daily"), data["daily"], DAILY_COLUMNS)
+    _clauses(book.create_sheet("Clauses"), data["clauses"])
+    if "closed" in data:
+        _records(book.create_sheet("Amendments"), amendments(data), AMENDMENT_COLUMNS)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _summary(sheet: Worksheet, data: Data) -> None:
+    sheet.title = "Summary"
+    sheet["A1"] = f"SLA report: {data['contract']}, {data['period']['label']}"
+    sheet["A1"].font = Font(bold=True, size=14)
+    for offset, line in enumerate(headline(data)[:3]):
+        sheet.cell(row=2 + offset, column=1, value=line)
+    row = SUMMARY_FIRST_ROW
+    _headings(sheet, row, SUMMARY_HEADINGS)
+    for section in sections(data):
+        row += 1
+        sheet.cell(row=row, column=1, value=section.title).font = _BOLD
+        for item in section.rows:
+            row += 1
+            _put(sheet, row, (item.label, item.value, item.key, item.clause or None))
+            if item.key in _MONEY:
+                sheet.cell(row=row, column=2).number_format = "0.00"
+    _widths(sheet, (48, 34, 30, 90))
+
+
+def _records(
+    sheet: Worksheet, records: list[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
+) -> None:
+    _headings(sheet, 1, tuple(heading for _, heading in columns))
+    for row, record in enumerate(records, start=2):
+        _put(sheet, row, tuple(record.get(key) for key, _ in columns))
+    _widths(
+        sheet, tuple(28 if key in ("start", "end", "source", "note") else 16 for key, _ in columns)
+    )
+    sheet.freeze_panes = "A2"
+
+
+def _clauses(sheet: Worksheet, clauses: Mapping[str, str]) -> None:
+    _headings(sheet, 1, ("Rule", "Contract clause"))
+    for row, (rule, text) in enumerate(clauses.items(), start=2):
+        _put(sheet, row, (rule, text))
+    _widths(sheet, (22, 110))
+
+
+def _headings(sheet: Worksheet, row: int, headings: tuple[str, ...]) -> None:
+    for column, heading in enumerate(headings, start=1):
+        cell = sheet.cell(row=row, column=column, value=heading)
+        cell.font = _BOLD
+        cell.alignment = Alignment(wrap_text=True)
+
+
+def _put(sheet: Worksheet, row: int, values: tuple[Any, ...]) -> None:
+    for column, value in enumerate(values, start=1):
+        sheet.cell(row=row, column=column, value=value)
+
+
+def _widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[chr(ord("A") + column - 1)].width = width

@@ -1,0 +1,169 @@
+"""Stored flips: recomputed from the samples after they change, read back per target.
+
+Flips are what reports read; they are derived from the samples with the
+target's ``TimelineRule`` (sla/timeline.py) and stored in UTC epoch seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, bindparam, case, func, insert, select
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from slawatch.sla.timeline import Flip, State, TimelineRule
+from slawatch.store import schema as db
+
+_STATES = {state.value: state for state in State}
+_new_flip = tuple.__new__
+_BY_NUMBER = tuple(State)  # flips are read with their state as its index here (_FLIPS_AROUND)
+
+
+class Recomputed(NamedTuple):
+    flips: list[Flip]  # the flips now stored from the recomputation's anchor on
+    # Whether the timeline changed other than by its closing unknown flip moving
+    # later, which every new sample of a live target does.
+    changed: bool
+
+
+def recompute(conn: Connection, target: str, since_ms: int, rule: TimelineRule) -> Recomputed:
+    """Recompute ``target``'s flips from the last effective ok sample before ``since_ms``.
+
+    No failure run crosses an ok sample (sla/timeline.py), so the flips before that
+    anchor stand; without an anchor the whole history is recomputed.
+    """
+    anchor_ms = conn.execute(_anchor_query(rule), {"target": target, "since": since_ms}).scalar()
+    fresh = rule.flips(*_outcomes(conn, target, anchor_ms, rule))
+    anchor = None if anchor_ms is None else anchor_ms // 1000
+    if fresh and anchor is not None and _state_before(conn, target, anchor) is fresh[0].state:
+        fresh = fresh[1:]  # the state already holds: a second flip to it would say nothing
+    stale = _replace_flips(conn, target, anchor, fresh)
+    return Recomputed(fresh, _settled(stale) != _settled(fresh))
+
+
+def _settled(flips: list[Flip]) -> list[Flip]:
+    """``flips`` without the closing unknown flip that only says when samples stopped."""
+    return flips[:-1] if flips and flips[-1].state is State.UNKNOWN else flips
+
+
+def flips_around(
+    conn: Connection, targets: Sequence[str], start: int, end: int
+) -> dict[str, list[Flip]]:
+    """Per target: its last flip at or before ``start``, then its flips in ``(start, end)``.
+
+    A year of a thousand targets is 400,000 flips: they are read with the driver's
+    own cursor, the query compiled once, their state as a small number (no string
+    to decode), and built with ``tuple.__new__`` (no Python-level ``Flip.__new__``);
+    SQLAlchemy's results cost as much as the read.
+    """
+    compiled = _FLIPS_AROUND.compile(dialect=conn.dialect)
+    sql = str(compiled)
+    cursor = conn.connection.cursor()
+    try:
+        found = {}
+        for target in targets:
+            values = {"target": target, "start": start, "end": end}
+            cursor.execute(sql, _parameters(compiled, values))
+            rows = cursor.fetchall()
+            found[target] = [_new_flip(Flip, (ts, _BY_NUMBER[state])) for ts, state in rows]
+        return found
+    finally:
+        cursor.close()
+
+
+def _parameters(compiled: SQLCompiler, values: dict[str, Any]) -> Any:
+    """``values`` and the query's own literals as the driver takes them: in query
+    order for ``?`` placeholders."""
+    every = compiled.construct_params(values)
+    if compiled.positiontup is None:
+        return every
+    return [every[name] for name in compiled.positiontup]
+
+
+def _outcomes(
+    conn: Connection, target: str, from_ms: int | None, rule: TimelineRule
+) -> tuple[list[int], list[bool], list[float | None]]:
+    """Seconds, ok and latency of ``target``'s samples from ``from_ms`` on (all when None).
+
+    The latency is read only when the rule looks at it (a million samples are read
+    back after a bulk import: an extra column costs a tenth of the read).
+    """
+    s = db.samples.c
+    degraded = rule.degraded_above_ms is not None
+    query = select(s.ts_ms, s.ok, *([s.latency_ms] if degraded else [])).where(s.target == target)
+    if from_ms is not None:
+        query = query.where(s.ts_ms >= from_ms)
+    rows = _driver_rows(conn, query.order_by(s.ts_ms))
+    latencies = [row[2] for row in rows] if degraded else [None] * len(rows)
+    return [row[0] // 1000 for row in rows], [row[1] for row in rows], latencies
+
+
+def _driver_rows(conn: Connection, query: Any, **params: Any) -> Sequence[Any]:
+    """The rows of ``query`` as the driver returns them, plain tuples.
+
+    SQLAlchemy's row objects cost about 1 µs each: as much as the timeline
+    computation itself when a million samples are recomputed.
+    """
+    with conn.execute(query, params) as result:
+        return result.cursor.fetchall()
+
+
+def _anchor_query(rule: TimelineRule) -> Any:
+    """The last sample before ``:since`` that counts as ok under ``rule``."""
+    query = select(db.samples.c.ts_ms).where(
+        db.samples.c.target == bindparam("target"),
+        db.samples.c.ts_ms < bindparam("since"),
+        db.samples.c.ok.is_(True),
+    )
+    if rule.degraded_above_ms is not None:  # a slow ok sample counts as failed
+        query = query.where(
+            db.samples.c.latency_ms.is_(None) | (db.samples.c.latency_ms <= rule.degraded_above_ms)
+        )
+    return query.order_by(db.samples.c.ts_ms.desc()).limit(1)
+
+
+def _state_before(conn: Connection, target: str, ts: int) -> State | None:
+    query = (
+        select(db.flips.c.state)
+        .where(db.flips.c.target == target, db.flips.c.ts < ts)
+        .order_by(db.flips.c.ts.desc())
+        .limit(1)
+    )
+    state = conn.execute(query).scalar()
+    return None if state is None else _STATES[state]
+
+
+def _replace_flips(
+    conn: Connection, target: str, since: int | None, fresh: list[Flip]
+) -> list[Flip]:
+    """Delete ``target``'s flips from ``since`` on (all when None) and store ``fresh``;
+    returns the deleted flips in order."""
+    stale = db.flips.delete().where(db.flips.c.target == target)
+    if since is not None:
+        stale = stale.where(db.flips.c.ts >= since)
+    deleted = conn.execute(stale.returning(db.flips.c.ts, db.flips.c.state)).all()
+    if fresh:
+        conn.execute(
+            insert(db.flips), [{"target": target, "ts": f.t, "state": f.state.value} for f in fresh]
+        )
+    return sorted(Flip(ts, _STATES[state]) for ts, state in deleted)
+
+
+# One target's flips in [its last flip at or before :start, :end): both bounds are
+# ranges of the primary key, so the cost does not grow with the target's history.
+_LAST_FLIP_BEFORE = (
+    select(func.max(db.flips.c.ts))
+    .where(db.flips.c.target == bindparam("target"), db.flips.c.ts <= bindparam("start"))
+    .scalar_subquery()
+)
+_FLIPS_AROUND = (
+    select(
+        db.flips.c.ts,
+        case({state.value: i for i, state in enumerate(_BY_NUMBER)}, value=db.flips.c.state),
+    )
+    .where(db.flips.c.target == bindparam("target"))
+    .where(db.flips.c.ts >= func.coalesce(_LAST_FLIP_BEFORE, bindparam("start")))
+    .where(db.flips.c.ts < bindparam("end"))
+    .order_by(db.flips.c.ts)
+)

@@ -1,0 +1,168 @@
+"""The database tables, as SQLAlchemy Core metadata.
+
+Every instant is an integer: probe samples in UTC epoch milliseconds
+(``ts_ms``), everything else in UTC epoch seconds. Epoch columns are
+``BIGINT`` even where seconds would fit 32 bits today, because PostgreSQL's
+``INTEGER`` ends on 2038-01-19 and contracts and maintenance windows are
+declared years ahead.
+
+``samples`` and ``flips`` are keyed on ``(target, instant)`` and, in SQLite,
+stored ``WITHOUT ROWID``: the primary key is the only index they need, every
+read is a range of one target, and no second b-tree slows the imports.
+
+The migrations in ``migrations/versions`` create exactly these tables; a test
+compares the two, so a change here needs a new migration.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+)
+
+from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
+from slawatch.sla.timeline import State
+
+# Named constraints, so that migrations can refer to them on every backend.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _one_of(column: str, values: type[enum.StrEnum]) -> CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=column)
+
+
+def _span_check() -> CheckConstraint:
+    return CheckConstraint("end_ts > start_ts", name="span")
+
+
+samples = Table(
+    "samples",
+    metadata,
+    Column("target", Text, nullable=False),
+    Column("ts_ms", BigInteger, nullable=False),  # UTC epoch milliseconds
+    Column("ok", Boolean, nullable=False),  # the probe's outcome, before degraded-as-down
+    Column("latency_ms", Float),
+    Column("status", Integer),  # e.g. the HTTP status code
+    Column("error", Text),
+    PrimaryKeyConstraint("target", "ts_ms"),
+    sqlite_with_rowid=False,
+)
+
+flips = Table(
+    "flips",
+    metadata,
+    Column("target", Text, nullable=False),
+    Column("ts", BigInteger, nullable=False),  # first second of the new state
+    Column("state", Text, nullable=False),
+    PrimaryKeyConstraint("target", "ts"),
+    _one_of("state", State),
+    sqlite_with_rowid=False,
+)
+
+maintenance = Table(
+    "maintenance",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", Text, nullable=False),
+    Column("start_ts", BigInteger, nullable=False),
+    Column("end_ts", BigInteger, nullable=False),  # exclusive
+    Column("kind", Text, nullable=False),
+    Column("declared_at", BigInteger, nullable=False),  # when the customer was told
+    Column("note", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("cancelled_at", BigInteger),
+    Column("cancelled_by", Text),
+    _one_of("kind", MaintenanceKind),
+    _span_check(),
+    Index(None, "contract", "start_ts"),
+    sqlite_autoincrement=True,  # ids are quoted in reports and audit rows: never reuse one
+)
+
+exclusions = Table(
+    "exclusions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", Text, nullable=False),
+    Column("start_ts", BigInteger, nullable=False),
+    Column("end_ts", BigInteger, nullable=False),  # exclusive
+    Column("reason", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger),
+    Column("revoked_by", Text),
+    _one_of("reason", ExclusionReason),
+    _span_check(),
+    Index(None, "contract", "start_ts"),
+    sqlite_autoincrement=True,
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", Text, nullable=False),
+    Column("at", BigInteger, nullable=False),  # an instant inside the claimed outage
+    Column("ticket", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index(None, "contract", "at"),
+    sqlite_autoincrement=True,
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),  # e.g. maintenance.add, exclusion.revoke
+    Column("entity", Text, nullable=False),  # what it changed: maintenance, exclusion, claim
+    Column("entity_id", Integer, nullable=False),
+    Column("contract", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON object: the fields the action set
+    Index(None, "contract", "id"),
+    sqlite_autoincrement=True,
+)
+
+# Closed periods: every frozen version of a period's report, never updated nor
+# deleted. Version 0 is the report as closed; each amendment adds the next one.
+period_reports = Table(
+    "period_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", Text, nullable=False),
+    Column("period", Text, nullable=False),  # the period's label: 2026-10, 2026
+    Column("version", Integer, nullable=False),  # 0: as closed; n: the n-th amendment
+    Column("report", Text, nullable=False),  # the canonical JSON report (reports/versions.py)
+    Column("sha256", Text, nullable=False),  # of ``report``, as 64 hex digits
+    Column("previous_sha256", Text),  # of the version this one replaced; NULL for version 0
+    Column("changes", Text, nullable=False),  # JSON list: field by field, from the previous one
+    Column("reason", Text, nullable=False),  # why it was amended ("" for version 0)
+    Column("author", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint("version >= 0", name="version"),
+    # One row per version: two people closing or amending at once cannot both win.
+    Index(None, "contract", "period", "version", unique=True),
+    sqlite_autoincrement=True,
+)

@@ -1,0 +1,395 @@
+"""The database behind slawatch: probe samples, flips, and the operator's records.
+
+``Store`` is the only way in. It runs over SQLite (default) or PostgreSQL,
+chosen by URL, migrates the schema on first use, and speaks in the core's
+types (``Flip``, ``MaintenanceWindow``, ``Exclusion``, ``Claim``) plus a few
+records of its own. Instants are integers: samples in UTC epoch milliseconds,
+everything else in UTC epoch seconds. It raises ``StoreError`` when the
+database cannot be used and ``NotFound`` for a missing record (database.py
+draws the tree).
+
+Behind it, one module per concern:
+
+    database.py          URL checks, engine, transactions, migrations, the errors
+    sample_import.py     bulk insert of samples per database, ``SampleRow``, ``ImportResult``
+    flips.py             flips recomputed from the samples, and read back
+    operator_records.py  maintenance windows, exclusions and claims, written with their
+                         audit row; their records
+    closed_periods.py    frozen period reports and their amendments, verified on read
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Row, func, select
+
+from slawatch.sla.exclusions import (
+    ContractRecords,
+    ExclusionReason,
+    MaintenanceKind,
+)
+from slawatch.sla.timeline import Flip, TimelineRule
+from slawatch.store import closed_periods
+from slawatch.store import schema as db
+from slawatch.store.closed_periods import ClosedPeriod
+from slawatch.store.database import Database, NotFound, StoreError, engine_for
+from slawatch.store.flips import flips_around, recompute
+from slawatch.store.gc_pause import gc_paused
+from slawatch.store.operator_records import (
+    CLAIM,
+    EXCLUSION,
+    MAINTENANCE,
+    AuditRecord,
+    ClaimRecord,
+    Entity,
+    ExclusionRecord,
+    MaintenanceRecord,
+    add,
+    audit_import,
+    by_contract,
+    check_span,
+    claim,
+    exclusion,
+    exclusion_record,
+    listing,
+    maintenance_record,
+    maintenance_window,
+    overlapping,
+    retire,
+)
+from slawatch.store.sample_import import ImportResult, SampleImport, SampleRow, TargetImport
+
+T = TypeVar("T")
+
+__all__ = [
+    "AuditRecord",
+    "ClaimRecord",
+    "ClosedPeriod",
+    "ExclusionRecord",
+    "ImportAudit",
+    "ImportResult",
+    "MaintenanceRecord",
+    "NotFound",
+    "SampleRow",
+    "Store",
+    "StoreError",
+    "TargetImport",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportAudit:
+    """How to audit an import: who, from where, and which contracts read which targets."""
+
+    actor: str
+    source: str  # e.g. the file's path
+    readers: Mapping[str, Sequence[str]]  # target -> the contracts whose figures read it
+
+
+def _wall_clock() -> int:
+    return int(time.time())
+
+
+class Store:
+    """Samples, flips, maintenance windows, exclusions, claims, closed periods and the
+    audit log."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], int]) -> None:
+        """Use ``Store.open``; this takes an engine whose schema is already at head."""
+        self._database = Database(engine)
+        self._clock = clock
+        self.name = self._database.name  # for messages
+
+    @classmethod
+    def open(cls, url: str, clock: Callable[[], int] = _wall_clock) -> Store:
+        """Connect to ``url`` and migrate the schema to head if it is behind.
+
+        ``clock`` gives "now" (UTC seconds) for created/cancelled/revoked times.
+        Raises ``StoreError`` when the database cannot be used.
+        """
+        store = cls(engine_for(url), clock)
+        try:
+            store._database.migrate()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the database connections."""
+        self._database.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- samples and flips -------------------------------------------------------------------
+
+    def import_samples(
+        self,
+        batches: Iterable[Sequence[SampleRow]],
+        rules: Mapping[str, TimelineRule],
+        audit: ImportAudit | None = None,
+    ) -> ImportResult:
+        """Store every batch and recompute the touched targets' flips, in one transaction.
+
+        Samples already stored (same target and instant) are skipped. If ``batches``
+        raises, or a target has no rule in ``rules`` (``ValueError``), nothing is kept.
+        With ``audit``, each contract whose figures the import changed gets an audit row.
+        """
+        with gc_paused(), self._database.transaction(write=True) as conn:
+            work = SampleImport(conn, rules)
+            for batch in batches:
+                work.write(batch)
+            work.recompute_flips()
+            result = work.result()
+            if audit is not None:
+                changed = _by_reader(result.changed_targets, audit.readers)
+                audit_import(
+                    conn, changed, actor=audit.actor, now=self._clock(), source=audit.source
+                )
+        return result
+
+    def recompute_flips(self, target: str, since_ms: int, rule: TimelineRule) -> list[Flip]:
+        """Recompute ``target``'s flips after its samples from ``since_ms`` on changed.
+
+        Returns the flips now stored from the recomputation's anchor on.
+        """
+        with self._database.transaction(write=True) as conn:
+            return recompute(conn, target, since_ms, rule).flips
+
+    def flips(self, targets: Sequence[str], start: int, end: int) -> dict[str, list[Flip]]:
+        """Per target: its last flip at or before ``start``, then its flips in ``(start, end)``.
+
+        Every target is a key, with an empty list when it has no flips.
+        """
+        with gc_paused(), self._database.transaction() as conn:
+            return flips_around(conn, targets, start, end)
+
+    def sample_count(self, target: str | None = None) -> int:
+        """How many samples are stored, of one target or of all."""
+        query = select(func.count()).select_from(db.samples)
+        if target is not None:
+            query = query.where(db.samples.c.target == target)
+        with self._database.transaction() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def samples(self, target: str, start_ms: int, end_ms: int) -> list[SampleRow]:
+        """The raw samples of ``target`` in ``[start_ms, end_ms)``, oldest first."""
+        query = (
+            select(db.samples)
+            .where(db.samples.c.target == target, db.samples.c.ts_ms >= start_ms)
+            .where(db.samples.c.ts_ms < end_ms)
+            .order_by(db.samples.c.ts_ms)
+        )
+        with self._database.transaction() as conn:
+            return [SampleRow(**row._asdict()) for row in conn.execute(query)]
+
+    # -- maintenance windows -----------------------------------------------------------------
+
+    def add_maintenance(  # noqa: PLR0917 (a record's fields, in their column order)
+        self,
+        contract: str,
+        start: int,
+        end: int,
+        kind: MaintenanceKind,
+        declared_at: int,
+        note: str,
+        actor: str,
+    ) -> int:
+        """Declare a maintenance window ``[start, end)``; returns its id. Audited."""
+        check_span(start, end)
+        values = {
+            "contract": contract,
+            "start_ts": start,
+            "end_ts": end,
+            "kind": MaintenanceKind(kind).value,
+            "declared_at": declared_at,
+            "note": note,
+        }
+        return self._add(MAINTENANCE, values, actor)
+
+    def list_maintenance(
+        self, contract: str | None = None, include_cancelled: bool = False
+    ) -> list[MaintenanceRecord]:
+        """Maintenance windows of one contract or all, by start; cancelled ones on request."""
+        return self._spans(MAINTENANCE, contract, include_cancelled, maintenance_record)
+
+    def cancel_maintenance(self, window_id: int, actor: str) -> MaintenanceRecord:
+        """Cancel a window (it stays listed with ``include_cancelled``). Audited.
+
+        Raises ``NotFound`` when there is no such window or it is already cancelled.
+        """
+        return maintenance_record(self._retire(MAINTENANCE, window_id, actor))
+
+    # -- exclusions --------------------------------------------------------------------------
+
+    def add_exclusion(  # noqa: PLR0917 (a record's fields, in their column order)
+        self,
+        contract: str,
+        start: int,
+        end: int,
+        reason: ExclusionReason,
+        note: str,
+        actor: str,
+    ) -> int:
+        """Exclude ``[start, end)`` from the contract's downtime; returns its id. Audited."""
+        check_span(start, end)
+        values = {
+            "contract": contract,
+            "start_ts": start,
+            "end_ts": end,
+            "reason": ExclusionReason(reason).value,
+            "note": note,
+        }
+        return self._add(EXCLUSION, values, actor)
+
+    def list_exclusions(
+        self, contract: str | None = None, include_revoked: bool = False
+    ) -> list[ExclusionRecord]:
+        """Exclusions of one contract or all, by start; revoked ones on request."""
+        return self._spans(EXCLUSION, contract, include_revoked, exclusion_record)
+
+    def revoke_exclusion(self, exclusion_id: int, actor: str) -> ExclusionRecord:
+        """Revoke an exclusion (it stays listed with ``include_revoked``). Audited.
+
+        Raises ``NotFound`` when there is no such exclusion or it is already revoked.
+        """
+        return exclusion_record(self._retire(EXCLUSION, exclusion_id, actor))
+
+    # -- claims and audit --------------------------------------------------------------------
+
+    def add_claim(self, contract: str, at: int, ticket: str, actor: str) -> int:
+        """Record the customer's claim of the outage covering ``at``; returns its id. Audited."""
+        return self._add(CLAIM, {"contract": contract, "at": at, "ticket": ticket}, actor)
+
+    def list_claims(self, contract: str | None = None) -> list[ClaimRecord]:
+        """Claims of one contract or all, by instant."""
+        with self._database.transaction() as conn:
+            rows = conn.execute(listing(db.claims, contract, db.claims.c.at))
+            return [ClaimRecord(**row._asdict()) for row in rows]
+
+    def contract_records(
+        self, contracts: Sequence[str], start: int, end: int
+    ) -> dict[str, ContractRecords]:
+        """Per contract (every one a key), as the core reads them: the standing
+        maintenance windows and exclusions overlapping ``[start, end)``, by start,
+        and every claim, by instant. Three queries, whatever the number of contracts."""
+        m, x = db.maintenance, db.exclusions
+        with self._database.transaction() as conn:
+            windows = by_contract(
+                conn.execute(overlapping(m, contracts, start, end, m.c.cancelled_at)),
+                maintenance_window,
+            )
+            excluded = by_contract(
+                conn.execute(overlapping(x, contracts, start, end, x.c.revoked_at)), exclusion
+            )
+            claimed = by_contract(
+                conn.execute(
+                    select(db.claims)
+                    .where(db.claims.c.contract.in_(contracts))
+                    .order_by(db.claims.c.at, db.claims.c.id)
+                ),
+                claim,
+            )
+        return {
+            c: ContractRecords(
+                tuple(windows.get(c, ())), tuple(excluded.get(c, ())), tuple(claimed.get(c, ()))
+            )
+            for c in contracts
+        }
+
+    def audit_log(self, contract: str | None = None) -> list[AuditRecord]:
+        """Every audited change, of one contract or all, oldest first."""
+        with self._database.transaction() as conn:
+            rows = conn.execute(listing(db.audit, contract))
+            return [AuditRecord(**row._asdict()) for row in rows]
+
+    def audit_after(self, after_id: int) -> list[AuditRecord]:
+        """The audit rows newer than ``after_id`` (0: all), oldest first: what a reader
+        that saw up to ``after_id`` has missed."""
+        query = select(db.audit).where(db.audit.c.id > after_id).order_by(db.audit.c.id)
+        with self._database.transaction() as conn:
+            return [AuditRecord(**row._asdict()) for row in conn.execute(query)]
+
+    def audit_head(self) -> int:
+        """The newest audit row's id (0 when there is none)."""
+        with self._database.transaction() as conn:
+            return int(conn.execute(select(func.max(db.audit.c.id))).scalar() or 0)
+
+    # -- closed periods ----------------------------------------------------------------------
+
+    def close_periods(self, reports: Sequence[Mapping[str, Any]], actor: str) -> list[ClosedPeriod]:
+        """Freeze each JSON report as version 0 of its period, audited; all or none.
+
+        Raises ``ValueError`` when a report's period is not over (``complete`` is
+        false) and ``AlreadyClosed`` when one was closed before.
+        """
+        now = self._clock()
+        with self._database.transaction(write=True) as conn:
+            return closed_periods.close(conn, reports, actor=actor, now=now)
+
+    def amend_period(self, report: Mapping[str, Any], reason: str, actor: str) -> ClosedPeriod:
+        """Store ``report`` as the next version of its closed period, with the changes
+        field by field and ``reason``, audited.
+
+        Raises ``NotFound`` (not closed), ``TamperedReport``, ``NothingChanged`` (the
+        same report as the frozen one) or ``ValueError`` (empty reason).
+        """
+        now = self._clock()
+        with self._database.transaction(write=True) as conn:
+            return closed_periods.amend(conn, report, reason=reason, actor=actor, now=now)
+
+    def closed_periods(
+        self, contracts: Sequence[str] | None = None, period: str | None = None
+    ) -> list[ClosedPeriod]:
+        """Closed periods of some contracts (None: all), of one period label or all, by
+        contract and label; each carries the problems its verification found."""
+        with self._database.transaction() as conn:
+            return closed_periods.read(conn, contracts, period)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _add(self, entity: Entity, values: dict[str, Any], actor: str) -> int:
+        """Add a record of ``entity`` at the clock's now, audited; returns its id."""
+        now = self._clock()
+        with self._database.transaction(write=True) as conn:
+            return add(conn, entity, values, actor=actor, now=now)
+
+    def _spans(
+        self,
+        entity: Entity,
+        contract: str | None,
+        include_retired: bool,
+        convert: Callable[[Row[Any]], T],
+    ) -> list[T]:
+        """Records of ``entity`` (a span kind) of one contract or all, by start."""
+        table = entity.table
+        query = listing(table, contract, table.c.start_ts)
+        if not include_retired:
+            query = query.where(table.c[f"{entity.done}_at"].is_(None))
+        with self._database.transaction() as conn:
+            return [convert(row) for row in conn.execute(query)]
+
+    def _retire(self, entity: Entity, record_id: int, actor: str) -> Row[Any]:
+        """Cancel or revoke a record at the clock's now, audited; returns its row."""
+        now = self._clock()
+        with self._database.transaction(write=True) as conn:
+            return retire(conn, entity, record_id, actor=actor, now=now)
+
+
+def _by_reader(
+    targets: Iterable[str], readers: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    """Contract -> which of ``targets`` it reads."""
+    found: dict[str, list[str]] = {}
+    for target in targets:
+        for contract in readers.get(target, ()):
+            found.setdefault(contract, []).append(target)
+    return found

@@ -1,0 +1,72 @@
+"""Pausing the cyclic garbage collector: nested and concurrent pauses resume it once."""
+
+import gc
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from slawatch.store.gc_pause import gc_paused
+
+
+@pytest.fixture(autouse=True)
+def collector_running() -> Iterator[None]:
+    gc.enable()
+    yield
+    gc.enable()
+
+
+def test_a_pause_stops_the_collector_until_it_ends() -> None:
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_an_error_inside_still_resumes_it() -> None:
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+
+
+def test_nested_pauses_resume_when_the_outer_one_ends() -> None:
+    with gc_paused():
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_overlapping_pauses_on_two_threads_resume_when_the_last_ends() -> None:
+    first_in, second_out = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with gc_paused():
+            first_in.set()
+            second_out.wait(5)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    first_in.wait(5)
+    with gc_paused():
+        pass  # ends first
+    assert not gc.isenabled()
+    second_out.set()
+    thread.join(5)
+    assert gc.isenabled()
+
+
+def test_a_collector_stopped_beforehand_stays_stopped() -> None:
+    gc.disable()
+    with gc_paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_as_a_decorator() -> None:
+    @gc_paused()
+    def running() -> bool:
+        return gc.isenabled()
+
+    assert not running()
+    assert not running()  # each call its own pause
+    assert gc.isenabled()
