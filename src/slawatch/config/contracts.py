@@ -19,8 +19,10 @@ from pydantic_core import InitErrorDetails
 
 from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, error_at, invalid, raise_errors, unknown_key_at
+from slawatch.config.calendars import Reference
 from slawatch.config.fields import Name, NonEmpty, Seconds, SecondsOrZero, Weekly, Zone
-from slawatch.sla.calendar import Calendar, Holidays, RRuleWindow, WeeklyWindow
+from slawatch.config.support import Support
+from slawatch.sla.calendar import RRuleWindow, WeeklyWindow
 from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
 from slawatch.sla.contract import Fee as FeeTerms
 from slawatch.sla.credits import CreditBasis, Tier, TierTable
@@ -28,7 +30,6 @@ from slawatch.sla.exclusions import LateNotice, MaintenancePolicy
 from slawatch.sla.periods import PeriodKind, PeriodRule
 from slawatch.sla.service import ALL, Rule
 
-ALL_WEEK = "daily 00:00-24:00"  # what "reference: 24x7" means
 FORMULA = "100 - A"  # the credit that IPfolio's last tier gives
 _TIER_MESSAGE = re.compile(r"tiers(?:\[(?P<index>\d+)\])?(?:\.(?P<key>\w+))?: (?P<text>.*)")
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
@@ -88,44 +89,6 @@ def _first_day(value: object) -> date:
         except ValueError:
             pass
     raise_errors([error_at(("contract_year",), "must be a date YYYY-MM-DD", "2026-03-15")])
-
-
-class HolidayCalendar(ConfigModel):
-    """Public holidays removed from reference time, from the ``holidays`` package."""
-
-    country: str = Field(examples=["FR"])
-    subdiv: str | None = Field(default=None, examples=["57"])
-
-    @model_validator(mode="after")
-    def _known(self) -> Self:
-        self.holidays()  # the core's ValueError names the calendar it does not know
-        return self
-
-    def holidays(self) -> Holidays:
-        return Holidays(self.country, self.subdiv)
-
-
-class Reference(ConfigModel):
-    """Reference time: ``24x7``, or weekly local-time windows minus holidays."""
-
-    windows: Annotated[tuple[Weekly, ...], NonEmpty] = Field(examples=['["mon-fri 07:00-20:00"]'])
-    holidays: HolidayCalendar | None = Field(default=None, examples=["{country: FR}"])
-
-    @model_validator(mode="before")
-    @classmethod
-    def _text_form(cls, data: object) -> object:
-        if data == defaults.REFERENCE:
-            return {"windows": [ALL_WEEK]}
-        if isinstance(data, str):
-            raise invalid(
-                "must be 24x7 or {windows: [...], holidays: {country: CC}}",
-                '{windows: ["mon-fri 07:00-20:00"], holidays: {country: FR}}',
-            )
-        return data
-
-    def calendar(self) -> Calendar:
-        holidays = None if self.holidays is None else self.holidays.holidays()
-        return Calendar(self.windows, holidays)
 
 
 _RRULE_EXAMPLES = {"dtstart": "2026-01-04T02:00", "duration": "4h"}
@@ -312,6 +275,7 @@ class Contract(ConfigModel):
     credits: Credits | None = None
     claims_required: bool = Field(default=defaults.CLAIMS_REQUIRED, examples=["true"])
     fee: Fee | None = None
+    support: Support | None = None  # SPEC section 6: response targets and objectives
     clauses: dict[str, str] = Field(default_factory=dict, examples=['{target: "art. 6"}'])
 
     @field_validator("clauses")
