@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from slawatch.sla.business_time import FOREVER, BusinessClock
@@ -106,8 +107,9 @@ class SupportTerms:
         return next(t for t in self.targets if t.name == name)
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
+    """One thing that happened to a request (a tuple: a yearly report reads 400,000)."""
+
     kind: EventKind
     at: int  # UTC seconds
     reason: PauseReason | None = None  # paused and resumed only
@@ -121,6 +123,7 @@ class Request:
     ticket: str
     priority: str
     events: tuple[Event, ...]
+    contract: str = ""  # the contract's name, where requests of several are listed
 
     @property
     def opened(self) -> int:
@@ -131,7 +134,7 @@ class Request:
         if self.events[-1].at <= as_of:
             return self
         kept = tuple(e for e in self.events if e.at <= as_of)
-        return Request(self.ticket, self.priority, kept)
+        return Request(self.ticket, self.priority, kept, self.contract)
 
     def first(self, kind: EventKind, since: int) -> int | None:
         """The instant of the first ``kind`` event at or after ``since``."""

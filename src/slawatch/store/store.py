@@ -16,6 +16,7 @@ Behind it, one module per concern:
     operator_records.py  maintenance windows, exclusions and claims, written with their
                          audit row; their records
     closed_periods.py    frozen period reports and their amendments, verified on read
+    tickets.py           support requests and their events, imported once, audited
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from slawatch.sla.exclusions import (
     ExclusionReason,
     MaintenanceKind,
 )
+from slawatch.sla.support import Request
 from slawatch.sla.timeline import Flip, TimelineRule
-from slawatch.store import closed_periods
+from slawatch.store import closed_periods, tickets
 from slawatch.store import schema as db
 from slawatch.store.closed_periods import ClosedPeriod
 from slawatch.store.database import Database, NotFound, StoreError, engine_for
@@ -62,6 +64,7 @@ from slawatch.store.operator_records import (
     retire,
 )
 from slawatch.store.sample_import import ImportResult, SampleImport, SampleRow, TargetImport
+from slawatch.store.tickets import Check, TicketEvent, TicketImport
 
 T = TypeVar("T")
 
@@ -78,6 +81,8 @@ __all__ = [
     "Store",
     "StoreError",
     "TargetImport",
+    "TicketEvent",
+    "TicketImport",
 ]
 
 
@@ -353,6 +358,40 @@ class Store:
         contract and label; each carries the problems its verification found."""
         with self._database.transaction() as conn:
             return closed_periods.read(conn, contracts, period)
+
+    # -- support requests --------------------------------------------------------------------
+
+    def import_ticket_events(
+        self, rows: Sequence[TicketEvent], check: Check, *, actor: str, source: str
+    ) -> TicketImport:
+        """Add the ticket events of ``rows`` not stored yet, in one transaction.
+
+        ``check`` sees what the store holds for the tickets ``rows`` name (their stored
+        events, for sequence checks) and raises to refuse the input: nothing is kept.
+        Each contract whose requests gained events gets an audit row naming ``source``.
+        """
+        now = self._clock()
+        with gc_paused(), self._database.transaction(write=True) as conn:
+            return tickets.import_events(conn, rows, check, actor=actor, now=now, source=source)
+
+    def requests_opened(self, contract: str, start: int, end: int) -> list[Request]:
+        """The contract's support requests opened in ``[start, end)``, by opening, with
+        their events (without notes: reports do not show them)."""
+        with gc_paused(), self._database.transaction() as conn:
+            return tickets.requests_opened(conn, contract, start, end)
+
+    def open_requests(self, contract: str) -> list[Request]:
+        """The contract's support requests not closed (or reopened since)."""
+        with gc_paused(), self._database.transaction() as conn:
+            return tickets.open_requests(conn, contract)
+
+    def list_requests(
+        self, contract: str | None = None, ticket: str | None = None
+    ) -> list[Request]:
+        """Support requests of one contract or all (one ticket, if named), by opening,
+        with their events' notes."""
+        with self._database.transaction() as conn:
+            return tickets.tickets(conn, contract, ticket)
 
     # -- internals ---------------------------------------------------------------------------
 
