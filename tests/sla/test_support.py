@@ -306,7 +306,10 @@ def test_bad_support_periods(label: str) -> None:
             {3: "resumed without paused"},
         ),
         ([(E.OPENED, 100), (E.OPENED, 200)], {1: "the ticket is already opened (use reopened)"}),
-        ([(E.RESPONDED, 100)], {0: "comes before the ticket is opened"}),
+        (
+            [(E.RESPONDED, 100)],
+            {0: "the ticket has no opened event (it comes first, with the priority)"},
+        ),
         ([(E.RESPONDED, 100), (E.OPENED, 100), (E.PAUSED, 100), (E.RESUMED, 100)], {}),
     ],
     ids=[

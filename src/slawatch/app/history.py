@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from itertools import chain, islice
 from operator import itemgetter
@@ -125,15 +125,21 @@ def _columns(reader: Reader, path: Path) -> tuple[_Columns, Iterator[list[str]]]
 
 def _header(row: list[str], path: Path) -> _Columns:
     """Which cell of a row holds each column; absent columns read the padding."""
+    first, *rest = cells = header_cells(row, path, COLUMNS, REQUIRED)
+    return _Columns(itemgetter(first, *rest), max(cells) + 1)
+
+
+def header_cells(row: list[str], path: Path, columns: Sequence[str], required: int) -> list[int]:
+    """Which cell of a header ``row`` holds each of ``columns`` (the first ``required``
+    must be there; an absent optional one gets the index past the row's end)."""
     names = [cell.strip().lower() for cell in row]
-    unknown = [n for n in names if n not in COLUMNS]
+    unknown = [n for n in names if n not in columns]
     if unknown:
-        raise CsvError(f"{path}:1: unknown column {unknown[0]!r}; columns are {', '.join(COLUMNS)}")
-    missing = [c for c in COLUMNS[:REQUIRED] if c not in names]
+        raise CsvError(f"{path}:1: unknown column {unknown[0]!r}; columns are {', '.join(columns)}")
+    missing = [c for c in columns[:required] if c not in names]
     if missing:
         raise CsvError(f"{path}:1: missing column {missing[0]!r}")
-    first, *rest = cells = [names.index(c) if c in names else len(names) for c in COLUMNS]
-    return _Columns(itemgetter(first, *rest), max(cells) + 1)
+    return [names.index(c) if c in names else len(names) for c in columns]
 
 
 def _sample(row: list[str], pick: Picker, width: int, known: frozenset[str]) -> SampleRow:
@@ -186,14 +192,21 @@ def _milliseconds(instant: datetime) -> int:
 
 def _timestamp(text: str) -> int:
     try:
+        return _milliseconds(stamped(text))
+    except ValueError as exc:
+        raise _RowError(f"timestamp {exc}") from None
+
+
+def stamped(text: str) -> datetime:
+    """An ISO 8601 instant that carries its UTC offset; ``ValueError`` says what is
+    wrong with ``text`` (the caller names the column)."""
+    try:
         instant = datetime.fromisoformat(text)
     except ValueError:
-        raise _RowError(
-            f"timestamp {text!r} is not ISO 8601 (e.g. 2026-10-01T12:00:00+02:00)"
-        ) from None
+        raise ValueError(f"{text!r} is not ISO 8601 (e.g. 2026-10-01T12:00:00+02:00)") from None
     if instant.tzinfo is None:
-        raise _RowError(f"timestamp {text!r} has no UTC offset (e.g. +02:00 or Z)")
-    return _milliseconds(instant)
+        raise ValueError(f"{text!r} has no UTC offset (e.g. +02:00 or Z)")
+    return instant
 
 
 def _ok(text: str) -> bool:

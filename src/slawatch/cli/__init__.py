@@ -19,17 +19,20 @@ from slawatch.app.history import read_samples
 from slawatch.app.records import contract_reports, option
 from slawatch.cli.common import (
     Session,
+    binary_needs_a_file,
     chosen_contracts,
     config_option,
     contract_or_all,
     now,
     reports_errors,
+    write_output,
 )
 from slawatch.cli.period import period as period_group
 from slawatch.cli.records import claim, default_author, exclude, maintenance
+from slawatch.cli.tickets import support, ticket
 from slawatch.probes.registry import run_probe
 from slawatch.probes.text import format_result
-from slawatch.reports.formats import BINARY, FORMATS, render
+from slawatch.reports.formats import FORMATS, render
 from slawatch.store.store import ImportAudit
 
 
@@ -122,14 +125,14 @@ def report(
         session.store(), config, names, period, as_of=as_of, now=now(), spell=option
     )
     if out_dir is None:
-        _write(render(fmt, reports[0]), output)
+        write_output(render(fmt, reports[0]), output)
         return
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"cannot create {out_dir}: {exc.strerror}") from None
     for data in reports:
-        _write(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
+        write_output(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
 
 
 def _check_destination(every: bool, fmt: str, output: Path | None, out_dir: Path | None) -> None:
@@ -140,23 +143,8 @@ def _check_destination(every: bool, fmt: str, output: Path | None, out_dir: Path
         raise click.UsageError("-o PATH writes one report; with --all give --out-dir DIR")
     if out_dir is not None and not every:
         raise click.UsageError("--out-dir goes with --all; for one contract give -o PATH")
-    if fmt in BINARY and output is None and not every:
-        raise click.UsageError(f"--format {fmt} is binary: give -o PATH to write it to a file")
-
-
-def _write(content: str | bytes, output: Path | None) -> None:
-    """``content`` to ``output``, or to stdout without one."""
-    if output is None:
-        click.echo(content, nl=False)
-        return
-    try:
-        if isinstance(content, bytes):
-            output.write_bytes(content)
-        else:
-            output.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise ValueError(f"cannot write {output}: {exc.strerror}") from None
-    click.echo(f"wrote {output}", err=True)
+    if not every:
+        binary_needs_a_file(fmt, output)
 
 
 @main.command()
@@ -183,5 +171,5 @@ def probe(config_path: Path | None, db_url: str | None, target: str) -> None:
     sys.exit(0 if result.ok else 1)
 
 
-for _group in (maintenance, exclude, claim, period_group):
+for _group in (maintenance, exclude, claim, period_group, ticket, support):
     main.add_command(_group)

@@ -47,10 +47,14 @@ def span_options(command: Any) -> Any:
 
 def print_records(records: Sequence[Any]) -> None:
     """A plain table of dataclass records, instants in ISO 8601 UTC."""
-    if not records:
+    print_table([{k: _cell(k, v) for k, v in dataclasses.asdict(r).items()} for r in records])
+
+
+def print_table(rows: Sequence[dict[str, str]]) -> None:
+    """Rows of text cells as a plain table under their keys, columns padded."""
+    if not rows:
         click.echo("(none)")
         return
-    rows = [{k: _cell(k, v) for k, v in dataclasses.asdict(record).items()} for record in records]
     columns = list(rows[0])
     widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
     click.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())

@@ -80,6 +80,10 @@ class WeeklyWindow:
             )
         return cls(_days(match["days"], text), start, end)
 
+    def text(self) -> str:
+        """The window as a config writes it: ``mon-fri 07:00-20:00``, ``daily 20:00-07:00``."""
+        return f"{_day_list(self.days)} {_wall(self.start)}-{_wall(self.end)}"
+
     def week_minutes(self) -> list[Span]:
         """The minutes of the week it covers (0 is Monday 00:00); past Sunday it wraps."""
         length = self.end - self.start if self.end > self.start else self.end + 1440 - self.start
@@ -105,6 +109,28 @@ def _minute(text: str, whole: str) -> int:
     if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
         raise ValueError(f"invalid time {text!r} in window {whole!r} (e.g. 07:00, 24:00)")
     return hours * 60 + minutes
+
+
+def _day_list(days: frozenset[int]) -> str:
+    """``mon-fri``, ``sat,sun``, ``daily``: runs of three days or more as ranges."""
+    if len(days) == len(DAY_NAMES):
+        return "daily"
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ",".join(
+        f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}"
+        if len(run) > 2
+        else ",".join(DAY_NAMES[d] for d in run)
+        for run in runs
+    )
+
+
+def _wall(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def _days(text: str, whole: str) -> frozenset[int]:

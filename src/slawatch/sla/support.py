@@ -170,20 +170,24 @@ def _order(event: Event) -> tuple[int, bool]:
 def sequence_problems(events: Sequence[Event]) -> dict[int, str]:
     """What is wrong with a ticket's events, by their index in ``events`` (any order)."""
     order = sorted(range(len(events)), key=lambda i: _order(events[i]))
+    opening = next((events[i].at for i in order if events[i].kind is EventKind.OPENED), None)
     problems: dict[int, str] = {}
-    opened: int | None = None
-    paused = False
+    opened = paused = False
     for i in order:
-        event = events[i]
-        if event.kind is EventKind.OPENED:
-            if opened is not None:
+        kind = events[i].kind
+        if kind is EventKind.OPENED:
+            if opened:
                 problems[i] = "the ticket is already opened (use reopened)"
-            opened = event.at
-        elif opened is None:
-            problems[i] = "comes before the ticket is opened"
-        elif event.kind is EventKind.RESUMED and not paused:
+            opened = True
+        elif not opened:
+            problems[i] = (
+                "the ticket has no opened event (it comes first, with the priority)"
+                if opening is None
+                else "comes before the ticket is opened"
+            )
+        elif kind is EventKind.RESUMED and not paused:
             problems[i] = "resumed without paused"
-        paused = (paused or event.kind is EventKind.PAUSED) and event.kind is not EventKind.RESUMED
+        paused = (paused or kind is EventKind.PAUSED) and kind is not EventKind.RESUMED
     return problems
 
 

@@ -222,7 +222,7 @@ def resolve_support_period(label: str, terms: SupportTerms) -> Period:
     year from the support start date's anniversary in 2026). Raises ``ValueError``."""
     if label.startswith(CONTRACT_YEAR_PREFIX):
         year = label.removeprefix(CONTRACT_YEAR_PREFIX)
-        if "-" in year:
+        if not (len(year) == 4 and year.isdigit()):
             raise ValueError(
                 f"period {label!r}: write contract-year:YYYY (e.g. contract-year:2026)"
             )

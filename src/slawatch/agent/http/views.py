@@ -30,7 +30,6 @@ from slawatch.store.operator_records import (
 
 Json = dict[str, Any]
 DAY = 86400
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # The JSON report's fields that a status shows: the period so far, its verdict and credit.
 STATUS_FIELDS = (
@@ -106,7 +105,7 @@ def contract_terms(model: Contract) -> Json:
     return {
         **contract_brief(model),
         "reference": {
-            "windows": [_weekly(w) for w in model.reference.windows],
+            "windows": [w.text() for w in model.reference.windows],
             "holidays": None if holidays is None else holidays.model_dump(),
         },
         "maintenance": {
@@ -170,32 +169,7 @@ def _period_rule(model: Contract) -> Json:
     return {"kind": str(model.period.kind), "anchor": None if anchor is None else str(anchor)}
 
 
-def _weekly(window: WeeklyWindow) -> str:
-    """A weekly window as the config writes it: ``mon-fri 07:00-20:00``."""
-    return f"{_day_list(window.days)} {_clock(window.start)}-{_clock(window.end)}"
-
-
 def _recurring(window: WeeklyWindow | RRuleWindow) -> str:
     if isinstance(window, WeeklyWindow):
-        return _weekly(window)
+        return window.text()
     return f"{window.rule} from {window.dtstart:%Y-%m-%dT%H:%M} for {window.duration} s"
-
-
-def _day_list(days: frozenset[int]) -> str:
-    """``mon-fri``, ``sat,sun``, ``daily``: runs of three days or more as ranges."""
-    if len(days) == len(_DAYS):
-        return "daily"
-    runs: list[list[int]] = []
-    for day in sorted(days):
-        if runs and runs[-1][-1] == day - 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    return ",".join(
-        f"{_DAYS[run[0]]}-{_DAYS[run[-1]]}" if len(run) > 2 else ",".join(_DAYS[d] for d in run)
-        for run in runs
-    )
-
-
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
