@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert
 
 from slawatch.app.history import read_samples
+from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.timeline import TimelineRule
 from slawatch.store import schema
 from slawatch.store.store import SampleRow, Store
@@ -122,7 +123,8 @@ def fill_flips(url: str, targets: list[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    with tempfile.TemporaryDirectory() as scratch:
+    # As slawatch import runs, with the collector paused (gc_pause.py).
+    with gc_paused(), tempfile.TemporaryDirectory() as scratch:
         url = argv[1] if len(argv) > 1 else f"sqlite:///{Path(scratch) / 'bench.db'}"
         with Store.open(url) as store:
             print(f"database {store.name}")

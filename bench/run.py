@@ -30,6 +30,7 @@ from bench_store import fill_flips
 from history import TargetHistory, at, write_csv
 from slawatch.app.evaluate import Probing, evaluate_many
 from slawatch.app.history import read_samples
+from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import ContractTerms, Fee
 from slawatch.sla.credits import CreditBasis, Tier, TierTable
@@ -150,7 +151,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
+    # As slawatch import and slawatch report run, with the collector paused (gc_pause.py).
+    with gc_paused(), tempfile.TemporaryDirectory() as scratch:
         bench_import(args.runs, Path(scratch))
         bench_reports(args.runs, Path(scratch))
 

@@ -1,240 +1,88 @@
-"""Closed periods in the store, over SQLite and PostgreSQL: versions, hashes,
-amendments, audit rows and tamper evidence."""
+"""Closed periods' versions in the store, over SQLite and PostgreSQL: written with their
+audit row, all or none, read back as written. What is written, and the checks on what
+is read, are app/periods.py's (tests/app/test_periods.py)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
-from slawatch.reports.versions import canonical, fingerprint
-from slawatch.store import closed_periods
-from slawatch.store.closed_periods import AlreadyClosed, NothingChanged, TamperedReport
+from slawatch.store.closed_periods import NewVersion, StoredPeriod, Version
 from slawatch.store.database import _alembic_config
-from slawatch.store.store import NotFound, Store, StoreError
+from slawatch.store.store import Store, StoreError
+
+CLOSE = NewVersion("ipfolio", "2026-10", 0, '{"a":1}', "1" * 64, None)
+AMEND = NewVersion(
+    "ipfolio",
+    "2026-10",
+    1,
+    '{"a":2}',
+    "2" * 64,
+    "1" * 64,
+    ({"field": "a", "kind": "changed", "old": 1, "new": 2},),
+    "exclusion",
+)
 
 
-def report(contract: str = "ipfolio", label: str = "2026-10", **figures: Any) -> dict[str, Any]:
-    """A JSON report, as small as closing needs."""
-    return {
-        "contract": contract,
-        "period": {"label": label, "end": "2026-11-01T00:00:00+00:00", "time_zone": "UTC"},
-        "complete": True,
-        "downtime_seconds": 3600,
-        "credit_percent": 25.0,
-        "outages": [{"start": "2026-10-05T10:00:00+00:00", "counted_seconds": 3600}],
-        **figures,
-    }
-
-
-def audit(store: Store, contract: str | None = "ipfolio") -> list[tuple[str, str, dict[str, Any]]]:
-    return [(a.actor, a.action, json.loads(a.detail)) for a in store.audit_log(contract)]
-
-
-def sql(db_url: str, statement: str, **params: Any) -> None:
-    """Change the database behind the store's back, as someone with SQL access could."""
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
-        conn.execute(text(statement), params)
-    engine.dispose()
-
-
-def test_closing_freezes_the_canonical_report_and_audits_it(store: Store, now: int) -> None:
-    [closed] = store.close_periods([report()], "alice")
-    version = closed.latest
-    assert (closed.contract, closed.period, closed.problems) == ("ipfolio", "2026-10", ())
-    assert (version.number, version.author, version.created_at) == (0, "alice", now)
-    assert version.report == canonical(report())
-    assert version.sha256 == fingerprint(report())
-    assert (version.previous_sha256, version.changes, version.reason) == (None, (), "")
-    assert audit(store) == [
-        (
-            "alice",
-            "period.close",
-            {
-                "contract": "ipfolio",
-                "period": "2026-10",
-                "version": 0,
-                "sha256": version.sha256,
-                "previous_sha256": None,
-                "reason": "",
-                "changes": [],
-            },
-        )
-    ]
-    assert store.closed_periods() == [closed]
-
-
-def test_the_shown_report_is_the_frozen_one_with_its_closed_block(store: Store) -> None:
-    [closed] = store.close_periods([report()], "alice")
-    assert closed.report() == {
-        **report(),
-        "closed": {
-            "at": "2026-09-21T14:13:20+00:00",
-            "by": "alice",
-            "version": 0,
-            "sha256": fingerprint(report()),
-            "amendments": [],
-        },
-    }
-
-
-def test_closing_twice_names_the_existing_hash_and_closes_nothing(store: Store) -> None:
-    store.close_periods([report()], "alice")
-    digest = fingerprint(report())
-    with pytest.raises(AlreadyClosed) as raised:
-        store.close_periods([report("cegid-portal"), report(downtime_seconds=0)], "bob")
-    assert str(raised.value) == (
-        f"ipfolio 2026-10 is already closed (version 0, sha256 {digest}): "
-        "amend it with slawatch period amend"
+def test_versions_are_read_back_as_written_and_audited(store: Store, now: int) -> None:
+    store.add_period_versions([CLOSE], "alice")
+    store.add_period_versions([AMEND], "bob")
+    [stored] = store.period_versions()
+    first, second = stored.versions
+    assert (stored.contract, stored.period) == ("ipfolio", "2026-10")
+    assert first == Version(first.id, 0, '{"a":1}', "1" * 64, None, (), "", "alice", now)
+    assert second == Version(
+        second.id, 1, '{"a":2}', "2" * 64, "1" * 64, AMEND.changes, "exclusion", "bob", now
     )
-    assert [(c.contract, c.period) for c in store.closed_periods()] == [("ipfolio", "2026-10")]
-    assert [action for _, action, _ in audit(store, None)] == ["period.close"]
-
-
-def test_a_close_that_loses_a_race_is_an_error_not_a_second_version(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store.close_periods([report()], "alice")
-    monkeypatch.setattr(closed_periods, "_matching", lambda *_: [])  # as if read before it
-    with pytest.raises(StoreError, match="closed or amended by someone else meanwhile"):
-        store.close_periods([report(downtime_seconds=0)], "bob")
-    monkeypatch.undo()
-    [closed] = store.closed_periods()
-    assert [v.author for v in closed.versions] == ["alice"]
-
-
-def test_a_period_not_over_is_not_closed(store: Store) -> None:
-    running = report(label="2026-11", complete=False)
-    running["period"]["end"] = "2026-12-01T00:00:00+00:00"
-    with pytest.raises(ValueError, match=r"^ipfolio 2026-11 has not ended yet \(it ends "):
-        store.close_periods([report(), running], "alice")
-    assert store.closed_periods() == []
-
-
-def test_an_amendment_records_the_changes_the_reason_and_the_chain(store: Store, now: int) -> None:
-    store.close_periods([report()], "alice")
-    lower = report(downtime_seconds=1800, credit_percent=0.0)
-    lower["outages"][0]["counted_seconds"] = 1800
-    closed = store.amend_period(lower, "force majeure accepted", "bob")
-    first, second = closed.versions
-    assert (second.number, second.author, second.created_at) == (1, "bob", now)
-    assert (second.sha256, second.previous_sha256) == (fingerprint(lower), first.sha256)
-    assert second.reason == "force majeure accepted"
-    assert [c.text() for c in second.changes] == [
-        "downtime_seconds: 3600 -> 1800",
-        "credit_percent: 25.0 -> 0.0",
-        "outages[2026-10-05T10:00:00+00:00].counted_seconds: 3600 -> 1800",
-    ]
-    assert closed.problems == () and closed.frozen() == lower
-    block = closed.report()["closed"]
-    assert (block["version"], block["sha256"], block["by"]) == (1, second.sha256, "alice")
-    assert block["amendments"] == [
-        {
-            "version": 1,
-            "at": "2026-09-21T14:13:20+00:00",
-            "by": "bob",
-            "reason": "force majeure accepted",
-            "sha256": second.sha256,
-            "previous_sha256": first.sha256,
-            "changes": [c.to_json() for c in second.changes],
-        }
-    ]
-    actor, action, detail = audit(store)[-1]
-    assert (actor, action, detail["version"], detail["reason"]) == (
+    rows = [(a.actor, a.action, a.entity_id, json.loads(a.detail)) for a in store.audit_log()]
+    assert rows[-1] == (
         "bob",
         "period.amend",
-        1,
-        "force majeure accepted",
-    )
-    assert detail["changes"][0] == {
-        "field": "downtime_seconds",
-        "kind": "changed",
-        "old": 3600,
-        "new": 1800,
-    }
-
-
-def test_amending_with_nothing_changed_is_refused(store: Store) -> None:
-    store.close_periods([report()], "alice")
-    digest = fingerprint(report())
-    with pytest.raises(NothingChanged) as raised:
-        store.amend_period(report(), "recheck", "bob")
-    assert str(raised.value) == (
-        f"nothing changed: ipfolio 2026-10 still matches version 0 (sha256 {digest})"
-    )
-    assert len(store.closed_periods()[0].versions) == 1
-
-
-def test_amending_needs_a_closed_period_and_a_reason(store: Store) -> None:
-    with pytest.raises(NotFound, match=r"^ipfolio 2026-10 is not closed"):
-        store.amend_period(report(), "why", "bob")
-    store.close_periods([report()], "alice")
-    with pytest.raises(ValueError, match="needs a reason"):
-        store.amend_period(report(downtime_seconds=0), "  ", "bob")
-
-
-def test_closed_periods_filter_by_contract_and_period(store: Store) -> None:
-    store.close_periods([report(), report("cegid-portal"), report(label="2026-09")], "alice")
-    keys = [(c.contract, c.period) for c in store.closed_periods(["ipfolio"])]
-    assert keys == [("ipfolio", "2026-09"), ("ipfolio", "2026-10")]
-    keys = [(c.contract, c.period) for c in store.closed_periods(None, "2026-10")]
-    assert keys == [("cegid-portal", "2026-10"), ("ipfolio", "2026-10")]
-    assert store.closed_periods(["smileo-backup"]) == []
-
-
-def test_a_report_changed_in_the_database_is_reported_not_shown(store: Store, db_url: str) -> None:
-    store.close_periods([report()], "alice")
-    forged = canonical(report(credit_percent=0.0))
-    sql(db_url, "UPDATE period_reports SET report = :forged", forged=forged)
-    [closed] = store.closed_periods()
-    assert closed.problems == (
-        f"ipfolio 2026-10 version 0: the stored report hashes to {fingerprint(json.loads(forged))}, "
-        f"not to its recorded sha256 {fingerprint(report())}: it was changed outside slawatch",
-    )
-    with pytest.raises(TamperedReport, match="changed outside slawatch"):
-        closed.report()
-    with pytest.raises(TamperedReport):
-        store.amend_period(report(downtime_seconds=0), "fix", "bob")
-
-
-def test_a_version_rewritten_with_its_hash_breaks_the_chain(store: Store, db_url: str) -> None:
-    store.close_periods([report()], "alice")
-    store.amend_period(report(downtime_seconds=0), "exclusion", "bob")
-    forged = report(downtime_seconds=60)
-    sql(
-        db_url,
-        "UPDATE period_reports SET report = :text, sha256 = :digest WHERE version = 0",
-        text=canonical(forged),
-        digest=fingerprint(forged),
-    )
-    [closed] = store.closed_periods()
-    assert closed.problems == (
-        f"ipfolio 2026-10 version 1: records previous sha256 {fingerprint(report())}, "
-        f"but the version before it has {fingerprint(forged)}",
+        second.id,
+        {
+            "contract": "ipfolio",
+            "period": "2026-10",
+            "version": 1,
+            "sha256": "2" * 64,
+            "previous_sha256": "1" * 64,
+            "reason": "exclusion",
+            "changes": list(AMEND.changes),
+        },
     )
 
 
-def test_a_report_moved_to_another_period_or_a_version_removed_is_reported(
-    store: Store, db_url: str
-) -> None:
-    store.close_periods([report()], "alice")
-    store.amend_period(report(downtime_seconds=0), "exclusion", "bob")
-    store.amend_period(report(downtime_seconds=60), "exclusion revoked", "bob")
-    sql(db_url, "DELETE FROM period_reports WHERE version = 1")
-    sql(db_url, "UPDATE period_reports SET period = '2026-09' WHERE version = 0")
-    problems = [c.problems for c in store.closed_periods()]
-    assert problems == [
-        ("ipfolio 2026-09 version 0: the stored report is not the report of ipfolio 2026-09",),
-        (
-            "ipfolio 2026-10 version 2: expected version 0: a version is missing",
-            "ipfolio 2026-10 version 2: records previous sha256 "
-            f"{fingerprint(report(downtime_seconds=0))}, but the version before it has None",
-        ),
+def test_a_version_written_twice_is_an_error_and_writes_nothing(store: Store) -> None:
+    store.add_period_versions([CLOSE], "alice")
+    other = NewVersion("cegid-portal", "2026-10", 0, "{}", "3" * 64, None)
+    with pytest.raises(StoreError, match="closed or amended by someone else meanwhile"):
+        store.add_period_versions([other, CLOSE], "bob")
+    assert [(p.contract, len(p.versions)) for p in store.period_versions()] == [("ipfolio", 1)]
+    assert [a.actor for a in store.audit_log()] == ["alice"]
+
+
+def test_period_versions_filter_by_contract_and_period(store: Store) -> None:
+    for contract, label in [
+        ("ipfolio", "2026-10"),
+        ("cegid-portal", "2026-10"),
+        ("ipfolio", "2026-09"),
+    ]:
+        store.add_period_versions([NewVersion(contract, label, 0, "{}", "0" * 64, None)], "alice")
+
+    def keys(found: list[StoredPeriod]) -> list[tuple[str, str]]:
+        return [(p.contract, p.period) for p in found]
+
+    assert keys(store.period_versions(["ipfolio"])) == [
+        ("ipfolio", "2026-09"),
+        ("ipfolio", "2026-10"),
     ]
+    assert keys(store.period_versions(None, "2026-10")) == [
+        ("cegid-portal", "2026-10"),
+        ("ipfolio", "2026-10"),
+    ]
+    assert store.period_versions(["smileo-backup"]) == []
 
 
 def test_a_database_at_0001_is_migrated_to_closed_periods(db_url: str) -> None:
@@ -245,5 +93,5 @@ def test_a_database_at_0001_is_migrated_to_closed_periods(db_url: str) -> None:
         command.upgrade(config, "0001")
     engine.dispose()
     with Store.open(db_url) as store:
-        store.close_periods([report()], "alice")
-        assert len(store.closed_periods()) == 1
+        store.add_period_versions([CLOSE], "alice")
+        assert len(store.period_versions()) == 1

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, disable_created_metrics
+from prometheus_client import CollectorRegistry
 
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
@@ -48,20 +48,22 @@ class Agent:
     def __init__(
         self,
         config_path: Path,
-        db_url: str | None = None,
+        config: Config,
+        store: Store,
         *,
         registry: CollectorRegistry | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """An agent over ``config`` (loaded from ``config_path``, which a reload reads
+        again) and ``store``, which its caller opened and closes. Nothing here reads a
+        file or a socket, nor sets anything for the whole process: the ``run`` command
+        does (cli/agent.py)."""
         self.config_path = config_path
-        self.config: Config = load_config(config_path)
+        self.config = config
         self.clock = clock
-        # No ``_created`` series: blackbox_exporter has none, and they double every
-        # counter's samples, and so the cost of a scrape.
-        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = registry or CollectorRegistry()
         self.metrics = AgentMetrics(self.registry)
-        self.store = Store.open(db_url or self.config.database.url)
+        self.store = store
         self.sla = SlaSeries(self.store, self.config, clock)
         self.writer = SampleWriter(
             self.store,
@@ -110,7 +112,6 @@ class Agent:
                 await self._flush()
                 self.server.close()
                 await warm_up
-                self.store.close()
                 log.info("agent stopped: %d samples written", self.writer.written)
 
     def reload(self) -> bool:

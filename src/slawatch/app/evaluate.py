@@ -18,7 +18,6 @@ from slawatch.sla.exclusions import ContractRecords
 from slawatch.sla.periods import Period
 from slawatch.sla.service import combine, mask_probe_side, probe_side_failure
 from slawatch.sla.timeline import Flip, Timeline, timeline_from_flips
-from slawatch.store.gc_pause import gc_paused
 
 # An outage running over a period boundary keeps its real start and end (and the
 # claims made then) within this much on either side; longer ones are cut here.
@@ -104,7 +103,6 @@ class Inputs:
         )
 
 
-@gc_paused()
 def gather(
     source: SlaSource,
     items: Sequence[tuple[ContractTerms, Period]],
@@ -132,7 +130,6 @@ def gather(
     return found
 
 
-@gc_paused()  # the assessments of a year hold 200,000 outages
 def evaluate_many(
     source: SlaSource,
     items: Sequence[tuple[ContractTerms, Period]],

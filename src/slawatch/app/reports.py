@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from slawatch.app import periods
 from slawatch.app.evaluate import Probing, gather
 from slawatch.config import Config
 from slawatch.reports.document import Report, to_dict
@@ -39,6 +40,6 @@ def shown(
 ) -> list[dict[str, Any]]:
     """The report of each contract for the period ``label``: frozen where the period
     is closed (``TamperedReport`` when it fails verification), live elsewhere."""
-    frozen = {c.contract: c.report() for c in store.closed_periods(names, label)}
+    frozen = {c.contract: c.report() for c in periods.closed(store, names, label)}
     computed = iter(live(store, config, [(n, label) for n in names if n not in frozen], now))
     return [frozen[name] if name in frozen else next(computed) for name in names]

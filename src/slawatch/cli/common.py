@@ -1,26 +1,31 @@
 """What every ``slawatch`` command shares: config and database lookup, the
-shell's clock, the choice of contracts and the one-line error report."""
+shell's clock, the author of a change, the choice of contracts and the one-line
+error report.
+
+Imported by every command module, so it imports click and the standard library
+alone at its top (see cli/__init__.py): the config, the store and the CSV reader
+are imported when a command asks for them.
+"""
 
 from __future__ import annotations
 
 import functools
+import getpass
 import os
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from slawatch.app.history import CsvError
-from slawatch.config import Config, ConfigError, load_config
-from slawatch.reports.formats import BINARY
-from slawatch.store.store import Store, StoreError
+if TYPE_CHECKING:
+    from slawatch.config import Config
+    from slawatch.store.store import Store
 
 DEFAULT_CONFIGS = ("slawatch.yaml", "config/seed-contracts.yaml")
-EXPECTED_ERRORS = (ConfigError, StoreError, CsvError, LookupError, ValueError)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -33,12 +38,16 @@ class Session:
     _config: Config | None = field(default=None, repr=False)
 
     def config(self) -> Config:
+        from slawatch.config import load_config
+
         if self._config is None:
             self._config = load_config(self.config_file())
         return self._config
 
     def store(self) -> Store:
         """The store, closed when the command ends."""
+        from slawatch.store.store import Store
+
         store = Store.open(self.db_url or self.config().database.url)
         click.get_current_context().call_on_close(store.close)
         return store
@@ -53,6 +62,8 @@ class Session:
         for candidate in DEFAULT_CONFIGS:
             if Path(candidate).is_file():
                 return Path(candidate)
+        from slawatch.config import ConfigError
+
         raise ConfigError(
             [f"no config given: pass -c FILE, set SLAWATCH_CONFIG, or create {DEFAULT_CONFIGS[0]}"]
         )
@@ -63,6 +74,11 @@ def now() -> int:
     return int(time.time())
 
 
+def default_author() -> str:
+    """Who makes a change: ``$SLAWATCH_AUTHOR``, else the login name."""
+    return os.environ.get("SLAWATCH_AUTHOR") or getpass.getuser()
+
+
 def reports_errors(command: F) -> F:
     """Turn the expected failures into ``error:`` lines on stderr (one per problem)
     and exit status 1."""
@@ -71,12 +87,23 @@ def reports_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except EXPECTED_ERRORS as exc:
+        except Exception as exc:
+            if not isinstance(exc, expected_errors()):
+                raise
             for line in str(exc).splitlines():
                 click.echo(f"error: {line}", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def expected_errors() -> tuple[type[Exception], ...]:
+    """The failures that end as ``error:`` lines, imported once one is raised."""
+    from slawatch.app.history import CsvError
+    from slawatch.config import ConfigError
+    from slawatch.store.database import StoreError
+
+    return (ConfigError, StoreError, CsvError, LookupError, ValueError)
 
 
 def config_option(command: F) -> F:
@@ -120,6 +147,8 @@ def chosen_contracts(config: Config, contract: str | None, every: bool) -> list[
 
 def binary_needs_a_file(fmt: str, output: Path | None) -> None:
     """A usage error for a binary format (XLSX, PDF) headed for the terminal."""
+    from slawatch.reports.formats import BINARY
+
     if fmt in BINARY and output is None:
         raise click.UsageError(f"--format {fmt} is binary: give -o PATH to write it to a file")
 

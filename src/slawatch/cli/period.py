@@ -13,11 +13,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from slawatch.app.reports import live
 from slawatch.cli.common import (
     Session,
     chosen_contracts,
@@ -26,9 +25,13 @@ from slawatch.cli.common import (
     now,
     reports_errors,
 )
+from slawatch.cli.gc_pause import gc_paused
 from slawatch.cli.records import author_option, print_records, utc
-from slawatch.reports.versions import diff, fingerprint
-from slawatch.store.closed_periods import ClosedPeriod, Version
+from slawatch.reports.versions import Change, diff, fingerprint
+
+if TYPE_CHECKING:
+    from slawatch.app.periods import ClosedPeriod
+    from slawatch.store.closed_periods import Version
 
 period_option = click.option(
     "--period", "label", required=True, help="YYYY-MM (a month) or YYYY (a year)."
@@ -46,6 +49,7 @@ def period() -> None:
 @period_option
 @author_option
 @reports_errors
+@gc_paused()  # live reports: see gc_pause.py
 def close(
     *,
     config_path: Path | None,
@@ -58,12 +62,15 @@ def close(
     """Freeze the period's report (once it is over).
 
     With --all, every contract's period is closed, or none is."""
+    from slawatch.app import periods
+    from slawatch.app.reports import live
+
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)
     store = session.store()
     reports = live(store, config, [(name, label) for name in names], now())
-    for closed in store.close_periods(reports, author):
+    for closed in periods.close(store, reports, author):
         click.echo(f"closed {closed.contract} {closed.period}: sha256 {closed.latest.sha256}")
 
 
@@ -74,6 +81,7 @@ def close(
 @click.option("--reason", required=True, help="Why the figures changed, for the customer.")
 @author_option
 @reports_errors
+@gc_paused()  # live reports: see gc_pause.py
 def amend(
     *,
     config_path: Path | None,
@@ -87,17 +95,19 @@ def amend(
 
     The closed period's next version keeps the reason, the previous hash and the
     changes field by field."""
+    from slawatch.app import periods
+    from slawatch.app.reports import live
+
     session = Session(config_path, db_url)
     config = session.config()
     store = session.store()
     [report] = live(store, config, [(config.contract(contract).name, label)], now())
-    latest = store.amend_period(report, reason, author).latest
+    latest = periods.amend(store, report, reason, author).latest
     click.echo(
         f"amended {contract} {label}: version {latest.number}, sha256 {latest.sha256} "
         f"(was {latest.previous_sha256})"
     )
-    for change in latest.changes:
-        click.echo(f"  {change.text()}")
+    _show_changes(latest)
 
 
 @period.command("show")
@@ -109,7 +119,9 @@ def show(*, config_path: Path | None, db_url: str | None, contract: str, label: 
     """Every version of a closed period.
 
     Hashes, who, when, why and what changed; TAMPERED lines for what fails its check."""
-    found = Session(config_path, db_url).store().closed_periods([contract], label)
+    from slawatch.app import periods
+
+    found = periods.closed(Session(config_path, db_url).store(), [contract], label)
     if not found:
         raise LookupError(f"{contract} {label} is not closed")
     closed = found[0]
@@ -138,8 +150,10 @@ class ClosedRow:
 @reports_errors
 def listing(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
     """List closed periods with their latest hash."""
+    from slawatch.app import periods
+
     contracts = None if contract is None else [contract]
-    found = Session(config_path, db_url).store().closed_periods(contracts)
+    found = periods.closed(Session(config_path, db_url).store(), contracts)
     print_records([_row(closed) for closed in found])
 
 
@@ -148,6 +162,7 @@ def listing(config_path: Path | None, db_url: str | None, contract: str | None) 
 @contract_or_all
 @click.option("--period", "label", help="Only this period (default: every closed one).")
 @reports_errors
+@gc_paused()  # live reports: see gc_pause.py
 def check(
     *,
     config_path: Path | None,
@@ -159,11 +174,14 @@ def check(
     """Do live figures still match frozen reports?
 
     Exit status 1 when one drifted (the changes are listed) or fails its hash check."""
+    from slawatch.app import periods
+    from slawatch.app.reports import live
+
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)
     store = session.store()
-    found = store.closed_periods(names, label)
+    found = periods.closed(store, names, label)
     if not found and contract is not None and label is not None:
         raise LookupError(f"{contract} {label} is not closed")
     intact = [(c.contract, c.period) for c in found if not c.problems]
@@ -212,8 +230,12 @@ def _show_version(version: Version) -> None:
     click.echo(f"  sha256 {version.sha256}")
     if version.previous_sha256:
         click.echo(f"  previous {version.previous_sha256}")
+    _show_changes(version)
+
+
+def _show_changes(version: Version) -> None:
     for change in version.changes:
-        click.echo(f"  {change.text()}")
+        click.echo(f"  {Change.from_json(change).text()}")
 
 
 def _row(closed: ClosedPeriod) -> ClosedRow:

@@ -7,24 +7,15 @@ must follow the start) before it reaches the store, which audits it.
 from __future__ import annotations
 
 import dataclasses
-import getpass
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from slawatch.app.records import add_claim, add_exclusion, add_maintenance, option
-from slawatch.cli.common import Session, config_option, now, reports_errors
+from slawatch.cli.common import Session, config_option, default_author, now, reports_errors
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
-from slawatch.store.operator_records import INSTANT_FIELDS
-from slawatch.store.store import Store
-
-
-def default_author() -> str:
-    return os.environ.get("SLAWATCH_AUTHOR") or getpass.getuser()
 
 
 def author_option(command: Any) -> Any:
@@ -63,6 +54,8 @@ def print_table(rows: Sequence[dict[str, str]]) -> None:
 
 
 def _cell(name: str, value: Any) -> str:
+    from slawatch.store.operator_records import INSTANT_FIELDS
+
     if value is None:
         return "-"
     if name.removesuffix("_ts") in INSTANT_FIELDS and isinstance(value, int):
@@ -101,6 +94,8 @@ def maintenance_add(
     author: str,
 ) -> None:
     """Declare a maintenance window (planned windows need the contract's notice)."""
+    from slawatch.app.records import add_maintenance, option
+
     session = Session(config_path, db_url)
     config = session.config()
     new_id = add_maintenance(
@@ -119,10 +114,9 @@ def maintenance_add(
     click.echo(f"maintenance #{new_id} added to {contract}")
 
 
-def add_list_command(
-    group: click.Group, what: str, retired: str, fetch: Callable[[Store, str | None, bool], Any]
-) -> None:
-    """``GROUP list [--contract NAME] [--all]``, the same for every kind of record."""
+def add_list_command(group: click.Group, what: str, retired: str, fetch: str) -> None:
+    """``GROUP list [--contract NAME] [--all]``, the same for every kind of record;
+    ``fetch`` names the ``Store`` method that lists them."""
 
     @group.command("list", help=f"List {what}.")
     @config_option
@@ -132,16 +126,13 @@ def add_list_command(
     def listing(
         config_path: Path | None, db_url: str | None, contract: str | None, show_all: bool
     ) -> None:
-        print_records(fetch(Session(config_path, db_url).store(), contract, show_all))
+        store = Session(config_path, db_url).store()
+        print_records(getattr(store, fetch)(contract, show_all))
 
 
-def add_retire_command(
-    group: click.Group,
-    verbs: tuple[str, str],
-    noun: str,
-    retire: Callable[[Store, int, str], object],
-) -> None:
-    """``GROUP VERB ID``: withdraw a record; it stays in the audit log."""
+def add_retire_command(group: click.Group, verbs: tuple[str, str], noun: str, retire: str) -> None:
+    """``GROUP VERB ID``: withdraw a record; it stays in the audit log. ``retire``
+    names the ``Store`` method that does it."""
 
     verb, done = verbs
 
@@ -151,12 +142,12 @@ def add_retire_command(
     @author_option
     @reports_errors
     def retiring(config_path: Path | None, db_url: str | None, record_id: int, author: str) -> None:
-        retire(Session(config_path, db_url).store(), record_id, author)
+        getattr(Session(config_path, db_url).store(), retire)(record_id, author)
         click.echo(f"{noun} #{record_id} {done}")
 
 
-add_list_command(maintenance, "maintenance windows", "cancelled", Store.list_maintenance)
-add_retire_command(maintenance, ("cancel", "cancelled"), "maintenance", Store.cancel_maintenance)
+add_list_command(maintenance, "maintenance windows", "cancelled", "list_maintenance")
+add_retire_command(maintenance, ("cancel", "cancelled"), "maintenance", "cancel_maintenance")
 
 
 @click.group()
@@ -183,6 +174,8 @@ def exclude_add(
     author: str,
 ) -> None:
     """Exclude a span of time from a contract's downtime."""
+    from slawatch.app.records import add_exclusion, option
+
     session = Session(config_path, db_url)
     config = session.config()
     new_id = add_exclusion(
@@ -199,8 +192,8 @@ def exclude_add(
     click.echo(f"exclusion #{new_id} added to {contract}")
 
 
-add_list_command(exclude, "exclusions", "revoked", Store.list_exclusions)
-add_retire_command(exclude, ("revoke", "revoked"), "exclusion", Store.revoke_exclusion)
+add_list_command(exclude, "exclusions", "revoked", "list_exclusions")
+add_retire_command(exclude, ("revoke", "revoked"), "exclusion", "revoke_exclusion")
 
 
 @click.group()
@@ -225,6 +218,8 @@ def claim_add(
     author: str,
 ) -> None:
     """Mark the outage covering ``--at`` as reported by the customer."""
+    from slawatch.app.records import add_claim, option
+
     session = Session(config_path, db_url)
     config = session.config()
     new_id = add_claim(

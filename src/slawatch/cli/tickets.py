@@ -8,23 +8,25 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from slawatch.app.records import option
-from slawatch.app.support import RequestView, request_views, support_report
-from slawatch.app.tickets import import_ticket_events
 from slawatch.cli.common import (
     Session,
     binary_needs_a_file,
     config_option,
+    default_author,
     now,
     reports_errors,
     write_output,
 )
-from slawatch.cli.records import default_author, print_table
+from slawatch.cli.gc_pause import gc_paused
+from slawatch.cli.records import print_table
 from slawatch.reports.formats import FORMATS, render
-from slawatch.reports.support import arithmetic
+
+if TYPE_CHECKING:
+    from slawatch.app.support import RequestView
 
 
 @click.group()
@@ -48,6 +50,8 @@ def ticket() -> None:
 @reports_errors
 def import_events(config_path: Path | None, db_url: str | None, events: Path, author: str) -> None:
     """Load a helpdesk's ticket events; re-importing the same file adds nothing."""
+    from slawatch.app.tickets import import_ticket_events
+
     session = Session(config_path, db_url)
     result = import_ticket_events(session.store(), session.config(), events, author)
     click.echo(
@@ -65,6 +69,9 @@ def list_tickets(
     config_path: Path | None, db_url: str | None, contract: str | None, open_only: bool
 ) -> None:
     """Requests with their state and nearest pending deadline, in the contract's zone."""
+    from slawatch.app.records import option
+    from slawatch.app.support import request_views
+
     session = Session(config_path, db_url)
     views = request_views(session.store(), session.config(), contract, now=now(), spell=option)
     print_table([_row(v) for v in views if not (open_only and v.closed())])
@@ -91,6 +98,10 @@ def _row(view: RequestView) -> dict[str, str]:
 @reports_errors
 def show(config_path: Path | None, db_url: str | None, contract: str, reference: str) -> None:
     """A request's events and each target's clock, with the arithmetic."""
+    from slawatch.app.records import option
+    from slawatch.app.support import request_views
+    from slawatch.reports.support import arithmetic
+
     session = Session(config_path, db_url)
     store, config = session.store(), session.config()
     views = request_views(store, config, contract, ticket=reference, now=now(), spell=option)
@@ -143,6 +154,7 @@ def support() -> None:
 )
 @click.option("--as-of", help="Assess as known at this instant (default: now).")
 @reports_errors
+@gc_paused()  # a yearly report holds 100,000 requests' events: see gc_pause.py
 def report(
     *,
     config_path: Path | None,
@@ -155,6 +167,9 @@ def report(
 ) -> None:
     """Every request opened in the period with its deadlines and outcome, and each
     objective's share against its threshold, with the business-time arithmetic."""
+    from slawatch.app.records import option
+    from slawatch.app.support import support_report
+
     binary_needs_a_file(fmt, output)
     session = Session(config_path, db_url)
     data = support_report(

@@ -124,7 +124,8 @@ class SlaSeries:
         self._forecasts: dict[str, Forecast] = {}
         self._held: dict[str, _Held] = {}
         self._stale: set[str] = set()
-        self._audit_seen = _audit_head(store)  # rows up to here are in every forecast built
+        # Audit rows up to here are in every forecast built; read with the first ones.
+        self._audit_seen: int | None = None
         # What the agent's loop reports waits here, behind a lock no rebuild holds:
         # the loop must never wait for a scrape.
         self._news = threading.Lock()
@@ -184,6 +185,8 @@ class SlaSeries:
     def _catch_up(self, now: int) -> None:
         self._apply_news()
         try:
+            if self._audit_seen is None:  # the first catch-up builds every forecast anyway
+                self._audit_seen = self._store.audit_head()
             for row in self._store.audit_after(self._audit_seen):
                 self._stale.add(row.contract)
                 self._audit_seen = row.id
@@ -251,10 +254,3 @@ def _number(value: float) -> str:
 def _ratio(percent: Fraction, whole: int) -> float:
     """A percentage as a ratio; NaN when there was nothing to measure."""
     return float(percent / 100) if whole else math.nan
-
-
-def _audit_head(store: Store) -> int:
-    try:
-        return store.audit_head()
-    except StoreError:
-        return 0

@@ -15,7 +15,7 @@ Behind it, one module per concern:
     flips.py             flips recomputed from the samples, and read back
     operator_records.py  maintenance windows, exclusions and claims, written with their
                          audit row; their records
-    closed_periods.py    frozen period reports and their amendments, verified on read
+    closed_periods.py    the versions of closed periods' frozen reports, as stored
     tickets.py           support requests and their events, imported once, audited
 """
 
@@ -37,10 +37,9 @@ from slawatch.sla.support import Request
 from slawatch.sla.timeline import Flip, TimelineRule
 from slawatch.store import closed_periods, tickets
 from slawatch.store import schema as db
-from slawatch.store.closed_periods import ClosedPeriod
+from slawatch.store.closed_periods import NewVersion, StoredPeriod
 from slawatch.store.database import Database, NotFound, StoreError, engine_for
 from slawatch.store.flips import flips_around, recompute
-from slawatch.store.gc_pause import gc_paused
 from slawatch.store.operator_records import (
     CLAIM,
     EXCLUSION,
@@ -71,15 +70,16 @@ T = TypeVar("T")
 __all__ = [
     "AuditRecord",
     "ClaimRecord",
-    "ClosedPeriod",
     "ExclusionRecord",
     "ImportAudit",
     "ImportResult",
     "MaintenanceRecord",
+    "NewVersion",
     "NotFound",
     "SampleRow",
     "Store",
     "StoreError",
+    "StoredPeriod",
     "TargetImport",
     "TicketEvent",
     "TicketImport",
@@ -148,7 +148,7 @@ class Store:
         raises, or a target has no rule in ``rules`` (``ValueError``), nothing is kept.
         With ``audit``, each contract whose figures the import changed gets an audit row.
         """
-        with gc_paused(), self._database.transaction(write=True) as conn:
+        with self._database.transaction(write=True) as conn:
             work = SampleImport(conn, rules)
             for batch in batches:
                 work.write(batch)
@@ -174,7 +174,7 @@ class Store:
 
         Every target is a key, with an empty list when it has no flips.
         """
-        with gc_paused(), self._database.transaction() as conn:
+        with self._database.transaction() as conn:
             return flips_around(conn, targets, start, end)
 
     def sample_count(self, target: str | None = None) -> int:
@@ -330,32 +330,19 @@ class Store:
 
     # -- closed periods ----------------------------------------------------------------------
 
-    def close_periods(self, reports: Sequence[Mapping[str, Any]], actor: str) -> list[ClosedPeriod]:
-        """Freeze each JSON report as version 0 of its period, audited; all or none.
-
-        Raises ``ValueError`` when a report's period is not over (``complete`` is
-        false) and ``AlreadyClosed`` when one was closed before.
-        """
+    def add_period_versions(self, versions: Sequence[NewVersion], actor: str) -> None:
+        """Store versions of closed periods' reports, each audited, at the clock's now;
+        all or none. Raises ``StoreError`` when one exists already: someone else closed
+        or amended that period meanwhile (app/periods.py decides what to store)."""
         now = self._clock()
         with self._database.transaction(write=True) as conn:
-            return closed_periods.close(conn, reports, actor=actor, now=now)
+            closed_periods.write(conn, versions, actor=actor, now=now)
 
-    def amend_period(self, report: Mapping[str, Any], reason: str, actor: str) -> ClosedPeriod:
-        """Store ``report`` as the next version of its closed period, with the changes
-        field by field and ``reason``, audited.
-
-        Raises ``NotFound`` (not closed), ``TamperedReport``, ``NothingChanged`` (the
-        same report as the frozen one) or ``ValueError`` (empty reason).
-        """
-        now = self._clock()
-        with self._database.transaction(write=True) as conn:
-            return closed_periods.amend(conn, report, reason=reason, actor=actor, now=now)
-
-    def closed_periods(
+    def period_versions(
         self, contracts: Sequence[str] | None = None, period: str | None = None
-    ) -> list[ClosedPeriod]:
+    ) -> list[StoredPeriod]:
         """Closed periods of some contracts (None: all), of one period label or all, by
-        contract and label; each carries the problems its verification found."""
+        contract and label, every version as stored (unverified: see app/periods.py)."""
         with self._database.transaction() as conn:
             return closed_periods.read(conn, contracts, period)
 
@@ -371,18 +358,18 @@ class Store:
         Each contract whose requests gained events gets an audit row naming ``source``.
         """
         now = self._clock()
-        with gc_paused(), self._database.transaction(write=True) as conn:
+        with self._database.transaction(write=True) as conn:
             return tickets.import_events(conn, rows, check, actor=actor, now=now, source=source)
 
     def requests_opened(self, contract: str, start: int, end: int) -> list[Request]:
         """The contract's support requests opened in ``[start, end)``, by opening, with
         their events (without notes: reports do not show them)."""
-        with gc_paused(), self._database.transaction() as conn:
+        with self._database.transaction() as conn:
             return tickets.requests_opened(conn, contract, start, end)
 
     def open_requests(self, contract: str) -> list[Request]:
         """The contract's support requests not closed (or reopened since)."""
-        with gc_paused(), self._database.transaction() as conn:
+        with self._database.transaction() as conn:
             return tickets.open_requests(conn, contract)
 
     def list_requests(

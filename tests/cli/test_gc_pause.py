@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from slawatch.store.gc_pause import gc_paused
+from slawatch.cli.gc_pause import gc_paused
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,11 @@ collector never stops tracking. Those collections found nothing to free (this
 work makes no reference cycles) and took a fifth of the import's time and a
 third of the reports'. Reference counting frees memory as usual during a pause;
 a cycle made meanwhile waits for the first collection after it.
+
+Pausing is a policy for a whole process, so the commands that do such bulk work
+take it (``slawatch import``, ``report``, ``period``; bench/ does too), never the
+library: the agent writes samples every second and runs for months, and its
+collector keeps running.
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from contextlib import contextmanager
 
 
 class _Pauses:
-    """Nested and concurrent pauses (the agent writes samples and serves reports on
-    different threads): the collector resumes when the last one ends, and only if it
-    was running when the first began."""
+    """Nested and concurrent pauses (a pause may be taken on several threads): the
+    collector resumes when the last one ends, and only if it was running when the
+    first began."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -1,0 +1,51 @@
+"""``slawatch run`` (the agent) and ``slawatch probe`` (one probe, now).
+
+What the agent's process needs once, for its whole life, is set here and not
+in the library: logging, and no ``_created`` series on /metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from slawatch.cli.common import Session, config_option, reports_errors
+
+
+@click.command()
+@config_option
+@reports_errors
+def run(config_path: Path | None, db_url: str | None) -> None:
+    """The agent: scheduled probes, the store, /metrics, /healthz and /ping/NAME."""
+    from prometheus_client import disable_created_metrics
+
+    from slawatch.agent.runner import Agent
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for chatty in ("apscheduler", "httpx", "httpcore"):  # a line per probe at 833 probes/s
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    # No ``_created`` series: blackbox_exporter has none, and they double every
+    # counter's samples, and so the cost of a scrape.
+    disable_created_metrics()  # type: ignore[no-untyped-call]
+    session = Session(config_path, db_url)
+    agent = Agent(session.config_file(), session.config(), session.store())
+    asyncio.run(agent.run())
+
+
+@click.command()
+@config_option
+@click.argument("target")
+@reports_errors
+def probe(config_path: Path | None, db_url: str | None, target: str) -> None:
+    """Probe TARGET once now and show what was found, phase by phase."""
+    from slawatch.probes.registry import run_probe
+    from slawatch.probes.text import format_result
+
+    model = Session(config_path, db_url).config().target(target)
+    result = asyncio.run(run_probe(model))
+    click.echo(format_result(result))
+    sys.exit(0 if result.ok else 1)

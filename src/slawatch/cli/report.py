@@ -1,0 +1,92 @@
+"""``slawatch report``: a contract's report for a period, in every format.
+
+A closed period's report is its frozen one (cli/period.py closes periods).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from slawatch.cli.common import (
+    Session,
+    binary_needs_a_file,
+    chosen_contracts,
+    config_option,
+    contract_or_all,
+    now,
+    reports_errors,
+    write_output,
+)
+from slawatch.cli.gc_pause import gc_paused
+from slawatch.reports.formats import FORMATS, render
+
+
+@click.command()
+@config_option
+@contract_or_all
+@click.option("--period", required=True, help="YYYY-MM (a month) or YYYY (a year).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (required for xlsx and pdf).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="With --all: write CONTRACT-PERIOD.FORMAT files here (created if missing).",
+)
+@click.option(
+    "--as-of",
+    help="Assess the period up to this instant (default: now); records are read as stored now.",
+)
+@reports_errors
+@gc_paused()  # a year of reports holds 400,000 flips: see gc_pause.py
+def report(
+    *,
+    config_path: Path | None,
+    db_url: str | None,
+    contract: str | None,
+    every: bool,
+    period: str,
+    fmt: str,
+    output: Path | None,
+    out_dir: Path | None,
+    as_of: str | None,
+) -> None:
+    """Availability, verdict and credit of a contract for a period, with the arithmetic.
+
+    A closed period shows its frozen report (see slawatch period)."""
+    from slawatch.app.records import contract_reports, option
+
+    _check_destination(every, fmt, output, out_dir)
+    session = Session(config_path, db_url)
+    config = session.config()
+    names = chosen_contracts(config, contract, every)
+    reports = contract_reports(
+        session.store(), config, names, period, as_of=as_of, now=now(), spell=option
+    )
+    if out_dir is None:
+        write_output(render(fmt, reports[0]), output)
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"cannot create {out_dir}: {exc.strerror}") from None
+    for data in reports:
+        write_output(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
+
+
+def _check_destination(every: bool, fmt: str, output: Path | None, out_dir: Path | None) -> None:
+    """One report goes to -o PATH or stdout, those of --all to --out-dir DIR."""
+    if every and out_dir is None:
+        raise click.UsageError("--all writes one file per contract: give --out-dir DIR")
+    if every and output is not None:
+        raise click.UsageError("-o PATH writes one report; with --all give --out-dir DIR")
+    if out_dir is not None and not every:
+        raise click.UsageError("--out-dir goes with --all; for one contract give -o PATH")
+    if not every:
+        binary_needs_a_file(fmt, output)

@@ -1,0 +1,66 @@
+"""The command starts fast: ``slawatch --help`` imports click alone, and a command
+imports what it needs, not the whole stack (cli/__init__.py says how). The times
+themselves are bench/bench_cli.py's."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from slawatch.cli import COMMANDS, main
+
+SEED = str(Path(__file__).resolve().parents[2] / "config" / "seed-contracts.yaml")
+# The third-party packages behind the store, the reports, the probes and the agent.
+STACK = {
+    "alembic",
+    "apscheduler",
+    "cryptography",
+    "fpdf",
+    "httpcore",
+    "httpx",
+    "jinja2",
+    "matplotlib",
+    "openpyxl",
+    "prometheus_client",
+    "psycopg",
+}
+# What loading a config takes (dnspython checks the DNS targets' record types).
+CONFIG = {"dateutil", "dns", "holidays", "pydantic", "sqlalchemy", "yaml"}
+
+# Runs the command in a fresh interpreter, then prints the top-level packages it imported.
+SCRIPT = """
+import json, sys
+from slawatch.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exit:
+    assert exit.code in (0, None), exit.code
+print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
+"""
+
+
+def imported_by(*args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_help_lists_every_command_and_imports_no_dependency_but_click() -> None:
+    assert main.list_commands(None) == sorted(COMMANDS)  # type: ignore[arg-type]
+    found = imported_by("--help")
+    assert found & (STACK | CONFIG) == set()
+    assert "click" in found
+
+
+@pytest.mark.parametrize("args", [["check-config", "-c", SEED], ["maintenance", "--help"]])
+def test_a_command_imports_what_it_needs_and_not_the_stack(args: list[str]) -> None:
+    assert imported_by(*args) & STACK == set()
