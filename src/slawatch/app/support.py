@@ -25,12 +25,17 @@ from slawatch.sla.support_assess import (
 from slawatch.store.store import Store
 
 
+class NoSupportPart(FieldError, LookupError):
+    """The contract exists but promises no support response (its config has no
+    ``support:`` part): it has no requests to report on."""
+
+
 def support_terms(config: Config, contract: str, spell: Spell) -> tuple[Contract, SupportTerms]:
-    """The contract and its support terms; ``FieldError`` when it has no support part."""
+    """The contract and its support terms; ``NoSupportPart`` when it has none."""
     model = config.contract(contract)
     if model.support is None:
         with_support = ", ".join(c.name for c in config.contracts if c.support is not None)
-        raise FieldError(
+        raise NoSupportPart(
             "contract",
             f"{spell('contract')}: {contract} has no support part (those with one: "
             f"{with_support or 'none'})",

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from slawatch.app.history import CsvError, header_cells, stamped
-from slawatch.app.records import FieldError, Spell, key
+from slawatch.app.records import END_INSTANT, FIRST_INSTANT, FieldError, Spell, key
 from slawatch.config import Config
 from slawatch.config.errors import listing
 from slawatch.sla.support import (
@@ -44,6 +44,16 @@ _EVENTS = {kind.value: kind for kind in EventKind}
 _REASONS = {reason.value: reason for reason in PauseReason}
 _PAUSES = (EventKind.PAUSED, EventKind.RESUMED)
 _new_event = tuple.__new__
+
+
+class EventRefused(FieldError):
+    """A well-formed event that the contract does not take: a priority it does not
+    have, a pause reason where none belongs or missing where one does."""
+
+
+class EventConflict(FieldError):
+    """An event that does not fit the ticket's events (those stored and those given
+    with it): before ``opened``, a ``resumed`` without ``paused``, another priority."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +89,9 @@ def ticket_event(cells: Sequence[str], known: SupportContracts, spell: Spell) ->
         at = int(stamped(timestamp).timestamp())
     except ValueError as exc:
         raise FieldError("timestamp", f"{spell('timestamp')}: {exc}") from None
+    if not FIRST_INSTANT <= at < END_INSTANT:
+        message = f"{timestamp!r} is outside the years 1970..9998"
+        raise FieldError("timestamp", f"{spell('timestamp')}: {message}")
     return _new_event(
         TicketEvent,
         (
@@ -112,11 +125,11 @@ def _priority(
     if not text:
         if kind is EventKind.OPENED:
             message = f"required on opened ({contract}'s priorities: {', '.join(allowed)})"
-            raise FieldError("priority", f"{spell('priority')}: {message}")
+            raise EventRefused("priority", f"{spell('priority')}: {message}")
         return None
     if text not in allowed:
         message = f"unknown priority {text!r} for {contract} (its priorities: {', '.join(allowed)})"
-        raise FieldError("priority", f"{spell('priority')}: {message}")
+        raise EventRefused("priority", f"{spell('priority')}: {message}")
     return text
 
 
@@ -124,10 +137,10 @@ def _reason(text: str, kind: EventKind, spell: Spell) -> PauseReason | None:
     reasons = ", ".join(_REASONS)
     if not text:
         if kind is EventKind.PAUSED:
-            raise FieldError("reason", f"{spell('reason')}: required on paused ({reasons})")
+            raise EventRefused("reason", f"{spell('reason')}: required on paused ({reasons})")
         return None
     if kind not in _PAUSES:
-        raise FieldError("reason", f"{spell('reason')}: only paused and resumed take a reason")
+        raise EventRefused("reason", f"{spell('reason')}: only paused and resumed take a reason")
     found = _REASONS.get(text)
     if found is None:
         raise FieldError("reason", f"{spell('reason')}: unknown reason {text!r} ({reasons})")
@@ -191,6 +204,32 @@ def import_ticket_events(store: Store, config: Config, path: Path, actor: str) -
             raise CsvError(f"{path}:{lines[index]}: {field}: {message}")
 
     return store.import_ticket_events(events, check, actor=actor, source=str(path))
+
+
+def add_ticket_event(
+    store: Store,
+    config: Config,
+    contract: str,
+    ticket: str,
+    *,
+    event: str,
+    timestamp: str,
+    priority: str | None = None,
+    reason: str | None = None,
+    note: str = "",
+    actor: str,
+    spell: Spell,
+) -> TicketImport:
+    """Store one event of ``ticket`` (a helpdesk's webhook), checked like a file's row
+    and with the ticket's stored events; re-sending it adds nothing. Audited."""
+    cells = (ticket, contract, event, timestamp, priority or "", reason or "", note)
+    row = ticket_event(cells, SupportContracts.of(config), spell)
+
+    def check(stored: Mapping[tuple[str, str], StoredTicket]) -> None:
+        for _, field, message in sequence_errors([row], stored):
+            raise EventConflict(field, f"{spell(field)}: {message}")
+
+    return store.import_ticket_events([row], check, actor=actor, source="api")
 
 
 # -- a ticket's events together ------------------------------------------------------------

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 from typing import Any
 
+from slawatch.app.support import RequestView
 from slawatch.config.contracts import Contract
 from slawatch.reports.document import Report, percent, to_dict
 from slawatch.sla.calendar import RRuleWindow, WeeklyWindow, recurring_spans
@@ -173,3 +174,26 @@ def _recurring(window: WeeklyWindow | RRuleWindow) -> str:
     if isinstance(window, WeeklyWindow):
         return window.text()
     return f"{window.rule} from {window.dtstart:%Y-%m-%dT%H:%M} for {window.duration} s"
+
+
+def ticket(view: RequestView) -> Json:
+    """A support request: its events, and each target's clock as the support report
+    writes it (instants in the contract's zone)."""
+    data, zone = view.data(), view.terms.zone
+    return {
+        "contract": view.contract,
+        "ticket": data["ticket"],
+        "priority": data["priority"],
+        "opened": data["opened"],
+        "state": "closed" if view.closed() else "open",
+        "events": [
+            {
+                "event": str(e.kind),
+                "at": iso(e.at, zone),
+                "reason": None if e.reason is None else str(e.reason),
+                "note": e.note,
+            }
+            for e in view.result.request.events
+        ],
+        "targets": data["targets"],
+    }
