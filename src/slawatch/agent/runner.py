@@ -29,6 +29,7 @@ from slawatch.agent.writer import SampleWriter
 from slawatch.config import Config, ConfigError, load_config
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.exporters.sla_metrics import SlaSeries
+from slawatch.exporters.support_metrics import SupportSeries
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
 from slawatch.probes.result import Outcome, ProbeResult
@@ -65,6 +66,7 @@ class Agent:
         self.metrics = AgentMetrics(self.registry)
         self.store = store
         self.sla = SlaSeries(self.store, self.config, clock)
+        self.support = SupportSeries(self.store, self.config, clock)
         self.writer = SampleWriter(
             self.store,
             self._rules(),
@@ -92,10 +94,10 @@ class Agent:
                 self._health,
                 self._ping,
                 api,
-                more_metrics=self.sla.exposition,
+                more_metrics=self._series,
             )
             self.server.start()
-            warm_up = asyncio.create_task(asyncio.to_thread(self.sla.refresh))
+            warm_up = asyncio.create_task(asyncio.to_thread(self._refresh_series))
             self._install_signals()
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
@@ -114,6 +116,14 @@ class Agent:
                 await warm_up
                 log.info("agent stopped: %d samples written", self.writer.written)
 
+    def _series(self) -> bytes:
+        """The SLA and support series, appended to /metrics."""
+        return self.sla.exposition() + self.support.exposition()
+
+    def _refresh_series(self) -> None:
+        self.sla.refresh()
+        self.support.refresh()
+
     def reload(self) -> bool:
         """Swap in the config file's current content, if it loads."""
         try:
@@ -129,6 +139,7 @@ class Agent:
         self.config = config
         self.writer.update_rules(self._rules())
         self.sla.configure(config)
+        self.support.configure(config)
         self._watch_heartbeats()
         self._schedule.apply(self._intervals(), self.clock())
         self.metrics.reload_ok.set(1)
