@@ -100,7 +100,7 @@ def show(config_path: Path | None, db_url: str | None, contract: str, reference:
     """A request's events and each target's clock, with the arithmetic."""
     from slawatch.app.records import option
     from slawatch.app.support import request_views
-    from slawatch.reports.support import arithmetic
+    from slawatch.reports.support import arithmetic, target_terms
 
     session = Session(config_path, db_url)
     store, config = session.store(), session.config()
@@ -121,9 +121,9 @@ def show(config_path: Path | None, db_url: str | None, contract: str, reference:
             for e in request.events
         ]
     )
-    data = view.data()
-    for target in data["targets"]:
-        click.echo(f"{target['name']}: {arithmetic(data, target)}")
+    terms = {t.name: target_terms(t, view.terms) for t in view.terms.targets}
+    for target in view.data()["targets"]:
+        click.echo(f"{target['name']}: {arithmetic(terms[target['name']], target)}")
 
 
 def _local(instant: int | None, view: RequestView) -> str:

@@ -25,7 +25,7 @@ _RENDERERS = {
         "html": ("slawatch.reports.html", "to_html"),
     },
     "support": {
-        "json": ("slawatch.reports.document", "to_json"),
+        "json": ("slawatch.reports.support", "to_json"),
         "csv": ("slawatch.reports.support", "to_csv"),
         "xlsx": ("slawatch.reports.xlsx", "support_to_xlsx"),
         "pdf": ("slawatch.reports.pdf", "support_to_pdf"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -89,13 +90,22 @@ def to_dict(report: SupportReport) -> dict[str, Any]:
 
 
 class Iso:
-    """Instants as ISO 8601 in the contract's zone (``None`` stays ``None``)."""
+    """Instants as ISO 8601 in the contract's zone (``None`` stays ``None``); each
+    written once (a clock often starts when its request was opened)."""
 
     def __init__(self, terms: SupportTerms) -> None:
         self._zone = terms.zone
+        self._written: dict[int, str] = {}
 
     def __call__(self, instant: int | None) -> str | None:
-        return None if instant is None else datetime.fromtimestamp(instant, self._zone).isoformat()
+        if instant is None:
+            return None
+        text = self._written.get(instant)
+        if text is None:
+            if len(self._written) > 4096:  # the instants of the last requests are enough
+                self._written.clear()
+            text = self._written[instant] = datetime.fromtimestamp(instant, self._zone).isoformat()
+        return text
 
 
 def _terms(terms: SupportTerms) -> dict[str, Any]:
@@ -106,11 +116,12 @@ def _terms(terms: SupportTerms) -> dict[str, Any]:
         "calendar": [w.text() for w in terms.calendar.windows],
         "holidays": None if holidays is None else holidays.country,
         "priorities": list(terms.priorities),
-        "targets": [_target_terms(t, terms) for t in terms.targets],
+        "targets": [target_terms(t, terms) for t in terms.targets],
     }
 
 
-def _target_terms(target: SupportTarget, terms: SupportTerms) -> dict[str, Any]:
+def target_terms(target: SupportTarget, terms: SupportTerms) -> dict[str, Any]:
+    """A target as the report's ``support.targets`` items say it."""
     return {
         "name": target.name,
         "start": str(target.start),
@@ -138,23 +149,19 @@ def request_dict(
 
 def _clocked(clocked: Clocked, terms: SupportTerms, iso: Iso) -> dict[str, Any]:
     """A target's clock, with what it takes to redo the deadline."""
-    allowance = clocked.target.allowance
-    business = allowance.kind is not AllowanceKind.WALL_CLOCK
+    business = clocked.target.allowance.kind is not AllowanceKind.WALL_CLOCK
     end = clocked.deadline if clocked.deadline is not None else clocked.clock_start
     days = (
         by_business_day(terms.clock, clocked.clock_start, end, clocked.pauses) if business else []
     )
-    return {
+    return {  # the target's own terms are in support.targets, by name
         "name": clocked.target.name,
         "started": iso(clocked.started),
         "clock_start": iso(clocked.clock_start),
-        "allowance": allowance.describe(),
-        "allowance_kind": str(allowance.kind),
         "allowance_seconds": clocked.allowance_seconds,
         "paused_seconds": clocked.paused_seconds,
         "business_days": [{"date": d.isoformat(), "seconds": s} for d, s in days],
         "deadline": iso(clocked.deadline),
-        "stop_event": str(clocked.target.stop),
         "stopped_at": iso(clocked.stopped_at),
         "outcome": str(clocked.outcome),
         "business_seconds": clocked.business_seconds,
@@ -291,6 +298,7 @@ def _goal(objective: Data) -> str:
 
 def request_rows(data: Data) -> list[dict[str, Any]]:
     """One row per request and target, with the arithmetic written out."""
+    terms = {t["name"]: t for t in data["support"]["targets"]}
     return [
         {
             "ticket": request["ticket"],
@@ -301,15 +309,16 @@ def request_rows(data: Data) -> list[dict[str, Any]]:
             "stopped_at": target["stopped_at"],
             "outcome": target["outcome"],
             "business_seconds": target["business_seconds"],
-            "arithmetic": arithmetic(request, target),
+            "arithmetic": arithmetic(terms[target["name"]], target),
         }
         for request in data["requests"]
         for target in request["targets"]
     ]
 
 
-def arithmetic(request: Data, target: Data) -> str:
-    """How the deadline follows from the clock's start and the allowance, and the stop."""
+def arithmetic(terms: Data, target: Data) -> str:
+    """How a target's deadline follows from its clock's start and its allowance
+    (``terms``: the target as ``support.targets`` says it), and the stop."""
     start = target["clock_start"]
     parts = [f"clock from {_when(start)}"]
     if start != target["started"]:
@@ -317,8 +326,8 @@ def arithmetic(request: Data, target: Data) -> str:
     days = " + ".join(
         f"{_day(d['date'])} {duration(d['seconds'])}" for d in target["business_days"]
     )
-    allowance = target["allowance"]
-    if target["allowance_kind"] == AllowanceKind.BUSINESS_DAYS:
+    allowance = terms["allowance"]
+    if terms["allowance_kind"] == AllowanceKind.BUSINESS_DAYS:
         allowance += f" ({duration(target['allowance_seconds'])} of business time)"
     parts.append(f"{allowance} = {days}" if days else allowance)
     if target["paused_seconds"]:
@@ -327,10 +336,8 @@ def arithmetic(request: Data, target: Data) -> str:
         f"due {_when(target['deadline'])}" if target["deadline"] else "no deadline while paused"
     )
     if target["stopped_at"]:
-        spent = target["business_seconds"]
-        parts.append(
-            f"{target['stop_event']} {_when(target['stopped_at'])} after {duration(spent)}"
-        )
+        spent = duration(target["business_seconds"])
+        parts.append(f"{terms['stop']} {_when(target['stopped_at'])} after {spent}")
     return "; ".join(parts) + f": {target['outcome']}"
 
 
@@ -342,6 +349,21 @@ def _when(text: str) -> str:
 
 def _day(text: str) -> str:
     return date.fromisoformat(text).strftime("%a %Y-%m-%d")
+
+
+def to_json(data: Data) -> str:
+    """The JSON text: indented, but each request on one line of its own, so that a
+    year of 100,000 requests is written by the C encoder and reads as one line a
+    request (grep, diff)."""
+    parts = []
+    for name, value in data.items():
+        if name == "requests" and value:
+            rows = ",\n    ".join(json.dumps(r, ensure_ascii=False) for r in value)
+            text = f"[\n    {rows}\n  ]"
+        else:
+            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        parts.append(f"  {json.dumps(name)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def to_csv(data: Data) -> str:

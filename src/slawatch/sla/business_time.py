@@ -23,7 +23,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from slawatch.sla.calendar import Calendar, local_instant
-from slawatch.sla.intervals import IntervalSet, Span
+from slawatch.sla.intervals import Span
 
 WEEK = 7 * 86_400
 FOREVER = 2**62  # the end of a pause that has not ended (no ``resumed`` yet)
@@ -189,7 +189,19 @@ class BusinessClock:
         raise ValueError("the support calendar has no business day for five years")
 
 
-def run_until(clock: Clock, start: int, seconds: int, pauses: IntervalSet) -> int | None:
+Spans = tuple[Span, ...]  # sorted, disjoint: a request's pauses
+
+
+def clip(spans: Spans, start: int, end: int) -> Spans:
+    """The parts of ``spans`` inside ``[start, end)``."""
+    return tuple(
+        (s if s > start else start, e if e < end else end)
+        for s, e in spans
+        if s < end and e > start
+    )
+
+
+def run_until(clock: Clock, start: int, seconds: int, pauses: Spans) -> int | None:
     """The first instant at which ``seconds`` of ``clock`` time outside ``pauses`` have
     run since ``start``; ``None`` when a pause that never ends comes first."""
     left, cursor = seconds, start
@@ -207,31 +219,41 @@ def run_until(clock: Clock, start: int, seconds: int, pauses: IntervalSet) -> in
     return clock.advance(cursor, left)
 
 
-def counted(clock: Clock, start: int, end: int, pauses: IntervalSet) -> int:
+def paused(clock: Clock, start: int, end: int, pauses: Spans) -> int:
+    """Seconds of ``clock`` time in ``[start, end)`` inside ``pauses``."""
+    return sum(clock.elapsed(s, e) for s, e in clip(pauses, start, end)) if pauses else 0
+
+
+def counted(clock: Clock, start: int, end: int, pauses: Spans) -> int:
     """Seconds of ``clock`` time in ``[start, end)`` outside ``pauses``."""
-    if not pauses:
-        return clock.elapsed(start, end)
-    paused = sum(clock.elapsed(s, e) for s, e in pauses.clip(start, end))
-    return clock.elapsed(start, end) - paused
+    return clock.elapsed(start, end) - paused(clock, start, end, pauses)
 
 
 def by_business_day(
-    clock: BusinessClock, start: int, end: int, pauses: IntervalSet
+    clock: BusinessClock, start: int, end: int, pauses: Spans
 ) -> list[tuple[date, int]]:
     """Unpaused business seconds in ``[start, end)`` per business day (the day each
     window opened), leaving out days that count none: the arithmetic of a deadline."""
     if end <= start:
         return []
-    first = datetime.fromtimestamp(start, clock.zone).date() - timedelta(days=1)
-    last = datetime.fromtimestamp(end - 1, clock.zone).date()
+    day = datetime.fromtimestamp(start, clock.zone).date() - timedelta(days=1)
     days = []
-    for n in range((last - first).days + 1):
-        day = first + timedelta(days=n)
+    for _ in range((end - start) // 86_400 + 3):  # the day before start to end's day
         spans = clock.day_spans(day)
         if pauses:
-            seconds = (IntervalSet(spans).clip(start, end) - pauses).total()
-        else:  # most requests: plain overlaps, no set to build
+            seconds = sum(_unpaused(max(s, start), min(e, end), pauses) for s, e in spans)
+        else:  # most requests: plain overlaps
             seconds = sum(max(0, min(e, end) - max(s, start)) for s, e in spans)
         if seconds:
             days.append((day, seconds))
+        day += timedelta(days=1)
     return days
+
+
+def _unpaused(start: int, end: int, pauses: Spans) -> int:
+    """Seconds of ``[start, end)`` outside ``pauses`` (disjoint); 0 when it is empty."""
+    if end <= start:
+        return 0
+    return (
+        end - start - sum(min(end, b) - max(start, a) for a, b in pauses if a < end and b > start)
+    )

@@ -18,9 +18,9 @@ from fractions import Fraction
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from slawatch.sla.business_time import FOREVER, BusinessClock
+from slawatch.sla.business_time import FOREVER, BusinessClock, Spans
 from slawatch.sla.calendar import Calendar
-from slawatch.sla.intervals import IntervalSet
+from slawatch.sla.intervals import Span
 from slawatch.sla.periods import PeriodRule
 
 
@@ -95,13 +95,21 @@ class SupportTerms:
     objectives: tuple[Objective, ...] = ()
     clauses: tuple[tuple[str, str], ...] = ()  # key -> the contract's article, for reports
     clock: BusinessClock = field(init=False, compare=False, repr=False)  # over the calendar
+    _by_priority: dict[str, tuple[SupportTarget, ...]] = field(
+        init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
-        # One clock per terms: it remembers the calendar's weeks for every request.
+        # One clock per terms: it remembers the calendar's spans for every request.
         object.__setattr__(self, "clock", BusinessClock(self.calendar, self.zone))
+        by_priority = {
+            p: tuple(t for t in self.targets if p in t.priorities) for p in self.priorities
+        }
+        object.__setattr__(self, "_by_priority", by_priority)
 
     def targets_for(self, priority: str) -> tuple[SupportTarget, ...]:
-        return tuple(t for t in self.targets if priority in t.priorities)
+        """The targets that apply to requests of ``priority`` (none for an unknown one)."""
+        return self._by_priority.get(priority, ())
 
     def target(self, name: str) -> SupportTarget:
         return next(t for t in self.targets if t.name == name)
@@ -143,9 +151,10 @@ class Request:
                 return event.at
         return None
 
-    def pauses(self) -> IntervalSet:
+    def pauses(self) -> Spans:
         """From each ``paused`` to the next ``resumed``; a pause not yet resumed lasts."""
-        spans, since = [], None
+        spans: list[Span] = []
+        since = None
         for event in self.events:
             if event.kind is EventKind.PAUSED and since is None:
                 since = event.at
@@ -154,7 +163,7 @@ class Request:
                 since = None
         if since is not None:
             spans.append((since, FOREVER))
-        return IntervalSet(spans)
+        return tuple(spans)  # in time order, disjoint
 
 
 def in_time_order(events: Iterable[Event]) -> list[Event]:

@@ -25,9 +25,18 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
-from slawatch.sla.business_time import FOREVER, Clock, WallClock, counted, run_until
-from slawatch.sla.intervals import IntervalSet
+from slawatch.sla.business_time import (
+    FOREVER,
+    Clock,
+    Spans,
+    WallClock,
+    clip,
+    counted,
+    paused,
+    run_until,
+)
 from slawatch.sla.periods import Period, PeriodKind, PeriodRule, period_containing, resolve_period
 from slawatch.sla.support import (
     AllowanceKind,
@@ -47,9 +56,9 @@ class Outcome(enum.StrEnum):
     PENDING = "pending"  # no stop yet and the deadline still ahead (or unknown)
 
 
-@dataclass(frozen=True, slots=True)
-class Clocked:
-    """One target's clock on one request, as it stood at ``as_of``."""
+class Clocked(NamedTuple):
+    """One target's clock on one request, as it stood at ``as_of`` (a tuple: a yearly
+    report makes 100,000 of them)."""
 
     target: SupportTarget
     started: int  # the start event
@@ -62,7 +71,7 @@ class Clocked:
     business_seconds: int | None  # unpaused business time from clock_start to the stop
     used_seconds: int  # unpaused clock time from clock_start to the stop (or as_of)
     paused_seconds: int  # clock time paused before the deadline (or as_of)
-    pauses: IntervalSet  # the pauses while the clock ran
+    pauses: Spans  # the pauses while the clock ran
 
     @property
     def left_seconds(self) -> int:
@@ -116,7 +125,7 @@ def clock_target(
 
 
 def _clock(
-    terms: SupportTerms, request: Request, target: SupportTarget, as_of: int, paused: IntervalSet
+    terms: SupportTerms, request: Request, target: SupportTarget, as_of: int, every: Spans
 ) -> Clocked | None:
     started = request.first(target.start, request.opened)
     if started is None:
@@ -124,15 +133,15 @@ def _clock(
     business = terms.clock
     clock_start = business.next_opening(started)
     stopped_at = request.first(target.stop, started)
-    pauses = paused.clip(clock_start, FOREVER if stopped_at is None else stopped_at)
+    pauses = clip(every, clock_start, FOREVER if stopped_at is None else stopped_at)
     wall = target.allowance.kind is AllowanceKind.WALL_CLOCK
     clock: Clock = _WALL if wall else business
     allowance, deadline = _deadline(terms, target, clock_start, pauses)
     until = max(clock_start, as_of if stopped_at is None else stopped_at)
-    used = counted(clock, clock_start, until, pauses)
-    if stopped_at is None:
-        spent = None
-    else:
+    held = _Paused(clock, pauses)
+    used = clock.elapsed(clock_start, until) - held.before(until)
+    spent = None
+    if stopped_at is not None:
         spent = counted(business, clock_start, stopped_at, pauses) if wall else used
     return Clocked(
         target=target,
@@ -144,13 +153,34 @@ def _clock(
         outcome=_outcome(deadline, stopped_at, as_of),
         business_seconds=spent,
         used_seconds=used,
-        paused_seconds=_paused(clock, clock_start, until if deadline is None else deadline, pauses),
+        paused_seconds=held.before(until if deadline is None else deadline),
         pauses=pauses,
     )
 
 
+class _Paused:
+    """A clock's pauses (all after its start) and the clock time each took, measured
+    once: most questions are about every pause at once."""
+
+    __slots__ = ("_clock", "_pauses", "_total")
+
+    def __init__(self, clock: Clock, pauses: Spans) -> None:
+        self._clock = clock
+        self._pauses = pauses
+        ends = not pauses or pauses[-1][1] < FOREVER  # a pause not resumed is never whole
+        self._total = sum(clock.elapsed(s, e) for s, e in pauses) if ends else None
+
+    def before(self, end: int) -> int:
+        """Paused clock time before ``end``."""
+        if not self._pauses:
+            return 0
+        if self._total is not None and self._pauses[-1][1] <= end:
+            return self._total
+        return paused(self._clock, self._pauses[0][0], end, self._pauses)
+
+
 def _deadline(
-    terms: SupportTerms, target: SupportTarget, clock_start: int, pauses: IntervalSet
+    terms: SupportTerms, target: SupportTarget, clock_start: int, pauses: Spans
 ) -> tuple[int, int | None]:
     """The allowance on the target's clock, and the deadline."""
     allowance = target.allowance
@@ -169,12 +199,6 @@ def _outcome(deadline: int | None, stopped_at: int | None, as_of: int) -> Outcom
     if stopped_at is not None:
         return Outcome.MET if deadline is None or stopped_at <= deadline else Outcome.BREACHED
     return Outcome.PENDING if deadline is None or deadline > as_of else Outcome.BREACHED
-
-
-def _paused(clock: Clock, start: int, end: int, pauses: IntervalSet) -> int:
-    if not pauses:
-        return 0
-    return sum(clock.elapsed(s, e) for s, e in pauses.clip(start, end))
 
 
 def assess_request(terms: SupportTerms, request: Request, as_of: int) -> RequestResult:

@@ -362,7 +362,7 @@ class Store:
             return tickets.import_events(conn, rows, check, actor=actor, now=now, source=source)
 
     def requests_opened(self, contract: str, start: int, end: int) -> list[Request]:
-        """The contract's support requests opened in ``[start, end)``, by opening, with
+        """The contract's support requests opened in ``[start, end)``, by arrival, with
         their events (without notes: reports do not show them)."""
         with self._database.transaction() as conn:
             return tickets.requests_opened(conn, contract, start, end)
