@@ -11,7 +11,7 @@ meet a target over a period). A request is a ticket and its timestamped events;
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -111,9 +111,6 @@ class SupportTerms:
         """The targets that apply to requests of ``priority`` (none for an unknown one)."""
         return self._by_priority.get(priority, ())
 
-    def target(self, name: str) -> SupportTarget:
-        return next(t for t in self.targets if t.name == name)
-
 
 class Event(NamedTuple):
     """One thing that happened to a request (a tuple: a yearly report reads 400,000)."""
@@ -166,13 +163,9 @@ class Request:
         return tuple(spans)  # in time order, disjoint
 
 
-def in_time_order(events: Iterable[Event]) -> list[Event]:
-    """Events by instant; at the same second ``opened`` comes first, the rest keep
-    the order given (a ``paused`` then ``resumed`` in one second stays a pause)."""
-    return sorted(events, key=_order)
-
-
 def _order(event: Event) -> tuple[int, bool]:
+    """By instant; at the same second ``opened`` comes first, the rest keep the order
+    given (a ``paused`` then ``resumed`` in one second stays a pause)."""
     return event.at, event.kind is not EventKind.OPENED
 
 
