@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from slawatch.sla.business_time import (
@@ -203,6 +203,7 @@ def test_advance_is_the_first_instant_that_reaches_the_allowance(
     calendar, zone, start, seconds
 ) -> None:  # type: ignore[no-untyped-def]
     clock = BusinessClock(calendar, zone)
+    assume(seconds <= clock.elapsed(start, start + 4 * 366 * DAY))  # what four years hold
     due = clock.advance(start, seconds)
     assert clock.elapsed(start, due) == seconds
     assert clock.elapsed(start, due - 1) == seconds - 1
@@ -273,3 +274,9 @@ def test_business_days_add_up_to_the_unpaused_business_time(
     days = by_business_day(clock, start, start + length, pauses)
     assert sum(seconds for _, seconds in days) == counted(clock, start, start + length, pauses)
     assert all(clock.day_spans(day) for day, _ in days)
+
+
+def test_a_calendar_that_hardly_opens_is_an_error_not_a_hang() -> None:
+    minute_a_week = BusinessClock(Calendar((WeeklyWindow.parse("mon 00:00-00:01"),)), UTC)
+    with pytest.raises(ValueError, match="too little business time in five years"):
+        minute_a_week.advance(at("2026-10-05T00:00:00+00:00"), 200 * HOUR)
