@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_probes.py [--reps 3] [--seconds 10] [--rates 100 300]
                                            [--lateness-rates 400 800 1200] [--workers 1 2]
-                                           [--profile]
+                                           [--profile] [--baseline SRC]
 
 Starts its own nginx (Debian ``nginx``) on a free 127.0.0.1 port serving a small
 static file, and its own ``prometheus-blackbox-exporter`` (module ``http_2xx``),
@@ -20,8 +20,11 @@ connection to nginx per probe, as a monitor must):
   counted, its HTTP server and metric encoding included: that is what it spends
   per probe the way it is driven in production. This process's CPU is not counted.
 
-Each figure is the median of ``--reps`` runs, the two probers alternating so that
-drift of the machine's speed hits both. Latency is from a probe's planned start
+With ``--baseline SRC`` a second slawatch child imports slawatch from ``SRC`` (another
+checkout's ``src/``): before and after a change, side by side in the same run.
+
+Each figure is the median of ``--reps`` runs, the probers alternating so that
+drift of the machine's speed hits all. Latency is from a probe's planned start
 to its result (so it includes any lateness of the pacing itself).
 
 Then the scheduling lateness search: the agent itself (``slawatch run``, SQLite
@@ -328,9 +331,8 @@ def http_target(url: str, name: str = "bench", interval: int = 60, timeout: str 
     return TypeAdapter(Target).validate_python(settings)
 
 
-def probe_worker(url: str, stock_backend: bool = False) -> None:
-    """Child: paces ``run_probe`` on command (one JSON line in, one out).
-    ``stock_backend``: httpcore's own (anyio) network backend, as before ``netio``."""
+def probe_worker(url: str) -> None:
+    """Child: paces ``run_probe`` on command (one JSON line in, one out)."""
     from slawatch.probes.context import open_context
     from slawatch.probes.registry import run_probe
     from slawatch.probes.result import Outcome
@@ -339,11 +341,6 @@ def probe_worker(url: str, stock_backend: bool = False) -> None:
     loop = asyncio.new_event_loop()
     stack = AsyncExitStack()
     context = loop.run_until_complete(stack.enter_async_context(open_context()))
-    if stock_backend:
-        from httpcore._backends.auto import AutoBackend
-
-        for client in (context.http_verified, context.http_unverified):
-            client._transport._pool._network_backend = AutoBackend()  # type: ignore[attr-defined]
 
     async def fire() -> bool:
         result = await run_probe(target, context)
@@ -366,13 +363,17 @@ def probe_worker(url: str, stock_backend: bool = False) -> None:
 
 
 class ProbeChild:
-    def __init__(self, url: str, stock_backend: bool = False) -> None:
-        extra = ["--worker-anyio"] if stock_backend else []
+    def __init__(self, url: str, src: str | None = None) -> None:
+        """``src``: import slawatch from there (a checkout's ``src/``), not as installed."""
+        env = dict(os.environ)
+        if src is not None:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--worker", url, *extra],
+            [sys.executable, __file__, "--worker", url],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            env=env,
         )
         ready = self._read()
         if not ready.get("ready"):
@@ -542,8 +543,8 @@ def median_of(runs: list[dict[str, Any]], key: str) -> float:
 
 def compare(args: argparse.Namespace, url: str, exporter: subprocess.Popen[Any]) -> None:
     children = {"slawatch": ProbeChild(url)}
-    if args.anyio:
-        children["sw-anyio"] = ProbeChild(url, stock_backend=True)
+    if args.baseline:
+        children["baseline"] = ProbeChild(url, args.baseline)
     probers = [*children, "blackbox"]
     rows: dict[int, dict[str, list[dict[str, Any]]]] = {
         rate: {who: [] for who in probers} for rate in args.rates
@@ -662,15 +663,15 @@ def main() -> int:
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the slawatch child")
     parser.add_argument(
-        "--anyio",
-        action="store_true",
-        help="also run slawatch with httpcore's stock anyio network backend (before/after)",
+        "--baseline",
+        metavar="SRC",
+        help="also run a slawatch child that imports slawatch from SRC, e.g. main's src/ from"
+        " 'git archive main src | tar -x -C /tmp/main': before and after in one run",
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--worker-anyio", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        probe_worker(args.worker, stock_backend=args.worker_anyio)
+        probe_worker(args.worker)
         return 0
 
     nginx_bin, blackbox_bin = find_binary(NGINX), find_binary(BLACKBOX)

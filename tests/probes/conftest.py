@@ -10,14 +10,17 @@ import pytest
 import trustme
 
 from slawatch.probes import ProbeContext, open_context
+from slawatch.probes.certs import Trust
 
 from .helpers import CERT_NOT_AFTER
 from .servers import (
     RELEASE,
+    AlpnEnforcingServer,
     DnsServer,
     EchoServer,
     HttpServer,
     HttpsServer,
+    RecordingServer,
     TlsEchoServer,
     running,
 )
@@ -40,11 +43,9 @@ def ca() -> trustme.CA:
 
 
 @pytest.fixture(scope="session")
-def trust(ca: trustme.CA) -> ssl.SSLContext:
-    """A client context that trusts the test CA (and nothing else)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ca.configure_trust(context)
-    return context
+def trust(ca: trustme.CA) -> Trust:
+    """Makes a client context trust the test CA (and nothing else)."""
+    return ca.configure_trust
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +65,7 @@ def misnamed_server_tls(ca: trustme.CA) -> ssl.SSLContext:
 
 
 @pytest.fixture
-async def context(trust: ssl.SSLContext) -> AsyncIterator[ProbeContext]:
+async def context(trust: Trust) -> AsyncIterator[ProbeContext]:
     async with open_context(trust=trust) as opened:
         yield opened
 
@@ -79,6 +80,16 @@ def http_url() -> Iterator[str]:
 def https_url(server_tls: ssl.SSLContext) -> Iterator[str]:
     with running(HttpsServer(server_tls)) as port:
         yield f"https://127.0.0.1:{port}"
+
+
+def _recording() -> Iterator[RecordingServer]:
+    server = RecordingServer()
+    with running(server):
+        yield server
+
+
+home = pytest.fixture(_recording, name="home")  # an HTTP server noting what it receives
+away = pytest.fixture(_recording, name="away")  # another, on another port: another origin
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +107,13 @@ def tls_echo_port(server_tls: ssl.SSLContext) -> Iterator[int]:
 @pytest.fixture(scope="session")
 def misnamed_tls_port(misnamed_server_tls: ssl.SSLContext) -> Iterator[int]:
     with running(TlsEchoServer(misnamed_server_tls)) as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def alpn_port(server_tls: ssl.SSLContext) -> Iterator[int]:
+    """TLS that refuses a client offering ALPN without ``imap`` (e.g. ``http/1.1``)."""
+    with running(AlpnEnforcingServer(server_tls)) as port:
         yield port
 
 

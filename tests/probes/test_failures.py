@@ -91,6 +91,16 @@ CASES = [
         "[Errno 104] reset",
     ),
     (
+        "reset-during-a-handshake",
+        during(
+            ConnectionResetError(104, "Connection reset by peer"),
+            ssl.SSLWantReadError(2, "The operation did not complete (read)"),
+        ),
+        Outcome.CONNECTION_FAILED,
+        "connection_reset",
+        "[Errno 104] Connection reset by peer",
+    ),
+    (
         "remote-protocol",
         httpx.RemoteProtocolError("Server disconnected"),
         Outcome.PROTOCOL_ERROR,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ssl
 from typing import Any, NamedTuple
 
 import pytest
 
 from slawatch.probes import Outcome, ProbeContext, open_context
+from slawatch.probes.certs import Trust
 from slawatch.probes.http import probe
 
 from .helpers import CERT_NOT_AFTER, target
@@ -81,6 +81,9 @@ CASES = [
     ),
     Case("redirect-loop", "/loop", {}, Outcome.PROTOCOL_ERROR, "too_many_redirects"),
     Case("not-http", "/garbage", {}, Outcome.PROTOCOL_ERROR, "remote_protocol"),
+    Case("early-hints-first", "/early-hints", {"body_contains": "Welcome"}, Outcome.OK, status=200),
+    Case("body-cut-short", "/cut", {}, Outcome.PROTOCOL_ERROR, "remote_protocol", 200),
+    Case("body-reset", "/reset-body", {}, Outcome.CONNECTION_FAILED, "connection_reset", 200),
     Case("slow", "/slow", {"timeout": "300ms"}, Outcome.TIMEOUT, "processing_timeout"),
 ]
 
@@ -136,9 +139,7 @@ async def test_a_certificate_expiring_too_soon_fails(context: ProbeContext, http
     assert result.cert_expiry == CERT_NOT_AFTER.timestamp()
 
 
-async def test_expiry_is_measured_from_the_context_clock(
-    trust: ssl.SSLContext, https_url: str
-) -> None:
+async def test_expiry_is_measured_from_the_context_clock(trust: Trust, https_url: str) -> None:
     five_days_before = CERT_NOT_AFTER.timestamp() - 5 * 86_400
     async with open_context(trust=trust, now=lambda: five_days_before) as context:
         result = await probe(target("http", url=https_url + "/", min_cert_validity="7d"), context)

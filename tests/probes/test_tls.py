@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from slawatch.probes import Outcome, ProbeContext, open_context
+from slawatch.probes import Outcome, ProbeContext, http, open_context, run_probe, tcp
 from slawatch.probes.tls import probe
 
 from .helpers import CERT_NOT_AFTER, target
+from .peers import Misbehaviour, tcp_peer
 from .servers import closed_port
 
 pytestmark = pytest.mark.anyio
@@ -54,3 +58,40 @@ async def test_an_untrusted_certificate_still_shows_its_expiry_unverified(
 async def test_connection_refused(context: ProbeContext) -> None:
     result = await probe(target("tls", host="127.0.0.1", port=closed_port()), context)
     assert (result.outcome, result.error_class) == (Outcome.CONNECTION_FAILED, "connection_refused")
+
+
+@pytest.mark.parametrize("verify", [True, False], ids=["verified", "unverified"])
+async def test_an_https_probe_does_not_make_the_tls_probes_offer_its_alpn(
+    context: ProbeContext, https_url: str, alpn_port: int, verify: bool
+) -> None:
+    """HTTPS offers ``http/1.1`` by ALPN; a TLS service that enforces ALPN refuses
+    that offer, so the tls and tcp probes must not make it (issue 8, item 2)."""
+    offered = await http.probe(target("http", url=f"https://127.0.0.1:{alpn_port}/"), context)
+    assert (offered.outcome, offered.error_class) == (Outcome.TLS_FAILED, "tls_handshake")
+    assert offered.error_message is not None
+    assert "alert no application protocol" in offered.error_message  # the server enforces
+    https = await http.probe(target("http", url=https_url + "/", verify_tls=verify), context)
+    assert https.outcome is Outcome.OK
+    tls = await probe(target("tls", host="127.0.0.1", port=alpn_port, verify_tls=verify), context)
+    assert tls.outcome is Outcome.OK, tls
+    settings = {"host": "127.0.0.1", "port": alpn_port, "tls": True, "verify_tls": verify}
+    over_tcp = await tcp.probe(target("tcp", **settings), context)
+    assert over_tcp.outcome is Outcome.OK, over_tcp
+
+
+@pytest.mark.parametrize(
+    "monitored",
+    [
+        lambda port: target("tls", host="127.0.0.1", port=port),
+        lambda port: target("tcp", host="127.0.0.1", port=port, tls=True),
+        lambda port: target("http", url=f"https://127.0.0.1:{port}/"),
+    ],
+    ids=["tls", "tcp-tls", "https"],
+)
+async def test_a_server_hanging_up_during_the_handshake_is_a_tls_failure(
+    context: ProbeContext, monitored: Callable[[int], Any]
+) -> None:
+    async with tcp_peer(Misbehaviour.HANG_UP, "tls") as peer:
+        result = await run_probe(monitored(peer.port), context)
+    assert (result.outcome, result.error_class) == (Outcome.TLS_FAILED, "tls_handshake")
+    assert result.error_message == "EOF occurred in violation of protocol during the TLS handshake"

@@ -10,6 +10,8 @@ rest of the chain (``get_unverified_chain`` arrives in 3.13).
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
+from functools import lru_cache
 
 from cryptography import x509
 
@@ -20,13 +22,32 @@ from slawatch.probes.result import utc_text
 _DAY = 86_400
 
 
-def ssl_context(verify: bool) -> ssl.SSLContext:
-    """A client context on the system's trust store; one per process is enough
-    (building one loads the whole store, which dominates a fresh client's cost)."""
-    context = ssl.create_default_context()
+HTTP_ALPN = ("http/1.1",)  # what httpcore offers without HTTP/2
+Trust = Callable[[ssl.SSLContext], None]
+"""Makes a client context trust some authorities (e.g. a private CA:
+``trustme.CA.configure_trust``) in place of the system's store."""
+
+
+@lru_cache(maxsize=16)
+def client_context(
+    verify: bool, alpn: tuple[str, ...] = (), trust: Trust | None = None
+) -> ssl.SSLContext:
+    """A client context for one use, built once per process and shared by every
+    probe of that use, so never changed after it is built: an ALPN offer set for
+    HTTP once leaked into the tls and tcp probes, and a service that enforces ALPN
+    refused them. Building one loads the whole trust store, which dominated a
+    fresh HTTP client's cost; ``trust`` is only read when ``verify``."""
     if not verify:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
+    elif trust is None:
+        context = ssl.create_default_context()
+    else:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        trust(context)
+    if alpn:
+        context.set_alpn_protocols(list(alpn))
     return context
 
 

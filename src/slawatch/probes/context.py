@@ -5,8 +5,9 @@ a new ``httpx.AsyncClient`` per probe costs ~50x the CPU (each builds an SSL
 context), and one client that keeps connections alive collapses under
 concurrency while hiding connect failures a monitor exists to see. So: one
 client per TLS setting, keep-alive off (a fresh connection per probe, as
-blackbox_exporter does), and one SSL context per setting shared with the tcp and
-tls probes.
+blackbox_exporter does). SSL contexts come from ``certs.client_context``, one per
+use: HTTP's offer ``http/1.1`` by ALPN, those of the tcp and tls probes offer
+nothing (the service's protocol is not ours to name).
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from importlib.metadata import version
 
 import httpx
 
-from slawatch.probes.certs import ssl_context
-from slawatch.probes.fresh import FreshConnections
-from slawatch.probes.netio import AsyncioBackend
+from slawatch.probes.certs import HTTP_ALPN, Trust, client_context
+from slawatch.probes.fresh import FreshTransport
 
 USER_AGENT = f"slawatch/{version('slawatch')}"
 
@@ -38,7 +38,7 @@ class ProbeContext:
 
     http_verified: httpx.AsyncClient
     http_unverified: httpx.AsyncClient
-    tls_verified: ssl.SSLContext
+    tls_verified: ssl.SSLContext  # these two for the tcp and tls probes
     tls_unverified: ssl.SSLContext
     now: Callable[[], float] = time.time
     pings: Mapping[str, float] = field(default_factory=dict)
@@ -53,23 +53,23 @@ class ProbeContext:
 @asynccontextmanager
 async def open_context(
     *,
-    trust: ssl.SSLContext | None = None,
+    trust: Trust | None = None,
     now: Callable[[], float] = time.time,
     pings: Mapping[str, float] | None = None,
 ) -> AsyncIterator[ProbeContext]:
     """A ``ProbeContext`` whose HTTP clients are closed on exit.
 
-    ``trust`` replaces the verifying SSL context (system trust store by default),
-    e.g. to trust a private CA.
+    ``trust`` makes the verifying contexts trust other authorities than the
+    system's store, e.g. a private CA.
     """
-    verified = trust if trust is not None else ssl_context(verify=True)
-    unverified = ssl_context(verify=False)
+    verified = client_context(True, HTTP_ALPN, trust)
+    unverified = client_context(False, HTTP_ALPN)
     async with AsyncExitStack() as stack:
         yield ProbeContext(
             http_verified=await stack.enter_async_context(_http_client(verified)),
             http_unverified=await stack.enter_async_context(_http_client(unverified)),
-            tls_verified=verified,
-            tls_unverified=unverified,
+            tls_verified=client_context(True, trust=trust),
+            tls_unverified=client_context(False),
             now=now,
             pings={} if pings is None else pings,
         )
@@ -77,15 +77,11 @@ async def open_context(
 
 def _http_client(tls: ssl.SSLContext) -> httpx.AsyncClient:
     """A client that behaves like a fresh one on every request: a new connection
-    each time (``fresh.FreshConnections`` in place of httpcore's pool), no cookies
-    carried from one probe to the next (nor across one probe's redirects), and no
-    proxy or other settings picked up from the environment. Its sockets go through
-    ``netio.AsyncioBackend`` rather than anyio (13-18 % less CPU per probe)."""
-    transport = httpx.AsyncHTTPTransport(verify=tls, trust_env=False)
-    # httpx 0.28 takes neither a pool nor a network backend: the pool is swapped.
-    transport._pool = FreshConnections(tls, AsyncioBackend())  # type: ignore[assignment]
+    each time (``fresh.FreshTransport``, no pool), no cookies carried from one
+    probe to the next (nor across one probe's redirects), and no proxy or other
+    settings picked up from the environment."""
     return _FirstVisitClient(
-        transport=transport, trust_env=False, headers={"User-Agent": USER_AGENT}
+        transport=FreshTransport(tls), trust_env=False, headers={"User-Agent": USER_AGENT}
     )
 
 

@@ -66,6 +66,11 @@ def classify(exc: Exception) -> tuple[Outcome, str, str]:
     return Outcome.PROBE_ERROR, "unexpected", repr(exc)
 
 
+_NOT_A_CAUSE = (ssl.SSLWantReadError, ssl.SSLWantWriteError)
+"""``ssl``'s "would block" signals: an error met while one is being handled (a reset
+during a handshake) is chained to it, but it says nothing about the failure."""
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     """``exc`` and its causes, outermost first (``raise ... from`` or implicit)."""
     links: list[BaseException] = []
@@ -73,7 +78,7 @@ def _chain(exc: BaseException) -> list[BaseException]:
     while link is not None and link not in links:
         links.append(link)
         link = link.__cause__ or link.__context__
-    return links
+    return [link for link in links if not isinstance(link, _NOT_A_CAUSE)]
 
 
 def _message(exc: BaseException) -> str:

@@ -1,135 +1,210 @@
-"""httpx's transport without a connection pool: one fresh connection per request.
+"""The HTTP probe's transport: one fresh HTTP/1.1 connection per request, spoken with h11.
 
 A monitor opens a new connection for every probe (reusing one would hide the
-connect failures it exists to see), so httpcore's pool has nothing to pool and
-only costs: on every request it scans all its connections and queued requests
-(quadratic in the probes under way: at 800 probes in flight under load it was
-four fifths of the process's time), and it adds an anyio event and lock round
-per request. ``FreshConnections`` takes its place inside httpx's
-``AsyncHTTPTransport`` (so httpx still maps errors and builds the response, and
-pytest-httpx still mocks it): it connects through the network backend, runs the
-request on httpcore's own HTTP/1.1 connection, and closes the connection when
-httpx closes the response.
+connect failures it exists to see), so a connection pool has nothing to pool and
+only costs: httpcore's scans all its connections and queued requests on every
+request (quadratic in the probes under way: four fifths of the process's time at
+800 probes in flight), and its HTTP/1.1 connection takes an anyio lock, a
+cancel-shielded yield to the loop, twice per request.
 
-The steps ``connect_tcp`` and ``start_tls`` are traced exactly as httpcore's
-``AsyncHTTPConnection`` traces them (``connection.<step>.started`` /
-``.complete`` / ``.failed``), so the probe's phases are the same; TLS offers
-``http/1.1`` by ALPN as httpcore does without HTTP/2. No timeouts here: the
-probe's deadline is the only one (``recorder.guarded``).
+``FreshTransport`` is an ``httpx.AsyncBaseTransport``, the public interface that
+httpx's own ``AsyncHTTPTransport`` implements: httpx still builds the request,
+gives the redirects and decodes the body; the transport connects
+(``connections``), speaks HTTP/1.1 through h11 (the protocol state machine
+httpcore itself runs) and aborts the connection when httpx closes the response.
+Its errors are httpx's classes, raised from the OS, ssl or h11 error that caused
+them (``failures.classify`` reads the chain).
+
+Each step is reported to the request's ``trace`` extension under httpcore's names
+(``connection.connect_tcp``, ``connection.start_tls``, ``http11.send_request``,
+``http11.receive_response_headers``, ``http11.receive_response_body``, each
+``.started`` then ``.complete`` or ``.failed``); the http probe makes its phases
+of them. No timeouts here: the probe's deadline is the only one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
-import httpcore
+import h11
+import httpx
+
+from slawatch.probes.connections import Connection, connect, start_tls
 
 T = TypeVar("T")
-_SCHEMES = (b"http", b"https")
+Event = h11.Event | type[h11.PAUSED]
+Trace = Callable[[str, dict[str, Any]], Awaitable[None]]  # httpx's "trace" extension
+READ_SIZE = 1 << 16
+MAX_HEAD = 100 * 1024  # bytes of a response's status line and headers, as httpcore allows
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class FreshConnections:
-    """Sends each request on a connection of its own, closed with the response."""
+class FreshTransport(httpx.AsyncBaseTransport):
+    """Sends each request on a connection of its own, aborted with the response."""
 
-    def __init__(self, tls: ssl.SSLContext, backend: httpcore.AsyncNetworkBackend) -> None:
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        """``tls``: the context for https URLs (its ALPN offer included), never changed here."""
         self._tls = tls
-        self._backend = backend
 
-    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
-        origin = request.url.origin
-        if origin.scheme not in _SCHEMES:
-            raise httpcore.UnsupportedProtocol(
-                f"Request URL has an unsupported protocol '{origin.scheme.decode()}://'."
-            )
-        stream = await self._connect(request, origin)
-        connection = _SingleUse(origin, stream)
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        port = DEFAULT_PORTS.get(request.url.scheme)
+        if port is None:
+            message = f"Request URL has an unsupported protocol '{request.url.scheme}://'."
+            raise httpx.UnsupportedProtocol(message, request=request)
+        connection = await self._connect(request, request.url.port or port)
+        exchange = _Exchange(connection, request)
         try:
-            response = await connection.handle_async_request(request)
+            head = await exchange.send()
         except BaseException:
-            await connection.aclose()
+            connection.abort()
             raise
-        return httpcore.Response(
-            status=response.status,
-            headers=response.headers,
-            content=_ClosingStream(response.stream, connection),
-            extensions=response.extensions,
+        return httpx.Response(
+            status_code=head.status_code,
+            headers=head.headers.raw_items(),
+            stream=_Body(exchange),
+            extensions={"http_version": b"HTTP/" + head.http_version, "reason_phrase": head.reason},
         )
 
-    async def _connect(
-        self, request: httpcore.Request, origin: httpcore.Origin
-    ) -> httpcore.AsyncNetworkStream:
-        host = origin.host.decode("ascii")
-        tcp = {"host": host, "port": origin.port, "local_address": None, "timeout": None}
-        stream = await _traced(
-            request, "connect_tcp", tcp, lambda: self._backend.connect_tcp(host, origin.port)
-        )
-        if origin.scheme == b"https":
-            self._tls.set_alpn_protocols(["http/1.1"])
-            server_hostname = request.extensions.get("sni_hostname") or host
-            tls = {"ssl_context": self._tls, "server_hostname": server_hostname, "timeout": None}
-            plain = stream
-            stream = await _traced(
-                request, "start_tls", tls, lambda: plain.start_tls(self._tls, server_hostname)
+    async def _connect(self, request: httpx.Request, port: int) -> Connection:
+        host = request.url.host
+        info = {"host": host, "port": port}
+        try:
+            connection = await _traced(
+                request, "connection.connect_tcp", info, lambda: connect(host, port)
             )
-        return stream
+        except OSError as exc:
+            raise httpx.ConnectError(_text(exc), request=request) from exc
+        if request.url.scheme == "https":
+            await self._start_tls(request, connection, host)
+        return connection
 
-    async def aclose(self) -> None:
-        """Nothing to do: each connection closes with its response."""
+    async def _start_tls(self, request: httpx.Request, connection: Connection, host: str) -> None:
+        info = {"ssl_context": self._tls, "server_hostname": host}
+        try:
+            await _traced(
+                request, "connection.start_tls", info, lambda: self._upgrade(connection, host)
+            )
+        except BaseException as exc:
+            connection.abort()
+            if isinstance(exc, OSError):
+                raise httpx.ConnectError(_text(exc), request=request) from exc
+            raise
 
-    async def __aenter__(self) -> FreshConnections:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-
-class _SingleUse(httpcore.AsyncHTTP11Connection):
-    """httpcore's HTTP/1.1 connection for one request: its state lock (an anyio lock,
-    which yields to the loop on every acquire) guards against a second request that
-    never comes."""
-
-    def __init__(self, origin: httpcore.Origin, stream: httpcore.AsyncNetworkStream) -> None:
-        super().__init__(origin, stream)
-        self._state_lock = _NoLock()  # type: ignore[assignment]
-
-
-class _NoLock:
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        return None
+    async def _upgrade(self, connection: Connection, host: str) -> asyncio.StreamWriter:
+        """TLS on ``connection``; returns its writer, whose ``ssl_object`` the trace's
+        reader looks at (httpcore's ``start_tls`` returns the stream)."""
+        await start_tls(connection, self._tls, host)
+        return connection.writer
 
 
-class _ClosingStream:
-    """The response body; closing it closes the connection (never kept alive)."""
+class _Exchange:
+    """One request and its response on one connection, framed by h11."""
 
-    def __init__(self, body: Any, connection: _SingleUse) -> None:
-        self._body = body
-        self._connection = connection
+    def __init__(self, connection: Connection, request: httpx.Request) -> None:
+        self.connection = connection
+        self.request = request
+        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
+
+    async def send(self) -> h11.Response:
+        """Send the request, return the response's head."""
+        await _traced(self.request, "http11.send_request", {}, self._send_request)
+        return await _traced(self.request, "http11.receive_response_headers", {}, self._head)
+
+    async def body(self) -> AsyncIterator[bytes]:
+        """The response body's chunks, as they arrive."""
+        while isinstance(event := await self._next_event(), h11.Data):
+            yield bytes(event.data)
+
+    async def _send_request(self) -> None:
+        request = self.request
+        assert isinstance(request.stream, httpx.AsyncByteStream)  # as httpx's transport has it
+        try:
+            head = h11.Request(
+                method=request.method, target=request.url.raw_path, headers=request.headers.raw
+            )
+            data = [self._h11.send(head)]
+            data += [self._h11.send(h11.Data(data=chunk)) async for chunk in request.stream]
+            data.append(self._h11.send(h11.EndOfMessage()))
+            self.connection.writer.write(b"".join(filter(None, data)))
+            await self.connection.writer.drain()
+        except h11.LocalProtocolError as exc:
+            raise httpx.LocalProtocolError(str(exc), request=request) from exc
+        except OSError as exc:
+            raise httpx.WriteError(_text(exc), request=request) from exc
+
+    async def _head(self) -> h11.Response:
+        """The response's status line and headers (a 1xx answer skipped)."""
+        while isinstance(event := await self._next_event(), h11.InformationalResponse):
+            pass  # 100 Continue, 103 Early Hints: the answer is still to come
+        if not isinstance(event, h11.Response):  # none known; never loop on one without reading
+            message = f"{type(event).__name__} before the response"
+            raise httpx.RemoteProtocolError(message, request=self.request)
+        return event
+
+    async def _next_event(self) -> Event:
+        try:
+            while (event := self._h11.next_event()) is h11.NEED_DATA:
+                data = await self.connection.reader.read(READ_SIZE)
+                if not data and self._h11.their_state is h11.SEND_RESPONSE:
+                    raise httpx.RemoteProtocolError(
+                        "Server disconnected without sending a response.", request=self.request
+                    )
+                self._h11.receive_data(data)
+        except h11.RemoteProtocolError as exc:
+            raise httpx.RemoteProtocolError(str(exc), request=self.request) from exc
+        except OSError as exc:
+            raise httpx.ReadError(_text(exc), request=self.request) from exc
+        return event  # type: ignore[return-value]  # NEED_DATA was looped over
+
+
+class _Body(httpx.AsyncByteStream):
+    """The response body; closing it aborts the connection (never kept alive)."""
+
+    def __init__(self, exchange: _Exchange) -> None:
+        self._exchange = exchange
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._body:
-            yield chunk
+        request = self._exchange.request
+        await _trace(request, "http11.receive_response_body.started", {})
+        try:
+            async for chunk in self._exchange.body():
+                yield chunk
+        except GeneratorExit:  # closed before the end: nothing may be awaited
+            raise
+        except BaseException as exc:
+            await _trace(request, "http11.receive_response_body.failed", {"exception": exc})
+            raise
+        await _trace(request, "http11.receive_response_body.complete", {})
 
     async def aclose(self) -> None:
-        await self._connection.aclose()
+        self._exchange.connection.abort()
 
 
 async def _traced(
-    request: httpcore.Request, step: str, info: Mapping[str, Any], run: Callable[[], Awaitable[T]]
+    request: httpx.Request, step: str, info: dict[str, Any], run: Callable[[], Awaitable[T]]
 ) -> T:
     """``run()``, reported to the request's ``trace`` extension as httpcore does."""
-    trace = request.extensions.get("trace")
+    trace: Trace | None = request.extensions.get("trace")
     if trace is None:
         return await run()
-    await trace(f"connection.{step}.started", info)
+    await trace(f"{step}.started", info)
     try:
         value = await run()
     except BaseException as exc:
-        await trace(f"connection.{step}.failed", {"exception": exc})
+        await trace(f"{step}.failed", {"exception": exc})
         raise
-    await trace(f"connection.{step}.complete", {"return_value": value})
+    await trace(f"{step}.complete", {"return_value": value})
     return value
+
+
+async def _trace(request: httpx.Request, event: str, info: dict[str, Any]) -> None:
+    trace: Trace | None = request.extensions.get("trace")
+    if trace is not None:
+        await trace(event, info)
+
+
+def _text(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__

@@ -1,13 +1,16 @@
 """The http probe: one request (following redirects if asked), timed by phase.
 
-Phases come from httpcore's trace extension, which reports each step of a
-request as ``<layer>.<step>.started`` / ``.complete`` / ``.failed``; steps map
-onto blackbox_exporter's phases. ``connect`` includes the name lookup, which
-httpcore does inside ``connect_tcp``. The certificate expiry is taken when the
-handshake completes, so it is known even if the request then fails.
+Phases come from httpx's trace extension, to which the transport
+(``fresh.FreshTransport``) reports each step of a request as
+``<layer>.<step>.started`` / ``.complete`` / ``.failed`` under httpcore's names;
+steps map onto blackbox_exporter's phases. ``connect`` includes the name lookup,
+done inside ``connect_tcp``. The certificate expiry is taken when the handshake
+completes, so it is known even if the request then fails.
 
 Header values read ``${VAR}`` from the environment here, for this request only:
 secrets stay out of the config objects, the results and the error messages.
+Redirects are followed here rather than by httpx, so that no secret follows one
+to another origin (``keeps_secrets``): httpx drops only ``Authorization``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from slawatch.config.targets import HttpTarget
 from slawatch.probes.certs import check_validity, peer_cert_expiry
 from slawatch.probes.context import ProbeContext
 from slawatch.probes.failures import ProbeFailure
+from slawatch.probes.fresh import DEFAULT_PORTS
 from slawatch.probes.http_checks import check_answer
 from slawatch.probes.recorder import Recorder, guarded
 from slawatch.probes.result import Outcome, ProbeResult
@@ -35,8 +39,7 @@ TEMPLATES = 1 << 16  # targets whose parsed request is kept
 _PHASE_OF_STEP = {
     "connect_tcp": "connect",
     "start_tls": "tls",
-    "send_request_headers": "processing",
-    "send_request_body": "processing",
+    "send_request": "processing",
     "receive_response_headers": "processing",
     "receive_response_body": "transfer",
 }
@@ -50,7 +53,7 @@ async def _check(target: HttpTarget, context: ProbeContext, recorder: Recorder) 
     client = context.http(target.verify_tls)
     template = _template(target.method, target.url, tuple(target.headers.items()), target.body)
     request = template.request(client.headers, _Tracer(recorder))
-    response = await client.send(request, follow_redirects=target.follow_redirects, stream=True)
+    response = await _send(client, request, target.follow_redirects, template.secret_names)
     try:
         recorder.status_code = response.status_code
         body = await _read(response)
@@ -58,6 +61,49 @@ async def _check(target: HttpTarget, context: ProbeContext, recorder: Recorder) 
         await response.aclose()
     check_answer(target, response.status_code, body, lambda: response.encoding or "utf-8")
     check_validity(recorder.cert_expiry, target.min_cert_validity, context.now())
+
+
+async def _send(
+    client: httpx.AsyncClient, request: httpx.Request, follow: bool, secrets: tuple[str, ...]
+) -> httpx.Response:
+    """The response to ``request``, after its redirects if ``follow``; the headers
+    named in ``secrets`` (and the credentials) are dropped at a redirect to another
+    origin and stay dropped."""
+    for _ in range(client.max_redirects + 1):
+        response = await client.send(request, stream=True)
+        if not follow or response.next_request is None:
+            return response
+        try:
+            await response.aread()  # the redirect's own body, read as httpx would
+        finally:
+            await response.aclose()
+        request = _redirected(request.url, response.next_request, secrets)
+    raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+
+
+CREDENTIALS = ("Authorization", "Proxy-Authorization", "Cookie")
+
+
+def _redirected(
+    source: httpx.URL, request: httpx.Request, secrets: tuple[str, ...]
+) -> httpx.Request:
+    if not keeps_secrets(source, request.url):
+        for name in (*CREDENTIALS, *secrets):
+            request.headers.pop(name, None)
+    return request
+
+
+def keeps_secrets(source: httpx.URL, destination: httpx.URL) -> bool:
+    """Whether a redirect from ``source`` may carry secrets to ``destination``:
+    to the same origin (scheme, host, port), or from http to https on the same
+    host and default ports (httpx's own rule for ``Authorization``)."""
+    before, after = _origin(source), _origin(destination)
+    upgrade = (before[0], before[2], after[0], after[2]) == ("http", 80, "https", 443)
+    return before[1] == after[1] and (before == after or upgrade)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or DEFAULT_PORTS.get(url.scheme)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,21 +118,25 @@ class _Template:
     secret_headers: tuple[tuple[str, str], ...]  # values with ${VAR}, read at each probe
     content: bytes | None
 
+    @property
+    def secret_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.secret_headers)
+
     def request(self, defaults: httpx.Headers, tracer: _Tracer) -> httpx.Request:
         """A request as ``build_request`` makes it: the client's headers, then the
-        target's, no timeouts (the probe's deadline is the only one, see
-        ``recorder.guarded``)."""
+        target's. No timeouts: the transport has none, the probe's deadline is the
+        only one (``recorder.guarded``)."""
         headers = defaults.copy()
         headers.update(self.headers)
         for name, value in self.secret_headers:
             headers[name] = ENV_REF.sub(_env_value, value)
-        extensions = {"timeout": _NO_TIMEOUTS, "trace": tracer}
         return httpx.Request(
-            self.method, self.url, headers=headers, content=self.content, extensions=extensions
+            self.method,
+            self.url,
+            headers=headers,
+            content=self.content,
+            extensions={"trace": tracer},
         )
-
-
-_NO_TIMEOUTS = httpx.Timeout(None).as_dict()
 
 
 @lru_cache(maxsize=TEMPLATES)
@@ -100,7 +150,7 @@ def _template(
 
 
 class _Tracer:
-    """httpcore's trace callback: adds each step's time to its phase."""
+    """The trace callback: adds each step's time to its phase."""
 
     def __init__(self, recorder: Recorder) -> None:
         self._recorder = recorder

@@ -89,7 +89,12 @@ Check = Callable[[Recorder], Awaitable[None]]
 
 async def guarded(timeout_seconds: float, check: Check) -> ProbeResult:
     """Run ``check`` under a hard deadline; never raises (except on cancellation,
-    which belongs to whoever cancelled us)."""
+    which belongs to whoever cancelled us).
+
+    The deadline cancels ``check`` once; its clean-up (``finally``, ``except``)
+    then runs with no deadline left, so it must not wait on anything: connections
+    are aborted, never closed gracefully (``tests/probes/test_deadlines.py`` holds
+    every kind to its timeout against silent, trickling and resetting peers)."""
     recorder = Recorder()
     deadline = asyncio.timeout(timeout_seconds)
     try:

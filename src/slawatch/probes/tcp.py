@@ -1,8 +1,8 @@
 """The tcp probe: connect, optionally over TLS, optionally send text and expect an answer.
 
 ``open_stream`` is shared with the tls probe: TCP connect and TLS handshake are
-timed apart (``connect``, ``tls``) by upgrading the plain connection, as
-blackbox_exporter does, rather than letting ``open_connection(ssl=...)`` do both.
+timed apart (``connect``, ``tls``) by upgrading the plain connection
+(``connections``), as blackbox_exporter does.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from functools import partial
 
 from slawatch.config.targets import TcpTarget
 from slawatch.probes.certs import check_validity, peer_cert_expiry
+from slawatch.probes.connections import Connection, connect, start_tls
 from slawatch.probes.context import ProbeContext
 from slawatch.probes.failures import ProbeFailure
 from slawatch.probes.recorder import Recorder, guarded
@@ -30,34 +31,36 @@ async def probe(target: TcpTarget, context: ProbeContext) -> ProbeResult:
 
 async def _check(target: TcpTarget, context: ProbeContext, recorder: Recorder) -> None:
     tls = context.tls(target.verify_tls) if target.tls else None
-    async with open_stream(target.host, target.port, tls, recorder) as (reader, writer):
+    async with open_stream(target.host, target.port, tls, recorder) as connection:
         with recorder.span("processing"):
             if target.send is not None:
-                writer.write(target.send.encode())
-                await writer.drain()
+                connection.writer.write(target.send.encode())
+                await connection.writer.drain()
             if target.expect is not None:
-                await _expect(reader, target.expect.encode())
+                await _expect(connection.reader, target.expect.encode())
     check_validity(recorder.cert_expiry, target.min_cert_validity, context.now())
 
 
 @asynccontextmanager
 async def open_stream(
     host: str, port: int, tls: ssl.SSLContext | None, recorder: Recorder
-) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
+) -> AsyncIterator[Connection]:
     """A connection to ``host:port``, upgraded to TLS when ``tls`` is given, and
-    closed on exit; records ``connect``, ``tls`` and the certificate's expiry."""
+    aborted on exit; records ``connect``, ``tls`` and the certificate's expiry.
+
+    Aborted, not closed: the exit may come after the deadline cancelled us, and a
+    graceful close waits on the peer (``wait_closed`` after a cancelled
+    ``start_tls`` never returns at all, so the probe never ended)."""
     with recorder.span("connect"):
-        reader, writer = await asyncio.open_connection(host, port)
+        connection = await connect(host, port)
     try:
         if tls is not None:
             with recorder.span("tls"):
-                await writer.start_tls(tls, server_hostname=host)
-            recorder.saw_cert(peer_cert_expiry(writer.get_extra_info("ssl_object")))
-        yield reader, writer
+                await start_tls(connection, tls, host)
+            recorder.saw_cert(peer_cert_expiry(connection.tls))
+        yield connection
     finally:
-        writer.close()
-        with suppress(OSError):  # the peer may already be gone; we are done
-            await writer.wait_closed()
+        connection.abort()
 
 
 async def _expect(reader: asyncio.StreamReader, expected: bytes) -> None:
