@@ -12,7 +12,6 @@ from slawatch.sla.business_time import (
     FOREVER,
     BusinessClock,
     WallClock,
-    by_business_day,
     counted,
     run_until,
 )
@@ -56,7 +55,7 @@ def test_cegid_open_friday_1650_is_due_tuesday_1020(opened: str, due: str) -> No
     start = CEGID.next_opening(at(opened))
     deadline = CEGID.advance(start, 8 * HOUR)
     assert local(deadline) == datetime.fromisoformat(due).isoformat()
-    days = by_business_day(CEGID, start, deadline, NONE)
+    days = CEGID.by_business_day(start, deadline, NONE)
     assert [seconds for _, seconds in days] == [10 * MINUTE, 6 * HOUR + 30 * MINUTE, 80 * MINUTE]
     assert [day.strftime("%a") for day, _ in days] == ["Fri", "Mon", "Tue"]
 
@@ -271,7 +270,7 @@ def test_business_days_add_up_to_the_unpaused_business_time(
 ) -> None:  # type: ignore[no-untyped-def]
     clock = BusinessClock(calendar, zone)
     pauses = IntervalSet((s, s + n) for s, n in raw).spans
-    days = by_business_day(clock, start, start + length, pauses)
+    days = clock.by_business_day(start, start + length, pauses)
     assert sum(seconds for _, seconds in days) == counted(clock, start, start + length, pauses)
     assert all(clock.day_spans(day) for day, _ in days)
 

@@ -22,7 +22,6 @@ from typing import Any
 
 from slawatch.reports.document import csv_table, exact, percent
 from slawatch.reports.view import Row, Section, duration
-from slawatch.sla.business_time import by_business_day
 from slawatch.sla.support import AllowanceKind, SupportTarget, SupportTerms
 from slawatch.sla.support_assess import (
     Clocked,
@@ -151,9 +150,7 @@ def _clocked(clocked: Clocked, terms: SupportTerms, iso: Iso) -> dict[str, Any]:
     """A target's clock, with what it takes to redo the deadline."""
     business = clocked.target.allowance.kind is not AllowanceKind.WALL_CLOCK
     end = clocked.deadline if clocked.deadline is not None else clocked.clock_start
-    days = (
-        by_business_day(terms.clock, clocked.clock_start, end, clocked.pauses) if business else []
-    )
+    days = terms.clock.by_business_day(clocked.clock_start, end, clocked.pauses) if business else []
     return {  # the target's own terms are in support.targets, by name
         "name": clocked.target.name,
         "started": iso(clocked.started),

@@ -22,8 +22,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from slawatch.sla.calendar import Calendar, local_instant
-from slawatch.sla.intervals import Span
+from slawatch.sla.calendar import Calendar, local_dates, local_instant
+from slawatch.sla.intervals import IntervalSet, Span
 
 WEEK = 7 * 86_400
 FOREVER = 2**62  # the end of a pause that has not ended (no ``resumed`` yet)
@@ -71,6 +71,8 @@ class BusinessClock:
         "_lo",
         "_starts",
         "_through",
+        "_window_starts",
+        "_windows",
         "calendar",
         "zone",
     )
@@ -83,6 +85,8 @@ class BusinessClock:
         self._ends: list[int] = []
         self._before: list[int] = []  # business seconds from ``_lo`` to each span's start
         self._through: list[int] = []  # ... to each span's end
+        self._windows: list[tuple[int, int, date]] = []  # each window, its business day
+        self._window_starts: list[int] = []
         self._days: dict[date, tuple[Span, ...]] = {}
 
     def __repr__(self) -> str:
@@ -140,7 +144,10 @@ class BusinessClock:
         self._load(self._lo, self._hi + max(8 * WEEK, (self._hi - self._lo) // 2))
 
     def _load(self, lo: int, hi: int) -> None:
-        spans = self.calendar.spans(lo, hi, self.zone).spans
+        opened = self.calendar.openings(local_dates(lo, hi, self.zone), self.zone)
+        self._windows = sorted((s, e, day) for day, spans in opened for s, e in spans)
+        self._window_starts = [s for s, _, _ in self._windows]
+        spans = IntervalSet((s, e) for s, e, _ in self._windows).clip(lo, hi).spans
         self._lo, self._hi = lo, hi
         self._starts = [s for s, _ in spans]
         self._ends = [e for _, e in spans]
@@ -149,6 +156,24 @@ class BusinessClock:
             self._before.append(total)
             total += e - s
             self._through.append(total)
+
+    def by_business_day(self, start: int, end: int, pauses: Spans) -> list[tuple[date, int]]:
+        """Unpaused business seconds in ``[start, end)`` per business day (the day each
+        window opened), leaving out days that count none: the arithmetic of a deadline.
+        Windows of a support calendar do not overlap, so each second has one day."""
+        if end <= start:
+            return []
+        self._cover(start, end)
+        windows = self._windows
+        i = max(bisect_right(self._window_starts, start) - 1, 0)
+        found: dict[date, int] = {}
+        while i < len(windows) and windows[i][0] < end:
+            s, e, day = windows[i]
+            seconds = _unpaused(max(s, start), min(e, end), pauses)
+            if seconds:
+                found[day] = found.get(day, 0) + seconds
+            i += 1
+        return list(found.items())
 
     def day_spans(self, day: date) -> tuple[Span, ...]:
         """The spans of the windows that open on ``day`` (empty: not a business day)."""
@@ -227,27 +252,6 @@ def paused(clock: Clock, start: int, end: int, pauses: Spans) -> int:
 def counted(clock: Clock, start: int, end: int, pauses: Spans) -> int:
     """Seconds of ``clock`` time in ``[start, end)`` outside ``pauses``."""
     return clock.elapsed(start, end) - paused(clock, start, end, pauses)
-
-
-def by_business_day(
-    clock: BusinessClock, start: int, end: int, pauses: Spans
-) -> list[tuple[date, int]]:
-    """Unpaused business seconds in ``[start, end)`` per business day (the day each
-    window opened), leaving out days that count none: the arithmetic of a deadline."""
-    if end <= start:
-        return []
-    day = datetime.fromtimestamp(start, clock.zone).date() - timedelta(days=1)
-    days = []
-    for _ in range((end - start) // 86_400 + 3):  # the day before start to end's day
-        spans = clock.day_spans(day)
-        if pauses:
-            seconds = sum(_unpaused(max(s, start), min(e, end), pauses) for s, e in spans)
-        else:  # most requests: plain overlaps
-            seconds = sum(max(0, min(e, end) - max(s, start)) for s, e in spans)
-        if seconds:
-            days.append((day, seconds))
-        day += timedelta(days=1)
-    return days
 
 
 def _unpaused(start: int, end: int, pauses: Spans) -> int:
