@@ -147,5 +147,5 @@ def test_a_reload_gives_each_worker_its_new_targets(
         assert store.sample_count("a") == kept
     workers = worker_pids(agent)
     log = agent.stop()
-    assert "agent.workers changed: it takes effect when the agent restarts" in log
+    assert "config reload: agent.workers changed (2 -> 3) and needs a restart of the agent" in log
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]  # stopped, reaped

@@ -290,7 +290,7 @@ def test_report_csv_to_a_file(loaded: str, tmp_path: Path) -> None:
     text = out.read_text()
     assert "downtime_seconds,14220\n" in text
     assert (
-        "start,end,counted_seconds,excluded_seconds,unknown_seconds,outside_reference_seconds,reason,claimed,ticket\n"
+        "start,end,counted_seconds,excluded_seconds,unknown_seconds,outside_reference_seconds,length_seconds,reason,claimed,ticket,claim_late\n"
         in text
     )
 

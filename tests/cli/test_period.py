@@ -153,7 +153,7 @@ def test_check_passes_until_the_figures_move(loaded: str) -> None:
     claim_the_long_outage(loaded)
     result = sw(loaded, f"period check {IPFOLIO}")
     assert result.exit_code == 1
-    head, *changes, hint = result.output.splitlines()
+    head, *changes, made_at, hint = result.output.splitlines()
     assert head.startswith(f"ipfolio 2026-10: DRIFTED from version 0 (sha256 {digest}); ")
     assert changes == [
         "  claimed_downtime_seconds: 0 -> 13020",
@@ -163,6 +163,7 @@ def test_check_passes_until_the_figures_move(loaded: str) -> None:
         "  outages[2026-10-05T10:00:00+00:00].claimed: false -> true",
         '  outages[2026-10-05T10:00:00+00:00].ticket: null -> "SUP-1234"',
     ]
+    assert made_at.startswith("  outages[2026-10-05T10:00:00+00:00].claimed_at: null -> ")
     assert hint == f"  to record them: slawatch period amend {IPFOLIO} --reason TEXT"
 
 

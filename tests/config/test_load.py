@@ -1,5 +1,7 @@
 """Reading files and looking names up: failures are ConfigError or LookupError, never a traceback."""
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from slawatch.config import (
     load_config,
     parse_config,
 )
+from slawatch.config.load import MAX_BYTES
 
 SEED = Path(__file__).parents[2] / "config" / "seed-contracts.yaml"
 
@@ -32,7 +35,41 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
 def test_a_directory_is_not_a_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
-    assert str(caught.value) == f"{tmp_path}: cannot read: Is a directory"
+    assert str(caught.value) == f"{tmp_path}: not a regular file (a directory)"
+
+
+def test_a_device_is_refused_without_reading_it() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config("/dev/zero")  # endless: read, it would fill the memory
+    assert str(caught.value) == "/dev/zero: not a regular file (a character device)"
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "config.yaml"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as caught:
+        load_config(fifo)
+    assert time.monotonic() - started < 5
+    assert str(caught.value) == f"{fifo}: not a regular file (a FIFO)"
+
+
+def test_a_file_over_64_mib_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as file:
+        file.truncate(MAX_BYTES + 1)  # sparse: nothing written
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == (
+        f"{path}: too big (67,108,865 bytes): a config file may hold 64 MiB"
+    )
+
+
+def test_a_file_of_64_mib_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    text = SEED.read_bytes()
+    path.write_bytes(text + b"#" * (MAX_BYTES - len(text)))
+    assert len(load_config(path).contracts) == 3
 
 
 def test_bytes_that_are_not_utf8_name_their_line(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ CASES = [
         "yaml-syntax",
         "    kind: http\n    url: https://portal.example/",
         "    kind: http\n   url: https://portal.example/",
-        "config.yaml:4: invalid YAML: expected <block end>, but found '<block mapping start>' (column 4; while parsing a block collection at line 2; check the indentation)",
+        "config.yaml:4: invalid YAML: did not find expected '-' indicator (column 4; while parsing a block collection at line 2; check the indentation)",
     ),
     (
         "unknown-key",
@@ -254,7 +254,7 @@ CASES = [
         "Europe/Paris",
         "Europe/Pariss\n    clauses: {targt: art. 6}\n    min_coverage: 101",
         "config.yaml:15: contracts[0].timezone: unknown IANA time zone (got Europe/Pariss; e.g. Europe/Paris)\n"
-        "config.yaml:16: contracts[0].clauses.targt: unknown key (did you mean target? valid keys here: service, timezone, period, reference, maintenance, exclusions_count_as, unknown_time, min_coverage, target, credits, claims_required, fee, support, exclusions)\n"
+        "config.yaml:16: contracts[0].clauses.targt: unknown key (did you mean target? valid keys here: service, timezone, period, reference, maintenance, exclusions_count_as, unknown_time, min_coverage, target, credits, claims_required, claim_window, credit_cap, outage_limits, fee, support, exclusions)\n"
         "config.yaml:17: contracts[0].min_coverage: must be less than or equal to 100 (got 101; e.g. 95)",
     ),
 ]

@@ -45,6 +45,20 @@ contracts:
         - {credit: 25}
     claims_required: true
     fee: {amount: 1000, currency: EUR}
+  - name: clauses
+    service: {targets: [web]}
+    timezone: UTC
+    period: month
+    target: 99.5
+    credits:
+      basis: downtime_minutes
+      tiers:
+        - {up_to: 30, credit: 0}
+        - {credit: 25}
+    claims_required: true
+    outage_limits: [{longer_than: 45m, credit: 10}]
+    credit_cap: 30
+    fee: {amount: 1000, currency: EUR}
 """
 )
 MINUTE, HOUR = 60, 3600
@@ -113,12 +127,15 @@ def assert_matches_report(
 ) -> None:
     """The series are the report's figures; with ``held``, a correction lowered the
     figures and the counters keep their highest value instead."""
-    for contract in ("hours", "credits"):
+    for contract in ("hours", "credits", "clauses"):
         a = report(store, contract, now)
         counted = a.reference_seconds - a.excluded_seconds - a.observed_unknown_seconds
         if not held:
             assert series["slawatch_sla_reference_seconds_total", contract] == counted
-            assert series["slawatch_sla_downtime_seconds_total", contract] == a.downtime_seconds
+            assert (
+                series["slawatch_sla_downtime_seconds_total", contract]
+                == a.counted_downtime_seconds
+            )
         assert series["slawatch_sla_availability_ratio", contract] == float(a.availability / 100)
         assert series["slawatch_sla_coverage_ratio", contract] == float(a.coverage / 100)
         credit = a.credit.percent if a.credit else 0
@@ -263,3 +280,19 @@ def test_promtool_accepts_the_sla_series(scraper: Scraper, tmp_path: Path) -> No
         [promtool, "check", "metrics"], input=exposition, capture_output=True, check=False
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_credit_follows_the_outage_clauses_and_the_cap(scraper: Scraper, fed: Store) -> None:
+    credit = "slawatch_sla_credit_ratio", "clauses"
+
+    def owed(now: int) -> float:
+        a = report(fed, "clauses", now)
+        return float(a.credit.percent / 100) if a.credit else 0.0
+
+    instants = (OUTAGE + 40 * MINUTE, OUTAGE + 45 * MINUTE, OUTAGE + 46 * MINUTE, FRIDAY_18H_PARIS)
+    assert [scraper.scrape(now)[credit] for now in instants] == [0, 0, 0, 0]  # not claimed yet
+    fed.add_claim("clauses", OUTAGE + MINUTE, "SUP-2", "am")
+    # 40 min down: the 25 % tier; past 45 min also the clause's 10 %; capped at 30 %.
+    found = [scraper.scrape(now)[credit] for now in instants]
+    assert found == [0.25, 0.25, 0.3, 0.3]
+    assert found == [owed(now) for now in instants]

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from slawatch.sla.assess import assess
 from slawatch.sla.calendar import Calendar, WeeklyWindow
-from slawatch.sla.contract import Formula
+from slawatch.sla.contract import Formula, UnknownPolicy
 from slawatch.sla.exclusions import Exclusion, ExclusionReason
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.periods import Period, PeriodKind
@@ -27,6 +27,8 @@ contracts = st.sampled_from(
         terms(),
         terms(formula=Formula.REMOVED),
         terms(reference=Calendar((WeeklyWindow.parse("mon-fri 07:00-20:00"),))),
+        terms(unknown_as=UnknownPolicy.UP),
+        terms(formula=Formula.REMOVED, unknown_as=UnknownPolicy.DOWN),
     ]
 )
 

@@ -356,8 +356,8 @@ def test_claims_are_added_listed_and_audited(store: Store, now: int) -> None:
     early = store.add_claim("smileo", T0, "TCK-1", "alice")
     store.add_claim("other", T0, "X", "bob")
     assert _records(store, "smileo", 0, 1).claims == (
-        Claim(early, T0, "TCK-1"),
-        Claim(late, T0 + 600, "TCK-2"),
+        Claim(early, T0, "TCK-1", now),  # made when recorded: what a claim window reads
+        Claim(late, T0 + 600, "TCK-2", now),
     )
     assert [(c.ticket, c.author, c.created_at) for c in store.list_claims("smileo")] == [
         ("TCK-1", "alice", now),

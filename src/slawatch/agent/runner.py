@@ -1,8 +1,9 @@
 """The agent: probes on schedule, results to the store and to ``/metrics``.
 
 Its loop, once a second: write what the probes found (one transaction), then
-sleep. SIGHUP reloads the config (a config that fails to load is refused, the
-old one keeps running, and ``slawatch_config_last_reload_successful`` says so);
+sleep. SIGHUP reloads the config off the loop (reload.py: a config that fails to
+load is refused, the old one keeps running, and ``slawatch_config_last_reload_successful``
+says so);
 SIGTERM and SIGINT stop the probing, let the probes under way finish (for at
 most ``SHUTDOWN_GRACE``), write everything and exit. After a kill -9 nothing
 needs repair: the time the agent was away is unknown by the timeline's own rule
@@ -23,10 +24,11 @@ from prometheus_client import CollectorRegistry
 
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
+from slawatch.agent.reload import Pause, Reloader, restart_needed
 from slawatch.agent.scheduler import Schedule, Scheduling, lateness
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import SampleWriter
-from slawatch.config import Config, ConfigError, load_config
+from slawatch.config import Config
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.exporters.sla_metrics import SlaSeries
 from slawatch.exporters.support_metrics import SupportSeries
@@ -54,12 +56,12 @@ class Agent:
         *,
         registry: CollectorRegistry | None = None,
         clock: Callable[[], float] = time.time,
+        reload_pause: Pause = contextlib.nullcontext,
     ) -> None:
         """An agent over ``config`` (loaded from ``config_path``, which a reload reads
         again) and ``store``, which its caller opened and closes. Nothing here reads a
         file or a socket, nor sets anything for the whole process: the ``run`` command
-        does (cli/agent.py)."""
-        self.config_path = config_path
+        does (cli/agent.py), and gives the policy for a reload's load in ``reload_pause``."""
         self.config = config
         self.clock = clock
         self.registry = registry or CollectorRegistry()
@@ -80,6 +82,7 @@ class Agent:
         self._limit = asyncio.Semaphore(MAX_CONCURRENT_PROBES)
         self._context: ProbeContext | None = None
         self._last_loop = clock()
+        self._reloader = Reloader(config_path, self._swap, self._refused, reload_pause)
 
     async def run(self) -> None:
         self._watch_heartbeats()
@@ -124,18 +127,13 @@ class Agent:
         self.sla.refresh()
         self.support.refresh()
 
-    def reload(self) -> bool:
-        """Swap in the config file's current content, if it loads."""
-        try:
-            config = load_config(self.config_path)
-        except ConfigError as exc:
-            self.metrics.reload_ok.set(0)
-            log.error("config reload refused, the old config keeps running:\n%s", exc)
-            return False
+    def _swap(self, loaded: Config) -> None:
+        """Swap in a config that loaded (on the loop: see reload.py)."""
+        config, notes = restart_needed(self.config, loaded)
+        for note in notes:
+            log.warning("%s", note)
         for gone in set(self._intervals()) - {t.name for t in config.targets}:
             self.metrics.forget(gone)
-        if config.agent.workers != self.config.agent.workers:
-            log.warning("agent.workers changed: it takes effect when the agent restarts")
         self.config = config
         self.writer.update_rules(self._rules())
         self.sla.configure(config)
@@ -145,7 +143,10 @@ class Agent:
         self.metrics.reload_ok.set(1)
         self.metrics.reload_time.set(self.clock())
         log.info("config reloaded: %d targets", len(config.targets))
-        return True
+
+    def _refused(self) -> None:
+        self.metrics.reload_ok.set(0)
+        self.metrics.reloads_refused.inc()
 
     async def _loop(self) -> None:
         while not self.stop.is_set():
@@ -231,7 +232,7 @@ class Agent:
 
     def _install_signals(self) -> None:
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        loop.add_signal_handler(signal.SIGHUP, self._reloader.request)
         for stop_signal in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(stop_signal, self.stop.set)
 

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from slawatch.app.evaluate import LOOKBACK, Probing, service_timeline
 from slawatch.app.reports import shown
 from slawatch.config import Config
-from slawatch.sla.assess import outage_runs
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
+from slawatch.sla.outages import outage_covering
 from slawatch.sla.periods import resolve_period
 from slawatch.store.store import Store
 
@@ -200,18 +200,18 @@ def add_claim(
     at: str,
     ticket: str,
     actor: str,
+    now: int,
     spell: Spell,
 ) -> int:
     """Mark the outage covering ``at`` as reported by the customer; returns the claim's id.
 
-    Raises ``NothingToClaim`` when no outage of the contract covers ``at``.
+    Raises ``NothingToClaim`` when no outage of the contract covers ``at`` as the
+    report sees it (after the contract's unknown-time policy; nothing after ``now``).
     """
     terms = config.contract(contract).terms()
     instant = parse_instant(at, terms.zone, "at", spell)
-    timeline = service_timeline(
-        store, terms, Probing.of(config), instant - LOOKBACK, instant + LOOKBACK
-    )
-    runs = outage_runs(timeline.down, timeline.unknown)
-    if not any(start <= instant < end for start, end in runs):
+    end = min(instant + LOOKBACK, now)
+    timeline = service_timeline(store, terms, Probing.of(config), instant - LOOKBACK, end)
+    if instant >= end or outage_covering(timeline, terms.unknown_as, instant) is None:
         raise NothingToClaim(f"no outage of {contract} covers {at}: nothing to claim")
     return store.add_claim(contract, instant, ticket, actor)

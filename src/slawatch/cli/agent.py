@@ -1,7 +1,8 @@
 """``slawatch run`` (the agent) and ``slawatch probe`` (one probe, now).
 
 What the agent's process needs once, for its whole life, is set here and not
-in the library: logging, and no ``_created`` series on /metrics.
+in the library: logging, no ``_created`` series on /metrics, and the collector
+paused while the config is loaded (at start and on each reload).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 
 from slawatch.cli.common import Session, config_option, reports_errors
+from slawatch.cli.gc_pause import gc_paused
 
 
 @click.command()
@@ -32,7 +34,9 @@ def run(config_path: Path | None, db_url: str | None) -> None:
     # counter's samples, and so the cost of a scrape.
     disable_created_metrics()  # type: ignore[no-untyped-call]
     session = Session(config_path, db_url)
-    agent = Agent(session.config_file(), session.config(), session.store())
+    with gc_paused():  # a 50,000-target config: see gc_pause.py
+        config = session.config()
+    agent = Agent(session.config_file(), config, session.store(), reload_pause=gc_paused)
     asyncio.run(agent.run())
 
 

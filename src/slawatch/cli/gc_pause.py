@@ -10,9 +10,10 @@ third of the reports'. Reference counting frees memory as usual during a pause;
 a cycle made meanwhile waits for the first collection after it.
 
 Pausing is a policy for a whole process, so the commands that do such bulk work
-take it (``slawatch import``, ``report``, ``period``; bench/ does too), never the
-library: the agent writes samples every second and runs for months, and its
-collector keeps running.
+take it (``slawatch import``, ``report``, ``period``, ``check-config``; bench/ does
+too), never the library: the agent writes samples every second and runs for
+months, and its collector keeps running, but while it loads its config (``run``
+gives it the pause for its reloads).
 """
 
 from __future__ import annotations

@@ -223,7 +223,14 @@ def claim_add(
     session = Session(config_path, db_url)
     config = session.config()
     new_id = add_claim(
-        session.store(), config, contract, at=at_text, ticket=ticket, actor=author, spell=option
+        session.store(),
+        config,
+        contract,
+        at=at_text,
+        ticket=ticket,
+        actor=author,
+        now=now(),
+        spell=option,
     )
     click.echo(f"claim #{new_id} ({ticket}) added to {contract}")
 

@@ -7,6 +7,7 @@ their own checks reach the user at the right line.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
@@ -31,7 +32,14 @@ class HolidayCalendar(ConfigModel):
         return self
 
     def holidays(self) -> Holidays:
-        return Holidays(self.country, self.subdiv)
+        return _holidays(self.country, self.subdiv)
+
+
+@lru_cache(maxsize=256)
+def _holidays(country: str, subdiv: str | None) -> Holidays:
+    # Checked once per calendar: the holidays package takes half a millisecond to say
+    # it knows one, and a thousand contracts name the same few.
+    return Holidays(country, subdiv)
 
 
 class Reference(ConfigModel):

@@ -20,9 +20,11 @@ from pydantic_core import InitErrorDetails
 from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, error_at, invalid, raise_errors, unknown_key_at
 from slawatch.config.calendars import Reference
+from slawatch.config.credit_terms import OutageLimitRow, parse_claim_window
 from slawatch.config.fields import Name, NonEmpty, Seconds, SecondsOrZero, Weekly, Zone
 from slawatch.config.support import Support
 from slawatch.sla.calendar import RRuleWindow, WeeklyWindow
+from slawatch.sla.claims import ClaimWindow
 from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
 from slawatch.sla.contract import Fee as FeeTerms
 from slawatch.sla.credits import CreditBasis, Tier, TierTable
@@ -274,6 +276,11 @@ class Contract(ConfigModel):
     target: Decimal = Field(gt=0, le=100, examples=["99.7"])
     credits: Credits | None = None
     claims_required: bool = Field(default=defaults.CLAIMS_REQUIRED, examples=["true"])
+    claim_window: Annotated[ClaimWindow | None, PlainValidator(parse_claim_window)] = Field(
+        default=None, examples=["{days: 30}"]
+    )
+    credit_cap: Decimal | None = Field(default=None, gt=0, le=100, examples=["50"])
+    outage_limits: tuple[OutageLimitRow, ...] = ()
     fee: Fee | None = None
     support: Support | None = None  # SPEC section 6: response targets and objectives
     clauses: dict[str, str] = Field(default_factory=dict, examples=['{target: "art. 6"}'])
@@ -286,6 +293,22 @@ class Contract(ConfigModel):
         if errors:
             raise_errors(errors)
         return clauses
+
+    @model_validator(mode="after")
+    def _terms_that_act(self) -> Self:
+        # A key that can change nothing is a mistake to point out, not to ignore.
+        errors = []
+        if self.claim_window is not None and not self.claims_required:
+            errors.append(error_at(("claim_window",), "only used with claims_required: true"))
+        if self.credit_cap is not None and not self._credits_something():
+            message = "needs credits, or an outage_limits clause with a credit, to cap"
+            errors.append(error_at(("credit_cap",), message))
+        if errors:
+            raise_errors(errors)
+        return self
+
+    def _credits_something(self) -> bool:
+        return self.credits is not None or any(row.credit for row in self.outage_limits)
 
     def terms(self) -> ContractTerms:
         """The contract as the core computes with it."""
@@ -304,6 +327,9 @@ class Contract(ConfigModel):
             min_coverage_percent=Fraction(self.min_coverage),
             credits=None if self.credits is None else self.credits.table(),
             claims_required=self.claims_required,
+            claim_window=self.claim_window,
+            credit_cap=None if self.credit_cap is None else Fraction(self.credit_cap),
+            outage_limits=tuple(row.limit() for row in self.outage_limits),
             fee=None if self.fee is None else self.fee.terms(),
             clauses=tuple(self.clauses.items()),
         )

@@ -10,6 +10,7 @@ leading minus is read, so that a range check can say what was written
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from slawatch.config.errors import DurationError
 
@@ -21,6 +22,7 @@ _DURATION_RE = re.compile(
 _INTEGER_RE = re.compile(r"-?\d+")
 
 
+@lru_cache(maxsize=1024)  # a big config writes the same few durations thousands of times
 def parse_duration_ms(text: str) -> int:
     """Milliseconds in ``text`` (``"1h30m"`` -> 5_400_000); raises ``DurationError``."""
     text = text.strip()

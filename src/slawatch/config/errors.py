@@ -9,14 +9,21 @@ The exception tree is small and each class subclasses the built-in it refines::
      +-- UnknownNameError  ``Config.contract(name)`` / ``Config.target(name)``: no such name
 
 A ``Problem`` reads ``FILE:LINE: path.to.key: what is wrong (got X; e.g. Y)``, the form
-compilers use, so editors and CI logs link straight to the line.
+compilers use, so editors and CI logs link straight to the line. What it quotes is cut
+and its passwords masked (``excerpt``).
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import heapq
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+
+from slawatch.config.redact import mask_credentials
+
+MAX_VALUE = 80  # characters of a value quoted in a message
+MAX_LINE = 1_000  # characters of a message line, whatever it quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +36,10 @@ class Problem:
     message: str  # the rule that is broken, what was found, and an example
 
     def __str__(self) -> str:
+        """One line, never a password, never longer than ``MAX_LINE`` characters."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return ": ".join(part for part in (where, self.path, self.message) if part)
+        text = ": ".join(part for part in (where, self.path, self.message) if part)
+        return excerpt(text, MAX_LINE)
 
 
 class ConfigError(ValueError):
@@ -68,11 +77,18 @@ class UnknownNameError(LookupError):
         super().__init__(f"unknown {kind} {name!r} ({_known_names(name, self.known)})")
 
 
-def listing(names: Iterable[str], limit: int = 12) -> str:
+def excerpt(text: str, limit: int = MAX_VALUE) -> str:
+    """What a message may show of ``text``: its passwords masked, and cut after ``limit``
+    characters, saying how long it was (a 57 MB value must not make a 57 MB error line).
+    Masked first: a cut could leave half a URL that no longer looks like one."""
+    text = mask_credentials(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def listing(names: Collection[str], limit: int = 12) -> str:
     """``a, b, c``, cut after ``limit`` names: a thousand contracts make a useless message."""
-    ordered = sorted(names)
-    shown = ", ".join(ordered[:limit])
-    return shown if len(ordered) <= limit else f"{shown} and {len(ordered) - limit} more"
+    shown = ", ".join(heapq.nsmallest(limit, names))
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:

@@ -1,6 +1,7 @@
 """Reading a config file: text, then YAML, then validation, with every problem found.
 
-``load_config`` never lets a traceback out for a bad file: a missing file, bytes
+``load_config`` never lets a traceback out for a bad file: a missing file, one that
+is not a regular file (``/dev/zero``, a FIFO) or is bigger than ``MAX_BYTES``, bytes
 that are not UTF-8, a YAML syntax error, a duplicate key and every validation
 error all end up in one ``ConfigError``, sorted by line, so that ``check-config``
 can print them all at once.
@@ -9,7 +10,7 @@ can print them all at once.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import stat
 
 from pydantic import ValidationError
 
@@ -17,6 +18,15 @@ from slawatch.config.errors import ConfigError, Problem
 from slawatch.config.messages import problems_from
 from slawatch.config.models import Config
 from slawatch.config.yaml_lines import read_yaml
+
+MAX_BYTES = 64 * 2**20  # 64 MiB: ten times a 50,000-target config; more is a mistake
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
@@ -46,7 +56,7 @@ def _line(problem: Problem) -> int:
 
 def _read(source: str) -> str:
     try:
-        data = Path(source).read_bytes()
+        data = _read_bytes(source)
     except OSError as exc:
         raise ConfigError([Problem(source, None, "", f"cannot read: {exc.strerror}")]) from None
     try:
@@ -54,3 +64,25 @@ def _read(source: str) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ConfigError([Problem(source, line, "", "not UTF-8 text")]) from None
+
+
+def _read_bytes(source: str) -> bytes:
+    """The bytes of a regular file of at most ``MAX_BYTES``. Opened without blocking,
+    so that a FIFO with no writer is refused instead of hanging the agent's reload."""
+    descriptor = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "a special file")
+            raise ConfigError([Problem(source, None, "", f"not a regular file ({kind})")])
+        file = os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with file:
+        data = file.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
+    if info.st_size > MAX_BYTES or len(data) > MAX_BYTES:
+        size = max(info.st_size, len(data))
+        message = f"too big ({size:,} bytes): a config file may hold {MAX_BYTES >> 20} MiB"
+        raise ConfigError([Problem(source, None, "", message)])
+    return data

@@ -8,7 +8,8 @@ Each error becomes ``path: rule (got X; e.g. Y)``:
   and replaces it where it is not ("Extra inputs are not permitted" is an
   unknown key, with the valid keys and the likely one);
 - X is what the file says at that path, quoted from the file rather than from the
-  validated value, and omitted when nothing is written there;
+  validated value (its first 80 characters), and omitted when nothing is written
+  there;
 - Y is the field's example, or the one the validator chose.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 
 from pydantic_core import ErrorDetails, ValidationError
 
-from slawatch.config.errors import Problem, closest
+from slawatch.config.errors import MAX_VALUE, Problem, closest, excerpt
 from slawatch.config.targets import DISCRIMINATOR
 from slawatch.config.yaml_lines import Document, Path, format_path
 
@@ -69,6 +70,8 @@ def describe(error: ErrorDetails, written: object = _NOTHING) -> str:
     shown = None if written is _NOTHING else _show(written)
     if shown is not None and _quotable(error["type"], rule, written):
         hints.append(f"got {shown}")
+    elif isinstance(written, str) and len(written) > MAX_VALUE:  # the rule quotes it
+        rule = rule.replace(repr(written), repr(excerpt(written)))
     if context.get("example") and "e.g." not in rule:
         hints.append(f"e.g. {context['example']}")
     return f"{rule} ({'; '.join(hints)})" if hints else rule
@@ -124,7 +127,7 @@ def _show(value: object) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return value if value.strip() == value and value else repr(value)
+        return excerpt(value) if value.strip() == value and value else repr(excerpt(value))
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, date):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, NamedTuple
 
 import dns.exception
@@ -133,6 +134,7 @@ RecordType = Annotated[str, AfterValidator(_record_type)]
 """A DNS record type, in its canonical spelling (``aaaa`` -> ``AAAA``)."""
 
 
+@lru_cache(maxsize=4096)  # dnspython takes 50 µs a record; configs repeat their answers
 def canonical_answer(record_type: str, text: str) -> str:
     """``text`` as dnspython prints that record from the wire (absolute names,
     lowercase IPv6, quoted TXT), so a probe compares texts without parsing them.

@@ -77,6 +77,10 @@ class AgentMetrics:
             "slawatch_config_last_reload_success_timestamp_seconds",
             "When the config was last loaded successfully",
         )
+        self.reloads_refused = counter(
+            "slawatch_config_reloads_refused",
+            "Config reloads refused: the file did not load and the previous config kept running",
+        )
 
     def observe(self, target: str, result: ProbeResult, lateness: float) -> None:
         """Record one probe's result."""

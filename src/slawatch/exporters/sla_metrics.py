@@ -31,11 +31,13 @@ from fractions import Fraction
 from slawatch.app.evaluate import Inputs, Probing, gather
 from slawatch.config import Config
 from slawatch.exporters.text_format import escape, number
-from slawatch.sla.assess import score, sort_time
+from slawatch.sla.assess import sort_time
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.ledger import Cumulative, Meter, Tally
+from slawatch.sla.limit_clock import LimitClock
 from slawatch.sla.periods import Period, period_containing
+from slawatch.sla.score import Score, score
 from slawatch.store.store import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class Forecast:
     budget: float  # the downtime the whole period allows, seconds
     maintenance: Cumulative  # qualifying maintenance, declared or recurring
     exclusions: Cumulative  # the operator's exclusions
+    clauses: LimitClock  # the outage clauses, judged at any instant
 
     @classmethod
     def of(cls, inputs: Inputs) -> Forecast:
@@ -81,6 +84,7 @@ class Forecast:
             float((1 - terms.target_percent / 100) * reference),
             qualifying(maintenance=True),
             qualifying(maintenance=False),
+            LimitClock.of(terms, time),
         )
 
 
@@ -206,8 +210,8 @@ class SlaSeries:
     def _values(self, contract: str, forecast: Forecast, now: int) -> tuple[float, ...]:
         terms, period = forecast.terms, forecast.period
         tally = forecast.meter.tally(now)
-        verdict = score(terms, period, tally)
-        held = self._hold(contract, period, tally)
+        verdict = score(terms, period, tally, forecast.clauses.credit(now))
+        held = self._hold(contract, period, tally, verdict)
         credit = verdict.credit.percent if verdict.credit is not None else 0
         return (
             held.reference,
@@ -218,7 +222,7 @@ class SlaSeries:
             float(terms.min_coverage_percent / 100),
             float(credit / 100),
             forecast.budget,
-            forecast.budget - tally.downtime,
+            forecast.budget - verdict.counted_downtime,
             forecast.period_reference,
             period.start,
             period.end,
@@ -226,15 +230,17 @@ class SlaSeries:
             float(forecast.exclusions.covers(now)),
         )
 
-    def _hold(self, name: str, period: Period, tally: Tally) -> _Held:
+    def _hold(self, name: str, period: Period, tally: Tally, verdict: Score) -> _Held:
         """The counters to export: never below what this period already showed, so
-        that a correction downwards is not read as a counter reset."""
+        that a correction downwards is not read as a counter reset. Both count what
+        the contract counts: downtime with unknown time under ``unknown_time: down``,
+        reference time less the unknown time the policy leaves out."""
         held = self._held.get(name)
         if held is None or held.period_start != period.start:
             held = self._held[name] = _Held(period.start)
-        counted = tally.reference - tally.excluded - tally.observed_unknown
+        counted = tally.reference - tally.excluded - verdict.left_out_unknown
         held.reference = max(held.reference, counted)
-        held.downtime = max(held.downtime, tally.downtime)
+        held.downtime = max(held.downtime, verdict.counted_downtime)
         return held
 
 

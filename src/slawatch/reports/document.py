@@ -27,15 +27,23 @@ from slawatch.reports.view import (
     OUTAGE_COLUMNS,
     amendments,
     sections,
+    term_tables,
 )
-from slawatch.sla.assess import Assessment, Credit, Outage
-from slawatch.sla.contract import ContractTerms, Formula
+from slawatch.sla.assess import Assessment, Outage
+from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
 from slawatch.sla.credits import round_exact
 from slawatch.sla.daily import Day
+from slawatch.sla.limits import LimitVerdict
+from slawatch.sla.score import Credit
 
-FORMULAS = {
-    Formula.AVAILABLE: ("(R - U - D) / (R - U) x 100", "excluded time counts as available"),
-    Formula.REMOVED: ("(R - X - U - D) / (R - X - U) x 100", "excluded time is left out"),
+MEANINGS = {
+    Formula.AVAILABLE: "excluded time counts as available",
+    Formula.REMOVED: "excluded time is left out",
+}
+UNKNOWN_MEANINGS = {
+    UnknownPolicy.EXCLUDED: "unknown time is left out of both sides",
+    UnknownPolicy.UP: "unknown time counts as available",
+    UnknownPolicy.DOWN: "unknown time counts as downtime",
 }
 
 
@@ -72,6 +80,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "excluded_seconds": a.excluded_seconds,
         "unknown_seconds": a.unknown_seconds,
         "downtime_seconds": a.downtime_seconds,
+        "counted_downtime_seconds": a.counted_downtime_seconds,
         "availability_percent": percent(a.availability),
         "availability_exact": exact(a.availability),
         "formula": _formula(report),
@@ -83,14 +92,18 @@ def to_dict(report: Report) -> dict[str, Any]:
         "credit_basis": str(terms.credits.basis) if terms.credits else None,
         "claims_required": terms.claims_required,
         "claimed_downtime_seconds": a.claimed_downtime_seconds,
+        "claim_window": terms.claim_window.describe() if terms.claim_window else None,
         "tier": owed.tier_text if owed else None,
         "tier_all_outages": everything.tier_text if everything else None,
+        **_credit_parts(terms, owed, everything),
         "credit_percent": percent(owed.percent) if owed else 0.0,
         "credit_percent_all_outages": percent(everything.percent) if everything else 0.0,
         "credit_amount": _money(owed),
         "credit_amount_all_outages": _money(everything),
         "currency": terms.fee.currency if terms.fee and _money(owed) is not None else None,
         "outages": [_outage(o, report) for o in a.outages],
+        "late_claims": [_late_claim(o, report) for o in a.outages if _is_late(o)],
+        "outage_limits": [_limit(v) for v in a.limits],
         "exclusions": [
             {
                 "source": e.label,
@@ -113,13 +126,15 @@ def to_json(data: Mapping[str, Any]) -> str:
 
 def to_csv(data: Mapping[str, Any]) -> str:
     """Summary rows ``field,value`` (in the order the other formats show them), a
-    blank line, one row per outage, and for a closed period a blank line and one row
-    per amendment."""
+    blank line, one row per outage, then the same for the late claims and the outage
+    clauses when there are some, and for a closed period one row per amendment."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["field", "value"])
     writer.writerows([row.key, cell(row.value)] for s in sections(data) for row in s.rows)
     csv_table(writer, data["outages"], OUTAGE_COLUMNS)
+    for _, records, columns in term_tables(data):
+        csv_table(writer, records, columns)
     if "closed" in data:
         csv_table(writer, amendments(data), AMENDMENT_COLUMNS)
     return out.getvalue()
@@ -133,7 +148,7 @@ def csv_table(
     writer.writerow([])
     writer.writerow(keys)
     for record in records:
-        writer.writerow([cell(record[key]) for key in keys])
+        writer.writerow([cell(record.get(key)) for key in keys])  # a frozen report may lack one
 
 
 def cell(value: Any) -> Any:
@@ -154,12 +169,19 @@ def _period(report: Report) -> dict[str, Any]:
 
 def _formula(report: Report) -> dict[str, Any]:
     terms, a = report.terms, report.assessment
-    expression, meaning = FORMULAS[terms.formula]
+    figures = {
+        "R": a.reference_seconds,
+        "X": a.excluded_seconds,
+        "U": a.unknown_seconds,
+        "D": a.downtime_seconds,
+    }
     return {
         "exclusions_count_as": str(terms.formula),
         "unknown_time": str(terms.unknown_as),
-        "expression": expression,
-        "meaning": meaning,
+        "expression": a.ratio.expression(),
+        "meaning": MEANINGS[terms.formula],
+        "unknown_meaning": UNKNOWN_MEANINGS[terms.unknown_as],
+        "arithmetic": a.ratio.arithmetic(figures),
         "numerator_seconds": a.numerator_seconds,
         "denominator_seconds": a.denominator_seconds,
         "text": (
@@ -176,9 +198,76 @@ def _outage(outage: Outage, report: Report) -> dict[str, Any]:
         "excluded_seconds": outage.excluded_seconds,
         "unknown_seconds": outage.unknown_seconds,
         "outside_reference_seconds": outage.outside_reference_seconds,
+        "length_seconds": outage.length_seconds,
         "reason": "; ".join(outage.reasons) or None,
-        "claimed": outage.ticket is not None,
+        "claimed": outage.claimed,
         "ticket": outage.ticket,
+        "claimed_at": _claim_time(outage, report),
+        "claim_late": _is_late(outage),
+    }
+
+
+def _claim_time(outage: Outage, report: Report) -> str | None:
+    made = None if outage.marking is None else outage.marking.claim.made_at
+    return None if made is None else _iso(made, report.terms)
+
+
+def _is_late(outage: Outage) -> bool:
+    return outage.marking is not None and outage.marking.late
+
+
+def _late_claim(outage: Outage, report: Report) -> dict[str, Any]:
+    """A claim made after the contract's claim window: listed, credited nothing."""
+    assert outage.marking is not None and outage.marking.deadline is not None  # a late one
+    claim = outage.marking.claim
+    return {
+        "ticket": claim.ticket,
+        "at": _iso(claim.at, report.terms),
+        "claimed_at": _claim_time(outage, report),
+        "deadline": _iso(outage.marking.deadline, report.terms),
+        "outage_start": _iso(outage.start, report.terms),
+        "outage_end": _iso(outage.end, report.terms),
+    }
+
+
+def _limit(verdict: LimitVerdict) -> dict[str, Any]:
+    limit = verdict.limit
+    return {
+        "clause": limit.describe(),
+        "longer_than_seconds": limit.longer_than,
+        "at_most": limit.at_most,
+        "credit_if_broken_percent": None if limit.credit is None else percent(limit.credit),
+        "outages_longer": verdict.longer,
+        "claimed_outages_longer": verdict.claimed_longer,
+        "longest_seconds": verdict.longest,
+        "met": verdict.met,
+        "credit_percent": percent(verdict.credit),
+        "credit_percent_all_outages": percent(verdict.credit_all_outages),
+    }
+
+
+def _credit_parts(
+    terms: ContractTerms, owed: Credit | None, everything: Credit | None
+) -> dict[str, Any]:
+    """How the credit adds up: the tier's part and the outage clauses' part, then the
+    cap (each ``None`` where the contract has no such term, or there is no credit;
+    the tier's part alone is the credit itself, so it is shown beside a clause or a cap)."""
+    clauses = any(limit.credit for limit in terms.outage_limits)
+    tiers = terms.credits is not None and (clauses or terms.credit_cap is not None)
+
+    def tier(credit: Credit | None) -> float | None:
+        return percent(credit.tier_percent) if credit is not None and tiers else None
+
+    def clause(credit: Credit | None) -> float | None:
+        return percent(credit.clauses_percent) if credit is not None and clauses else None
+
+    return {
+        "tier_credit_percent": tier(owed),
+        "tier_credit_percent_all_outages": tier(everything),
+        "outage_limits_credit_percent": clause(owed),
+        "outage_limits_credit_percent_all_outages": clause(everything),
+        "credit_cap_percent": None if terms.credit_cap is None else percent(terms.credit_cap),
+        "credit_capped": owed.capped if owed is not None and terms.credit_cap is not None else None,
     }
 
 

@@ -29,6 +29,7 @@ from slawatch.reports.view import (
     sections,
     show,
     table,
+    term_tables,
 )
 
 TEMPLATE = "report.html.j2"
@@ -112,6 +113,7 @@ def _tables(data: Data) -> list[Table]:
         _table("Outages", data["outages"], OUTAGE_COLUMNS, OUTAGE_NOTE),
         _table("Exclusions", data["exclusions"], EXCLUSION_COLUMNS),
     ]
+    found += [_table(title, rows, columns) for title, rows, columns in term_tables(data)]
     if "closed" in data:
         found.append(_table("Amendments", amendments(data), AMENDMENT_COLUMNS))
     return found

@@ -26,6 +26,8 @@ from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
+    LATE_CLAIM_COLUMNS,
+    LIMIT_COLUMNS,
     OUTAGE_COLUMNS,
     Data,
     Section,
@@ -36,13 +38,19 @@ from slawatch.reports.view import (
     sections,
     show,
     table,
+    term_tables,
 )
 
 FONT = "DejaVu"
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _HEADINGS = FontFace(emphasis="BOLD", fill_color=(230, 236, 240))
 _WIDTH = 190.0  # A4 less 10 mm margins, in mm
-_OUTAGE_WIDTHS = (41, 41, 16, 16, 16, 16, 20, 12, 12)  # an ISO instant on one line
+_OUTAGE_WIDTHS = (40, 40, 12, 12, 12, 12, 12, 16, 10, 14, 10)  # an ISO instant on one line
+# Per table of contract terms (view.term_tables), by its columns.
+_TERM_WIDTHS = {
+    LATE_CLAIM_COLUMNS: (30, 40, 40, 40, 40),
+    LIMIT_COLUMNS: (46, 18, 18, 20, 12, 24, 24, 28),
+}
 _AMENDMENT_WIDTHS = (15, 25, 16, 28, 48, 29, 29)  # a SHA-256 on four lines
 _REQUEST_WIDTHS = (14, 12, 26, 20, 26, 26, 15, 13, 38)  # an instant on two lines
 _OBJECTIVE_WIDTHS = (22, 20, 18, 12, 14, 14, 16, 20, 16, 16, 22)
@@ -80,7 +88,9 @@ def to_pdf(data: Data) -> bytes:
     _records(
         pdf, "Outages", outages, OUTAGE_COLUMNS, widths=_OUTAGE_WIDTHS, note=_outage_note(data)
     )
-    _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS, widths=(40, 26, 52, 20, 18, 34))
+    _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS, widths=(38, 22, 68, 18, 14, 30))
+    for title, records, columns in term_tables(data):
+        _records(pdf, title, records, columns, widths=_TERM_WIDTHS[columns])
     _clauses(pdf, clause_rows(data))
     _records(pdf, "Day by day", days, DAILY_COLUMNS, widths=(30, 32, 32, 32, 32, 32))
     if "closed" in data:

@@ -10,8 +10,9 @@ hash, is not part of what is hashed).
 
 ``diff`` says field by field what changed between two versions; lists of
 records are matched by what identifies them (an outage by its start, an
-exclusion by its source, a day by its date), so an added outage shows as one
-addition, not as every later outage shifting by one.
+exclusion by its source, a day by its date, a late claim by its outage, a clause
+by its text), so an added outage shows as one addition, not as every later outage
+shifting by one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 # How the records of a report's lists are told apart: list -> identifying field.
-RECORD_KEYS = {"outages": "start", "exclusions": "source", "daily": "date"}
+RECORD_KEYS = {
+    "outages": "start",
+    "exclusions": "source",
+    "daily": "date",
+    "late_claims": "outage_start",  # one claim shown per outage
+    "outage_limits": "clause",
+}
 
 
 def canonical(data: Mapping[str, Any]) -> str:

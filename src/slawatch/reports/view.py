@@ -72,7 +72,12 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
                 ("maintenance", "exclusions"),
             ),
             ("unknown_seconds", "U: unknown time (not observed)", ("unknown_time",)),
-            ("downtime_seconds", "D: counted downtime", ("service",)),
+            ("downtime_seconds", "D: downtime (observed down)", ("service",)),
+            (
+                "counted_downtime_seconds",
+                "Downtime the contract counts (D, plus U when unknown time counts as down)",
+                ("unknown_time",),
+            ),
         ),
     ),
     (
@@ -81,7 +86,9 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
             ("formula.exclusions_count_as", "Excluded time counts as", ("exclusions_count_as",)),
             ("formula.meaning", "Meaning", ("exclusions_count_as",)),
             ("formula.unknown_time", "Unknown time is", ("unknown_time",)),
-            ("formula.expression", "Formula", ("exclusions_count_as",)),
+            ("formula.unknown_meaning", "Meaning", ("unknown_time",)),
+            ("formula.expression", "Formula applied", ("exclusions_count_as", "unknown_time")),
+            ("formula.arithmetic", "With this period's figures", ("exclusions_count_as",)),
             ("formula.numerator_seconds", "Numerator (seconds)", ("exclusions_count_as",)),
             ("formula.denominator_seconds", "Denominator (seconds)", ("exclusions_count_as",)),
             ("formula.text", "Computation", ("exclusions_count_as",)),
@@ -99,9 +106,28 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
             ("met", "Target met", ("target",)),
             ("credit_basis", "Credit tiers based on", ("credits",)),
             ("claims_required", "Customer must report outages", ("claims_required",)),
+            ("claim_window", "Claims must be made", ("claim_window",)),
             ("claimed_downtime_seconds", "Claimed downtime (seconds)", ("claims_required",)),
             ("tier", "Tier owed", ("credits",)),
             ("tier_all_outages", "Tier if every outage were claimed", ("credits",)),
+            ("tier_credit_percent", "Tier credit owed (%)", ("credits",)),
+            (
+                "tier_credit_percent_all_outages",
+                "Tier credit if every outage were claimed (%)",
+                ("credits",),
+            ),
+            (
+                "outage_limits_credit_percent",
+                "Outage clauses' credit owed (%)",
+                ("outage_limits",),
+            ),
+            (
+                "outage_limits_credit_percent_all_outages",
+                "Outage clauses' credit if every outage were claimed (%)",
+                ("outage_limits",),
+            ),
+            ("credit_cap_percent", "Credit cap (% of the fee)", ("credit_cap",)),
+            ("credit_capped", "Credit cut down by the cap", ("credit_cap",)),
             ("credit_percent", "Credit owed (%)", ("credits",)),
             ("credit_percent_all_outages", "Credit if every outage were claimed (%)", ("credits",)),
             ("credit_amount", "Credit amount owed", ("fee",)),
@@ -109,6 +135,19 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
             ("currency", "Currency", ("fee",)),
         ),
     ),
+)
+
+# Summary fields of contract terms most contracts do not have: no row when null.
+OPTIONAL_TERMS = frozenset(
+    {
+        "claim_window",
+        "tier_credit_percent",
+        "tier_credit_percent_all_outages",
+        "outage_limits_credit_percent",
+        "outage_limits_credit_percent_all_outages",
+        "credit_cap_percent",
+        "credit_capped",
+    }
 )
 
 # The tables' columns: JSON field -> heading.
@@ -119,9 +158,28 @@ OUTAGE_COLUMNS = (
     ("excluded_seconds", "Excluded (s)"),
     ("unknown_seconds", "Unknown (s)"),
     ("outside_reference_seconds", "Outside R (s)"),
+    ("length_seconds", "Length (s)"),
     ("reason", "Excluded because"),
     ("claimed", "Claimed"),
     ("ticket", "Ticket"),
+    ("claim_late", "Late claim"),
+)
+LATE_CLAIM_COLUMNS = (
+    ("ticket", "Ticket"),
+    ("claimed_at", "Claimed at"),
+    ("deadline", "Deadline"),
+    ("outage_start", "Outage start"),
+    ("outage_end", "Outage end"),
+)
+LIMIT_COLUMNS = (
+    ("clause", "Clause"),
+    ("outages_longer", "Outages longer"),
+    ("claimed_outages_longer", "Of them claimed"),
+    ("longest_seconds", "Longest (s)"),
+    ("met", "Met"),
+    ("credit_if_broken_percent", "Credit if broken (%)"),
+    ("credit_percent", "Credit owed (%)"),
+    ("credit_percent_all_outages", "If every outage were claimed (%)"),
 )
 EXCLUSION_COLUMNS = (
     ("source", "Source"),
@@ -167,8 +225,12 @@ def flatten(data: Data) -> Iterator[tuple[str, Any]]:
 
 def sections(data: Data) -> list[Section]:
     """The summary in reading order; a field the table does not name yet (added
-    to the JSON later) still shows, under its JSON key, in a last section."""
-    fields = dict(flatten(data))
+    to the JSON later) still shows, under its JSON key, in a last section. The
+    rows of contract terms the contract does not have (``OPTIONAL_TERMS`` with no
+    value) are left out."""
+    fields = {
+        key: value for key, value in flatten(data) if not (value is None and key in OPTIONAL_TERMS)
+    }
     clauses: Mapping[str, str] = data.get("clauses", {})
     found = [
         Section(
@@ -228,17 +290,25 @@ def duration(seconds: int) -> str:
 
 
 def headline(data: Data) -> list[str]:
-    """The verdict in three sentences, each figure as the JSON writes it."""
+    """The verdict in a few sentences, each figure as the JSON writes it."""
     lines = [
         f"Availability {show('a', data['availability_percent'])} % against a target of "
         f"{show('t', data['target_percent'])} %: {'met' if data['met'] else 'not met'}.",
-        f"Computed as {data['formula']['expression']} = {data['formula']['text']}.",
+        f"Computed as {_computed(data['formula'])}.",
     ]
-    if data.get("credit_basis") is not None:
+    if data.get("credit_basis") is not None or data.get("outage_limits_credit_percent") is not None:
         lines.append(_credit_line(data))
+    lines += _terms_lines(data)
     if not data.get("billable", True):
         lines.append("Coverage is below the contract's minimum: not billable without review.")
     return lines
+
+
+def _computed(formula: Mapping[str, Any]) -> str:
+    """The formula, then its figures, then the result; a frozen report from before
+    the arithmetic was shown has only the first and the last."""
+    steps = [formula["expression"], formula.get("arithmetic"), formula["text"]]
+    return " = ".join(step for step in steps if step)
 
 
 def _credit_line(data: Data) -> str:
@@ -247,9 +317,28 @@ def _credit_line(data: Data) -> str:
     if data.get("currency"):
         owed += f" = {show('credit_amount', data['credit_amount'])} {data['currency']}"
         every += f" = {show('credit_amount', data['credit_amount_all_outages'])} {data['currency']}"
+    if data.get("credit_capped"):
+        owed += f", capped at {show('c', data['credit_cap_percent'])} % of the fee"
     if data.get("claims_required"):
         return f"{owed} (claimed outages only; {every} if every outage were claimed)."
     return f"{owed}."
+
+
+def _terms_lines(data: Data) -> list[str]:
+    """The outage clauses' verdict and the late claims, when the report has them."""
+    lines = []
+    judged = [c for c in data.get("outage_limits", []) if c["met"] is not None]
+    if judged:
+        broken = sum(1 for c in judged if not c["met"])
+        longest = duration(judged[0]["longest_seconds"])
+        lines.append(
+            f"Outage clauses: {broken} of {len(judged)} broken (longest outage {longest})."
+        )
+    late = len(data.get("late_claims", []))
+    if late:
+        claims = "claim was" if late == 1 else "claims were"
+        lines.append(f"{late} {claims} made after the claim window: listed, not credited.")
+    return lines
 
 
 def amendments(data: Data) -> list[Mapping[str, Any]]:
@@ -266,6 +355,20 @@ def amendments(data: Data) -> list[Mapping[str, Any]]:
 def clause_rows(data: Data) -> list[tuple[str, str]]:
     """(rule, article) for every clause the contract's config cites."""
     return list(data.get("clauses", {}).items())
+
+
+def term_tables(
+    data: Data,
+) -> list[tuple[str, list[Mapping[str, Any]], tuple[tuple[str, str], ...]]]:
+    """(title, records, columns) of the tables of contract terms this report has:
+    the late claims when there are some, the outage clauses when the contract has
+    some. Every format shows them after the exclusions."""
+    found: list[tuple[str, list[Mapping[str, Any]], tuple[tuple[str, str], ...]]] = []
+    if data.get("late_claims"):
+        found.append(("Late claims (not credited)", data["late_claims"], LATE_CLAIM_COLUMNS))
+    if data.get("outage_limits"):
+        found.append(("Outage clauses", data["outage_limits"], LIMIT_COLUMNS))
+    return found
 
 
 def table(

@@ -28,6 +28,7 @@ from slawatch.reports.view import (
     amendments,
     headline,
     sections,
+    term_tables,
 )
 
 SUMMARY_HEADINGS = ("Item", "Value", "JSON field", "Contract clause")
@@ -41,13 +42,16 @@ _WIDE = {  # columns of instants, texts and arithmetic
 
 
 def to_xlsx(data: Data) -> bytes:
-    """The workbook of the JSON report ``data``: Summary, Outages, Exclusions, Daily and
-    Clauses sheets, and Amendments for a closed period."""
+    """The workbook of the JSON report ``data``: Summary, Outages, Exclusions (then the
+    late claims and outage clauses when there are some), Daily and Clauses sheets, and
+    Amendments for a closed period."""
     book = Workbook()
     title = f"SLA report: {data['contract']}, {data['period']['label']}"
     _summary(_first_sheet(book), title, headline(data)[:3], sections(data))
     _records(book.create_sheet("Outages"), data["outages"], OUTAGE_COLUMNS)
     _records(book.create_sheet("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS)
+    for title, records, columns in term_tables(data):
+        _records(book.create_sheet(title), records, columns)
     _records(book.create_sheet("Daily"), data["daily"], DAILY_COLUMNS)
     _clauses(book.create_sheet("Clauses"), data["clauses"])
     if "closed" in data:

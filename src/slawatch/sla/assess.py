@@ -8,7 +8,9 @@ exclusions and the customer's claims, it derives, in whole seconds:
 - ``U`` unknown time: ``R - X`` where the service was unobserved;
 - ``D`` downtime: ``R - X - U`` where the service was down;
 
-then the availability under the contract's formula, the coverage, the verdict,
+each as measured, whatever the contract's unknown-time policy; then the
+availability under the contract's formula (``ratio.py``: the policies choose
+which figures each side subtracts), the coverage, the verdict,
 the credit tier and the money. Every figure is a function of its inputs only:
 the period, ``until`` (what "now" is) and the zone are parameters.
 """
@@ -17,17 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
 from slawatch.sla.calendar import recurring_spans
-from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
-from slawatch.sla.credits import TierTable, credit_amount, percent_of
+from slawatch.sla.claims import Marking, mark
+from slawatch.sla.contract import ContractTerms, UnknownPolicy
 from slawatch.sla.exclusions import Claim, Exclusion, MaintenanceWindow, maintenance_verdict
-from slawatch.sla.intervals import IntervalSet
-from slawatch.sla.ledger import Ledger, Tally
+from slawatch.sla.intervals import IntervalSet, Span
+from slawatch.sla.ledger import Ledger
+from slawatch.sla.limits import LimitVerdict, clause_credit, judge
+from slawatch.sla.outages import PolicyView, outage_runs, policy_view
 from slawatch.sla.periods import Period
+from slawatch.sla.ratio import Ratio
+from slawatch.sla.score import Credit, score
 from slawatch.sla.timeline import Timeline
 
 
@@ -52,37 +57,28 @@ class Excluder:
 
 @dataclass(frozen=True, slots=True)
 class Outage:
-    """A run of service downtime (unknown gaps inside it stay part of it)."""
+    """A run of what the unknown-time policy counts as down (``outages.py``)."""
 
     start: int  # first down second, possibly before the period
     end: int  # first second after it, possibly after the period
     counted_seconds: int  # its part of D
-    excluded_seconds: int  # down time inside R that X removed
-    unknown_seconds: int  # unobserved gaps inside it, in R - X
-    outside_reference_seconds: int  # down time in the period but outside R
+    excluded_seconds: int  # its time inside R that X removed
+    unknown_seconds: int  # its part of U (unobserved, in R - X)
+    outside_reference_seconds: int  # its time in the period but outside R
+    length_seconds: int  # what the contract counts as down in it: counted, plus unknown
+    # under ``unknown_time: down`` (what the outage clauses read)
     reasons: tuple[str, ...]  # labels of the excluders that overlap it
-    ticket: str | None  # claim reference, when the customer reported it
-
-
-@dataclass(frozen=True, slots=True)
-class Credit:
-    """A tier of the contract's table, selected. The words and the money are derived
-    on demand: the SLA metrics select a tier at every scrape and need neither."""
-
-    tier: int  # index into the contract's table
-    percent: Fraction  # credit percent of the fee
-    table: TierTable
-    fee: Decimal | None  # the period's fee, when one is configured
+    marking: Marking | None  # the customer's claim of it, in time or late
 
     @property
-    def tier_text(self) -> str:
-        """The tier as the contract states it."""
-        return self.table.tiers[self.tier].describe(self.table.basis)
+    def ticket(self) -> str | None:
+        """The claim's reference, when the customer reported it (even late)."""
+        return None if self.marking is None else self.marking.claim.ticket
 
     @property
-    def amount(self) -> Decimal | None:
-        """The money owed, when a fee is configured."""
-        return None if self.fee is None else credit_amount(self.percent, self.fee)
+    def claimed(self) -> bool:
+        """Claimed in time: it counts towards the credit owed."""
+        return self.marking is not None and not self.marking.late
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +88,11 @@ class Assessment:
     complete: bool  # the period is over
     reference_seconds: int  # R
     excluded_seconds: int  # X
-    unknown_seconds: int  # U (before the unknown-time policy)
-    downtime_seconds: int  # D (after the unknown-time policy)
-    observed_unknown_seconds: int  # U as the policy leaves it in the ratio
+    unknown_seconds: int  # U, as measured whatever the unknown-time policy
+    downtime_seconds: int  # D, as measured (never overlaps U)
+    counted_downtime_seconds: int  # what the policy counts as down: D, plus U under ``down``
+    observed_unknown_seconds: int  # U as the policy leaves it out of the ratio
+    ratio: Ratio  # the formula applied
     numerator_seconds: int
     denominator_seconds: int
     availability: Fraction  # percent
@@ -103,33 +101,10 @@ class Assessment:
     billable: bool  # coverage reaches the contract minimum
     credit: Credit | None  # what is owed (claimed outages only where claims are required)
     credit_all_outages: Credit | None  # what would be owed if every outage were claimed
-    claimed_downtime_seconds: int
+    claimed_downtime_seconds: int  # the part of the counted downtime in claimed outages
     outages: tuple[Outage, ...]
     excluders: tuple[Excluder, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    """What a tally means under the contract: the ratio, the verdict, the credit."""
-
-    numerator_seconds: int
-    denominator_seconds: int
-    availability: Fraction  # percent
-    coverage: Fraction  # percent of R observed
-    met: bool
-    billable: bool  # coverage reaches the contract minimum
-    credit: Credit | None  # what is owed (claimed outages only where claims are required)
-    credit_all_outages: Credit | None  # what would be owed if every outage were claimed
-
-
-@dataclass(frozen=True, slots=True)
-class _Ratio:
-    numerator: int
-    denominator: int
-
-    @property
-    def percent(self) -> Fraction:
-        return percent_of(self.numerator, self.denominator)
+    limits: tuple[LimitVerdict, ...]  # the contract's outage clauses over the period
 
 
 class SortedTime(NamedTuple):
@@ -137,8 +112,9 @@ class SortedTime(NamedTuple):
 
     ledger: Ledger
     excluders: tuple[Excluder, ...]
-    down: IntervalSet  # service down under the unknown-time policy, also outside R
-    unknown: IntervalSet  # service unknown under the policy, also outside R
+    view: PolicyView  # the service under the unknown-time policy, also outside R
+    runs: list[Span]  # the outages of the whole service window (``outages.outage_runs``)
+    markings: list[Marking | None]  # per run, the claim that marks it (``claims.mark``)
 
 
 def assess(
@@ -161,7 +137,15 @@ def assess(
         terms, period, service, until, maintenance=maintenance, exclusions=exclusions, claims=claims
     )
     tally = time.ledger.tally()
-    verdict = score(terms, period, tally)
+    outages = _outages(time, terms.unknown_as)
+    limits = judge(
+        terms.outage_limits,
+        [o.length_seconds for o in outages],
+        [o.claimed for o in outages],
+        claims_required=terms.claims_required,
+        billing=period.kind is terms.period.kind,
+    )
+    verdict = score(terms, period, tally, clause_credit(limits))
     return Assessment(
         period=period,
         until=time.ledger.end,
@@ -170,7 +154,9 @@ def assess(
         excluded_seconds=tally.excluded,
         unknown_seconds=tally.unknown,
         downtime_seconds=tally.downtime,
-        observed_unknown_seconds=tally.observed_unknown,
+        counted_downtime_seconds=verdict.counted_downtime,
+        observed_unknown_seconds=verdict.left_out_unknown,
+        ratio=verdict.ratio,
         numerator_seconds=verdict.numerator_seconds,
         denominator_seconds=verdict.denominator_seconds,
         availability=verdict.availability,
@@ -179,9 +165,10 @@ def assess(
         billable=verdict.billable,
         credit=verdict.credit,
         credit_all_outages=verdict.credit_all_outages,
-        claimed_downtime_seconds=tally.claimed,
-        outages=_outages(time, claims),
+        claimed_downtime_seconds=verdict.claimed_downtime,
+        outages=outages,
         excluders=time.excluders,
+        limits=limits,
     )
 
 
@@ -210,56 +197,24 @@ def sort_time(
     )
     excluded = _union(e.spans for e in excluders if e.qualifies) & reference
     counted = reference - excluded
-    down, unknown = _apply_unknown_policy(service, terms.unknown_as)
-    observed_unknown = unknown & counted
-    raw_unknown = observed_unknown if unknown is service.unknown else service.unknown & counted
-    downtime = down & counted
-    claimed = downtime & _claimed_runs(down, unknown, claims) if claims else IntervalSet()
+    unknown, downtime = service.unknown & counted, service.down & counted
+    view = policy_view(service, terms.unknown_as)
+    runs = outage_runs(view)
+    markings = mark(runs, claims, terms.claim_window, terms.zone)
+    claimed = IntervalSet(
+        run for run, m in zip(runs, markings, strict=True) if m is not None and not m.late
+    )
     ledger = Ledger(
-        period.start, end, reference, excluded, raw_unknown, observed_unknown, downtime, claimed
+        period.start,
+        end,
+        reference,
+        excluded,
+        unknown,
+        downtime,
+        downtime & claimed,
+        unknown & claimed,
     )
-    return SortedTime(ledger, excluders, down, unknown)
-
-
-def score(terms: ContractTerms, period: Period, tally: Tally) -> Score:
-    """The availability, verdict and credit of ``tally`` under ``terms``."""
-    r, x, u = tally.reference, tally.excluded, tally.observed_unknown
-    ratio = _ratio(terms.formula, r, x, u, tally.downtime)
-    coverage = percent_of(r - tally.unknown, r)
-    billing = period.kind is terms.period.kind
-    credit_all = _credit(terms, ratio.percent, tally.downtime, billing)
-    owed = credit_all
-    if terms.claims_required and terms.credits is not None:
-        claimed_ratio = _ratio(terms.formula, r, x, u, tally.claimed)
-        owed = _credit(terms, claimed_ratio.percent, tally.claimed, billing)
-    return Score(
-        numerator_seconds=ratio.numerator,
-        denominator_seconds=ratio.denominator,
-        availability=ratio.percent,
-        coverage=coverage,
-        # Nothing measured proves nothing: neither met nor billable.
-        met=ratio.denominator > 0 and ratio.percent >= terms.target_percent,
-        billable=r > 0 and coverage >= terms.min_coverage_percent,
-        credit=owed,
-        credit_all_outages=credit_all,
-    )
-
-
-def _ratio(formula: Formula, r: int, x: int, u: int, d: int) -> _Ratio:
-    if formula is Formula.REMOVED:
-        return _Ratio(r - x - u - d, r - x - u)
-    return _Ratio(r - u - d, r - u)
-
-
-def _apply_unknown_policy(
-    service: Timeline, policy: UnknownPolicy
-) -> tuple[IntervalSet, IntervalSet]:
-    """The (down, unknown) sets once the contract's unknown-time policy applies."""
-    if policy is UnknownPolicy.UP:
-        return service.down, IntervalSet()
-    if policy is UnknownPolicy.DOWN:
-        return service.down | service.unknown, IntervalSet()
-    return service.down, service.unknown
+    return SortedTime(ledger, excluders, view, runs, markings)
 
 
 def _union(sets: Iterable[IntervalSet]) -> IntervalSet:
@@ -299,18 +254,23 @@ def _excluders(
     return tuple(found)
 
 
-def _outages(time: SortedTime, claims: Sequence[Claim]) -> tuple[Outage, ...]:
+def _outages(time: SortedTime, policy: UnknownPolicy) -> tuple[Outage, ...]:
     # Each part is intersected once over the whole period, then shared out among
     # the outages in one pass: per-outage intersections cost outages x spans.
     ledger = time.ledger
     first, last = ledger.start, ledger.end
-    runs = [(s, e) for s, e in outage_runs(time.down, time.unknown) if s < last and e > first]
-    in_window = time.down.clip(first, last)
+    shown = [i for i, (s, e) in enumerate(time.runs) if s < last and e > first]
+    runs = [time.runs[i] for i in shown]
+    in_window = time.view.down.clip(first, last)
     counted = ledger.downtime.totals_within(runs)
-    excluded_seconds = (time.down & ledger.excluded).totals_within(runs)
-    # Reference time is counted time and excluded time: the rest of the window is outside.
-    whole = in_window.totals_within(runs)
-    outside = [w - c - x for w, c, x in zip(whole, counted, excluded_seconds, strict=True)]
+    unknown = ledger.unknown.totals_within(runs)
+    lengths = (
+        [c + u for c, u in zip(counted, unknown, strict=True)]
+        if policy is UnknownPolicy.DOWN
+        else counted
+    )
+    excluded_seconds = (time.view.down & ledger.excluded).totals_within(runs)
+    outside = (in_window - ledger.reference).totals_within(runs)
     touched = [
         (e.label, (e.spans & in_window & ledger.excluded).totals_within(runs))
         for e in time.excluders
@@ -321,7 +281,7 @@ def _outages(time: SortedTime, claims: Sequence[Claim]) -> tuple[Outage, ...]:
         if touched
         else [()] * len(runs)
     )
-    tickets = [_ticket(claims, s, e) for s, e in runs] if claims else [None] * len(runs)
+    markings = [time.markings[i] for i in shown]
     return tuple(  # positional, in Outage's field order: a year holds 200,000 outages
         map(
             Outage,
@@ -329,44 +289,10 @@ def _outages(time: SortedTime, claims: Sequence[Claim]) -> tuple[Outage, ...]:
             [e for _, e in runs],
             counted,
             excluded_seconds,
-            ledger.observed_unknown.totals_within(runs),
+            unknown,
             outside,
+            lengths,
             reasons,
-            tickets,
+            markings,
         )
     )
-
-
-def _claimed_runs(down: IntervalSet, unknown: IntervalSet, claims: Sequence[Claim]) -> IntervalSet:
-    return IntervalSet(run for run in outage_runs(down, unknown) if _ticket(claims, *run))
-
-
-def _ticket(claims: Sequence[Claim], start: int, end: int) -> str | None:
-    return next((c.ticket for c in claims if start <= c.at < end), None)
-
-
-def outage_runs(down: IntervalSet, unknown: IntervalSet) -> list[tuple[int, int]]:
-    """Down spans, joined across unknown gaps that have downtime on both sides."""
-    runs: list[tuple[int, int]] = []
-    bridges = unknown.spans
-    j = 0
-    for start, end in down:
-        if runs:
-            prev_end = runs[-1][1]
-            while j < len(bridges) and bridges[j][1] < start:
-                j += 1
-            if j < len(bridges) and bridges[j][0] == prev_end and bridges[j][1] == start:
-                runs[-1] = (runs[-1][0], end)
-                continue
-        runs.append((start, end))
-    return runs
-
-
-def _credit(
-    terms: ContractTerms, availability: Fraction, downtime: int, billing: bool
-) -> Credit | None:
-    table = terms.credits
-    if table is None or not billing:  # tiers are per billing period: none for a month of a year
-        return None
-    index, percent = table.select(availability, downtime)
-    return Credit(index, percent, table, terms.fee.amount if terms.fee else None)

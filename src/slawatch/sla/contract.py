@@ -6,13 +6,18 @@ import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slawatch.sla.calendar import Calendar, RRuleWindow, WeeklyWindow
 from slawatch.sla.credits import TierTable
 from slawatch.sla.exclusions import MaintenancePolicy
+from slawatch.sla.limits import OutageLimit
 from slawatch.sla.periods import PeriodRule
 from slawatch.sla.service import ALL, Rule
+
+if TYPE_CHECKING:  # claims.py finds outages with outages.py, which reads UnknownPolicy here
+    from slawatch.sla.claims import ClaimWindow
 
 
 class Formula(enum.StrEnum):
@@ -52,5 +57,8 @@ class ContractTerms:
     min_coverage_percent: Fraction = Fraction(95)
     credits: TierTable | None = None
     claims_required: bool = False
+    claim_window: ClaimWindow | None = None  # None: a claim is never late
+    credit_cap: Fraction | None = None  # percent of the fee a period's credit may reach
+    outage_limits: tuple[OutageLimit, ...] = ()  # outage-count clauses
     fee: Fee | None = None
     clauses: tuple[tuple[str, str], ...] = ()  # rule name -> contract article, for reports

@@ -112,6 +112,12 @@ def _check_percent_ranges(tiers: tuple[Tier, ...]) -> None:
         raise ValueError(f"tiers: gap between {_num(expected)} % and 100 %")
 
 
+def total(tier: Fraction, clauses: Fraction, cap: Fraction | None) -> Fraction:
+    """A period's credit: the tier's and the broken outage clauses' credits added, then
+    capped by the contract's ``credit_cap`` and never above the whole fee."""
+    return min(tier + clauses, HUNDRED if cap is None else min(cap, HUNDRED))
+
+
 def percent_of(part: int, whole: int) -> Fraction:
     """``part / whole x 100`` exactly; 100 when there is nothing to measure."""
     return HUNDRED if whole == 0 else Fraction(part * 100, whole)

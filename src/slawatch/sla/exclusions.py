@@ -71,6 +71,7 @@ class Claim:
     id: int
     at: int
     ticket: str
+    made_at: int | None = None  # when it was recorded, for the claim window; None: unknown
 
 
 @dataclass(frozen=True, slots=True)

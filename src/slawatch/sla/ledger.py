@@ -16,14 +16,19 @@ from slawatch.sla.intervals import IntervalSet
 
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """The additive figures of a period so far, in seconds."""
+    """The additive figures of a period so far, in seconds, as measured: the
+    unknown-time policy applies to them afterwards (``assess.score``)."""
 
     reference: int  # R
     excluded: int  # X
-    unknown: int  # U, before the unknown-time policy
-    observed_unknown: int  # U as the policy leaves it in the ratio
-    downtime: int  # D, after the policy
-    claimed: int  # the part of D inside outages the customer claimed
+    unknown: int  # U
+    downtime: int  # D
+    claimed_downtime: int  # the part of D inside outages the customer claimed
+    claimed_unknown: int  # the part of U inside them
+
+    def figures(self) -> dict[str, int]:
+        """R, X, U and D by their letters, as ``ratio.Ratio`` reads them."""
+        return {"R": self.reference, "X": self.excluded, "U": self.unknown, "D": self.downtime}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,20 +39,24 @@ class Ledger:
     end: int
     reference: IntervalSet  # R
     excluded: IntervalSet  # X, within R
-    unknown: IntervalSet  # R - X while unobserved (before the policy)
-    observed_unknown: IntervalSet  # R - X while unknown under the policy
-    downtime: IntervalSet  # R - X while down under the policy
-    claimed: IntervalSet  # downtime within claimed outages
+    unknown: IntervalSet  # U: R - X while unobserved
+    downtime: IntervalSet  # D: R - X while down
+    claimed_downtime: IntervalSet  # D within claimed outages
+    claimed_unknown: IntervalSet  # U within claimed outages
+
+    def sets(self) -> tuple[IntervalSet, ...]:
+        """The sets in ``Tally``'s field order."""
+        return (
+            self.reference,
+            self.excluded,
+            self.unknown,
+            self.downtime,
+            self.claimed_downtime,
+            self.claimed_unknown,
+        )
 
     def tally(self) -> Tally:
-        return Tally(
-            self.reference.total(),
-            self.excluded.total(),
-            self.unknown.total(),
-            self.observed_unknown.total(),
-            self.downtime.total(),
-            self.claimed.total(),
-        )
+        return Tally(*(s.total() for s in self.sets()))
 
 
 class Cumulative:
@@ -69,6 +78,14 @@ class Cumulative:
         last_end = self._ends[i - 1]
         return self._before[i - 1] + (last_end if last_end < t else t) - self._starts[i - 1]
 
+    def reach(self, count: int) -> int | None:
+        """The first instant ``t`` with ``before(t) >= count`` (``count`` >= 1), or
+        ``None`` when the set holds fewer seconds."""
+        i = bisect_left(self._before, count)
+        if i == len(self._before):
+            return None
+        return self._starts[i - 1] + count - self._before[i - 1]
+
     def covers(self, t: int) -> bool:
         """Whether second ``t`` is in the set."""
         return self.before(t + 1) > self.before(t)
@@ -80,17 +97,7 @@ class Meter:
     __slots__ = ("_sets",)
 
     def __init__(self, ledger: Ledger) -> None:
-        self._sets = tuple(
-            Cumulative(s)
-            for s in (
-                ledger.reference,
-                ledger.excluded,
-                ledger.unknown,
-                ledger.observed_unknown,
-                ledger.downtime,
-                ledger.claimed,
-            )
-        )
+        self._sets = tuple(Cumulative(s) for s in ledger.sets())
 
     def tally(self, t: int) -> Tally:
         return Tally(*(s.before(t) for s in self._sets))

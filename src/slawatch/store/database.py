@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -27,6 +26,8 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+from slawatch.config.redact import mask_credentials
 
 if TYPE_CHECKING:
     import psycopg
@@ -57,7 +58,7 @@ def engine_for(text: str) -> Engine:
         url = make_url(text)
     except ArgumentError:
         raise StoreError(
-            f"invalid database URL {_redact(text)!r} "
+            f"invalid database URL {mask_credentials(text)!r} "
             "(expected e.g. sqlite:///var/lib/slawatch.db or postgresql+psycopg://user@host/db)"
         ) from None
     name = url.render_as_string(hide_password=True)
@@ -236,10 +237,7 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
 
 
 def _cause(error: object) -> str:
-    """The driver's message on one line (psycopg spreads it over several)."""
-    return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
-
-
-def _redact(text: str) -> str:
-    """``text`` with any password between ``user:`` and ``@`` masked."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
+    """The driver's message on one line (psycopg spreads it over several), passwords
+    masked (a driver may quote the connection string)."""
+    text = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    return mask_credentials(text)

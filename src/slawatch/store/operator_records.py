@@ -210,7 +210,7 @@ def maintenance_window(row: Row[Any]) -> MaintenanceWindow:
 
 def claim(row: Row[Any]) -> Claim:
     """A claim row as the core reads it."""
-    return Claim(row.id, row.at, row.ticket)
+    return Claim(row.id, row.at, row.ticket, row.created_at)
 
 
 def by_contract(rows: Iterable[Row[Any]], convert: Callable[[Row[Any]], T]) -> dict[str, list[T]]:

@@ -347,7 +347,7 @@ class Api:
 
     def _add_claim(self, request: Request) -> Response:
         new_id = records.add_claim(
-            self._store, request.config, request.contract, **_signed(request)
+            self._store, request.config, request.contract, now=request.now, **_signed(request)
         )
         return self._added(request, CLAIM, new_id)
 
