@@ -1,9 +1,11 @@
 """The SLA core issue's figures, in one command (medians of several runs):
 
-    python bench/run.py [--runs N]
+    python bench/run.py [--runs N] [--pg URL]
 
 - import: a 1,000,000-row CSV (10 targets, one sample a minute, with outages)
-  through ``slawatch import``'s path (parser + store) into a fresh SQLite file;
+  through ``slawatch import``'s path (parser + store) into a fresh SQLite file,
+  then again into the same file (every row already present: the re-import);
+  with ``--pg``, the same into a fresh schema of that PostgreSQL database;
 - reports: 1,000 contracts (half Cegid-like business hours in Europe/Paris with
   French holidays, half IPfolio-like 24x7 UTC with credit tiers and claims), each
   over its own target holding a year of history with ~200 outages (400 flips):
@@ -19,6 +21,7 @@ import argparse
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,10 +29,13 @@ from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg
+from sqlalchemy import make_url
+
 from bench_store import fill_flips
 from history import TargetHistory, at, write_csv
 from slawatch.app.evaluate import Probing, evaluate_many
-from slawatch.app.history import read_samples
+from slawatch.app.history import import_history
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import ContractTerms, Fee
@@ -68,21 +74,54 @@ def history_csv() -> Path:
     return path
 
 
-def bench_import(runs: int, scratch: Path) -> None:
+def bench_import(runs: int, databases: Callable[[], str], label: str) -> None:
+    """Imports of the 1M-row file into fresh databases, then each file again."""
     path = history_csv()
     rules = {f"t{i}": TimelineRule(60) for i in range(10)}
-    counter = iter(range(runs))
+    urls: list[str] = []
 
-    def once() -> None:
-        with Store.open(f"sqlite:///{scratch / f'import-{next(counter)}.db'}") as store:
-            result = store.import_samples(read_samples(path, rules), rules)
-        assert result.rows_added == CSV_ROWS
+    def once(url: str, added: int) -> None:
+        with Store.open(url) as store:
+            result = import_history(store, path, rules, now=NOW)
+        assert result.rows_added == added
 
-    seconds = median_of(runs, once)
+    def first() -> None:
+        urls.append(databases())
+        once(urls[-1], CSV_ROWS)
+
+    fresh = median_of(runs, first)
+    again = median_of(runs, lambda: once(urls.pop(), 0))
     print(
-        f"import   {CSV_ROWS:,} CSV rows into SQLite: median {seconds:.2f} s, "
-        f"{CSV_ROWS / seconds:,.0f} samples/s (target >= 200,000)"
+        f"import   {CSV_ROWS:,} CSV rows into {label}: median {fresh:.2f} s, "
+        f"{CSV_ROWS / fresh:,.0f} samples/s (target >= 200,000); "
+        f"re-import {again:.2f} s, {CSV_ROWS / again:,.0f} rows/s"
     )
+
+
+def sqlite_files(scratch: Path) -> Callable[[], str]:
+    counter = iter(range(1 << 30))
+    return lambda: f"sqlite:///{scratch / f'import-{next(counter)}.db'}"
+
+
+def postgres_schemas(url: str, made: list[str]) -> Callable[[], str]:
+    """A fresh schema of the database at ``url`` per call (``made`` lists them)."""
+    admin = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def fresh() -> str:
+        made.append(f"bench_{uuid.uuid4().hex[:12]}")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {made[-1]}")
+        options = {"options": f"-csearch_path={made[-1]}"}
+        return make_url(url).update_query_dict(options).render_as_string(hide_password=False)
+
+    return fresh
+
+
+def drop_schemas(url: str, made: list[str]) -> None:
+    admin = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for schema in made:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def contracts() -> list[ContractTerms]:
@@ -150,10 +189,17 @@ def bench_reports(runs: int, scratch: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pg", metavar="URL", help="also import into this PostgreSQL database")
     args = parser.parse_args()
     # As slawatch import and slawatch report run, with the collector paused (gc_pause.py).
     with gc_paused(), tempfile.TemporaryDirectory() as scratch:
-        bench_import(args.runs, Path(scratch))
+        bench_import(args.runs, sqlite_files(Path(scratch)), "SQLite")
+        if args.pg:
+            made: list[str] = []
+            try:
+                bench_import(args.runs, postgres_schemas(args.pg, made), "PostgreSQL")
+            finally:
+                drop_schemas(args.pg, made)
         bench_reports(args.runs, Path(scratch))
 
 

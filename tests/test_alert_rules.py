@@ -1,6 +1,6 @@
 """The Prometheus rules in ``config/prometheus``: ``promtool check rules`` is clean and every
 ``promtool test rules`` file passes (burn rates for a monthly, a yearly and a business-hours
-contract, budget, coverage, agent and certificate alerts).
+contract, budget, coverage, agent, certificate and renewal alerts).
 """
 
 import subprocess
@@ -35,6 +35,7 @@ def test_there_are_rule_tests() -> None:
         "burn-business-hours.yml",
         "budget-coverage.yml",
         "agent-tls.yml",
+        "renewals.yml",
         "support.yml",
     }
 
@@ -74,6 +75,6 @@ def test_every_alert_rule_has_firing_and_quiet_cases() -> None:
                     quiet.add(check["alertname"])
                 for alert in expected:
                     firing.add(rule_key(check["alertname"], alert["exp_labels"]))
-    assert len(rules) == 12
+    assert len(rules) == 16
     assert rules <= firing, f"never seen firing: {sorted(rules - firing)}"
     assert {name for name, _ in rules} <= quiet, "an alert without a non-firing case"

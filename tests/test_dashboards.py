@@ -242,6 +242,14 @@ contracts:
     timezone: UTC
     period: month
     target: 99.5
+    renewal:
+      expires: 2030-01-31
+      licence: subscription
+      price: {{amount: 100, currency: EUR}}
+      account: ACC-1
+      renewal_id: RN-1
+      product: Shop
+      sku: SKU-1
     support:
       start_date: 2026-01-01
       calendar: 24x7

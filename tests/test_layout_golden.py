@@ -111,6 +111,7 @@ def test_metrics_text_is_the_golden_one(example_db: str) -> None:
         metrics.observe(target, result, lateness / 8)
     with Store.open(example_db) as store:
         series = SlaSeries(store, load_config(SEED), lambda: SCRAPE_AT)
+        series.refresh()  # as the agent's refresh thread does before the first scrape
         server = AgentServer(
             "127.0.0.1:0", registry, healthy, no_ping, more_metrics=series.exposition
         )

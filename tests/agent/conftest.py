@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -18,13 +18,13 @@ def target() -> Iterator[Target]:
 
 
 @pytest.fixture
-def launch(tmp_path: Path) -> Iterator[Callable[[Path, int], AgentProcess]]:
+def launch(tmp_path: Path) -> Iterator[Callable[..., AgentProcess]]:
     """Starts ``slawatch run`` on a config and a port; any agent still running at the
     end of the test is killed."""
     started: list[AgentProcess] = []
 
-    def start(config: Path, port: int) -> AgentProcess:
-        agent = AgentProcess(config, port, tmp_path / f"agent-{len(started)}.log")
+    def start(config: Path, port: int, prefix: Sequence[str] = ()) -> AgentProcess:
+        agent = AgentProcess(config, port, tmp_path / f"agent-{len(started)}.log", prefix)
         started.append(agent)
         return agent
 

@@ -94,17 +94,20 @@ def write_config(
     targets: dict[str, str],
     control: Sequence[str] = (),
     workers: int = 1,
+    timeout: str = "500ms",
 ) -> Path:
-    """An agent config: HTTP ``targets`` (name -> URL) probed every second, confirmed
-    after 2 failures, by ``workers`` processes; contract ``web-sla`` (UTC, month)
-    covers every target but the ``control`` ones."""
+    """An agent config: HTTP ``targets`` (name -> URL) probed every second with
+    ``timeout``, confirmed after 2 failures, by ``workers`` processes, spooling to
+    ``spool`` next to the config; contract ``web-sla`` (UTC, month) covers every target but the ``control``
+    ones."""
     agent = f'listen: "127.0.0.1:{port}", control_targets: [{", ".join(control)}]'
+    spool = path.parent / "spool"
     lines = [
         f'database: {{url: "{db}"}}',
-        f"agent: {{{agent}, workers: {workers}}}",
+        f'agent: {{{agent}, workers: {workers}, spool_dir: "{spool}"}}',
         "targets:",
         *(
-            f'  - {{name: {name}, kind: http, url: "{url}", interval: 1s, timeout: 500ms,'
+            f'  - {{name: {name}, kind: http, url: "{url}", interval: 1s, timeout: {timeout},'
             " confirm_after: 2}"
             for name, url in targets.items()
         ),
@@ -152,14 +155,15 @@ class Metrics:
 
 
 class AgentProcess:
-    """``slawatch run -c CONFIG`` in its own process, its log in a file."""
+    """``slawatch run -c CONFIG`` in its own process, its log in a file; ``prefix``
+    is a command that runs it (e.g. ``setpriv`` with fewer privileges)."""
 
-    def __init__(self, config: Path, port: int, log: Path) -> None:
+    def __init__(self, config: Path, port: int, log: Path, prefix: Sequence[str] = ()) -> None:
         self.port = port
         self.log_path = log
         self._log: IO[bytes] = log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "slawatch.cli", "run", "-c", str(config)],
+            [*prefix, sys.executable, "-m", "slawatch.cli", "run", "-c", str(config)],
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

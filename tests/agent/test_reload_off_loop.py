@@ -10,6 +10,7 @@ fold into one more load, and a load that fails in any way is refused."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -21,6 +22,7 @@ from prometheus_client import CollectorRegistry
 
 from slawatch.agent.reload import Reloader
 from slawatch.agent.runner import Agent
+from slawatch.agent.spool import open_spool
 from slawatch.config import load as config_load
 from slawatch.config import load_config
 from slawatch.store.store import Store
@@ -75,8 +77,9 @@ def test_a_slow_parse_does_not_hold_the_loop(
     port = free_port()
     path.write_text(config_text(port, db, 1))
     registry = CollectorRegistry()
-    with Store.open(db) as store:
-        agent = Agent(path, load_config(path), store, registry=registry)
+    config = load_config(path)
+    with Store.open(db) as store, contextlib.closing(open_spool(config.agent, db)) as spool:
+        agent = Agent(path, config, store, spool, registry=registry)
         path.write_text(config_text(port, db, 2))
         monkeypatch.setattr(config_load, "read_yaml", slow(config_load.read_yaml))
         late = asyncio.run(ticking_through_a_reload(agent, registry))

@@ -1,11 +1,12 @@
 """Schedule arithmetic: stable phases, spread within seconds, lateness."""
 
 import asyncio
+import logging
 import time
 
 import pytest
 
-from slawatch.agent.scheduler import Schedule, first_run, lateness, phase
+from slawatch.agent.scheduler import Lateness, Schedule, first_run, phase
 
 
 def test_phases_are_stable_and_spread_within_the_second() -> None:
@@ -19,10 +20,70 @@ def test_phases_are_stable_and_spread_within_the_second() -> None:
 def test_first_run_is_the_next_instant_of_the_phase(now: float) -> None:
     start = first_run("web", 60, now)
     assert now < start <= now + 60
-    assert lateness("web", 60, start) == pytest.approx(0, abs=1e-6) or lateness(
-        "web", 60, start
-    ) == pytest.approx(60, abs=1e-6)
-    assert lateness("web", 60, start + 1.25) == pytest.approx(1.25, abs=1e-6)
+    assert Lateness()("web", 60, start) == 0
+    assert Lateness()("web", 60, start + 1.25) == pytest.approx(1.25, abs=1e-6)
+    assert Lateness()("web", 60, start - 0.001) == 0  # a hair early serves the instant
+
+
+def test_a_run_later_than_its_interval_is_as_late_as_it_is() -> None:
+    """The loop was blocked for 150 s: the run that finally starts serves the instant
+    150 s back (the scheduler coalesced the two missed after it), not 30 s back."""
+    start = first_run("web", 60, 1_790_000_000.0)
+    late = Lateness()
+    assert late("web", 60, start + 0.2) == pytest.approx(0.2)
+    assert late("web", 60, start + 60 + 150) == pytest.approx(150)
+    assert late("web", 60, start + 240.1) == pytest.approx(0.1)  # back on time
+    assert late("web", 60, start + 300 + 59.5) == pytest.approx(59.5)
+
+
+def test_lateness_starts_afresh_for_a_new_interval_or_a_forgotten_target() -> None:
+    start = first_run("web", 60, 1_790_000_000.0)
+    late = Lateness()
+    late("web", 60, start)
+    assert late("web", 30, start + 600 + 1) == pytest.approx(
+        (start + 601 - phase("web", 30)) % 30, abs=1e-6
+    )
+    late.forget("web")
+    assert late("web", 30, start + 3600 + 0.5) == pytest.approx(
+        (start + 3600.5 - phase("web", 30)) % 30, abs=1e-6
+    )
+
+
+@pytest.mark.anyio
+async def test_a_schedule_passes_each_run_its_lateness() -> None:
+    seen: list[tuple[str, float]] = []
+
+    async def record(name: str, late: float) -> None:
+        seen.append((name, late))
+
+    schedule = Schedule(record)
+    schedule.apply({"web": 1}, time.time())
+    schedule.start()
+    await asyncio.sleep(1.5)
+    await schedule.drain(1)
+    assert seen and seen[0][0] == "web"
+    assert 0 <= seen[0][1] < 0.5
+
+
+@pytest.mark.anyio
+async def test_a_run_cut_short_by_drain_logs_no_error(caplog: pytest.LogCaptureFixture) -> None:
+    """A SIGTERM while a probe hangs past the grace is a clean stop: no ERROR, no traceback."""
+    started = asyncio.Event()
+
+    async def hangs(name: str, late: float) -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    schedule = Schedule(hangs)
+    schedule.apply({"stuck": 1}, time.time() - 0.99)
+    schedule.start()
+    await asyncio.wait_for(started.wait(), 3)
+    with caplog.at_level(logging.INFO):
+        await schedule.drain(0.1)
+        await asyncio.sleep(0.2)  # what the scheduler's executor would log comes now
+    assert [r.levelname for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert "probe of stuck cut short by the shutdown" in caplog.text
+    assert "Traceback" not in caplog.text
 
 
 @pytest.mark.anyio
@@ -30,7 +91,7 @@ async def test_a_run_still_going_makes_the_next_one_a_counted_skip() -> None:
     skipped: list[str] = []
     release = asyncio.Event()
 
-    async def slow(name: str) -> None:
+    async def slow(name: str, late: float) -> None:
         await release.wait()
 
     schedule = Schedule(slow, on_skip=skipped.append)

@@ -10,12 +10,17 @@ from slawatch.store.store import SampleRow
 
 KNOWN = {"web", "api"}
 T0_MS = 1_790_000_000_000  # 2026-09-21T14:13:20Z
+NOW = 1_800_000_000  # 2027-01-15T08:00:00Z, the import's clock
 
 
-def read(tmp_path: Path, text: str, name: str = "h.csv") -> list[SampleRow]:
+def read(tmp_path: Path, text: str, name: str = "h.csv", now: int = NOW) -> list[SampleRow]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return [row for batch in read_samples(path, KNOWN) for row in batch]
+    return read_path(path, now)
+
+
+def read_path(path: Path, now: int = NOW) -> list[SampleRow]:
+    return [row for batch in read_samples(path, KNOWN, now=now) for row in batch]
 
 
 def test_header_row_with_all_columns(tmp_path: Path) -> None:
@@ -48,9 +53,7 @@ def test_spaces_and_capitals_are_tolerated(tmp_path: Path) -> None:
 def test_gzip_files_are_read_as_they_are(tmp_path: Path) -> None:
     path = tmp_path / "h.csv.gz"
     path.write_bytes(gzip.compress(b"web,2026-09-21T14:13:20Z,1\n"))
-    assert [row for batch in read_samples(path, KNOWN) for row in batch] == [
-        SampleRow("web", T0_MS, True, None, None, None)
-    ]
+    assert read_path(path) == [SampleRow("web", T0_MS, True, None, None, None)]
 
 
 @pytest.mark.parametrize(
@@ -69,7 +72,10 @@ def test_gzip_files_are_read_as_they_are(tmp_path: Path) -> None:
             "h.csv:1: timestamp '21/09/2026' is not ISO 8601 (e.g. 2026-10-01T12:00:00+02:00)",
         ),
         ("web,2026-09-21T14:13:20Z,yes\n", "h.csv:1: ok must be 1, 0, true or false (got 'yes')"),
-        ("web,2026-09-21T14:13:20Z,1,fast\n", "h.csv:1: latency_ms must be a number (got 'fast')"),
+        (
+            "web,2026-09-21T14:13:20Z,1,fast\n",
+            "h.csv:1: latency_ms must be a finite number >= 0 (got 'fast')",
+        ),
         (
             "web,2026-09-21T14:13:20Z\n",
             "h.csv:1: expected at least target,timestamp,ok (got 2 columns)",
@@ -101,3 +107,123 @@ def test_a_byte_order_mark_from_excel_is_ignored(tmp_path: Path) -> None:
     assert read(tmp_path, "\ufefftarget,timestamp,ok\nweb,2026-09-21T14:13:20Z,1\n") == [
         SampleRow("web", T0_MS, True, None, None, None)
     ]
+
+
+ROW = "web,2026-09-21T14:13:20Z,"  # target and timestamp of a valid row
+STATUS_RULE = "status must be a whole number within 0..999: an HTTP status code, or 0 for no answer"
+FUTURE = "is in the future: more than 5 minutes after now (2027-01-15T08:00:00Z)"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (ROW + "1,5,200,,x,y,z,w\n", "h.csv:1: expected at most 6 columns (got 10)"),
+        (
+            "target,timestamp,ok\n" + ROW + "1,5\n",
+            "h.csv:2: expected at most 3 columns (got 4)",
+        ),
+        (ROW + "1,-1\n", "h.csv:1: latency_ms must be a finite number >= 0 (got '-1')"),
+        (ROW + "1,nan\n", "h.csv:1: latency_ms must be a finite number >= 0 (got 'nan')"),
+        (ROW + "1,inf\n", "h.csv:1: latency_ms must be a finite number >= 0 (got 'inf')"),
+        (
+            ROW + "1,-Infinity\n",
+            "h.csv:1: latency_ms must be a finite number >= 0 (got '-Infinity')",
+        ),
+        (ROW + "1,,-1\n", f"h.csv:1: {STATUS_RULE} (got '-1')"),
+        (ROW + "1,,1000\n", f"h.csv:1: {STATUS_RULE} (got '1000')"),
+        (ROW + "1,,2147483648\n", f"h.csv:1: {STATUS_RULE} (got '2147483648')"),
+        (ROW + "1,,200.5\n", f"h.csv:1: {STATUS_RULE} (got '200.5')"),
+        (
+            ROW + "0,,,bad\x00gateway\n",
+            "h.csv:1: error holds a NUL character (byte 0), which no text may",
+        ),
+        (
+            "we\x00b,2026-09-21T14:13:20Z,1\n",
+            "h.csv:1: target holds a NUL character (byte 0), which no text may",
+        ),
+        (
+            "web,0001-01-01T00:00:00+01:00,1\n",
+            "h.csv:1: timestamp '0001-01-01T00:00:00+01:00' is before 1970-01-01T00:00:00Z",
+        ),
+        (
+            "web,1969-12-31T23:59:59.999Z,1\n",
+            "h.csv:1: timestamp '1969-12-31T23:59:59.999Z' is before 1970-01-01T00:00:00Z",
+        ),
+        ("web,2099-01-01T00:00:00Z,1\n", f"h.csv:1: timestamp '2099-01-01T00:00:00Z' {FUTURE}"),
+        (
+            "web,9999-12-31T23:59:59-05:00,1\n",
+            f"h.csv:1: timestamp '9999-12-31T23:59:59-05:00' {FUTURE}",
+        ),
+        (
+            "x" * 200 + ",2026-09-21T14:13:20Z,1\n",
+            f"h.csv:1: unknown target {'x' * 60!r}... (200 characters) (known: api, web)",
+        ),
+    ],
+    ids=[
+        "ten-cells",
+        "more-cells-than-the-header",
+        "negative-latency",
+        "nan-latency",
+        "infinite-latency",
+        "minus-infinite-latency",
+        "negative-status",
+        "status-1000",
+        "status-over-2^31-1",
+        "fractional-status",
+        "nul-in-error",
+        "nul-in-target",
+        "year-0-in-utc",
+        "before-1970",
+        "year-2099",
+        "year-10000-in-utc",
+        "long-cell-cut",
+    ],
+)
+def test_values_out_of_range_name_their_line(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(CsvError) as err:
+        read(tmp_path, text)
+    assert str(err.value) == f"{tmp_path}/{message}"
+
+
+def test_the_edges_of_the_valid_ranges_are_taken(tmp_path: Path) -> None:
+    rows = read(
+        tmp_path,
+        "web,1970-01-01T00:00:00Z,1,0,0,\n"
+        "web,2027-01-15T08:05:00Z,0,1e300,999,\n"  # now + 5 minutes exactly
+        "api,2027-01-15T09:05:00+01:00,1,,,\n",
+    )
+    assert rows == [
+        SampleRow("web", 0, True, 0.0, 0, None),
+        SampleRow("web", (NOW + 300) * 1000, False, 1e300, 999, None),
+        SampleRow("api", (NOW + 300) * 1000, True, None, None, None),
+    ]
+
+
+def test_the_future_is_measured_from_the_injected_clock(tmp_path: Path) -> None:
+    text = "web,2027-01-15T08:05:00.001Z,1\n"
+    with pytest.raises(CsvError, match=r"h\.csv:1: timestamp .* is in the future"):
+        read(tmp_path, text)
+    assert read(tmp_path, text, now=NOW + 1) == [SampleRow("web", (NOW + 300) * 1000 + 1, True)]
+
+
+def undecodable_file(lines: int, bad_line: int) -> bytes:
+    rows = [
+        f"web,2026-09-21T14:{i // 60 % 60:02d}:{i % 60:02d}Z,1,,,ok".encode() for i in range(lines)
+    ]
+    rows[bad_line - 1] = rows[bad_line - 1].replace(b",ok", b",caf\xe9")  # Latin-1, not UTF-8
+    return b"\n".join(rows) + b"\n"
+
+
+@pytest.mark.parametrize("bad_line", [1, 3900, 4002])
+@pytest.mark.parametrize("name", ["h.csv", "h.csv.gz"])
+def test_a_byte_that_is_not_utf8_is_reported_on_its_line(
+    tmp_path: Path, bad_line: int, name: str
+) -> None:
+    content = undecodable_file(4010, bad_line)
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(content) if name.endswith(".gz") else content)
+    with pytest.raises(CsvError) as err:
+        read_path(path)
+    assert str(err.value) == (
+        f"{path}:{bad_line}: not UTF-8: byte 0xe9 at column 33 (save the file as UTF-8)"
+    )

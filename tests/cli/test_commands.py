@@ -42,7 +42,9 @@ def report(db: str, contract: str, period: str = "2026-10") -> dict:  # type: ig
 def test_check_config_accepts_the_seed() -> None:
     result = run("check-config", "-c", SEED)
     assert result.exit_code == 0
-    assert result.output == "ok: 4 targets, 3 contracts (cegid-portal, smileo-backup, ipfolio)\n"
+    assert result.output == (
+        "ok: 4 targets, 4 contracts (cegid-portal, smileo-backup, ipfolio, acronis-cyber-protect)\n"
+    )
 
 
 def test_check_config_lists_every_problem_with_its_line(tmp_path: Path) -> None:
@@ -56,9 +58,9 @@ def test_check_config_lists_every_problem_with_its_line(tmp_path: Path) -> None:
     result = run("check-config", "-c", str(bad))
     assert result.exit_code == 1
     assert result.output == (
-        f"error: {bad}:37: targets[1].interval: a duration needs a unit: d, h, m, s or ms (got 300; e.g. 300s, 300m or 300h)\n"
-        f"error: {bad}:42: targets[2].interval: a duration needs a unit: d, h, m, s or ms (got 300; e.g. 300s, 300m or 300h)\n"
-        f"error: {bad}:179: contracts[2].timezone: unknown IANA time zone (got Mars/Olympus; e.g. Europe/Paris)\n"
+        f"error: {bad}:46: targets[1].interval: a duration needs a unit: d, h, m, s or ms (got 300; e.g. 300s, 300m or 300h)\n"
+        f"error: {bad}:51: targets[2].interval: a duration needs a unit: d, h, m, s or ms (got 300; e.g. 300s, 300m or 300h)\n"
+        f"error: {bad}:188: contracts[2].timezone: unknown IANA time zone (got Mars/Olympus; e.g. Europe/Paris)\n"
     )
 
 
@@ -305,7 +307,7 @@ def test_database_from_the_environment(loaded: str) -> None:
     [
         (
             ["report", "--contract", "ipfollio", "--period", "2026-10"],
-            "error: unknown contract 'ipfollio' (did you mean 'ipfolio'? known: cegid-portal, ipfolio, smileo-backup)\n",
+            "error: unknown contract 'ipfollio' (did you mean 'ipfolio'? known: acronis-cyber-protect, cegid-portal, ipfolio, smileo-backup)\n",
         ),
         (
             ["report", "--contract", "ipfolio", "--period", "2026-13"],
@@ -344,8 +346,35 @@ def test_database_from_the_environment(loaded: str) -> None:
             "error: --start: 'yesterday' is not an ISO 8601 instant (e.g. 2026-10-01T08:00:00+02:00)\n",
         ),
         (["maintenance", "cancel", "42"], "error: maintenance #42 does not exist\n"),
+        (
+            ["report", "--contract", "acronis-cyber-protect", "--period", "2026-10"],
+            "error: contract 'acronis-cyber-protect' has no availability part (service, period and target)\n",
+        ),
+        (
+            [
+                "maintenance",
+                "add",
+                "--contract",
+                "acronis-cyber-protect",
+                "--kind",
+                "planned",
+                "--start",
+                "2026-10-02T10:00Z",
+                "--end",
+                "2026-10-02T11:00Z",
+            ],
+            "error: contract 'acronis-cyber-protect' has no availability part (service, period and target)\n",
+        ),
     ],
-    ids=["unknown-contract", "bad-period", "end-before-start", "bad-instant", "unknown-id"],
+    ids=[
+        "unknown-contract",
+        "bad-period",
+        "end-before-start",
+        "bad-instant",
+        "unknown-id",
+        "report-on-renewal-only",
+        "maintenance-on-renewal-only",
+    ],
 )
 def test_bad_input_gives_one_clear_line(db_url: str, args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, [*args, "-c", SEED, "--db", db_url])

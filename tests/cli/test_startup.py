@@ -61,6 +61,8 @@ def test_help_lists_every_command_and_imports_no_dependency_but_click() -> None:
     assert "click" in found
 
 
-@pytest.mark.parametrize("args", [["check-config", "-c", SEED], ["maintenance", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["check-config", "-c", SEED], ["maintenance", "--help"], ["renewal", "--help"]]
+)
 def test_a_command_imports_what_it_needs_and_not_the_stack(args: list[str]) -> None:
     assert imported_by(*args) & STACK == set()

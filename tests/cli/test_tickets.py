@@ -156,7 +156,7 @@ NEW_GOOD_ROW = "C-3,cegid-portal,opened,2026-10-06T09:00:00+02:00,2,,\n"
         ),
         (
             "C-4,cegid,opened,2026-10-06T10:00:00+02:00,1,,\n",
-            "3: contract: unknown contract 'cegid' (known: cegid-portal, ipfolio, smileo-backup)",
+            "3: contract: unknown contract 'cegid' (known: acronis-cyber-protect, cegid-portal, ipfolio, smileo-backup)",
         ),
         (
             "C-4,smileo-backup,opened,2026-10-06T10:00:00+02:00,1,,\n",
@@ -260,7 +260,7 @@ def test_support_report_through_the_command(imported: str) -> None:
         ),
         (
             ("--contract", "nope", "--period", "2026"),
-            "error: unknown contract 'nope' (known: cegid-portal, ipfolio, smileo-backup)\n",
+            "error: unknown contract 'nope' (known: acronis-cyber-protect, cegid-portal, ipfolio, smileo-backup)\n",
         ),
     ],
     ids=["no-support-part", "bad-period", "unknown-contract"],

@@ -69,7 +69,7 @@ def test_a_file_of_64_mib_is_read(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     text = SEED.read_bytes()
     path.write_bytes(text + b"#" * (MAX_BYTES - len(text)))
-    assert len(load_config(path).contracts) == 3
+    assert len(load_config(path).contracts) == 4
 
 
 def test_bytes_that_are_not_utf8_name_their_line(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_bytes_that_are_not_utf8_name_their_line(tmp_path: Path) -> None:
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + SEED.read_bytes())
-    assert len(load_config(path).contracts) == 3
+    assert len(load_config(path).contracts) == 4
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ def test_lookups_list_the_known_names() -> None:
         config.contract("ipfollio")
     assert (
         str(caught.value)
-        == "unknown contract 'ipfollio' (did you mean 'ipfolio'? known: cegid-portal, ipfolio, smileo-backup)"
+        == "unknown contract 'ipfollio' (did you mean 'ipfolio'? known: acronis-cyber-protect, cegid-portal, ipfolio, smileo-backup)"
     )
     with pytest.raises(UnknownNameError) as unknown:
         config.target("zabbix")
@@ -200,4 +200,25 @@ def test_one_process_probes_unless_told() -> None:
 def test_workers_is_a_count_of_processes(workers: str, expected: str) -> None:
     assert (
         message(f"agent: {{workers: {workers}}}\n" + WEB) == f"c.yaml:1: agent.workers: {expected}"
+    )
+
+
+def test_the_spool_sits_next_to_the_database_unless_told() -> None:
+    agent = parse_config(WEB, "c.yaml").agent
+    assert (agent.spool_dir, agent.spool_max_bytes) == (None, 1 << 30)
+    told = parse_config("agent: {spool_dir: /var/spool/sw, spool_max_bytes: 1048576}\n" + WEB)
+    assert (str(told.agent.spool_dir), told.agent.spool_max_bytes) == ("/var/spool/sw", 1 << 20)
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ("1000", "must be greater than or equal to 1048576 (got 1000; e.g. 1073741824)"),
+        ("1GiB", "must be a valid integer (got 1GiB; e.g. 1073741824)"),
+    ],
+)
+def test_the_spool_size_is_bytes_one_mib_at_least(size: str, expected: str) -> None:
+    assert (
+        message(f"agent: {{spool_max_bytes: {size}}}\n" + WEB)
+        == f"c.yaml:1: agent.spool_max_bytes: {expected}"
     )

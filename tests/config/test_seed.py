@@ -16,6 +16,7 @@ from slawatch.sla.contract import Fee, Formula, UnknownPolicy
 from slawatch.sla.credits import CreditBasis, Tier, TierTable, percent_of
 from slawatch.sla.exclusions import LateNotice, MaintenancePolicy
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
+from slawatch.sla.renewals import LicenceKind, RenewalTerms
 from slawatch.sla.service import ALL
 from slawatch.sla.support import (
     Allowance,
@@ -60,7 +61,12 @@ def seed() -> Config:
 
 
 def test_names_and_targets_are_the_ones_spec_section_7_names(seed: Config) -> None:
-    assert [c.name for c in seed.contracts] == ["cegid-portal", "smileo-backup", "ipfolio"]
+    assert [c.name for c in seed.contracts] == [
+        "cegid-portal",
+        "smileo-backup",
+        "ipfolio",
+        "acronis-cyber-protect",
+    ]
     rules = {t.name: (t.kind, t.timeline_rule()) for t in seed.targets}
     assert rules == {
         "cegid-portal-web": ("http", TimelineRule(60, 2)),
@@ -141,6 +147,37 @@ def test_ipfolio_percent_variant_is_one_line_away() -> None:
     availability = percent_of(minutes - 217, minutes)
     assert IPFOLIO_PERCENT.select(availability, 217 * 60) == (0, Fraction(0))
     assert IPFOLIO_MINUTES.select(availability, 217 * 60) == (1, Fraction(25))
+
+
+def test_acronis_cyber_protect_has_only_a_renewal_part(seed: Config) -> None:
+    """SPEC section 7: a perpetual licence's maintenance contract expiring 2027-03-31,
+    renewal price 1,200 EUR, Acronis's policy."""
+    contract = seed.contract("acronis-cyber-protect")
+    assert not contract.has_availability
+    assert contract.renewal_terms() == RenewalTerms(
+        date(2027, 3, 31),
+        LicenceKind.PERPETUAL_MAINTENANCE,
+        Decimal(1200),
+        "EUR",
+        date(2026, 4, 1),
+    )
+    renewal = contract.renewal
+    assert renewal is not None and renewal.notices is not None
+    assert (renewal.account, renewal.renewal_id, renewal.product, renewal.sku) == (
+        "ACC-0000000",
+        "RN-0000000",
+        "Acronis Cyber Protect",
+        "SKU-EXAMPLE",
+    )
+    assert renewal.notices.recipients == ("renewals@customer.example",)
+    assert contract.timezone == ZoneInfo("Europe/Paris")
+    assert "J-90" in dict(contract.clauses)["renewal"]
+    assert [c.name for c in seed.availability_contracts()] == [
+        "cegid-portal",
+        "smileo-backup",
+        "ipfolio",
+    ]
+    assert seed.agent.smtp is not None and seed.agent.smtp.starttls
 
 
 def test_the_documented_format_is_a_valid_config() -> None:

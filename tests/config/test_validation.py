@@ -163,7 +163,7 @@ CASES = [
         "missing-key",
         "    target: 99.5\n",
         "",
-        "config.yaml:11: contracts[0].target: required key missing (e.g. 99.7)",
+        "config.yaml:11: contracts[0].target: required key missing: an availability part needs service, period and target (e.g. 99.7)",
     ),
     (
         "target-above-100",
@@ -199,7 +199,7 @@ CASES = [
         "impossible-date",
         "period: month",
         "period: {contract_year: 2026-02-30}",
-        "config.yaml:16: contracts[0].period.contract_year: must be a date YYYY-MM-DD (got 2026-02-30; e.g. 2026-03-15)",
+        "config.yaml:16: contracts[0].period.contract_year: not a date: February 2026 has 28 days (got 2026-02-30; e.g. 2026-02-28)",
     ),
     (
         "bad-credit",
@@ -254,7 +254,7 @@ CASES = [
         "Europe/Paris",
         "Europe/Pariss\n    clauses: {targt: art. 6}\n    min_coverage: 101",
         "config.yaml:15: contracts[0].timezone: unknown IANA time zone (got Europe/Pariss; e.g. Europe/Paris)\n"
-        "config.yaml:16: contracts[0].clauses.targt: unknown key (did you mean target? valid keys here: service, timezone, period, reference, maintenance, exclusions_count_as, unknown_time, min_coverage, target, credits, claims_required, claim_window, credit_cap, outage_limits, fee, support, exclusions)\n"
+        "config.yaml:16: contracts[0].clauses.targt: unknown key (did you mean target? valid keys here: service, timezone, period, reference, maintenance, exclusions_count_as, unknown_time, min_coverage, target, credits, claims_required, claim_window, credit_cap, outage_limits, fee, renewal, support, exclusions)\n"
         "config.yaml:17: contracts[0].min_coverage: must be less than or equal to 100 (got 101; e.g. 95)",
     ),
 ]

@@ -57,6 +57,17 @@ def test_forgotten_targets_lose_their_series() -> None:
     assert registry.get_sample_value("probe_success", {"target": "api"}) == 0
 
 
+def test_forgotten_targets_lose_their_counters_too() -> None:
+    registry, metrics = observed()
+    metrics.skipped.labels("api").inc()
+    metrics.skipped.labels("web").inc()
+    metrics.forget("api")
+    exposed = generate_latest(registry).decode()
+    assert 'target="api"' not in exposed
+    assert registry.get_sample_value("slawatch_probes_total", {"target": "web", "outcome": "ok"})
+    assert registry.get_sample_value("slawatch_probe_runs_skipped_total", {"target": "web"}) == 1
+
+
 def test_promtool_accepts_the_exposition() -> None:
     promtool = debian_tool("promtool", "prometheus")
     registry, _ = observed()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import Engine, event
 
 from slawatch.app.evaluate import Probing, evaluate_many
 from slawatch.config import Config, parse_config
@@ -88,7 +89,8 @@ def _mark(instant: int) -> str:
 
 
 class Scraper:
-    """The series as a scrape finds them, read back as {(series, contract): value}."""
+    """The series as a scrape finds them after the agent's refresh, read back as
+    {(series, contract): value}."""
 
     def __init__(self, store: Store, config: Config = CONFIG) -> None:
         self.clock = float(FRIDAY_18H_PARIS)
@@ -97,6 +99,7 @@ class Scraper:
     def scrape(self, at: int | None = None) -> dict[tuple[str, str], float]:
         if at is not None:
             self.clock = float(at)
+        self.collector.refresh()
         text = self.collector.exposition().decode()
         return {
             (sample.name, sample.labels["contract"]): sample.value
@@ -260,6 +263,31 @@ def test_an_audited_import_of_another_process_shows_at_the_next_scrape(
     series = scraper.scrape(FRIDAY_18H_PARIS + MINUTE)
     assert series["slawatch_sla_downtime_seconds_total", "hours"] == HOUR + 10 * MINUTE
     assert_matches_report(series, fed, FRIDAY_18H_PARIS + MINUTE)
+
+
+def test_a_scrape_never_reads_the_database(scraper: Scraper, fed: Store) -> None:
+    """A database that hangs must not hang /metrics: scrapes read what the last
+    refresh found, and the figures move on with the clock meanwhile."""
+    first = scraper.scrape()
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        scraper.clock += HOUR
+        text = scraper.collector.exposition().decode()
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert statements == []
+    later = {
+        (sample.name, sample.labels["contract"]): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    counter = "slawatch_sla_reference_seconds_total", "credits"
+    assert later[counter] == first[counter] + HOUR
 
 
 def test_nothing_measured_yet_is_nan_not_a_number_that_looks_fine(store: Store) -> None:

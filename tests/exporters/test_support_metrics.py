@@ -76,6 +76,7 @@ class Scraper:
     def scrape(self, when: int | None = None) -> dict[tuple[str, ...], float]:
         if when is not None:
             self.clock = float(when)
+        self.series.refresh()  # the agent's thread does it every second
         text = self.series.exposition().decode()
         return {
             (sample.name, *sample.labels.values()): sample.value
@@ -165,8 +166,24 @@ def test_promtool_accepts_the_support_series(desk: Store) -> None:
     promtool = shutil.which("promtool")
     if promtool is None:
         pytest.skip("promtool not installed (Debian package prometheus)")
-    exposition = Scraper(desk).series.exposition()
+    scraper = Scraper(desk)
+    scraper.series.refresh()
+    exposition = scraper.series.exposition()
     checked = subprocess.run(
         [promtool, "check", "metrics"], input=exposition, capture_output=True, check=False
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_scrape_reads_no_store(desk: Store) -> None:
+    """The series move on with the clock from what the last refresh read, even with
+    the store gone (the agent's scrapes never wait on the database)."""
+    scraper = Scraper(desk)
+    scraper.scrape()
+    desk.close()
+    scraper.clock = float(at("2026-10-21T13:30:00+02:00"))
+    text = scraper.series.exposition().decode()
+    assert (
+        'slawatch_support_objective_requests{contract="desk",objective="share",outcome="breached"} 2.0'
+        in text
+    )

@@ -21,7 +21,7 @@ from slawatch.sla.exclusions import (
 from slawatch.sla.timeline import Flip, State, TimelineRule
 from slawatch.store import database
 from slawatch.store.schema import metadata
-from slawatch.store.store import NotFound, SampleRow, Store, StoreError
+from slawatch.store.store import NotFound, SampleConflict, SampleRow, Store, StoreError
 
 T0 = 1_790_000_000  # UTC seconds of the first sample of every history
 RULE = TimelineRule(interval=60, confirm_after=2)
@@ -61,7 +61,7 @@ def test_migrations_create_the_schema_of_schema_py(db_url: str) -> None:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn)
-            assert context.get_current_revision() == "0003"
+            assert context.get_current_revision() == "0004"
             assert compare_metadata(context, metadata) == []
             if conn.dialect.name == "sqlite":
                 ddl = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
@@ -124,6 +124,54 @@ def test_duplicates_within_one_batch_are_stored_once(store: Store) -> None:
     result = store.import_samples([rows + rows[:2]], RULES)
     assert (result.rows_read, result.rows_added) == (5, 3)
     assert store.samples("web", 0, 2**62) == rows
+
+
+@pytest.mark.parametrize(
+    "batches",
+    [
+        lambda kept, bad: [history("..", target="api"), [bad]],
+        lambda kept, bad: [[*history("..", target="api"), bad, *history(".", start=T0 + 900)]],
+    ],
+    ids=["own-batch", "mid-batch"],
+)
+def test_a_sample_contradicting_a_stored_one_is_a_conflict_and_keeps_nothing(
+    store: Store, batches: Callable[[list[SampleRow], SampleRow], list[list[SampleRow]]]
+) -> None:
+    kept = history("..x")
+    store.import_samples([kept], RULES)
+    bad = kept[1]._replace(ok=False, latency_ms=None)
+    with pytest.raises(SampleConflict) as err:
+        store.import_samples(batches(kept, bad), RULES)
+    assert (err.value.target, err.value.ts_ms, err.value.ok, err.value.stored_ok) == (
+        "web",
+        kept[1].ts_ms,
+        False,
+        True,
+    )
+    assert str(err.value) == (
+        "web at 2026-09-21T14:14:20.007Z: ok 0 contradicts the stored sample (ok 1)"
+    )
+    assert store.samples("web", 0, 2**62) == kept
+    assert store.sample_count("api") == 0
+
+
+def test_a_success_contradicting_a_stored_failure_is_a_conflict(store: Store) -> None:
+    kept = history(".x.")
+    store.import_samples([kept], RULES)
+    again = [*kept[:1], kept[1]._replace(ok=True), *kept[2:]]
+    with pytest.raises(SampleConflict) as err:
+        store.import_samples([again], RULES)
+    assert (err.value.ts_ms, err.value.ok, err.value.stored_ok) == (kept[1].ts_ms, True, False)
+    assert store.import_samples([kept], RULES).rows_added == 0  # the same again: no conflict
+
+
+def test_two_samples_of_one_batch_that_disagree_are_a_conflict(store: Store) -> None:
+    rows = history("..")
+    with pytest.raises(SampleConflict) as err:
+        store.import_samples([[*rows, rows[0]._replace(ok=False)]], RULES)
+    assert (err.value.target, err.value.ts_ms) == ("web", rows[0].ts_ms)
+    assert {err.value.ok, err.value.stored_ok} == {True, False}  # in PostgreSQL, either first
+    assert store.sample_count() == 0
 
 
 def test_an_import_that_fails_midway_keeps_nothing(store: Store) -> None:

@@ -32,7 +32,13 @@ from slawatch.config.redact import mask_credentials
 log = logging.getLogger(__name__)
 
 # What a reload cannot change, as ``(section, key)`` of the config file.
-AT_START = (("database", "url"), ("agent", "listen"), ("agent", "workers"))
+AT_START = (
+    ("database", "url"),
+    ("agent", "listen"),
+    ("agent", "workers"),
+    ("agent", "spool_dir"),
+    ("agent", "spool_max_bytes"),
+)
 
 
 Pause = Callable[[], AbstractContextManager[object]]

@@ -1,13 +1,16 @@
-"""The agent: probes on schedule, results to the store and to ``/metrics``.
+"""The agent: probes on schedule, results to the store and to ``/metrics``, and
+renewal notices on their days (agent/notices/notifier.py).
 
-Its loop, once a second: write what the probes found (one transaction), then
-sleep. SIGHUP reloads the config off the loop (reload.py: a config that fails to
-load is refused, the old one keeps running, and ``slawatch_config_last_reload_successful``
-says so);
-SIGTERM and SIGINT stop the probing, let the probes under way finish (for at
-most ``SHUTDOWN_GRACE``), write everything and exit. After a kill -9 nothing
-needs repair: the time the agent was away is unknown by the timeline's own rule
-(2 x interval).
+Its loop, once a second: spool what the probes found (writer.py; a thread
+takes the spool into the database), then sleep. Nothing in the loop, in a scrape
+or in ``/healthz`` waits for the database: the SLA and support series are
+refreshed by a thread of their own. SIGHUP reloads the config off the loop (reload.py: a config
+that fails to load is refused, the old one keeps running, and
+``slawatch_config_last_reload_successful`` says so); SIGTERM and SIGINT stop the
+probing, let the probes under way finish (for at most ``SHUTDOWN_GRACE``), spool
+everything, give the database as long again to take it, and exit. After a kill -9
+nothing needs repair: the spool is written at the next start, and the time the
+agent was away is unknown by the timeline's own rule (2 x interval).
 """
 
 from __future__ import annotations
@@ -22,27 +25,34 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
+from slawatch.agent.episodes import Failing
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
+from slawatch.agent.notices import notifier
+from slawatch.agent.periodic import Periodic
 from slawatch.agent.reload import Pause, Reloader, restart_needed
-from slawatch.agent.scheduler import Schedule, Scheduling, lateness
+from slawatch.agent.scheduler import Schedule, Scheduling
+from slawatch.agent.spool import Spool
 from slawatch.agent.workers import WorkerPool
-from slawatch.agent.writer import SampleWriter
+from slawatch.agent.writer import Counters, SampleWriter
 from slawatch.config import Config
 from slawatch.exporters.agent_metrics import AgentMetrics
+from slawatch.exporters.renewal_metrics import RenewalSeries
 from slawatch.exporters.sla_metrics import SlaSeries
 from slawatch.exporters.support_metrics import SupportSeries
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
 from slawatch.probes.result import Outcome, ProbeResult
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.store import SampleRow, Store
+from slawatch.store.store import SampleRow, Store, StoreError
 
 log = logging.getLogger(__name__)
 
 FLUSH_EVERY = 1.0  # seconds
+SLA_REFRESH_EVERY = 1.0  # seconds between reads of what changed for the SLA series
 MAX_CONCURRENT_PROBES = 500
-SHUTDOWN_GRACE = 5.0  # seconds a stopping agent waits for its probes under way
+SHUTDOWN_GRACE = 5.0  # seconds a stopping agent waits for its probes, then for the database
+SLOW_STORE = 5.0  # seconds a write may wait before /healthz calls the database slow
 
 
 class Agent:
@@ -53,28 +63,48 @@ class Agent:
         config_path: Path,
         config: Config,
         store: Store,
+        spool: Spool,
         *,
         registry: CollectorRegistry | None = None,
         clock: Callable[[], float] = time.time,
         reload_pause: Pause = contextlib.nullcontext,
     ) -> None:
         """An agent over ``config`` (loaded from ``config_path``, which a reload reads
-        again) and ``store``, which its caller opened and closes. Nothing here reads a
-        file or a socket, nor sets anything for the whole process: the ``run`` command
-        does (cli/agent.py), and gives the policy for a reload's load in ``reload_pause``."""
+        again), ``store`` and ``spool``, which its caller opened and closes. Nothing here
+        reads a file or a socket, nor sets anything for the whole process: the ``run``
+        command does (cli/agent.py), and gives the policy for a reload's load in
+        ``reload_pause``."""
         self.config = config
         self.clock = clock
         self.registry = registry or CollectorRegistry()
         self.metrics = AgentMetrics(self.registry)
         self.store = store
+        self.spool = spool
         self.sla = SlaSeries(self.store, self.config, clock)
         self.support = SupportSeries(self.store, self.config, clock)
+        self._sla_failing = Failing(
+            log,
+            "SLA metrics: the database is unavailable, the figures may be stale",
+            "SLA metrics: the database answers again",
+        )
+        self._sla_refresh = Periodic(self._refresh_sla, SLA_REFRESH_EVERY, "the SLA series refresh")
+        self.notifier = notifier.Notifier(self.store, lambda: self.config, clock)
+        self.renewals = RenewalSeries(self.store, lambda: self.config, clock)
+        self.registry.register(self.renewals)
         self.writer = SampleWriter(
             self.store,
             self._rules(),
-            on_drop=self.metrics.dropped.inc,
+            self.spool,
+            counters=Counters(
+                spooled=self.metrics.spooled.inc,
+                written=self.metrics.written.inc,
+                dropped=self.metrics.dropped.inc,
+                failures=self.metrics.write_failures.inc,
+            ),
             on_change=self.sla.targets_changed,
         )
+        self.metrics.buffer.set_function(lambda: self.writer.pending)
+        self.metrics.spool_bytes.set_function(lambda: self.spool.size)
         self.pings: dict[str, float] = {}
         self.stop = asyncio.Event()
         self.server: AgentServer | None = None
@@ -85,6 +115,7 @@ class Agent:
         self._reloader = Reloader(config_path, self._swap, self._refused, reload_pause)
 
     async def run(self) -> None:
+        self._install_signals()  # first: a SIGTERM once /metrics answers must stop it cleanly
         self._watch_heartbeats()
         self.metrics.reload_ok.set(1)
         self.metrics.reload_time.set(self.clock())
@@ -100,8 +131,10 @@ class Agent:
                 more_metrics=self._series,
             )
             self.server.start()
-            warm_up = asyncio.create_task(asyncio.to_thread(self._refresh_series))
-            self._install_signals()
+            self._sla_refresh.start()
+            self._sla_refresh.wake()  # the first figures, before the first scrape
+            self.writer.start()  # what an earlier run spooled goes first
+            notices = asyncio.create_task(self._send_notices())
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
             log.info(
@@ -112,20 +145,8 @@ class Agent:
             try:
                 await self._loop()
             finally:
-                await self._flush()  # first what waits, should the drain be cut short
-                await self._schedule.drain(SHUTDOWN_GRACE)
-                await self._flush()
-                self.server.close()
-                await warm_up
-                log.info("agent stopped: %d samples written", self.writer.written)
-
-    def _series(self) -> bytes:
-        """The SLA and support series, appended to /metrics."""
-        return self.sla.exposition() + self.support.exposition()
-
-    def _refresh_series(self) -> None:
-        self.sla.refresh()
-        self.support.refresh()
+                await self._shut_down()
+                await notices  # the pass under way ends; stop is set, so no other starts
 
     def _swap(self, loaded: Config) -> None:
         """Swap in a config that loaded (on the loop: see reload.py)."""
@@ -151,23 +172,44 @@ class Agent:
     async def _loop(self) -> None:
         while not self.stop.is_set():
             self._last_loop = self.clock()
-            await self._flush()
+            await asyncio.to_thread(self.writer.spool_waiting)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), FLUSH_EVERY)
 
-    async def _flush(self) -> None:
-        failures = self.writer.failures
-        self.metrics.written.inc(await self.writer.flush())
-        self.metrics.write_failures.inc(self.writer.failures - failures)
-        self.metrics.buffer.set(self.writer.pending)
+    async def _shut_down(self) -> None:
+        """Spool what waits (first, should the drain be cut short), let the probes
+        under way finish and spool theirs, then give the database ``SHUTDOWN_GRACE``
+        to take the spool; what it has not taken is written at the next start."""
+        await asyncio.to_thread(self.writer.spool_waiting)
+        await self._schedule.drain(SHUTDOWN_GRACE)
+        await asyncio.to_thread(self.writer.spool_waiting)
+        await asyncio.to_thread(self.writer.stop, SHUTDOWN_GRACE)
+        assert self.server is not None
+        self.server.close()
+        self._sla_refresh.stop(0, last_run=False)
+        log.info(
+            "agent stopped: %d samples written, %d left in the spool %s",
+            self.writer.written,
+            self.writer.pending,
+            self.spool.directory,
+        )
 
-    async def _probe(self, name: str) -> None:
+    async def _send_notices(self) -> None:
+        """Renewal notices, a pass a minute, in a thread: SMTP and the store block."""
+        while not self.stop.is_set():
+            try:
+                await asyncio.to_thread(self.notifier.tick)
+            except Exception:  # a bug must not stop the probes; the next pass starts over
+                log.exception("renewal notices: the pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), notifier.EVERY)
+
+    async def _probe(self, name: str, late: float) -> None:
         try:
             target = self.config.target(name)
         except LookupError:
             return  # removed by a reload after this run was scheduled
         started = self.clock()
-        late = lateness(name, target.interval, started)
         assert self._context is not None
         async with self._limit:
             result = await run_probe(target, self._context)
@@ -206,6 +248,20 @@ class Agent:
             max_concurrent=MAX_CONCURRENT_PROBES,
         )
 
+    def _series(self) -> bytes:
+        """The SLA and support series, appended to /metrics (neither reads the store)."""
+        return self.sla.exposition() + self.support.exposition()
+
+    def _refresh_sla(self) -> None:
+        self.renewals.refresh()  # it logs a failing store itself and keeps what it read
+        try:
+            self.sla.refresh()
+            self.support.refresh()
+        except StoreError as exc:
+            self._sla_failing.failed(str(exc))
+        else:
+            self._sla_failing.recovered()
+
     def _ping(self, name: str) -> bool:
         if name not in self.pings:
             return False
@@ -213,12 +269,24 @@ class Agent:
         return True
 
     def _health(self) -> tuple[bool, dict[str, object]]:
+        """Unhealthy (503) only when the loop stalls: restarting the agent would not
+        make a slow or absent database answer, so that is ``degraded``, with a note."""
         stalled = self.clock() - self._last_loop > 10 * FLUSH_EVERY
+        store = self.writer.store_state()
+        note = None
+        if store.error is not None:
+            note = f"database unavailable: {store.error}"
+        elif store.waiting > SLOW_STORE:
+            note = f"database slow: a write has waited {store.waiting:.0f} s"
         detail: dict[str, object] = {
             "targets": len(self._schedule.targets),
             "write_buffer": self.writer.pending,
+            "spool_bytes": self.spool.size,
+            "samples_spooled": self.writer.spooled,
             "samples_written": self.writer.written,
         }
+        if not stalled and note is not None:
+            detail.update(status="degraded", note=note)
         return not stalled, detail
 
     def _watch_heartbeats(self) -> None:

@@ -5,12 +5,15 @@ thousand targets at 60 s spread over the minute instead of firing together at
 :00, and a restart keeps each target's phase. A target never overlaps itself
 (``max_instances=1``); runs missed while the loop was busy are coalesced into one.
 On the way out, ``drain`` lets the probes under way finish (their samples are
-real: the target answered them) rather than cancelling them.
+real: the target answered them) rather than cancelling them; those still going
+after its grace are cut short quietly (no sample: their time turns unknown).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
@@ -21,7 +24,13 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-Run = Callable[[str], Awaitable[None]]
+Run = Callable[[str, float], Awaitable[None]]
+"""``run(name, lateness)``: probe the target whose run this is, started ``lateness`` s late."""
+
+log = logging.getLogger(__name__)
+
+EARLY = 0.01  # seconds: a run this close before an instant of its schedule serves it
+CUT_SHORT_WAIT = 1.0  # seconds a draining schedule waits for the runs it cancelled
 
 
 def phase(name: str, interval: int) -> float:
@@ -37,9 +46,32 @@ def first_run(name: str, interval: int, now: float) -> float:
     return now - (now - offset) % interval + interval
 
 
-def lateness(name: str, interval: int, now: float) -> float:
-    """How long after its latest scheduled instant a run of the target starts."""
-    return (now - phase(name, interval)) % interval
+def latest_instant(name: str, interval: int, now: float) -> float:
+    """The target's latest scheduled instant at or before ``now`` (give or take ``EARLY``)."""
+    return now + EARLY - (now + EARLY - phase(name, interval)) % interval
+
+
+class Lateness:
+    """How late each run of a target starts: after the earliest scheduled instant
+    that no run has served yet, not merely after the latest one. A run started 90 s
+    after its instant, with an interval of 60 s, is 90 s late (the scheduler
+    coalesces the missed instants into it); reading the clock modulo the interval
+    would say 30 s. A run serves every instant up to its start; the first run of a
+    target (or after its interval changed) is measured from its latest instant."""
+
+    def __init__(self) -> None:
+        self._served: dict[str, tuple[int, float]] = {}  # name -> (interval, instant served)
+
+    def __call__(self, name: str, interval: int, now: float) -> float:
+        latest = latest_instant(name, interval, now)
+        served = self._served.get(name)
+        due = served[1] + interval if served and served[0] == interval else latest
+        self._served[name] = (interval, max(latest, due))
+        return max(0.0, now - due)
+
+    def forget(self, name: str) -> None:
+        """A target left the schedule: its next run, if it comes back, starts afresh."""
+        self._served.pop(name, None)
 
 
 class Scheduling(ABC):
@@ -83,22 +115,30 @@ class Schedule(Scheduling):
             lambda event: on_skip(event.job_id), EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED
         )
         self._running: set[asyncio.Task[Any]] = set()
+        self._cutting = False  # drain is cancelling the runs still going
+        self._lateness = Lateness()
 
     def start(self) -> None:
         self._scheduler.start()
 
     async def drain(self, grace: float) -> None:
-        """Start no more runs, wait up to ``grace`` seconds for those under way, and
-        shut down (which cancels any still running)."""
+        """Start no more runs, wait up to ``grace`` seconds for those under way, cut
+        short those still going (quietly: a shutdown is no error) and shut down."""
         self._scheduler.pause()
         if self._running:
             await asyncio.wait(set(self._running), timeout=grace)
+        self._cutting = True
+        if cut := set(self._running):
+            for task in cut:
+                task.cancel()
+            await asyncio.wait(cut, timeout=CUT_SHORT_WAIT)
         self._scheduler.shutdown(wait=False)
 
     def apply(self, intervals: dict[str, int], now: float) -> None:
         for name in set(self._intervals) - set(intervals):
             self._scheduler.remove_job(name)
             del self._intervals[name]
+            self._lateness.forget(name)
         for name, interval in intervals.items():
             if self._intervals.get(name) == interval:
                 continue
@@ -120,11 +160,17 @@ class Schedule(Scheduling):
             self._intervals[name] = interval
 
     async def _job(self, name: str) -> None:
-        """One run, tracked so that ``drain`` can wait for it."""
+        """One run, tracked so that ``drain`` can wait for it (or cut it short)."""
+        interval = self._intervals.get(name)
         task = asyncio.current_task()
-        assert task is not None
+        if interval is None or task is None:
+            return  # removed between its submission and its start
         self._running.add(task)
         try:
-            await self._run(name)
+            await self._run(name, self._lateness(name, interval, time.time()))
+        except asyncio.CancelledError:
+            if not self._cutting:
+                raise
+            log.warning("probe of %s cut short by the shutdown: no sample, unknown time", name)
         finally:
             self._running.discard(task)

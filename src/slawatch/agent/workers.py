@@ -37,7 +37,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from slawatch.agent.scheduler import Run, Schedule, Scheduling, lateness
+from slawatch.agent.scheduler import Run, Schedule, Scheduling
 from slawatch.config import Config
 from slawatch.config.targets import AnyTarget
 from slawatch.exporters.agent_metrics import AgentMetrics
@@ -271,13 +271,12 @@ class _Worker:
             if not self._stop.done():
                 self._stop.set_result(0.0)
 
-    async def _probe(self, name: str) -> None:
+    async def _probe(self, name: str, late: float) -> None:
         target = self._targets.get(name)
         if target is None:
             return  # moved to another worker, or removed, after this run was scheduled
         assert self._context is not None
         started = time.time()
-        late = lateness(name, target.interval, started)
         async with self._limit:
             result = await run_probe(target, self._context)
         self._finished.append((name, started, late, result))

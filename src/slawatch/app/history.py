@@ -1,52 +1,77 @@
 """Read probe history recorded elsewhere (SPEC section 7, ``slawatch import``).
 
 Columns ``target,timestamp,ok`` then optional ``latency_ms,status,error``; a
-header row naming them is optional (and may reorder them). Timestamps are ISO
-8601 with an offset; ``ok`` is 1/0 or true/false. Rows are parsed lazily, in
-batches, so a million-row file is never held whole in memory: the store writes
-every batch inside one transaction and a bad row on any line aborts it, so a
-rejected file changes nothing. A ``.gz`` file is decompressed as it is read.
+header row naming them is optional (and may reorder them). What a row may hold
+(the README's "History files" says the same):
+
+- ``target``: a target of the config;
+- ``timestamp``: ISO 8601 with an offset, from 1970-01-01T00:00:00Z to
+  ``FUTURE_SKEW_MS`` after the import's ``now`` (a sample from further ahead is
+  a clock or a file gone wrong, and would mark time up or down that has not come);
+- ``ok``: 1/0 or true/false; ``latency_ms``: a finite number >= 0; ``status``: a
+  whole number 0..999 (an HTTP status code; 0 for no answer); ``error``: text;
+- no cell holds a NUL character (PostgreSQL text cannot), and a row has at most
+  as many cells as the header names (six without a header).
+
+Rows are parsed lazily, in batches, so a million-row file is never held whole in
+memory: the store writes every batch inside one transaction and a bad row on any
+line aborts it, so a rejected file changes nothing. A ``.gz`` file is
+decompressed as it is read. The file is decoded in blocks, ahead of the rows; a
+byte that is not UTF-8 is located afterwards, by reading the file again line by
+line (history_errors.py), as is the line of a sample that contradicts another.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import gzip
-from collections.abc import Callable, Collection, Iterator, Sequence
-from datetime import datetime
+import math
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TextIO, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
-from slawatch.store.store import SampleRow
+from slawatch.app.history_errors import CsvError, conflict_message, open_text, undecodable
+from slawatch.sla.timeline import TimelineRule
+from slawatch.store.store import ImportAudit, ImportResult, SampleConflict, SampleRow, Store
 
 if TYPE_CHECKING:
     from _csv import Reader
 
+__all__ = ["BATCH", "FUTURE_SKEW_MS", "CsvError", "import_history", "read_samples"]
+
 COLUMNS = ("target", "timestamp", "ok", "latency_ms", "status", "error")
 REQUIRED = 3
 BATCH = 50_000
+FUTURE_SKEW_MS = 300_000  # 5 minutes: clocks differ, a file is never written ahead
+MAX_STATUS = 999
 _PAD = [""] * len(COLUMNS)
 Picker = Callable[[list[str]], tuple[str, ...]]  # the six columns of a row, in COLUMNS order
 _OK = {"1": True, "true": True, "0": False, "false": False}
+_INF = math.inf
 # Bound once: a million rows call these. tuple.__new__ makes a SampleRow without the
 # Python-level __new__ that SampleRow(...) and SampleRow._make run.
 _from_iso = datetime.fromisoformat
 _new_sample = tuple.__new__
-_N = TypeVar("_N", int, float)
 
 
 class _Columns(NamedTuple):
     pick: Picker
     width: int  # cells a row needs for ``pick`` to read its own cells or the padding
+    most: int  # cells a row may have: as many as the header names
+    exact: int  # the length of a row that needs no padding; -1 when every row does
 
 
-_DEFAULT = _Columns(itemgetter(*range(len(COLUMNS))), len(COLUMNS))
+_DEFAULT = _Columns(itemgetter(*range(len(COLUMNS))), len(COLUMNS), len(COLUMNS), len(COLUMNS))
 
 
-class CsvError(ValueError):
-    """A row of the results file that cannot be imported; names file and line."""
+class _Bounds(NamedTuple):
+    """What every row is checked against."""
+
+    known: frozenset[str]  # the config's targets
+    last_ms: int  # the latest timestamp allowed: now + FUTURE_SKEW_MS
 
 
 class _RowError(ValueError):
@@ -54,43 +79,89 @@ class _RowError(ValueError):
     formatting a location for every good row would cost a third of the parse)."""
 
 
+def import_history(
+    store: Store,
+    path: Path,
+    rules: Mapping[str, TimelineRule],
+    *,
+    now: int,
+    audit: ImportAudit | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import the history file at ``path`` (``slawatch import``), ``now`` being the
+    clock's UTC seconds. Raises ``CsvError`` naming the file and line of a bad row,
+    or the two lines (or the line and the stored value) of contradicting samples;
+    nothing is kept then."""
+    try:
+        return store.import_samples(read_samples(path, rules, progress, now=now), rules, audit)
+    except SampleConflict as conflict:
+        lines = _lines_holding(path, rules, now, conflict.target, conflict.ts_ms)
+        # The import was rolled back: what is stored now was there before it.
+        before = store.samples(conflict.target, conflict.ts_ms, conflict.ts_ms + 1)
+        stored_ok = before[0].ok if before else None
+        raise CsvError(conflict_message(path, conflict, lines, stored_ok)) from None
+
+
 def read_samples(
     path: Path,
     known_targets: Collection[str],
     progress: Callable[[int], None] | None = None,
+    *,
+    now: int,
 ) -> Iterator[list[SampleRow]]:
     """Batches of samples from ``path``; raises ``CsvError`` at the first bad row.
 
-    ``progress`` is called with the number of characters read since its last call.
+    ``now`` is the clock's UTC seconds (samples may be ``FUTURE_SKEW_MS`` ahead of
+    it); ``progress`` is called with the number of characters read since its last call.
     """
     try:
-        handle = _open(path)
+        handle = open_text(path)
     except OSError as exc:
         raise CsvError(f"{path}: cannot read results file: {exc.strerror}") from None
     with handle:
-        yield from _batches(path, handle, frozenset(known_targets), progress)
+        yield from _batches(path, handle, _bounds(known_targets, now), progress)
 
 
-def _open(path: Path) -> TextIO:
-    """The file as text; ``.gz`` files (how monitors often export) are read as they are."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", newline="", encoding="utf-8-sig")
-    return path.open(newline="", encoding="utf-8-sig")  # -sig: Excel's exports start with a BOM
+def _bounds(known_targets: Collection[str], now: int) -> _Bounds:
+    return _Bounds(frozenset(known_targets), now * 1000 + FUTURE_SKEW_MS)
+
+
+def _lines_holding(
+    path: Path, known: Collection[str], now: int, target: str, ts_ms: int
+) -> list[tuple[int, bool]]:
+    """The lines of ``path`` that hold a sample of ``target`` at ``ts_ms``, with their
+    ``ok``, in file order (rows that do not parse are passed over: the import stopped
+    at the conflict, before reaching them)."""
+    found = []
+    bounds = _bounds(known, now)
+    with open_text(path) as handle:
+        reader = csv.reader(handle)
+        columns, rows = _columns(reader, path)
+        with contextlib.suppress(csv.Error, UnicodeDecodeError):
+            for row in filter(None, rows):
+                with contextlib.suppress(_RowError):
+                    sample = _sample(row, columns.exact, columns, bounds)
+                    if sample.ts_ms == ts_ms and sample.target == target:
+                        found.append((reader.line_num, sample.ok))
+    return found
 
 
 def _batches(
-    path: Path, handle: TextIO, known: frozenset[str], progress: Callable[[int], None] | None
+    path: Path, handle: TextIO, bounds: _Bounds, progress: Callable[[int], None] | None
 ) -> Iterator[list[SampleRow]]:
     reader = csv.reader(_counting(handle, progress))
     try:
-        (pick, width), rows = _columns(reader, path)
+        columns, rows = _columns(reader, path)
         rows = filter(None, rows)  # blank lines
+        exact = columns.exact
         # A comprehension per batch: the per-row cost is most of the import's time.
-        while batch := [_sample(row, pick, width, known) for row in islice(rows, BATCH)]:
+        while batch := [_sample(row, exact, columns, bounds) for row in islice(rows, BATCH)]:
             yield batch
     except _RowError as exc:
         raise CsvError(f"{path}:{reader.line_num}: {exc}") from None
-    except (csv.Error, UnicodeDecodeError, OSError, EOFError) as exc:
+    except UnicodeDecodeError:
+        raise CsvError(undecodable(path)) from None
+    except (csv.Error, OSError, EOFError) as exc:
         raise CsvError(f"{path}:{reader.line_num}: unreadable CSV: {exc}") from None
 
 
@@ -126,7 +197,9 @@ def _columns(reader: Reader, path: Path) -> tuple[_Columns, Iterator[list[str]]]
 def _header(row: list[str], path: Path) -> _Columns:
     """Which cell of a row holds each column; absent columns read the padding."""
     first, *rest = cells = header_cells(row, path, COLUMNS, REQUIRED)
-    return _Columns(itemgetter(first, *rest), max(cells) + 1)
+    width = max(cells) + 1
+    exact = width if width == len(row) else -1
+    return _Columns(itemgetter(first, *rest), width, len(row), exact)
 
 
 def header_cells(row: list[str], path: Path, columns: Sequence[str], required: int) -> list[int]:
@@ -135,51 +208,62 @@ def header_cells(row: list[str], path: Path, columns: Sequence[str], required: i
     names = [cell.strip().lower() for cell in row]
     unknown = [n for n in names if n not in columns]
     if unknown:
-        raise CsvError(f"{path}:1: unknown column {unknown[0]!r}; columns are {', '.join(columns)}")
+        raise CsvError(
+            f"{path}:1: unknown column {_shown(unknown[0])}; columns are {', '.join(columns)}"
+        )
     missing = [c for c in columns[:required] if c not in names]
     if missing:
         raise CsvError(f"{path}:1: missing column {missing[0]!r}")
     return [names.index(c) if c in names else len(names) for c in columns]
 
 
-def _sample(row: list[str], pick: Picker, width: int, known: frozenset[str]) -> SampleRow:
+def _sample(row: list[str], exact: int, columns: _Columns, bounds: _Bounds) -> SampleRow:
     """Clean rows take the fast path (it is most of the import's time); anything
     unusual is re-read carefully, to clean it up or to say what is wrong."""
-    if len(row) < width:
-        if len(row) < REQUIRED:
-            raise _RowError(f"expected at least target,timestamp,ok (got {len(row)} columns)")
-        row.extend(_PAD)  # optional columns absent from this file or row read as ""
-    cells = pick(row)
-    target, stamp, ok, latency, status, error = cells
+    if len(row) != exact:
+        _fit(row, columns)
+    target, stamp, ok, latency, status, error = cells = columns.pick(row)
     try:
         instant = _from_iso(stamp)
-        if target in known and instant.tzinfo is not None:
-            return _new_sample(
-                SampleRow,
-                (
-                    target,
-                    round(instant.timestamp() * 1000),  # as _milliseconds, without the call
-                    _OK[ok],
-                    float(latency) if latency else None,
-                    int(status) if status else None,
-                    error or None,
-                ),
-            )
-    except (ValueError, KeyError):
+        ts_ms = round(instant.timestamp() * 1000)  # as _milliseconds, without the call
+        lat = float(latency) if latency else None
+        code = int(status) if status else None
+        if (
+            target in bounds.known
+            and instant.tzinfo is not None
+            and 0 <= ts_ms <= bounds.last_ms
+            and (lat is None or 0 <= lat < _INF)  # NaN fails both comparisons
+            and (code is None or 0 <= code <= MAX_STATUS)
+            and "\0" not in error
+        ):
+            return _new_sample(SampleRow, (target, ts_ms, _OK[ok], lat, code, error or None))
+    except (ValueError, KeyError, OverflowError):
         pass
-    return _careful_sample(cells, known)
+    return _careful_sample(cells, bounds)
 
 
-def _careful_sample(cells: tuple[str, ...], known: frozenset[str]) -> SampleRow:
+def _fit(row: list[str], columns: _Columns) -> None:
+    """Pad a short row with empty optional cells; refuse one too short or too long."""
+    if len(row) < REQUIRED:
+        raise _RowError(f"expected at least target,timestamp,ok (got {len(row)} columns)")
+    if len(row) > columns.most:
+        raise _RowError(f"expected at most {columns.most} columns (got {len(row)})")
+    row.extend(_PAD[: columns.width - len(row)])
+
+
+def _careful_sample(cells: tuple[str, ...], bounds: _Bounds) -> SampleRow:
+    for column, cell in zip(COLUMNS, cells, strict=True):
+        if "\0" in cell:
+            raise _RowError(f"{column} holds a NUL character (byte 0), which no text may")
     target, stamp, ok, latency, status, error = (cell.strip() for cell in cells)
-    if target not in known:
-        raise _RowError(f"unknown target {target!r} (known: {', '.join(sorted(known))})")
+    if target not in bounds.known:
+        raise _RowError(f"unknown target {_shown(target)} (known: {_listing(bounds.known)})")
     return SampleRow(
         target=target,
-        ts_ms=_timestamp(stamp),
+        ts_ms=_timestamp(stamp, bounds.last_ms),
         ok=_ok(ok),
-        latency_ms=_number(latency, "latency_ms", float),
-        status=_number(status, "status", int),
+        latency_ms=_latency(latency),
+        status=_status(status),
         error=error or None,
     )
 
@@ -190,11 +274,20 @@ def _milliseconds(instant: datetime) -> int:
     return round(instant.timestamp() * 1000)
 
 
-def _timestamp(text: str) -> int:
+def _timestamp(text: str, last_ms: int) -> int:
     try:
-        return _milliseconds(stamped(text))
+        ts_ms = _milliseconds(stamped(text))
     except ValueError as exc:
         raise _RowError(f"timestamp {exc}") from None
+    if ts_ms < 0:
+        raise _RowError(f"timestamp {_shown(text)} is before 1970-01-01T00:00:00Z")
+    if ts_ms > last_ms:
+        now = datetime.fromtimestamp((last_ms - FUTURE_SKEW_MS) / 1000, UTC)
+        raise _RowError(
+            f"timestamp {_shown(text)} is in the future: more than "
+            f"{FUTURE_SKEW_MS // 60_000} minutes after now ({now:%Y-%m-%dT%H:%M:%SZ})"
+        )
+    return ts_ms
 
 
 def stamped(text: str) -> datetime:
@@ -203,9 +296,11 @@ def stamped(text: str) -> datetime:
     try:
         instant = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not ISO 8601 (e.g. 2026-10-01T12:00:00+02:00)") from None
+        raise ValueError(
+            f"{_shown(text)} is not ISO 8601 (e.g. 2026-10-01T12:00:00+02:00)"
+        ) from None
     if instant.tzinfo is None:
-        raise ValueError(f"{text!r} has no UTC offset (e.g. +02:00 or Z)")
+        raise ValueError(f"{_shown(text)} has no UTC offset (e.g. +02:00 or Z)")
     return instant
 
 
@@ -213,13 +308,43 @@ def _ok(text: str) -> bool:
     try:
         return _OK[text.lower()]
     except KeyError:
-        raise _RowError(f"ok must be 1, 0, true or false (got {text!r})") from None
+        raise _RowError(f"ok must be 1, 0, true or false (got {_shown(text)})") from None
 
 
-def _number(text: str, column: str, kind: Callable[[str], _N]) -> _N | None:
+def _latency(text: str) -> float | None:
     if not text:
         return None
     try:
-        return kind(text)
+        latency = float(text)
     except ValueError:
-        raise _RowError(f"{column} must be a number (got {text!r})") from None
+        latency = -1.0
+    if not 0 <= latency < _INF:  # NaN fails both comparisons
+        raise _RowError(f"latency_ms must be a finite number >= 0 (got {_shown(text)})")
+    return latency
+
+
+def _status(text: str) -> int | None:
+    if not text:
+        return None
+    try:
+        status = int(text)
+    except ValueError:
+        status = -1
+    if not 0 <= status <= MAX_STATUS:
+        raise _RowError(
+            f"status must be a whole number within 0..{MAX_STATUS}: an HTTP status code, "
+            f"or 0 for no answer (got {_shown(text)})"
+        )
+    return status
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A cell as an error message quotes it: whole if short, cut if not."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text)} characters)"
+
+
+def _listing(names: frozenset[str], limit: int = 12) -> str:
+    """The known targets, cut after ``limit``: 50,000 names make a useless message."""
+    shown = sorted(names)
+    more = f", ... ({len(shown)} in all)" if len(shown) > limit else ""
+    return ", ".join(shown[:limit]) + more

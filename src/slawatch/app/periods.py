@@ -28,9 +28,14 @@ from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from slawatch.errors import UserError
 from slawatch.reports.versions import canonical, diff, fingerprint, sha256
 from slawatch.store.closed_periods import NewVersion, StoredPeriod, Version
 from slawatch.store.store import NotFound, Store, StoreError
+
+
+class CannotClose(UserError, ValueError):
+    """A period that is not over yet, or an amendment without a reason."""
 
 
 class AlreadyClosed(StoreError):
@@ -98,7 +103,7 @@ def closed(
 def close(store: Store, reports: Sequence[Mapping[str, Any]], actor: str) -> list[ClosedPeriod]:
     """Freeze each report (of a period that is over) as version 0, audited; all or none.
 
-    Raises ``ValueError`` for a period not over yet and ``AlreadyClosed`` for one
+    Raises ``CannotClose`` for a period not over yet and ``AlreadyClosed`` for one
     closed before, naming every such period.
     """
     keys = [_key(report) for report in reports]
@@ -109,7 +114,7 @@ def close(store: Store, reports: Sequence[Mapping[str, Any]], actor: str) -> lis
         if not r["complete"]
     ]
     if unfinished:
-        raise ValueError("\n".join(unfinished))
+        raise CannotClose("\n".join(unfinished))
     found = _matching(store, keys)
     if found:
         raise AlreadyClosed("\n".join(_already_closed(c) for c in found))
@@ -123,11 +128,11 @@ def amend(store: Store, report: Mapping[str, Any], reason: str, actor: str) -> C
 
     Raises ``NotFound`` when the period is not closed, ``TamperedReport`` when its
     versions fail verification, ``NothingChanged`` when ``report`` is the frozen one,
-    and ``ValueError`` for an empty reason.
+    and ``CannotClose`` for an empty reason.
     """
     contract, period = _key(report)
     if not reason.strip():
-        raise ValueError("an amendment needs a reason (for the customer and the audit log)")
+        raise CannotClose("an amendment needs a reason (for the customer and the audit log)")
     current = _one(store, contract, period)
     frozen, latest = current.frozen(), current.latest
     if fingerprint(report) == latest.sha256:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from slawatch.app.evaluate import LOOKBACK, Probing, service_timeline
 from slawatch.app.reports import shown
 from slawatch.config import Config
+from slawatch.errors import UserError
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 from slawatch.sla.outages import outage_covering
@@ -41,7 +42,7 @@ def key(field: str) -> str:
     return field
 
 
-class FieldError(ValueError):
+class FieldError(UserError, ValueError):
     """A value given for ``field`` (its JSON name) cannot be used; the message says why."""
 
     def __init__(self, field: str, message: str) -> None:
@@ -49,7 +50,7 @@ class FieldError(ValueError):
         self.field = field
 
 
-class NothingToClaim(LookupError):
+class NothingToClaim(UserError, LookupError):
     """No outage covers the instant a claim names."""
 
     field = "at"

@@ -33,6 +33,7 @@ COMMANDS = {
     "probe": "slawatch.cli.agent:probe",
     "ticket": "slawatch.cli.tickets:ticket",
     "support": "slawatch.cli.tickets:support",
+    "renewal": "slawatch.cli.renewals:renewal",
 }
 
 

@@ -26,6 +26,7 @@ def run(config_path: Path | None, db_url: str | None) -> None:
     from prometheus_client import disable_created_metrics
 
     from slawatch.agent.runner import Agent
+    from slawatch.agent.spool import open_spool
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for chatty in ("apscheduler", "httpx", "httpcore"):  # a line per probe at 833 probes/s
@@ -36,7 +37,10 @@ def run(config_path: Path | None, db_url: str | None) -> None:
     session = Session(config_path, db_url)
     with gc_paused():  # a 50,000-target config: see gc_pause.py
         config = session.config()
-    agent = Agent(session.config_file(), config, session.store(), reload_pause=gc_paused)
+    store = session.store(unavailable_ok=True)  # the spool keeps what waits for it
+    spool = open_spool(config.agent, session.db_url or config.database.url)
+    click.get_current_context().call_on_close(spool.close)
+    agent = Agent(session.config_file(), config, store, spool, reload_pause=gc_paused)
     asyncio.run(agent.run())
 
 

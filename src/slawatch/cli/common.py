@@ -44,11 +44,13 @@ class Session:
             self._config = load_config(self.config_file())
         return self._config
 
-    def store(self) -> Store:
-        """The store, closed when the command ends."""
+    def store(self, *, unavailable_ok: bool = False) -> Store:
+        """The store, closed when the command ends; with ``unavailable_ok``, also when
+        the database does not answer yet (``Store.open``)."""
         from slawatch.store.store import Store
 
-        store = Store.open(self.db_url or self.config().database.url)
+        url = self.db_url or self.config().database.url
+        store = Store.open(url, unavailable_ok=unavailable_ok)
         click.get_current_context().call_on_close(store.close)
         return store
 
@@ -98,12 +100,15 @@ def reports_errors(command: F) -> F:
 
 
 def expected_errors() -> tuple[type[Exception], ...]:
-    """The failures that end as ``error:`` lines, imported once one is raised."""
-    from slawatch.app.history import CsvError
-    from slawatch.config import ConfigError
+    """The failures that end as ``error:`` lines: input refused (``UserError``, raised
+    by the code that validates it), a database or a spool that cannot be used. Any
+    other exception, a ``ValueError`` or ``KeyError`` included, is a bug: its
+    traceback stays. Imported once one is raised."""
+    from slawatch.agent.spool import SpoolError
+    from slawatch.errors import UserError
     from slawatch.store.database import StoreError
 
-    return (ConfigError, StoreError, CsvError, LookupError, ValueError)
+    return (UserError, StoreError, SpoolError)
 
 
 def config_option(command: F) -> F:
@@ -126,10 +131,14 @@ def config_option(command: F) -> F:
 
 def contract_or_all(command: F) -> F:
     """``--contract NAME`` or ``--all``: the commands that work on one contract or on
-    every contract of the config (``chosen_contracts`` checks that one is given)."""
-    command = click.option("--all", "every", is_flag=True, help="Every contract of the config.")(
-        command
-    )
+    every contract of the config that has an availability part (``chosen_contracts``
+    checks that one is given)."""
+    command = click.option(
+        "--all",
+        "every",
+        is_flag=True,
+        help="Every contract of the config with an availability part.",
+    )(command)
     return click.option("--contract", help="Contract name, as in the config.")(command)
 
 
@@ -139,7 +148,7 @@ def chosen_contracts(config: Config, contract: str | None, every: bool) -> list[
     if every and contract is not None:
         raise click.UsageError("--contract and --all are mutually exclusive: give one of them")
     if every:
-        return [c.name for c in config.contracts]
+        return [c.name for c in config.availability_contracts()]
     if contract is None:
         raise click.UsageError("give --contract NAME, or --all for every contract")
     return [config.contract(contract).name]
@@ -164,5 +173,7 @@ def write_output(content: str | bytes, output: Path | None) -> None:
         else:
             output.write_text(content, encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"cannot write {output}: {exc.strerror}") from None
+        from slawatch.errors import UserError
+
+        raise UserError(f"cannot write {output}: {exc.strerror}") from None
     click.echo(f"wrote {output}", err=True)

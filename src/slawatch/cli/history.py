@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from slawatch.cli.common import Session, config_option, default_author, reports_errors
+from slawatch.cli.common import Session, config_option, default_author, now, reports_errors
 from slawatch.cli.gc_pause import gc_paused
 
 
@@ -23,7 +23,7 @@ from slawatch.cli.gc_pause import gc_paused
 @gc_paused()  # a million SampleRow tuples: see gc_pause.py
 def import_results(config_path: Path | None, db_url: str | None, results: Path) -> None:
     """Load recorded probe samples; re-importing the same file adds nothing."""
-    from slawatch.app.history import read_samples
+    from slawatch.app.history import import_history
     from slawatch.store.store import ImportAudit
 
     session = Session(config_path, db_url)
@@ -35,7 +35,7 @@ def import_results(config_path: Path | None, db_url: str | None, results: Path) 
         length=size, label="importing", file=sys.stderr, hidden=size < (8 << 20)
     ) as bar:
         audit = ImportAudit(default_author(), str(results), config.readers())
-        outcome = store.import_samples(read_samples(results, rules, bar.update), rules, audit)
+        outcome = import_history(store, results, rules, now=now(), audit=audit, progress=bar.update)
     click.echo(
         f"imported {outcome.rows_added} new samples "
         f"({outcome.rows_read - outcome.rows_added} already present) from {results}"

@@ -27,6 +27,7 @@ from slawatch.cli.common import (
 )
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.cli.records import author_option, print_records, utc
+from slawatch.errors import UserError
 from slawatch.reports.versions import Change, diff, fingerprint
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def show(*, config_path: Path | None, db_url: str | None, contract: str, label: 
 
     found = periods.closed(Session(config_path, db_url).store(), [contract], label)
     if not found:
-        raise LookupError(f"{contract} {label} is not closed")
+        raise UserError(f"{contract} {label} is not closed")
     closed = found[0]
     for problem in closed.problems:
         click.echo(f"TAMPERED: {problem}")
@@ -183,7 +184,7 @@ def check(
     store = session.store()
     found = periods.closed(store, names, label)
     if not found and contract is not None and label is not None:
-        raise LookupError(f"{contract} {label} is not closed")
+        raise UserError(f"{contract} {label} is not closed")
     intact = [(c.contract, c.period) for c in found if not c.problems]
     computed = iter(live(store, config, intact, now()))
     failed = [_tampered(c) if c.problems else _compare(c, next(computed)) for c in found]

@@ -41,10 +41,10 @@ def print_records(records: Sequence[Any]) -> None:
     print_table([{k: _cell(k, v) for k, v in dataclasses.asdict(r).items()} for r in records])
 
 
-def print_table(rows: Sequence[dict[str, str]]) -> None:
-    """Rows of text cells as a plain table under their keys, columns padded."""
+def print_table(rows: Sequence[dict[str, str]], empty: str = "(none)") -> None:
+    """Rows of text under their keys, in columns as wide as their widest cell."""
     if not rows:
-        click.echo("(none)")
+        click.echo(empty)
         return
     columns = list(rows[0])
     widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}

@@ -20,6 +20,7 @@ from slawatch.cli.common import (
     write_output,
 )
 from slawatch.cli.gc_pause import gc_paused
+from slawatch.errors import UserError
 from slawatch.reports.formats import FORMATS, render
 
 
@@ -75,7 +76,7 @@ def report(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ValueError(f"cannot create {out_dir}: {exc.strerror}") from None
+        raise UserError(f"cannot create {out_dir}: {exc.strerror}") from None
     for data in reports:
         write_output(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
 

@@ -106,7 +106,9 @@ def show(config_path: Path | None, db_url: str | None, contract: str, reference:
     store, config = session.store(), session.config()
     views = request_views(store, config, contract, ticket=reference, now=now(), spell=option)
     if not views:
-        raise LookupError(f"no ticket {reference!r} for {contract}")
+        from slawatch.errors import UserError
+
+        raise UserError(f"no ticket {reference!r} for {contract}")
     (view,) = views
     request = view.result.request
     click.echo(f"{contract} {request.ticket}, priority {request.priority} ({view.terms.zone.key})")

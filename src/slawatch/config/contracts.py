@@ -21,7 +21,18 @@ from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, error_at, invalid, raise_errors, unknown_key_at
 from slawatch.config.calendars import Reference
 from slawatch.config.credit_terms import OutageLimitRow, parse_claim_window
-from slawatch.config.fields import Name, NonEmpty, Seconds, SecondsOrZero, Weekly, Zone
+from slawatch.config.errors import PartMissingError
+from slawatch.config.fields import (
+    Currency,
+    Name,
+    NonEmpty,
+    Seconds,
+    SecondsOrZero,
+    Weekly,
+    Zone,
+    parse_day,
+)
+from slawatch.config.renewals import Renewal
 from slawatch.config.support import Support
 from slawatch.sla.calendar import RRuleWindow, WeeklyWindow
 from slawatch.sla.claims import ClaimWindow
@@ -30,11 +41,11 @@ from slawatch.sla.contract import Fee as FeeTerms
 from slawatch.sla.credits import CreditBasis, Tier, TierTable
 from slawatch.sla.exclusions import LateNotice, MaintenancePolicy
 from slawatch.sla.periods import PeriodKind, PeriodRule
+from slawatch.sla.renewals import RenewalTerms
 from slawatch.sla.service import ALL, Rule
 
 FORMULA = "100 - A"  # the credit that IPfolio's last tier gives
 _TIER_MESSAGE = re.compile(r"tiers(?:\[(?P<index>\d+)\])?(?:\.(?P<key>\w+))?: (?P<text>.*)")
-_CURRENCY_RE = re.compile(r"[A-Z]{3}")
 
 
 def _rule(value: object) -> Rule:
@@ -83,14 +94,10 @@ def _period(value: object) -> PeriodRule:
 
 
 def _first_day(value: object) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise_errors([error_at(("contract_year",), "must be a date YYYY-MM-DD", "2026-03-15")])
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise_errors([error_at(("contract_year",), *exc.args)])
 
 
 _RRULE_EXAMPLES = {"dtstart": "2026-01-04T02:00", "duration": "4h"}
@@ -241,14 +248,7 @@ class Fee(ConfigModel):
     """What the customer pays per billing period; credits are a percent of it."""
 
     amount: Decimal = Field(gt=0, examples=["1000"])
-    currency: str = Field(examples=["EUR"])
-
-    @field_validator("currency")
-    @classmethod
-    def _iso_4217(cls, value: str) -> str:
-        if not _CURRENCY_RE.fullmatch(value):
-            raise invalid("must be an ISO 4217 code in capitals")
-        return value
+    currency: Currency = Field(examples=["EUR"])
 
     def terms(self) -> FeeTerms:
         return FeeTerms(self.amount, self.currency)
@@ -258,14 +258,38 @@ def _all_week() -> Reference:
     return Reference.model_validate(defaults.REFERENCE)
 
 
+AVAILABILITY_PART = ("service", "period", "target")  # a contract measures uptime with all three
+AVAILABILITY_KEYS = (
+    *AVAILABILITY_PART,
+    "reference",
+    "maintenance",
+    "exclusions_count_as",
+    "unknown_time",
+    "min_coverage",
+    "credits",
+    "claims_required",
+    "claim_window",
+    "credit_cap",
+    "outage_limits",
+    "fee",
+)
+_PART_WORDS = "availability part (service, period and target)"
+_MISSING = "required key missing: an availability part needs service, period and target"
+
+
 class Contract(ConfigModel):
-    """One contract: the service it covers, how time counts, the target and credits."""
+    """One contract: what it promises, in parts (SPEC section 6). The availability
+    part is the service it covers, how time counts, the target and credits; the
+    support part its response targets; the renewal part an item that expires. A
+    contract has at least one of them."""
 
     name: Name = Field(examples=["cegid-portal"])
     description: str = ""
-    service: Service
+    service: Service | None = None
     timezone: Zone = Field(examples=["Europe/Paris"])
-    period: Annotated[PeriodRule, PlainValidator(_period)] = Field(examples=["month"])
+    period: Annotated[PeriodRule, PlainValidator(_period)] | None = Field(
+        default=None, examples=["month"]
+    )
     reference: Reference = Field(default_factory=_all_week, examples=["24x7"])
     maintenance: Maintenance = Field(default_factory=Maintenance)
     exclusions_count_as: Formula = Field(
@@ -273,7 +297,7 @@ class Contract(ConfigModel):
     )
     unknown_time: UnknownPolicy = Field(default=defaults.UNKNOWN_TIME, examples=["excluded"])
     min_coverage: Decimal = Field(default=defaults.MIN_COVERAGE, ge=0, le=100, examples=["95"])
-    target: Decimal = Field(gt=0, le=100, examples=["99.7"])
+    target: Decimal | None = Field(default=None, gt=0, le=100, examples=["99.7"])
     credits: Credits | None = None
     claims_required: bool = Field(default=defaults.CLAIMS_REQUIRED, examples=["true"])
     claim_window: Annotated[ClaimWindow | None, PlainValidator(parse_claim_window)] = Field(
@@ -282,6 +306,7 @@ class Contract(ConfigModel):
     credit_cap: Decimal | None = Field(default=None, gt=0, le=100, examples=["50"])
     outage_limits: tuple[OutageLimitRow, ...] = ()
     fee: Fee | None = None
+    renewal: Renewal | None = None
     support: Support | None = None  # SPEC section 6: response targets and objectives
     clauses: dict[str, str] = Field(default_factory=dict, examples=['{target: "art. 6"}'])
 
@@ -296,8 +321,9 @@ class Contract(ConfigModel):
 
     @model_validator(mode="after")
     def _terms_that_act(self) -> Self:
-        # A key that can change nothing is a mistake to point out, not to ignore.
-        errors = []
+        # A part with a key missing, or a key that can change nothing, is a mistake to
+        # point out, not to ignore.
+        errors = self._part_errors()
         if self.claim_window is not None and not self.claims_required:
             errors.append(error_at(("claim_window",), "only used with claims_required: true"))
         if self.credit_cap is not None and not self._credits_something():
@@ -310,8 +336,30 @@ class Contract(ConfigModel):
     def _credits_something(self) -> bool:
         return self.credits is not None or any(row.credit for row in self.outage_limits)
 
+    def _part_errors(self) -> list[InitErrorDetails]:
+        """An availability part needs its three keys; its other keys mean nothing
+        without them; and a contract with no part at all promises nothing."""
+        missing = [key for key in AVAILABILITY_PART if getattr(self, key) is None]
+        if len(missing) < len(AVAILABILITY_PART):
+            return [error_at((key,), _MISSING, _example(key)) for key in missing]
+        stray = [key for key in AVAILABILITY_KEYS if key in self.model_fields_set]
+        if stray:
+            return [error_at((key,), f"only used in an {_PART_WORDS}") for key in stray]
+        if self.renewal is None and self.support is None:
+            parts = f"an {_PART_WORDS}, a support part (support) or a renewal part (renewal)"
+            return [error_at((), f"needs {parts}")]
+        return []
+
+    @property
+    def has_availability(self) -> bool:
+        """Whether the contract measures availability (service, period and target)."""
+        return self.service is not None
+
     def terms(self) -> ContractTerms:
-        """The contract as the core computes with it."""
+        """The availability part as the core computes with it; ``PartMissingError``
+        for a contract without one."""
+        if self.service is None or self.period is None or self.target is None:
+            raise PartMissingError(self.name, _PART_WORDS)
         return ContractTerms(
             name=self.name,
             targets=self.service.targets,
@@ -333,6 +381,17 @@ class Contract(ConfigModel):
             fee=None if self.fee is None else self.fee.terms(),
             clauses=tuple(self.clauses.items()),
         )
+
+    def renewal_terms(self) -> RenewalTerms:
+        """The renewal part as the core computes with it; ``PartMissingError`` without one."""
+        if self.renewal is None:
+            raise PartMissingError(self.name, "renewal part (renewal)")
+        return self.renewal.terms()
+
+
+def _example(key: str) -> str | None:
+    examples = Contract.model_fields[key].examples
+    return str(examples[0]) if examples else None
 
 
 def clause_names() -> tuple[str, ...]:

@@ -1,12 +1,14 @@
 """What goes wrong with a config, and how it is told.
 
-The exception tree is small and each class subclasses the built-in it refines::
+The exception tree is small and each class subclasses the built-in it refines; those
+that reach the user are also ``UserError`` (slawatch/errors.py), which the CLI reports::
 
     ValueError
      +-- ConfigError       the file cannot be used; ``problems`` lists every problem found
      +-- DurationError     a duration text such as ``"1h30m"`` does not parse
     LookupError
      +-- UnknownNameError  ``Config.contract(name)`` / ``Config.target(name)``: no such name
+          +-- PartMissingError  the contract exists but lacks the part asked of it
 
 A ``Problem`` reads ``FILE:LINE: path.to.key: what is wrong (got X; e.g. Y)``, the form
 compilers use, so editors and CI logs link straight to the line. What it quotes is cut
@@ -21,6 +23,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from slawatch.config.redact import mask_credentials
+from slawatch.errors import UserError
 
 MAX_VALUE = 80  # characters of a value quoted in a message
 MAX_LINE = 1_000  # characters of a message line, whatever it quotes
@@ -42,7 +45,7 @@ class Problem:
         return excerpt(text, MAX_LINE)
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A config that cannot be used. One exception carries every problem, so a user
     fixes them all in one pass instead of one per run; ``str()`` gives one per line."""
 
@@ -66,7 +69,7 @@ class DurationError(ValueError):
         super().__init__(f"{rule} (got {text}; e.g. {example})")
 
 
-class UnknownNameError(LookupError):
+class UnknownNameError(UserError, LookupError):
     """A contract or target name that the config does not define (e.g. a typo in
     ``--contract``). The message lists the names that do exist."""
 
@@ -83,6 +86,19 @@ def excerpt(text: str, limit: int = MAX_VALUE) -> str:
     Masked first: a cut could leave half a URL that no longer looks like one."""
     text = mask_credentials(text)
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+class PartMissingError(UnknownNameError):
+    """A contract asked for a part it does not have: a report on a contract that has
+    only a renewal part. For callers it is the same failure as an unknown name (the
+    API answers 404): there is no such contract to report on."""
+
+    def __init__(self, name: str, part: str) -> None:
+        self.kind = "contract"
+        self.name = name
+        self.known = ()
+        self.part = part  # in words, with its keys
+        LookupError.__init__(self, f"contract {name!r} has no {part}")
 
 
 def listing(names: Collection[str], limit: int = 12) -> str:

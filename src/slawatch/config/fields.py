@@ -7,8 +7,10 @@ the value the core uses (``"1h30m"`` -> 5400 seconds, ``"Europe/Paris"`` ->
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated
@@ -22,6 +24,9 @@ from slawatch.config.errors import DurationError, closest
 from slawatch.sla.calendar import WeeklyWindow
 
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_VARIABLE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
 _DURATION_HINT = "must be a duration such as 30s, 5m, 1h30m or 2d"
 
 
@@ -46,6 +51,29 @@ def _name(value: str) -> str:
 
 Name = Annotated[str, AfterValidator(_name)]
 """A target or contract name: it appears in metric labels, URLs and file names."""
+
+
+def _variable(value: str) -> str:
+    if not _VARIABLE_RE.fullmatch(value):
+        raise invalid(
+            "must name an environment variable: letters, digits and _, not a digit first",
+            "SLAWATCH_API_TOKEN",
+        )
+    return value
+
+
+Variable = Annotated[str, AfterValidator(_variable)]
+"""The name of an environment variable (secrets stay out of the config file)."""
+
+
+def _currency(value: str) -> str:
+    if not _CURRENCY_RE.fullmatch(value):
+        raise invalid("must be an ISO 4217 code in capitals")
+    return value
+
+
+Currency = Annotated[str, AfterValidator(_currency)]
+"""An ISO 4217 currency code such as ``EUR``."""
 
 
 def _duration(parse: Callable[[str], int], minimum: int) -> Callable[[object], int]:
@@ -99,3 +127,33 @@ def _weekly(value: object) -> WeeklyWindow:
 
 Weekly = Annotated[WeeklyWindow, PlainValidator(_weekly)]
 """A weekly local-time window such as ``mon-fri 07:00-20:00`` or ``daily 20:00-07:00``."""
+
+
+def parse_day(value: object) -> date:
+    """A local date written ``YYYY-MM-DD`` (YAML reads a real one as a date; one that
+    cannot exist, such as ``2027-02-30``, stays text). Raises ``ValueError`` saying why
+    the date does not exist, with the nearest real one in ``args[1]``."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    match = _DATE_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError("must be a date YYYY-MM-DD", "2027-03-31")
+    year, month, day = (int(part) for part in match.groups())
+    if not year or not 1 <= month <= 12:
+        raise ValueError("not a date: years start at 0001, months run 01..12", "2027-03-31")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        name = calendar.month_name[month]
+        raise ValueError(f"not a date: {name} {year} has {last} days", f"{year}-{month:02d}-{last}")
+    return date(year, month, day)
+
+
+def _day(value: object) -> date:
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise invalid(*exc.args) from None
+
+
+Day = Annotated[date, PlainValidator(_day)]
+"""A local date ``YYYY-MM-DD`` in the contract's zone, such as an expiry (its last day)."""

@@ -28,6 +28,21 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
                                          # the targets are shared out over that many worker
                                          # processes (one core each, ~800 HTTP probes/s);
                                          # changed by a restart, not a reload
+      spool_dir: /var/lib/slawatch/spool # default: next to an SQLite database file
+                                         # (slawatch.db.spool), else ./slawatch-spool: where
+                                         # samples wait, on disk, until the database has them
+      spool_max_bytes: 1073741824        # default 1 GiB, >= 1 MiB: past it, new samples are
+                                         # dropped (counted and logged) until the database
+                                         # catches up; changed by a restart, not a reload
+      smtp:                              # optional; required when a renewal's notices
+                                         # go by e-mail (channel smtp)
+        host: smtp.example.com           # required, host name or IP address
+        port: 587                        # default 587 (submission)
+        sender: slawatch@example.com     # required, the From address
+        starttls: true                   # default true: upgrade the connection first
+        username: SLAWATCH_SMTP_USERNAME # default: the variables holding the login;
+        password: SLAWATCH_SMTP_PASSWORD #   unset or empty user name: no login
+        timeout: 30s                     # default 30s, per exchange with the server
     targets:                             # at least one
       - name: cegid-portal-web           # required, unique, [a-z0-9][a-z0-9._-]*
         kind: http                       # required: http | tcp | dns | tls | heartbeat
@@ -158,43 +173,51 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
         clauses:                         # optional: key -> the contract's article, shown
           target: "art. 6"               # in reports; keys are this contract's own keys
                                          # (period, reference, ...) or exclusions
+      - name: acronis-cyber-protect      # a contract needs an availability part (service,
+        timezone: Europe/Paris           # period and target, as above), a renewal part, or both
+        renewal:                         # optional: an item that expires (SPEC section 6)
+          expires: 2027-03-31            # required, the last covered day (local date)
+          starts: 2026-04-01             # default: a one-year term before expires;
+                                         # nothing is renewed before it
+          licence: perpetual-maintenance # required: perpetual-maintenance (30 days' grace,
+                                         # then 20 % fee up to 12 months) | subscription
+                                         # (30 days' grace, then lapsed)
+          price: {amount: 1200, currency: EUR}  # required: one year's renewal, amount > 0
+          account: ACC-1234567           # required, like renewal_id, product and sku:
+          renewal_id: RN-7654321         #   what every notice names
+          product: Acronis Cyber Protect
+          sku: PCWBHILOS21
+          licences: 1                    # default 1, >= 1
+          notices:                       # optional: without it, no notice is sent
+            channels: [smtp, webhook]    # default [smtp]
+            recipients: [it@example.com] # required with smtp: e-mail addresses
+            webhook: https://chat.example.com/hooks/renewals  # required with webhook:
+                                         # a JSON POST per notice
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from functools import cached_property
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import InitErrorDetails
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from slawatch.config import defaults
-from slawatch.config.base import ConfigModel, Loc, error_at, invalid
+from slawatch.config.base import ConfigModel, Loc, error_at, invalid, raise_errors
 from slawatch.config.contracts import Contract
 from slawatch.config.errors import UnknownNameError, closest, listing
-from slawatch.config.fields import Name, NonEmpty
+from slawatch.config.fields import Name, NonEmpty, Variable
+from slawatch.config.renewals import Channel
+from slawatch.config.smtp import Smtp
 from slawatch.config.targets import AnyTarget, Target
 from slawatch.sla.timeline import TimelineRule
 
 _BACKENDS = ("sqlite", "postgresql")
-_VARIABLE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _variable(value: str) -> str:
-    if not _VARIABLE_RE.fullmatch(value):
-        raise invalid(
-            "must name an environment variable: letters, digits and _, not a digit first",
-            "SLAWATCH_API_TOKEN",
-        )
-    return value
-
-
-Variable = Annotated[str, AfterValidator(_variable)]
-"""The name of an environment variable (secrets stay out of the config file)."""
 
 
 class Database(ConfigModel):
@@ -228,6 +251,11 @@ class Agent(ConfigModel):
         default_factory=lambda: dict(defaults.API_TOKENS), examples=["{api: SLAWATCH_API_TOKEN}"]
     )
     workers: int = Field(default=defaults.WORKERS, ge=1, le=64, strict=True, examples=[2])
+    spool_dir: Path | None = Field(default=None, examples=["/var/lib/slawatch/spool"])
+    spool_max_bytes: int = Field(
+        default=defaults.SPOOL_MAX_BYTES, ge=1 << 20, strict=True, examples=[1 << 30]
+    )
+    smtp: Smtp | None = None
 
     @field_validator("listen")
     @classmethod
@@ -266,12 +294,39 @@ class Config(ConfigModel):
             errors += known.dangling(loc, _dig(contract, "service", "targets"))
         return errors
 
+    @model_validator(mode="after")
+    def _mail_has_a_server(self) -> Self:
+        """A renewal whose notices go by e-mail needs ``agent.smtp`` to send them."""
+        if self.agent.smtp is not None:
+            return self
+        errors = [
+            error_at(
+                ("contracts", i, "renewal", "notices", "channels", j),
+                "smtp needs agent.smtp, the server that sends the notices",
+                "agent: {smtp: {host: smtp.example.com, sender: slawatch@example.com}}",
+            )
+            for i, contract in enumerate(self.contracts)
+            for j, channel in enumerate(_channels(contract))
+            if channel is Channel.SMTP
+        ]
+        if errors:
+            raise_errors(errors)
+        return self
+
     def contract(self, name: str) -> Contract:
         """The contract called ``name``; ``UnknownNameError`` lists the known ones."""
         for contract in self.contracts:
             if contract.name == name:
                 return contract
         raise UnknownNameError("contract", name, (c.name for c in self.contracts))
+
+    def availability_contracts(self) -> tuple[Contract, ...]:
+        """The contracts with an availability part: those that reports and metrics cover."""
+        return tuple(c for c in self.contracts if c.has_availability)
+
+    def renewal_contracts(self) -> tuple[Contract, ...]:
+        """The contracts with a renewal part, in the config's order."""
+        return tuple(c for c in self.contracts if c.renewal is not None)
 
     def timeline_rules(self) -> dict[str, TimelineRule]:
         """Every target's rule for turning samples into its timeline. Control targets
@@ -290,9 +345,9 @@ class Config(ConfigModel):
         and every contract for a control target (its failures mask the others')."""
         found: dict[str, list[str]] = {t.name: [] for t in self.targets}
         for contract in self.contracts:  # one pass: 50,000 targets x 1,000 contracts is common
-            for target in contract.service.targets:
+            for target in () if contract.service is None else contract.service.targets:
                 found[target].append(contract.name)
-        everyone = [c.name for c in self.contracts]
+        everyone = [c.name for c in self.availability_contracts()]
         for target in self.agent.control_targets:
             found[target] = everyone
         return {target: tuple(dict.fromkeys(names)) for target, names in found.items()}
@@ -308,6 +363,11 @@ class Config(ConfigModel):
     def _targets_by_name(self) -> dict[str, AnyTarget]:
         """Built once: the agent looks a target up on every probe."""
         return {t.name: t for t in self.targets}
+
+
+def _channels(contract: Contract) -> tuple[Channel, ...]:
+    notices = None if contract.renewal is None else contract.renewal.notices
+    return () if notices is None else notices.channels
 
 
 def _dig(data: object, *keys: str) -> object:

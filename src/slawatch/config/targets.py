@@ -93,6 +93,10 @@ def _http_url(value: str) -> str:
     return value
 
 
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+"""An ``http://`` or ``https://`` URL with a host."""
+
+
 def _host(value: str) -> str:
     if _HOST_RE.fullmatch(value) or _is_ipv6(value):
         return value
@@ -122,7 +126,7 @@ HttpMethod = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 class HttpTarget(_TlsSettings, _ProbedTarget):
     kind: Literal["http"]
-    url: Annotated[str, AfterValidator(_http_url)] = Field(examples=["https://portal.example.com/"])
+    url: HttpUrl = Field(examples=["https://portal.example.com/"])
     method: HttpMethod = Field(default=defaults.HTTP_METHOD, examples=["GET"])
     headers: Headers = Field(
         default_factory=dict, examples=["{Authorization: Bearer ${PORTAL_TOKEN}}"]

@@ -56,13 +56,21 @@ class AgentMetrics:
             "Scheduled probe runs not started: the previous run was still going (overload)",
             ("target",),
         )
-        self.buffer = gauge("slawatch_write_buffer_samples", "Samples waiting to be written")
+        self.buffer = gauge(
+            "slawatch_write_buffer_samples",
+            "Samples not in the database yet: in memory or spooled, the write under way included",
+        )
+        self.spool_bytes = gauge("slawatch_spool_bytes", "Bytes the spool holds on disk")
+        self.spooled = counter(
+            "slawatch_samples_spooled", "Samples acknowledged: written and fsynced to the spool"
+        )
         self.written = counter("slawatch_samples_written", "Samples committed to the store")
         self.dropped = counter(
-            "slawatch_samples_dropped", "Samples dropped because the write buffer was full"
+            "slawatch_samples_dropped",
+            "Samples dropped: the spool was full, or memory was while the spool failed",
         )
         self.write_failures = counter(
-            "slawatch_store_write_failures", "Flushes that found the database unavailable"
+            "slawatch_store_write_failures", "Writes that found the database unavailable"
         )
         self.workers = gauge(
             "slawatch_probe_workers", "Probe worker processes running (0: the agent probes itself)"
@@ -99,9 +107,12 @@ class AgentMetrics:
         self.lateness.observe(lateness)
 
     def forget(self, target: str) -> None:
-        """Remove a target's series once the config no longer has it."""
+        """Remove a target's series, its counters too, once the config no longer has it:
+        a removed target must not stay in every scrape for the life of the process."""
         for metric in (self.success, self.duration, self.status_code, self.cert_expiry):
             with contextlib.suppress(KeyError):  # a series that was never set
                 metric.remove(target)
         for phase in self._phases_seen.pop(target, set()):
             self.phases.remove(target, phase)
+        for counter in (self.probes, self.errors, self.skipped):
+            counter.remove_by_labels({"target": target})

@@ -15,12 +15,14 @@ then would find them. A forecast is rebuilt when:
   contracts it changes), whichever process made it;
 - the period is over, or the config was reloaded.
 
-Rebuilding happens at scrape time, for the stale contracts only, in one bulk read.
+Rebuilding happens in ``refresh``, for the stale contracts only, in one bulk read;
+the agent calls it every second from a thread of its own. A scrape never reads
+the database: it reads the forecasts at hand, so a database that hangs leaves
+the figures as they were (they move on with the clock), never the scrape waiting.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import threading
 import time
@@ -38,9 +40,7 @@ from slawatch.sla.ledger import Cumulative, Meter, Tally
 from slawatch.sla.limit_clock import LimitClock
 from slawatch.sla.periods import Period, period_containing
 from slawatch.sla.score import Score, score
-from slawatch.store.store import Store, StoreError
-
-log = logging.getLogger(__name__)
+from slawatch.store.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +125,12 @@ class SlaSeries:
     ) -> None:
         self._store = store
         self._clock = clock
-        self._lock = threading.Lock()  # held by a scrape, rebuilds included
+        self._lock = threading.Lock()  # the forecasts and counters a scrape reads: never long
+        self._refreshing = threading.Lock()  # one refresh at a time; a scrape never takes it
         self._forecasts: dict[str, Forecast] = {}
         self._held: dict[str, _Held] = {}
         self._stale: set[str] = set()
-        # Audit rows up to here are in every forecast built; read with the first ones.
-        self._audit_seen: int | None = None
+        self._audit_seen: int | None = None  # rows up to here are in every forecast built
         # What the agent's loop reports waits here, behind a lock no rebuild holds:
         # the loop must never wait for a scrape.
         self._news = threading.Lock()
@@ -153,11 +153,10 @@ class SlaSeries:
             config, self._new_config = self._new_config, None
             changed, self._changed = self._changed, set()
         if config is not None:
-            self._terms = {c.name: c.terms() for c in config.contracts}
+            self._terms = {c.name: c.terms() for c in config.availability_contracts()}
             self._probing = Probing.of(config)
             self._readers = config.readers()
             self._stale = set(self._terms)
-            self._forecasts = {n: f for n, f in self._forecasts.items() if n in self._terms}
         for target in changed:
             self._stale.update(self._readers.get(target, ()))
 
@@ -170,7 +169,6 @@ class SlaSeries:
         """
         now = int(self._clock())
         with self._lock:
-            self._catch_up(now)
             rows = [
                 (_label(name), self._values(name, forecast, now))
                 for name, forecast in self._forecasts.items()
@@ -183,29 +181,42 @@ class SlaSeries:
         return "".join(lines).encode()
 
     def refresh(self) -> None:
-        """Bring every forecast up to date now (e.g. at start, before the first scrape)."""
-        with self._lock:
-            self._catch_up(int(self._clock()))
+        """Rebuild the stale forecasts from the store (which may take long, or hang:
+        scrapes go on meanwhile with the forecasts they have).
 
-    def _catch_up(self, now: int) -> None:
-        self._apply_news()
-        try:
-            if self._audit_seen is None:  # the first catch-up builds every forecast anyway
-                self._audit_seen = self._store.audit_head()
-            for row in self._store.audit_after(self._audit_seen):
-                self._stale.add(row.contract)
-                self._audit_seen = row.id
-            self._stale.update(n for n, f in self._forecasts.items() if f.period.end <= now)
-            self._rebuild(sorted(self._stale & self._terms.keys()), now)
-        except StoreError as exc:  # keep serving the forecasts we have
-            log.warning("SLA metrics: the store is unavailable, figures may be stale: %s", exc)
+        Raises ``StoreError`` when the store is unavailable; the forecasts at hand
+        stay, and the stale ones are rebuilt by the next refresh that finds it.
+        """
+        with self._refreshing:
+            now = int(self._clock())
+            self._apply_news()
+            rebuilt: dict[str, Forecast] = {}
+            try:
+                self._read_audit()
+                self._stale.update(n for n, f in self._forecasts.items() if f.period.end <= now)
+                rebuilt = self._rebuild(sorted(self._stale & self._terms.keys()), now)
+            finally:
+                forecasts = {n: f for n, f in self._forecasts.items() if n in self._terms}
+                with self._lock:
+                    self._forecasts = forecasts | rebuilt
 
-    def _rebuild(self, names: list[str], now: int) -> None:
+    def _read_audit(self) -> None:
+        """Mark stale the contracts whose records changed since the last refresh."""
+        if self._audit_seen is None:  # the first refresh builds every forecast anyway
+            self._audit_seen = self._store.audit_head()
+        for row in self._store.audit_after(self._audit_seen):
+            self._stale.add(row.contract)
+            self._audit_seen = row.id
+
+    def _rebuild(self, names: list[str], now: int) -> dict[str, Forecast]:
         terms = [self._terms[n] for n in names]
         items = [(t, period_containing(now, t.period, t.zone)) for t in terms]
-        for inputs in gather(self._store, items, self._probing, now):
-            self._forecasts[inputs.terms.name] = Forecast.of(inputs)
+        rebuilt = {
+            inputs.terms.name: Forecast.of(inputs)
+            for inputs in gather(self._store, items, self._probing, now)
+        }
         self._stale.clear()
+        return rebuilt
 
     def _values(self, contract: str, forecast: Forecast, now: int) -> tuple[float, ...]:
         terms, period = forecast.terms, forecast.period

@@ -5,17 +5,16 @@ config/prometheus/README.md is their contract. Each contract with a support part
 keeps its requests of interest (those opened in an objective's current period,
 and those not closed) assessed; a scrape re-assesses only the requests that had
 a pending target (their deadline may have passed since), so a decided outcome is
-read once. What changes a request is a new event, and every event that reaches
-the store is audited (``ticket.import``, naming its tickets): the audit log
-says which tickets to read again, from whichever process wrote them. The whole
-contract is read again on a config reload, when an objective's period rolls
-over, and after an import of many tickets.
+read once, and never reads the store. What changes a request is a new event, and
+every event that reaches the store is audited (``ticket.import``, naming its
+tickets): ``refresh`` reads again the tickets the audit log names, from whichever
+process wrote them. The whole contract is read again on a config reload, when an
+objective's period rolls over, and after an import of many tickets.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import math
 import threading
 import time
@@ -29,9 +28,7 @@ from slawatch.exporters.text_format import escape, number
 from slawatch.sla.periods import Period, period_containing
 from slawatch.sla.support import EventKind, Request, SupportTerms
 from slawatch.sla.support_assess import Clocked, Outcome, RequestResult, assess_request
-from slawatch.store.store import AuditRecord, Store, StoreError
-
-log = logging.getLogger(__name__)
+from slawatch.store.store import AuditRecord, Store
 
 AT_RISK = Fraction(1, 4)  # a pending request with less of its allowance left is at risk
 MANY_TICKETS = 500  # an import naming more tickets: the contract is read again whole
@@ -86,21 +83,27 @@ def _is_open(request: Request) -> bool:
 
 
 class SupportSeries:
-    """Every support contract's ``slawatch_support_*`` series, as of each scrape."""
+    """Every support contract's ``slawatch_support_*`` series, as of each scrape.
+
+    ``refresh`` reads the store (the agent calls it every second from a thread of
+    its own); a scrape never does: it re-assesses the requests at hand at its
+    instant, so a database that hangs leaves the requests as they were, their
+    clocks moving on."""
 
     def __init__(
         self, store: Store, config: Config, clock: Callable[[], float] = time.time
     ) -> None:
         self._store = store
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the requests a scrape reads: never held long
+        self._refreshing = threading.Lock()  # one refresh at a time; a scrape never takes it
         self._terms: dict[str, SupportTerms] = {}
         self._watched: dict[str, _Watched] = {}
         self._audit_seen: int | None = None
         self._new_config: Config | None = config
 
     def configure(self, config: Config) -> None:
-        """Take a (re)loaded config: every contract is read again at the next scrape."""
+        """Take a (re)loaded config: every contract is read again at the next refresh."""
         with self._lock:
             self._new_config = config
 
@@ -108,10 +111,10 @@ class SupportSeries:
         """The series as of now, in Prometheus' text format (0.0.4)."""
         now = int(self._clock())
         with self._lock:
-            self._catch_up(now)
-            samples = [
-                sample for watched in self._watched.values() for sample in _samples(watched, now)
-            ]
+            samples: list[tuple[str, str, float]] = []
+            for watched in self._watched.values():
+                watched.refresh(now)
+                samples.extend(_samples(watched, now))
         lines = []
         for name, doc in _SERIES:
             lines.append(f"# HELP {name} {doc}\n# TYPE {name} gauge\n")
@@ -121,38 +124,36 @@ class SupportSeries:
         return "".join(lines).encode()
 
     def refresh(self) -> None:
-        """Read every contract now (e.g. at start, before the first scrape)."""
-        with self._lock:
-            self._catch_up(int(self._clock()))
-
-    def _catch_up(self, now: int) -> None:
-        if self._new_config is not None:
-            config, self._new_config = self._new_config, None
-            self._terms = {
-                c.name: c.support.terms(c.timezone)
-                for c in config.contracts
-                if c.support is not None
-            }
-            self._watched = {}
-        try:
+        """Read what changed in the store since the last refresh: the tickets the audit
+        log names, and whole contracts that are new, reconfigured or whose objective
+        period rolled over. Raises ``StoreError``; what was read before stays."""
+        with self._refreshing:
+            now = int(self._clock())
+            with self._lock:
+                if self._new_config is not None:
+                    config, self._new_config = self._new_config, None
+                    self._terms = {
+                        c.name: c.support.terms(c.timezone)
+                        for c in config.contracts
+                        if c.support is not None
+                    }
+                    self._watched = {}
             self._read_news(now)
             for name, terms in self._terms.items():
                 watched = self._watched.get(name)
                 if watched is None or any(p.end <= now for p in watched.periods.values()):
-                    self._watched[name] = self._read(name, terms, now)
-                else:
-                    watched.refresh(now)
-        except StoreError as exc:  # keep serving what was read
-            log.warning("support metrics: the store is unavailable, figures may be stale: %s", exc)
+                    fresh = self._read(name, terms, now)
+                    with self._lock:
+                        self._watched[name] = fresh
 
     def _read_news(self, now: int) -> None:
-        """Read again the tickets that the audit log says changed since the last scrape."""
-        if self._audit_seen is None:
+        """Read again the tickets that the audit log says changed since the last refresh."""
+        if self._audit_seen is None:  # the first refresh reads every contract anyway
             self._audit_seen = self._store.audit_head()
             return
         for row in self._store.audit_after(self._audit_seen):
-            self._audit_seen = row.id
             self._apply(row, now)
+            self._audit_seen = row.id
 
     def _apply(self, row: AuditRecord, now: int) -> None:
         watched = self._watched.get(row.contract)
@@ -160,10 +161,14 @@ class SupportSeries:
             return
         tickets = _tickets(row)
         if len(tickets) > MANY_TICKETS:
-            del self._watched[row.contract]  # read whole at this scrape
+            with self._lock:
+                del self._watched[row.contract]  # read whole below
             return
-        for ticket in tickets:
-            for request in self._store.list_requests(row.contract, ticket):
+        requests = [
+            r for ticket in tickets for r in self._store.list_requests(row.contract, ticket)
+        ]
+        with self._lock:
+            for request in requests:
                 watched.take(request, now)
 
     def _read(self, name: str, terms: SupportTerms, now: int) -> _Watched:

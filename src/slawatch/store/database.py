@@ -1,12 +1,21 @@
 """The database connection under the store: URL checks, engine, transactions, migrations.
 
 SQLite (default) or PostgreSQL, chosen by URL. ``Database.migrate`` brings the
-schema to Alembic's head, once even when several processes start together.
+schema to Alembic's head, once even when several processes start together; a
+database that could not be migrated when it was opened is at its first transaction.
+
+After a transaction fails with the database unavailable, the pooled connections
+are dropped and the next one connects anew: a connection can stay broken after the
+failure that revealed it (SQLite opens a file it may not write read-only, and keeps
+it read-only once the file becomes writable; a PostgreSQL restart leaves the pool
+with dead connections).
 
 Errors (``StoreError`` never wraps a bug, only a database that cannot be used)::
 
-    StoreError          bad URL, missing SQLite directory, server unreachable,
-     |                  database locked, schema newer than this slawatch
+    StoreError          bad URL, missing SQLite directory, not a database, schema
+     |                  newer than this slawatch
+     +-- Unavailable    server unreachable or hung up, database locked or read-only:
+     |                  the same call may work later
      +-- NotFound       no such record, or no longer active (also a LookupError)
 """
 
@@ -14,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -46,6 +56,11 @@ _MIGRATION_LOCK = 0x736C6177  # PostgreSQL advisory lock key: concurrent first s
 
 class StoreError(Exception):
     """The database cannot be used; the message names it (without password) and why."""
+
+
+class Unavailable(StoreError):
+    """The database did not answer, or would not take the work for now (down, hung up,
+    locked, read-only): the same call may work later."""
 
 
 class NotFound(StoreError, LookupError):
@@ -83,6 +98,8 @@ class Database:
         self._writer = engine.execution_options(**{_WRITE: True})
         self._driver_errors: type[Exception] = engine.dialect.loaded_dbapi.OperationalError
         self.name = engine.url.render_as_string(hide_password=True)  # for messages
+        self._migrated = False
+        self._migrating = threading.Lock()
 
     def close(self) -> None:
         """Close the connections."""
@@ -90,25 +107,41 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self, write: bool = False) -> Iterator[Connection]:
-        """A transaction, committed on success; a database that fails becomes ``StoreError``.
+        """A transaction, committed on success, on a migrated schema; a database that
+        fails raises ``StoreError`` (``Unavailable`` if it may work later).
 
         ``write`` says the transaction will write: on SQLite it takes the lock up front.
         """
+        if not self._migrated:
+            self.migrate()
+        with self._begin(write) as conn:
+            yield conn
+
+    def migrate(self) -> None:
+        """Bring the schema to head; when it is there already, this is one query."""
+        with self._migrating:
+            if not self._migrated:
+                self._migrate()
+                self._migrated = True
+
+    @contextlib.contextmanager
+    def _begin(self, write: bool) -> Iterator[Connection]:
         try:
             with (self._writer if write else self._engine).begin() as conn:
                 yield conn
         except OperationalError as exc:
-            raise StoreError(f"database {self.name}: {_cause(exc.orig)}") from exc
+            self._engine.dispose()  # connect anew next time (module docstring)
+            raise Unavailable(f"database {self.name}: {_cause(exc.orig)}") from exc
         except self._driver_errors as exc:  # from the driver-level paths (COPY)
-            raise StoreError(f"database {self.name}: {_cause(exc)}") from exc
+            self._engine.dispose()
+            raise Unavailable(f"database {self.name}: {_cause(exc)}") from exc
 
-    def migrate(self) -> None:
-        """Bring the schema to head; when it is there already, this is one query."""
+    def _migrate(self) -> None:
         try:
-            with self.transaction() as conn:
+            with self._begin(write=False) as conn:
                 if _revision(conn) == _head():
                     return
-            with self.transaction(write=True) as conn:
+            with self._begin(write=True) as conn:
                 advisory_lock(conn, _MIGRATION_LOCK)
                 if _revision(conn) != _head():  # another process may have just done it
                     _upgrade(conn)

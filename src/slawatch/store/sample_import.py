@@ -1,7 +1,11 @@
 """Bulk import of probe samples: the fastest insert each database offers, then the flips.
 
-Samples already stored (same target and instant) are skipped; the targets that
-gained samples have their flips recomputed from their earliest new sample on.
+Samples already stored (same target and instant, same ``ok``) are skipped; one
+that contradicts a stored sample, or one written earlier by the same import, is
+a ``SampleConflict`` and the transaction keeps nothing. Only a batch that hit an
+existing key pays for that check, so a first import costs nothing more. The
+targets that gained samples have their flips recomputed from their earliest new
+sample on.
 """
 
 from __future__ import annotations
@@ -9,15 +13,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from datetime import UTC, datetime
+from itertools import compress
+from operator import itemgetter, not_
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from sqlalchemy import Connection
 
+from slawatch.errors import UserError
 from slawatch.sla.timeline import TimelineRule
 from slawatch.store.flips import recompute
 
 if TYPE_CHECKING:
+    import sqlite3
+
     import psycopg
 
 
@@ -30,6 +39,28 @@ class SampleRow(NamedTuple):
     latency_ms: float | None = None
     status: int | None = None  # e.g. the HTTP status code
     error: str | None = None
+
+
+class SampleConflict(UserError):
+    """A sample that contradicts another of the same target and instant: the stored
+    one (maybe written earlier by the same import) has the other ``ok``. Which one
+    is right is for a person to say; the import that brought it keeps nothing."""
+
+    def __init__(self, target: str, ts_ms: int, ok: bool, stored_ok: bool) -> None:
+        self.target = target
+        self.ts_ms = ts_ms
+        self.ok = ok
+        self.stored_ok = stored_ok
+        super().__init__(
+            f"{target} at {instant_text(ts_ms)}: ok {int(ok)} contradicts "
+            f"the stored sample (ok {int(stored_ok)})"
+        )
+
+
+def instant_text(ts_ms: int) -> str:
+    """``2026-10-01T12:00:00Z``, with milliseconds when it has some."""
+    text = datetime.fromtimestamp(ts_ms / 1000, UTC).isoformat(timespec="milliseconds")
+    return text.replace(".000+00:00", "Z").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +119,11 @@ class SampleImport:
             tally = self._tallies.get(target) or self._start(target, earliest)
             tally.read += len(rows)
             tally.since_ms = min(tally.since_ms, earliest)
-        for target, added in self._writer.write(groups).items():
-            self._tallies[target].added += added
+        added = self._writer.write(groups)
+        for target, rows in groups.items():
+            self._tallies[target].added += added.get(target, 0)
+            if added.get(target, 0) < len(rows):  # a key was hit: same sample, or a conflict?
+                _check_against_stored(target, rows, self._writer.stored_ok)
 
     def recompute_flips(self) -> None:
         """Recompute the flips of every target that gained samples."""
@@ -122,12 +156,17 @@ class _ExecuteMany:
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._driver = cast("sqlite3.Connection", conn.connection.driver_connection)
 
     def write(self, groups: Mapping[str, list[tuple[Any, ...]]]) -> dict[str, int]:
         return {
             target: self._conn.exec_driver_sql(_SQLITE_INSERT_SAMPLES, rows).rowcount
             for target, rows in groups.items()
         }
+
+    def stored_ok(self, target: str, span: tuple[int, int], failed: bool) -> dict[int, Any]:
+        sql = _STORED_FAILED if failed else _STORED_OK
+        return dict(self._driver.execute(sql, (target, *span)))
 
 
 class _CopyMerge:
@@ -153,6 +192,10 @@ class _CopyMerge:
             cursor.execute("TRUNCATE incoming_samples")
         return added
 
+    def stored_ok(self, target: str, span: tuple[int, int], failed: bool) -> dict[int, Any]:
+        sql = _STORED_FAILED if failed else _STORED_OK
+        return dict(self._driver.execute(sql.replace("?", "%s"), (target, *span)))
+
 
 # ON CONFLICT DO NOTHING, unlike SQLite's INSERT OR IGNORE, skips only duplicate
 # keys, never a NULL or a failed CHECK.
@@ -165,11 +208,37 @@ _POSTGRES_MERGE_SAMPLES = (
     "ON CONFLICT DO NOTHING RETURNING target) "
     "SELECT target, count(*) FROM added GROUP BY target"
 )
+_STORED_OK = "SELECT ts_ms, ok FROM samples WHERE target = ? AND ts_ms BETWEEN ? AND ?"
+_STORED_FAILED = _STORED_OK + " AND NOT ok"
+_TS_MS, _OK = itemgetter(1), itemgetter(2)  # of the rows that writers bind
 
 
 def _sample_writer(conn: Connection) -> _ExecuteMany | _CopyMerge:
     """The fastest way into this database (the only place where the two differ)."""
     return _ExecuteMany(conn) if conn.dialect.name == "sqlite" else _CopyMerge(conn)
+
+
+StoredOk = Callable[[str, tuple[int, int], bool], dict[int, Any]]
+"""``stored_ok(target, (first_ms, last_ms), failed)``: the target's stored ``ok`` by
+instant within the span, only the failed samples if ``failed``."""
+
+
+def _check_against_stored(target: str, rows: list[tuple[Any, ...]], stored_ok: StoredOk) -> None:
+    """Raise ``SampleConflict`` for the first of ``rows`` whose ``ok`` is not the stored
+    one. Called after the insert, when some of them hit a stored key: every row's key
+    is stored then (those added agree with themselves). Failures are rare, so when
+    the rows' instants are distinct, comparing the failed instants on both sides
+    decides it without reading every stored sample back (a re-import stays fast)."""
+    instants = set(map(_TS_MS, rows))
+    span = (min(instants), max(instants))
+    if len(instants) == len(rows):
+        failed = set(compress(map(_TS_MS, rows), map(not_, map(_OK, rows))))
+        if instants.intersection(stored_ok(target, span, True)) == failed:
+            return
+    stored = stored_ok(target, span, False)
+    for _, ts_ms, ok, *_ in rows:
+        if stored[ts_ms] != ok:
+            raise SampleConflict(target, ts_ms, bool(ok), bool(stored[ts_ms]))
 
 
 def _by_target(

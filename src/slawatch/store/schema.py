@@ -6,6 +6,10 @@ Every instant is an integer: probe samples in UTC epoch milliseconds
 ``INTEGER`` ends on 2038-01-19 and contracts and maintenance windows are
 declared years ahead.
 
+Local dates (a renewable item's expiry, the day a renewal was made or a notice is
+due) are ``DATE``: they are days in the contract's zone, not instants. Money is the
+``Decimal``'s text, exact on every backend.
+
 ``samples`` and ``flips`` are keyed on ``(target, instant)`` and, in SQLite,
 stored ``WITHOUT ROWID``: the primary key is the only index they need, every
 read is a range of one target, and no second b-tree slows the imports.
@@ -23,6 +27,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -34,6 +39,7 @@ from sqlalchemy import (
 )
 
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
+from slawatch.sla.renewals import Delivery, RenewalState
 from slawatch.sla.support import EventKind, PauseReason
 from slawatch.sla.timeline import State
 
@@ -166,6 +172,59 @@ period_reports = Table(
     CheckConstraint("version >= 0", name="version"),
     # One row per version: two people closing or amending at once cannot both win.
     Index(None, "contract", "period", "version", unique=True),
+    sqlite_autoincrement=True,
+)
+
+# Renewals recorded (SPEC section 6), never updated nor deleted. An item's renewals
+# count from its configured expiry (``original_expiry``): a new purchase, configured
+# with a new expiry, starts afresh. ``seq`` numbers them from 1 in date order; its
+# unique index means two people recording at once cannot both win.
+renewals = Table(
+    "renewals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", Text, nullable=False),
+    Column("original_expiry", Date, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("renewed_on", Date, nullable=False),  # the local date it was made
+    Column("years", Integer, nullable=False),
+    Column("state", Text, nullable=False),  # the item's state that day
+    Column("previous_expiry", Date, nullable=False),
+    Column("expires", Date, nullable=False),  # the new expiry
+    Column("price", Text, nullable=False),  # for ``years`` years, Decimal text
+    Column("fee", Text, nullable=False),  # the reinstatement fee, Decimal text
+    Column("currency", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint("seq >= 1", name="seq"),
+    CheckConstraint("years >= 1", name="years"),
+    _one_of("state", RenewalState),
+    Index(None, "contract", "original_expiry", "seq", unique=True),
+    sqlite_autoincrement=True,
+)
+
+# Expiry notices, one row per notice and channel, written when it falls due and moved
+# along ``status`` by the agent that sends it (agent/notices.py says why in that order).
+renewal_notices = Table(
+    "renewal_notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", Text, nullable=False),
+    Column("expires", Date, nullable=False),  # the expiry the notice is about
+    Column("offset_days", Integer, nullable=False),  # -90 ... +29
+    Column("channel", Text, nullable=False),  # smtp, webhook
+    Column("due", Date, nullable=False),  # the local date it is due on
+    Column("status", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),  # failed attempts so far
+    Column("retry_at", BigInteger, nullable=False),  # not sent before this instant
+    Column("last_error", Text),
+    Column("claimed_at", BigInteger),  # when the hand-over began
+    Column("sent_at", BigInteger),
+    Column("late", Boolean),  # set once sent: on a later local date than ``due``
+    Column("created_at", BigInteger, nullable=False),
+    _one_of("status", Delivery),
+    Index(None, "contract", "expires", "offset_days", "channel", unique=True),
+    Index(None, "status", "retry_at"),
     sqlite_autoincrement=True,
 )
 

@@ -16,6 +16,8 @@ Behind it, one module per concern:
     operator_records.py  maintenance windows, exclusions and claims, written with their
                          audit row; their records
     closed_periods.py    the versions of closed periods' frozen reports, as stored
+    renewal_records.py   renewals recorded (checked by the core, audited) and expiry
+                         notices moved along their delivery states
     tickets.py           support requests and their events, imported once, audited
 """
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Row, func, select
@@ -33,12 +36,13 @@ from slawatch.sla.exclusions import (
     ExclusionReason,
     MaintenanceKind,
 )
+from slawatch.sla.renewals import Delivery, Notice, RenewalTerms
 from slawatch.sla.support import Request
 from slawatch.sla.timeline import Flip, TimelineRule
-from slawatch.store import closed_periods, tickets
+from slawatch.store import closed_periods, renewal_records, tickets
 from slawatch.store import schema as db
 from slawatch.store.closed_periods import NewVersion, StoredPeriod
-from slawatch.store.database import Database, NotFound, StoreError, engine_for
+from slawatch.store.database import Database, NotFound, StoreError, Unavailable, engine_for
 from slawatch.store.flips import flips_around, recompute
 from slawatch.store.operator_records import (
     CLAIM,
@@ -62,7 +66,14 @@ from slawatch.store.operator_records import (
     overlapping,
     retire,
 )
-from slawatch.store.sample_import import ImportResult, SampleImport, SampleRow, TargetImport
+from slawatch.store.renewal_records import NoticeRecord, RenewalRecord
+from slawatch.store.sample_import import (
+    ImportResult,
+    SampleConflict,
+    SampleImport,
+    SampleRow,
+    TargetImport,
+)
 from slawatch.store.tickets import Check, TicketEvent, TicketImport
 
 T = TypeVar("T")
@@ -76,6 +87,9 @@ __all__ = [
     "MaintenanceRecord",
     "NewVersion",
     "NotFound",
+    "NoticeRecord",
+    "RenewalRecord",
+    "SampleConflict",
     "SampleRow",
     "Store",
     "StoreError",
@@ -83,6 +97,7 @@ __all__ = [
     "TargetImport",
     "TicketEvent",
     "TicketImport",
+    "Unavailable",
 ]
 
 
@@ -100,8 +115,8 @@ def _wall_clock() -> int:
 
 
 class Store:
-    """Samples, flips, maintenance windows, exclusions, claims, closed periods and the
-    audit log."""
+    """Samples, flips, maintenance windows, exclusions, claims, closed periods, renewals
+    and their notices, and the audit log."""
 
     def __init__(self, engine: Engine, clock: Callable[[], int]) -> None:
         """Use ``Store.open``; this takes an engine whose schema is already at head."""
@@ -110,15 +125,24 @@ class Store:
         self.name = self._database.name  # for messages
 
     @classmethod
-    def open(cls, url: str, clock: Callable[[], int] = _wall_clock) -> Store:
+    def open(
+        cls, url: str, clock: Callable[[], int] = _wall_clock, *, unavailable_ok: bool = False
+    ) -> Store:
         """Connect to ``url`` and migrate the schema to head if it is behind.
 
         ``clock`` gives "now" (UTC seconds) for created/cancelled/revoked times.
-        Raises ``StoreError`` when the database cannot be used.
+        Raises ``StoreError`` when the database cannot be used; with
+        ``unavailable_ok``, not for one that is only unavailable for now (the
+        agent starts while its database is away): the schema is migrated at the
+        first transaction that finds it there.
         """
         store = cls(engine_for(url), clock)
         try:
             store._database.migrate()
+        except Unavailable:
+            if not unavailable_ok:
+                store.close()
+                raise
         except BaseException:
             store.close()
             raise
@@ -144,8 +168,9 @@ class Store:
     ) -> ImportResult:
         """Store every batch and recompute the touched targets' flips, in one transaction.
 
-        Samples already stored (same target and instant) are skipped. If ``batches``
-        raises, or a target has no rule in ``rules`` (``ValueError``), nothing is kept.
+        Samples already stored (same target and instant, same ``ok``) are skipped; one
+        with the other ``ok`` raises ``SampleConflict``. If ``batches`` raises, or a
+        target has no rule in ``rules`` (``ValueError``), nothing is kept either.
         With ``audit``, each contract whose figures the import changed gets an audit row.
         """
         with self._database.transaction(write=True) as conn:
@@ -345,6 +370,69 @@ class Store:
         contract and label, every version as stored (unverified: see app/periods.py)."""
         with self._database.transaction() as conn:
             return closed_periods.read(conn, contracts, period)
+
+    # -- renewals and their notices ----------------------------------------------------------
+
+    def add_renewal(
+        self, contract: str, terms: RenewalTerms, on: date, years: int, actor: str
+    ) -> RenewalRecord:
+        """Record a renewal of ``years`` made on the local date ``on``, checked by the
+        core against the item's renewals so far; audited. Raises ``RenewalRefused`` (a
+        ``ValueError``) when the policy refuses it, and then records nothing."""
+        now = self._clock()
+        with self._database.transaction(write=True) as conn:
+            return renewal_records.add_renewal(conn, contract, terms, on, years, actor, now)
+
+    def renewals(self, contract: str, original_expiry: date) -> list[RenewalRecord]:
+        """The renewals of the item that expired first on ``original_expiry``, in order."""
+        with self._database.transaction() as conn:
+            return renewal_records.renewal_rows(conn, contract, original_expiry)
+
+    def notices(
+        self, contract: str | None = None, expires: date | None = None
+    ) -> list[NoticeRecord]:
+        """Notice rows of one expiry, one contract or all, by contract and due date."""
+        with self._database.transaction() as conn:
+            return renewal_records.notice_rows(conn, contract, expires)
+
+    def add_due_notices(
+        self, contract: str, expires: date, due: Iterable[tuple[Notice, str]], now: int
+    ) -> int:
+        """Write a ``due`` row for each (notice, channel) not written yet; how many were."""
+        with self._database.transaction(write=True) as conn:
+            return renewal_records.add_due(conn, contract, expires, due, now)
+
+    def claim_notice(self, notice_id: int, now: int) -> bool:
+        """``due -> sending``, committed before the message is handed over; false when
+        another agent claimed it first (or it is no longer due)."""
+        with self._database.transaction(write=True) as conn:
+            return renewal_records.move(
+                conn, notice_id, Delivery.DUE, Delivery.SENDING, claimed_at=now
+            )
+
+    def notice_sent(self, notice_id: int, now: int, late: bool) -> bool:
+        """``sending -> sent`` at ``now``."""
+        with self._database.transaction(write=True) as conn:
+            return renewal_records.move(
+                conn, notice_id, Delivery.SENDING, Delivery.SENT, sent_at=now, late=late
+            )
+
+    def notice_failed(self, notice_id: int, error: str, retry_at: int) -> bool:
+        """An attempt that delivered nothing: ``due`` again, retried from ``retry_at``."""
+        with self._database.transaction(write=True) as conn:
+            return renewal_records.fail(conn, notice_id, error, retry_at)
+
+    def notice_in_doubt(self, notice_id: int, error: str) -> bool:
+        """``sending -> in_doubt``: the hand-over was cut; it is never sent again."""
+        with self._database.transaction(write=True) as conn:
+            return renewal_records.move(
+                conn, notice_id, Delivery.SENDING, Delivery.IN_DOUBT, last_error=error
+            )
+
+    def stuck_notices(self, claimed_before: int) -> list[NoticeRecord]:
+        """Rows left ``sending`` since before ``claimed_before``: their sender stopped."""
+        with self._database.transaction() as conn:
+            return renewal_records.stuck(conn, claimed_before)
 
     # -- support requests --------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""What the API tests share: a config with two contracts, a known October 2026 history
-for their targets, and the tokens the agent reads from its environment."""
+"""What the API tests share: a config with two contracts (and a third with only a
+renewal part), a known October 2026 history for their targets, and the tokens the
+agent reads from its environment."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ CONFIG = """\
 database: {{url: "{db}"}}
 agent:
   listen: "127.0.0.1:{port}"
+  spool_dir: "{spool}"
   api_tokens: {{ops: TEST_OPS_TOKEN, ci: TEST_CI_TOKEN}}
 targets:
   - {{name: web, kind: http, url: "{url}", interval: 5m, timeout: 2s}}
@@ -54,11 +56,21 @@ contracts:
       priorities: [p1, p2]
       targets: [{{name: response, stop: responded, business_time: 4h}}]
       objectives: [{{name: share, target: response, threshold: 90, period: month}}]
+  - name: licence
+    timezone: Europe/Paris
+    renewal:
+      expires: 2026-12-31
+      licence: perpetual-maintenance
+      price: {{amount: 1200, currency: EUR}}
+      account: ACC-1
+      renewal_id: RN-1
+      product: Acronis Cyber Protect
+      sku: SKU-1
 """
 
 
 def write_config(path: Path, db: str, port: int = 9115, url: str = "http://127.0.0.1:9/") -> Path:
-    path.write_text(CONFIG.format(db=db, port=port, url=url))
+    path.write_text(CONFIG.format(db=db, port=port, url=url, spool=path.parent / "spool"))
     return path
 
 

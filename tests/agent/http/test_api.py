@@ -140,7 +140,7 @@ def test_an_unknown_contract_is_404_naming_the_known_ones(agent: Agent, path: st
     assert error(agent.get(path)) == (
         404,
         {
-            "error": "unknown contract 'web-shop' (did you mean 'web-sla'? known: office, web-sla)",
+            "error": "unknown contract 'web-shop' (did you mean 'web-sla'? known: licence, office, web-sla)",
             "field": "contract",
         },
     )
@@ -521,6 +521,24 @@ def test_paths_and_methods(
 ) -> None:
     answer = agent.http.request(method, f"http://127.0.0.1:{agent.server.port}{path}")
     assert (answer.status_code, answer.headers.get("allow")) == (status, allow)
+
+
+def test_a_chunked_body_is_refused_with_411_and_writes_nothing(agent: Agent) -> None:
+    """It was read as an empty body. The API's bodies are small JSON documents: a
+    client that streams one is told to send its length instead."""
+    body = json.dumps({"start": "2026-10-20T10:00", "end": "2026-10-20T11:00", "kind": "planned"})
+    answer = agent.http.post(
+        "/contracts/office/maintenance", content=iter([body.encode()]), headers=OPS
+    )
+    assert answer.request.headers["transfer-encoding"] == "chunked"
+    assert error(answer) == (
+        411,
+        {
+            "error": "send the body with a Content-Length: chunked transfer encoding is refused",
+            "field": None,
+        },
+    )
+    assert agent.store.list_maintenance() == []
 
 
 def test_the_openapi_document_is_served(agent: Agent) -> None:

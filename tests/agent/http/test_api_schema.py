@@ -25,7 +25,7 @@ from slawatch.agent.http.routing import KEYWORDS, Routes, document
 from ..helpers import AgentProcess, Target, free_port
 from .api_setup import TOKENS, load_history, write_config
 
-CONTRACTS = ["web-sla", "office"]
+CONTRACTS = ["web-sla", "office", "licence"]
 # Instants for bodies: around and inside the history's outage (10:00-10:45Z on
 # 5 October), with and without an offset, so that writes succeed as well as fail.
 INSTANTS = [
@@ -36,11 +36,14 @@ INSTANTS = [
     "2026-10-22T09:30:00+02:00",
 ]
 # What the document's schemas leave to the code: that an instant or a period falls
-# within 1970..9998 (and a month within 01..12), that an end follows its start. A
-# well-formed request refused for one of these alone is rightly refused.
-# Ticket events need their timestamp's offset (as a CSV row does): one without it is
-# refused as an instant's meaning.
-MEANING_ONLY = frozenset({"start", "end", "at", "declared_at", "as_of", "period", "timestamp"})
+# within 1970..9998 (and a month within 01..12), that an end follows its start, that
+# a date exists and a renewal is allowed on it, for at least a year. A well-formed
+# request refused for one of these alone is rightly refused. Ticket events need their
+# timestamp's offset (as a CSV row does): one without it is refused as an instant's
+# meaning.
+MEANING_ONLY = frozenset(
+    {"start", "end", "at", "declared_at", "as_of", "period", "on", "years", "timestamp"}
+)
 
 
 def drawn_from_the_config() -> dict[str, Any]:

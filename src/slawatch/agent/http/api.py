@@ -1,10 +1,11 @@
 """The agent's HTTP API under ``/api/v1``: contracts, status, reports, operator records,
-support requests (a helpdesk's webhook posts ticket events) and support reports.
+renewals, support requests (a helpdesk's webhook posts ticket events) and support reports.
 
 Routes, parameters and bodies are those of ``openapi.json`` (routing.py reads
 them); each operation's handler here is listed by its ``operationId``. Reports,
-records and their checks go through ``slawatch.app.records``, the very code the
-``slawatch`` commands run, so the API and the CLI cannot disagree.
+records and their checks go through ``slawatch.app.records`` (renewals through
+``slawatch.app.renewals``), the very code the ``slawatch`` commands run, so the API
+and the CLI cannot disagree.
 
 Reads are open to whoever reaches the listen address. Writes need
 ``Authorization: Bearer TOKEN`` with a token read from an environment variable
@@ -30,7 +31,7 @@ from typing import Any
 
 from slawatch.agent.http import views
 from slawatch.agent.http.routing import SPEC, ApiError, Call, Routes, decode, document
-from slawatch.app import records, support, tickets
+from slawatch.app import records, renewals, support, tickets
 from slawatch.app.evaluate import Probing, gather
 from slawatch.app.records import FieldError, NothingToClaim, key
 from slawatch.app.support import NoSupportPart
@@ -133,6 +134,9 @@ class Api:
             "listClaims": self._list_claims,
             "addClaim": self._add_claim,
             "listAudit": self._audit,
+            "listRenewals": self._renewals,
+            "getRenewal": self._renewal,
+            "addRenewal": self._add_renewal,
             "getSupportReport": self._support_report,
             "getTicket": self._ticket,
             "addTicketEvent": self._add_ticket_event,
@@ -210,7 +214,7 @@ class Api:
         return Response(200, _spec_bytes(), "application/json")
 
     def _contracts(self, request: Request) -> Response:
-        briefs = [views.contract_brief(model) for model in request.config.contracts]
+        briefs = [views.contract_brief(model) for model in request.config.availability_contracts()]
         return json_response(200, {"contracts": briefs})
 
     def _contract(self, request: Request) -> Response:
@@ -222,7 +226,7 @@ class Api:
             200,
             {
                 "as_of": views.iso(request.now),
-                "contracts": self._statuses(request, config.contracts),
+                "contracts": self._statuses(request, config.availability_contracts()),
                 "targets": self._states([t.name for t in config.targets], request.now),
             },
         )
@@ -331,7 +335,38 @@ class Api:
         entries = self._store.audit_log(request.param("contract"))
         return json_response(200, {"audit": [views.audit(e) for e in entries]})
 
+    def _renewals(self, request: Request) -> Response:
+        items = renewals.status(
+            request.config, self._store, None, request.param("on"), now=request.now, spell=key
+        )
+        return json_response(200, {"renewals": items})
+
+    def _renewal(self, request: Request) -> Response:
+        [item] = renewals.status(
+            request.config,
+            self._store,
+            request.contract,
+            request.param("on"),
+            now=request.now,
+            spell=key,
+        )
+        return json_response(200, item)
+
     # -- writes: the body's keys are the use cases' own parameters -------------------------
+
+    def _add_renewal(self, request: Request) -> Response:
+        body = request.call.body
+        made = renewals.record(
+            request.config,
+            self._store,
+            request.contract,
+            body["on"],
+            body["years"],
+            request.actor,
+            key,
+        )
+        _log_write(request, "renewal.add", made.id)
+        return json_response(201, renewals.renewal_json(made))
 
     def _add_maintenance(self, request: Request) -> Response:
         new_id = records.add_maintenance(
@@ -416,14 +451,18 @@ def _signed(request: Request) -> dict[str, Any]:
 
 
 def _written(request: Request, action: str, item: Any, status: int) -> Response:
+    _log_write(request, action, item.id)
+    return json_response(status, _view(item, request.terms()))
+
+
+def _log_write(request: Request, action: str, item_id: int) -> None:
     log.info(
         "api write: action=%s contract=%s id=%d actor=%s",
         action,
         request.contract,
-        item.id,
+        item_id,
         request.actor,
     )
-    return json_response(status, _view(item, request.terms()))
 
 
 def _view(item: Any, terms: ContractTerms) -> Any:

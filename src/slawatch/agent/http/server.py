@@ -5,20 +5,47 @@ loop is busy probing, and a report being rendered must not hold up a scrape.
 The API (``/api/v1/...``, api.py) needs no framework either: its routes and
 checks come from its OpenAPI document through a small router (routing.py), and
 the standard library keeps the agent free of a web stack it would not use.
+
+Each connection holds a thread, so none may hold it for ever: a request must
+arrive within ``READ_TIMEOUT`` and its answer be taken within ``WRITE_TIMEOUT``
+(reports can be large). ``agent.listen`` is ``HOST:PORT``, an IPv6 host in
+brackets (``[::1]:9115``); an address that cannot be served is a ``ListenError``.
+A query string on ``/metrics`` (Prometheus ``params:``), ``/healthz`` or
+``/ping/NAME`` is ignored. A body must come with a ``Content-Length``: chunked
+transfer encoding is refused (411), as the API's bodies are small JSON documents.
 """
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import cast
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from slawatch.agent.http.api import MAX_BODY, PREFIX, Api, Response, error_response, json_response
+from slawatch.errors import UserError
 
 Health = Callable[[], tuple[bool, dict[str, object]]]
 Ping = Callable[[str], bool]
+
+READ_TIMEOUT = 10.0  # seconds to receive a request, or the connection is closed
+WRITE_TIMEOUT = 60.0  # seconds for a client to take its whole answer
+
+
+class ListenError(UserError):
+    """``agent.listen`` cannot be served: in use, not an address of this host, ..."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
 
 
 class AgentServer:
@@ -33,11 +60,11 @@ class AgentServer:
         api: Api | None = None,
         *,
         more_metrics: Callable[[], bytes] = bytes,
+        read_timeout: float = READ_TIMEOUT,
     ) -> None:
-        host, _, port = listen.rpartition(":")
-        handler = _handler(registry, health, ping, api, more_metrics)
-        self._server = ThreadingHTTPServer((host.strip("[]"), int(port)), handler)
-        self._server.daemon_threads = True
+        handler = _handler(registry, health, ping, api, more_metrics=more_metrics)
+        handler.timeout = read_timeout  # StreamRequestHandler sets it on each connection
+        self._server = _bound(listen, handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.1,), daemon=True
         )  # shutdown waits up to one poll interval
@@ -55,11 +82,35 @@ class AgentServer:
         self._thread.join()
 
 
+def _bound(listen: str, handler: type[BaseHTTPRequestHandler]) -> _Server:
+    """A server listening on ``listen`` (``HOST:PORT``, ``[IPV6]:PORT``); raises
+    ``ListenError`` with one line that says why it cannot."""
+    host, _, port = listen.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    try:
+        family, *_, address = socket.getaddrinfo(
+            host, int(port), type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, ValueError) as exc:
+        raise ListenError(f"agent.listen {listen}: not an address of this host ({exc})") from None
+    try:
+        server_class = _Server6 if family == socket.AF_INET6 else _Server
+        return server_class(cast("tuple[str, int]", address), handler)  # IPv6: 4 items
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ListenError(
+                f"agent.listen {listen}: address already in use (is another agent running?)"
+            ) from None
+        raise ListenError(f"agent.listen {listen}: {exc.strerror}") from None
+
+
 def _handler(
     registry: CollectorRegistry,
     health: Health,
     ping: Ping,
     api: Api | None,
+    *,
     more_metrics: Callable[[], bytes],
 ) -> type[BaseHTTPRequestHandler]:
     """A handler class bound to this agent's registry (and series written elsewhere,
@@ -81,21 +132,22 @@ class _Handler(BaseHTTPRequestHandler):
     more_metrics: Callable[[], bytes]
 
     def serve(self) -> None:
-        if self.api is not None and self.path.startswith(PREFIX):
+        path = self.path.partition("?")[0]  # the API reads its own query strings
+        if self.api is not None and path.startswith(PREFIX):
             self._answer(self._call_api(self.api))
-        elif self.path in ("/metrics", "/healthz"):
-            self._answer(self._probe_side() if self.command == "GET" else _not_allowed("GET"))
-        elif self.path.startswith("/ping/") and self.command == "POST":
-            self._answer(self._heartbeat(self.path.removeprefix("/ping/")))
+        elif path in ("/metrics", "/healthz"):
+            self._answer(self._probe_side(path) if self.command == "GET" else _not_allowed("GET"))
+        elif path.startswith("/ping/") and self.command == "POST":
+            self._answer(self._heartbeat(path.removeprefix("/ping/")))
         else:
-            self._answer(error_response(404, f"no such path: {self.path}"))
+            self._answer(error_response(404, f"no such path: {path}"))
 
     # Every method reaches ``serve``: the API answers 405 for those a path lacks.
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = serve
     do_HEAD = do_OPTIONS = do_TRACE = do_QUERY = serve
 
-    def _probe_side(self) -> Response:
-        if self.path == "/metrics":
+    def _probe_side(self, path: str) -> Response:
+        if path == "/metrics":
             text = generate_latest(self.registry) + self.more_metrics()
             return Response(200, text, CONTENT_TYPE_LATEST)
         ok, detail = self.health()
@@ -109,6 +161,11 @@ class _Handler(BaseHTTPRequestHandler):
         return error_response(404, f"no heartbeat target named {name!r}")
 
     def _call_api(self, api: Api) -> Response:
+        if "Transfer-Encoding" in self.headers:
+            self.close_connection = True  # the body stays unread
+            return error_response(
+                411, "send the body with a Content-Length: chunked transfer encoding is refused"
+            )
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -121,6 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
         return api.handle(self.command, self.path, headers, body)
 
     def _answer(self, response: Response) -> None:
+        self.connection.settimeout(WRITE_TIMEOUT)
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))

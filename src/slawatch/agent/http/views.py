@@ -21,6 +21,7 @@ from slawatch.reports.document import Report, percent, to_dict
 from slawatch.sla.calendar import RRuleWindow, WeeklyWindow, recurring_spans
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import MaintenanceWindow, maintenance_verdict
+from slawatch.sla.periods import PeriodRule
 from slawatch.sla.timeline import Flip
 from slawatch.store.operator_records import (
     INSTANT_FIELDS,
@@ -89,13 +90,15 @@ def target_state(name: str, flips: Sequence[Flip]) -> Json:
 
 
 def contract_brief(model: Contract) -> Json:
+    """A contract's availability part in brief (``PartMissingError`` without one)."""
+    terms = model.terms()
     return {
         "name": model.name,
         "description": model.description,
         "timezone": model.timezone.key,
-        "period": _period_rule(model),
-        "target_percent": percent(Fraction(model.target)),
-        "service": {"targets": list(model.service.targets), "rule": str(model.service.rule)},
+        "period": _period_rule(terms.period),
+        "target_percent": percent(terms.target_percent),
+        "service": {"targets": list(terms.targets), "rule": str(terms.rule)},
     }
 
 
@@ -165,9 +168,9 @@ def _recurring_now(terms: ContractTerms, now: int) -> Json | None:
     return None
 
 
-def _period_rule(model: Contract) -> Json:
-    anchor = model.period.anchor
-    return {"kind": str(model.period.kind), "anchor": None if anchor is None else str(anchor)}
+def _period_rule(rule: PeriodRule) -> Json:
+    anchor = rule.anchor
+    return {"kind": str(rule.kind), "anchor": None if anchor is None else str(anchor)}
 
 
 def _recurring(window: WeeklyWindow | RRuleWindow) -> str:

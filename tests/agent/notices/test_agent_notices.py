@@ -1,0 +1,91 @@
+"""The running agent sends renewal notices: a real ``slawatch run`` process, killed
+with SIGKILL and started again, and a real SMTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from slawatch.sla.renewals import Delivery
+from slawatch.store.store import Store
+
+from ..helpers import AgentProcess, free_port, wait_until, write_config
+from .servers import MailServer
+
+Launch = Callable[[Path, int], AgentProcess]
+
+
+def renewal_contract(name: str, expires: str) -> str:
+    return f"""\
+  - name: {name}
+    timezone: Europe/Paris
+    renewal:
+      expires: {expires}
+      licence: subscription
+      price: {{amount: 100, currency: EUR}}
+      account: ACC-1
+      renewal_id: RN-{name}
+      product: Acronis Cyber Protect
+      sku: SKU-1
+      notices: {{recipients: [it@customer.example]}}
+"""
+
+
+def agent_config(path: Path, db: str, port: int, mail: MailServer, *items: str) -> Path:
+    """``write_config``'s agent (one target on the discard port), plus agent.smtp and
+    the renewal ``items``."""
+    write_config(path, db=db, port=port, targets={"web": "http://127.0.0.1:9/"})
+    text = path.read_text().replace(
+        "workers: 1}",
+        f"workers: 1, smtp: {{host: 127.0.0.1, port: {mail.port}, sender: a@example.com, "
+        "starttls: false}}",
+    )
+    path.write_text(text + "".join(items))
+    return path
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    server = MailServer()
+    yield server
+    server.close()
+
+
+def keys(mail: MailServer) -> list[str]:
+    return [str(r.message["Message-ID"]) for r in mail.received]
+
+
+def test_killed_and_restarted_the_agent_sends_nothing_twice(
+    tmp_path: Path, mail: MailServer, launch: Launch
+) -> None:
+    # Expiries set from today in Paris, so that notices are already due (late) when the
+    # agent starts: D-90 and D-60 for the first item, D-90 to D-30 for the second.
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    first = renewal_contract("first", (today + timedelta(days=50)).isoformat())
+    second = renewal_contract("second", (today + timedelta(days=20)).isoformat())
+    db = f"sqlite:///{tmp_path}/agent.db"
+    port = free_port()
+    config = agent_config(tmp_path / "agent.yaml", db, port, mail, first)
+    agent = launch(config, port)
+    wait_until(lambda: len(mail.received) == 2, "the two late notices of the first item")
+    agent.process.kill()  # SIGKILL: no shutdown at all
+    agent.process.wait(10)
+    # Restarted with a second item: its three notices show the first pass has run.
+    agent = launch(agent_config(config, db, port, mail, first, second), port)
+    wait_until(lambda: len(mail.received) == 5, "the second item's three notices")
+    agent.stop()
+    assert len(set(keys(mail))) == 5
+    assert sum("first" in key for key in keys(mail)) == 2
+    with Store.open(db) as store:
+        found = store.notices()
+    assert [(r.contract, r.offset_days, r.status, r.late) for r in found] == [
+        ("first", -90, Delivery.SENT, True),
+        ("first", -60, Delivery.SENT, True),
+        ("second", -90, Delivery.SENT, True),
+        ("second", -60, Delivery.SENT, True),
+        ("second", -30, Delivery.SENT, True),
+    ]
