@@ -75,7 +75,7 @@ def test_report_all_writes_each_contracts_report_reading_the_store_once(
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{c}-2026-10.json" for c in CONTRACTS)
     for contract in CONTRACTS:
         single = sw(loaded, f"report --contract {contract} --period 2026-10", *AS_OF)
-        assert (out / f"{contract}-2026-10.json").read_text() == single.output
+        assert (out / f"{contract}-2026-10.json").read_text() == single.stdout
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -230,6 +230,7 @@ def test_closing_twice_names_the_hash_and_all_closes_all_or_none(loaded: str) ->
     result = sw(loaded, "period close --all --period 2026-10")
     assert (result.exit_code, result.output) == (
         1,
+        "skipped smileo-backup: 2026-10 is not its billing period (a year)\n"
         f"error: ipfolio 2026-10 is already closed (version 0, sha256 {digest}): "
         "amend it with slawatch period amend\n",
     )

@@ -69,7 +69,7 @@ def test_a_file_of_64_mib_is_read(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     text = SEED.read_bytes()
     path.write_bytes(text + b"#" * (MAX_BYTES - len(text)))
-    assert len(load_config(path).contracts) == 4
+    assert len(load_config(path).contracts) == len(load_config(SEED).contracts)
 
 
 def test_bytes_that_are_not_utf8_name_their_line(tmp_path: Path) -> None:

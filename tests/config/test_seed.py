@@ -74,7 +74,7 @@ def test_names_and_targets_are_the_ones_spec_section_7_names(seed: Config) -> No
         "smileo-s3": ("http", TimelineRule(300, 2)),
         "ipfolio-app": ("http", TimelineRule(60, 2)),
     }
-    assert seed.database.url == "sqlite:///slawatch.db"
+    assert seed.database.url == f"sqlite:///{SEED.parent}/slawatch.db"  # read beside the file
 
 
 def test_cegid_portal(seed: Config) -> None:

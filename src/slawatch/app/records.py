@@ -11,6 +11,7 @@ every error it raises about a field says which one, by its JSON name.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +21,12 @@ from slawatch.app.reports import shown
 from slawatch.config import Config
 from slawatch.errors import UserError
 from slawatch.sla.contract import ContractTerms
-from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
+from slawatch.sla.exclusions import (
+    ExclusionReason,
+    MaintenanceKind,
+    MaintenanceWindow,
+    maintenance_verdict,
+)
 from slawatch.sla.outages import outage_covering
 from slawatch.sla.periods import resolve_period
 from slawatch.store.store import Store
@@ -90,7 +96,7 @@ def span(terms: ContractTerms, start: str, end: str, spell: Spell) -> tuple[int,
 
 
 def contract_reports(
-    store: Store,
+    opened: Callable[[], Store],
     config: Config,
     names: Sequence[str],
     period: str,
@@ -102,23 +108,36 @@ def contract_reports(
     """The JSON report of each contract for the period labelled ``period`` (``2026-10``,
     ``2026``): frozen where the period is closed, else as known at ``as_of`` (default
     ``now``; an instant without an offset is read in the zone of a single contract).
-    Records are read as stored now."""
+    Records are read as stored now. ``opened`` gives the store once the request is
+    checked: a bad period is told before a missing database."""
     models = [config.contract(name) for name in names]
-    for model in models:
-        terms = model.terms()
-        try:
-            resolve_period(period, terms.period, terms.zone)
-        except ValueError as exc:
-            raise FieldError("period", str(exc)) from None
     zone = models[0].terms().zone if len(models) == 1 else None
     moment = parse_instant(as_of, zone, "as_of", spell) if as_of is not None else now
-    reports = shown(store, config, [m.name for m in models], period, moment)
+    for model in models:
+        _check_started(model.terms(), period, moment, spell("as_of") if as_of else "now")
+    reports = shown(opened(), config, [m.name for m in models], period, moment)
     closed = [f"{r['contract']} {period}" for r in reports if "closed" in r]
     if as_of is not None and closed:
         raise FieldError(
             "as_of", f"{spell('as_of')} assesses open periods only; closed: {', '.join(closed)}"
         )
     return reports
+
+
+def _check_started(terms: ContractTerms, label: str, moment: int, moment_name: str) -> None:
+    """A period must exist, and have begun by ``moment``: a report "up to" an instant
+    before its start would assess nothing (``2027-01`` typed for ``2026-01``)."""
+    try:
+        start = resolve_period(label, terms.period, terms.zone).start
+    except ValueError as exc:
+        raise FieldError("period", str(exc)) from None
+    if start >= moment:
+        begins = datetime.fromtimestamp(start, terms.zone).isoformat()
+        raise FieldError(
+            "period",
+            f"period {label} of {terms.name} begins {begins}, after {moment_name} "
+            f"({datetime.fromtimestamp(moment, terms.zone).isoformat()}): nothing to assess yet",
+        )
 
 
 def contract_report(
@@ -132,7 +151,16 @@ def contract_report(
     spell: Spell,
 ) -> dict[str, Any]:
     """``contract_reports`` for one contract."""
-    return contract_reports(store, config, [contract], period, as_of=as_of, now=now, spell=spell)[0]
+    [report] = contract_reports(
+        lambda: store, config, [contract], period, as_of=as_of, now=now, spell=spell
+    )
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class NewMaintenance:
+    id: int
+    why_not: str | None  # why its time is not excluded (late notice...); None: it is
 
 
 def add_maintenance(
@@ -148,8 +176,9 @@ def add_maintenance(
     actor: str,
     now: int,
     spell: Spell,
-) -> int:
-    """Declare a maintenance window (``declared_at`` defaults to ``now``); returns its id."""
+) -> NewMaintenance:
+    """Declare a maintenance window (``declared_at`` defaults to ``now``); returns its id
+    and why the contract does not exclude its time (as the report will say), if not."""
     terms = config.contract(contract).terms()
     first, last = span(terms, start, end, spell)
     declared = (
@@ -157,7 +186,7 @@ def add_maintenance(
         if declared_at is not None
         else now
     )
-    return store.add_maintenance(
+    new_id = store.add_maintenance(
         contract=contract,
         start=first,
         end=last,
@@ -166,6 +195,8 @@ def add_maintenance(
         note=note,
         actor=actor,
     )
+    window = MaintenanceWindow(new_id, first, last, MaintenanceKind(kind), declared, note)
+    return NewMaintenance(new_id, maintenance_verdict(window, terms.maintenance))
 
 
 def add_exclusion(

@@ -44,13 +44,17 @@ class Session:
             self._config = load_config(self.config_file())
         return self._config
 
-    def store(self, *, unavailable_ok: bool = False) -> Store:
+    def store(self, *, unavailable_ok: bool = False, reads_only: bool = False) -> Store:
         """The store, closed when the command ends; with ``unavailable_ok``, also when
-        the database does not answer yet (``Store.open``)."""
+        the database does not answer yet (``Store.open``). A command that ``reads_only``
+        never creates an SQLite database: a missing one is an error naming its path.
+
+        ``--db`` / ``$SLAWATCH_DB`` is taken as typed (a relative SQLite path from the
+        current folder); the config's URL was read from the config file's folder."""
         from slawatch.store.store import Store
 
         url = self.db_url or self.config().database.url
-        store = Store.open(url, unavailable_ok=unavailable_ok)
+        store = Store.open(url, unavailable_ok=unavailable_ok, existing=reads_only)
         click.get_current_context().call_on_close(store.close)
         return store
 

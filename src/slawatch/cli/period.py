@@ -32,6 +32,7 @@ from slawatch.reports.versions import Change, diff, fingerprint
 
 if TYPE_CHECKING:
     from slawatch.app.periods import ClosedPeriod
+    from slawatch.config import Config
     from slawatch.store.closed_periods import Version
 
 period_option = click.option(
@@ -62,13 +63,19 @@ def close(
 ) -> None:
     """Freeze the period's report (once it is over).
 
-    With --all, every contract's period is closed, or none is."""
+    With --all, every contract whose billing period PERIOD is gets it closed, or none
+    does; the others are skipped (a month of a yearly contract decides nothing)."""
     from slawatch.app import periods
     from slawatch.app.reports import live
 
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)
+    if every:
+        names = _billed(config, names, label)
+        if not names:
+            click.echo(f"(no contract is billed by {label}: nothing closed)")
+            return
     store = session.store()
     reports = live(store, config, [(name, label) for name in names], now())
     for closed in periods.close(store, reports, author):
@@ -122,7 +129,7 @@ def show(*, config_path: Path | None, db_url: str | None, contract: str, label: 
     Hashes, who, when, why and what changed; TAMPERED lines for what fails its check."""
     from slawatch.app import periods
 
-    found = periods.closed(Session(config_path, db_url).store(), [contract], label)
+    found = periods.closed(Session(config_path, db_url).store(reads_only=True), [contract], label)
     if not found:
         raise UserError(f"{contract} {label} is not closed")
     closed = found[0]
@@ -154,7 +161,7 @@ def listing(config_path: Path | None, db_url: str | None, contract: str | None) 
     from slawatch.app import periods
 
     contracts = None if contract is None else [contract]
-    found = periods.closed(Session(config_path, db_url).store(), contracts)
+    found = periods.closed(Session(config_path, db_url).store(reads_only=True), contracts)
     print_records([_row(closed) for closed in found])
 
 
@@ -181,7 +188,7 @@ def check(
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)
-    store = session.store()
+    store = session.store(reads_only=True)
     found = periods.closed(store, names, label)
     if not found and contract is not None and label is not None:
         raise UserError(f"{contract} {label} is not closed")
@@ -195,6 +202,24 @@ def check(
 
 
 # -- internals ---------------------------------------------------------------------------
+
+
+def _billed(config: Config, names: list[str], label: str) -> list[str]:
+    """The contracts of ``names`` whose billing period ``label`` is; each other one is
+    named on stderr as skipped."""
+    from slawatch.sla.periods import resolve_period
+
+    kept = []
+    for name in names:
+        terms = config.contract(name).terms()
+        if terms.period.bills(resolve_period(label, terms.period, terms.zone)):
+            kept.append(name)
+        else:
+            click.echo(
+                f"skipped {name}: {label} is not its billing period (a {terms.period.kind})",
+                err=True,
+            )
+    return kept
 
 
 def _compare(closed: ClosedPeriod, report: dict[str, Any]) -> bool:

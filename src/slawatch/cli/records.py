@@ -98,7 +98,7 @@ def maintenance_add(
 
     session = Session(config_path, db_url)
     config = session.config()
-    new_id = add_maintenance(
+    added = add_maintenance(
         session.store(),
         config,
         contract,
@@ -111,7 +111,13 @@ def maintenance_add(
         now=now(),
         spell=option,
     )
-    click.echo(f"maintenance #{new_id} added to {contract}")
+    click.echo(f"maintenance #{added.id} added to {contract}")
+    if added.why_not is not None:
+        click.echo(
+            f"warning: maintenance #{added.id} does not qualify ({added.why_not}): "
+            "its downtime counts against the contract",
+            err=True,
+        )
 
 
 def add_list_command(group: click.Group, what: str, retired: str, fetch: str) -> None:
@@ -126,7 +132,7 @@ def add_list_command(group: click.Group, what: str, retired: str, fetch: str) ->
     def listing(
         config_path: Path | None, db_url: str | None, contract: str | None, show_all: bool
     ) -> None:
-        store = Session(config_path, db_url).store()
+        store = Session(config_path, db_url).store(reads_only=True)
         print_records(getattr(store, fetch)(contract, show_all))
 
 
@@ -233,6 +239,12 @@ def claim_add(
         spell=option,
     )
     click.echo(f"claim #{new_id} ({ticket}) added to {contract}")
+    if not config.contract(contract).terms().claims_required:
+        click.echo(
+            f"warning: {contract} does not require claims (claims_required: false): "
+            "every outage is credited whether claimed or not: this claim changes no credit",
+            err=True,
+        )
 
 
 @claim.command("list")
@@ -241,4 +253,4 @@ def claim_add(
 @reports_errors
 def claim_list(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
     """List claims."""
-    print_records(Session(config_path, db_url).store().list_claims(contract))
+    print_records(Session(config_path, db_url).store(reads_only=True).list_claims(contract))

@@ -6,6 +6,7 @@ A closed period's report is its frozen one (cli/period.py closes periods).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -68,8 +69,16 @@ def report(
     config = session.config()
     names = chosen_contracts(config, contract, every)
     reports = contract_reports(
-        session.store(), config, names, period, as_of=as_of, now=now(), spell=option
+        lambda: session.store(reads_only=True),
+        config,
+        names,
+        period,
+        as_of=as_of,
+        now=now(),
+        spell=option,
     )
+    for data in reports:
+        _note(data)
     if out_dir is None:
         write_output(render(fmt, reports[0]), output)
         return
@@ -79,6 +88,22 @@ def report(
         raise UserError(f"cannot create {out_dir}: {exc.strerror}") from None
     for data in reports:
         write_output(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
+
+
+def _note(data: dict[str, Any]) -> None:
+    """On stderr, what the figures of ``data`` cannot be taken for: a period in which
+    nothing was measured, one that is not the contract's billing period."""
+    name = f"{data['contract']} {data['period']['label']}"
+    if not data.get("measured", True):
+        click.echo(
+            f"warning: {name}: nothing measured (no sample of its targets up to "
+            f"{data['as_of']}): availability not assessed",
+            err=True,
+        )
+    if not data["period"].get("billing_period", True):
+        click.echo(
+            f"note: {name}: not the contract's billing period: figures indicative only", err=True
+        )
 
 
 def _check_destination(every: bool, fmt: str, output: Path | None, out_dir: Path | None) -> None:

@@ -30,9 +30,15 @@ _KINDS = {
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
-    """The config in the file at ``path``; raises ``ConfigError`` naming the file."""
+    """The config in the file at ``path``; raises ``ConfigError`` naming the file.
+
+    A relative SQLite path in ``database.url`` is read from the file's folder."""
     source = os.fspath(path)
-    return parse_config(_read(source), source)
+    config = parse_config(_read(source), source)
+    database = config.database.beside(os.path.dirname(source))
+    return (
+        config if database is config.database else config.model_copy(update={"database": database})
+    )
 
 
 def parse_config(text: str, source: str = "<config>") -> Config:

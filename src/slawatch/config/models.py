@@ -13,7 +13,8 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
 
     database:
       url: sqlite:///slawatch.db         # default; or postgresql+psycopg://user:pw@host/db;
-                                         # changed by a restart, not a reload
+                                         # a relative SQLite path is read from this file's
+                                         # folder; changed by a restart, not a reload
     agent:
       listen: 127.0.0.1:9115             # default; HOST:PORT of /metrics and the API;
                                          # changed by a restart, not a reload
@@ -197,6 +198,8 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -238,6 +241,27 @@ class Database(ConfigModel):
         if backend not in _BACKENDS:
             raise invalid(f"must be a {' or '.join(_BACKENDS)} URL")
         return value
+
+    def beside(self, folder: str) -> Database:
+        """This setting with a relative SQLite path read from ``folder`` (the config
+        file's): a config names its database the same whichever folder a command
+        runs from. Other URLs, absolute paths and ``:memory:`` are kept as written."""
+        url = make_url(self.url)
+        path = url.database or ""
+        if url.get_backend_name() != "sqlite" or _kept_as_written(path, url.query):
+            return self
+        where = os.path.normpath(os.path.join(os.path.abspath(folder), path))
+        return Database(url=url.set(database=where).render_as_string(hide_password=False))
+
+
+def _kept_as_written(path: str, query: Mapping[str, object]) -> bool:
+    """An SQLite "path" that names no file relative to a folder."""
+    return (
+        path in ("", ":memory:")
+        or path.startswith("file:")
+        or bool(query.get("uri"))
+        or os.path.isabs(path)
+    )
 
 
 class Agent(ConfigModel):

@@ -55,6 +55,13 @@ class Report:
     days: tuple[Day, ...] = ()  # the period day by day, for the charts (empty: not read)
 
 
+def measured(assessment: Assessment) -> bool:
+    """Some of the reference time was observed: without it (R - U = 0, no sample of
+    the targets) the formula divides nothing, and its 100 % is a convention, not a
+    measure."""
+    return assessment.reference_seconds > assessment.unknown_seconds
+
+
 def percent(value: Fraction) -> float:
     """A percentage for display: truncated to 6 decimals, so 99.4999999 never shows as 99.5."""
     return float(round_exact(value, Decimal("0.000001"), half_up=False))
@@ -76,6 +83,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "period": _period(report),
         "as_of": _iso(a.until, terms),
         "complete": a.complete,
+        "measured": measured(a),
         "reference_seconds": a.reference_seconds,
         "excluded_seconds": a.excluded_seconds,
         "unknown_seconds": a.unknown_seconds,
@@ -111,6 +119,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "note": e.note,
                 "excluded_seconds": e.excluded_seconds,
                 "qualifies": e.qualifies,
+                "counted_seconds": e.excluded_seconds if e.qualifies else 0,
                 "why_not": e.why_not,
             }
             for e in a.excluders
@@ -163,7 +172,7 @@ def _period(report: Report) -> dict[str, Any]:
         "start": _iso(p.start, terms),
         "end": _iso(p.end, terms),
         "time_zone": terms.zone.key,
-        "billing_period": p.kind is terms.period.kind,
+        "billing_period": terms.period.bills(p),
     }
 
 

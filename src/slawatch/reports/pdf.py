@@ -88,7 +88,7 @@ def to_pdf(data: Data) -> bytes:
     _records(
         pdf, "Outages", outages, OUTAGE_COLUMNS, widths=_OUTAGE_WIDTHS, note=_outage_note(data)
     )
-    _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS, widths=(38, 22, 68, 18, 14, 30))
+    _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS, widths=(36, 22, 56, 16, 14, 16, 30))
     for title, records, columns in term_tables(data):
         _records(pdf, title, records, columns, widths=_TERM_WIDTHS[columns])
     _clauses(pdf, clause_rows(data))

@@ -50,6 +50,7 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
             ("period.billing_period", "Billing period of the contract", ("period",)),
             ("as_of", "Assessed up to", ()),
             ("complete", "Period complete", ()),
+            ("measured", "Measured (some of R observed)", ()),
         ),
     ),
     (
@@ -185,8 +186,9 @@ EXCLUSION_COLUMNS = (
     ("source", "Source"),
     ("reason", "Reason"),
     ("note", "Note"),
-    ("excluded_seconds", "Excluded (s)"),
+    ("excluded_seconds", "Within R (s)"),
     ("qualifies", "Qualifies"),
+    ("counted_seconds", "Counts toward X (s)"),
     ("why_not", "Why not"),
 )
 AMENDMENT_COLUMNS = (
@@ -291,17 +293,43 @@ def duration(seconds: int) -> str:
 
 def headline(data: Data) -> list[str]:
     """The verdict in a few sentences, each figure as the JSON writes it."""
-    lines = [
-        f"Availability {show('a', data['availability_percent'])} % against a target of "
-        f"{show('t', data['target_percent'])} %: {'met' if data['met'] else 'not met'}.",
-        f"Computed as {_computed(data['formula'])}.",
-    ]
+    if not data.get("measured", True):  # a frozen report from before the field: measured
+        lines = [
+            f"Nothing measured: no sample of the contract's targets in this period up to "
+            f"{data['as_of']}; availability not assessed.",
+            f"All {show('r', data['reference_seconds'])} s of the reference time are unknown.",
+        ]
+    else:
+        verdict = (
+            f"availability {show('a', data['availability_percent'])} % "
+            f"against a target of {show('t', data['target_percent'])} %: {_verdict(data)}."
+        )
+        label = _indicative(data)
+        lines = [
+            label + verdict if label else verdict[0].upper() + verdict[1:],
+            f"Computed as {_computed(data['formula'])}.",
+        ]
     if data.get("credit_basis") is not None or data.get("outage_limits_credit_percent") is not None:
         lines.append(_credit_line(data))
     lines += _terms_lines(data)
     if not data.get("billable", True):
         lines.append("Coverage is below the contract's minimum: not billable without review.")
     return lines
+
+
+def _indicative(data: Data) -> str:
+    """The label of a period that is not the contract's billing period (a month of a
+    yearly commitment): its figures inform, they decide nothing."""
+    if data["period"].get("billing_period", True):
+        return ""
+    return f"Indicative only, {data['period']['label']} is not the contract's billing period: "
+
+
+def _verdict(data: Data) -> str:
+    met = data["met"]
+    if not data["period"].get("billing_period", True):
+        return "at or above it" if met else "below it"
+    return "met" if met else "not met"
 
 
 def _computed(formula: Mapping[str, Any]) -> str:

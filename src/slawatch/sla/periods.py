@@ -33,6 +33,11 @@ class PeriodRule:
     kind: PeriodKind
     anchor: date | None = None  # first day of the first contract year (contract_year only)
 
+    def bills(self, period: Period) -> bool:
+        """``period`` is one of this rule's billing periods (not a month of a yearly
+        contract): only such a period's verdict and credit are the contract's."""
+        return period.kind is self.kind
+
 
 @dataclass(frozen=True, slots=True)
 class Period:

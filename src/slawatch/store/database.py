@@ -67,8 +67,11 @@ class NotFound(StoreError, LookupError):
     """No record with that id, or it was already cancelled or revoked."""
 
 
-def engine_for(text: str) -> Engine:
-    """An engine for ``text``; raises ``StoreError`` for what no connection could fix."""
+def engine_for(text: str, existing: bool = False) -> Engine:
+    """An engine for ``text``; raises ``StoreError`` for what no connection could fix.
+
+    ``existing``: an SQLite file that is not there is an error, not a new database
+    (a command that only reads would otherwise answer from an empty one)."""
     try:
         url = make_url(text)
     except ArgumentError:
@@ -82,7 +85,7 @@ def engine_for(text: str) -> Engine:
             f"database {name}: unsupported; use sqlite:///PATH or postgresql+psycopg://..."
         )
     if url.get_backend_name() == "sqlite":
-        _check_sqlite_directory(url, name)
+        _check_sqlite_file(url, name, existing)
     engine = create_engine(url, connect_args=_connect_args(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
@@ -154,14 +157,20 @@ class Database:
 # -- engine ----------------------------------------------------------------------------------
 
 
-def _check_sqlite_directory(url: URL, name: str) -> None:
-    """SQLite would fail later with "unable to open database file"; say which directory."""
+def _check_sqlite_file(url: URL, name: str, existing: bool) -> None:
+    """SQLite would fail later with "unable to open database file"; say which directory.
+    When ``existing``, the file itself must be there (SQLite would create it)."""
     database = url.database or ""
     if database in ("", ":memory:") or url.query.get("uri") or database.startswith("file:"):
         return
-    directory = Path(database).parent
-    if not directory.is_dir():
-        raise StoreError(f"database {name}: directory {directory} does not exist")
+    path = Path(database)
+    if not path.parent.is_dir():
+        raise StoreError(f"database {name}: directory {path.parent} does not exist")
+    if existing and not path.exists():
+        raise StoreError(
+            f"database {name}: no such file {path.absolute()}; this command only reads "
+            "(slawatch import or the agent creates it; check -c, --db or SLAWATCH_DB)"
+        )
 
 
 # A server that does not answer must fail the command (or the agent's write, which

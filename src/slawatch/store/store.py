@@ -126,7 +126,12 @@ class Store:
 
     @classmethod
     def open(
-        cls, url: str, clock: Callable[[], int] = _wall_clock, *, unavailable_ok: bool = False
+        cls,
+        url: str,
+        clock: Callable[[], int] = _wall_clock,
+        *,
+        unavailable_ok: bool = False,
+        existing: bool = False,
     ) -> Store:
         """Connect to ``url`` and migrate the schema to head if it is behind.
 
@@ -134,9 +139,10 @@ class Store:
         Raises ``StoreError`` when the database cannot be used; with
         ``unavailable_ok``, not for one that is only unavailable for now (the
         agent starts while its database is away): the schema is migrated at the
-        first transaction that finds it there.
+        first transaction that finds it there. ``existing`` refuses to create an
+        SQLite file (for the commands that only read).
         """
-        store = cls(engine_for(url), clock)
+        store = cls(engine_for(url, existing), clock)
         try:
             store._database.migrate()
         except Unavailable:

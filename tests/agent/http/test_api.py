@@ -67,7 +67,7 @@ class Agent:
             main, ["report", "-c", str(self.config_path), "--db", self.db_url, *args]
         )
         assert result.exit_code == 0, result.output
-        return result.output
+        return result.stdout
 
 
 @pytest.fixture

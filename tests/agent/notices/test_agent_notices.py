@@ -39,10 +39,12 @@ def agent_config(path: Path, db: str, port: int, mail: MailServer, *items: str) 
     """``write_config``'s agent (one target on the discard port), plus agent.smtp and
     the renewal ``items``."""
     write_config(path, db=db, port=port, targets={"web": "http://127.0.0.1:9/"})
-    text = path.read_text().replace(
-        "workers: 1}",
+    text = path.read_text()
+    assert "workers: 1," in text, "write_config's agent line changed: put agent.smtp in it"
+    text = text.replace(
+        "workers: 1,",
         f"workers: 1, smtp: {{host: 127.0.0.1, port: {mail.port}, sender: a@example.com, "
-        "starttls: false}}",
+        "starttls: false},",
     )
     path.write_text(text + "".join(items))
     return path

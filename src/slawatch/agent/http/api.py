@@ -369,10 +369,10 @@ class Api:
         return json_response(201, renewals.renewal_json(made))
 
     def _add_maintenance(self, request: Request) -> Response:
-        new_id = records.add_maintenance(
+        added = records.add_maintenance(
             self._store, request.config, request.contract, now=request.now, **_signed(request)
         )
-        return self._added(request, MAINTENANCE, new_id)
+        return self._added(request, MAINTENANCE, added.id)
 
     def _add_exclusion(self, request: Request) -> Response:
         new_id = records.add_exclusion(
