@@ -157,3 +157,13 @@ def test_bad_file_in_testdata_lists_every_support_problem(monkeypatch: pytest.Mo
     with pytest.raises(ConfigError) as caught:
         load_config("invalid-support.yaml")
     assert len(caught.value.problems) == 13
+
+
+def test_a_contract_with_only_a_support_part_is_valid() -> None:
+    start = VALID.index("    service: {targets: [web]}")
+    end = VALID.index("    support:")
+    text = VALID[:start] + "    timezone: Europe/Paris\n" + VALID[end:]
+    contract = parse_config(text).contract("portal")
+    assert (contract.has_availability, contract.renewal) == (False, None)
+    assert contract.support is not None
+    assert contract.support.terms(contract.timezone).zone == ZoneInfo("Europe/Paris")
