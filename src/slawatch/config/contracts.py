@@ -384,7 +384,7 @@ class Contract(ConfigModel):
 
     def renewal_terms(self) -> RenewalTerms:
         """The renewal part as the core computes with it; ``PartMissingError`` without one."""
-        if self.renewal is None and self.support is None:
+        if self.renewal is None:
             raise PartMissingError(self.name, "renewal part (renewal)")
         return self.renewal.terms()
 
