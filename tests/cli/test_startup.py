@@ -14,6 +14,7 @@ import pytest
 from slawatch.cli import COMMANDS, main
 
 SEED = str(Path(__file__).resolve().parents[2] / "config" / "seed-contracts.yaml")
+TARGET = {"name": "web", "kind": "http", "url": "https://portal.example/"}
 # The third-party packages behind the store, the reports, the probes and the agent.
 STACK = {
     "alembic",
@@ -28,7 +29,8 @@ STACK = {
     "prometheus_client",
     "psycopg",
 }
-# What loading a config takes (dnspython checks the DNS targets' record types).
+# What loading a config may take (holidays for a holiday calendar, dnspython for a dns
+# target), or once took (SQLAlchemy, to read the database URL): never for --help.
 CONFIG = {"dateutil", "dns", "holidays", "pydantic", "sqlalchemy", "yaml"}
 
 # Runs the command in a fresh interpreter, then prints the top-level packages it imported.
@@ -66,3 +68,27 @@ def test_help_lists_every_command_and_imports_no_dependency_but_click() -> None:
 )
 def test_a_command_imports_what_it_needs_and_not_the_stack(args: list[str]) -> None:
     assert imported_by(*args) & STACK == set()
+
+
+def test_checking_the_seed_imports_neither_sqlalchemy_nor_dnspython() -> None:
+    # The database URL is read without SQLAlchemy (config/database_url.py); dnspython
+    # is for dns targets, and the seed has none.
+    assert imported_by("check-config", "-c", SEED) & {"sqlalchemy", "dns"} == set()
+
+
+def test_holidays_are_imported_for_a_config_that_names_a_country(tmp_path: Path) -> None:
+    contract = {
+        "name": "c",
+        "service": {"targets": ["web"]},
+        "timezone": "Europe/Paris",
+        "period": "month",
+        "target": 99,
+    }
+    config = tmp_path / "slawatch.yaml"
+    config.write_text(json.dumps({"targets": [TARGET], "contracts": [contract]}))
+    assert "holidays" not in imported_by("check-config", "-c", str(config))
+    reference = {"windows": ["mon-fri 07:00-20:00"], "holidays": {"country": "FR"}}
+    config.write_text(
+        json.dumps({"targets": [TARGET], "contracts": [{**contract, "reference": reference}]})
+    )
+    assert "holidays" in imported_by("check-config", "-c", str(config))

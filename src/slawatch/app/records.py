@@ -10,7 +10,7 @@ every error it raises about a field says which one, by its JSON name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,7 +104,7 @@ def contract_reports(
     as_of: str | None,
     now: int,
     spell: Spell,
-) -> list[dict[str, Any]]:
+) -> list[Mapping[str, Any]]:
     """The JSON report of each contract for the period labelled ``period`` (``2026-10``,
     ``2026``): frozen where the period is closed, else as known at ``as_of`` (default
     ``now``; an instant without an offset is read in the zone of a single contract).
@@ -149,7 +149,7 @@ def contract_report(
     as_of: str | None,
     now: int,
     spell: Spell,
-) -> dict[str, Any]:
+) -> Mapping[str, Any]:
     """``contract_reports`` for one contract."""
     [report] = contract_reports(
         lambda: store, config, [contract], period, as_of=as_of, now=now, spell=spell

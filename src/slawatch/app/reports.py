@@ -8,20 +8,21 @@ closed (never silently recomputed), the live one elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slawatch.app import periods
 from slawatch.app.evaluate import Probing, gather
 from slawatch.config import Config
 from slawatch.reports.document import Report, to_dict
+from slawatch.reports.report_json import ReportJson
 from slawatch.sla.periods import resolve_period
 from slawatch.store.store import Store
 
 Key = tuple[str, str]  # (contract name, period label)
 
 
-def live(store: Store, config: Config, keys: Sequence[Key], now: int) -> list[dict[str, Any]]:
+def live(store: Store, config: Config, keys: Sequence[Key], now: int) -> list[ReportJson]:
     """The JSON report of each (contract, period label), as known at ``now``."""
     models = [config.contract(name) for name, _ in keys]
     items = []
@@ -37,7 +38,7 @@ def live(store: Store, config: Config, keys: Sequence[Key], now: int) -> list[di
 
 def shown(
     store: Store, config: Config, names: Sequence[str], label: str, now: int
-) -> list[dict[str, Any]]:
+) -> list[Mapping[str, Any]]:
     """The report of each contract for the period ``label``: frozen where the period
     is closed (``TamperedReport`` when it fails verification), live elsewhere."""
     frozen = {c.contract: c.report() for c in periods.closed(store, names, label)}

@@ -11,6 +11,7 @@ and amendment is audited with the store's other operator records.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -222,7 +223,7 @@ def _billed(config: Config, names: list[str], label: str) -> list[str]:
     return kept
 
 
-def _compare(closed: ClosedPeriod, report: dict[str, Any]) -> bool:
+def _compare(closed: ClosedPeriod, report: Mapping[str, Any]) -> bool:
     """Print whether ``report`` (live) matches the frozen one; True when it drifted."""
     latest = closed.latest
     name = f"{closed.contract} {closed.period}"

@@ -5,6 +5,7 @@ A closed period's report is its frozen one (cli/period.py closes periods).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,7 @@ def report(
         write_output(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
 
 
-def _note(data: dict[str, Any]) -> None:
+def _note(data: Mapping[str, Any]) -> None:
     """On stderr, what the figures of ``data`` cannot be taken for: a period in which
     nothing was measured, one that is not the contract's billing period."""
     name = f"{data['contract']} {data['period']['label']}"

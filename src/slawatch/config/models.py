@@ -198,8 +198,6 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -207,12 +205,11 @@ from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import InitErrorDetails
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, Loc, error_at, invalid, raise_errors
 from slawatch.config.contracts import Contract
+from slawatch.config.database_url import backend_name, sqlite_beside
 from slawatch.config.errors import UnknownNameError, closest, listing
 from slawatch.config.fields import Name, NonEmpty, Variable
 from slawatch.config.renewals import Channel
@@ -235,8 +232,8 @@ class Database(ConfigModel):
     @classmethod
     def _supported(cls, value: str) -> str:
         try:
-            backend = make_url(value).get_backend_name()
-        except (ArgumentError, ValueError):  # ValueError: a port that is no number
+            backend = backend_name(value)
+        except ValueError:
             raise invalid("must be a database URL") from None
         if backend not in _BACKENDS:
             raise invalid(f"must be a {' or '.join(_BACKENDS)} URL")
@@ -246,22 +243,8 @@ class Database(ConfigModel):
         """This setting with a relative SQLite path read from ``folder`` (the config
         file's): a config names its database the same whichever folder a command
         runs from. Other URLs, absolute paths and ``:memory:`` are kept as written."""
-        url = make_url(self.url)
-        path = url.database or ""
-        if url.get_backend_name() != "sqlite" or _kept_as_written(path, url.query):
-            return self
-        where = os.path.normpath(os.path.join(os.path.abspath(folder), path))
-        return Database(url=url.set(database=where).render_as_string(hide_password=False))
-
-
-def _kept_as_written(path: str, query: Mapping[str, object]) -> bool:
-    """An SQLite "path" that names no file relative to a folder."""
-    return (
-        path in ("", ":memory:")
-        or path.startswith("file:")
-        or bool(query.get("uri"))
-        or os.path.isabs(path)
-    )
+        url = sqlite_beside(self.url, folder)
+        return self if url == self.url else Database(url=url)
 
 
 class Agent(ConfigModel):

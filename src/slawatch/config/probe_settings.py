@@ -15,11 +15,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, NamedTuple
 
-import dns.exception
-import dns.name
-import dns.rdata
-import dns.rdataclass
-import dns.rdatatype
 from pydantic import AfterValidator, Field, PlainValidator
 
 from slawatch.config.base import ConfigModel, invalid
@@ -121,6 +116,9 @@ Resolver = Annotated[Address, PlainValidator(_resolver)]
 
 
 def _record_type(value: str) -> str:
+    import dns.exception  # here, not at the top: only dns targets need dnspython
+    import dns.rdatatype
+
     try:
         rdtype = dns.rdatatype.from_text(value)
     except dns.exception.DNSException:
@@ -139,6 +137,12 @@ def canonical_answer(record_type: str, text: str) -> str:
     """``text`` as dnspython prints that record from the wire (absolute names,
     lowercase IPv6, quoted TXT), so a probe compares texts without parsing them.
     Raises ``ValueError`` with the rule when ``text`` is not such a record."""
+    import dns.exception  # here, not at the top: only dns targets need dnspython
+    import dns.name
+    import dns.rdata
+    import dns.rdataclass
+    import dns.rdatatype
+
     rdtype = dns.rdatatype.from_text(record_type)
     try:
         rdata = dns.rdata.from_text(

@@ -22,6 +22,16 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from slawatch.reports.report_json import (
+    CreditPartsJson,
+    DayJson,
+    FormulaJson,
+    LateClaimJson,
+    OutageJson,
+    OutageLimitJson,
+    PeriodJson,
+    ReportJson,
+)
 from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
     OUTAGE_COLUMNS,
@@ -73,7 +83,7 @@ def exact(value: Fraction) -> str:
     )
 
 
-def to_dict(report: Report) -> dict[str, Any]:
+def to_dict(report: Report) -> ReportJson:
     """The JSON report (SPEC section 7 names its fields)."""
     terms, a = report.terms, report.assessment
     owed, everything = a.credit, a.credit_all_outages
@@ -164,7 +174,7 @@ def cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _period(report: Report) -> dict[str, Any]:
+def _period(report: Report) -> PeriodJson:
     terms, p = report.terms, report.assessment.period
     return {
         "label": p.label,
@@ -176,7 +186,7 @@ def _period(report: Report) -> dict[str, Any]:
     }
 
 
-def _formula(report: Report) -> dict[str, Any]:
+def _formula(report: Report) -> FormulaJson:
     terms, a = report.terms, report.assessment
     figures = {
         "R": a.reference_seconds,
@@ -199,7 +209,7 @@ def _formula(report: Report) -> dict[str, Any]:
     }
 
 
-def _outage(outage: Outage, report: Report) -> dict[str, Any]:
+def _outage(outage: Outage, report: Report) -> OutageJson:
     return {
         "start": _iso(outage.start, report.terms),
         "end": _iso(outage.end, report.terms),
@@ -225,7 +235,7 @@ def _is_late(outage: Outage) -> bool:
     return outage.marking is not None and outage.marking.late
 
 
-def _late_claim(outage: Outage, report: Report) -> dict[str, Any]:
+def _late_claim(outage: Outage, report: Report) -> LateClaimJson:
     """A claim made after the contract's claim window: listed, credited nothing."""
     assert outage.marking is not None and outage.marking.deadline is not None  # a late one
     claim = outage.marking.claim
@@ -239,7 +249,7 @@ def _late_claim(outage: Outage, report: Report) -> dict[str, Any]:
     }
 
 
-def _limit(verdict: LimitVerdict) -> dict[str, Any]:
+def _limit(verdict: LimitVerdict) -> OutageLimitJson:
     limit = verdict.limit
     return {
         "clause": limit.describe(),
@@ -257,7 +267,7 @@ def _limit(verdict: LimitVerdict) -> dict[str, Any]:
 
 def _credit_parts(
     terms: ContractTerms, owed: Credit | None, everything: Credit | None
-) -> dict[str, Any]:
+) -> CreditPartsJson:
     """How the credit adds up: the tier's part and the outage clauses' part, then the
     cap (each ``None`` where the contract has no such term, or there is no credit;
     the tier's part alone is the credit itself, so it is shown beside a clause or a cap)."""
@@ -280,7 +290,7 @@ def _credit_parts(
     }
 
 
-def _day(day: Day) -> dict[str, Any]:
+def _day(day: Day) -> DayJson:
     return {
         "date": day.day.isoformat(),
         "reference_seconds": day.reference_seconds,

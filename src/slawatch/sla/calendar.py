@@ -19,12 +19,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
 from dateutil.rrule import rrulestr
 
 from slawatch.sla.intervals import IntervalSet, Span
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW_RE = re.compile(
@@ -189,7 +192,7 @@ class Holidays:
 
     def __post_init__(self) -> None:
         try:
-            holidays_lib.country_holidays(self.country, subdiv=self.subdiv, years=2000)
+            _country_holidays(self.country, self.subdiv, 2000)
         except NotImplementedError:
             raise ValueError(
                 f"unknown holiday calendar country={self.country!r} subdiv={self.subdiv!r}"
@@ -201,8 +204,16 @@ class Holidays:
 
 @lru_cache(maxsize=256)
 def _holiday_dates(country: str, subdiv: str | None, first: int, stop: int) -> frozenset[date]:
-    found = holidays_lib.country_holidays(country, subdiv=subdiv, years=range(first, stop))
-    return frozenset(found.keys())
+    return frozenset(_country_holidays(country, subdiv, range(first, stop)).keys())
+
+
+def _country_holidays(country: str, subdiv: str | None, years: int | range) -> HolidayBase:
+    """The ``holidays`` package is imported here, by the first calendar that names a
+    country: importing it and its first country takes a tenth of a second, which
+    every command paid even for configs without holidays."""
+    import holidays
+
+    return holidays.country_holidays(country, subdiv=subdiv, years=years)
 
 
 def first_overlap(windows: tuple[WeeklyWindow, ...]) -> tuple[int, int] | None:

@@ -505,6 +505,38 @@ def test_a_rejected_write_changes_nothing(
 
 
 @pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            '{"start": "2026-10-20T10:00Z", "end": "2026-10-20T11:00Z", "kind": "planned", '
+            '"note": "a\\ud800"}',
+            ("note must be valid Unicode text", "note"),
+        ),
+        (
+            '{"start": "2026-10-20T10:00Z", "end": "2026-10-20T11:00Z", "kind": true}',
+            ("kind must be one of planned, emergency (got true)", "kind"),
+        ),
+        (
+            '{"start": 1, "end": "2026-10-20T11:00Z", "kind": "planned"}',
+            ("start must be a string (got 1)", "start"),
+        ),
+    ],
+    ids=["lone-surrogate", "bool-for-enum", "number-for-instant"],
+)
+def test_a_body_the_models_refuse_is_named_in_one_line(
+    agent: Agent, content: str, expected: tuple[str, str]
+) -> None:
+    """What the pydantic models refuse is answered as the API's own 400 lines."""
+    answer = agent.http.post(
+        "/contracts/web-sla/maintenance",
+        content=content.encode(),
+        headers={**OPS, "Content-Type": "application/json"},
+    )
+    assert error(answer) == (400, {"error": expected[0], "field": expected[1]})
+    assert agent.store.list_maintenance(None, True) == []
+
+
+@pytest.mark.parametrize(
     ("method", "path", "status", "allow"),
     [
         ("GET", "/api/v1/nowhere", 404, None),

@@ -1,8 +1,9 @@
 """The agent's HTTP API under ``/api/v1``: contracts, status, reports, operator records,
 renewals, support requests (a helpdesk's webhook posts ticket events) and support reports.
 
-Routes, parameters and bodies are those of ``openapi.json`` (routing.py reads
-them); each operation's handler here is listed by its ``operationId``. Reports,
+Routes are those of ``openapi.json`` (routing.py reads them), parameters and
+bodies the models of inputs.py; each operation's handler here is listed by its
+``operationId``. Reports,
 records and their checks go through ``slawatch.app.records`` (renewals through
 ``slawatch.app.renewals``), the very code the ``slawatch`` commands run, so the API
 and the CLI cannot disagree.

@@ -1,15 +1,16 @@
-"""The API's routes and input checks, read from its OpenAPI description.
+"""The API's routes, read from its OpenAPI description, and its input checks, made
+by the pydantic models of inputs.py.
 
-``openapi.json`` is the one source of truth: each operation there names its
-handler by ``operationId``, and the router matches a request to an operation,
-checks its parameters and body against that operation's schemas and fills in
-their defaults. So the document cannot promise a route, a parameter, a body key
-or a default that the code does not keep, nor the code accept one that the
-document does not describe. Bodies take no keys beyond their ``properties``.
+``openapi.json`` gives the routes: each operation names its handler by
+``operationId``; the router matches a request to an operation. inputs.py gives
+what each operation takes; the router validates the path and query parameters
+and the body with those models and fills in their defaults, and a test keeps
+the document's request schemas equal to the models'. So the document cannot
+promise a route, a parameter, a body key or a default that the code does not
+keep, nor the code accept one that the document does not describe.
 
-Only the part of JSON Schema the document uses is understood (``KEYWORDS``; a
-test keeps the document within it). Values that need the contract to be read
-(instants without an offset, period labels) are checked by the handlers.
+Values that need the contract to be read (instants, period labels) are checked
+by the handlers.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from slawatch.agent.http.inputs import BODIES, PARAMS, Input, request_schema
+
 SPEC = Path(__file__).with_name("openapi.json")
 METHODS = ("get", "post")  # the document's methods; any other is 405 on a known path
-KEYWORDS = frozenset(
-    {"type", "enum", "pattern", "format", "minimum", "maximum", "default", "description"}
-    | {"properties", "required", "additionalProperties"}
-)
 Json = dict[str, Any]
 
 
@@ -55,9 +57,9 @@ class Operation:
     id: str  # operationId: the handler's name
     method: str  # upper case
     segments: tuple[str, ...]  # the path template split at "/"; "{name}" for parameters
-    parameters: Mapping[str, tuple[str, Json]]  # name -> (path or query, schema)
-    required: frozenset[str]  # parameters that must be given
-    body: Json | None  # the request body's schema (application/json), resolved
+    parameters: Mapping[str, str]  # name -> where it is given: path or query
+    params: type[Input]  # what the path and query parameters must be
+    body: type[Input] | None  # what the JSON body must be; None: the operation takes none
     secured: bool  # needs a bearer token
 
 
@@ -120,45 +122,37 @@ class Routes:
         query: Mapping[str, list[str]],
         body: Any = None,
     ) -> Call:
-        """The request's inputs checked against the operation's schemas.
+        """The request's inputs checked with the operation's models.
 
         ``body`` is the parsed JSON body (``None`` without one). Raises ``ApiError``
         400 naming the first field at fault.
         """
-        params: dict[str, Any] = {}
+        given: dict[str, str] = dict(raw_path)
         for name, values in query.items():
-            if operation.parameters.get(name, ("",))[0] != "query":
+            if operation.parameters.get(name) != "query":
                 raise ApiError(400, f"unknown query parameter {name!r}", name)
             if len(values) > 1:
                 raise ApiError(400, f"query parameter {name!r} given {len(values)} times", name)
-            params[name] = _convert(name, values[0], operation.parameters[name][1])
-        for name, value in raw_path.items():
-            params[name] = _convert(name, value, operation.parameters[name][1])
-        for name in operation.required - set(params):
-            raise ApiError(400, f"missing query parameter {name!r}", name)
-        params |= {
-            n: s["default"]
-            for n, (_, s) in operation.parameters.items()
-            if n not in params and "default" in s
-        }
+            given[name] = values[0]
+        fields = request_schema(operation.params)["properties"]
+        typed = {name: _convert(name, text, fields[name]) for name, text in given.items()}
+        params = _validated(operation.params, typed, _PARAMETER_WORDS)
         if operation.body is None:
             return Call(operation, params)
         if not isinstance(body, dict):
             raise ApiError(400, "the body must be a JSON object")
-        _check_object(body, operation.body)
-        return Call(operation, params, _with_defaults(body, operation.body))
+        return Call(operation, params, _validated(operation.body, body, _BODY_WORDS))
 
     def _operation(self, template: str, method: str, entry: Json) -> Operation:
         declared = [self._resolve(p) for p in entry.get("parameters", ())]
-        content = entry.get("requestBody", {}).get("content", {})
-        body = content.get("application/json", {}).get("schema")
+        has_body = "application/json" in entry.get("requestBody", {}).get("content", {})
         return Operation(
             id=entry["operationId"],
             method=method,
             segments=tuple(template.strip("/").split("/")),
-            parameters={p["name"]: (p["in"], self._resolve(p["schema"])) for p in declared},
-            required=frozenset(p["name"] for p in declared if p.get("required")),
-            body=None if body is None else self._resolve(body),
+            parameters={p["name"]: p["in"] for p in declared},
+            params=PARAMS[entry["operationId"]],
+            body=BODIES[entry["operationId"]] if has_body else None,
             secured=bool(entry.get("security")),
         )
 
@@ -195,7 +189,7 @@ def decode(text: str, name: str) -> str:
 
 
 def _convert(name: str, text: str, schema: Json) -> Any:
-    """A path or query value converted to its schema's type, and checked."""
+    """A path or query value converted to its schema's type (the model checks it)."""
     kind = schema.get("type")
     value: Any = text
     if kind == "integer":
@@ -206,58 +200,55 @@ def _convert(name: str, text: str, schema: Json) -> Any:
         if text not in ("true", "false"):
             raise ApiError(400, f"{name} must be true or false (got {text!r})", name)
         value = text == "true"
-    _check_value(name, value, schema)
     return value
 
 
-def _check_object(body: Json, schema: Json) -> None:
-    properties: Json = schema.get("properties", {})
-    for name in body:
-        if name not in properties:
-            known = ", ".join(properties)
-            raise ApiError(400, f"unknown key {name!r} (known: {known})", name)
-    for name in schema.get("required", ()):
-        if name not in body:
-            raise ApiError(400, f"{name} is required", name)
-    for name, value in body.items():
-        _check_value(name, value, properties[name])
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """How a refusal names a missing or an unknown input."""
+
+    missing: str
+    unknown: str
 
 
-def _with_defaults(body: Json, schema: Json) -> Json:
-    """``body`` with the document's defaults for the keys it leaves out."""
-    defaults = {n: v["default"] for n, v in schema["properties"].items() if "default" in v}
-    return defaults | body
+_PARAMETER_WORDS = _Words("missing query parameter {name!r}", "unknown query parameter {name!r}")
+_BODY_WORDS = _Words("{name} is required", "unknown key {name!r} (known: {known})")
+# Unknown keys are named first, then missing ones, then wrong values.
+_RANK = {"extra_forbidden": 0, "missing": 1}
 
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "boolean": (bool,),
-    "object": (dict,),
-}
+def _validated(model: type[Input], given: Mapping[str, Any], words: _Words) -> dict[str, Any]:
+    """``given`` checked with ``model``, defaults filled in; ``ApiError`` 400 naming the
+    first field at fault."""
+    try:
+        return model.model_validate(given).model_dump()
+    except ValidationError as exc:
+        first = min(exc.errors(), key=lambda e: _RANK.get(e["type"], 2))
+        raise _refusal(first, request_schema(model), words) from None
 
 
-def _check_value(name: str, value: Any, schema: Json) -> None:
-    """``value`` against the scalar keywords of ``schema``; ``ApiError`` 400 if it fails."""
-    kind = schema.get("type")
-    if kind is not None and (
-        not isinstance(value, _TYPES[kind]) or (kind == "integer" and isinstance(value, bool))
-    ):
-        raise ApiError(400, f"{name} must be a {kind} (got {json.dumps(value)})", name)
-    if "enum" in schema and value not in schema["enum"]:
-        choices = ", ".join(schema["enum"])
-        raise ApiError(400, f"{name} must be one of {choices} (got {json.dumps(value)})", name)
-    if "pattern" in schema and not re.search(schema["pattern"], value):
-        raise ApiError(
-            400, f"{name} must match {schema['pattern']} (got {json.dumps(value)})", name
-        )
-    if kind == "integer" and not schema.get("minimum", value) <= value <= schema.get(
-        "maximum", value
-    ):
-        bounds = f"{schema.get('minimum', '')}..{schema.get('maximum', '')}"
-        raise ApiError(400, f"{name} must be within {bounds} (got {value})", name)
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ApiError(400, f"{name} must be valid Unicode text", name) from None
+def _refusal(error: ErrorDetails, schema: Json, words: _Words) -> ApiError:
+    """The API's one line for pydantic's ``error`` about a field of ``schema``."""
+    name = str(error["loc"][0])
+    kind, got = error["type"], json.dumps(error["input"])
+    known = schema["properties"].get(name, {})
+    lines = {
+        "missing": lambda: words.missing.format(name=name),
+        "extra_forbidden": lambda: words.unknown.format(
+            name=name, known=", ".join(schema["properties"])
+        ),
+        "literal_error": lambda: f"{name} must be one of {', '.join(known['enum'])} (got {got})",
+        "string_pattern_mismatch": lambda: f"{name} must match {known['pattern']} (got {got})",
+        "greater_than_equal": lambda: f"{name} must be within {_bounds(known)} (got {got})",
+        "less_than_equal": lambda: f"{name} must be within {_bounds(known)} (got {got})",
+        "string_unicode": lambda: f"{name} must be valid Unicode text",
+    }
+    if kind in lines:
+        return ApiError(400, lines[kind](), name)
+    if kind.endswith("_type"):
+        return ApiError(400, f"{name} must be a {known.get('type', 'value')} (got {got})", name)
+    return ApiError(400, f"{name}: {error['msg']}", name)
+
+
+def _bounds(schema: Json) -> str:
+    return f"{schema.get('minimum', '')}..{schema.get('maximum', '')}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 from typing import Any
@@ -143,7 +143,7 @@ def contract_status(
 ) -> Json:
     """A contract's current period so far: the report's figures, and what is open now
     (declared maintenance, the config's recurring windows, exclusions)."""
-    data = to_dict(report)
+    data: Mapping[str, Any] = to_dict(report)
     terms, now = report.terms, report.assessment.until
     return {
         **{name: data[name] for name in STATUS_FIELDS},
