@@ -31,9 +31,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from slawatch.config.models import Config
 from slawatch.config.yaml_lines import read_yaml
+
+T = TypeVar("T")
 
 _OTHER_KINDS = (
     "    kind: tcp\n    host: db{i}.example.com\n    port: 5432\n    interval: 30s\n",
@@ -88,7 +91,7 @@ def write_config(path: Path, targets: int, contracts: int) -> None:
     path.write_text("".join(parts))
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
+def timed(action: Callable[[], T]) -> tuple[float, T]:
     start = time.perf_counter()
     result = action()
     return time.perf_counter() - start, result
@@ -124,7 +127,7 @@ def profile(path: Path, top: int) -> None:
     profiler = cProfile.Profile()
     profiler.runcall(load_config, path)
     stats = pstats.Stats(profiler)
-    raw: dict[tuple[str, int, str], tuple[int, int, float, float, object]] = stats.stats
+    raw: dict[tuple[str, int, str], tuple[int, int, float, float, object]] = stats.stats  # type: ignore[attr-defined]  # typeshed omits the table print_stats reads
     by_package: dict[str, float] = {}
     for (filename, _, _), entry in raw.items():
         name = _package(filename)

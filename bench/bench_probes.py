@@ -538,7 +538,7 @@ def quantile(q: float, buckets: list[tuple[float, float]]) -> float:
 
 
 def median_of(runs: list[dict[str, Any]], key: str) -> float:
-    return statistics.median(run[key] for run in runs)
+    return float(statistics.median(run[key] for run in runs))
 
 
 def compare(args: argparse.Namespace, url: str, exporter: subprocess.Popen[Any]) -> None:

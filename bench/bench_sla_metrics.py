@@ -119,7 +119,7 @@ def main() -> None:
             print(f"  first refresh (every forecast built, no HTTP): {first:.0f} ms")
             size = scrape()
             print(f"  steady, SLA series alone ({size:,} bytes): {median_ms(20, scrape):.1f} ms")
-            disable_created_metrics()  # as the agent does
+            disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in prometheus_client; as the agent does
             probed = AgentMetrics(registry)
             for target in settings.targets:
                 probed.observe(target.name, PROBED, 0.01)

@@ -22,7 +22,6 @@ import argparse
 import csv
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -149,4 +148,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

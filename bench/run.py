@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,7 +40,7 @@ from slawatch.app.history import import_history
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import ContractTerms, Fee
-from slawatch.sla.credits import CreditBasis, Tier, TierTable
+from slawatch.sla.credits import CreditBasis, DowntimeTier, TierTable
 from slawatch.sla.exclusions import ContractRecords
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 from slawatch.sla.timeline import Flip, TimelineRule
@@ -129,8 +130,11 @@ def contracts() -> list[ContractTerms]:
     credits = TierTable(
         CreditBasis.DOWNTIME_MINUTES,
         (
-            *(Tier(None, Fraction(m), Fraction(c)) for m, c in ((216, 0), (2160, 25), (21600, 50))),
-            Tier(None, None, None),
+            *(
+                DowntimeTier(Fraction(m), Fraction(c))
+                for m, c in ((216, 0), (2160, 25), (21600, 50))
+            ),
+            DowntimeTier(None, None),
         ),
     )
     month = PeriodRule(PeriodKind.MONTH)
@@ -176,10 +180,8 @@ def bench_reports(runs: int, scratch: Path) -> None:
         memory = Preloaded(store.flips([t.targets[0] for t in terms], 0, 2**40))
         for label in ("2026-10", "2026"):
             items = [(t, resolve_period(label, t.period, t.zone)) for t in terms]
-            stored = median_of(runs, lambda items=items: evaluate_many(store, items, PROBING, NOW))
-            computed = median_of(
-                runs, lambda items=items: evaluate_many(memory, items, PROBING, NOW)
-            )
+            stored = median_of(runs, partial(evaluate_many, store, items, PROBING, NOW))
+            computed = median_of(runs, partial(evaluate_many, memory, items, PROBING, NOW))
             print(
                 f"reports  {CONTRACTS:,} x {label}: median {stored * 1000:.0f} ms from SQLite, "
                 f"{computed * 1000:.0f} ms computing alone"

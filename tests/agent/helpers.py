@@ -86,7 +86,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def write_config(
+def write_config(  # noqa: PLR0913 (one knob per config setting a test varies, by keyword)
     path: Path,
     *,
     db: str,

@@ -45,7 +45,7 @@ def report(config: Path, as_of: float) -> tuple[int, int]:
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     return data["downtime_seconds"], data["unknown_seconds"]
 
 

@@ -23,14 +23,15 @@ from prometheus_client import CollectorRegistry
 from slawatch.agent.reload import Reloader
 from slawatch.agent.runner import Agent
 from slawatch.agent.spool import open_spool
-from slawatch.config import load as config_load
 from slawatch.config import load_config
+from slawatch.config.yaml_lines import read_yaml
 from slawatch.store.store import Store
 
 from .helpers import free_port
 
 TICK = 0.02  # seconds
 PARSE = 1.0  # seconds of Python work added to each parse
+READ_YAML = "slawatch.config.load.read_yaml"  # the name load_config calls
 RELOADED_AT = "slawatch_config_last_reload_success_timestamp_seconds"
 
 
@@ -81,14 +82,14 @@ def test_a_slow_parse_does_not_hold_the_loop(
     with Store.open(db) as store, contextlib.closing(open_spool(config.agent, db)) as spool:
         agent = Agent(path, config, store, spool, registry=registry)
         path.write_text(config_text(port, db, 2))
-        monkeypatch.setattr(config_load, "read_yaml", slow(config_load.read_yaml))
+        monkeypatch.setattr(READ_YAML, slow(read_yaml))
         late = asyncio.run(ticking_through_a_reload(agent, registry))
     assert agent.config.target("job-1").interval == 3600
     assert len(late) > PARSE / TICK / 2  # the ticker ran while the file was parsed
     assert max(late) < 0.25, f"the loop stalled {max(late):.2f} s"
 
 
-def reloads(path: Path, during: Callable[[], None]) -> tuple[list[int], int]:
+def reloads(path: Path, during: Callable[[], object]) -> tuple[list[int], int]:
     """Target counts of the configs a Reloader applied, and its refusals, when SIGHUP
     is asked for once, then ``during`` runs while that load is under way and asks again."""
     applied: list[int] = []
@@ -117,14 +118,14 @@ def test_sighups_during_a_load_make_one_more_load_of_the_last_version(
     path = tmp_path / "agent.yaml"
     path.write_text(config_text(free_port(), "sqlite:///a.db", 1))
     parsed: list[str] = []
-    real = config_load.read_yaml
+    real = read_yaml
 
     def slow_parse(text: str, source: str) -> object:
         parsed.append(text)
         time.sleep(0.3)
         return real(text, source)
 
-    monkeypatch.setattr(config_load, "read_yaml", slow_parse)
+    monkeypatch.setattr(READ_YAML, slow_parse)
     applied, refused = reloads(
         path, lambda: path.write_text(config_text(free_port(), "sqlite:///a.db", 3))
     )
@@ -136,7 +137,7 @@ def test_a_load_that_fails_for_any_reason_is_refused_and_the_next_one_runs(
 ) -> None:
     path = tmp_path / "agent.yaml"
     path.write_text(config_text(free_port(), "sqlite:///a.db", 2))
-    real = config_load.read_yaml
+    real = read_yaml
     calls: list[None] = []
 
     def buggy_then_fine(text: str, source: str) -> object:
@@ -146,6 +147,6 @@ def test_a_load_that_fails_for_any_reason_is_refused_and_the_next_one_runs(
             raise RuntimeError("a bug of ours")
         return real(text, source)
 
-    monkeypatch.setattr(config_load, "read_yaml", buggy_then_fine)
+    monkeypatch.setattr(READ_YAML, buggy_then_fine)
     assert reloads(path, lambda: None) == ([2], 1)
     assert "config reload failed, the old config keeps running" in caplog.text

@@ -141,7 +141,7 @@ def test_a_failed_append_keeps_nothing_of_it_and_spoils_nothing_after_it(
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(spool_module.os, "fsync", failing)
+        patch.setattr(os, "fsync", failing)  # the spool calls os.fsync
         with pytest.raises(OSError, match="No space left"):
             spool.append(rows(3))
     assert spool.samples == 3

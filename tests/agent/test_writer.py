@@ -5,12 +5,12 @@ falls back to memory without losing what the database can take."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from slawatch.agent import spool as spool_module
 from slawatch.agent.spool import Spool
 from slawatch.agent.writer import Counters, SampleWriter
 from slawatch.sla.timeline import TimelineRule
@@ -33,7 +33,7 @@ class Tally:
         self.spooled = self.written = self.dropped = self.failures = 0
 
     def counters(self) -> Counters:
-        def add(name: str):  # type: ignore[no-untyped-def]
+        def add(name: str) -> Callable[[int], None]:
             return lambda n: setattr(self, name, getattr(self, name) + n)
 
         return Counters(add("spooled"), add("written"), add("dropped"), add("failures"))
@@ -128,7 +128,7 @@ def test_a_spool_that_cannot_be_written_leaves_the_samples_to_the_database(
 
     with caplog.at_level(logging.INFO, "slawatch.agent.writer"):
         with monkeypatch.context() as patch:
-            patch.setattr(spool_module.os, "fsync", disk_full)
+            patch.setattr(os, "fsync", disk_full)  # the spool calls os.fsync
             for second in range(2):
                 for row in rows(second * 10, 10):
                     writer.add(row)

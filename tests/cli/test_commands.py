@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -21,7 +22,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
-def report(db: str, contract: str, period: str = "2026-10") -> dict:  # type: ignore[type-arg]
+def report(db: str, contract: str, period: str = "2026-10") -> dict[str, Any]:
     result = run(
         "report",
         "-c",
@@ -36,7 +37,8 @@ def report(db: str, contract: str, period: str = "2026-10") -> dict:  # type: ig
         AS_OF,
     )
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(result.output)
+    return data
 
 
 def test_check_config_accepts_the_seed() -> None:

@@ -4,6 +4,7 @@ manager drive them, over SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -66,9 +67,14 @@ def test_report_all_writes_each_contracts_report_reading_the_store_once(
     loaded: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "reports" / "october"
-    calls = []
+    calls: list[Sequence[str]] = []
     flips = Store.flips
-    monkeypatch.setattr(Store, "flips", lambda *a: calls.append(a[1]) or flips(*a))
+
+    def counted(*args: Any) -> Any:
+        calls.append(args[1])
+        return flips(*args)
+
+    monkeypatch.setattr(Store, "flips", counted)
     result = sw(loaded, "report --all --period 2026-10 --out-dir", str(out), *AS_OF)
     assert result.exit_code == 0, result.output
     assert len(calls) == 1 and set(calls[0]) >= {"ipfolio-app", "smileo-s3", "cegid-portal-web"}

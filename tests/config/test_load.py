@@ -2,6 +2,7 @@
 
 import os
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from slawatch.config import (
     parse_config,
 )
 from slawatch.config.load import MAX_BYTES
+from slawatch.config.targets import TcpTarget
 
 SEED = Path(__file__).parents[2] / "config" / "seed-contracts.yaml"
 
@@ -122,6 +124,7 @@ def test_probe_settings_reach_the_model() -> None:
         "  - {name: job, kind: heartbeat, interval: 1d, confirm_after: 1}\n"
     )
     db, job = config.targets
+    assert isinstance(db, TcpTarget)
     assert (db.kind, db.timeout_ms, db.timeline_rule().degraded_above_ms) == ("tcp", 500, 250.0)
     assert (job.kind, job.timeline_rule().interval, job.timeline_rule().confirm_after) == (
         "heartbeat",
@@ -176,7 +179,7 @@ def test_a_problem_without_a_file_reads_as_its_message() -> None:
 def test_the_config_is_frozen() -> None:
     config = load_config(SEED)
     with pytest.raises(ValueError, match="frozen"):
-        config.contracts[0].target = 50  # type: ignore[misc]
+        config.contracts[0].target = Decimal(50)
 
 
 WEB = "targets:\n  - {name: web, kind: http, url: 'https://portal.example/'}\n"

@@ -13,7 +13,13 @@ from slawatch.config import Config, load_config, parse_config
 from slawatch.config import models as config_models
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import Fee, Formula, UnknownPolicy
-from slawatch.sla.credits import CreditBasis, Tier, TierTable, percent_of
+from slawatch.sla.credits import (
+    AvailabilityTier,
+    CreditBasis,
+    DowntimeTier,
+    TierTable,
+    percent_of,
+)
 from slawatch.sla.exclusions import LateNotice, MaintenancePolicy
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 from slawatch.sla.renewals import LicenceKind, RenewalTerms
@@ -38,19 +44,19 @@ BT, BD = AllowanceKind.BUSINESS_TIME, AllowanceKind.BUSINESS_DAYS
 IPFOLIO_MINUTES = TierTable(
     CreditBasis.DOWNTIME_MINUTES,
     (
-        Tier(None, F(216), F(0)),
-        Tier(None, F(2160), F(25)),
-        Tier(None, F(21600), F(50)),
-        Tier(None, None, None),
+        DowntimeTier(F(216), F(0)),
+        DowntimeTier(F(2160), F(25)),
+        DowntimeTier(F(21600), F(50)),
+        DowntimeTier(None, None),
     ),
 )
 IPFOLIO_PERCENT = TierTable(
     CreditBasis.AVAILABILITY_PERCENT,
     (
-        Tier(F("99.5"), F(100), F(0)),
-        Tier(F(95), F("99.5"), F(25)),
-        Tier(F(50), F(95), F(50)),
-        Tier(F(0), F(50), None),
+        AvailabilityTier(F("99.5"), F(100), F(0)),
+        AvailabilityTier(F(95), F("99.5"), F(25)),
+        AvailabilityTier(F(50), F(95), F(50)),
+        AvailabilityTier(F(0), F(50), None),
     ),
 )
 

@@ -18,6 +18,8 @@ from sqlalchemy import Engine, event
 from slawatch.app.evaluate import Probing, evaluate_many
 from slawatch.config import Config, parse_config
 from slawatch.exporters.sla_metrics import SlaSeries
+from slawatch.sla.assess import Assessment
+from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 from slawatch.sla.periods import period_containing
 from slawatch.store.store import ImportAudit, SampleRow, Store
 from store.test_store import history
@@ -75,11 +77,11 @@ GAP = at("2026-10-22T12:00:00+00:00")  # Thursday 14:00 in Paris: 10 minutes wit
 FRIDAY_18H_PARIS = at("2026-10-23T16:00:00+00:00")  # two hours before business hours end
 
 
-def up_to(end: int, start: int = MONDAY) -> list[tuple[str, int]]:
+def up_to(end: int, start: int = MONDAY) -> list[SampleRow]:
     """One sample a minute from ``start`` to ``end``, failing during the outage."""
     minutes = (end - start) // MINUTE
     marks = "".join(_mark(start + i * MINUTE) for i in range(minutes))
-    return history(marks, "web", start)  # type: ignore[return-value]
+    return history(marks, "web", start)
 
 
 def _mark(instant: int) -> str:
@@ -110,7 +112,7 @@ class Scraper:
 
 @pytest.fixture
 def fed(store: Store) -> Store:
-    store.import_samples([up_to(FRIDAY_18H_PARIS)], CONFIG.timeline_rules())  # type: ignore[list-item]
+    store.import_samples([up_to(FRIDAY_18H_PARIS)], CONFIG.timeline_rules())
     return store
 
 
@@ -119,7 +121,7 @@ def scraper(fed: Store) -> Iterator[Scraper]:
     yield Scraper(fed)
 
 
-def report(store: Store, contract: str, now: int):  # type: ignore[no-untyped-def]
+def report(store: Store, contract: str, now: int) -> Assessment:
     terms = CONFIG.contract(contract).terms()
     period = period_containing(now, terms.period, terms.zone)
     return evaluate_many(store, [(terms, period)], Probing.of(CONFIG), now)[0]
@@ -173,7 +175,7 @@ def test_between_changes_the_figures_move_on_with_the_clock_and_the_calendar(
     later = FRIDAY_18H_PARIS + 3 * HOUR  # 21:00 in Paris: business hours ended at 20:00
     # The agent keeps writing samples of a service that stays up: no timeline change.
     result = fed.import_samples(
-        [up_to(later, FRIDAY_18H_PARIS)],  # type: ignore[list-item]
+        [up_to(later, FRIDAY_18H_PARIS)],
         CONFIG.timeline_rules(),
     )
     assert result.changed_targets == []
@@ -189,7 +191,7 @@ def test_a_new_outage_reaches_the_series_once_the_writer_says_so(
 ) -> None:
     scraper.scrape()
     down_from = FRIDAY_18H_PARIS
-    failing = [row._replace(ok=False) for row in up_to(down_from + 30 * MINUTE, down_from)]  # type: ignore[attr-defined]
+    failing = [row._replace(ok=False) for row in up_to(down_from + 30 * MINUTE, down_from)]
     result = fed.import_samples([failing], CONFIG.timeline_rules())
     assert result.changed_targets == ["web"]
     scraper.collector.targets_changed(result.changed_targets)
@@ -208,7 +210,7 @@ def test_a_correction_downwards_holds_the_counters_and_fixes_the_gauges(
     before = scraper.scrape()
     with Store.open(db_url) as other_process:
         other_process.add_exclusion(
-            "credits", OUTAGE, OUTAGE + HOUR, "force_majeure", "flood", "am"
+            "credits", OUTAGE, OUTAGE + HOUR, ExclusionReason.FORCE_MAJEURE, "flood", "am"
         )
     after = scraper.scrape(FRIDAY_18H_PARIS + MINUTE)
     downtime = "slawatch_sla_downtime_seconds_total", "credits"
@@ -221,7 +223,7 @@ def test_a_correction_downwards_holds_the_counters_and_fixes_the_gauges(
 def test_counters_restart_with_the_next_period(scraper: Scraper, fed: Store) -> None:
     scraper.scrape()
     now = at("2026-11-01T00:10:00+00:00")
-    fed.import_samples([up_to(now, FRIDAY_18H_PARIS)], CONFIG.timeline_rules())  # type: ignore[list-item]
+    fed.import_samples([up_to(now, FRIDAY_18H_PARIS)], CONFIG.timeline_rules())
     series = scraper.scrape(now)
     assert series["slawatch_sla_downtime_seconds_total", "credits"] == 0
     assert series["slawatch_sla_reference_seconds_total", "credits"] == 10 * MINUTE
@@ -239,9 +241,17 @@ def test_claims_maintenance_and_exclusions_of_another_process_show_at_the_next_s
     with Store.open(db_url) as other_process:
         other_process.add_claim("credits", OUTAGE + MINUTE, "SUP-1", "am")
         other_process.add_maintenance(
-            "hours", now - HOUR, now + HOUR, "planned", now - 7 * 24 * HOUR, "disk", "sre"
+            "hours",
+            now - HOUR,
+            now + HOUR,
+            MaintenanceKind.PLANNED,
+            now - 7 * 24 * HOUR,
+            "disk",
+            "sre",
         )
-        other_process.add_exclusion("credits", now - HOUR, now + HOUR, "customer", "", "sre")
+        other_process.add_exclusion(
+            "credits", now - HOUR, now + HOUR, ExclusionReason.CUSTOMER, "", "sre"
+        )
     series = scraper.scrape(now)
     assert series["slawatch_sla_credit_ratio", "credits"] == 0.25  # 60 min > 30 min, claimed
     assert series["slawatch_sla_maintenance_active", "hours"] == 1

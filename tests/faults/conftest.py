@@ -130,7 +130,7 @@ def faults_pg_url(cluster: Cluster) -> Iterator[str]:
 def _admin(url: str, sql: str) -> None:
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(conninfo, connect_timeout=10, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 @pytest.fixture

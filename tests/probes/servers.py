@@ -14,7 +14,7 @@ import socketserver
 import ssl
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
@@ -44,12 +44,11 @@ class _Quiet:
         pass
 
 
-class _Tls(_Quiet):
+class _Tls(_Quiet, socketserver.TCPServer):
     """Wraps each accepted connection in TLS; the handshake runs in the handler's
     thread (on first read), so a client that rejects the certificate stalls nobody."""
 
     tls: ssl.SSLContext
-    socket: socket.socket
 
     def get_request(self) -> tuple[socket.socket, object]:
         conn, address = self.socket.accept()
@@ -58,7 +57,7 @@ class _Tls(_Quiet):
 
 class _Pages(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        route = {
+        route: dict[str, Callable[[], object]] = {
             "/": lambda: self._answer(200, HOME),
             "/json": lambda: self._answer(200, json.dumps(HEALTH).encode(), "application/json"),
             "/status/503": lambda: self._answer(503, HOME),
@@ -283,7 +282,7 @@ class DnsServer(_Quiet, socketserver.ThreadingUDPServer):
 
 
 @contextmanager
-def running(server: socketserver.BaseServer) -> Iterator[int]:
+def running(server: socketserver.TCPServer) -> Iterator[int]:
     """Serve in a thread; yields the port."""
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()

@@ -144,21 +144,21 @@ CASES = [
     ),
     (
         "dns-malformed",
-        dns.exception.FormError("bad label"),
+        dns.exception.FormError("bad label"),  # type: ignore[no-untyped-call]  # dnspython: unannotated
         Outcome.PROTOCOL_ERROR,
         "dns_malformed",
         "bad label",
     ),
     (
         "no-resolver",
-        dns.resolver.NoResolverConfiguration("no nameservers"),
+        dns.resolver.NoResolverConfiguration("no nameservers"),  # type: ignore[no-untyped-call]  # dnspython: unannotated
         Outcome.PROBE_ERROR,
         "no_resolver",
         "no nameservers",
     ),
     (
         "other-dns",
-        dns.exception.SyntaxError("Text input is malformed."),
+        dns.exception.SyntaxError("Text input is malformed."),  # type: ignore[no-untyped-call]  # dnspython: unannotated
         Outcome.PROTOCOL_ERROR,
         "dns",
         "Text input is malformed.",

@@ -17,4 +17,4 @@ def test_a_result_survives_pickling_with_read_only_phases() -> None:
     copy = pickle.loads(pickle.dumps(result))
     assert copy == result
     with pytest.raises(TypeError):
-        copy.phases["connect"] = 0  # type: ignore[index]
+        copy.phases["connect"] = 0

@@ -8,9 +8,11 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slawatch.sla.case import Case
 from slawatch.sla.contract import ContractTerms
+from slawatch.sla.exclusions import ContractRecords
 from slawatch.sla.intervals import IntervalSet, Span
-from slawatch.sla.periods import PeriodKind, PeriodRule
+from slawatch.sla.periods import Period, PeriodKind, PeriodRule
 from slawatch.sla.timeline import Timeline
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -18,6 +20,7 @@ UTC = ZoneInfo("UTC")
 MINUTE = 60
 HOUR = 3600
 DAY = 86400
+Spans = list[tuple[int, int]]  # [start, end) pairs, as hypothesis draws them
 
 
 def at(text: str) -> int:
@@ -45,3 +48,12 @@ def service(
     unknown_set = IntervalSet(unknown).clip(start, end) - down_set
     up = IntervalSet.span(start, end) - down_set - unknown_set
     return Timeline(up, down_set, unknown_set)
+
+
+def case(
+    contract: ContractTerms, period: Period, timeline: Timeline, until: int, **records: Any
+) -> Case:
+    """A ``Case`` of ``contract`` over ``period``, with the operators' ``records``
+    (maintenance, exclusions, claims) given as any sequences."""
+    kept = {kind: tuple(found) for kind, found in records.items()}
+    return Case(contract, period, timeline, until, ContractRecords(**kept))

@@ -8,7 +8,7 @@ import pytest
 from slawatch.sla.assess import assess
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.contract import Fee, Formula, UnknownPolicy
-from slawatch.sla.credits import CreditBasis, Tier, TierTable
+from slawatch.sla.credits import CreditBasis, DowntimeTier, TierTable
 from slawatch.sla.exclusions import (
     Claim,
     Exclusion,
@@ -20,7 +20,7 @@ from slawatch.sla.exclusions import (
 )
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 
-from .helpers import DAY, HOUR, MINUTE, PARIS, UTC, at, service, terms
+from .helpers import DAY, HOUR, MINUTE, PARIS, UTC, at, case, service, terms
 
 F = Fraction
 CEGID = terms(
@@ -34,10 +34,10 @@ IPFOLIO = terms(
     credits=TierTable(
         CreditBasis.DOWNTIME_MINUTES,
         (
-            Tier(None, F(216), F(0)),
-            Tier(None, F(2160), F(25)),
-            Tier(None, F(21600), F(50)),
-            Tier(None, None, None),
+            DowntimeTier(F(216), F(0)),
+            DowntimeTier(F(2160), F(25)),
+            DowntimeTier(F(21600), F(50)),
+            DowntimeTier(None, None),
         ),
     ),
     claims_required=True,
@@ -59,7 +59,9 @@ def test_cegid_td_formula_in_a_month_with_holidays() -> None:
         (at("2026-11-02T19:30:00+01:00"), at("2026-11-02T20:30:00+01:00")),  # 30 min after 20:00
     ]
     result = assess(
-        CEGID, NOVEMBER_PARIS, service(NOVEMBER_PARIS.start, NOVEMBER_PARIS.end, outages), LATER
+        case(
+            CEGID, NOVEMBER_PARIS, service(NOVEMBER_PARIS.start, NOVEMBER_PARIS.end, outages), LATER
+        )
     )
     prt = 20 * 13 * HOUR
     assert result.reference_seconds == prt == 936_000
@@ -77,7 +79,7 @@ def test_cegid_outage_at_the_same_utc_time_counts_differently_across_dst() -> No
         (at("2026-10-26T05:30:00+00:00"), at("2026-10-26T06:30:00+00:00")),  # 06:30-07:30 CET
     ]
     result = assess(
-        CEGID, OCTOBER_PARIS, service(OCTOBER_PARIS.start, OCTOBER_PARIS.end, outages), LATER
+        case(CEGID, OCTOBER_PARIS, service(OCTOBER_PARIS.start, OCTOBER_PARIS.end, outages), LATER)
     )
     assert [o.counted_seconds for o in result.outages] == [3600, 1800]
     assert result.reference_seconds == 22 * 13 * HOUR
@@ -144,7 +146,7 @@ def test_maintenance_qualification(
         7, WINDOW_START, WINDOW_END, kind, WINDOW_START - declared_hours_ahead * HOUR
     )
     timeline = service(NOVEMBER_PARIS.start, NOVEMBER_PARIS.end, [OUTAGE])
-    result = assess(contract, NOVEMBER_PARIS, timeline, LATER, maintenance=[window])
+    result = assess(case(contract, NOVEMBER_PARIS, timeline, LATER, maintenance=[window]))
     assert result.downtime_seconds == counted
     assert result.excluded_seconds == (HOUR if why_not is None else 0)
     assert result.excluders[0].why_not == why_not
@@ -155,13 +157,15 @@ def test_formulas_available_and_removed() -> None:
     excl = Exclusion(1, WINDOW_START, WINDOW_END, ExclusionReason.FORCE_MAJEURE, "storm", "ops", 0)
     timeline = service(NOVEMBER_PARIS.start, NOVEMBER_PARIS.end, [OUTAGE])
     r = 936_000
-    kept = assess(CEGID, NOVEMBER_PARIS, timeline, LATER, exclusions=[excl])
+    kept = assess(case(CEGID, NOVEMBER_PARIS, timeline, LATER, exclusions=[excl]))
     removed = assess(
-        terms(zone=PARIS, reference=CEGID.reference, formula=Formula.REMOVED),
-        NOVEMBER_PARIS,
-        timeline,
-        LATER,
-        exclusions=[excl],
+        case(
+            terms(zone=PARIS, reference=CEGID.reference, formula=Formula.REMOVED),
+            NOVEMBER_PARIS,
+            timeline,
+            LATER,
+            exclusions=[excl],
+        )
     )
     assert kept.availability == F((r - HOUR) * 100, r)
     assert removed.availability == F((r - 2 * HOUR) * 100, r - HOUR)
@@ -174,8 +178,12 @@ def test_smileo_yearly_target_to_the_second() -> None:
     assert year.end - year.start == 365 * DAY
     budget = 365 * DAY * 3 // 1000  # 0.3 % of 31,536,000 s = 94,608 s
     start = at("2026-07-01T00:00:00+02:00")
-    exact = assess(smileo, year, service(year.start, year.end, [(start, start + budget)]), LATER)
-    over = assess(smileo, year, service(year.start, year.end, [(start, start + budget + 1)]), LATER)
+    exact = assess(
+        case(smileo, year, service(year.start, year.end, [(start, start + budget)]), LATER)
+    )
+    over = assess(
+        case(smileo, year, service(year.start, year.end, [(start, start + budget + 1)]), LATER)
+    )
     assert exact.availability == F("99.7") and exact.met
     assert over.availability < F("99.7") and not over.met
 
@@ -184,14 +192,18 @@ def test_ipfolio_claims_decide_what_is_owed() -> None:
     first = (at("2026-10-05T10:00:00Z"), at("2026-10-05T10:00:00Z") + 200 * MINUTE)
     second = (at("2026-10-20T10:00:00Z"), at("2026-10-20T10:00:00Z") + 100 * MINUTE)
     timeline = service(OCTOBER_UTC.start, OCTOBER_UTC.end, [first, second])
-    unclaimed = assess(IPFOLIO, OCTOBER_UTC, timeline, LATER)
-    one = assess(IPFOLIO, OCTOBER_UTC, timeline, LATER, claims=[Claim(1, first[0] + 60, "SUP-1")])
+    unclaimed = assess(case(IPFOLIO, OCTOBER_UTC, timeline, LATER))
+    one = assess(
+        case(IPFOLIO, OCTOBER_UTC, timeline, LATER, claims=[Claim(1, first[0] + 60, "SUP-1")])
+    )
     both = assess(
-        IPFOLIO,
-        OCTOBER_UTC,
-        timeline,
-        LATER,
-        claims=[Claim(1, first[0], "SUP-1"), Claim(2, second[1] - 1, "SUP-2")],
+        case(
+            IPFOLIO,
+            OCTOBER_UTC,
+            timeline,
+            LATER,
+            claims=[Claim(1, first[0], "SUP-1"), Claim(2, second[1] - 1, "SUP-2")],
+        )
     )
     assert unclaimed.downtime_seconds == 300 * MINUTE
     assert unclaimed.credit_all_outages is not None and unclaimed.credit_all_outages.percent == 25
@@ -220,10 +232,12 @@ def test_unknown_time_policies_and_coverage(
 ) -> None:
     gap = (at("2026-10-10T00:00:00Z"), at("2026-10-10T10:00:00Z"))
     result = assess(
-        terms(unknown_as=policy),
-        OCTOBER_UTC,
-        service(OCTOBER_UTC.start, OCTOBER_UTC.end, unknown=[gap]),
-        LATER,
+        case(
+            terms(unknown_as=policy),
+            OCTOBER_UTC,
+            service(OCTOBER_UTC.start, OCTOBER_UTC.end, unknown=[gap]),
+            LATER,
+        )
     )
     assert result.availability == availability
     # D and U as measured under every policy; the policy decides what counts as down.
@@ -236,7 +250,9 @@ def test_unknown_time_policies_and_coverage(
 def test_low_coverage_is_not_billable() -> None:
     gap = (OCTOBER_UTC.start, OCTOBER_UTC.start + 3 * DAY)
     result = assess(
-        terms(), OCTOBER_UTC, service(OCTOBER_UTC.start, OCTOBER_UTC.end, unknown=[gap]), LATER
+        case(
+            terms(), OCTOBER_UTC, service(OCTOBER_UTC.start, OCTOBER_UTC.end, unknown=[gap]), LATER
+        )
     )
     assert result.coverage < 95 and not result.billable
 
@@ -249,7 +265,7 @@ def test_an_outage_spans_an_unknown_gap_inside_it() -> None:
         down=[(t0, t0 + 600), (t0 + 900, t0 + 1200)],
         unknown=[(t0 + 600, t0 + 900), (t0 + 1200, t0 + 1300)],
     )
-    result = assess(terms(), OCTOBER_UTC, timeline, LATER)
+    result = assess(case(terms(), OCTOBER_UTC, timeline, LATER))
     assert [(o.start, o.end, o.counted_seconds, o.unknown_seconds) for o in result.outages] == [
         (t0, t0 + 1200, 900, 300)
     ]
@@ -257,7 +273,7 @@ def test_an_outage_spans_an_unknown_gap_inside_it() -> None:
 
 def test_an_unfinished_period_is_assessed_up_to_now() -> None:
     now = at("2026-10-11T00:00:00Z")
-    result = assess(terms(), OCTOBER_UTC, service(OCTOBER_UTC.start, now), now)
+    result = assess(case(terms(), OCTOBER_UTC, service(OCTOBER_UTC.start, now), now))
     assert not result.complete
     assert result.reference_seconds == 10 * DAY
 
@@ -265,7 +281,9 @@ def test_an_unfinished_period_is_assessed_up_to_now() -> None:
 def test_outage_before_the_period_keeps_its_start_and_its_claim() -> None:
     start = OCTOBER_UTC.start - HOUR
     timeline = service(start, OCTOBER_UTC.end, [(start, OCTOBER_UTC.start + HOUR)])
-    result = assess(IPFOLIO, OCTOBER_UTC, timeline, LATER, claims=[Claim(1, start + 10, "T-1")])
+    result = assess(
+        case(IPFOLIO, OCTOBER_UTC, timeline, LATER, claims=[Claim(1, start + 10, "T-1")])
+    )
     assert result.outages[0].start == start
     assert result.outages[0].counted_seconds == HOUR
     assert result.claimed_downtime_seconds == HOUR
@@ -274,14 +292,16 @@ def test_outage_before_the_period_keeps_its_start_and_its_claim() -> None:
 def test_outage_over_the_period_end_keeps_its_end_and_later_claims() -> None:
     end = OCTOBER_UTC.end
     timeline = service(OCTOBER_UTC.start, end + DAY, [(end - HOUR, end + 2 * HOUR)])
-    result = assess(IPFOLIO, OCTOBER_UTC, timeline, LATER, claims=[Claim(1, end + HOUR, "T-9")])
+    result = assess(
+        case(IPFOLIO, OCTOBER_UTC, timeline, LATER, claims=[Claim(1, end + HOUR, "T-9")])
+    )
     assert (result.outages[0].end, result.outages[0].ticket) == (end + 2 * HOUR, "T-9")
     assert result.downtime_seconds == result.claimed_downtime_seconds == HOUR
 
 
 def test_nothing_measured_is_neither_met_nor_billable() -> None:
     future = resolve_period("2027-05", PeriodRule(PeriodKind.MONTH), UTC)
-    result = assess(IPFOLIO, future, service(future.start, future.start), future.start - DAY)
+    result = assess(case(IPFOLIO, future, service(future.start, future.start), future.start - DAY))
     assert (result.reference_seconds, result.met, result.billable) == (0, False, False)
 
 
@@ -290,7 +310,7 @@ def test_credits_are_per_billing_period_only() -> None:
     timeline = service(
         year.start, year.end, [(OCTOBER_UTC.start, OCTOBER_UTC.start + 300 * MINUTE)]
     )
-    result = assess(IPFOLIO, year, timeline, LATER)
+    result = assess(case(IPFOLIO, year, timeline, LATER))
     assert result.downtime_seconds == 300 * MINUTE
     assert result.credit is None and result.credit_all_outages is None
 
@@ -303,10 +323,12 @@ def test_an_outage_names_only_the_exclusions_that_removed_its_time() -> None:
     )
     saturday = (at("2026-11-07T10:00:00+01:00"), at("2026-11-07T12:00:00+01:00"))
     result = assess(
-        nightly,
-        NOVEMBER_PARIS,
-        service(NOVEMBER_PARIS.start, NOVEMBER_PARIS.end, [saturday]),
-        LATER,
+        case(
+            nightly,
+            NOVEMBER_PARIS,
+            service(NOVEMBER_PARIS.start, NOVEMBER_PARIS.end, [saturday]),
+            LATER,
+        )
     )
     assert result.outages[0].reasons == ()  # outside the reference hours: nothing to exclude
     assert result.outages[0].outside_reference_seconds == 2 * HOUR

@@ -199,8 +199,8 @@ def test_business_time_is_additive_over_any_split(calendar, zone, a, b, c) -> No
 @settings(max_examples=150, deadline=None)
 @given(calendars, ZONES, instants, st.integers(1, 200 * HOUR))
 def test_advance_is_the_first_instant_that_reaches_the_allowance(
-    calendar, zone, start, seconds
-) -> None:  # type: ignore[no-untyped-def]
+    calendar: Calendar, zone: ZoneInfo, start: int, seconds: int
+) -> None:
     clock = BusinessClock(calendar, zone)
     assume(seconds <= clock.elapsed(start, start + 4 * 366 * DAY))  # what four years hold
     due = clock.advance(start, seconds)
@@ -218,8 +218,8 @@ def test_advance_is_the_first_instant_that_reaches_the_allowance(
     st.integers(1, 15),
 )
 def test_business_days_land_after_the_start_within_a_days_hours(
-    calendar, zone, start, days
-) -> None:  # type: ignore[no-untyped-def]
+    calendar: Calendar, zone: ZoneInfo, start: int, days: int
+) -> None:
     clock = BusinessClock(calendar, zone)
     opening = clock.next_opening(start)
     due = clock.add_business_days(opening, days)
@@ -266,8 +266,8 @@ def test_french_holidays_have_no_business_time(holiday, offset) -> None:  # type
     st.lists(st.tuples(instants, st.integers(1, 3 * DAY)), max_size=3),
 )
 def test_business_days_add_up_to_the_unpaused_business_time(
-    calendar, zone, start, length, raw
-) -> None:  # type: ignore[no-untyped-def]
+    calendar: Calendar, zone: ZoneInfo, start: int, length: int, raw: list[tuple[int, int]]
+) -> None:
     clock = BusinessClock(calendar, zone)
     pauses = IntervalSet((s, s + n) for s, n in raw).spans
     days = clock.by_business_day(start, start + length, pauses)

@@ -1,5 +1,6 @@
 from datetime import date, datetime
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,7 +14,7 @@ CEGID = Calendar((WeeklyWindow.parse("mon-fri 07:00-20:00"),), Holidays("FR"))
 MONTH = PeriodRule(PeriodKind.MONTH)
 
 
-def reference(calendar: Calendar, label: str, zone=PARIS) -> IntervalSet:  # type: ignore[no-untyped-def]
+def reference(calendar: Calendar, label: str, zone: ZoneInfo = PARIS) -> IntervalSet:
     period = resolve_period(label, MONTH, zone)
     return calendar.spans(period.start, period.end, zone)
 

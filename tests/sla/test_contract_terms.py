@@ -8,18 +8,18 @@ import pytest
 from slawatch.sla.assess import assess
 from slawatch.sla.claims import ClaimWindow
 from slawatch.sla.contract import Fee, UnknownPolicy
-from slawatch.sla.credits import CreditBasis, Tier, TierTable, total
+from slawatch.sla.credits import CreditBasis, DowntimeTier, TierTable, total
 from slawatch.sla.exclusions import Claim, Exclusion, ExclusionReason
 from slawatch.sla.limits import OutageLimit, judge
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 
-from .helpers import DAY, HOUR, MINUTE, PARIS, UTC, at, service, terms
+from .helpers import DAY, HOUR, MINUTE, PARIS, UTC, at, case, service, terms
 
 F = Fraction
 OCTOBER = resolve_period("2026-10", PeriodRule(PeriodKind.MONTH), UTC)
 LATER = at("2027-06-01T00:00:00+00:00")
 TIERS = TierTable(
-    CreditBasis.DOWNTIME_MINUTES, (Tier(None, F(60), F(0)), Tier(None, F(600), F(25)), Tier(None, None, F(50)))
+    CreditBasis.DOWNTIME_MINUTES, (DowntimeTier(F(60), F(0)), DowntimeTier(F(600), F(25)), DowntimeTier(None, F(50)))
 )  # fmt: skip
 
 
@@ -62,7 +62,7 @@ def test_a_late_claim_is_listed_and_credits_nothing(
     made_at: int | None, late: bool, owed: int
 ) -> None:
     claims = [Claim(1, START + MINUTE, "T-1", made_at)]
-    a = assess(IPFOLIO_LIKE, OCTOBER, TIMELINE, LATER, claims=claims)
+    a = assess(case(IPFOLIO_LIKE, OCTOBER, TIMELINE, LATER, claims=claims))
     (outage,) = a.outages
     assert outage.ticket == "T-1" and outage.marking is not None
     assert (outage.marking.late, outage.claimed) == (late, not late)
@@ -77,7 +77,7 @@ def test_a_claim_in_time_wins_over_an_earlier_late_one() -> None:
         Claim(1, START, "LATE", OUTAGE[1] + 40 * DAY),
         Claim(2, START + HOUR, "IN-TIME", OUTAGE[1] + DAY),
     ]
-    (outage,) = assess(IPFOLIO_LIKE, OCTOBER, TIMELINE, LATER, claims=claims).outages
+    (outage,) = assess(case(IPFOLIO_LIKE, OCTOBER, TIMELINE, LATER, claims=claims)).outages
     assert (outage.ticket, outage.claimed) == ("IN-TIME", True)
 
 
@@ -137,7 +137,7 @@ def test_a_clause_is_judged_after_exclusions_and_adds_to_the_tier_then_caps() ->
         credit_cap=F(50),
         fee=Fee(Decimal(1000), "EUR"),
     )
-    a = assess(contract, OCTOBER, timeline, LATER, exclusions=[excluded])
+    a = assess(case(contract, OCTOBER, timeline, LATER, exclusions=[excluded]))
     assert [o.length_seconds for o in a.outages] == [2 * HOUR, HOUR]
     assert [(v.longer, v.longest, v.met) for v in a.limits] == [
         (1, 2 * HOUR, False),
@@ -146,7 +146,7 @@ def test_a_clause_is_judged_after_exclusions_and_adds_to_the_tier_then_caps() ->
     credit = a.credit
     assert credit is not None
     # 180 min counted: the 25 % tier; the clauses add 20 % and 10 %; the cap cuts 55 to 50.
-    assert (credit.tier_percent, credit.clauses_percent, credit.percent) == (25, 30, 50)
+    assert (credit.tier_percent, credit.clauses_percent, credit.percent) == (F(25), F(30), F(50))
     assert credit.capped and credit.amount == Decimal("500.00")
 
 
@@ -155,7 +155,7 @@ def test_an_outage_counts_its_unknown_time_under_unknown_down() -> None:
     timeline = service(OCTOBER.start, OCTOBER.end, down=[OUTAGE], unknown=[gap])
     limit = (OutageLimit(150 * MINUTE),)
     lengths = {
-        policy: [o.length_seconds for o in assess(terms(unknown_as=policy, outage_limits=limit), OCTOBER, timeline, LATER).outages]
+        policy: [o.length_seconds for o in assess(case(terms(unknown_as=policy, outage_limits=limit), OCTOBER, timeline, LATER)).outages]
         for policy in UnknownPolicy
     }  # fmt: skip
     assert lengths == {
@@ -169,10 +169,10 @@ def test_a_clause_credit_counts_only_claimed_outages_where_claims_are_required()
     contract = terms(
         claims_required=True, outage_limits=(OutageLimit(HOUR, credit=F(10)),), fee=Fee(Decimal(100), "EUR")
     )  # fmt: skip
-    unclaimed = assess(contract, OCTOBER, TIMELINE, LATER)
-    claimed = assess(contract, OCTOBER, TIMELINE, LATER, claims=[Claim(1, START, "T")])
+    unclaimed = assess(case(contract, OCTOBER, TIMELINE, LATER))
+    claimed = assess(case(contract, OCTOBER, TIMELINE, LATER, claims=[Claim(1, START, "T")]))
     assert unclaimed.credit is not None and unclaimed.credit_all_outages is not None
-    assert (unclaimed.credit.percent, unclaimed.credit_all_outages.percent) == (0, 10)
+    assert (unclaimed.credit.percent, unclaimed.credit_all_outages.percent) == (F(0), F(10))
     assert claimed.credit is not None and claimed.credit.percent == 10
     assert claimed.credit.tier_text is None  # no tier table: the clause alone credits
 
@@ -180,7 +180,7 @@ def test_a_clause_credit_counts_only_claimed_outages_where_claims_are_required()
 def test_clauses_give_no_verdict_nor_credit_outside_the_billing_period() -> None:
     year = resolve_period("2026", PeriodRule(PeriodKind.YEAR), UTC)
     contract = terms(outage_limits=(OutageLimit(HOUR, credit=F(10)),))
-    a = assess(contract, year, service(year.start, year.end, down=[OUTAGE]), LATER)
+    a = assess(case(contract, year, service(year.start, year.end, down=[OUTAGE]), LATER))
     (verdict,) = a.limits
-    assert (verdict.longer, verdict.met, verdict.credit) == (1, None, 0)
+    assert (verdict.longer, verdict.met, verdict.credit) == (1, None, F(0))
     assert a.credit is None

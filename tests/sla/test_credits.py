@@ -4,8 +4,12 @@ from fractions import Fraction
 import pytest
 
 from slawatch.sla.credits import (
+    AvailabilityTier,
     CreditBasis,
+    DowntimeTier,
     Tier,
+    TierError,
+    TierProblem,
     TierTable,
     credit_amount,
     percent_of,
@@ -18,19 +22,19 @@ F = Fraction
 IPFOLIO_MINUTES = TierTable(
     CreditBasis.DOWNTIME_MINUTES,
     (
-        Tier(None, F(216), F(0)),
-        Tier(None, F(2160), F(25)),
-        Tier(None, F(21600), F(50)),
-        Tier(None, None, None),
+        DowntimeTier(F(216), F(0)),
+        DowntimeTier(F(2160), F(25)),
+        DowntimeTier(F(21600), F(50)),
+        DowntimeTier(None, None),
     ),
 )
 IPFOLIO_PERCENT = TierTable(
     CreditBasis.AVAILABILITY_PERCENT,
     (
-        Tier(F("99.5"), F(100), F(0)),
-        Tier(F(95), F("99.5"), F(25)),
-        Tier(F(50), F(95), F(50)),
-        Tier(F(0), F(50), None),
+        AvailabilityTier(F("99.5"), F(100), F(0)),
+        AvailabilityTier(F(95), F("99.5"), F(25)),
+        AvailabilityTier(F(50), F(95), F(50)),
+        AvailabilityTier(F(0), F(50), None),
     ),
 )
 OCTOBER_MINUTES = 31 * 24 * 60  # IPfolio months are UTC: 44,640 minutes
@@ -135,7 +139,12 @@ def test_top_of_range_includes_100() -> None:
 def test_invalid_tables(
     basis: CreditBasis, tiers: list[tuple[object, object, object]], message: str
 ) -> None:
-    rows = tuple(Tier(*(None if v is None else F(str(v)) for v in row)) for row in tiers)
+    values = [[None if v is None else F(str(v)) for v in row] for row in tiers]
+    rows: tuple[Tier, ...] = (
+        tuple(DowntimeTier(up_to, credit) for _, up_to, credit in values)
+        if basis is CreditBasis.DOWNTIME_MINUTES
+        else tuple(AvailabilityTier(*row) for row in values)
+    )
     with pytest.raises(ValueError) as err:
         TierTable(basis, rows)
     assert str(err.value) == message
@@ -148,3 +157,16 @@ def test_money_is_rounded_once_half_up_to_the_cent() -> None:
     assert credit_amount(F(1, 8), Decimal(1000)) == Decimal("1.25")
     assert credit_amount(F(1, 800), Decimal(1000)) == Decimal("0.01")  # 0.0125 rounds half up
     assert round_exact(F(2, 3), Decimal("0.01"), half_up=False) == Decimal("0.66")
+
+
+def test_a_tier_error_carries_its_row_problem_and_bounds() -> None:
+    rows = (
+        AvailabilityTier(F(99), F(100), F(0)),
+        AvailabilityTier(F(95), F(98), F(25)),
+        AvailabilityTier(F(0), F(95), F(50)),
+    )
+    with pytest.raises(TierError) as err:
+        TierTable(CreditBasis.AVAILABILITY_PERCENT, rows)
+    assert (err.value.row, err.value.key, err.value.problem) == (0, None, TierProblem.GAP)
+    assert err.value.bounds == (F(98), F(99))
+    assert err.value.text == "gap between 98 % and 99 %"

@@ -8,7 +8,7 @@ from slawatch.sla.daily import daily
 from slawatch.sla.exclusions import Exclusion, ExclusionReason
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 
-from .helpers import HOUR, PARIS, at, service, terms
+from .helpers import HOUR, PARIS, at, case, service, terms
 
 CEGID = terms(
     zone=PARIS,
@@ -34,8 +34,8 @@ LATER = at("2027-01-01T00:00:00+00:00")
 
 def test_days_add_up_to_the_period_to_the_second() -> None:
     timeline = service(OCTOBER.start, OCTOBER.end, DOWN, UNKNOWN)
-    whole = assess(CEGID, OCTOBER, timeline, LATER, exclusions=[EXCLUDED])
-    days = daily(CEGID, OCTOBER, timeline, LATER, exclusions=[EXCLUDED])
+    whole = assess(case(CEGID, OCTOBER, timeline, LATER, exclusions=[EXCLUDED]))
+    days = daily(case(CEGID, OCTOBER, timeline, LATER, exclusions=[EXCLUDED]))
     assert len(days) == 31
     reference = 22 * 13 * HOUR  # 22 weekdays, no holiday in October 2026
     assert sum(d.reference_seconds for d in days) == whole.reference_seconds == reference
@@ -47,7 +47,7 @@ def test_days_add_up_to_the_period_to_the_second() -> None:
 def test_a_day_follows_the_calendar_and_the_clock() -> None:
     days = {
         d.day.isoformat(): d
-        for d in daily(CEGID, OCTOBER, service(OCTOBER.start, OCTOBER.end, DOWN), LATER)
+        for d in daily(case(CEGID, OCTOBER, service(OCTOBER.start, OCTOBER.end, DOWN), LATER))
     }
     assert days["2026-10-06"].availability == Fraction(100 * (13 * HOUR - 5400), 13 * HOUR)
     assert days["2026-10-10"].availability is None  # a Saturday: nothing to measure
@@ -56,6 +56,6 @@ def test_a_day_follows_the_calendar_and_the_clock() -> None:
 
 def test_days_after_until_have_nothing_to_measure() -> None:
     until = at("2026-10-15T12:00:00+02:00")
-    days = daily(CEGID, OCTOBER, service(OCTOBER.start, until, DOWN), until)
+    days = daily(case(CEGID, OCTOBER, service(OCTOBER.start, until, DOWN), until))
     assert days[14].reference_seconds == 5 * HOUR  # 07:00-12:00 on the 15th
     assert all(d.availability is None for d in days[15:])

@@ -1,19 +1,22 @@
 """The ledger read at any instant (what the SLA metrics do at every scrape) gives
 exactly what assessing up to that instant gives."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slawatch.sla.assess import sort_time
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
-from slawatch.sla.contract import UnknownPolicy
+from slawatch.sla.contract import ContractTerms, UnknownPolicy
 from slawatch.sla.exclusions import Claim
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.ledger import Cumulative, Meter
 from slawatch.sla.periods import resolve_period
 from slawatch.sla.timeline import Timeline
 
-from .helpers import DAY, PARIS, service, terms
+from .helpers import DAY, PARIS, Spans, case, service, terms
 from .test_properties import exclusions
 
 # October 2026 in Paris: a DST change (25 October) and business hours.
@@ -40,17 +43,25 @@ contracts = st.sampled_from(
 
 @settings(max_examples=100, deadline=None)
 @given(contracts, spans, spans, spans, st.lists(st.integers(START, END), max_size=3), st.data())
-def test_the_meter_at_t_is_the_ledger_up_to_t(  # type: ignore[no-untyped-def]  # noqa: PLR0917
-    contract, down, unknown, excluded, claimed, data
+def test_the_meter_at_t_is_the_ledger_up_to_t(  # noqa: PLR0913, PLR0917 (hypothesis draws each)
+    contract: ContractTerms,
+    down: Spans,
+    unknown: Spans,
+    excluded: Spans,
+    claimed: list[int],
+    data: st.DataObject,
 ) -> None:
     timeline = service(START - DAY, END, down, unknown)
-    records = {
+    records: dict[str, Sequence[Any]] = {
         "exclusions": exclusions(excluded),
         "claims": [Claim(i, at, f"T-{i}") for i, at in enumerate(claimed)],
     }
-    meter = Meter(sort_time(contract, OCTOBER, timeline, END, **records).ledger)
+    meter = Meter(sort_time(case(contract, OCTOBER, timeline, END, **records)).ledger)
     for t in data.draw(st.lists(st.integers(START, END), min_size=1, max_size=5)):
-        assert meter.tally(t) == sort_time(contract, OCTOBER, timeline, t, **records).ledger.tally()
+        assert (
+            meter.tally(t)
+            == sort_time(case(contract, OCTOBER, timeline, t, **records)).ledger.tally()
+        )
 
 
 def test_cumulative_counts_seconds_before_an_instant() -> None:

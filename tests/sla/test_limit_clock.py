@@ -1,21 +1,23 @@
 """The outage clauses read at any instant (what the SLA metrics do at every scrape)
 give exactly the credit that assessing up to that instant gives."""
 
+from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slawatch.sla.assess import assess, sort_time
 from slawatch.sla.claims import ClaimWindow
-from slawatch.sla.contract import UnknownPolicy
+from slawatch.sla.contract import ContractTerms, UnknownPolicy
 from slawatch.sla.exclusions import Claim
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.ledger import Cumulative
 from slawatch.sla.limit_clock import LimitClock
 from slawatch.sla.limits import OutageLimit, clause_credit
 
-from .helpers import HOUR, MINUTE, service, terms
+from .helpers import HOUR, MINUTE, Spans, case, service, terms
 from .test_ledger import CEGID, END, OCTOBER, START, spans
 from .test_properties import exclusions
 
@@ -44,17 +46,22 @@ contracts = st.sampled_from(
     st.lists(st.tuples(st.integers(START, END), st.integers(START, END + 5 * 86400)), max_size=3),
     st.data(),
 )
-def test_the_clock_at_t_is_the_assessment_up_to_t(  # type: ignore[no-untyped-def]  # noqa: PLR0917
-    contract, down, unknown, excluded, claimed, data
+def test_the_clock_at_t_is_the_assessment_up_to_t(  # noqa: PLR0913, PLR0917 (hypothesis draws each)
+    contract: ContractTerms,
+    down: Spans,
+    unknown: Spans,
+    excluded: Spans,
+    claimed: list[tuple[int, int]],
+    data: st.DataObject,
 ) -> None:
     timeline = service(START - 86400, END, down, unknown)
-    records = {
+    records: dict[str, Sequence[Any]] = {
         "exclusions": exclusions(excluded),
         "claims": [Claim(i, at, f"T-{i}", made) for i, (at, made) in enumerate(claimed)],
     }
-    clock = LimitClock.of(contract, sort_time(contract, OCTOBER, timeline, END, **records))
+    clock = LimitClock.of(contract, sort_time(case(contract, OCTOBER, timeline, END, **records)))
     for t in data.draw(st.lists(st.integers(START, END), min_size=1, max_size=5)):
-        expected = clause_credit(assess(contract, OCTOBER, timeline, t, **records).limits)
+        expected = clause_credit(assess(case(contract, OCTOBER, timeline, t, **records)).limits)
         assert clock.credit(t) == expected
 
 

@@ -11,7 +11,7 @@ from slawatch.sla.exclusions import Claim
 from slawatch.sla.outages import outage_at, outage_covering
 from slawatch.sla.periods import resolve_period
 
-from .helpers import DAY, MINUTE, UTC, service, terms
+from .helpers import DAY, MINUTE, UTC, case, service, terms
 from .test_properties import exclusions
 
 OCTOBER = resolve_period("2026-10", terms().period, UTC)
@@ -92,12 +92,14 @@ def test_a_claim_is_accepted_exactly_where_the_report_honours_it(
     timeline = service(OCTOBER.start, OCTOBER.end, down, unknown)
     contract = terms(unknown_as=policy, claims_required=True)
     report = assess(
-        contract,
-        OCTOBER,
-        timeline,
-        OCTOBER.end,
-        exclusions=exclusions(excluded),
-        claims=[Claim(1, instant, "T-1")],
+        case(
+            contract,
+            OCTOBER,
+            timeline,
+            OCTOBER.end,
+            exclusions=exclusions(excluded),
+            claims=[Claim(1, instant, "T-1")],
+        )
     )
     ticketed = [(o.start, o.end) for o in report.outages if o.ticket == "T-1"]
     covering = outage_covering(timeline, policy, instant)

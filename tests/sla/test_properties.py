@@ -7,12 +7,12 @@ from hypothesis import strategies as st
 
 from slawatch.sla.assess import assess
 from slawatch.sla.calendar import Calendar, WeeklyWindow
-from slawatch.sla.contract import Formula, UnknownPolicy
+from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
 from slawatch.sla.exclusions import Exclusion, ExclusionReason
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.periods import Period, PeriodKind
 
-from .helpers import DAY, service, terms
+from .helpers import DAY, Spans, case, service, terms
 
 START = 1_790_000_000 - 1_790_000_000 % DAY
 END = START + 7 * DAY
@@ -43,13 +43,17 @@ def exclusions(found: list[tuple[int, int]]) -> list[Exclusion]:
 
 @settings(max_examples=150, deadline=None)
 @given(contracts, spans, spans, spans)
-def test_availability_is_a_percentage(contract, down, unknown, excluded) -> None:  # type: ignore[no-untyped-def]
+def test_availability_is_a_percentage(
+    contract: ContractTerms, down: Spans, unknown: Spans, excluded: Spans
+) -> None:
     r = assess(
-        contract,
-        period(START, END),
-        service(START - DAY, END + DAY, down, unknown),
-        END,
-        exclusions=exclusions(excluded),
+        case(
+            contract,
+            period(START, END),
+            service(START - DAY, END + DAY, down, unknown),
+            END,
+            exclusions=exclusions(excluded),
+        )
     )
     assert 0 <= r.availability <= 100
     assert 0 <= r.coverage <= 100
@@ -58,48 +62,56 @@ def test_availability_is_a_percentage(contract, down, unknown, excluded) -> None
 
 @settings(max_examples=150, deadline=None)
 @given(contracts, spans, spans, spans, spans)
-def test_more_downtime_never_raises_availability(contract, down, more, unknown, excluded) -> None:  # type: ignore[no-untyped-def]
+def test_more_downtime_never_raises_availability(
+    contract: ContractTerms, down: Spans, more: Spans, unknown: Spans, excluded: Spans
+) -> None:
     p, x = period(START, END), exclusions(excluded)
-    before = assess(contract, p, service(START - DAY, END + DAY, down, unknown), END, exclusions=x)
+    before = assess(
+        case(contract, p, service(START - DAY, END + DAY, down, unknown), END, exclusions=x)
+    )
     after = assess(
-        contract, p, service(START - DAY, END + DAY, down + more, unknown), END, exclusions=x
+        case(contract, p, service(START - DAY, END + DAY, down + more, unknown), END, exclusions=x)
     )
     assert after.availability <= before.availability
 
 
 @settings(max_examples=150, deadline=None)
 @given(spans, spans, spans, spans)
-def test_more_excluded_time_never_lowers_availability(down, unknown, excluded, more) -> None:  # type: ignore[no-untyped-def]
+def test_more_excluded_time_never_lowers_availability(
+    down: Spans, unknown: Spans, excluded: Spans, more: Spans
+) -> None:
     contract, p = terms(), period(START, END)
     timeline = service(START - DAY, END + DAY, down, unknown)
-    before = assess(contract, p, timeline, END, exclusions=exclusions(excluded))
-    after = assess(contract, p, timeline, END, exclusions=exclusions(excluded + more))
+    before = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded)))
+    after = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded + more)))
     assert after.availability >= before.availability
 
 
 @settings(max_examples=150, deadline=None)
 @given(spans, spans, spans, spans)
 def test_removed_formula_never_lowers_availability_when_excluding_downtime(
-    down, unknown, excluded, more
-) -> None:  # type: ignore[no-untyped-def]
+    down: Spans, unknown: Spans, excluded: Spans, more: Spans
+) -> None:
     # Under "removed", excluding *up* time shrinks the denominator and can lower
     # availability (documented); excluding downtime never does.
     contract, p = terms(formula=Formula.REMOVED), period(START, END)
     timeline = service(START - DAY, END + DAY, down, unknown)
     more_down = list(IntervalSet(more) & timeline.down)
-    before = assess(contract, p, timeline, END, exclusions=exclusions(excluded))
-    after = assess(contract, p, timeline, END, exclusions=exclusions(excluded + more_down))
+    before = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded)))
+    after = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded + more_down)))
     assert after.availability >= before.availability
 
 
 @settings(max_examples=150, deadline=None)
 @given(contracts, spans, spans, spans, st.integers(START, END))
-def test_a_split_period_sums_to_the_whole(contract, down, unknown, excluded, cut) -> None:  # type: ignore[no-untyped-def]
+def test_a_split_period_sums_to_the_whole(
+    contract: ContractTerms, down: Spans, unknown: Spans, excluded: Spans, cut: int
+) -> None:
     timeline = service(START - DAY, END + DAY, down, unknown)
     x = exclusions(excluded)
-    whole = assess(contract, period(START, END), timeline, END, exclusions=x)
+    whole = assess(case(contract, period(START, END), timeline, END, exclusions=x))
     parts = [
-        assess(contract, period(a, b), timeline, END, exclusions=x)
+        assess(case(contract, period(a, b), timeline, END, exclusions=x))
         for a, b in ((START, cut), (cut, END))
     ]
     for field in ("downtime_seconds", "reference_seconds", "excluded_seconds", "unknown_seconds"):

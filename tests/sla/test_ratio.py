@@ -11,7 +11,7 @@ from slawatch.sla.assess import assess
 from slawatch.sla.contract import Formula, UnknownPolicy
 from slawatch.sla.ratio import Ratio
 
-from .helpers import DAY, service, terms
+from .helpers import DAY, Spans, case, service, terms
 from .test_properties import END, START, exclusions, period, spans
 
 FIGURES = {"R": 1000, "X": 100, "U": 50, "D": 7}
@@ -44,17 +44,19 @@ def test_each_pair_of_policies_has_its_formula(
 
 @settings(max_examples=100, deadline=None)
 @given(st.sampled_from(list(Formula)), spans, spans, spans)
-def test_the_figures_are_measured_and_the_formula_redoes_a(  # type: ignore[no-untyped-def]
-    formula, down, unknown, excluded
+def test_the_figures_are_measured_and_the_formula_redoes_a(
+    formula: Formula, down: Spans, unknown: Spans, excluded: Spans
 ) -> None:
     timeline = service(START - DAY, END + DAY, down, unknown)
     found = {
         policy: assess(
-            terms(formula=formula, unknown_as=policy),
-            period(START, END),
-            timeline,
-            END,
-            exclusions=exclusions(excluded),
+            case(
+                terms(formula=formula, unknown_as=policy),
+                period(START, END),
+                timeline,
+                END,
+                exclusions=exclusions(excluded),
+            )
         )
         for policy in UnknownPolicy
     }

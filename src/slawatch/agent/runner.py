@@ -58,7 +58,7 @@ SLOW_STORE = 5.0  # seconds a write may wait before /healthz calls the database 
 class Agent:
     """One agent process; ``run`` until ``stop`` is set (or a signal sets it)."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 (the agent's parts; registry, clock, pause injectable by keyword)
         self,
         config_path: Path,
         config: Config,

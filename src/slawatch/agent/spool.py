@@ -46,6 +46,7 @@ from sqlalchemy import make_url
 
 from slawatch.config import defaults
 from slawatch.config.models import Agent as AgentSettings
+from slawatch.errors import SlawatchError
 from slawatch.store.store import SampleRow
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ _HEADER = struct.Struct(">III")
 _SUFFIX = ".seg"
 
 
-class SpoolError(Exception):
+class SpoolError(SlawatchError):
     """The spool cannot be used; the message names its directory and why."""
 
 

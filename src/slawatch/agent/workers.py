@@ -68,7 +68,7 @@ def shard(name: str, workers: int) -> int:
 class WorkerPool(Scheduling):
     """Scheduling over ``count`` probe worker processes."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 (independent collaborators, all but two by keyword)
         self,
         count: int,
         config: Callable[[], Config],

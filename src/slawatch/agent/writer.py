@@ -65,7 +65,7 @@ class StoreState:
 class SampleWriter:
     """Buffers samples, spools them, and writes the spool to the store in a thread."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 (independent collaborators; tuning and test seams by keyword)
         self,
         store: Store,
         rules: Mapping[str, TimelineRule],

@@ -12,8 +12,8 @@ from typing import Protocol
 
 from slawatch.config import Config
 from slawatch.sla.assess import Assessment, assess
+from slawatch.sla.case import Case
 from slawatch.sla.contract import ContractTerms
-from slawatch.sla.daily import Day, daily
 from slawatch.sla.exclusions import ContractRecords
 from slawatch.sla.periods import Period
 from slawatch.sla.service import combine, mask_probe_side, probe_side_failure
@@ -70,47 +70,15 @@ def _service(
     return combine(targets, terms.rule, start, end)
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
-    """Everything one assessment reads from the store, read once: the assessment
-    and its day-by-day series are computed from the very same data."""
-
-    terms: ContractTerms
-    period: Period
-    service: Timeline  # from LOOKBACK before the period to min(end, now)
-    records: ContractRecords
-    now: int
-
-    def assess(self) -> Assessment:
-        return assess(
-            self.terms,
-            self.period,
-            self.service,
-            self.now,
-            maintenance=self.records.maintenance,
-            exclusions=self.records.exclusions,
-            claims=self.records.claims,
-        )
-
-    def daily(self) -> tuple[Day, ...]:
-        return daily(
-            self.terms,
-            self.period,
-            self.service,
-            self.now,
-            maintenance=self.records.maintenance,
-            exclusions=self.records.exclusions,
-        )
-
-
 def gather(
     source: SlaSource,
     items: Sequence[tuple[ContractTerms, Period]],
     probing: Probing,
     now: int,
-) -> list[Inputs]:
-    """The inputs of each (contract, period) as known at ``now``, read in a few
-    bulk queries rather than a few per contract."""
+) -> list[Case]:
+    """The case of each (contract, period) as known at ``now``, read in a few bulk
+    queries rather than a few per contract: an assessment and its day-by-day
+    series are computed from the very same case."""
     if not items:
         return []
     start = min(period.start for _, period in items) - LOOKBACK
@@ -126,7 +94,7 @@ def gather(
         # a claim made after the period still finds it (assess clips every count).
         until = max(min(period.end + LOOKBACK, now), period.start)
         service = _service(flips, terms, probing, period.start - LOOKBACK, until)
-        found.append(Inputs(terms, period, service, records[terms.name], now))
+        found.append(Case(terms, period, service, now, records[terms.name]))
     return found
 
 
@@ -137,4 +105,4 @@ def evaluate_many(
     now: int,
 ) -> list[Assessment]:
     """Assess each (contract, period) as known at ``now``."""
-    return [inputs.assess() for inputs in gather(source, items, probing, now)]
+    return [assess(case) for case in gather(source, items, probing, now)]

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from slawatch.app.history_errors import CsvError, conflict_message, open_text, undecodable
+from slawatch.errors import SlawatchError
 from slawatch.sla.timeline import TimelineRule
 from slawatch.store.store import ImportAudit, ImportResult, SampleConflict, SampleRow, Store
 
@@ -74,12 +75,12 @@ class _Bounds(NamedTuple):
     last_ms: int  # the latest timestamp allowed: now + FUTURE_SKEW_MS
 
 
-class _RowError(ValueError):
+class _RowError(SlawatchError, ValueError):
     """What is wrong with a row; ``_batches`` adds the file and line (only then, as
     formatting a location for every good row would cost a third of the parse)."""
 
 
-def import_history(
+def import_history(  # noqa: PLR0913 (what to import where; instant, audit, progress by keyword)
     store: Store,
     path: Path,
     rules: Mapping[str, TimelineRule],

@@ -95,7 +95,7 @@ def span(terms: ContractTerms, start: str, end: str, spell: Spell) -> tuple[int,
     return first, last
 
 
-def contract_reports(
+def contract_reports(  # noqa: PLR0913 (store opener, config, what to report; instant and spelling by keyword)
     opened: Callable[[], Store],
     config: Config,
     names: Sequence[str],
@@ -140,7 +140,7 @@ def _check_started(terms: ContractTerms, label: str, moment: int, moment_name: s
         )
 
 
-def contract_report(
+def contract_report(  # noqa: PLR0913 (as contract_reports)
     store: Store,
     config: Config,
     contract: str,
@@ -163,7 +163,7 @@ class NewMaintenance:
     why_not: str | None  # why its time is not excluded (late notice...); None: it is
 
 
-def add_maintenance(
+def add_maintenance(  # noqa: PLR0913 (store, config, contract; the record's fields by keyword)
     store: Store,
     config: Config,
     contract: str,
@@ -199,7 +199,7 @@ def add_maintenance(
     return NewMaintenance(new_id, maintenance_verdict(window, terms.maintenance))
 
 
-def add_exclusion(
+def add_exclusion(  # noqa: PLR0913 (store, config, contract; the record's fields by keyword)
     store: Store,
     config: Config,
     contract: str,
@@ -224,7 +224,7 @@ def add_exclusion(
     )
 
 
-def add_claim(
+def add_claim(  # noqa: PLR0913 (store, config, contract; the record's fields by keyword)
     store: Store,
     config: Config,
     contract: str,

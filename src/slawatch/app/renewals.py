@@ -37,7 +37,7 @@ def parse_date(text: str, field: str, spell: Spell) -> date:
         raise FieldError(field, f"{spell(field)}: {exc.args[0]} (got {text})") from None
 
 
-def status(
+def status(  # noqa: PLR0913 (store, config, whose and when; instant and spelling by keyword)
     config: Config, store: Store, contract: str | None, on: str | None, *, now: int, spell: Spell
 ) -> list[Json]:
     """Every renewal item (or ``contract``'s) on ``on`` (default: each one's today)."""
@@ -112,7 +112,7 @@ def renewal_json(record: RenewalRecord) -> Json:
     }
 
 
-def record(  # noqa: PLR0917 (the renewal's fields, who records it, and how options are spelt)
+def record(  # noqa: PLR0913, PLR0917 (the renewal's fields, who records it, and how options are spelt)
     config: Config, store: Store, contract: str, on: str, years: int, actor: str, spell: Spell
 ) -> RenewalRecord:
     """Record a renewal of ``contract`` made on the local date ``on`` for ``years``.

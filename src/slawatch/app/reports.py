@@ -16,6 +16,8 @@ from slawatch.app.evaluate import Probing, gather
 from slawatch.config import Config
 from slawatch.reports.document import Report, to_dict
 from slawatch.reports.report_json import ReportJson
+from slawatch.sla.assess import assess
+from slawatch.sla.daily import daily
 from slawatch.sla.periods import resolve_period
 from slawatch.store.store import Store
 
@@ -31,8 +33,8 @@ def live(store: Store, config: Config, keys: Sequence[Key], now: int) -> list[Re
         items.append((terms, resolve_period(label, terms.period, terms.zone)))
     found = gather(store, items, Probing.of(config), now)
     return [
-        to_dict(Report(inputs.terms, inputs.assess(), model.description, inputs.daily()))
-        for model, inputs in zip(models, found, strict=True)
+        to_dict(Report(case.terms, assess(case), model.description, daily(case)))
+        for model, case in zip(models, found, strict=True)
     ]
 
 

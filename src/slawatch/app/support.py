@@ -43,7 +43,7 @@ def support_terms(config: Config, contract: str, spell: Spell) -> tuple[Contract
     return model, model.support.terms(model.timezone)
 
 
-def support_report(
+def support_report(  # noqa: PLR0913 (store, config, what to report; instant and spelling by keyword)
     store: Store,
     config: Config,
     contract: str,
@@ -91,7 +91,7 @@ class RequestView:
         return min((d for d in pending if d is not None), default=None)
 
 
-def request_views(
+def request_views(  # noqa: PLR0913 (store, config, whose; ticket, instant, spelling by keyword)
     store: Store,
     config: Config,
     contract: str | None,

@@ -206,7 +206,7 @@ def import_ticket_events(store: Store, config: Config, path: Path, actor: str) -
     return store.import_ticket_events(events, check, actor=actor, source=str(path))
 
 
-def add_ticket_event(
+def add_ticket_event(  # noqa: PLR0913 (store, config, whose ticket; the event's fields by keyword)
     store: Store,
     config: Config,
     contract: str,

@@ -8,7 +8,6 @@ their messages reach the user at the right line. Percentages arrive as
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -38,14 +37,20 @@ from slawatch.sla.calendar import RRuleWindow, WeeklyWindow
 from slawatch.sla.claims import ClaimWindow
 from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
 from slawatch.sla.contract import Fee as FeeTerms
-from slawatch.sla.credits import CreditBasis, Tier, TierTable
+from slawatch.sla.credits import (
+    AvailabilityTier,
+    CreditBasis,
+    DowntimeTier,
+    Tier,
+    TierError,
+    TierTable,
+)
 from slawatch.sla.exclusions import LateNotice, MaintenancePolicy
 from slawatch.sla.periods import PeriodKind, PeriodRule
 from slawatch.sla.renewals import RenewalTerms
 from slawatch.sla.service import ALL, Rule
 
 FORMULA = "100 - A"  # the credit that IPfolio's last tier gives
-_TIER_MESSAGE = re.compile(r"tiers(?:\[(?P<index>\d+)\])?(?:\.(?P<key>\w+))?: (?P<text>.*)")
 
 
 def _rule(value: object) -> Rule:
@@ -187,9 +192,10 @@ class TierRow(ConfigModel):
     to: Decimal | None = Field(default=None, ge=0, le=100, examples=["100"])
     credit: Annotated[Fraction | None, PlainValidator(_credit)] = Field(examples=["25"])
 
-    def tier(self) -> Tier:
-        upper = self.to if self.up_to is None else self.up_to
-        return Tier(_fraction(self.from_), _fraction(upper), self.credit)
+    def tier(self, basis: CreditBasis) -> Tier:
+        if basis is CreditBasis.DOWNTIME_MINUTES:
+            return DowntimeTier(_fraction(self.up_to), self.credit)
+        return AvailabilityTier(_fraction(self.from_), _fraction(self.to), self.credit)
 
 
 def _fraction(value: Decimal | None) -> Fraction | None:
@@ -210,8 +216,8 @@ class Credits(ConfigModel):
         if not errors:
             try:
                 self.table()
-            except ValueError as exc:
-                errors = [_tier_error(str(exc))]
+            except TierError as exc:
+                errors = [_tier_error(exc)]
         if errors:
             raise_errors(errors)
         return self
@@ -228,20 +234,14 @@ class Credits(ConfigModel):
         ]
 
     def table(self) -> TierTable:
-        return TierTable(self.basis, tuple(row.tier() for row in self.tiers))
+        return TierTable(self.basis, tuple(row.tier(self.basis) for row in self.tiers))
 
 
-def _tier_error(message: str) -> InitErrorDetails:
-    """Place the core's ``tiers[2].up_to: ...`` message at that row and key."""
-    match = _TIER_MESSAGE.fullmatch(message)
-    if match is None:
-        return error_at(("tiers",), message)
-    loc: tuple[str | int, ...] = ("tiers",)
-    if match["index"] is not None:
-        loc += (int(match["index"]),)
-    if match["key"] is not None:
-        loc += (match["key"],)
-    return error_at(loc, match["text"])
+def _tier_error(exc: TierError) -> InitErrorDetails:
+    """Place the core's tier error at its row and key."""
+    row = () if exc.row is None else (exc.row,)
+    key = () if exc.key is None else (exc.key,)
+    return error_at(("tiers", *row, *key), exc.text)
 
 
 class Fee(ConfigModel):

@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from slawatch.config.redact import mask_credentials
-from slawatch.errors import UserError
+from slawatch.errors import SlawatchError, UserError
 
 MAX_VALUE = 80  # characters of a value quoted in a message
 MAX_LINE = 1_000  # characters of a message line, whatever it quotes
@@ -58,7 +58,7 @@ class ConfigError(UserError, ValueError):
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
-class DurationError(ValueError):
+class DurationError(SlawatchError, ValueError):
     """A duration text that does not parse; ``rule`` and ``example`` let callers
     word the message their own way (the config loader adds the file and line)."""
 

@@ -27,13 +27,14 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from slawatch.app.evaluate import Inputs, Probing, gather
+from slawatch.app.evaluate import Probing, gather
 from slawatch.config import Config
 from slawatch.exporters.text_format import escape, number
 from slawatch.sla.assess import sort_time
+from slawatch.sla.case import Case
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.ledger import Cumulative, Meter, Tally
@@ -57,17 +58,11 @@ class Forecast:
     clauses: LimitClock  # the outage clauses, judged at any instant
 
     @classmethod
-    def of(cls, inputs: Inputs) -> Forecast:
-        terms, period, records = inputs.terms, inputs.period, inputs.records
-        time = sort_time(
-            terms,
-            period,
-            inputs.service.continued(inputs.now, period.end),
-            period.end,
-            maintenance=records.maintenance,
-            exclusions=records.exclusions,
-            claims=records.claims,
-        )
+    def of(cls, case: Case) -> Forecast:
+        terms, period = case.terms, case.period
+        # The future as the present continues it, up to the period's end.
+        future = case.service.continued(case.until, period.end)
+        time = sort_time(replace(case, service=future, until=period.end))
 
         def qualifying(maintenance: bool) -> Cumulative:
             spans = (
@@ -212,8 +207,8 @@ class SlaSeries:
         terms = [self._terms[n] for n in names]
         items = [(t, period_containing(now, t.period, t.zone)) for t in terms]
         rebuilt = {
-            inputs.terms.name: Forecast.of(inputs)
-            for inputs in gather(self._store, items, self._probing, now)
+            case.terms.name: Forecast.of(case)
+            for case in gather(self._store, items, self._probing, now)
         }
         self._stale.clear()
         return rebuilt

@@ -21,10 +21,11 @@ import dns.exception
 import dns.resolver
 import httpx
 
+from slawatch.errors import SlawatchError
 from slawatch.probes.result import Outcome
 
 
-class ProbeFailure(Exception):
+class ProbeFailure(SlawatchError):
     """A failure the probe itself detected: a condition not met, a missing secret."""
 
     def __init__(self, error_class: str, message: str, outcome: Outcome = Outcome.CHECK_FAILED):

@@ -45,15 +45,17 @@ FONT = "DejaVu"
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _HEADINGS = FontFace(emphasis="BOLD", fill_color=(230, 236, 240))
 _WIDTH = 190.0  # A4 less 10 mm margins, in mm
-_OUTAGE_WIDTHS = (40, 40, 12, 12, 12, 12, 12, 16, 10, 14, 10)  # an ISO instant on one line
-# Per table of contract terms (view.term_tables), by its columns.
-_TERM_WIDTHS = {
+# The width of each column (mm) of each table, by its columns: they travel together.
+_WIDTHS: dict[tuple[tuple[str, str], ...], tuple[float, ...]] = {
+    OUTAGE_COLUMNS: (40, 40, 12, 12, 12, 12, 12, 16, 10, 14, 10),  # an ISO instant on one line
+    EXCLUSION_COLUMNS: (36, 22, 56, 16, 14, 16, 30),
     LATE_CLAIM_COLUMNS: (30, 40, 40, 40, 40),
     LIMIT_COLUMNS: (46, 18, 18, 20, 12, 24, 24, 28),
+    DAILY_COLUMNS: (30, 32, 32, 32, 32, 32),
+    AMENDMENT_COLUMNS: (15, 25, 16, 28, 48, 29, 29),  # a SHA-256 on four lines
+    support.REQUEST_COLUMNS: (14, 12, 26, 20, 26, 26, 15, 13, 38),  # an instant on two lines
+    support.OBJECTIVE_COLUMNS: (22, 20, 18, 12, 14, 14, 16, 20, 16, 16, 22),
 }
-_AMENDMENT_WIDTHS = (15, 25, 16, 28, 48, 29, 29)  # a SHA-256 on four lines
-_REQUEST_WIDTHS = (14, 12, 26, 20, 26, 26, 15, 13, 38)  # an instant on two lines
-_OBJECTIVE_WIDTHS = (22, 20, 18, 12, 14, 14, 16, 20, 16, 16, 22)
 
 
 class _Document(FPDF):
@@ -85,16 +87,14 @@ def to_pdf(data: Data) -> bytes:
     for section in sections(data):
         _summary(pdf, section)
     outages, exclusions, days = data["outages"], data["exclusions"], data["daily"]
-    _records(
-        pdf, "Outages", outages, OUTAGE_COLUMNS, widths=_OUTAGE_WIDTHS, note=_outage_note(data)
-    )
-    _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS, widths=(36, 22, 56, 16, 14, 16, 30))
+    _records(pdf, "Outages", outages, OUTAGE_COLUMNS, note=_outage_note(data))
+    _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS)
     for title, records, columns in term_tables(data):
-        _records(pdf, title, records, columns, widths=_TERM_WIDTHS[columns])
+        _records(pdf, title, records, columns)
     _clauses(pdf, clause_rows(data))
-    _records(pdf, "Day by day", days, DAILY_COLUMNS, widths=(30, 32, 32, 32, 32, 32))
+    _records(pdf, "Day by day", days, DAILY_COLUMNS)
     if "closed" in data:
-        _records(pdf, "Amendments", amendments(data), AMENDMENT_COLUMNS, widths=_AMENDMENT_WIDTHS)
+        _records(pdf, "Amendments", amendments(data), AMENDMENT_COLUMNS)
     return bytes(pdf.output())
 
 
@@ -109,9 +109,9 @@ def support_to_pdf(data: Data) -> bytes:
     for section in support.sections(data):
         _summary(pdf, section)
     requests = support.request_rows(data)
-    _records(pdf, "Requests", requests, support.REQUEST_COLUMNS, widths=_REQUEST_WIDTHS)
+    _records(pdf, "Requests", requests, support.REQUEST_COLUMNS)
     objectives = data["objectives"]
-    _records(pdf, "Objectives", objectives, support.OBJECTIVE_COLUMNS, widths=_OBJECTIVE_WIDTHS)
+    _records(pdf, "Objectives", objectives, support.OBJECTIVE_COLUMNS)
     _clauses(pdf, clause_rows(data))
     return bytes(pdf.output())
 
@@ -147,7 +147,6 @@ def _records(
     records: Sequence[Mapping[str, Any]],
     columns: tuple[tuple[str, str], ...],
     *,
-    widths: Sequence[float],
     note: str = "",
 ) -> None:
     _heading(pdf, f"{title} ({len(records)})")
@@ -158,7 +157,7 @@ def _records(
         pdf.cell(0, 5, "none", **_NEXT)
         return
     with pdf.table(
-        col_widths=tuple(widths), width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
+        col_widths=_WIDTHS[columns], width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
     ) as grid:
         grid.row(tuple(heading for _, heading in columns))
         for cells in table(list(records), columns):

@@ -17,23 +17,23 @@ the period, ``until`` (what "now" is) and the zone are parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
 
 from slawatch.sla.calendar import recurring_spans
+from slawatch.sla.case import Case
 from slawatch.sla.claims import Marking, mark
-from slawatch.sla.contract import ContractTerms, UnknownPolicy
-from slawatch.sla.exclusions import Claim, Exclusion, MaintenanceWindow, maintenance_verdict
+from slawatch.sla.contract import UnknownPolicy
+from slawatch.sla.exclusions import maintenance_verdict
 from slawatch.sla.intervals import IntervalSet, Span
-from slawatch.sla.ledger import Ledger
+from slawatch.sla.ledger import Ledger, Tally
 from slawatch.sla.limits import LimitVerdict, clause_credit, judge
 from slawatch.sla.outages import PolicyView, outage_runs, policy_view
 from slawatch.sla.periods import Period
 from slawatch.sla.ratio import Ratio
-from slawatch.sla.score import Credit, score
-from slawatch.sla.timeline import Timeline
+from slawatch.sla.score import Credit, Score, score
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,28 +83,82 @@ class Outage:
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
+    """A period's assessment: its measured figures (``tally``), what they mean under
+    the contract (``score``) and the outages, excluders and clauses behind them.
+    The flat names below read through to the two parts, as the reports name them."""
+
     period: Period
     until: int  # instants from here on are not assessed yet (the future)
     complete: bool  # the period is over
-    reference_seconds: int  # R
-    excluded_seconds: int  # X
-    unknown_seconds: int  # U, as measured whatever the unknown-time policy
-    downtime_seconds: int  # D, as measured (never overlaps U)
-    counted_downtime_seconds: int  # what the policy counts as down: D, plus U under ``down``
-    observed_unknown_seconds: int  # U as the policy leaves it out of the ratio
-    ratio: Ratio  # the formula applied
-    numerator_seconds: int
-    denominator_seconds: int
-    availability: Fraction  # percent
-    coverage: Fraction  # percent of R observed
-    met: bool
-    billable: bool  # coverage reaches the contract minimum
-    credit: Credit | None  # what is owed (claimed outages only where claims are required)
-    credit_all_outages: Credit | None  # what would be owed if every outage were claimed
-    claimed_downtime_seconds: int  # the part of the counted downtime in claimed outages
+    tally: Tally  # R, X, U and D as measured, whatever the unknown-time policy
+    score: Score  # the ratio, the verdict and the credit
     outages: tuple[Outage, ...]
     excluders: tuple[Excluder, ...]
     limits: tuple[LimitVerdict, ...]  # the contract's outage clauses over the period
+
+    @property
+    def reference_seconds(self) -> int:  # R
+        return self.tally.reference
+
+    @property
+    def excluded_seconds(self) -> int:  # X
+        return self.tally.excluded
+
+    @property
+    def unknown_seconds(self) -> int:  # U, as measured whatever the unknown-time policy
+        return self.tally.unknown
+
+    @property
+    def downtime_seconds(self) -> int:  # D, as measured (never overlaps U)
+        return self.tally.downtime
+
+    @property
+    def counted_downtime_seconds(self) -> int:  # D, plus U under ``down``
+        return self.score.counted_downtime
+
+    @property
+    def observed_unknown_seconds(self) -> int:  # U as the policy leaves it out of the ratio
+        return self.score.left_out_unknown
+
+    @property
+    def claimed_downtime_seconds(self) -> int:  # the counted downtime in claimed outages
+        return self.score.claimed_downtime
+
+    @property
+    def ratio(self) -> Ratio:
+        return self.score.ratio
+
+    @property
+    def numerator_seconds(self) -> int:
+        return self.score.numerator_seconds
+
+    @property
+    def denominator_seconds(self) -> int:
+        return self.score.denominator_seconds
+
+    @property
+    def availability(self) -> Fraction:  # percent
+        return self.score.availability
+
+    @property
+    def coverage(self) -> Fraction:  # percent of R observed
+        return self.score.coverage
+
+    @property
+    def met(self) -> bool:
+        return self.score.met
+
+    @property
+    def billable(self) -> bool:  # coverage reaches the contract minimum
+        return self.score.billable
+
+    @property
+    def credit(self) -> Credit | None:  # owed (claimed outages only where claims are required)
+        return self.score.credit
+
+    @property
+    def credit_all_outages(self) -> Credit | None:  # owed if every outage were claimed
+        return self.score.credit_all_outages
 
 
 class SortedTime(NamedTuple):
@@ -117,25 +171,10 @@ class SortedTime(NamedTuple):
     markings: list[Marking | None]  # per run, the claim that marks it (``claims.mark``)
 
 
-def assess(
-    terms: ContractTerms,
-    period: Period,
-    service: Timeline,
-    until: int,
-    *,
-    maintenance: Sequence[MaintenanceWindow] = (),
-    exclusions: Sequence[Exclusion] = (),
-    claims: Sequence[Claim] = (),
-) -> Assessment:
-    """Assess ``terms`` over ``period`` up to ``until``.
-
-    ``service`` must partition at least ``[period.start, min(period.end, until))``;
-    it may reach further back, so that an outage that began before the period
-    keeps its real start and can be matched by a claim made then.
-    """
-    time = sort_time(
-        terms, period, service, until, maintenance=maintenance, exclusions=exclusions, claims=claims
-    )
+def assess(case: Case) -> Assessment:
+    """Assess ``case.terms`` over ``case.period`` up to ``case.until``."""
+    terms, period = case.terms, case.period
+    time = sort_time(case)
     tally = time.ledger.tally()
     outages = _outages(time, terms.unknown_as)
     limits = judge(
@@ -146,61 +185,26 @@ def assess(
         billing=period.kind is terms.period.kind,
     )
     verdict = score(terms, period, tally, clause_credit(limits))
+    complete = case.until >= period.end
     return Assessment(
-        period=period,
-        until=time.ledger.end,
-        complete=until >= period.end,
-        reference_seconds=tally.reference,
-        excluded_seconds=tally.excluded,
-        unknown_seconds=tally.unknown,
-        downtime_seconds=tally.downtime,
-        counted_downtime_seconds=verdict.counted_downtime,
-        observed_unknown_seconds=verdict.left_out_unknown,
-        ratio=verdict.ratio,
-        numerator_seconds=verdict.numerator_seconds,
-        denominator_seconds=verdict.denominator_seconds,
-        availability=verdict.availability,
-        coverage=verdict.coverage,
-        met=verdict.met,
-        billable=verdict.billable,
-        credit=verdict.credit,
-        credit_all_outages=verdict.credit_all_outages,
-        claimed_downtime_seconds=verdict.claimed_downtime,
-        outages=outages,
-        excluders=time.excluders,
-        limits=limits,
+        period, time.ledger.end, complete, tally, verdict, outages, time.excluders, limits
     )
 
 
-def sort_time(
-    terms: ContractTerms,
-    period: Period,
-    service: Timeline,
-    until: int,
-    *,
-    maintenance: Sequence[MaintenanceWindow] = (),
-    exclusions: Sequence[Exclusion] = (),
-    claims: Sequence[Claim] = (),
-) -> SortedTime:
-    """Sort ``period`` up to ``until`` into reference, excluded, unknown, down and
-    claimed time (the arguments are ``assess``'s)."""
-    end = min(period.end, until)
+def sort_time(case: Case) -> SortedTime:
+    """Sort the case's period up to its instant into reference, excluded, unknown,
+    down and claimed time."""
+    terms, period, service = case.terms, case.period, case.service
+    end = min(period.end, case.until)
     window = IntervalSet.span(period.start, end)
     reference = terms.reference.spans(period.start, end, terms.zone) if window else window
-    excluders = _excluders(
-        terms,
-        period.start,
-        end,
-        reference=reference,
-        maintenance=maintenance,
-        exclusions=exclusions,
-    )
+    excluders = _excluders(case, end, reference)
     excluded = _union(e.spans for e in excluders if e.qualifies) & reference
     counted = reference - excluded
     unknown, downtime = service.unknown & counted, service.down & counted
     view = policy_view(service, terms.unknown_as)
     runs = outage_runs(view)
-    markings = mark(runs, claims, terms.claim_window, terms.zone)
+    markings = mark(runs, case.records.claims, terms.claim_window, terms.zone)
     claimed = IntervalSet(
         run for run, m in zip(runs, markings, strict=True) if m is not None and not m.late
     )
@@ -221,18 +225,11 @@ def _union(sets: Iterable[IntervalSet]) -> IntervalSet:
     return IntervalSet(span for s in sets for span in s)
 
 
-def _excluders(
-    terms: ContractTerms,
-    start: int,
-    end: int,
-    *,
-    reference: IntervalSet,
-    maintenance: Sequence[MaintenanceWindow],
-    exclusions: Sequence[Exclusion],
-) -> tuple[Excluder, ...]:
+def _excluders(case: Case, end: int, reference: IntervalSet) -> tuple[Excluder, ...]:
+    terms, start = case.terms, case.period.start
     found: list[Excluder] = []
 
-    def add(  # noqa: PLR0917 (an excluder's fields, in their order)
+    def add(  # noqa: PLR0913, PLR0917 (an excluder's fields, in their order)
         label: str, reason: str, note: str, spans: IntervalSet, why_not: str | None, planned: bool
     ) -> None:
         if spans:
@@ -242,13 +239,13 @@ def _excluders(
     if terms.recurring_maintenance and end > start:
         spans = recurring_spans(terms.recurring_maintenance, start, end, terms.zone)
         add("recurring maintenance", "maintenance", "declared in the contract", spans, None, True)
-    for m in maintenance:
+    for m in case.records.maintenance:
         spans = IntervalSet.span(m.start, m.end).clip(start, end)
         verdict = maintenance_verdict(m, terms.maintenance)
         add(
             f"maintenance #{m.id} ({m.kind})", f"{m.kind}_maintenance", m.note, spans, verdict, True
         )
-    for x in exclusions:
+    for x in case.records.exclusions:
         spans = IntervalSet.span(x.start, x.end).clip(start, end)
         add(f"exclusion #{x.id} ({x.reason})", str(x.reason), x.note, spans, None, False)
     return tuple(found)

@@ -26,90 +26,166 @@ class CreditBasis(enum.StrEnum):
     DOWNTIME_MINUTES = "downtime_minutes"
 
 
+class TierProblem(enum.StrEnum):
+    """What is wrong with a credit table (``TierError.problem``)."""
+
+    EMPTY = "empty"  # no tier at all
+    CREDIT = "credit"  # a credit outside 0..100; bounds: (credit,)
+    RANGE = "range"  # a percent row without from < to
+    GAP = "gap"  # percent: bounds (from, to) left uncovered; minutes: (last bound,)
+    OVERLAP = "overlap"  # percent: bounds (from, to) covered twice; minutes: (bound, previous)
+    UNBOUNDED = "unbounded"  # a minutes row without a bound before the last
+
+
+_TEXTS = {  # what each problem says, its bounds in order
+    TierProblem.EMPTY: "a credit table needs at least one tier",
+    TierProblem.CREDIT: "must be within 0..100 (got {0})",
+    TierProblem.RANGE: "needs from < to within 0..100",
+    TierProblem.UNBOUNDED: "only the last tier may have no bound",
+    TierProblem.GAP: "gap between {0} % and {1} %",
+    TierProblem.OVERLAP: "overlap between {0} % and {1} %",
+}
+_MINUTES_TEXTS = {  # where the downtime basis words it otherwise
+    TierProblem.GAP: "gap above {0} min; the last tier must have no bound",
+    TierProblem.OVERLAP: "bounds must increase (overlap: {0} min after {1} min)",
+}
+
+
+class TierError(ValueError):
+    """A credit table that does not tile its range, as fields: the row (``None`` for
+    the table as a whole), the key within it, the problem and the bounds involved.
+    Callers place and word it from these; ``str()`` is the core's own line."""
+
+    def __init__(
+        self,
+        basis: CreditBasis,
+        problem: TierProblem,
+        *,
+        row: int | None = None,
+        key: str | None = None,
+        bounds: tuple[Fraction, ...] = (),
+    ) -> None:
+        self.basis, self.problem, self.row, self.key, self.bounds = basis, problem, row, key, bounds
+        super().__init__(
+            self.text if problem is TierProblem.EMPTY else f"{self.where}: {self.text}"
+        )
+
+    @property
+    def where(self) -> str:
+        """``tiers``, ``tiers[2]`` or ``tiers[2].up_to``."""
+        row = "" if self.row is None else f"[{self.row}]"
+        return f"tiers{row}" + ("" if self.key is None else f".{self.key}")
+
+    @property
+    def text(self) -> str:
+        """What is wrong, without the place."""
+        minutes = _MINUTES_TEXTS if self.basis is CreditBasis.DOWNTIME_MINUTES else {}
+        template = minutes.get(self.problem, _TEXTS[self.problem])
+        return template.format(*(_num(bound) for bound in self.bounds))
+
+
 @dataclass(frozen=True, slots=True)
-class Tier:
-    lower: Fraction | None  # availability basis: first percent of the row (inclusive)
-    upper: Fraction | None  # availability: end percent (exclusive but 100); minutes: at most
+class AvailabilityTier:
+    """A row ``[lower, upper)`` of availability percent; the row ending at 100
+    includes 100. A bound is ``None`` where the configuration gave none (the
+    table refuses it)."""
+
+    lower: Fraction | None
+    upper: Fraction | None
     credit: Fraction | None  # credit percent; None means the formula ``100 - A``
 
-    def describe(self, basis: CreditBasis) -> str:
-        credit = "100 - A" if self.credit is None else f"{_num(self.credit)} %"
-        if basis is CreditBasis.DOWNTIME_MINUTES:
-            bound = "more" if self.upper is None else f"<= {_num(self.upper)} min down"
-        else:
-            bound = f"{_num(self.lower or Fraction(0))} % <= A < {_num(self.upper or HUNDRED)} %"
-        return f"{bound}: {credit}"
+    def matches(self, availability: Fraction, downtime_seconds: int) -> bool:
+        lower, upper = self.lower or Fraction(0), self.upper or HUNDRED
+        return lower <= availability < upper or availability == upper == HUNDRED
+
+    def describe(self) -> str:
+        lower, upper = _num(self.lower or Fraction(0)), _num(self.upper or HUNDRED)
+        return f"{lower} % <= A < {upper} %: {_credit_text(self.credit)}"
+
+
+@dataclass(frozen=True, slots=True)
+class DowntimeTier:
+    """At most ``up_to`` minutes down in the period; ``None`` catches the rest."""
+
+    up_to: Fraction | None
+    credit: Fraction | None  # credit percent; None means the formula ``100 - A``
+
+    def matches(self, availability: Fraction, downtime_seconds: int) -> bool:
+        return self.up_to is None or downtime_seconds <= self.up_to * 60
+
+    def describe(self) -> str:
+        bound = "more" if self.up_to is None else f"<= {_num(self.up_to)} min down"
+        return f"{bound}: {_credit_text(self.credit)}"
+
+
+Tier = AvailabilityTier | DowntimeTier
 
 
 @dataclass(frozen=True, slots=True)
 class TierTable:
     basis: CreditBasis
-    tiers: tuple[Tier, ...]
+    tiers: tuple[Tier, ...]  # all of the basis's type
 
     def __post_init__(self) -> None:
         if not self.tiers:
-            raise ValueError("a credit table needs at least one tier")
+            raise TierError(self.basis, TierProblem.EMPTY)
+        minutes = self.basis is CreditBasis.DOWNTIME_MINUTES
+        kind = DowntimeTier if minutes else AvailabilityTier
+        if not all(isinstance(tier, kind) for tier in self.tiers):
+            raise TypeError(f"a {self.basis} table holds {kind.__name__} rows only")
         for i, tier in enumerate(self.tiers):
             if tier.credit is not None and not 0 <= tier.credit <= HUNDRED:
-                raise ValueError(
-                    f"tiers[{i}].credit: must be within 0..100 (got {_num(tier.credit)})"
+                raise TierError(
+                    self.basis, TierProblem.CREDIT, row=i, key="credit", bounds=(tier.credit,)
                 )
-        if self.basis is CreditBasis.DOWNTIME_MINUTES:
-            _check_minutes(self.tiers)
+        if minutes:
+            _check_minutes([t.up_to for t in self.tiers if isinstance(t, DowntimeTier)])
         else:
-            _check_percent_ranges(self.tiers)
+            _check_percent_ranges([t for t in self.tiers if isinstance(t, AvailabilityTier)])
 
     def select(self, availability: Fraction, downtime_seconds: int) -> tuple[int, Fraction]:
         """The index of the matching tier and the credit percent it gives."""
-        index = self._index(availability, downtime_seconds)
+        index = next(
+            (i for i, t in enumerate(self.tiers) if t.matches(availability, downtime_seconds)),
+            None,
+        )
+        if index is None:
+            raise AssertionError("validated tables cover every value")
         credit = self.tiers[index].credit
         return index, (HUNDRED - availability if credit is None else credit)
 
-    def _index(self, availability: Fraction, downtime_seconds: int) -> int:
-        for i, tier in enumerate(self.tiers):
-            if self.basis is CreditBasis.DOWNTIME_MINUTES:
-                if tier.upper is None or downtime_seconds <= tier.upper * 60:
-                    return i
-            else:
-                lower, upper = tier.lower or Fraction(0), tier.upper or HUNDRED
-                if lower <= availability < upper or availability == upper == HUNDRED:
-                    return i
-        raise AssertionError("validated tables cover every value")
 
-
-def _check_minutes(tiers: tuple[Tier, ...]) -> None:
+def _check_minutes(bounds: list[Fraction | None]) -> None:
+    basis = CreditBasis.DOWNTIME_MINUTES
     previous: Fraction | None = None
-    for i, tier in enumerate(tiers):
-        last = i == len(tiers) - 1
-        if tier.upper is None and not last:
-            raise ValueError(f"tiers[{i}]: only the last tier may have no bound")
-        if tier.upper is not None and last:
-            raise ValueError(
-                f"tiers[{i}]: gap above {_num(tier.upper)} min; the last tier must have no bound"
-            )
-        if tier.upper is not None:
-            if tier.upper < 0 or (previous is not None and tier.upper <= previous):
-                raise ValueError(
-                    f"tiers[{i}].up_to: bounds must increase (overlap: {_num(tier.upper)} min "
-                    f"after {_num(previous or Fraction(0))} min)"
-                )
-            previous = tier.upper
+    for i, upper in enumerate(bounds):
+        last = i == len(bounds) - 1
+        if upper is None and not last:
+            raise TierError(basis, TierProblem.UNBOUNDED, row=i)
+        if upper is not None and last:
+            raise TierError(basis, TierProblem.GAP, row=i, bounds=(upper,))
+        if upper is not None:
+            if upper < 0 or (previous is not None and upper <= previous):
+                pair = (upper, previous or Fraction(0))
+                raise TierError(basis, TierProblem.OVERLAP, row=i, key="up_to", bounds=pair)
+            previous = upper
 
 
-def _check_percent_ranges(tiers: tuple[Tier, ...]) -> None:
+def _check_percent_ranges(tiers: list[AvailabilityTier]) -> None:
+    basis = CreditBasis.AVAILABILITY_PERCENT
     ordered = sorted(range(len(tiers)), key=lambda i: tiers[i].lower or Fraction(0))
     expected = Fraction(0)
     for i in ordered:
         lower, upper = tiers[i].lower, tiers[i].upper
         if lower is None or upper is None or not lower < upper:
-            raise ValueError(f"tiers[{i}]: needs from < to within 0..100")
+            raise TierError(basis, TierProblem.RANGE, row=i)
         if lower > expected:
-            raise ValueError(f"tiers[{i}]: gap between {_num(expected)} % and {_num(lower)} %")
+            raise TierError(basis, TierProblem.GAP, row=i, bounds=(expected, lower))
         if lower < expected:
-            raise ValueError(f"tiers[{i}]: overlap between {_num(lower)} % and {_num(expected)} %")
+            raise TierError(basis, TierProblem.OVERLAP, row=i, bounds=(lower, expected))
         expected = upper
     if expected != HUNDRED:
-        raise ValueError(f"tiers: gap between {_num(expected)} % and 100 %")
+        raise TierError(basis, TierProblem.GAP, bounds=(expected, HUNDRED))
 
 
 def total(tier: Fraction, clauses: Fraction, cap: Fraction | None) -> Fraction:
@@ -136,6 +212,10 @@ def round_exact(value: Fraction, quantum: Decimal, *, half_up: bool = True) -> D
     if half_up and 2 * rest >= steps.denominator:
         whole += 1
     return (Decimal(whole) * quantum).quantize(quantum)
+
+
+def _credit_text(credit: Fraction | None) -> str:
+    return "100 - A" if credit is None else f"{_num(credit)} %"
 
 
 def _num(value: Fraction) -> str:

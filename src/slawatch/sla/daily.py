@@ -9,17 +9,14 @@ period's to the second, and no figure is derived another way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
 
 from slawatch.sla.assess import assess
 from slawatch.sla.calendar import local_midnight
-from slawatch.sla.contract import ContractTerms
-from slawatch.sla.exclusions import Exclusion, MaintenanceWindow
+from slawatch.sla.case import Case
 from slawatch.sla.periods import Period
-from slawatch.sla.timeline import Timeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,52 +33,30 @@ class Day:
     availability: Fraction | None  # percent; None when the day has nothing to measure
 
 
-def daily(
-    terms: ContractTerms,
-    period: Period,
-    service: Timeline,
-    until: int,
-    *,
-    maintenance: Sequence[MaintenanceWindow] = (),
-    exclusions: Sequence[Exclusion] = (),
-) -> tuple[Day, ...]:
-    """Every local day of ``period``, each assessed as ``assess`` would assess
-    the period, with the same ``service``, maintenance and exclusions."""
-    # A day owes no credit: leaving the tiers and the fee out skips work, not rules.
-    plain = replace(terms, credits=None, fee=None, claims_required=False)
+def daily(case: Case) -> tuple[Day, ...]:
+    """Every local day of the case's period, each assessed as ``assess`` would
+    assess the period, with the same service, maintenance and exclusions."""
+    # A day owes no credit, nor does a claim count: leaving the tiers, the fee and
+    # the claims out skips work, not rules.
+    plain = replace(
+        case,
+        terms=replace(case.terms, credits=None, fee=None, claims_required=False),
+        records=replace(case.records, claims=()),
+    )
     days: list[Day] = []
-    first = period.first_day
-    while first < period.end_day:
-        days.append(
-            _day(
-                plain, period, first, service, until, maintenance=maintenance, exclusions=exclusions
-            )
-        )
+    first = case.period.first_day
+    while first < case.period.end_day:
+        days.append(_day(plain, first))
         first += timedelta(days=1)
     return tuple(days)
 
 
-def _day(
-    terms: ContractTerms,
-    period: Period,
-    first: date,
-    service: Timeline,
-    until: int,
-    *,
-    maintenance: Sequence[MaintenanceWindow],
-    exclusions: Sequence[Exclusion],
-) -> Day:
-    start = local_midnight(first, terms.zone)
-    end = local_midnight(first + timedelta(days=1), terms.zone)
-    day = Period(first.isoformat(), period.kind, start, end, first, first + timedelta(days=1))
-    a = assess(
-        terms,
-        day,
-        service.clip(start, end),
-        until,
-        maintenance=maintenance,
-        exclusions=exclusions,
-    )
+def _day(case: Case, first: date) -> Day:
+    zone = case.terms.zone
+    start = local_midnight(first, zone)
+    end = local_midnight(first + timedelta(days=1), zone)
+    day = Period(first.isoformat(), case.period.kind, start, end, first, first + timedelta(days=1))
+    a = assess(replace(case, period=day, service=case.service.clip(start, end)))
     return Day(
         day=first,
         start=start,

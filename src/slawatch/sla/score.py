@@ -39,7 +39,7 @@ class Credit:
         """The tier as the contract states it."""
         if self.table is None or self.tier is None:
             return None
-        return self.table.tiers[self.tier].describe(self.table.basis)
+        return self.table.tiers[self.tier].describe()
 
     @property
     def capped(self) -> bool:

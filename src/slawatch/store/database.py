@@ -38,6 +38,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from slawatch.config.redact import mask_credentials
+from slawatch.errors import SlawatchError
 
 if TYPE_CHECKING:
     import psycopg
@@ -54,7 +55,7 @@ _SQLITE_PRAGMAS = (
 _MIGRATION_LOCK = 0x736C6177  # PostgreSQL advisory lock key: concurrent first starts migrate once
 
 
-class StoreError(Exception):
+class StoreError(SlawatchError):
     """The database cannot be used; the message names it (without password) and why."""
 
 

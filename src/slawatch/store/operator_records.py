@@ -234,7 +234,7 @@ def exclusion(row: Row[Any]) -> Exclusion:
     )
 
 
-def audit(
+def audit(  # noqa: PLR0913 (one per column of the audit row)
     conn: Connection,
     entity: Entity,
     verb: str,

@@ -89,7 +89,7 @@ def renewal_rows(conn: Connection, contract: str, original_expiry: date) -> list
     return [_renewal_record(row) for row in conn.execute(query)]
 
 
-def add_renewal(  # noqa: PLR0917 (what a renewal needs, and who records it when)
+def add_renewal(  # noqa: PLR0913, PLR0917 (what a renewal needs, and who records it when)
     conn: Connection,
     contract: str,
     terms: RenewalTerms,

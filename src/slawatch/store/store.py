@@ -229,7 +229,7 @@ class Store:
 
     # -- maintenance windows -----------------------------------------------------------------
 
-    def add_maintenance(  # noqa: PLR0917 (a record's fields, in their column order)
+    def add_maintenance(  # noqa: PLR0913, PLR0917 (a record's fields, in their column order)
         self,
         contract: str,
         start: int,
@@ -266,7 +266,7 @@ class Store:
 
     # -- exclusions --------------------------------------------------------------------------
 
-    def add_exclusion(  # noqa: PLR0917 (a record's fields, in their column order)
+    def add_exclusion(  # noqa: PLR0913, PLR0917 (a record's fields, in their column order)
         self,
         contract: str,
         start: int,

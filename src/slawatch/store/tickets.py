@@ -66,7 +66,7 @@ class TicketImport:
 Check = Callable[[Mapping[Key, StoredTicket]], None]
 
 
-def import_events(
+def import_events(  # noqa: PLR0913 (the rows and their check; who, when, from where by keyword)
     conn: Connection,
     rows: Sequence[TicketEvent],
     check: Check,

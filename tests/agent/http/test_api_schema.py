@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from schemathesis import APIOperation
 from schemathesis.checks import CheckContext
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.transport import Response
@@ -76,7 +77,9 @@ schema = schemathesis.openapi.from_dict(
 
 
 @schemathesis.check
-def valid_requests_are_accepted(ctx: CheckContext, response: Response, case: Case) -> None:
+def valid_requests_are_accepted(
+    ctx: CheckContext, response: Response, case: Case[APIOperation[Any, Any, Any, Any]]
+) -> None:
     """Like schemathesis' ``positive_data_acceptance``, but a 400 about an instant's
     meaning and a 422 (no outage to claim) are right answers to well-formed requests."""
     if case.meta is None or not case.meta.generation.mode.is_positive:
@@ -110,7 +113,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @schema.parametrize()
-def test_the_api_keeps_its_document(case: Case, base_url: str) -> None:
+def test_the_api_keeps_its_document(
+    case: Case[APIOperation[Any, Any, Any, Any]], base_url: str
+) -> None:
     case.call_and_validate(
         base_url=base_url,
         excluded_checks=[positive_data_acceptance],

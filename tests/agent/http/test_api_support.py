@@ -121,7 +121,7 @@ def test_a_pause_through_the_api_moves_the_deadline(agent: Agent) -> None:
         "unknown-event",
     ],
 )
-def test_a_refused_event_names_its_field_and_changes_nothing(  # noqa: PLR0917
+def test_a_refused_event_names_its_field_and_changes_nothing(  # noqa: PLR0913, PLR0917
     agent: Agent, ticket: str, body: dict[str, Any], status: int, field: str, message: str
 ) -> None:
     post_event(agent, "T-1", OPENED)

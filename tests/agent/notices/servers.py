@@ -33,7 +33,7 @@ class Received:
     def body(self) -> str:
         part = self.message.get_body(("plain",))
         assert part is not None
-        text: str = part.get_content()  # type: ignore[attr-defined]
+        text: str = part.get_content()
         return text
 
 

@@ -41,6 +41,7 @@ from slawatch.config.contracts import Contract
 from slawatch.config.errors import UnknownNameError
 from slawatch.reports.document import Report
 from slawatch.reports.formats import MEDIA_TYPES, render
+from slawatch.sla.assess import assess
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.periods import period_containing
 from slawatch.store.operator_records import (
@@ -249,12 +250,12 @@ class Api:
         gathered = gather(self._store, items, Probing.of(request.config), now)
         return [
             views.contract_status(
-                Report(inputs.terms, inputs.assess(), model.description),
+                Report(case.terms, assess(case), model.description),
                 [w for w in windows if w.contract == model.name],
                 [x for x in exclusions if x.contract == model.name],
-                self._states(inputs.terms.targets, now),
+                self._states(case.terms.targets, now),
             )
-            for model, inputs in zip(models, gathered, strict=True)
+            for model, case in zip(models, gathered, strict=True)
         ]
 
     def _states(self, targets: Sequence[str], now: int) -> list[Any]:

@@ -28,13 +28,14 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from slawatch.agent.http.inputs import BODIES, PARAMS, Input, request_schema
+from slawatch.errors import SlawatchError
 
 SPEC = Path(__file__).with_name("openapi.json")
 METHODS = ("get", "post")  # the document's methods; any other is 405 on a known path
 Json = dict[str, Any]
 
 
-class ApiError(Exception):
+class ApiError(SlawatchError):
     """A request the API refuses: answered with ``status`` and ``{"error", "field"}``."""
 
     def __init__(

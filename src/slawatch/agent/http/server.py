@@ -51,7 +51,7 @@ class _Server6(_Server):
 class AgentServer:
     """Serves in a background thread until ``close``."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 (independent collaborators; the options keyword-only)
         self,
         listen: str,
         registry: CollectorRegistry,

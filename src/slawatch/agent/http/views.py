@@ -125,7 +125,7 @@ def contract_terms(model: Contract) -> Json:
         if credits is None
         else {
             "basis": str(credits.basis),
-            "tiers": [tier.describe(credits.basis) for tier in credits.tiers],
+            "tiers": [tier.describe() for tier in credits.tiers],
         },
         "claims_required": model.claims_required,
         "fee": None
