@@ -4,7 +4,8 @@ query uses defined), the provisioning files are sound, and every query of every 
 variable and annotation returns data from a real Prometheus scraping a real agent.
 
 The live part: an HTTPS target on 127.0.0.1 whose certificate expires in two days, a
-store fed with an hour of history by ``slawatch import``, ``slawatch run`` probing the
+store fed with an hour of history by ``slawatch import`` and two support requests by
+``slawatch ticket import``, ``slawatch run`` probing the
 target every second, and ``prometheus`` scraping the agent every second with the rules
 of config/prometheus/slawatch-alerts.yml. The test makes the target fail for a few
 probes (a flip each way, counted downtime) and waits for the certificate alert to be
@@ -249,10 +250,45 @@ contracts:
       renewal_id: RN-1
       product: Shop
       sku: SKU-1
+    support:
+      start_date: 2026-01-01
+      calendar: 24x7
+      priorities: [p1]
+      targets: [{{name: response, stop: responded, business_time: 4h}}]
+      objectives: [{{name: share, target: response, threshold: 90, period: month}}]
 """,
         encoding="utf-8",
     )
     return path
+
+
+def import_tickets(config: Path, folder: Path) -> None:
+    """A request answered within its allowance, and one still waiting for an answer."""
+    now = int(datetime.now(UTC).timestamp())
+    path = folder / "tickets.csv"
+    rows = [
+        ("T-1", "opened", now - 1800, "p1"),
+        ("T-1", "responded", now - 1500, ""),
+        ("T-2", "opened", now - 600, "p1"),
+    ]
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["ticket", "contract", "event", "timestamp", "priority"])
+        for ticket, event, t, priority in rows:
+            stamp = datetime.fromtimestamp(t, UTC).isoformat()
+            writer.writerow([ticket, CONTRACT, event, stamp, priority])
+    cli(config, "ticket", "import", "--events", str(path))
+
+
+def cli(config: Path, *args: str) -> None:
+    """``slawatch ARGS -c CONFIG`` in a process of its own, as an operator runs it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "slawatch.cli", *args, "-c", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def import_history(config: Path, folder: Path) -> None:
@@ -265,13 +301,7 @@ def import_history(config: Path, folder: Path) -> None:
         for t in range(now - 3600, now - 5):
             down = now - 1800 <= t < now - 1200
             writer.writerow([TARGET, datetime.fromtimestamp(t, UTC).isoformat(), int(not down)])
-    result = subprocess.run(
-        [sys.executable, "-m", "slawatch.cli", "import", "-c", str(config), "--results", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    cli(config, "import", "--results", str(path))
 
 
 def play_an_outage(web: Target, prometheus: PrometheusServer) -> None:
@@ -307,6 +337,7 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrometheusS
         cleanup.callback(server.stop)
         config = write_agent_config(folder, web.url, agent_port)
         import_history(config, folder)
+        import_tickets(config, folder)
         agent = AgentProcess(config, agent_port, folder / "agent.log")
         cleanup.callback(agent.kill)
         play_an_outage(web, server)

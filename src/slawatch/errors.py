@@ -18,6 +18,9 @@ this tree lists every exception class of the package, with its module::
      |    |    +-- CsvError              app/history_errors.py: FILE:LINE of a history file
      |    |    +-- SampleConflict        store/sample_import.py: a sample contradicts another
      |    |    +-- FieldError            app/records.py: an option or JSON field (a ValueError)
+     |    |    |    +-- NoSupportPart    app/support.py: the contract has no support part
+     |    |    |    +-- EventRefused     app/tickets.py: a ticket event its contract does not take
+     |    |    |    +-- EventConflict    app/tickets.py: one that does not fit its ticket's events
      |    |    +-- NothingToClaim        app/records.py: no outage at a claim's instant
      |    |    +-- CannotClose           app/periods.py: a period not over, a change without reason
      |    |    +-- ListenError           agent/http/server.py: agent.listen cannot be served

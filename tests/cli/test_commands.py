@@ -62,7 +62,7 @@ def test_check_config_lists_every_problem_with_its_line(tmp_path: Path) -> None:
     assert result.output == (
         f"error: {bad}:46: targets[1].interval: a duration needs a unit: d, h, m, s or ms (got 300; e.g. 300s, 300m or 300h)\n"
         f"error: {bad}:51: targets[2].interval: a duration needs a unit: d, h, m, s or ms (got 300; e.g. 300s, 300m or 300h)\n"
-        f"error: {bad}:151: contracts[2].timezone: unknown IANA time zone (got Mars/Olympus; e.g. Europe/Paris)\n"
+        f"error: {bad}:188: contracts[2].timezone: unknown IANA time zone (got Mars/Olympus; e.g. Europe/Paris)\n"
     )
 
 

@@ -154,7 +154,7 @@ CASES = [
         "no-part-at-all",
         "    renewal:\n",
         "    renewl:\n",
-        "config.yaml:17: contracts[1].renewl: unknown key (did you mean renewal? valid keys here: name, description, service, timezone, period, reference, maintenance, exclusions_count_as, unknown_time, min_coverage, target, credits, claims_required, claim_window, credit_cap, outage_limits, fee, renewal, clauses)",
+        "config.yaml:17: contracts[1].renewl: unknown key (did you mean renewal? valid keys here: name, description, service, timezone, period, reference, maintenance, exclusions_count_as, unknown_time, min_coverage, target, credits, claims_required, claim_window, credit_cap, outage_limits, fee, renewal, support, clauses)",
     ),
     (
         "stray-availability-key",
@@ -186,8 +186,8 @@ def test_a_contract_with_no_part_promises_nothing() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(text, "config.yaml")
     assert str(caught.value) == (
-        "config.yaml:15: contracts[1]: needs an availability part (service, period and target) "
-        "or a renewal part (renewal)"
+        "config.yaml:15: contracts[1]: needs an availability part (service, period and target), "
+        "a support part (support) or a renewal part (renewal)"
     )
 
 

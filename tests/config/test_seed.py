@@ -1,7 +1,7 @@
 """The shipped presets (SPEC sections 5 and 7) load into the terms the seeds state."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -24,10 +24,23 @@ from slawatch.sla.exclusions import LateNotice, MaintenancePolicy
 from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 from slawatch.sla.renewals import LicenceKind, RenewalTerms
 from slawatch.sla.service import ALL
+from slawatch.sla.support import (
+    Allowance,
+    AllowanceKind,
+    Event,
+    EventKind,
+    Objective,
+    Request,
+    SupportTarget,
+    SupportTerms,
+)
+from slawatch.sla.support_assess import assess_request
 from slawatch.sla.timeline import TimelineRule
 
 SEED = Path(__file__).parents[2] / "config" / "seed-contracts.yaml"
 F = Fraction
+E = EventKind
+BT, BD = AllowanceKind.BUSINESS_TIME, AllowanceKind.BUSINESS_DAYS
 IPFOLIO_MINUTES = TierTable(
     CreditBasis.DOWNTIME_MINUTES,
     (
@@ -180,3 +193,93 @@ def test_the_documented_format_is_a_valid_config() -> None:
     config = parse_config(text, "models.py")
     assert config.agent.control_targets == ("resolver",)
     assert [t.kind for t in config.targets] == ["http", "dns", "tcp", "heartbeat"]
+
+
+CEGID_OPEN_HOURS = Calendar(
+    tuple(
+        WeeklyWindow.parse(w)
+        for w in (
+            "mon-thu 09:00-12:30",
+            "mon-thu 14:30-17:30",
+            "fri 09:00-12:30",
+            "fri 14:30-17:00",
+        )
+    ),
+    Holidays("FR"),
+)
+
+
+def support_terms(config: Config, name: str) -> SupportTerms:
+    contract = config.contract(name)
+    assert contract.support is not None
+    return contract.support.terms(contract.timezone)
+
+
+def test_cegid_portal_carries_the_cegid_open_support_terms(seed: Config) -> None:
+    terms = support_terms(seed, "cegid-portal")
+    assert (terms.zone, terms.start_date) == (ZoneInfo("Europe/Paris"), date(2026, 1, 1))
+    assert terms.calendar == CEGID_OPEN_HOURS
+    assert terms.priorities == ("1", "2", "3")
+    every = frozenset({"1", "2", "3"})
+    assert terms.targets == (
+        SupportTarget("take-in-charge", E.OPENED, E.RESPONDED, Allowance(BT, 8 * 3600), every),
+        SupportTarget(
+            "action-plan", E.QUALIFIED, E.RESOLVED, Allowance(BT, 12 * 3600), frozenset("1")
+        ),
+        SupportTarget("workaround", E.QUALIFIED, E.RESOLVED, Allowance(BD, 6), frozenset("2")),
+    )
+    year = PeriodRule(PeriodKind.CONTRACT_YEAR, date(2026, 1, 1))
+    assert terms.objectives == (Objective("take-in-charge-share", "take-in-charge", F(75), year),)
+    assert dict(terms.clauses)["take-in-charge"].startswith("art. 13.2")
+
+
+def test_cegid_private_is_one_line_away() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    block = re.compile(r"^    support:\n(?:      .*\n)+", re.MULTILINE)
+    variant = '    # support: {start_date: 2026-01-01, calendar: {windows: ["mon-thu 09:00-18:00"'
+    assert text.count(variant) == 1
+    first = block.search(text)
+    assert first is not None
+    swapped = text[: first.start()] + text[first.end() :].replace(
+        variant, variant.replace("# ", "", 1), 1
+    )
+    terms = support_terms(parse_config(swapped, "swapped.yaml"), "cegid-portal")
+    assert terms.calendar == Calendar(
+        (WeeklyWindow.parse("mon-thu 09:00-18:00"), WeeklyWindow.parse("fri 09:00-17:00")),
+        Holidays("FR"),
+    )
+    assert terms.targets[0].allowance == Allowance(BT, 4 * 3600)
+    assert [t.name for t in terms.targets] == ["take-in-charge", "action-plan", "workaround"]
+
+
+def test_ipfolio_carries_its_response_targets(seed: Config) -> None:
+    terms = support_terms(seed, "ipfolio")
+    assert terms.zone == ZoneInfo("UTC")
+    assert terms.calendar == Calendar((WeeklyWindow.parse("mon-fri 08:00-02:00"),))
+    assert terms.priorities == ("critical", "high", "medium", "low")
+    assert [(t.name, t.start, t.stop, t.allowance, t.priorities) for t in terms.targets] == [
+        ("response-critical", E.OPENED, E.RESPONDED, Allowance(BT, 1800), frozenset({"critical"})),
+        ("response-high", E.OPENED, E.RESPONDED, Allowance(BT, 3600), frozenset({"high"})),
+        ("response-medium", E.OPENED, E.RESPONDED, Allowance(BD, 1), frozenset({"medium"})),
+        ("response-low", E.OPENED, E.RESPONDED, Allowance(BD, 2), frozenset({"low"})),
+    ]
+    assert terms.objectives == ()
+
+
+@pytest.mark.parametrize(
+    ("contract", "priority", "opened", "due"),
+    [
+        ("cegid-portal", "3", "2026-10-02T16:50:00+02:00", "2026-10-06T10:20:00+02:00"),
+        ("cegid-portal", "1", "2026-07-14T10:00:00+02:00", "2026-07-16T10:30:00+02:00"),
+        ("ipfolio", "medium", "2026-10-02T20:00:00+00:00", "2026-10-05T20:00:00+00:00"),
+    ],
+    ids=["cegid-friday-1650", "cegid-14-july", "ipfolio-medium-friday-2000"],
+)
+def test_the_seeds_numbers_through_the_shipped_config(
+    seed: Config, contract: str, priority: str, opened: str, due: str
+) -> None:
+    terms = support_terms(seed, contract)
+    instant = int(datetime.fromisoformat(opened).timestamp())
+    request = Request("T-1", priority, (Event(E.OPENED, instant),))
+    (clocked, *_) = assess_request(terms, request, instant).targets
+    assert clocked.deadline == int(datetime.fromisoformat(due).timestamp())

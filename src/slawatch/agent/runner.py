@@ -3,8 +3,8 @@ renewal notices on their days (agent/notices/notifier.py).
 
 Its loop, once a second: spool what the probes found (writer.py; a thread
 takes the spool into the database), then sleep. Nothing in the loop, in a scrape
-or in ``/healthz`` waits for the database: the SLA series are refreshed by a
-thread of their own. SIGHUP reloads the config off the loop (reload.py: a config
+or in ``/healthz`` waits for the database: the SLA and support series are
+refreshed by a thread of their own. SIGHUP reloads the config off the loop (reload.py: a config
 that fails to load is refused, the old one keeps running, and
 ``slawatch_config_last_reload_successful`` says so); SIGTERM and SIGINT stop the
 probing, let the probes under way finish (for at most ``SHUTDOWN_GRACE``), spool
@@ -39,6 +39,7 @@ from slawatch.config import Config
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.exporters.renewal_metrics import RenewalSeries
 from slawatch.exporters.sla_metrics import SlaSeries
+from slawatch.exporters.support_metrics import SupportSeries
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
 from slawatch.probes.result import Outcome, ProbeResult
@@ -80,6 +81,7 @@ class Agent:
         self.store = store
         self.spool = spool
         self.sla = SlaSeries(self.store, self.config, clock)
+        self.support = SupportSeries(self.store, self.config, clock)
         self._sla_failing = Failing(
             log,
             "SLA metrics: the database is unavailable, the figures may be stale",
@@ -126,7 +128,7 @@ class Agent:
                 self._health,
                 self._ping,
                 api,
-                more_metrics=self.sla.exposition,
+                more_metrics=self._series,
             )
             self.server.start()
             self._sla_refresh.start()
@@ -156,6 +158,7 @@ class Agent:
         self.config = config
         self.writer.update_rules(self._rules())
         self.sla.configure(config)
+        self.support.configure(config)
         self._watch_heartbeats()
         self._schedule.apply(self._intervals(), self.clock())
         self.metrics.reload_ok.set(1)
@@ -245,10 +248,15 @@ class Agent:
             max_concurrent=MAX_CONCURRENT_PROBES,
         )
 
+    def _series(self) -> bytes:
+        """The SLA and support series, appended to /metrics (neither reads the store)."""
+        return self.sla.exposition() + self.support.exposition()
+
     def _refresh_sla(self) -> None:
         self.renewals.refresh()  # it logs a failing store itself and keeps what it read
         try:
             self.sla.refresh()
+            self.support.refresh()
         except StoreError as exc:
             self._sla_failing.failed(str(exc))
         else:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import math
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import chain, islice
 from operator import itemgetter
@@ -197,19 +197,25 @@ def _columns(reader: Reader, path: Path) -> tuple[_Columns, Iterator[list[str]]]
 
 def _header(row: list[str], path: Path) -> _Columns:
     """Which cell of a row holds each column; absent columns read the padding."""
+    first, *rest = cells = header_cells(row, path, COLUMNS, REQUIRED)
+    width = max(cells) + 1
+    exact = width if width == len(row) else -1
+    return _Columns(itemgetter(first, *rest), width, len(row), exact)
+
+
+def header_cells(row: list[str], path: Path, columns: Sequence[str], required: int) -> list[int]:
+    """Which cell of a header ``row`` holds each of ``columns`` (the first ``required``
+    must be there; an absent optional one gets the index past the row's end)."""
     names = [cell.strip().lower() for cell in row]
-    unknown = [n for n in names if n not in COLUMNS]
+    unknown = [n for n in names if n not in columns]
     if unknown:
         raise CsvError(
-            f"{path}:1: unknown column {_shown(unknown[0])}; columns are {', '.join(COLUMNS)}"
+            f"{path}:1: unknown column {_shown(unknown[0])}; columns are {', '.join(columns)}"
         )
-    missing = [c for c in COLUMNS[:REQUIRED] if c not in names]
+    missing = [c for c in columns[:required] if c not in names]
     if missing:
         raise CsvError(f"{path}:1: missing column {missing[0]!r}")
-    first, *rest = cells = [names.index(c) if c in names else len(names) for c in COLUMNS]
-    width = max(cells) + 1
-    exact = width if width == len(names) else -1
-    return _Columns(itemgetter(first, *rest), width, len(names), exact)
+    return [names.index(c) if c in names else len(names) for c in columns]
 
 
 def _sample(row: list[str], exact: int, columns: _Columns, bounds: _Bounds) -> SampleRow:
@@ -271,14 +277,9 @@ def _milliseconds(instant: datetime) -> int:
 
 def _timestamp(text: str, last_ms: int) -> int:
     try:
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        raise _RowError(
-            f"timestamp {_shown(text)} is not ISO 8601 (e.g. 2026-10-01T12:00:00+02:00)"
-        ) from None
-    if instant.tzinfo is None:
-        raise _RowError(f"timestamp {_shown(text)} has no UTC offset (e.g. +02:00 or Z)")
-    ts_ms = _milliseconds(instant)
+        ts_ms = _milliseconds(stamped(text))
+    except ValueError as exc:
+        raise _RowError(f"timestamp {exc}") from None
     if ts_ms < 0:
         raise _RowError(f"timestamp {_shown(text)} is before 1970-01-01T00:00:00Z")
     if ts_ms > last_ms:
@@ -288,6 +289,20 @@ def _timestamp(text: str, last_ms: int) -> int:
             f"{FUTURE_SKEW_MS // 60_000} minutes after now ({now:%Y-%m-%dT%H:%M:%SZ})"
         )
     return ts_ms
+
+
+def stamped(text: str) -> datetime:
+    """An ISO 8601 instant that carries its UTC offset; ``ValueError`` says what is
+    wrong with ``text`` (the caller names the column)."""
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{_shown(text)} is not ISO 8601 (e.g. 2026-10-01T12:00:00+02:00)"
+        ) from None
+    if instant.tzinfo is None:
+        raise ValueError(f"{_shown(text)} has no UTC offset (e.g. +02:00 or Z)")
+    return instant
 
 
 def _ok(text: str) -> bool:

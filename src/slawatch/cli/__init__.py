@@ -31,6 +31,8 @@ COMMANDS = {
     "claim": "slawatch.cli.records:claim",
     "run": "slawatch.cli.agent:run",
     "probe": "slawatch.cli.agent:probe",
+    "ticket": "slawatch.cli.tickets:ticket",
+    "support": "slawatch.cli.tickets:support",
     "renewal": "slawatch.cli.renewals:renewal",
 }
 

@@ -156,3 +156,28 @@ def chosen_contracts(config: Config, contract: str | None, every: bool) -> list[
     if contract is None:
         raise click.UsageError("give --contract NAME, or --all for every contract")
     return [config.contract(contract).name]
+
+
+def binary_needs_a_file(fmt: str, output: Path | None) -> None:
+    """A usage error for a binary format (XLSX, PDF) headed for the terminal."""
+    from slawatch.reports.formats import BINARY
+
+    if fmt in BINARY and output is None:
+        raise click.UsageError(f"--format {fmt} is binary: give -o PATH to write it to a file")
+
+
+def write_output(content: str | bytes, output: Path | None) -> None:
+    """``content`` to ``output``, or to stdout without one."""
+    if output is None:
+        click.echo(content, nl=False)
+        return
+    try:
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        from slawatch.errors import UserError
+
+        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {output}", err=True)

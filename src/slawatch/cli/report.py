@@ -13,15 +13,17 @@ import click
 
 from slawatch.cli.common import (
     Session,
+    binary_needs_a_file,
     chosen_contracts,
     config_option,
     contract_or_all,
     now,
     reports_errors,
+    write_output,
 )
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.errors import UserError
-from slawatch.reports.formats import BINARY, FORMATS, render
+from slawatch.reports.formats import FORMATS, render
 
 
 @click.command()
@@ -79,14 +81,14 @@ def report(
     for data in reports:
         _note(data)
     if out_dir is None:
-        _write(render(fmt, reports[0]), output)
+        write_output(render(fmt, reports[0]), output)
         return
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create {out_dir}: {exc.strerror}") from None
     for data in reports:
-        _write(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
+        write_output(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
 
 
 def _note(data: Mapping[str, Any]) -> None:
@@ -113,20 +115,5 @@ def _check_destination(every: bool, fmt: str, output: Path | None, out_dir: Path
         raise click.UsageError("-o PATH writes one report; with --all give --out-dir DIR")
     if out_dir is not None and not every:
         raise click.UsageError("--out-dir goes with --all; for one contract give -o PATH")
-    if fmt in BINARY and output is None and not every:
-        raise click.UsageError(f"--format {fmt} is binary: give -o PATH to write it to a file")
-
-
-def _write(content: str | bytes, output: Path | None) -> None:
-    """``content`` to ``output``, or to stdout without one."""
-    if output is None:
-        click.echo(content, nl=False)
-        return
-    try:
-        if isinstance(content, bytes):
-            output.write_bytes(content)
-        else:
-            output.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}") from None
-    click.echo(f"wrote {output}", err=True)
+    if not every:
+        binary_needs_a_file(fmt, output)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 from typing import Annotated, Self
 
 from pydantic import Field, PlainValidator, field_validator, model_validator
@@ -19,6 +18,7 @@ from pydantic_core import InitErrorDetails
 
 from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, error_at, invalid, raise_errors, unknown_key_at
+from slawatch.config.calendars import Reference
 from slawatch.config.credit_terms import OutageLimitRow, parse_claim_window
 from slawatch.config.errors import PartMissingError
 from slawatch.config.fields import (
@@ -32,7 +32,8 @@ from slawatch.config.fields import (
     parse_day,
 )
 from slawatch.config.renewals import Renewal
-from slawatch.sla.calendar import Calendar, Holidays, RRuleWindow, WeeklyWindow
+from slawatch.config.support import Support
+from slawatch.sla.calendar import RRuleWindow, WeeklyWindow
 from slawatch.sla.claims import ClaimWindow
 from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
 from slawatch.sla.contract import Fee as FeeTerms
@@ -49,7 +50,6 @@ from slawatch.sla.periods import PeriodKind, PeriodRule
 from slawatch.sla.renewals import RenewalTerms
 from slawatch.sla.service import ALL, Rule
 
-ALL_WEEK = "daily 00:00-24:00"  # what "reference: 24x7" means
 FORMULA = "100 - A"  # the credit that IPfolio's last tier gives
 
 
@@ -103,51 +103,6 @@ def _first_day(value: object) -> date:
         return parse_day(value)
     except ValueError as exc:
         raise_errors([error_at(("contract_year",), *exc.args)])
-
-
-class HolidayCalendar(ConfigModel):
-    """Public holidays removed from reference time, from the ``holidays`` package."""
-
-    country: str = Field(examples=["FR"])
-    subdiv: str | None = Field(default=None, examples=["57"])
-
-    @model_validator(mode="after")
-    def _known(self) -> Self:
-        self.holidays()  # the core's ValueError names the calendar it does not know
-        return self
-
-    def holidays(self) -> Holidays:
-        return _holidays(self.country, self.subdiv)
-
-
-@lru_cache(maxsize=256)
-def _holidays(country: str, subdiv: str | None) -> Holidays:
-    # Checked once per calendar: the holidays package takes half a millisecond to say
-    # it knows one, and a thousand contracts name the same few.
-    return Holidays(country, subdiv)
-
-
-class Reference(ConfigModel):
-    """Reference time: ``24x7``, or weekly local-time windows minus holidays."""
-
-    windows: Annotated[tuple[Weekly, ...], NonEmpty] = Field(examples=['["mon-fri 07:00-20:00"]'])
-    holidays: HolidayCalendar | None = Field(default=None, examples=["{country: FR}"])
-
-    @model_validator(mode="before")
-    @classmethod
-    def _text_form(cls, data: object) -> object:
-        if data == defaults.REFERENCE:
-            return {"windows": [ALL_WEEK]}
-        if isinstance(data, str):
-            raise invalid(
-                "must be 24x7 or {windows: [...], holidays: {country: CC}}",
-                '{windows: ["mon-fri 07:00-20:00"], holidays: {country: FR}}',
-            )
-        return data
-
-    def calendar(self) -> Calendar:
-        holidays = None if self.holidays is None else self.holidays.holidays()
-        return Calendar(self.windows, holidays)
 
 
 _RRULE_EXAMPLES = {"dtstart": "2026-01-04T02:00", "duration": "4h"}
@@ -325,7 +280,8 @@ _MISSING = "required key missing: an availability part needs service, period and
 class Contract(ConfigModel):
     """One contract: what it promises, in parts (SPEC section 6). The availability
     part is the service it covers, how time counts, the target and credits; the
-    renewal part is an item that expires. A contract has at least one of them."""
+    support part its response targets; the renewal part an item that expires. A
+    contract has at least one of them."""
 
     name: Name = Field(examples=["cegid-portal"])
     description: str = ""
@@ -351,6 +307,7 @@ class Contract(ConfigModel):
     outage_limits: tuple[OutageLimitRow, ...] = ()
     fee: Fee | None = None
     renewal: Renewal | None = None
+    support: Support | None = None  # SPEC section 6: response targets and objectives
     clauses: dict[str, str] = Field(default_factory=dict, examples=['{target: "art. 6"}'])
 
     @field_validator("clauses")
@@ -388,8 +345,9 @@ class Contract(ConfigModel):
         stray = [key for key in AVAILABILITY_KEYS if key in self.model_fields_set]
         if stray:
             return [error_at((key,), f"only used in an {_PART_WORDS}") for key in stray]
-        if self.renewal is None:
-            return [error_at((), f"needs an {_PART_WORDS} or a renewal part (renewal)")]
+        if self.renewal is None and self.support is None:
+            parts = f"an {_PART_WORDS}, a support part (support) or a renewal part (renewal)"
+            return [error_at((), f"needs {parts}")]
         return []
 
     @property

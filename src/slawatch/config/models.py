@@ -147,6 +147,30 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
                                          # is owed when broken, added to the tier's credit
         fee: {amount: 1000, currency: EUR}  # optional: per billing period; amount > 0,
                                          # currency an ISO 4217 code
+        support:                         # optional: support-response terms (SPEC section 6)
+          start_date: 2026-01-01         # required: when support began; an objective's
+                                         # contract years count from it
+          timezone: Europe/Paris         # default the contract's timezone
+          calendar:                      # required: business hours, written like reference
+            windows: ["mon-thu 09:00-12:30", "mon-thu 14:30-17:30", "fri 09:00-17:00"]
+            holidays: {country: FR}      # (or 24x7); windows may not overlap
+          priorities: [1, 2, 3]          # required: in the contract's words (critical...)
+          targets:                       # required, at least one
+            - name: take-in-charge       # required, unique
+              start: opened              # default opened; responded | qualified
+              stop: responded            # required: responded | qualified | resolved | closed
+              priorities: [1, 2, 3]      # default all of the part's priorities
+              business_time: 8h          # exactly one allowance: business_time (business
+                                         # hours), business_days: N (the same wall time N
+                                         # business days on) or wall_clock (e.g. 4h)
+          objectives:                    # default []
+            - name: take-in-charge-share # required, unique
+              target: take-in-charge     # required, one of the targets
+              threshold: 75              # required, 0 < threshold <= 100: the percent of
+                                         # decided requests that must meet the target
+              period: contract_year      # required: month | year | contract_year
+          clauses:                       # optional: key -> the contract's article; keys are
+            take-in-charge: "art. 13.2"  # this part's keys and its target and objective names
         clauses:                         # optional: key -> the contract's article, shown
           target: "art. 6"               # in reports; keys are this contract's own keys
                                          # (period, reference, ...) or exclusions

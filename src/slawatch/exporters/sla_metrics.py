@@ -32,6 +32,7 @@ from fractions import Fraction
 
 from slawatch.app.evaluate import Probing, gather
 from slawatch.config import Config
+from slawatch.exporters.text_format import escape, number
 from slawatch.sla.assess import sort_time
 from slawatch.sla.case import Case
 from slawatch.sla.contract import ContractTerms
@@ -171,7 +172,7 @@ class SlaSeries:
         for i, (name, kind, doc) in enumerate(_SERIES):
             sample = f"{name}_total" if kind == "counter" else name
             lines.append(f"# HELP {sample} {doc}\n# TYPE {sample} {kind}\n")
-            lines.extend(f"{sample}{label} {_number(values[i])}\n" for label, values in rows)
+            lines.extend(f"{sample}{label} {number(values[i])}\n" for label, values in rows)
         return "".join(lines).encode()
 
     def refresh(self) -> None:
@@ -250,17 +251,7 @@ class SlaSeries:
 
 
 def _label(contract: str) -> str:
-    escaped = contract.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'{{contract="{escaped}"}}'
-
-
-def _number(value: float) -> str:
-    """A sample value as Prometheus parses it (Go's ParseFloat)."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(float(value))
+    return f'{{contract="{escape(contract)}"}}'
 
 
 def _ratio(percent: Fraction, whole: int) -> float:

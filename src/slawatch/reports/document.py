@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -150,27 +150,27 @@ def to_csv(data: Mapping[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["field", "value"])
-    writer.writerows([row.key, _cell(row.value)] for s in sections(data) for row in s.rows)
-    _csv_table(writer, data["outages"], OUTAGE_COLUMNS)
+    writer.writerows([row.key, cell(row.value)] for s in sections(data) for row in s.rows)
+    csv_table(writer, data["outages"], OUTAGE_COLUMNS)
     for _, records, columns in term_tables(data):
-        _csv_table(writer, records, columns)
+        csv_table(writer, records, columns)
     if "closed" in data:
-        _csv_table(writer, amendments(data), AMENDMENT_COLUMNS)
+        csv_table(writer, amendments(data), AMENDMENT_COLUMNS)
     return out.getvalue()
 
 
-def _csv_table(
-    writer: Any, records: list[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
+def csv_table(
+    writer: Any, records: Sequence[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
 ) -> None:
     """A blank row, the columns' JSON names, then one row per record."""
     keys = [key for key, _ in columns]
     writer.writerow([])
     writer.writerow(keys)
     for record in records:
-        writer.writerow([_cell(record.get(key)) for key in keys])  # a frozen report may lack one
+        writer.writerow([cell(record.get(key)) for key in keys])  # a frozen report may lack one
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     return "" if value is None else value
 
 

@@ -13,16 +13,26 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-# name -> (module, function); each function takes the JSON report's dict and returns
-# str or bytes.
+# report kind -> format name -> (module, function); each function takes the JSON
+# report's dict and returns str or bytes. "sla": availability reports; "support": the
+# support report (SPEC section 6).
 _RENDERERS = {
-    "json": ("slawatch.reports.document", "to_json"),
-    "csv": ("slawatch.reports.document", "to_csv"),
-    "xlsx": ("slawatch.reports.xlsx", "to_xlsx"),
-    "pdf": ("slawatch.reports.pdf", "to_pdf"),
-    "html": ("slawatch.reports.html", "to_html"),
+    "sla": {
+        "json": ("slawatch.reports.document", "to_json"),
+        "csv": ("slawatch.reports.document", "to_csv"),
+        "xlsx": ("slawatch.reports.xlsx", "to_xlsx"),
+        "pdf": ("slawatch.reports.pdf", "to_pdf"),
+        "html": ("slawatch.reports.html", "to_html"),
+    },
+    "support": {
+        "json": ("slawatch.reports.support", "to_json"),
+        "csv": ("slawatch.reports.support", "to_csv"),
+        "xlsx": ("slawatch.reports.xlsx", "support_to_xlsx"),
+        "pdf": ("slawatch.reports.pdf", "support_to_pdf"),
+        "html": ("slawatch.reports.html", "support_to_html"),
+    },
 }
-FORMATS = tuple(_RENDERERS)
+FORMATS = tuple(_RENDERERS["sla"])
 BINARY = frozenset({"xlsx", "pdf"})  # no stdout: a terminal is no place for them
 MEDIA_TYPES = {  # what an HTTP answer says it carries
     "json": "application/json",
@@ -33,9 +43,9 @@ MEDIA_TYPES = {  # what an HTTP answer says it carries
 }
 
 
-def render(fmt: str, data: Mapping[str, Any]) -> str | bytes:
-    """The JSON report ``data`` in format ``fmt`` (one of ``FORMATS``): text, or bytes
-    for ``BINARY``."""
-    module, name = _RENDERERS[fmt]
+def render(fmt: str, data: Mapping[str, Any], kind: str = "sla") -> str | bytes:
+    """The JSON report ``data`` of ``kind`` (``sla`` or ``support``) in format ``fmt``
+    (one of ``FORMATS``): text, or bytes for ``BINARY``."""
+    module, name = _RENDERERS[kind][fmt]
     renderer = getattr(importlib.import_module(module), name)
     return cast(Callable[[Mapping[str, Any]], str | bytes], renderer)(data)

@@ -9,9 +9,12 @@ attachment or a ticket, with nothing to fetch.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from slawatch.reports import support
 from slawatch.reports.chart import daily_chart_png
 from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
@@ -30,6 +33,8 @@ from slawatch.reports.view import (
 )
 
 TEMPLATE = "report.html.j2"
+OUTAGE_NOTE = "Counted seconds make up D; excluded and unknown seconds do not."
+_WHEN = ("start", "end", "opened", "deadline", "stopped_at")  # instants: kept on one line
 
 
 def _environment() -> Environment:
@@ -48,28 +53,67 @@ def _environment() -> Environment:
 def to_html(data: Data) -> str:
     """The HTML page of the JSON report ``data``."""
     chart = daily_chart_png(data) if data["daily"] else b""
-    return (
-        _environment()
-        .get_template(TEMPLATE)
-        .render(
-            data=data,
-            headline=headline(data),
-            sections=sections(data),
-            chart=base64.b64encode(chart).decode("ascii"),
-            tables=_tables(data),
-            clauses=clause_rows(data),
-            daily=(DAILY_COLUMNS, table(data["daily"], DAILY_COLUMNS)),
-        )
+    contract, label = data["contract"], data["period"]["label"]
+    return _page(
+        data,
+        title=f"SLA report: {contract}, {label}",
+        good=data["met"],
+        headline=headline(data),
+        sections=sections(data),
+        chart=base64.b64encode(chart).decode("ascii"),
+        tables=_tables(data),
+        daily=(DAILY_COLUMNS, table(data["daily"], DAILY_COLUMNS)),
+        footer=f"slawatch SLA report {contract} {label}, as of {data['as_of']}.",
     )
 
 
-def _tables(data: Data) -> list[tuple[str, tuple[tuple[str, str], ...], list[list[str]]]]:
-    """(title, columns, rows) of each table before the clauses."""
+def support_to_html(data: Data) -> str:
+    """The HTML page of the support report ``data``: requests and objectives."""
+    return _page(
+        data,
+        title=support.title(data),
+        good=support.good(data),
+        headline=support.headline(data),
+        sections=support.sections(data),
+        chart="",
+        tables=[
+            _table("Requests", support.request_rows(data), support.REQUEST_COLUMNS),
+            _table("Objectives", data["objectives"], support.OBJECTIVE_COLUMNS),
+        ],
+        daily=None,
+        footer=(
+            f"slawatch support report {data['contract']} {data['period']['label']}, "
+            f"as of {data['as_of']}."
+        ),
+    )
+
+
+def _page(data: Data, **parts: Any) -> str:
+    """The page around a report's parts (title, verdict, summary, tables, clauses)."""
+    template = _environment().get_template(TEMPLATE)
+    return template.render(data=data, clauses=clause_rows(data), WHEN=_WHEN, **parts)
+
+
+Table = tuple[str, tuple[tuple[str, str], ...], list[list[str]], str]
+
+
+def _table(
+    title: str,
+    records: Sequence[Mapping[str, Any]],
+    columns: tuple[tuple[str, str], ...],
+    note: str = "",
+) -> Table:
+    """(title, columns, rows as text, note under the title)."""
+    return title, columns, table(list(records), columns), note
+
+
+def _tables(data: Data) -> list[Table]:
+    """The availability report's tables before the clauses."""
     found = [
-        ("Outages", OUTAGE_COLUMNS, table(data["outages"], OUTAGE_COLUMNS)),
-        ("Exclusions", EXCLUSION_COLUMNS, table(data["exclusions"], EXCLUSION_COLUMNS)),
+        _table("Outages", data["outages"], OUTAGE_COLUMNS, OUTAGE_NOTE),
+        _table("Exclusions", data["exclusions"], EXCLUSION_COLUMNS),
     ]
-    found += [(title, columns, table(rows, columns)) for title, rows, columns in term_tables(data)]
+    found += [_table(title, rows, columns) for title, rows, columns in term_tables(data)]
     if "closed" in data:
-        found.append(("Amendments", AMENDMENT_COLUMNS, table(amendments(data), AMENDMENT_COLUMNS)))
+        found.append(_table("Amendments", amendments(data), AMENDMENT_COLUMNS))
     return found

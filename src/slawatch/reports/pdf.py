@@ -20,6 +20,7 @@ from typing import Any
 import matplotlib
 from fpdf import FPDF, FontFace, XPos, YPos
 
+from slawatch.reports import support
 from slawatch.reports.chart import daily_chart_png
 from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
@@ -52,6 +53,8 @@ _WIDTHS: dict[tuple[tuple[str, str], ...], tuple[float, ...]] = {
     LIMIT_COLUMNS: (46, 18, 18, 20, 12, 24, 24, 28),
     DAILY_COLUMNS: (30, 32, 32, 32, 32, 32),
     AMENDMENT_COLUMNS: (15, 25, 16, 28, 48, 29, 29),  # a SHA-256 on four lines
+    support.REQUEST_COLUMNS: (14, 12, 26, 20, 26, 26, 15, 13, 38),  # an instant on two lines
+    support.OBJECTIVE_COLUMNS: (22, 20, 18, 12, 14, 14, 16, 20, 16, 16, 22),
 }
 
 
@@ -78,7 +81,7 @@ def to_pdf(data: Data) -> bytes:
     pdf = _Document(f"slawatch SLA report {data['contract']} {period}, as of {data['as_of']}")
     pdf.set_title(f"SLA report {data['contract']} {period}")
     pdf.add_page()
-    _title(pdf, data)
+    _title(pdf, f"SLA report: {data['contract']}, {period}", data, headline(data))
     if data["daily"]:
         pdf.image(io.BytesIO(daily_chart_png(data)), w=_WIDTH, alt_text="Daily availability")
     for section in sections(data):
@@ -95,16 +98,34 @@ def to_pdf(data: Data) -> bytes:
     return bytes(pdf.output())
 
 
-def _title(pdf: FPDF, data: Data) -> None:
+def support_to_pdf(data: Data) -> bytes:
+    """The PDF of the support report ``data``: the objectives' verdicts, the terms,
+    every request's clock with its arithmetic, the objectives and the clauses."""
+    period, title = data["period"]["label"], support.title(data)
+    pdf = _Document(f"slawatch support report {data['contract']} {period}, as of {data['as_of']}")
+    pdf.set_title(title)
+    pdf.add_page()
+    _title(pdf, title, data, support.headline(data))
+    for section in support.sections(data):
+        _summary(pdf, section)
+    requests = support.request_rows(data)
+    _records(pdf, "Requests", requests, support.REQUEST_COLUMNS)
+    objectives = data["objectives"]
+    _records(pdf, "Objectives", objectives, support.OBJECTIVE_COLUMNS)
+    _clauses(pdf, clause_rows(data))
+    return bytes(pdf.output())
+
+
+def _title(pdf: FPDF, title: str, data: Data, lines: Sequence[str]) -> None:
     pdf.set_font(FONT, "B", 15)
-    pdf.cell(0, 8, f"SLA report: {data['contract']}, {data['period']['label']}", **_NEXT)
+    pdf.cell(0, 8, title, **_NEXT)
     pdf.set_font(FONT, size=9)
     if data.get("description"):
         pdf.cell(0, 5, data["description"], **_NEXT)
     pdf.cell(0, 5, f"{data['period']['start']} to {data['period']['end']}", **_NEXT)
     pdf.ln(2)
     pdf.set_font(FONT, "B", 10)
-    for line in headline(data):
+    for line in lines:
         pdf.multi_cell(0, 5, line, align="L", **_NEXT)
     pdf.ln(2)
 

@@ -10,19 +10,21 @@ ISO 8601 text with their offset: an Excel date has no time zone.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from slawatch.reports import support
 from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
     OUTAGE_COLUMNS,
     Data,
+    Section,
     amendments,
     headline,
     sections,
@@ -33,6 +35,10 @@ SUMMARY_HEADINGS = ("Item", "Value", "JSON field", "Contract clause")
 SUMMARY_FIRST_ROW = 6  # under the title, three headline lines and a blank row
 _BOLD = Font(bold=True)
 _MONEY = ("credit_amount", "credit_amount_all_outages")
+_WIDE = {  # columns of instants, texts and arithmetic
+    **dict.fromkeys(("start", "end", "source", "note", "opened", "deadline", "stopped_at"), 28),
+    "arithmetic": 120,
+}
 
 
 def to_xlsx(data: Data) -> bytes:
@@ -40,9 +46,8 @@ def to_xlsx(data: Data) -> bytes:
     late claims and outage clauses when there are some), Daily and Clauses sheets, and
     Amendments for a closed period."""
     book = Workbook()
-    summary = book.active
-    assert summary is not None  # a new workbook always has its first sheet
-    _summary(summary, data)
+    title = f"SLA report: {data['contract']}, {data['period']['label']}"
+    _summary(_first_sheet(book), title, headline(data)[:3], sections(data))
     _records(book.create_sheet("Outages"), data["outages"], OUTAGE_COLUMNS)
     _records(book.create_sheet("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS)
     for title, records, columns in term_tables(data):
@@ -51,20 +56,43 @@ def to_xlsx(data: Data) -> bytes:
     _clauses(book.create_sheet("Clauses"), data["clauses"])
     if "closed" in data:
         _records(book.create_sheet("Amendments"), amendments(data), AMENDMENT_COLUMNS)
+    return _saved(book)
+
+
+def support_to_xlsx(data: Data) -> bytes:
+    """The workbook of the support report ``data``: Summary, Requests (one row per
+    request and target, with the arithmetic), Objectives and Clauses sheets."""
+    book = Workbook()
+    lines = support.headline(data)
+    _summary(_first_sheet(book), support.title(data), lines, support.sections(data))
+    _records(book.create_sheet("Requests"), support.request_rows(data), support.REQUEST_COLUMNS)
+    _records(book.create_sheet("Objectives"), data["objectives"], support.OBJECTIVE_COLUMNS)
+    _clauses(book.create_sheet("Clauses"), data["clauses"])
+    return _saved(book)
+
+
+def _first_sheet(book: Workbook) -> Worksheet:
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook always has its first sheet
+    return sheet
+
+
+def _saved(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _summary(sheet: Worksheet, data: Data) -> None:
+def _summary(sheet: Worksheet, title: str, lines: Sequence[str], found: Sequence[Section]) -> None:
+    """The title, the verdict's lines and the summary's sections with their clauses."""
     sheet.title = "Summary"
-    sheet["A1"] = f"SLA report: {data['contract']}, {data['period']['label']}"
+    sheet["A1"] = title
     sheet["A1"].font = Font(bold=True, size=14)
-    for offset, line in enumerate(headline(data)[:3]):
+    for offset, line in enumerate(lines):
         sheet.cell(row=2 + offset, column=1, value=line)
-    row = SUMMARY_FIRST_ROW
+    row = SUMMARY_FIRST_ROW + max(0, len(lines) - 3)
     _headings(sheet, row, SUMMARY_HEADINGS)
-    for section in sections(data):
+    for section in found:
         row += 1
         sheet.cell(row=row, column=1, value=section.title).font = _BOLD
         for item in section.rows:
@@ -76,14 +104,12 @@ def _summary(sheet: Worksheet, data: Data) -> None:
 
 
 def _records(
-    sheet: Worksheet, records: list[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
+    sheet: Worksheet, records: Sequence[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
 ) -> None:
     _headings(sheet, 1, tuple(heading for _, heading in columns))
     for row, record in enumerate(records, start=2):
         _put(sheet, row, tuple(record.get(key) for key, _ in columns))
-    _widths(
-        sheet, tuple(28 if key in ("start", "end", "source", "note") else 16 for key, _ in columns)
-    )
+    _widths(sheet, tuple(_WIDE.get(key, 16) for key, _ in columns))
     sheet.freeze_panes = "A2"
 
 

@@ -34,11 +34,13 @@ _WINDOW_RE = re.compile(
     r"^\s*(?P<days>[a-z,\-*]+)\s+(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})\s*$"
 )
 MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
 
-def local_instant(day: date, minute: int, zone: ZoneInfo) -> int:
-    """UTC seconds of wall-clock ``minute`` (0..1440) of ``day`` in ``zone``."""
-    wall = datetime.combine(day, time()) + timedelta(minutes=minute)
+def local_instant(day: date, minute: int, zone: ZoneInfo, second: int = 0) -> int:
+    """UTC seconds of wall-clock ``minute`` (0..1440) plus ``second`` of ``day`` in
+    ``zone``; past 24:00 the wall clock runs on into the next days."""
+    wall = datetime.combine(day, time()) + timedelta(minutes=minute, seconds=second)
     return int(wall.replace(tzinfo=zone).timestamp())
 
 
@@ -81,6 +83,22 @@ class WeeklyWindow:
             )
         return cls(_days(match["days"], text), start, end)
 
+    def text(self) -> str:
+        """The window as a config writes it: ``mon-fri 07:00-20:00``, ``daily 20:00-07:00``."""
+        return f"{_day_list(self.days)} {_wall(self.start)}-{_wall(self.end)}"
+
+    def week_minutes(self) -> list[Span]:
+        """The minutes of the week it covers (0 is Monday 00:00); past Sunday it wraps."""
+        length = self.end - self.start if self.end > self.start else self.end + 1440 - self.start
+        ranges: list[Span] = []
+        for day in sorted(self.days):
+            start = day * MINUTES_PER_DAY + self.start
+            end = start + length
+            ranges.append((start, min(end, MINUTES_PER_WEEK)))
+            if end > MINUTES_PER_WEEK:
+                ranges.append((0, end - MINUTES_PER_WEEK))
+        return ranges
+
     def spans(self, day: date, zone: ZoneInfo) -> Span | None:
         """The UTC span this window covers when it opens on ``day``, if it does."""
         if day.weekday() not in self.days:
@@ -94,6 +112,28 @@ def _minute(text: str, whole: str) -> int:
     if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
         raise ValueError(f"invalid time {text!r} in window {whole!r} (e.g. 07:00, 24:00)")
     return hours * 60 + minutes
+
+
+def _day_list(days: frozenset[int]) -> str:
+    """``mon-fri``, ``sat,sun``, ``daily``: runs of three days or more as ranges."""
+    if len(days) == len(DAY_NAMES):
+        return "daily"
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ",".join(
+        f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}"
+        if len(run) > 2
+        else ",".join(DAY_NAMES[d] for d in run)
+        for run in runs
+    )
+
+
+def _wall(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def _days(text: str, whole: str) -> frozenset[int]:
@@ -176,6 +216,17 @@ def _country_holidays(country: str, subdiv: str | None, years: int | range) -> H
     return holidays.country_holidays(country, subdiv=subdiv, years=years)
 
 
+def first_overlap(windows: tuple[WeeklyWindow, ...]) -> tuple[int, int] | None:
+    """The indexes of the first two windows that share a minute of the week, if any:
+    overlapping support windows would make a business day ambiguous."""
+    for j, later in enumerate(windows):
+        mine = later.week_minutes()
+        for i, earlier in enumerate(windows[:j]):
+            if any(s < e2 and s2 < e for s, e in mine for s2, e2 in earlier.week_minutes()):
+                return i, j
+    return None
+
+
 FULL_WEEK = (WeeklyWindow(frozenset(range(7)), 0, MINUTES_PER_DAY),)
 
 
@@ -190,22 +241,24 @@ class Calendar:
         """The calendar's time inside ``[start, end)``, in UTC seconds."""
         return _calendar_spans(self, start, end, zone.key)
 
+    def openings(self, days: list[date], zone: ZoneInfo) -> list[tuple[date, list[Span]]]:
+        """Per local day, the UTC spans of the windows that open on it, in window
+        order; a holiday opens none. A day on which one opens is a business day."""
+        skip: frozenset[date] = frozenset()
+        if self.holidays is not None and days:
+            skip = self.holidays.dates(range(days[0].year, days[-1].year + 1))
+        return [
+            (day, [] if day in skip else [s for w in self.windows if (s := w.spans(day, zone))])
+            for day in days
+        ]
+
 
 @lru_cache(maxsize=4096)
 def _calendar_spans(calendar: Calendar, start: int, end: int, zone_key: str) -> IntervalSet:
     # Cached: a thousand contracts on a handful of calendars share the work.
     zone = ZoneInfo(zone_key)
     days = local_dates(start, end, zone)
-    skip: frozenset[date] = frozenset()
-    if calendar.holidays is not None:
-        skip = calendar.holidays.dates(range(days[0].year, days[-1].year + 1))
-    spans = [
-        span
-        for day in days
-        if day not in skip
-        for window in calendar.windows
-        if (span := window.spans(day, zone)) is not None
-    ]
+    spans = [span for _, opened in calendar.openings(days, zone) for span in opened]
     return IntervalSet(spans).clip(start, end)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from slawatch.sla.timeline import Flip, State, TimelineRule
 from slawatch.store import schema as db
+from slawatch.store.database import driver_rows
 
 _STATES = {state.value: state for state in State}
 _new_flip = tuple.__new__
@@ -94,19 +95,9 @@ def _outcomes(
     query = select(s.ts_ms, s.ok, *([s.latency_ms] if degraded else [])).where(s.target == target)
     if from_ms is not None:
         query = query.where(s.ts_ms >= from_ms)
-    rows = _driver_rows(conn, query.order_by(s.ts_ms))
+    rows = driver_rows(conn, query.order_by(s.ts_ms))
     latencies = [row[2] for row in rows] if degraded else [None] * len(rows)
     return [row[0] // 1000 for row in rows], [row[1] for row in rows], latencies
-
-
-def _driver_rows(conn: Connection, query: Any, **params: Any) -> Sequence[Any]:
-    """The rows of ``query`` as the driver returns them, plain tuples.
-
-    SQLAlchemy's row objects cost about 1 µs each: as much as the timeline
-    computation itself when a million samples are recomputed.
-    """
-    with conn.execute(query, params) as result:
-        return result.cursor.fetchall()
 
 
 def _anchor_query(rule: TimelineRule) -> Any:

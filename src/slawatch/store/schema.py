@@ -29,6 +29,7 @@ from sqlalchemy import (
     Column,
     Date,
     Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -39,6 +40,7 @@ from sqlalchemy import (
 
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 from slawatch.sla.renewals import Delivery, RenewalState
+from slawatch.sla.support import EventKind, PauseReason
 from slawatch.sla.timeline import State
 
 # Named constraints, so that migrations can refer to them on every backend.
@@ -224,4 +226,39 @@ renewal_notices = Table(
     Index(None, "contract", "expires", "offset_days", "channel", unique=True),
     Index(None, "status", "retry_at"),
     sqlite_autoincrement=True,
+)
+
+# Support requests (SPEC section 6): one row per ticket of a contract, and its events.
+# An event is kept once per (request, instant, event): re-importing adds nothing.
+# ``seq`` keeps the order events arrived in, for two at the same second (a ``resumed``
+# and the next ``paused``). Events are never updated nor deleted.
+support_requests = Table(
+    "support_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contract", Text, nullable=False),
+    Column("ticket", Text, nullable=False),  # the helpdesk's reference
+    Column("priority", Text, nullable=False),  # in the contract's words
+    Column("opened_at", BigInteger, nullable=False),  # its opened event
+    Index("ix_support_requests_ticket", "contract", "ticket", unique=True),
+    Index("ix_support_requests_opened_at", "contract", "opened_at"),
+    sqlite_autoincrement=True,
+)
+
+support_events = Table(
+    "support_events",
+    metadata,
+    Column("request_id", Integer, ForeignKey("support_requests.id"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("seq", Integer, nullable=False),  # arrival order within the request
+    Column("reason", Text),  # paused and resumed only
+    Column("note", Text, nullable=False),
+    PrimaryKeyConstraint("request_id", "at", "event"),
+    _one_of("event", EventKind),
+    CheckConstraint(
+        "reason IS NULL OR reason IN ({})".format(", ".join(f"'{r.value}'" for r in PauseReason)),
+        name="reason",
+    ),
+    sqlite_with_rowid=False,
 )

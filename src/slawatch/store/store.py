@@ -18,6 +18,7 @@ Behind it, one module per concern:
     closed_periods.py    the versions of closed periods' frozen reports, as stored
     renewal_records.py   renewals recorded (checked by the core, audited) and expiry
                          notices moved along their delivery states
+    tickets.py           support requests and their events, imported once, audited
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from slawatch.sla.exclusions import (
     MaintenanceKind,
 )
 from slawatch.sla.renewals import Delivery, Notice, RenewalTerms
+from slawatch.sla.support import Request
 from slawatch.sla.timeline import Flip, TimelineRule
-from slawatch.store import closed_periods, renewal_records
+from slawatch.store import closed_periods, renewal_records, tickets
 from slawatch.store import schema as db
 from slawatch.store.closed_periods import NewVersion, StoredPeriod
 from slawatch.store.database import Database, NotFound, StoreError, Unavailable, engine_for
@@ -72,6 +74,7 @@ from slawatch.store.sample_import import (
     SampleRow,
     TargetImport,
 )
+from slawatch.store.tickets import Check, TicketEvent, TicketImport
 
 T = TypeVar("T")
 
@@ -92,6 +95,8 @@ __all__ = [
     "StoreError",
     "StoredPeriod",
     "TargetImport",
+    "TicketEvent",
+    "TicketImport",
     "Unavailable",
 ]
 
@@ -434,6 +439,40 @@ class Store:
         """Rows left ``sending`` since before ``claimed_before``: their sender stopped."""
         with self._database.transaction() as conn:
             return renewal_records.stuck(conn, claimed_before)
+
+    # -- support requests --------------------------------------------------------------------
+
+    def import_ticket_events(
+        self, rows: Sequence[TicketEvent], check: Check, *, actor: str, source: str
+    ) -> TicketImport:
+        """Add the ticket events of ``rows`` not stored yet, in one transaction.
+
+        ``check`` sees what the store holds for the tickets ``rows`` name (their stored
+        events, for sequence checks) and raises to refuse the input: nothing is kept.
+        Each contract whose requests gained events gets an audit row naming ``source``.
+        """
+        now = self._clock()
+        with self._database.transaction(write=True) as conn:
+            return tickets.import_events(conn, rows, check, actor=actor, now=now, source=source)
+
+    def requests_opened(self, contract: str, start: int, end: int) -> list[Request]:
+        """The contract's support requests opened in ``[start, end)``, by arrival, with
+        their events (without notes: reports do not show them)."""
+        with self._database.transaction() as conn:
+            return tickets.requests_opened(conn, contract, start, end)
+
+    def open_requests(self, contract: str) -> list[Request]:
+        """The contract's support requests not closed (or reopened since)."""
+        with self._database.transaction() as conn:
+            return tickets.open_requests(conn, contract)
+
+    def list_requests(
+        self, contract: str | None = None, ticket: str | None = None
+    ) -> list[Request]:
+        """Support requests of one contract or all (one ticket, if named), by opening,
+        with their events' notes."""
+        with self._database.transaction() as conn:
+            return tickets.tickets(conn, contract, ticket)
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -50,6 +50,12 @@ contracts:
     reference: {{windows: ["mon-fri 08:00-18:00"], holidays: {{country: FR}}}}
     maintenance: {{notice: 48h, windows: [{{weekly: "sat,sun 00:00-24:00"}}]}}
     target: 99
+    support:
+      start_date: 2026-01-01
+      calendar: {{windows: ["mon-fri 09:00-17:00"], holidays: {{country: FR}}}}
+      priorities: [p1, p2]
+      targets: [{{name: response, stop: responded, business_time: 4h}}]
+      objectives: [{{name: share, target: response, threshold: 90, period: month}}]
   - name: licence
     timezone: Europe/Paris
     renewal:

@@ -40,8 +40,12 @@ INSTANTS = [
 # What the document's schemas leave to the code: that an instant or a period falls
 # within 1970..9998 (and a month within 01..12), that an end follows its start, that
 # a date exists and a renewal is allowed on it, for at least a year. A well-formed
-# request refused for one of these alone is rightly refused.
-MEANING_ONLY = frozenset({"start", "end", "at", "declared_at", "as_of", "period", "on", "years"})
+# request refused for one of these alone is rightly refused. Ticket events need their
+# timestamp's offset (as a CSV row does): one without it is refused as an instant's
+# meaning.
+MEANING_ONLY = frozenset(
+    {"start", "end", "at", "declared_at", "as_of", "period", "on", "years", "timestamp"}
+)
 
 
 def drawn_from_the_config() -> dict[str, Any]:
@@ -53,7 +57,7 @@ def drawn_from_the_config() -> dict[str, Any]:
     parameters, schemas = spec["components"]["parameters"], spec["components"]["schemas"]
     parameters["contract"]["schema"]["enum"] = CONTRACTS
     parameters["id"]["schema"]["enum"] = [1, 2, 3]
-    for body in ("MaintenanceInput", "ExclusionInput", "ClaimInput"):
+    for body in ("MaintenanceInput", "ExclusionInput", "ClaimInput", "TicketEventInput"):
         for value in schemas[body]["properties"].values():
             if value.get("format") == "date-time":
                 del value["format"]

@@ -1,5 +1,5 @@
 """The agent's HTTP API under ``/api/v1``: contracts, status, reports, operator records,
-renewals.
+renewals, support requests (a helpdesk's webhook posts ticket events) and support reports.
 
 Routes are those of ``openapi.json`` (routing.py reads them), parameters and
 bodies the models of inputs.py; each operation's handler here is listed by its
@@ -32,9 +32,10 @@ from typing import Any
 
 from slawatch.agent.http import views
 from slawatch.agent.http.routing import SPEC, ApiError, Call, Routes, decode, document
-from slawatch.app import records, renewals
+from slawatch.app import records, renewals, support, tickets
 from slawatch.app.evaluate import Probing, gather
 from slawatch.app.records import FieldError, NothingToClaim, key
+from slawatch.app.support import NoSupportPart
 from slawatch.config import Config
 from slawatch.config.contracts import Contract
 from slawatch.config.errors import UnknownNameError
@@ -138,6 +139,9 @@ class Api:
             "listRenewals": self._renewals,
             "getRenewal": self._renewal,
             "addRenewal": self._add_renewal,
+            "getSupportReport": self._support_report,
+            "getTicket": self._ticket,
+            "addTicketEvent": self._add_ticket_event,
         }
         documented = {operation.id for operation in self._routes.operations}
         if documented != set(self._handlers):
@@ -270,13 +274,49 @@ class Api:
             now=request.now,
             spell=key,
         )
+        return self._rendered(fmt, report, "sla", f"{request.contract}-{period}")
+
+    def _support_report(self, request: Request) -> Response:
+        fmt = request.param("format")
+        period = request.call.params["period"]
+        report = support.support_report(
+            self._store,
+            request.config,
+            request.contract,
+            period,
+            as_of=request.param("as_of"),
+            now=request.now,
+            spell=key,
+        )
+        name = f"{request.contract}-support-{period.replace(':', '-')}"
+        return self._rendered(fmt, report, "support", name)
+
+    def _rendered(self, fmt: str, report: Mapping[str, Any], kind: str, name: str) -> Response:
+        """A report in ``fmt``, shown inline or saved as ``name``.``fmt``."""
         with self._render_lock:
-            content = render(fmt, report)
+            content = render(fmt, report, kind)
         body = content.encode("utf-8") if isinstance(content, str) else content
         disposition = "inline" if fmt in _INLINE else "attachment"
-        filename = f"{request.contract}-{period}.{fmt}"
-        headers = {"Content-Disposition": f'{disposition}; filename="{filename}"'}
+        headers = {"Content-Disposition": f'{disposition}; filename="{name}.{fmt}"'}
         return Response(200, body, MEDIA_TYPES[fmt], headers)
+
+    def _ticket(self, request: Request) -> Response:
+        return json_response(200, self._ticket_view(request))
+
+    def _ticket_view(self, request: Request) -> Any:
+        """The path's ticket as known now; 404 when its contract has none."""
+        reference = request.param("ticket")
+        found = support.request_views(
+            self._store,
+            request.config,
+            request.contract,
+            ticket=reference,
+            now=request.now,
+            spell=key,
+        )
+        if not found:
+            raise ApiError(404, f"{request.contract} has no ticket {reference!r}", "ticket")
+        return views.ticket(found[0])
 
     def _list_maintenance(self, request: Request) -> Response:
         terms = request.terms()
@@ -347,6 +387,25 @@ class Api:
             self._store, request.config, request.contract, now=request.now, **_signed(request)
         )
         return self._added(request, CLAIM, new_id)
+
+    def _add_ticket_event(self, request: Request) -> Response:
+        """A helpdesk's event: 201 when added, 200 when it was already stored."""
+        support.support_terms(request.config, request.contract, key)  # 404 without one
+        reference = request.param("ticket")
+        result = tickets.add_ticket_event(
+            self._store, request.config, request.contract, reference, **_signed(request)
+        )
+        added = result.added > 0
+        log.info(
+            "api write: action=ticket.event contract=%s ticket=%s added=%s actor=%s",
+            request.contract,
+            reference,
+            added,
+            request.actor,
+        )
+        return json_response(
+            201 if added else 200, {"added": added, "ticket": self._ticket_view(request)}
+        )
 
     def _cancel_maintenance(self, request: Request) -> Response:
         return self._retired(request, MAINTENANCE, self._store.cancel_maintenance)
@@ -425,11 +484,15 @@ def _refused(exc: ApiError) -> Response:
 
 
 def _api_error(exc: UnknownNameError | FieldError | NothingToClaim) -> ApiError:
-    """What the API answers to the errors the config and ``records`` raise."""
+    """What the API answers to the errors the config and the use cases raise."""
     if isinstance(exc, UnknownNameError):
         return ApiError(404, str(exc), exc.kind)
-    if isinstance(exc, NothingToClaim):
+    if isinstance(exc, NoSupportPart):
+        return ApiError(404, str(exc), exc.field)
+    if isinstance(exc, NothingToClaim | tickets.EventRefused):
         return ApiError(422, str(exc), exc.field)
+    if isinstance(exc, tickets.EventConflict):
+        return ApiError(409, str(exc), exc.field)
     return ApiError(400, str(exc), exc.field)
 
 

@@ -108,6 +108,39 @@ class RenewalInput(Input):
     ]
 
 
+class SupportReportParams(Contract):
+    period: Annotated[str, Field(pattern=r"^([0-9]{4}(-[0-9]{2})?|contract-year:[0-9]{4})$")]
+    format: Literal["json", "csv", "xlsx", "pdf", "html"] = "json"
+    as_of: Annotated[str | None, _instant("Assess as known at this instant (default: now).")] = None
+
+
+class TicketParams(Contract):
+    ticket: Annotated[str, Field(pattern=r"^[^\u0000]+$")]
+
+
+class TicketEventInput(Input):
+    event: Literal[
+        "opened", "responded", "qualified", "resolved", "closed", "paused", "resumed", "reopened"
+    ]
+    timestamp: Annotated[
+        str,
+        Field(
+            description="When it happened: ISO 8601 with its UTC offset.",
+            examples=["2026-10-05T10:00:00+02:00", "2026-10-05T08:00:00Z"],
+            json_schema_extra={"format": "date-time"},
+        ),
+    ]
+    priority: Annotated[
+        str | None,
+        Field(pattern=_TEXT, description="The contract's word for it; required on opened."),
+    ] = None
+    reason: Annotated[
+        Literal["waiting_client", "client_unavailable", "postponed_by_client"] | None,
+        Field(description="Why the clock stops: required on paused, allowed on resumed."),
+    ] = None
+    note: Annotated[str, Field(pattern=_TEXT)] = ""
+
+
 PARAMS: dict[str, type[Input]] = {
     "getOpenApi": Input,
     "listContracts": Input,
@@ -127,12 +160,16 @@ PARAMS: dict[str, type[Input]] = {
     "listAudit": AuditParams,
     "listRenewals": RenewalParams,
     "getRenewal": ContractRenewalParams,
+    "getSupportReport": SupportReportParams,
+    "getTicket": TicketParams,
+    "addTicketEvent": TicketParams,
 }
 BODIES: dict[str, type[Input]] = {
     "addMaintenance": MaintenanceInput,
     "addExclusion": ExclusionInput,
     "addClaim": ClaimInput,
     "addRenewal": RenewalInput,
+    "addTicketEvent": TicketEventInput,
 }
 
 

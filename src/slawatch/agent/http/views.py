@@ -15,6 +15,7 @@ from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 from typing import Any
 
+from slawatch.app.support import RequestView
 from slawatch.config.contracts import Contract
 from slawatch.reports.document import Report, percent, to_dict
 from slawatch.sla.calendar import RRuleWindow, WeeklyWindow, recurring_spans
@@ -31,7 +32,6 @@ from slawatch.store.operator_records import (
 
 Json = dict[str, Any]
 DAY = 86400
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # The JSON report's fields that a status shows: the period so far, its verdict and credit.
 STATUS_FIELDS = (
@@ -109,7 +109,7 @@ def contract_terms(model: Contract) -> Json:
     return {
         **contract_brief(model),
         "reference": {
-            "windows": [_weekly(w) for w in model.reference.windows],
+            "windows": [w.text() for w in model.reference.windows],
             "holidays": None if holidays is None else holidays.model_dump(),
         },
         "maintenance": {
@@ -173,32 +173,30 @@ def _period_rule(rule: PeriodRule) -> Json:
     return {"kind": str(rule.kind), "anchor": None if anchor is None else str(anchor)}
 
 
-def _weekly(window: WeeklyWindow) -> str:
-    """A weekly window as the config writes it: ``mon-fri 07:00-20:00``."""
-    return f"{_day_list(window.days)} {_clock(window.start)}-{_clock(window.end)}"
-
-
 def _recurring(window: WeeklyWindow | RRuleWindow) -> str:
     if isinstance(window, WeeklyWindow):
-        return _weekly(window)
+        return window.text()
     return f"{window.rule} from {window.dtstart:%Y-%m-%dT%H:%M} for {window.duration} s"
 
 
-def _day_list(days: frozenset[int]) -> str:
-    """``mon-fri``, ``sat,sun``, ``daily``: runs of three days or more as ranges."""
-    if len(days) == len(_DAYS):
-        return "daily"
-    runs: list[list[int]] = []
-    for day in sorted(days):
-        if runs and runs[-1][-1] == day - 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    return ",".join(
-        f"{_DAYS[run[0]]}-{_DAYS[run[-1]]}" if len(run) > 2 else ",".join(_DAYS[d] for d in run)
-        for run in runs
-    )
-
-
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+def ticket(view: RequestView) -> Json:
+    """A support request: its events, and each target's clock as the support report
+    writes it (instants in the contract's zone)."""
+    data, zone = view.data(), view.terms.zone
+    return {
+        "contract": view.contract,
+        "ticket": data["ticket"],
+        "priority": data["priority"],
+        "opened": data["opened"],
+        "state": "closed" if view.closed() else "open",
+        "events": [
+            {
+                "event": str(e.kind),
+                "at": iso(e.at, zone),
+                "reason": None if e.reason is None else str(e.reason),
+                "note": e.note,
+            }
+            for e in view.result.request.events
+        ],
+        "targets": data["targets"],
+    }

@@ -1,0 +1,114 @@
+"""Support reports and request views, for the ``slawatch`` commands and the HTTP API.
+
+A support report reads the requests opened in the period from the store and
+assesses them as known at ``as_of`` (default: now): events after it are
+ignored, so a report can be redone as it stood on any day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slawatch.app.records import FieldError, Spell, parse_instant
+from slawatch.config import Config
+from slawatch.config.contracts import Contract
+from slawatch.reports.support import SupportReport, request_dict, to_dict
+from slawatch.sla.support import EventKind, SupportTerms
+from slawatch.sla.support_assess import (
+    Outcome,
+    RequestResult,
+    assess_request,
+    assess_support,
+    resolve_support_period,
+)
+from slawatch.store.store import Store
+
+
+class NoSupportPart(FieldError, LookupError):
+    """The contract exists but promises no support response (its config has no
+    ``support:`` part): it has no requests to report on."""
+
+
+def support_terms(config: Config, contract: str, spell: Spell) -> tuple[Contract, SupportTerms]:
+    """The contract and its support terms; ``NoSupportPart`` when it has none."""
+    model = config.contract(contract)
+    if model.support is None:
+        with_support = ", ".join(c.name for c in config.contracts if c.support is not None)
+        raise NoSupportPart(
+            "contract",
+            f"{spell('contract')}: {contract} has no support part (those with one: "
+            f"{with_support or 'none'})",
+        )
+    return model, model.support.terms(model.timezone)
+
+
+def support_report(  # noqa: PLR0913 (store, config, what to report; instant and spelling by keyword)
+    store: Store,
+    config: Config,
+    contract: str,
+    period: str,
+    *,
+    as_of: str | None,
+    now: int,
+    spell: Spell,
+) -> dict[str, Any]:
+    """The support report's JSON for ``contract`` and ``period`` (``2026-10``, ``2026``
+    or ``contract-year:2026``), as known at ``as_of`` (default ``now``; an instant
+    without an offset is read in the contract's zone)."""
+    model, terms = support_terms(config, contract, spell)
+    try:
+        found = resolve_support_period(period, terms)
+    except ValueError as exc:
+        raise FieldError("period", f"{spell('period')}: {exc}") from None
+    moment = now if as_of is None else parse_instant(as_of, terms.zone, "as_of", spell)
+    requests = store.requests_opened(model.name, found.start, found.end)
+    assessment = assess_support(terms, requests, found, moment)
+    return to_dict(SupportReport(model.name, model.description, terms, assessment))
+
+
+@dataclass(frozen=True, slots=True)
+class RequestView:
+    """A request as ``ticket list`` and ``ticket show`` print it."""
+
+    contract: str
+    terms: SupportTerms
+    result: RequestResult  # its targets' clocks as known now
+
+    def data(self) -> dict[str, Any]:
+        """The request as the support report writes it (instants in the contract's zone)."""
+        return request_dict(self.result, self.terms)
+
+    def closed(self) -> bool:
+        """Closed, and not reopened since."""
+        kinds = [e.kind for e in self.result.request.events]
+        closes = [i for i, kind in enumerate(kinds) if kind is EventKind.CLOSED]
+        return bool(closes) and EventKind.REOPENED not in kinds[closes[-1] :]
+
+    def next_deadline(self) -> int | None:
+        """The nearest deadline of a target still pending."""
+        pending = [c.deadline for c in self.result.targets if c.outcome is Outcome.PENDING]
+        return min((d for d in pending if d is not None), default=None)
+
+
+def request_views(  # noqa: PLR0913 (store, config, whose; ticket, instant, spelling by keyword)
+    store: Store,
+    config: Config,
+    contract: str | None,
+    *,
+    ticket: str | None = None,
+    now: int,
+    spell: Spell,
+) -> list[RequestView]:
+    """The requests of one support contract or of all, as known at ``now``."""
+    names = (
+        [support_terms(config, contract, spell)[0].name]
+        if contract is not None
+        else [c.name for c in config.contracts if c.support is not None]
+    )
+    views = []
+    for name in names:
+        _, terms = support_terms(config, name, spell)
+        for request in store.list_requests(name, ticket):
+            views.append(RequestView(name, terms, assess_request(terms, request, now)))
+    return views

@@ -1,0 +1,180 @@
+"""Support requests: ``slawatch ticket import|list|show`` and ``slawatch support report``.
+
+Instants are printed in the contract's time zone, as the support report writes
+them; the clocks are those known now (the shell's clock).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from slawatch.cli.common import (
+    Session,
+    binary_needs_a_file,
+    config_option,
+    default_author,
+    now,
+    reports_errors,
+    write_output,
+)
+from slawatch.cli.gc_pause import gc_paused
+from slawatch.cli.records import print_table
+from slawatch.reports.formats import FORMATS, render
+
+if TYPE_CHECKING:
+    from slawatch.app.support import RequestView
+
+
+@click.group()
+def ticket() -> None:
+    """Import, list and show support requests (tickets) and their deadlines."""
+
+
+@ticket.command("import")
+@config_option
+@click.option(
+    "--events",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help="CSV: ticket,contract,event,timestamp[,priority,reason,note].",
+)
+@click.option(
+    "--author",
+    default=default_author,
+    help="Who imports (the audit log's actor; default: $SLAWATCH_AUTHOR or the login).",
+)
+@reports_errors
+def import_events(config_path: Path | None, db_url: str | None, events: Path, author: str) -> None:
+    """Load a helpdesk's ticket events; re-importing the same file adds nothing."""
+    from slawatch.app.tickets import import_ticket_events
+
+    session = Session(config_path, db_url)
+    result = import_ticket_events(session.store(), session.config(), events, author)
+    click.echo(
+        f"imported {result.added} new ticket events ({result.read - result.added} already "
+        f"present; {result.requests_added} new requests) from {events}"
+    )
+
+
+@ticket.command("list")
+@config_option
+@click.option("--contract", help="Only this contract (default: every one with a support part).")
+@click.option("--open", "open_only", is_flag=True, help="Only requests not closed.")
+@reports_errors
+def list_tickets(
+    config_path: Path | None, db_url: str | None, contract: str | None, open_only: bool
+) -> None:
+    """Requests with their state and nearest pending deadline, in the contract's zone."""
+    from slawatch.app.records import option
+    from slawatch.app.support import request_views
+
+    session = Session(config_path, db_url)
+    views = request_views(session.store(), session.config(), contract, now=now(), spell=option)
+    print_table([_row(v) for v in views if not (open_only and v.closed())])
+
+
+def _row(view: RequestView) -> dict[str, str]:
+    request = view.result.request
+    outcomes = ", ".join(f"{c.target.name} {c.outcome}" for c in view.result.targets)
+    return {
+        "contract": view.contract,
+        "ticket": request.ticket,
+        "priority": request.priority,
+        "opened": _local(request.opened, view),
+        "state": "closed" if view.closed() else "open",
+        "next_deadline": _local(view.next_deadline(), view),
+        "targets": outcomes or "-",
+    }
+
+
+@ticket.command("show")
+@config_option
+@click.option("--contract", required=True)
+@click.argument("reference")
+@reports_errors
+def show(config_path: Path | None, db_url: str | None, contract: str, reference: str) -> None:
+    """A request's events and each target's clock, with the arithmetic."""
+    from slawatch.app.records import option
+    from slawatch.app.support import request_views
+    from slawatch.reports.support import arithmetic, target_terms
+
+    session = Session(config_path, db_url)
+    store, config = session.store(), session.config()
+    views = request_views(store, config, contract, ticket=reference, now=now(), spell=option)
+    if not views:
+        from slawatch.errors import UserError
+
+        raise UserError(f"no ticket {reference!r} for {contract}")
+    (view,) = views
+    request = view.result.request
+    click.echo(f"{contract} {request.ticket}, priority {request.priority} ({view.terms.zone.key})")
+    print_table(
+        [
+            {
+                "at": _local(e.at, view),
+                "event": str(e.kind),
+                "reason": str(e.reason or "-"),
+                "note": e.note or "-",
+            }
+            for e in request.events
+        ]
+    )
+    terms = {t.name: target_terms(t, view.terms) for t in view.terms.targets}
+    for target in view.data()["targets"]:
+        click.echo(f"{target['name']}: {arithmetic(terms[target['name']], target)}")
+
+
+def _local(instant: int | None, view: RequestView) -> str:
+    if instant is None:
+        return "-"
+    return datetime.fromtimestamp(instant, view.terms.zone).isoformat()
+
+
+@click.group()
+def support() -> None:
+    """Support-response reports (SPEC section 6)."""
+
+
+@support.command("report")
+@config_option
+@click.option("--contract", required=True, help="A contract with a support part.")
+@click.option(
+    "--period",
+    required=True,
+    help="YYYY-MM (a month), YYYY (a year) or contract-year:YYYY (from the support start date).",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (required for xlsx and pdf).",
+)
+@click.option("--as-of", help="Assess as known at this instant (default: now).")
+@reports_errors
+@gc_paused()  # a yearly report holds 100,000 requests' events: see gc_pause.py
+def report(
+    *,
+    config_path: Path | None,
+    db_url: str | None,
+    contract: str,
+    period: str,
+    fmt: str,
+    output: Path | None,
+    as_of: str | None,
+) -> None:
+    """Every request opened in the period with its deadlines and outcome, and each
+    objective's share against its threshold, with the business-time arithmetic."""
+    from slawatch.app.records import option
+    from slawatch.app.support import support_report
+
+    binary_needs_a_file(fmt, output)
+    session = Session(config_path, db_url)
+    data = support_report(
+        session.store(), session.config(), contract, period, as_of=as_of, now=now(), spell=option
+    )
+    write_output(render(fmt, data, "support"), output)
