@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from sla.helpers import CEGID_OPEN_HOURS
 from slawatch.config import Config, load_config, parse_config
 from slawatch.config import models as config_models
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
@@ -193,20 +194,6 @@ def test_the_documented_format_is_a_valid_config() -> None:
     config = parse_config(text, "models.py")
     assert config.agent.control_targets == ("resolver",)
     assert [t.kind for t in config.targets] == ["http", "dns", "tcp", "heartbeat"]
-
-
-CEGID_OPEN_HOURS = Calendar(
-    tuple(
-        WeeklyWindow.parse(w)
-        for w in (
-            "mon-thu 09:00-12:30",
-            "mon-thu 14:30-17:30",
-            "fri 09:00-12:30",
-            "fri 14:30-17:00",
-        )
-    ),
-    Holidays("FR"),
-)
 
 
 def support_terms(config: Config, name: str) -> SupportTerms:

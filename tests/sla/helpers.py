@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
 from slawatch.sla.case import Case
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import ContractRecords
@@ -21,6 +22,20 @@ MINUTE = 60
 HOUR = 3600
 DAY = 86400
 Spans = list[tuple[int, int]]  # [start, end) pairs, as hypothesis draws them
+
+# Cegid Open's support hours (seed 002, art. 13), as SPEC section 6 gives them.
+CEGID_OPEN_HOURS = Calendar(
+    tuple(
+        WeeklyWindow.parse(w)
+        for w in (
+            "mon-thu 09:00-12:30",
+            "mon-thu 14:30-17:30",
+            "fri 09:00-12:30",
+            "fri 14:30-17:00",
+        )
+    ),
+    Holidays("FR"),
+)
 
 
 def at(text: str) -> int:

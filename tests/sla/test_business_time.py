@@ -18,22 +18,10 @@ from slawatch.sla.business_time import (
 from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow, first_overlap, local_midnight
 from slawatch.sla.intervals import IntervalSet
 
-from .helpers import DAY, HOUR, MINUTE, PARIS, UTC, at
+from .helpers import CEGID_OPEN_HOURS, DAY, HOUR, MINUTE, PARIS, UTC, at
 
-CEGID_OPEN = Calendar(
-    tuple(
-        WeeklyWindow.parse(w)
-        for w in (
-            "mon-thu 09:00-12:30",
-            "mon-thu 14:30-17:30",
-            "fri 09:00-12:30",
-            "fri 14:30-17:00",
-        )
-    ),
-    Holidays("FR"),
-)
 IPFOLIO = Calendar((WeeklyWindow.parse("mon-fri 08:00-02:00"),))
-CEGID = BusinessClock(CEGID_OPEN, PARIS)
+CEGID = BusinessClock(CEGID_OPEN_HOURS, PARIS)
 NONE: tuple[tuple[int, int], ...] = ()
 
 

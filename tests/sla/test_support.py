@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slawatch.sla.business_time import FOREVER
-from slawatch.sla.calendar import Calendar, Holidays, WeeklyWindow
+from slawatch.sla.calendar import Calendar, WeeklyWindow
 from slawatch.sla.periods import PeriodKind, PeriodRule
 from slawatch.sla.support import (
     Allowance,
@@ -32,25 +32,14 @@ from slawatch.sla.support_assess import (
     resolve_support_period,
 )
 
-from .helpers import DAY, HOUR, MINUTE, PARIS, UTC, at
+from .helpers import CEGID_OPEN_HOURS, DAY, HOUR, MINUTE, PARIS, UTC, at
 
 E = EventKind
 BT, BD, WC = AllowanceKind.BUSINESS_TIME, AllowanceKind.BUSINESS_DAYS, AllowanceKind.WALL_CLOCK
 CEGID_PRIORITIES = frozenset({"1", "2", "3"})
 CEGID_OPEN = SupportTerms(
     zone=PARIS,
-    calendar=Calendar(
-        tuple(
-            WeeklyWindow.parse(w)
-            for w in (
-                "mon-thu 09:00-12:30",
-                "mon-thu 14:30-17:30",
-                "fri 09:00-12:30",
-                "fri 14:30-17:00",
-            )
-        ),
-        Holidays("FR"),
-    ),
+    calendar=CEGID_OPEN_HOURS,
     start_date=date(2026, 1, 1),
     priorities=("1", "2", "3"),
     targets=(

@@ -263,33 +263,29 @@ class Api:
         return [views.target_state(name, flips[name]) for name in targets]
 
     def _report(self, request: Request) -> Response:
-        fmt = request.param("format")
         period = request.call.params["period"]
-        report = records.contract_report(
-            self._store,
-            request.config,
-            request.contract,
-            period,
-            as_of=request.param("as_of"),
-            now=request.now,
-            spell=key,
-        )
-        return self._rendered(fmt, report, "sla", f"{request.contract}-{period}")
+        name = f"{request.contract}-{period}"
+        return self._built(request, records.contract_report, "sla", name)
 
     def _support_report(self, request: Request) -> Response:
-        fmt = request.param("format")
         period = request.call.params["period"]
-        report = support.support_report(
+        name = f"{request.contract}-support-{period.replace(':', '-')}"
+        return self._built(request, support.support_report, "support", name)
+
+    def _built(
+        self, request: Request, build: Callable[..., Mapping[str, Any]], kind: str, name: str
+    ) -> Response:
+        """A report of ``kind`` built for the request's contract and period, rendered."""
+        report = build(
             self._store,
             request.config,
             request.contract,
-            period,
+            request.call.params["period"],
             as_of=request.param("as_of"),
             now=request.now,
             spell=key,
         )
-        name = f"{request.contract}-support-{period.replace(':', '-')}"
-        return self._rendered(fmt, report, "support", name)
+        return self._rendered(request.param("format"), report, kind, name)
 
     def _rendered(self, fmt: str, report: Mapping[str, Any], kind: str, name: str) -> Response:
         """A report in ``fmt``, shown inline or saved as ``name``.``fmt``."""
