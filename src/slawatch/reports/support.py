@@ -81,7 +81,7 @@ def to_dict(report: SupportReport) -> dict[str, Any]:
         },
         "as_of": iso(a.as_of),
         "complete": a.as_of >= a.period.end,
-        "support": _terms(terms),
+        "support": terms_dict(terms),
         "requests": [request_dict(r, terms, iso) for r in a.requests],
         "objectives": [_objective(o) for o in a.objectives],
         "clauses": dict(terms.clauses),
@@ -107,7 +107,9 @@ class Iso:
         return text
 
 
-def _terms(terms: SupportTerms) -> dict[str, Any]:
+def terms_dict(terms: SupportTerms) -> dict[str, Any]:
+    """The support terms as the report's ``support`` object says them (the API's
+    ``GET /contracts/NAME`` shows the same, with the objectives)."""
     holidays = terms.calendar.holidays
     return {
         "start_date": terms.start_date.isoformat(),

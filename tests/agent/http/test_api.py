@@ -125,6 +125,37 @@ def test_contracts_and_their_terms(agent: Agent) -> None:
     )
 
 
+def test_a_contract_shows_its_support_terms(agent: Agent) -> None:
+    assert agent.get("/contracts/web-sla").json()["support"] is None
+    assert agent.get("/contracts/office").json()["support"] == {
+        "start_date": "2026-01-01",
+        "time_zone": "Europe/Paris",
+        "calendar": ["mon-fri 09:00-17:00"],
+        "holidays": "FR",
+        "priorities": ["p1", "p2"],
+        "targets": [
+            {
+                "name": "response",
+                "start": "opened",
+                "stop": "responded",
+                "priorities": ["p1", "p2"],
+                "allowance": "4h of business time",
+                "allowance_kind": "business_time",
+                "allowance_amount": 4 * 3600,
+            }
+        ],
+        "objectives": [
+            {
+                "name": "share",
+                "target": "response",
+                "threshold_percent": 90.0,
+                "period": {"kind": "month", "anchor": None},
+            }
+        ],
+        "clauses": {},
+    }
+
+
 @pytest.mark.parametrize(
     "path",
     [
