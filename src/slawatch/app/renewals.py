@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slawatch.app.records import FieldError, Spell
+from slawatch.app.context import Spell
+from slawatch.app.records import FieldError
 from slawatch.config import Config, Contract
 from slawatch.config.fields import parse_day
 from slawatch.sla.renewals import Delivery, Notice, RenewalRefused, notice_schedule, standing
