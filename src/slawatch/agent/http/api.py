@@ -329,20 +329,11 @@ class Api:
         return json_response(200, {"audit": [views.audit(e) for e in entries]})
 
     def _renewals(self, request: Request) -> Response:
-        items = renewals.status(
-            request.config, self._store, None, request.param("on"), now=request.now, spell=key
-        )
+        items = renewals.status(self._context(request), None, request.param("on"))
         return json_response(200, {"renewals": items})
 
     def _renewal(self, request: Request) -> Response:
-        [item] = renewals.status(
-            request.config,
-            self._store,
-            request.contract,
-            request.param("on"),
-            now=request.now,
-            spell=key,
-        )
+        [item] = renewals.status(self._context(request), request.contract, request.param("on"))
         return json_response(200, item)
 
     # -- writes: the body's keys are the use cases' own parameters -------------------------
