@@ -13,6 +13,8 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
+from slawatch.reports.locale import Style
+
 # report kind -> format name -> (module, function); each function takes the JSON
 # report's dict and returns str or bytes. "sla": availability reports; "support": the
 # support report (SPEC section 6).
@@ -43,9 +45,16 @@ MEDIA_TYPES = {  # what an HTTP answer says it carries
 }
 
 
-def render(fmt: str, data: Mapping[str, Any], kind: str = "sla") -> str | bytes:
+def render(
+    fmt: str, data: Mapping[str, Any], kind: str = "sla", style: Style | None = None
+) -> str | bytes:
     """The JSON report ``data`` of ``kind`` (``sla`` or ``support``) in format ``fmt``
-    (one of ``FORMATS``): text, or bytes for ``BINARY``."""
+    (one of ``FORMATS``): text, or bytes for ``BINARY``. ``style`` (language, view,
+    CSV dialect, branding; default English, internal view) does not apply to the
+    JSON, which stays the machine's document."""
     module, name = _RENDERERS[kind][fmt]
     renderer = getattr(importlib.import_module(module), name)
-    return cast(Callable[[Mapping[str, Any]], str | bytes], renderer)(data)
+    if fmt == "json":
+        return cast(Callable[[Mapping[str, Any]], str], renderer)(data)
+    rendered = cast(Callable[[Mapping[str, Any], Style], str | bytes], renderer)
+    return rendered(data, style or Style())
