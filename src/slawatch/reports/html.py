@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -58,6 +59,7 @@ def _environment(style: Style, currency: str | None) -> Environment:
 
 def to_html(data: Data, style: Style = INTERNAL) -> str:
     """The HTML page of the JSON report ``data``."""
+    style = replace(style, written=True)
     _ = style.lang
     chart = daily_chart_png(data) if data["daily"] else b""
     contract, label = data["contract"], data["period"]["label"]
@@ -80,6 +82,7 @@ def to_html(data: Data, style: Style = INTERNAL) -> str:
 
 def support_to_html(data: Data, style: Style = INTERNAL) -> str:
     """The HTML page of the support report ``data``: requests and objectives."""
+    style = replace(style, written=True)
     _ = style.lang
     return _page(
         data,

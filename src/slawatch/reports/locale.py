@@ -56,6 +56,7 @@ class Style:
     csv_dialect: str = "plain"
     branding: Branding | None = None
     what_if: bool = False
+    written: bool = False  # values written as text (HTML, PDF): percentages carry their sign
     lang: Lang = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

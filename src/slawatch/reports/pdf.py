@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,7 @@ class _Document(FPDF):
 
 def to_pdf(data: Data, style: Style = INTERNAL) -> bytes:
     """The PDF of the JSON report ``data``."""
+    style = replace(style, written=True)
     _ = style.lang
     period, contract = data["period"]["label"], data["contract"]
     as_of = show("as_of", data["as_of"], style)
@@ -113,6 +115,7 @@ def to_pdf(data: Data, style: Style = INTERNAL) -> bytes:
 def support_to_pdf(data: Data, style: Style = INTERNAL) -> bytes:
     """The PDF of the support report ``data``: the objectives' verdicts, the terms,
     every request's clock with its arithmetic, the objectives and the clauses."""
+    style = replace(style, written=True)
     _ = style.lang
     period, title = data["period"]["label"], support.title(data, style)
     footer = _("slawatch support report {contract} {period}, as of {as_of}").format(

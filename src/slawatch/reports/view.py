@@ -129,7 +129,7 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
                 "Outage clauses' credit if every outage were claimed (%)",
                 ("outage_limits",),
             ),
-            ("credit_cap_percent", "Credit cap (% of the fee)", ("credit_cap",)),
+            ("credit_cap_percent", "Credit cap (percent of the fee)", ("credit_cap",)),
             ("credit_capped", "Credit cut down by the cap", ("credit_cap",)),
             ("credit_percent", "Credit owed (%)", ("credits",)),
             ("credit_percent_all_outages", "Credit if every outage were claimed (%)", ("credits",)),
@@ -357,8 +357,10 @@ def words(name: str, value: str, lang: Lang) -> str:
     """A JSON text field ``name`` for a customer: enum names and excluders' labels in
     words, instants and dates the language's way, decimals in formulas with the
     language's separator; free text (notes, tickets, clauses) as written."""
-    if name in _SENTENCES:
+    if name in _SENTENCES or (name, value) == ("note", _CONTRACT_NOTE):
         return _sentence(value, lang)
+    if name.startswith("tier"):
+        return _tier(value, lang)
     if name in _WORDED:
         return "; ".join(_word(part, lang) for part in value.split("; "))
     if name in ("text", "arithmetic", "clause"):
@@ -484,6 +486,7 @@ def _terms_lines(data: Data, style: Style) -> list[str]:
 # Enum values and excluders' labels -> their words (English message ids).
 _WORDED = frozenset({"kind", "period", "credit_basis", "outcome", "reason", "source", "start"})
 _SENTENCES = frozenset({"why_not", "meaning", "unknown_meaning"})  # written by the code
+_CONTRACT_NOTE = "declared in the contract"  # sla/assess.py's note of recurring maintenance
 _WORDS = {
     "month": "month",
     "year": "year",
@@ -538,6 +541,31 @@ def _sentence(text: str, lang: Lang) -> str:
     )
 
 
+_TIERS = (  # sla/credits.py's describe(): (pattern, message id)
+    (re.compile(r"<= (\S+) min down: (.+)"), "up to {0} min of downtime: {1}"),
+    (re.compile(r"more: (.+)"), "beyond: {0}"),
+    (re.compile(r"(\S+) % <= A < (\S+) %: (.+)"), "{0} <= A < {1}: {2}"),
+)
+
+
+def _tier(text: str, lang: Lang) -> str:
+    """A credit tier (``<= 216 min down: 0 %``) in words, its figures the language's way."""
+    for pattern, message in _TIERS:
+        found = pattern.fullmatch(text)
+        if found:
+            return lang(message).format(*(_figure(part, lang) for part in found.groups()))
+    return text
+
+
+def _figure(text: str, lang: Lang) -> str:
+    """``25 %`` or ``2160`` the language's way; a formula (``100 - A``) as written."""
+    number = text.removesuffix(" %")
+    if not re.fullmatch(r"\d+(\.\d+)?", number):
+        return text
+    value = float(number) if "." in number else int(number)
+    return lang.percent(value) if text.endswith("%") else lang.number(value)
+
+
 def _decimals(text: str, lang: Lang) -> str:
     """The decimals written in ``text`` with the language's separator."""
     return _DECIMAL.sub(lambda m: lang.number(float(m.group())), text)
@@ -584,10 +612,10 @@ def columns_shown(columns: Columns, style: Style = INTERNAL) -> Columns:
 
 
 def label_in(label: str, style: Style) -> str:
-    """A label in the style's language; without `` (%)`` in the customer view, whose
-    percentages carry their sign."""
+    """A label in the style's language; without `` (%)`` where the customer view
+    writes percentages with their sign (HTML, PDF)."""
     text = style.lang(label)
-    return text if style.internal else text.removesuffix(" (%)")
+    return text.removesuffix(" (%)") if style.written and not style.internal else text
 
 
 def table(
