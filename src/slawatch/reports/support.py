@@ -307,7 +307,7 @@ def _rule(target: Data, style: Style) -> str:
     return style.lang("{start} -> {stop} within {allowance} (priorities {priorities})").format(
         start=show("start", target["start"], style),
         stop=show("start", target["stop"], style),
-        allowance=target["allowance"],
+        allowance=_allowance(target, style),
         priorities=", ".join(target["priorities"]),
     )
 
@@ -353,7 +353,7 @@ def arithmetic(terms: Data, target: Data, style: Style = INTERNAL) -> str:
     days = " + ".join(
         f"{_day(d['date'], style)} {lang.duration(d['seconds'])}" for d in target["business_days"]
     )
-    allowance = terms["allowance"]
+    allowance = _allowance(terms, style)
     if terms["allowance_kind"] == AllowanceKind.BUSINESS_DAYS:
         allowance += _(" ({time} of business time)").format(
             time=lang.duration(target["allowance_seconds"])
@@ -375,6 +375,20 @@ def arithmetic(terms: Data, target: Data, style: Style = INTERNAL) -> str:
             )
         )
     return "; ".join(parts) + f": {show('outcome', target['outcome'], style)}"
+
+
+def _allowance(terms: Data, style: Style) -> str:
+    """A target's allowance as the contract words it (``8h of business time``), or
+    in the customer's language from its kind and amount."""
+    if style.internal:
+        return str(terms["allowance"])
+    amount, lang = terms["allowance_amount"], style.lang
+    if terms["allowance_kind"] == AllowanceKind.BUSINESS_DAYS:
+        text = "{n} business day" if amount == 1 else "{n} business days"
+        return lang(text).format(n=amount)
+    if terms["allowance_kind"] == AllowanceKind.BUSINESS_TIME:
+        return lang("{time} of business time").format(time=lang.duration(amount))
+    return lang("{time} of wall-clock time").format(time=lang.duration(amount))
 
 
 def _when(text: str, style: Style) -> str:
