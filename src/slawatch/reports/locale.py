@@ -44,6 +44,15 @@ class Branding:
     reference: str | None = None
     logo: Path | None = None
 
+    def lines(self, lang: Lang) -> list[str]:
+        """``Provider: ...``, ``Customer: ...``, ``Contract reference: ...``, those set."""
+        parts = (
+            ("Provider: {0}", self.provider),
+            ("Customer: {0}", self.customer),
+            ("Contract reference: {0}", self.reference),
+        )
+        return [lang(text).format(value) for text, value in parts if value]
+
 
 @dataclass(frozen=True, slots=True)
 class Style:

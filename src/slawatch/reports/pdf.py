@@ -157,13 +157,8 @@ def _branding(pdf: FPDF, branding: Branding, style: Style) -> None:
     if branding.logo is not None:
         pdf.image(str(branding.logo), x=_WIDTH + 10 - 40, y=top, h=14, keep_aspect_ratio=True)
     pdf.set_font(FONT, size=9)
-    for label, value in (
-        ("Provider", branding.provider),
-        ("Customer", branding.customer),
-        ("Contract reference", branding.reference),
-    ):
-        if value:
-            pdf.cell(0, 5, f"{style.lang(label)}: {value}", **_NEXT)
+    for line in branding.lines(style.lang):
+        pdf.cell(0, 5, line, **_NEXT)
     pdf.set_y(max(pdf.get_y(), top + (16 if branding.logo is not None else 0)))
 
 

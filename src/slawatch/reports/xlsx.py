@@ -97,18 +97,8 @@ def _first_sheet(book: Workbook, style: Style) -> Worksheet:
 def _branding(sheet: Worksheet, branding: Branding, style: Style) -> None:
     """Provider, customer and contract reference above the title, the logo at the
     right; the rows are inserted before the summary is written under them."""
-    shown = [
-        (style.lang(label), value)
-        for label, value in (
-            ("Provider", branding.provider),
-            ("Customer", branding.customer),
-            ("Contract reference", branding.reference),
-        )
-        if value
-    ]
-    for row, (label, value) in enumerate(shown, start=1):
-        sheet.cell(row=row, column=1, value=label).font = _BOLD
-        sheet.cell(row=row, column=2, value=value)
+    for row, line in enumerate(branding.lines(style.lang), start=1):
+        sheet.cell(row=row, column=1, value=line)
     if branding.logo is not None:
         logo = Image(str(branding.logo))
         logo.height, logo.width = 48, round(48 * logo.width / max(logo.height, 1))
