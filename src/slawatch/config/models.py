@@ -205,7 +205,7 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
         provider: Example Hosting SAS    # optional, each of these four
         customer: Client SA
         reference: CTR-2026-042          # the contract's reference
-        logo: logo.png                   # a PNG or JPEG, read from this file's folder
+        # logo: logo.png                 # a PNG or JPEG, read from this file's folder
 """
 
 from __future__ import annotations
