@@ -105,7 +105,9 @@ def test_html_speaks_the_language_with_babel_figures(
 
 def test_french_numbers_money_and_words(made: Made) -> None:
     page = html.unescape(made.report("ipfolio", "--format", "html", "--if-all-claimed"))
-    assert "Disponibilité de 99,468383\u00a0% pour un objectif de 99,5\u00a0% : non atteint." in page
+    assert (
+        "Disponibilité de 99,468383\u00a0% pour un objectif de 99,5\u00a0% : non atteint." in page
+    )
     assert "25\u00a0% = 250,00\u00a0€ si chaque interruption était réclamée" in page
     assert "2\u202f678\u202f400 s (31 j)" in page  # R, grouped the French way, days in French
     assert "jusqu'à 216 min d'indisponibilité : 0\u00a0%" in page  # the tier, in words
@@ -226,7 +228,11 @@ def test_branding_in_html_pdf_and_xlsx(made: Made, tmp_path: Path) -> None:
     assert [line.strip() for line in head.splitlines() if line.strip()] == list(lines)
     book = load_workbook(made.file("ipfolio", "xlsx", config=config))
     summary = book["Synthèse"]
-    assert [summary.cell(row=r, column=1).value for r in (1, 2, 3)] == list(lines)
+    assert [summary.cell(row=r, column=1).value for r in (1, 2, 3, 4, 5)] == [
+        *lines,
+        None,
+        "Rapport SLA : ipfolio, 2026-10",
+    ]
     assert len(summary._images) == 1  # the logo
 
 

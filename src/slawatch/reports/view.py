@@ -566,6 +566,13 @@ def _figure(text: str, lang: Lang) -> str:
     return lang.percent(value) if text.endswith("%") else lang.number(value)
 
 
+def worded(key: str) -> bool:
+    """The customer view writes this field's text in words (an enum, a reason, a
+    tier), not as the JSON has it."""
+    name = key.rsplit(".", 1)[-1]
+    return name in _WORDED or name in _SENTENCES or name.startswith("tier")
+
+
 def _decimals(text: str, lang: Lang) -> str:
     """The decimals written in ``text`` with the language's separator."""
     return _DECIMAL.sub(lambda m: lang.number(float(m.group())), text)

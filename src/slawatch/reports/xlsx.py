@@ -34,6 +34,7 @@ from slawatch.reports.view import (
     sections,
     show,
     term_tables,
+    worded,
 )
 
 SUMMARY_HEADINGS = ("Item", "Value", "JSON field", "Contract clause")
@@ -116,7 +117,7 @@ def _summary(
 ) -> None:
     """The title, the verdict's lines and the summary's sections with their clauses
     (and, in the internal view, the JSON field of each row), under the branding."""
-    top = sheet.max_row if style.branding is not None else 0
+    top = sheet.max_row + 1 if style.branding is not None else 0  # a blank row after it
     sheet.cell(row=top + 1, column=1, value=title).font = Font(bold=True, size=14)
     for offset, line in enumerate(lines):
         sheet.cell(row=top + 2 + offset, column=1, value=line)
@@ -146,9 +147,9 @@ def summary_headings(style: Style) -> tuple[str, ...]:
 
 
 def _value(key: str, value: Any, style: Style) -> Any:
-    """A cell's value: the JSON's own (numbers stay numbers); the customer view
-    writes yes/no, enum names and instants in words."""
-    if style.internal or not isinstance(value, bool | str):
+    """A cell's value: the JSON's own (numbers and instants stay what a spreadsheet
+    computes with); the customer view writes yes/no, enum names and reasons in words."""
+    if style.internal or not (isinstance(value, bool) or (isinstance(value, str) and worded(key))):
         return value
     return show(key, value, style)
 
