@@ -127,10 +127,17 @@ def report(
     )
     for data in reports:
         _note(data)
-    choices = {"locale": locale, "view": view, "csv_dialect": csv_dialect, "what_if": what_if}
 
     def rendered(data: Mapping[str, Any]) -> str | bytes:
-        return render(fmt, data, "sla", style(config, data["contract"], **choices))
+        chosen = style(
+            config,
+            data["contract"],
+            locale=locale,
+            view=view,
+            csv_dialect=csv_dialect,
+            what_if=what_if,
+        )
+        return render(fmt, data, "sla", chosen)
 
     if out_dir is None:
         write_output(rendered(reports[0]), output)
