@@ -152,6 +152,15 @@ def test_closed_period_customer_view_has_no_sha256(made: Made, tmp_path: Path) -
     assert sha in internal
     assert sha not in customer
     assert "SHA-256" not in customer
+    pdf, xlsx = tmp_path / "closed.pdf", tmp_path / "closed.xlsx"
+    run(*base, "--format", "pdf", "-o", str(pdf))
+    run(*base, "--format", "xlsx", "-o", str(xlsx))
+    pdftotext = tool("pdftotext", "poppler-utils")
+    text = subprocess.run([pdftotext, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "Avenants (0)" in text
+    assert sha not in " ".join(text.split()).replace(" ", "")
+    cells = [c for sheet in load_workbook(xlsx).worksheets for row in sheet.iter_rows(values_only=True) for c in row]  # fmt: skip
+    assert sha not in cells
 
 
 def test_json_is_the_same_in_every_language_and_view(made: Made) -> None:
