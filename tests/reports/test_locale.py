@@ -31,6 +31,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from slawatch.cli import main
+from slawatch.reports.formats import LOCALES
 from slawatch.reports.locale import CATALOGUES, untranslated
 
 from .test_formats import HISTORY, SEED, tool
@@ -295,3 +296,11 @@ def test_every_text_the_french_reports_ask_for_is_translated(made: Made) -> None
             for fmt in ("html", "csv", "xlsx", "pdf"):
                 made.file(contract, fmt, "--view", view, "--if-all-claimed")
     assert untranslated() == set()
+
+
+def test_the_config_accepts_the_locales_the_command_offers(tmp_path: Path) -> None:
+    """config/ may not import reports/: the two lists are kept equal here."""
+    for locale in LOCALES:
+        config = write_config(tmp_path, f"report:\n  locale: {locale}\n")
+        result = CliRunner().invoke(main, ["check-config", "-c", str(config)])
+        assert result.exit_code == 0, result.output

@@ -23,8 +23,7 @@ from slawatch.cli.common import (
 )
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.errors import UserError
-from slawatch.reports.formats import FORMATS, render
-from slawatch.reports.locale import CSV_DIALECTS, LOCALES, VIEWS
+from slawatch.reports.formats import CSV_DIALECTS, FORMATS, LOCALES, VIEWS, render
 
 F = TypeVar("F", bound=Callable[..., Any])
 

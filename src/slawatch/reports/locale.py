@@ -24,9 +24,6 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-LOCALES = ("fr", "en")
-VIEWS = ("customer", "internal")
-CSV_DIALECTS = ("plain", "excel", "excel-fr")
 DEFAULT_LOCALE = "en"  # without a ``report.locale`` in the config: the code's own language
 DOMAIN = "slawatch"
 CATALOGUES = Path(__file__).parent / "locales"
