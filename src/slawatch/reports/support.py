@@ -374,7 +374,9 @@ def arithmetic(terms: Data, target: Data, style: Style = INTERNAL) -> str:
                 spent=lang.duration(target["business_seconds"]),
             )
         )
-    return "; ".join(parts) + f": {show('outcome', target['outcome'], style)}"
+    return _("{steps}: {outcome}").format(
+        steps=_("; ").join(parts), outcome=show("outcome", target["outcome"], style)
+    )
 
 
 def _allowance(terms: Data, style: Style) -> str:
