@@ -13,6 +13,7 @@ that matplotlib ships: no system font is needed.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,11 @@ from fpdf import FPDF, FontFace, XPos, YPos
 
 from slawatch.reports import support
 from slawatch.reports.chart import daily_chart_png
+from slawatch.reports.pdf_layout import Fit, fit_table, keep_with_next
 from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
-    LATE_CLAIM_COLUMNS,
-    LIMIT_COLUMNS,
     OUTAGE_COLUMNS,
     Data,
     Section,
@@ -45,21 +45,14 @@ FONT = "DejaVu"
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _HEADINGS = FontFace(emphasis="BOLD", fill_color=(230, 236, 240))
 _WIDTH = 190.0  # A4 less 10 mm margins, in mm
-# The width of each column (mm) of each table, by its columns: they travel together.
-_WIDTHS: dict[tuple[tuple[str, str], ...], tuple[float, ...]] = {
-    OUTAGE_COLUMNS: (40, 40, 12, 12, 12, 12, 12, 16, 10, 14, 10),  # an ISO instant on one line
-    EXCLUSION_COLUMNS: (36, 22, 56, 16, 14, 16, 30),
-    LATE_CLAIM_COLUMNS: (30, 40, 40, 40, 40),
-    LIMIT_COLUMNS: (46, 18, 18, 20, 12, 24, 24, 28),
-    DAILY_COLUMNS: (30, 32, 32, 32, 32, 32),
-    AMENDMENT_COLUMNS: (15, 25, 16, 28, 48, 29, 29),  # a SHA-256 on four lines
-    support.REQUEST_COLUMNS: (14, 12, 26, 20, 26, 26, 15, 13, 38),  # an instant on two lines
-    support.OBJECTIVE_COLUMNS: (22, 20, 18, 12, 14, 14, 16, 20, 16, 16, 22),
-}
+# fontTools logs each table of each font it subsets at INFO (some 50 lines per PDF),
+# which the agent's INFO log would print for every report the API serves.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 
 class _Document(FPDF):
-    """A4 portrait with a footer naming the report and the page."""
+    """A4 portrait with a footer on every page: the report, the contract's
+    reference and "page n / N"."""
 
     def __init__(self, footer: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
@@ -72,13 +65,19 @@ class _Document(FPDF):
     def footer(self) -> None:
         self.set_y(-10)
         self.set_font(FONT, size=7)
-        self.cell(0, 4, f"{self._footer}, page {self.page_no()}/{{nb}}", align="C")
+        self.cell(0, 4, f"{self._footer} \u2013 page {self.page_no()} / {{nb}}", align="C")
+
+
+def _footer(kind: str, data: Data) -> str:
+    """The footer's text: the contract is the reference a customer quotes back."""
+    period = data["period"]["label"]
+    return f"slawatch {kind} report, contract {data['contract']}, {period}, as of {data['as_of']}"
 
 
 def to_pdf(data: Data) -> bytes:
     """The PDF of the JSON report ``data``."""
     period = data["period"]["label"]
-    pdf = _Document(f"slawatch SLA report {data['contract']} {period}, as of {data['as_of']}")
+    pdf = _Document(_footer("SLA", data))
     pdf.set_title(f"SLA report {data['contract']} {period}")
     pdf.add_page()
     _title(pdf, f"SLA report: {data['contract']}, {period}", data, headline(data))
@@ -101,8 +100,8 @@ def to_pdf(data: Data) -> bytes:
 def support_to_pdf(data: Data) -> bytes:
     """The PDF of the support report ``data``: the objectives' verdicts, the terms,
     every request's clock with its arithmetic, the objectives and the clauses."""
-    period, title = data["period"]["label"], support.title(data)
-    pdf = _Document(f"slawatch support report {data['contract']} {period}, as of {data['as_of']}")
+    title = support.title(data)
+    pdf = _Document(_footer("support", data))
     pdf.set_title(title)
     pdf.add_page()
     _title(pdf, title, data, support.headline(data))
@@ -131,14 +130,10 @@ def _title(pdf: FPDF, title: str, data: Data, lines: Sequence[str]) -> None:
 
 
 def _summary(pdf: FPDF, section: Section) -> None:
-    _heading(pdf, section.title)
-    pdf.set_font(FONT, size=8)
-    with pdf.table(
-        col_widths=(55, 55, 80), width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
-    ) as grid:
-        grid.row(("Item", "Value", "Contract clause"))
-        for row, clause in zip(section.rows, clauses_once(section.rows), strict=True):
-            grid.row((row.label, show(row.key, row.value), clause))
+    rows = [("Item", "Value", "Contract clause")]
+    for row, clause in zip(section.rows, clauses_once(section.rows), strict=True):
+        rows.append((row.label, show(row.key, row.value), clause))
+    _grid(pdf, section.title, rows, size=8)
 
 
 def _records(
@@ -149,30 +144,56 @@ def _records(
     *,
     note: str = "",
 ) -> None:
-    _heading(pdf, f"{title} ({len(records)})")
-    pdf.set_font(FONT, size=7)
-    if note:
-        pdf.multi_cell(0, 4, note, align="L", **_NEXT)
+    heading = f"{title} ({len(records)})"
     if not records:
-        pdf.cell(0, 5, "none", **_NEXT)
+        keep_with_next(pdf, lambda: _none(pdf, heading, note))
+        _none(pdf, heading, note)
         return
-    with pdf.table(
-        col_widths=_WIDTHS[columns], width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
-    ) as grid:
-        grid.row(tuple(heading for _, heading in columns))
-        for cells in table(list(records), columns):
-            grid.row(tuple(cells))
+    rows = [tuple(heading for _, heading in columns)]
+    rows += [tuple(cells) for cells in table(list(records), columns)]
+    _grid(pdf, heading, rows, size=7, note=note)
 
 
 def _clauses(pdf: FPDF, clauses: Sequence[tuple[str, str]]) -> None:
-    _heading(pdf, "Contract clauses")
-    pdf.set_font(FONT, size=8)
+    _grid(pdf, "Contract clauses", [("Rule", "Clause"), *clauses], size=8)
+
+
+def _grid(
+    pdf: FPDF,
+    title: str,
+    rows: Sequence[Sequence[str]],
+    *,
+    size: float,
+    note: str = "",
+) -> None:
+    """A heading, a note, and a table whose first row is its heading row (repeated
+    on each page it runs onto); the heading goes to the next page with the
+    table's first rows when they would not fit under it."""
+    pdf.set_font(FONT, size=size)
+    fit = fit_table(pdf, rows, _WIDTH)
+    keep_with_next(pdf, lambda: _table(pdf, title, rows[:2], fit, note))
+    _table(pdf, title, rows, fit, note)
+
+
+def _table(pdf: FPDF, title: str, rows: Sequence[Sequence[str]], fit: Fit, note: str) -> None:
+    _heading(pdf, title)
+    pdf.set_font(FONT, size=fit.size)
+    if note:
+        pdf.multi_cell(0, 4, note, align="L", **_NEXT)
     with pdf.table(
-        col_widths=(40, 150), width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
+        col_widths=fit.widths, width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
     ) as grid:
-        grid.row(("Rule", "Clause"))
-        for rule, text in clauses:
-            grid.row((rule, text))
+        for cells in rows:
+            grid.row(tuple(cells))
+
+
+def _none(pdf: FPDF, title: str, note: str) -> None:
+    """The heading of an empty table, its note and "none"."""
+    _heading(pdf, title)
+    pdf.set_font(FONT, size=7)
+    if note:
+        pdf.multi_cell(0, 4, note, align="L", **_NEXT)
+    pdf.cell(0, 5, "none", **_NEXT)
 
 
 def _heading(pdf: FPDF, text: str) -> None:

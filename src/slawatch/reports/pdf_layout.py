@@ -1,0 +1,92 @@
+"""Where the PDF's tables and headings sit: columns no narrower than their longest
+word, headings kept with what follows them, a footer on every page.
+
+fpdf2 breaks a word that is wider than its cell character by character, so a
+fixed width per column turned "Claimed" into "Claim" / "ed" and a long ticket
+reference into two halves a customer cannot search for. The widths are measured
+instead, from the very text the table will hold, in the font it will be set in:
+every column gets at least its longest word, the rest of the page goes to the
+columns whose lines are longest. When even the words do not fit, the table is set
+a size smaller, down to ``MIN_FONT``. A SHA-256 is the one text allowed to wrap
+anywhere: it is read by a machine, and 64 digits fit no column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from fpdf import FPDF
+
+PADDING = 1.0  # mm: fpdf2's cell margin, left and right of a cell's text
+_SLACK = 0.3  # mm: rounding in fpdf2's line breaking
+MIN_FONT = 5.0  # pt: smaller is not read on paper
+_STEP = 0.5  # pt
+_HASH_CHARS = 16  # how much of a SHA-256 a column must hold on one line
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """How a table is set: its font size and its columns' widths (mm)."""
+
+    size: float
+    widths: tuple[float, ...]
+
+
+def fit_table(pdf: FPDF, rows: Sequence[Sequence[str]], width: float) -> Fit:
+    """The largest size, from the current font's down to ``MIN_FONT``, at which no
+    word of ``rows`` (the first one is the bold heading row) is cut, with the widths
+    that fill ``width``."""
+    font, current = pdf.font_family, pdf.font_size_pt
+    while True:
+        least, most = _extents(pdf, font, current, rows)
+        if sum(least) <= width or current <= MIN_FONT:
+            return Fit(current, _share(least, most, width))
+        current = max(MIN_FONT, current - _STEP)
+
+
+def _extents(
+    pdf: FPDF, font: str, size: float, rows: Sequence[Sequence[str]]
+) -> tuple[list[float], list[float]]:
+    """Per column: the width of its longest word (a SHA-256 counting for
+    ``_HASH_CHARS`` digits) and of its longest line, at ``size``."""
+    hashed = pdf.get_string_width("0" * _HASH_CHARS)
+    least = [0.0] * len(rows[0])
+    most = [0.0] * len(rows[0])
+    for number, row in enumerate(rows):
+        pdf.set_font(font, "B" if number == 0 else "", size)
+        for column, text in enumerate(row):
+            words = text.split() or [""]
+            longest = max(
+                hashed if _SHA256.fullmatch(word) else pdf.get_string_width(word) for word in words
+            )
+            line = max(pdf.get_string_width(line) for line in text.splitlines() or [""])
+            least[column] = max(least[column], longest)
+            most[column] = max(most[column], line)
+    margin = 2 * PADDING + _SLACK
+    return [w + margin for w in least], [w + margin for w in most]
+
+
+def _share(least: list[float], most: list[float], width: float) -> tuple[float, ...]:
+    """Widths adding up to ``width``: the longest lines when they all fit, spread in
+    proportion; else each column's longest word, and what is left in proportion to
+    how much more each column's lines would take."""
+    if sum(most) <= width:
+        return tuple(m * width / sum(most) for m in most)
+    spare = width - sum(least)
+    if spare <= 0:
+        return tuple(w * width / sum(least) for w in least)
+    wants = [m - w for m, w in zip(most, least, strict=True)]
+    return tuple(w + spare * x / sum(wants) for w, x in zip(least, wants, strict=True))
+
+
+def keep_with_next(pdf: FPDF, draw_start: Callable[[], None]) -> None:
+    """A new page first when ``draw_start`` (a heading and what must stay under
+    it: the table's heading row and first row) would not end on this page, so a
+    heading is never the last line of a page."""
+    with pdf.offset_rendering() as trial:
+        draw_start()
+    if trial.page_break_triggered:
+        pdf.add_page()
