@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,17 @@ def _footer(kind: str, data: Data) -> str:
     return f"slawatch {kind} report, contract {data['contract']}, {period}, as of {data['as_of']}"
 
 
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A titled table of text as the PDF sets it: its first row is the heading row;
+    a table with no other row shows "none"."""
+
+    title: str
+    rows: tuple[tuple[str, ...], ...]
+    size: float  # pt
+    note: str = ""
+
+
 def to_pdf(data: Data) -> bytes:
     """The PDF of the JSON report ``data``."""
     period = data["period"]["label"]
@@ -83,18 +95,22 @@ def to_pdf(data: Data) -> bytes:
     _title(pdf, f"SLA report: {data['contract']}, {period}", data, headline(data))
     if data["daily"]:
         pdf.image(io.BytesIO(daily_chart_png(data)), w=_WIDTH, alt_text="Daily availability")
-    for section in sections(data):
-        _summary(pdf, section)
-    outages, exclusions, days = data["outages"], data["exclusions"], data["daily"]
-    _records(pdf, "Outages", outages, OUTAGE_COLUMNS, note=_outage_note(data))
-    _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS)
-    for title, records, columns in term_tables(data):
-        _records(pdf, title, records, columns)
-    _clauses(pdf, clause_rows(data))
-    _records(pdf, "Day by day", days, DAILY_COLUMNS)
-    if "closed" in data:
-        _records(pdf, "Amendments", amendments(data), AMENDMENT_COLUMNS)
+    for grid in grids(data):
+        _grid(pdf, grid)
     return bytes(pdf.output())
+
+
+def grids(data: Data) -> list[Grid]:
+    """The availability report's tables, in the order the PDF sets them."""
+    found = [_summary(section) for section in sections(data)]
+    found.append(_records("Outages", data["outages"], OUTAGE_COLUMNS, _outage_note(data)))
+    found.append(_records("Exclusions", data["exclusions"], EXCLUSION_COLUMNS))
+    found += [_records(title, rows, columns) for title, rows, columns in term_tables(data)]
+    found.append(_clauses(clause_rows(data)))
+    found.append(_records("Day by day", data["daily"], DAILY_COLUMNS))
+    if "closed" in data:
+        found.append(_records("Amendments", amendments(data), AMENDMENT_COLUMNS))
+    return found
 
 
 def support_to_pdf(data: Data) -> bytes:
@@ -105,14 +121,19 @@ def support_to_pdf(data: Data) -> bytes:
     pdf.set_title(title)
     pdf.add_page()
     _title(pdf, title, data, support.headline(data))
-    for section in support.sections(data):
-        _summary(pdf, section)
-    requests = support.request_rows(data)
-    _records(pdf, "Requests", requests, support.REQUEST_COLUMNS)
-    objectives = data["objectives"]
-    _records(pdf, "Objectives", objectives, support.OBJECTIVE_COLUMNS)
-    _clauses(pdf, clause_rows(data))
+    for grid in support_grids(data):
+        _grid(pdf, grid)
     return bytes(pdf.output())
+
+
+def support_grids(data: Data) -> list[Grid]:
+    """The support report's tables, in the order the PDF sets them."""
+    return [
+        *(_summary(section) for section in support.sections(data)),
+        _records("Requests", support.request_rows(data), support.REQUEST_COLUMNS),
+        _records("Objectives", data["objectives"], support.OBJECTIVE_COLUMNS),
+        _clauses(clause_rows(data)),
+    ]
 
 
 def _title(pdf: FPDF, title: str, data: Data, lines: Sequence[str]) -> None:
@@ -129,71 +150,52 @@ def _title(pdf: FPDF, title: str, data: Data, lines: Sequence[str]) -> None:
     pdf.ln(2)
 
 
-def _summary(pdf: FPDF, section: Section) -> None:
+def _summary(section: Section) -> Grid:
     rows = [("Item", "Value", "Contract clause")]
     for row, clause in zip(section.rows, clauses_once(section.rows), strict=True):
         rows.append((row.label, show(row.key, row.value), clause))
-    _grid(pdf, section.title, rows, size=8)
+    return Grid(section.title, tuple(rows), 8)
 
 
 def _records(
-    pdf: FPDF,
     title: str,
     records: Sequence[Mapping[str, Any]],
     columns: tuple[tuple[str, str], ...],
-    *,
     note: str = "",
-) -> None:
-    heading = f"{title} ({len(records)})"
-    if not records:
-        keep_with_next(pdf, lambda: _none(pdf, heading, note))
-        _none(pdf, heading, note)
-        return
+) -> Grid:
     rows = [tuple(heading for _, heading in columns)]
     rows += [tuple(cells) for cells in table(list(records), columns)]
-    _grid(pdf, heading, rows, size=7, note=note)
+    return Grid(f"{title} ({len(records)})", tuple(rows), 7, note)
 
 
-def _clauses(pdf: FPDF, clauses: Sequence[tuple[str, str]]) -> None:
-    _grid(pdf, "Contract clauses", [("Rule", "Clause"), *clauses], size=8)
+def _clauses(clauses: Sequence[tuple[str, str]]) -> Grid:
+    return Grid("Contract clauses", (("Rule", "Clause"), *clauses), 8)
 
 
-def _grid(
-    pdf: FPDF,
-    title: str,
-    rows: Sequence[Sequence[str]],
-    *,
-    size: float,
-    note: str = "",
-) -> None:
-    """A heading, a note, and a table whose first row is its heading row (repeated
-    on each page it runs onto); the heading goes to the next page with the
-    table's first rows when they would not fit under it."""
-    pdf.set_font(FONT, size=size)
-    fit = fit_table(pdf, rows, _WIDTH)
-    keep_with_next(pdf, lambda: _table(pdf, title, rows[:2], fit, note))
-    _table(pdf, title, rows, fit, note)
+def _grid(pdf: FPDF, grid: Grid) -> None:
+    """A heading, a note, and a table whose heading row is repeated on each page
+    it runs onto; the heading goes to the next page with the table's first rows
+    when they would not fit under it."""
+    pdf.set_font(FONT, size=grid.size)
+    fit = fit_table(pdf, grid.rows, _WIDTH)
+    keep_with_next(pdf, lambda: _table(pdf, grid, fit, 2))
+    _table(pdf, grid, fit, len(grid.rows))
 
 
-def _table(pdf: FPDF, title: str, rows: Sequence[Sequence[str]], fit: Fit, note: str) -> None:
-    _heading(pdf, title)
+def _table(pdf: FPDF, grid: Grid, fit: Fit, rows: int) -> None:
+    """The heading, the note and the first ``rows`` rows of ``grid``."""
+    _heading(pdf, grid.title)
     pdf.set_font(FONT, size=fit.size)
-    if note:
-        pdf.multi_cell(0, 4, note, align="L", **_NEXT)
+    if grid.note:
+        pdf.multi_cell(0, 4, grid.note, align="L", **_NEXT)
+    if len(grid.rows) == 1:
+        pdf.cell(0, 5, "none", **_NEXT)
+        return
     with pdf.table(
         col_widths=fit.widths, width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
-    ) as grid:
-        for cells in rows:
-            grid.row(tuple(cells))
-
-
-def _none(pdf: FPDF, title: str, note: str) -> None:
-    """The heading of an empty table, its note and "none"."""
-    _heading(pdf, title)
-    pdf.set_font(FONT, size=7)
-    if note:
-        pdf.multi_cell(0, 4, note, align="L", **_NEXT)
-    pdf.cell(0, 5, "none", **_NEXT)
+    ) as drawn:
+        for cells in grid.rows[:rows]:
+            drawn.row(cells)
 
 
 def _heading(pdf: FPDF, text: str) -> None:
