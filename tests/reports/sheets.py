@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from pycel import ExcelCompiler  # type: ignore[import-untyped]  # pycel ships no types
 
 _OFFSET = re.compile(r'"([+-]\d\d:\d\d)"')
@@ -25,9 +25,11 @@ class Sheets:
 
     def rows(self, sheet: str) -> list[tuple[Any, ...]]:
         """Every row of ``sheet``, each cell as a JSON value."""
-        return [tuple(self.value(sheet, cell) for cell in row) for row in self.book[sheet].iter_rows()]  # type: ignore[misc]
+        return [
+            tuple(self.value(sheet, cell) for cell in row) for row in self.book[sheet].iter_rows()
+        ]
 
-    def value(self, sheet: str, cell: Cell) -> Any:
+    def value(self, sheet: str, cell: Cell | MergedCell) -> Any:
         """A cell as the JSON wrote its value: a formula's result (an empty result
         is ``None``), an instant in ISO 8601 with the offset its format shows, a
         day as ``YYYY-MM-DD``."""

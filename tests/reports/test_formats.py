@@ -221,7 +221,7 @@ def test_html_has_the_figures(reports: Reports, contract: str, period: str) -> N
     for clause in data["clauses"].values():
         assert clause in page, clause
     for day in data["daily"]:
-        assert f"<td>{day['date']}</td>" in page
+        assert f'<td class="when">{day["date"]}</td>' in page
     assert 'src="data:image/png;base64,' in page  # the chart travels inside the file
 
 

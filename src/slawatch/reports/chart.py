@@ -8,7 +8,6 @@ and no GUI backend, whatever ``MPLBACKEND`` says (the agent may run headless).
 from __future__ import annotations
 
 import io
-import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ from matplotlib.patches import Patch
 
 _MET, _MISSED, _EXCLUDED = "#2e7d32", "#c62828", "#1565c0"
 _UNMEASURED, _NONE = "#9e9e9e", "#eeeeee"
-# matplotlib logs each font it scores at DEBUG (hundreds of lines per chart).
-logging.getLogger("matplotlib.font_manager").setLevel(logging.INFO)
 
 
 @dataclass(frozen=True, slots=True)

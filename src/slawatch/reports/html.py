@@ -9,10 +9,12 @@ attachment or a ticket, with nothing to fetch.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from slawatch.reports import support
 from slawatch.reports.chart import daily_chart_png
@@ -34,6 +36,7 @@ from slawatch.reports.view import (
 
 TEMPLATE = "report.html.j2"
 OUTAGE_NOTE = "Counted seconds make up D; excluded and unknown seconds do not."
+_HYPHENATED = re.compile(r"\S*-\S*")
 _WHEN = ("start", "end", "opened", "deadline", "stopped_at")  # instants: kept on one line
 
 
@@ -47,7 +50,15 @@ def _environment() -> Environment:
     )
     environment.filters["show"] = show
     environment.filters["clauses_once"] = clauses_once
+    environment.filters["whole"] = whole_words
     return environment
+
+
+def whole_words(text: Any) -> Markup:
+    """``text`` escaped, each word with a hyphen in a span kept on one line: a
+    browser may wrap after a hyphen, which cuts a ticket reference
+    (``INC-2026-10-000123``), a date or a compound word in two."""
+    return Markup(_HYPHENATED.sub(r'<span class="w">\g<0></span>', str(escape(text))))
 
 
 def to_html(data: Data) -> str:

@@ -13,7 +13,6 @@ that matplotlib ships: no system font is needed.
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,9 +45,6 @@ FONT = "DejaVu"
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _HEADINGS = FontFace(emphasis="BOLD", fill_color=(230, 236, 240))
 _WIDTH = 190.0  # A4 less 10 mm margins, in mm
-# fontTools logs each table of each font it subsets at INFO (some 50 lines per PDF),
-# which the agent's INFO log would print for every report the API serves.
-logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 
 class _Document(FPDF):

@@ -71,15 +71,24 @@ def _extents(
 
 def _share(least: list[float], most: list[float], width: float) -> tuple[float, ...]:
     """Widths adding up to ``width``: the longest lines when they all fit, spread in
-    proportion; else each column's longest word, and what is left in proportion to
-    how much more each column's lines would take."""
+    proportion. Else every column gets its longest word; then, from the column that
+    wants least more, each gets its longest line while that is no more than an even
+    share of what is left (a short column on one line); the columns still wanting
+    (the long texts) share the rest in proportion to what they want."""
     if sum(most) <= width:
         return tuple(m * width / sum(most) for m in most)
-    spare = width - sum(least)
-    if spare <= 0:
+    if sum(least) >= width:
         return tuple(w * width / sum(least) for w in least)
-    wants = [m - w for m, w in zip(most, least, strict=True)]
-    return tuple(w + spare * x / sum(wants) for w, x in zip(least, wants, strict=True))
+    widths, spare = list(least), width - sum(least)
+    wants = {column: most[column] - least[column] for column in range(len(least))}
+    for column in sorted(wants, key=wants.__getitem__):
+        if wants[column] > spare / len(wants):
+            break
+        widths[column], spare = most[column], spare - wants.pop(column)
+    total = sum(wants.values())
+    for column, want in wants.items():
+        widths[column] += spare * want / total
+    return tuple(widths)
 
 
 def keep_with_next(pdf: FPDF, draw_start: Callable[[], None]) -> None:
