@@ -74,7 +74,9 @@ def cut_words(pages: Iterable[Page], texts: Iterable[str]) -> Counter[str]:
 
 
 # Run in the page by Chromium after layout: each word of each table cell is a
-# range; a word whose range has two boxes was wrapped inside. Hashes may wrap.
+# range; a word whose range has two boxes was wrapped inside. Hashes may wrap
+# anywhere; the contract's prose (td.clause, td.prose) after a hyphen, as typeset
+# text does ("non-" / "responsabilité"), so there each part between hyphens counts.
 _MEASURE = """<script>
 window.addEventListener("load", () => {
   const facts = {cells: 0, words: [], cut: [], overflowing: []};
@@ -82,9 +84,11 @@ window.addEventListener("load", () => {
     facts.cells += 1;
     if (cell.scrollWidth > cell.clientWidth + 1) facts.overflowing.push(cell.textContent);
     if (cell.classList.contains("hash")) continue;
+    const prose = cell.classList.contains("clause") || cell.classList.contains("prose");
     const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      for (const match of node.data.matchAll(/\\S+/g)) {
+      const words = prose ? /[^\\s-]+-?/g : /\\S+/g;
+      for (const match of node.data.matchAll(words)) {
         const range = document.createRange();
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);

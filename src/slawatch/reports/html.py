@@ -36,7 +36,7 @@ from slawatch.reports.view import (
 
 TEMPLATE = "report.html.j2"
 OUTAGE_NOTE = "Counted seconds make up D; excluded and unknown seconds do not."
-_HYPHENATED = re.compile(r"\S*-\S*")
+_HYPHENATED = re.compile(r"\S+-\S+")  # a word with a hyphen inside, not a minus sign
 _WHEN = ("start", "end", "opened", "deadline", "stopped_at")  # instants: kept on one line
 
 
