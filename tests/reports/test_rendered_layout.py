@@ -24,6 +24,7 @@ from typing import Any, cast
 import pytest
 from click.testing import CliRunner
 from fpdf import FPDF
+from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image
 
@@ -290,6 +291,20 @@ def test_xlsx_formulas_give_the_report_numbers_and_follow_a_change(made: Made) -
     daily = sheets.rows("Daily")
     assert [row[-1] for row in daily[1:]] == [day["availability_percent"] for day in data["daily"]]
     assert sheets.formula("Daily", "F2").startswith("=IF(")
+
+
+def test_xlsx_formulas_hold_the_report_numbers_as_their_results(made: Made) -> None:
+    """What a viewer that does not compute shows (a mail preview, a reader of
+    cached values): the formulas' results as written in the file."""
+    data = made.json("report", "cegid-portal", "2026-10")
+    cached = load_workbook(made.path("report", "cegid-portal", "2026-10", "xlsx"), data_only=True)
+    summary = {row[2].value: row[1].value for row in cached["Summary"].iter_rows(min_row=2)}
+    assert summary["availability_percent"] == data["availability_percent"]
+    assert summary["formula.numerator_seconds"] == data["formula"]["numerator_seconds"]
+    assert summary["formula.denominator_seconds"] == data["formula"]["denominator_seconds"]
+    days = [row[5].value for row in cached["Daily"].iter_rows(min_row=2)]
+    assert days == [day["availability_percent"] for day in data["daily"]]
+    assert None in days  # a Sunday: no reference time, an empty result
 
 
 def test_xlsx_typed_cells_chart_print_setup_and_creator(made: Made) -> None:

@@ -34,7 +34,15 @@ from slawatch.reports.view import (
     sections,
     term_tables,
 )
-from slawatch.reports.xlsx_cells import availability, cell_value, print_setup, ratio, side
+from slawatch.reports.xlsx_cells import (
+    Results,
+    availability,
+    cell_value,
+    print_setup,
+    ratio,
+    side,
+    with_results,
+)
 
 SUMMARY_HEADINGS = ("Item", "Value", "JSON field", "Contract clause")
 SUMMARY_FIRST_ROW = 6  # under the title, three headline lines and a blank row
@@ -60,18 +68,18 @@ def to_xlsx(data: Data) -> bytes:
     book = Workbook()
     title = f"SLA report: {data['contract']}, {data['period']['label']}"
     cells = _summary(_first_sheet(book), title, headline(data)[:3], sections(data))
-    _availability_formulas(_first_sheet(book), data, cells)
+    results = _availability_formulas(_first_sheet(book), data, cells)
     _records(book.create_sheet("Outages"), data["outages"], OUTAGE_COLUMNS)
     _records(book.create_sheet("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS)
-    for title, records, columns in term_tables(data):
-        _records(book.create_sheet(title), records, columns)
+    for name, records, columns in term_tables(data):
+        _records(book.create_sheet(name), records, columns)
     daily = book.create_sheet("Daily")
     _records(daily, data["daily"], DAILY_COLUMNS)
-    _daily_formulas(daily, data)
+    results.update(_daily_formulas(daily, data))
     _clauses(book.create_sheet("Clauses"), data["clauses"])
     if "closed" in data:
         _records(book.create_sheet("Amendments"), amendments(data), AMENDMENT_COLUMNS)
-    return _saved(book, title)
+    return _saved(book, title, results)
 
 
 def support_to_xlsx(data: Data) -> bytes:
@@ -92,9 +100,9 @@ def _first_sheet(book: Workbook) -> Worksheet:
     return sheet
 
 
-def _saved(book: Workbook, title: str) -> bytes:
-    """The workbook's bytes, each sheet set up to print. The formulas are computed
-    when the file is opened: openpyxl writes no cached result."""
+def _saved(book: Workbook, title: str, results: Results | None = None) -> bytes:
+    """The workbook's bytes, each sheet set up to print, each formula with the
+    report's number as its ``results``."""
     book.properties.creator = CREATOR
     book.properties.title = title
     book.calculation.fullCalcOnLoad = True
@@ -102,7 +110,7 @@ def _saved(book: Workbook, title: str) -> bytes:
         print_setup(sheet, title_rows=None if sheet.title == "Summary" else "1:1")
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return with_results(out.getvalue(), book.sheetnames, results or {})
 
 
 def _summary(
@@ -129,32 +137,41 @@ def _summary(
     return cells
 
 
-def _availability_formulas(sheet: Worksheet, data: Data, cells: Mapping[str, str]) -> None:
+def _availability_formulas(sheet: Worksheet, data: Data, cells: Mapping[str, str]) -> Results:
     """The numerator, the denominator and the availability as formulas over the
     R, X, U and D cells of the summary (a report with nothing measured keeps its
-    empty availability)."""
+    empty availability); returns their results, the report's numbers."""
     if data["availability_percent"] is None or "formula.numerator_seconds" not in cells:
-        return
+        return {}
     shape = ratio(data["formula"])
     letters = {letter: cells[key] for letter, key in LETTERS.items()}
     top, bottom = cells["formula.numerator_seconds"], cells["formula.denominator_seconds"]
+    result = cells["availability_percent"]
     sheet[top] = "=" + side(shape.top, letters)
     sheet[bottom] = "=" + side(shape.bottom, letters)
-    sheet[cells["availability_percent"]] = availability(top, bottom)
+    sheet[result] = availability(top, bottom)
+    return {
+        (sheet.title, top): data["formula"]["numerator_seconds"],
+        (sheet.title, bottom): data["formula"]["denominator_seconds"],
+        (sheet.title, result): data["availability_percent"],
+    }
 
 
-def _daily_formulas(sheet: Worksheet, data: Data) -> None:
+def _daily_formulas(sheet: Worksheet, data: Data) -> Results:
     """Each day's availability as a formula over its R, X, U and D cells, and a
-    chart of it beside the table."""
+    chart of it beside the table; returns their results, the report's numbers."""
     keys = [key for key, _ in DAILY_COLUMNS]
     column = {key: chr(ord("A") + keys.index(key)) for key in keys}
     shape = ratio(data["formula"])
-    for row in range(2, len(data["daily"]) + 2):
+    results: Results = {}
+    for row, day in enumerate(data["daily"], start=2):
         letters = {letter: f"{column[key]}{row}" for letter, key in LETTERS.items()}
-        target = sheet[f"{column['availability_percent']}{row}"]
-        target.value = availability(side(shape.top, letters), side(shape.bottom, letters))
+        target = f"{column['availability_percent']}{row}"
+        sheet[target] = availability(side(shape.top, letters), side(shape.bottom, letters))
+        results[(sheet.title, target)] = day["availability_percent"]
     if data["daily"]:
         _chart(sheet, keys.index("availability_percent") + 1, len(data["daily"]))
+    return results
 
 
 def _chart(sheet: Worksheet, column: int, days: int) -> None:

@@ -12,12 +12,18 @@ with), so a customer who changes a figure sees the availability follow. A
 spreadsheet computes in binary floats: the formula truncates to 6 decimals as
 the report does, on integers (``INT(num x 10^8 / den) / 10^6``; the seconds of
 a year times 10^8 stay below 2^53), so the result is the report's own number.
+openpyxl writes a formula without its result, which a viewer that does not
+compute (a mail preview, a reader of cached values) shows as empty: the report's
+number is written in as the formula's cached result (``with_results``), and the
+workbook asks the spreadsheet to compute everything again when it opens it.
 """
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -35,6 +41,8 @@ SECONDS_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0#####"  # the JSON's percentages have at most 6 decimals
 MONEY_FORMAT = "#,##0.00"
 _MONEY = ("credit_amount", "credit_amount_all_outages")
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*)>(<f>[^<]*</f>)<v ?/>')
+Results = dict[tuple[str, str], int | float | None]  # (sheet, cell) -> the formula's result
 _LANDSCAPE_FROM = 110  # total column width (characters) past which a sheet prints wide
 
 
@@ -95,3 +103,36 @@ def print_setup(sheet: Worksheet, *, title_rows: str | None) -> None:
     sheet.print_options.gridLines = True
     if title_rows:
         sheet.print_title_rows = title_rows
+
+
+def with_results(workbook: bytes, sheets: Sequence[str], results: Results) -> bytes:
+    """``workbook`` (as openpyxl saved it, its sheets named ``sheets`` in order) with
+    each formula of ``results`` holding its result: a number, or an empty text for
+    ``None``."""
+    parts: dict[str, dict[str, int | float | None]] = {}
+    for (sheet, cell), value in results.items():
+        parts.setdefault(f"xl/worksheets/sheet{sheets.index(sheet) + 1}.xml", {})[cell] = value
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename in parts:
+                content = _cached(content.decode("utf-8"), parts[item.filename]).encode("utf-8")
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def _cached(xml: str, values: Mapping[str, int | float | None]) -> str:
+    def put(found: re.Match[str]) -> str:
+        cell, attributes, formula = found.groups()
+        if cell not in values:
+            return found.group(0)
+        value = values[cell]
+        if value is None:
+            return f'<c r="{cell}"{attributes} t="str">{formula}<v></v>'
+        return f'<c r="{cell}"{attributes}>{formula}<v>{value!r}</v>'
+
+    return _FORMULA_CELL.sub(put, xml)
