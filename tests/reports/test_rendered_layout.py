@@ -31,7 +31,7 @@ from PIL import Image
 from slawatch.cli import main
 from slawatch.reports import chart
 from slawatch.reports.pdf import grids, support_grids
-from slawatch.reports.pdf_layout import MIN_FONT, PADDING, fit_table, keep_with_next
+from slawatch.reports.pdf_layout import MIN_FONT, PADDING, fit_table, keep_with_next, rows_height
 
 from .rendered import MM, TIMEOUT, Page, cut_words, html_layout, pdf_pages, png_pages
 from .sheets import Sheets
@@ -151,29 +151,27 @@ def test_keep_with_next_turns_the_page_for_a_heading_at_the_bottom() -> None:
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=14)
     pdf.add_page()
-    pdf.set_font("helvetica", size=10)
-    pdf.set_y(pdf.page_break_trigger - 12)  # room for the heading, not for its table
-
-    def heading_and_two_rows() -> None:
-        for line in ("Outages (4)", "Start End", "2026-10-06 2026-10-06"):
-            pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
-
-    keep_with_next(pdf, heading_and_two_rows)
+    pdf.set_y(pdf.page_break_trigger - 12)  # room for a heading, not for its table
+    keep_with_next(pdf, 20)
     assert (pdf.page, pdf.y) == (2, pdf.t_margin)
-    heading_and_two_rows()
-    assert pdf.page == 2
 
 
 def test_keep_with_next_stays_when_there_is_room() -> None:
     pdf = FPDF(unit="mm", format="A4")
     pdf.add_page()
-    pdf.set_font("helvetica", size=10)
-
-    def heading() -> None:
-        pdf.cell(0, 7, "Outages (4)")
-
-    keep_with_next(pdf, heading)
+    keep_with_next(pdf, 20)
     assert (pdf.page, pdf.y) == (1, pdf.t_margin)
+
+
+def test_rows_height_is_the_tallest_cell_of_each_row() -> None:
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=7)
+    rows = [("Start", "Note"), ("2026-10-14", "a note long enough to take three lines here")]
+    fit = fit_table(pdf, rows, 40)
+    line = 2 * pdf.font_size
+    assert rows_height(pdf, rows[:1], fit) == pytest.approx(line)
+    assert rows_height(pdf, rows, fit) > 3 * line  # the note wraps: its row is taller
 
 
 def test_fit_table_gives_each_column_its_longest_word() -> None:

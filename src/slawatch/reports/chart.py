@@ -35,7 +35,7 @@ MET = _Kind("target met", _MET)
 MISSED = _Kind("below target", _MISSED)
 PART_EXCLUDED = _Kind("some time excluded", _MET, "////")
 EXCLUDED = _Kind("excluded all day", _EXCLUDED, "xxxx")
-UNMEASURED = _Kind("not measured (all unknown)", _UNMEASURED, "....")
+UNMEASURED = _Kind("not measured (all unknown)", _UNMEASURED, "\\\\")
 NO_REFERENCE = _Kind("no reference time", _NONE)
 
 
@@ -67,10 +67,11 @@ def daily_chart_png(data: Mapping[str, Any], *, dpi: int = 150) -> bytes:
     figure = Figure(figsize=(7.2, 2.6), dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    _bars(axes, days, kinds, floor)
+    top = 100.0 + (100.0 - floor) * 0.04
+    _bars(axes, days, kinds, (floor, top))
     axes.axhline(target, color="#37474f", linestyle="--", linewidth=1)
     axes.text(len(days) + 0.6, target, f" target {target:g} %", va="center", fontsize=7)
-    axes.set_ylim(floor, 100.0 + (100.0 - floor) * 0.04)
+    axes.set_ylim(floor, top)
     axes.set_xlim(0.4, len(days) + 0.6)
     axes.set_ylabel("availability (%)", fontsize=8)
     axes.set_title(f"Daily availability, {data['period']['label']}", fontsize=9)
@@ -85,21 +86,26 @@ _LEGEND = (MET, MISSED, PART_EXCLUDED, EXCLUDED, UNMEASURED, NO_REFERENCE)
 
 
 def _bars(
-    axes: Axes, days: Sequence[Mapping[str, Any]], kinds: Sequence[_Kind], floor: float
+    axes: Axes, days: Sequence[Mapping[str, Any]], kinds: Sequence[_Kind], span: tuple[float, float]
 ) -> None:
-    """A bar up to the day's availability for a measured day; a full-height band,
-    coloured and hatched by kind, for a day with nothing to count, so that none
-    reads as 100 %. The legend, under the axes where it hides no bar, names the
-    kinds this chart has."""
-    for position, (day, kind) in enumerate(zip(days, kinds, strict=True), start=1):
-        if kind in _BARS:
-            value = day["availability_percent"] - floor
-            colour = _MISSED if kind is MISSED else _MET
-            axes.bar(position, value, bottom=floor, width=0.8, color=colour, hatch=kind.hatch,
-                     edgecolor="white" if kind.hatch else colour, linewidth=0)  # fmt: skip
-        else:
-            axes.axvspan(position - 0.4, position + 0.4, facecolor=kind.colour,
-                         hatch=kind.hatch, edgecolor="white", linewidth=0)  # fmt: skip
+    """A bar from the axis' ``span`` floor up to the day's availability for a
+    measured day; a band the height of the axes, coloured and hatched by kind, for
+    a day with nothing to count, so that none reads as 100 %. One bar call per kind
+    (a year has 365 days). The legend, under the axes where it hides no bar, names
+    the kinds this chart has."""
+    floor, top = span
+    numbered = list(enumerate(zip(days, kinds, strict=True), start=1))
+    for kind in _LEGEND:
+        drawn = [(i, day) for i, (day, k) in numbered if k is kind]
+        if not drawn:
+            continue
+        heights = [
+            (day["availability_percent"] if kind in _BARS else top) - floor for _, day in drawn
+        ]
+        axes.bar([i for i, _ in drawn], heights, bottom=floor, width=0.8, color=kind.colour,
+                 hatch=kind.hatch or None, edgecolor="white" if kind.hatch else "none",
+                 linewidth=0)  # fmt: skip
+
     shown = [kind for kind in _LEGEND if kind in kinds or kind in (MET, MISSED)]
     handles = [Patch(facecolor=k.colour, hatch=k.hatch, edgecolor="white") for k in shown]
     figure = axes.get_figure()

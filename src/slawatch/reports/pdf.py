@@ -23,7 +23,13 @@ from fpdf import FPDF, FontFace, XPos, YPos
 
 from slawatch.reports import support
 from slawatch.reports.chart import daily_chart_png
-from slawatch.reports.pdf_layout import Fit, fit_table, keep_with_next
+from slawatch.reports.pdf_layout import (
+    Fit,
+    fit_table,
+    keep_with_next,
+    rows_height,
+    text_height,
+)
 from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
     DAILY_COLUMNS,
@@ -45,6 +51,9 @@ FONT = "DejaVu"
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _HEADINGS = FontFace(emphasis="BOLD", fill_color=(230, 236, 240))
 _WIDTH = 190.0  # A4 less 10 mm margins, in mm
+_HEADING_SPACE, _HEADING_LINE = 3.0, 7.0  # mm: space above a heading, its line
+_HEADING_HEIGHT = _HEADING_SPACE + _HEADING_LINE
+_NOTE_LINE, _NONE_HEIGHT = 4.0, 5.0  # mm: a line of a table's note, the "none" of an empty one
 
 
 class _Document(FPDF):
@@ -174,30 +183,39 @@ def _grid(pdf: FPDF, grid: Grid) -> None:
     when they would not fit under it."""
     pdf.set_font(FONT, size=grid.size)
     fit = fit_table(pdf, grid.rows, _WIDTH)
-    keep_with_next(pdf, lambda: _table(pdf, grid, fit, 2))
-    _table(pdf, grid, fit, len(grid.rows))
-
-
-def _table(pdf: FPDF, grid: Grid, fit: Fit, rows: int) -> None:
-    """The heading, the note and the first ``rows`` rows of ``grid``."""
+    keep_with_next(
+        pdf, _HEADING_HEIGHT + _note_height(pdf, grid, fit) + _first_rows(pdf, grid, fit)
+    )
     _heading(pdf, grid.title)
     pdf.set_font(FONT, size=fit.size)
     if grid.note:
-        pdf.multi_cell(0, 4, grid.note, align="L", **_NEXT)
+        pdf.multi_cell(0, _NOTE_LINE, grid.note, align="L", **_NEXT)
     if len(grid.rows) == 1:
-        pdf.cell(0, 5, "none", **_NEXT)
+        pdf.cell(0, _NONE_HEIGHT, "none", **_NEXT)
         return
     with pdf.table(
         col_widths=fit.widths, width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
     ) as drawn:
-        for cells in grid.rows[:rows]:
+        for cells in grid.rows:
             drawn.row(cells)
 
 
+def _note_height(pdf: FPDF, grid: Grid, fit: Fit) -> float:
+    if not grid.note:
+        return 0.0
+    pdf.set_font(FONT, size=fit.size)
+    return text_height(pdf, 0, _NOTE_LINE, grid.note)
+
+
+def _first_rows(pdf: FPDF, grid: Grid, fit: Fit) -> float:
+    """The heading row and the first row, or the "none" of an empty table."""
+    return _NONE_HEIGHT if len(grid.rows) == 1 else rows_height(pdf, grid.rows[:2], fit)
+
+
 def _heading(pdf: FPDF, text: str) -> None:
-    pdf.ln(3)
+    pdf.ln(_HEADING_SPACE)
     pdf.set_font(FONT, "B", 11)
-    pdf.cell(0, 7, text, **_NEXT)
+    pdf.cell(0, _HEADING_LINE, text, **_NEXT)
 
 
 def _outage_note(data: Data) -> str:

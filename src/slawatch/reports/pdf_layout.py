@@ -14,10 +14,11 @@ anywhere: it is read by a machine, and 64 digits fit no column.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fpdf import FPDF
+from fpdf.enums import MethodReturnValue
 
 PADDING = 1.0  # mm: fpdf2's cell margin, left and right of a cell's text
 _SLACK = 0.3  # mm: rounding in fpdf2's line breaking
@@ -91,11 +92,33 @@ def _share(least: list[float], most: list[float], width: float) -> tuple[float, 
     return tuple(widths)
 
 
-def keep_with_next(pdf: FPDF, draw_start: Callable[[], None]) -> None:
-    """A new page first when ``draw_start`` (a heading and what must stay under
-    it: the table's heading row and first row) would not end on this page, so a
+def rows_height(pdf: FPDF, rows: Sequence[Sequence[str]], fit: Fit) -> float:
+    """The height (mm) that ``rows`` take in a table set as ``fit`` (the first one
+    is the bold heading row): each row as tall as its tallest cell, at fpdf2's
+    table line height, twice the font size."""
+    pdf.set_font(pdf.font_family, "", fit.size)
+    line = 2 * pdf.font_size
+    total = 0.0
+    for number, row in enumerate(rows):
+        pdf.set_font(pdf.font_family, "B" if number == 0 else "", fit.size)
+        total += max(
+            text_height(pdf, width, line, text) for width, text in zip(fit.widths, row, strict=True)
+        )
+    pdf.set_font(pdf.font_family, "", fit.size)
+    return total
+
+
+def text_height(pdf: FPDF, width: float, line: float, text: str) -> float:
+    """The height (mm) of ``text`` set in the current font, ``width`` mm wide
+    (0: to the right margin), ``line`` mm a line: fpdf2's dry run of a cell."""
+    height = pdf.multi_cell(width, line, text, dry_run=True, output=MethodReturnValue.HEIGHT)
+    assert isinstance(height, float | int)  # what output=HEIGHT returns
+    return float(height)
+
+
+def keep_with_next(pdf: FPDF, height: float) -> None:
+    """A new page first when what must stay together (a heading, its table's
+    heading row and first row: ``height`` mm) would not end on this page, so a
     heading is never the last line of a page."""
-    with pdf.offset_rendering() as trial:
-        draw_start()
-    if trial.page_break_triggered:
+    if pdf.will_page_break(height):
         pdf.add_page()
