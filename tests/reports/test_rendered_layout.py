@@ -24,6 +24,7 @@ from typing import Any, cast
 import pytest
 from click.testing import CliRunner
 from fpdf import FPDF
+from fpdf.enums import PageOrientation
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image
@@ -154,6 +155,10 @@ def test_keep_with_next_turns_the_page_for_a_heading_at_the_bottom() -> None:
     pdf.set_y(pdf.page_break_trigger - 12)  # room for a heading, not for its table
     keep_with_next(pdf, 20)
     assert (pdf.page, pdf.y) == (2, pdf.t_margin)
+    pdf.add_page(orientation="L")
+    pdf.set_y(pdf.page_break_trigger - 12)
+    keep_with_next(pdf, 20)
+    assert (pdf.page, pdf.cur_orientation) == (4, PageOrientation.LANDSCAPE)  # as fitted
 
 
 def test_keep_with_next_stays_when_there_is_room() -> None:
@@ -347,3 +352,11 @@ def test_rendering_a_pdf_logs_no_font_library_line(tmp_path: Path) -> None:
     noise = [line for line in done.stderr.splitlines() if "fontTools" in line or "font_manager" in line]  # fmt: skip
     assert noise == []
     assert logging.getLogger("fontTools.subset").getEffectiveLevel() == logging.WARNING
+
+
+def test_pdf_sets_a_table_too_narrow_in_portrait_on_landscape_pages(made: Made) -> None:
+    pages = pdf_pages(made.path("support", "cegid-portal", "contract-year:2026", "pdf"))
+    assert pages[0].height > 800  # A4 portrait: the verdict and the summary
+    requests = next(page for page in pages if any(heading_lines(page, t) for t in ["Requests (6)"]))
+    assert requests.height < 600  # A4 landscape: the instants and the arithmetic
+    assert all(page.height < 600 for page in pages[requests.number - 1 :])

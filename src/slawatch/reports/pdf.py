@@ -20,6 +20,7 @@ from typing import Any
 
 import matplotlib
 from fpdf import FPDF, FontFace, XPos, YPos
+from fpdf.enums import PageOrientation
 
 from slawatch.reports import support
 from slawatch.reports.chart import daily_chart_png
@@ -50,7 +51,10 @@ from slawatch.reports.view import (
 FONT = "DejaVu"
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _HEADINGS = FontFace(emphasis="BOLD", fill_color=(230, 236, 240))
-_WIDTH = 190.0  # A4 less 10 mm margins, in mm
+_WIDTH = 190.0  # A4 portrait less 10 mm margins, in mm: the chart's width
+# A table whose longest cell would take more lines than this in portrait is set on
+# landscape pages (and what follows it, on the pages it turned).
+_MOST_LINES = 8
 _HEADING_SPACE, _HEADING_LINE = 3.0, 7.0  # mm: space above a heading, its line
 _HEADING_HEIGHT = _HEADING_SPACE + _HEADING_LINE
 _NOTE_LINE, _NONE_HEIGHT = 4.0, 5.0  # mm: a line of a table's note, the "none" of an empty one
@@ -182,7 +186,11 @@ def _grid(pdf: FPDF, grid: Grid) -> None:
     it runs onto; the heading goes to the next page with the table's first rows
     when they would not fit under it."""
     pdf.set_font(FONT, size=grid.size)
-    fit = fit_table(pdf, grid.rows, _WIDTH)
+    fit = fit_table(pdf, grid.rows, pdf.epw)
+    if fit.lines > _MOST_LINES and pdf.cur_orientation is PageOrientation.PORTRAIT:
+        pdf.add_page(orientation="L")
+        pdf.set_font(FONT, size=grid.size)
+        fit = fit_table(pdf, grid.rows, pdf.epw)
     keep_with_next(
         pdf, _HEADING_HEIGHT + _note_height(pdf, grid, fit) + _first_rows(pdf, grid, fit)
     )
@@ -194,7 +202,7 @@ def _grid(pdf: FPDF, grid: Grid) -> None:
         pdf.cell(0, _NONE_HEIGHT, "none", **_NEXT)
         return
     with pdf.table(
-        col_widths=fit.widths, width=_WIDTH, headings_style=_HEADINGS, text_align="LEFT"
+        col_widths=fit.widths, width=pdf.epw, headings_style=_HEADINGS, text_align="LEFT"
     ) as drawn:
         for cells in grid.rows:
             drawn.row(cells)

@@ -13,6 +13,7 @@ anywhere: it is read by a machine, and 64 digits fit no column.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class Fit:
 
     size: float
     widths: tuple[float, ...]
+    lines: int  # about how many lines the longest text of a cell takes
 
 
 def fit_table(pdf: FPDF, rows: Sequence[Sequence[str]], width: float) -> Fit:
@@ -44,7 +46,9 @@ def fit_table(pdf: FPDF, rows: Sequence[Sequence[str]], width: float) -> Fit:
     while True:
         least, most = _extents(pdf, font, current, rows)
         if sum(least) <= width or current <= MIN_FONT:
-            return Fit(current, _share(least, most, width))
+            widths = _share(least, most, width)
+            lines = max(math.ceil(m / w) for m, w in zip(most, widths, strict=True))
+            return Fit(current, widths, lines)
         current = max(MIN_FONT, current - _STEP)
 
 
@@ -121,4 +125,4 @@ def keep_with_next(pdf: FPDF, height: float) -> None:
     heading row and first row: ``height`` mm) would not end on this page, so a
     heading is never the last line of a page."""
     if pdf.will_page_break(height):
-        pdf.add_page()
+        pdf.add_page(same=True)  # the same orientation: the table was fitted to it
