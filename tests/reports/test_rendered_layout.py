@@ -357,6 +357,6 @@ def test_rendering_a_pdf_logs_no_font_library_line(tmp_path: Path) -> None:
 def test_pdf_sets_a_table_too_narrow_in_portrait_on_landscape_pages(made: Made) -> None:
     pages = pdf_pages(made.path("support", "cegid-portal", "contract-year:2026", "pdf"))
     assert pages[0].height > 800  # A4 portrait: the verdict and the summary
-    requests = next(page for page in pages if any(heading_lines(page, t) for t in ["Requests (6)"]))
+    requests = next(page for page in pages if heading_lines(page, "Requests (6)"))
     assert requests.height < 600  # A4 landscape: the instants and the arithmetic
     assert all(page.height < 600 for page in pages[requests.number - 1 :])
