@@ -18,6 +18,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,7 +32,8 @@ from PIL import Image
 
 from slawatch.cli import main
 from slawatch.reports import chart
-from slawatch.reports.pdf import grids, support_grids
+from slawatch.reports.locale import Style
+from slawatch.reports.pdf import Grid, grids, support_grids
 from slawatch.reports.pdf_layout import MIN_FONT, PADDING, fit_table, keep_with_next, rows_height
 
 from .rendered import MM, TIMEOUT, Page, cut_words, html_layout, pdf_pages, png_pages
@@ -41,13 +43,19 @@ from .test_support_formats import EVENTS
 
 AS_OF = "2026-12-01T00:00:00+01:00"
 TICKET = "INC-2026-10-000123456789"
+# The customer view in French is what the seed contracts send; the internal view in
+# English has the widest tables (the JSON fields, the SHA-256s, the what-ifs).
+CUSTOMER, INTERNAL = Style(locale="fr", view="customer"), Style(locale="en", view="internal")
 CASES = [
-    ("report", "cegid-portal", "2026-10"),
-    ("report", "ipfolio", "2026-10"),
-    ("report", "smileo-backup", "2026"),
-    ("support", "cegid-portal", "contract-year:2026"),
+    ("report", "cegid-portal", "2026-10", CUSTOMER),
+    ("report", "cegid-portal", "2026-10", INTERNAL),
+    ("report", "ipfolio", "2026-10", CUSTOMER),
+    ("report", "ipfolio", "2026-10", INTERNAL),
+    ("report", "smileo-backup", "2026", CUSTOMER),
+    ("support", "cegid-portal", "contract-year:2026", CUSTOMER),
+    ("support", "cegid-portal", "contract-year:2026", INTERNAL),
 ]
-IDS = [f"{kind}-{contract}-{period}" for kind, contract, period in CASES]
+IDS = [f"{kind}-{contract}-{period}-{style.locale}-{style.view}" for kind, contract, period, style in CASES]  # fmt: skip
 FOOTER_ZONE = 14 * MM  # the bottom margin: the footer and nothing else
 
 
@@ -61,15 +69,19 @@ class Made:
 
     def __init__(self, db: str, out: Path) -> None:
         self.db, self.out = db, out
-        self._paths: dict[tuple[str, str, str, str], Path] = {}
+        self._paths: dict[tuple[str, ...], Path] = {}
 
-    def path(self, kind: str, contract: str, period: str, fmt: str) -> Path:
-        key = (kind, contract, period, fmt)
+    def path(
+        self, kind: str, contract: str, period: str, fmt: str, style: Style = CUSTOMER
+    ) -> Path:
+        key = (kind, contract, period, fmt, style.locale, style.view)
         if key not in self._paths:
-            target = self.out / f"{kind}-{contract}-{period.replace(':', '-')}.{fmt}"
+            name = f"{kind}-{contract}-{period.replace(':', '-')}-{style.locale}-{style.view}"
+            target = self.out / f"{name}.{fmt}"
             command = ("support", "report") if kind == "support" else ("report",)
             run(*command, "-c", SEED, "--db", self.db, "--contract", contract, "--period", period,
-                "--as-of", AS_OF, "--format", fmt, "-o", str(target))  # fmt: skip
+                "--as-of", AS_OF, "--format", fmt, "-o", str(target), "--locale", style.locale,
+                "--view", style.view)  # fmt: skip
             self._paths[key] = target
         return self._paths[key]
 
@@ -95,10 +107,10 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
     yield Made(db, base)
 
 
-def tables(kind: str, data: dict[str, Any]) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
-    """(title, rows) of every table the PDF sets."""
-    found = support_grids(data) if kind == "support" else grids(data)
-    return [(grid.title, grid.rows) for grid in found]
+def tables(kind: str, data: dict[str, Any], style: Style) -> list[Grid]:
+    """Every table the PDF sets in ``style``."""
+    written = replace(style, written=True)  # as the PDF writes its values
+    return support_grids(data, written) if kind == "support" else grids(data, written)
 
 
 def test_the_example_has_what_used_to_wrap(made: Made) -> None:
@@ -111,22 +123,28 @@ def test_the_example_has_what_used_to_wrap(made: Made) -> None:
     assert chart.day_kind(day, cegid["target_percent"]) is chart.EXCLUDED
 
 
-@pytest.mark.parametrize(("kind", "contract", "period"), CASES, ids=IDS)
-def test_pdf_cuts_no_word_of_any_table(made: Made, kind: str, contract: str, period: str) -> None:
-    pages = pdf_pages(made.path(kind, contract, period, "pdf"))
-    drawn = [rows for _, rows in tables(kind, made.json(kind, contract, period)) if len(rows) > 1]
+@pytest.mark.parametrize(("kind", "contract", "period", "style"), CASES, ids=IDS)
+def test_pdf_cuts_no_word_of_any_table(
+    made: Made, kind: str, contract: str, period: str, style: Style
+) -> None:
+    pages = pdf_pages(made.path(kind, contract, period, "pdf", style))
+    found = tables(kind, made.json(kind, contract, period), style)
+    drawn = [grid.rows for grid in found if len(grid.rows) > 1]
     cells = [cell for rows in drawn for row in rows for cell in row]  # an empty table: "none"
     assert not cut_words(pages, cells)
 
 
-@pytest.mark.parametrize(("kind", "contract", "period"), CASES, ids=IDS)
-def test_pdf_footer_on_every_page(made: Made, kind: str, contract: str, period: str) -> None:
-    pages = pdf_pages(made.path(kind, contract, period, "pdf"))
+@pytest.mark.parametrize(("kind", "contract", "period", "style"), CASES, ids=IDS)
+def test_pdf_footer_on_every_page(
+    made: Made, kind: str, contract: str, period: str, style: Style
+) -> None:
+    pages = pdf_pages(made.path(kind, contract, period, "pdf", style))
     assert len(pages) > 1
+    word = "contrat" if style.locale == "fr" else "contract"
     for page in pages:
         footer = [w for w in page.words if w.y0 > page.height - FOOTER_ZONE]
         text = " ".join(w.text for w in sorted(footer, key=lambda w: w.x0))
-        assert f"contract {contract}," in text, (page.number, text)
+        assert f"\u2013 {word} {contract} \u2013" in text, (page.number, text)
         assert text.endswith(f"page {page.number} / {len(pages)}"), (page.number, text)
 
 
@@ -135,17 +153,19 @@ def heading_lines(page: Page, title: str) -> list[float]:
     return [y for y, words in page.lines().items() if " ".join(w.text for w in words) == title]
 
 
-@pytest.mark.parametrize(("kind", "contract", "period"), CASES, ids=IDS)
-def test_pdf_heading_never_ends_a_page(made: Made, kind: str, contract: str, period: str) -> None:
-    pages = pdf_pages(made.path(kind, contract, period, "pdf"))
-    for title, rows in tables(kind, made.json(kind, contract, period)):
-        found = [(page, y) for page in pages for y in heading_lines(page, title)]
-        assert len(found) == 1, title
+@pytest.mark.parametrize(("kind", "contract", "period", "style"), CASES, ids=IDS)
+def test_pdf_heading_never_ends_a_page(
+    made: Made, kind: str, contract: str, period: str, style: Style
+) -> None:
+    pages = pdf_pages(made.path(kind, contract, period, "pdf", style))
+    for grid in tables(kind, made.json(kind, contract, period), style):
+        found = [(page, y) for page in pages for y in heading_lines(page, grid.title)]
+        assert len(found) == 1, grid.title
         page, top = found[0]
         under = [w for w in page.words if top < w.y0 < page.height - FOOTER_ZONE]
         # The table's heading row (or "none") follows on the same page.
-        first = rows[0][0].split()[0] if len(rows) > 1 else "none"
-        assert first in {w.text for w in under}, (title, page.number)
+        first = grid.rows[0][0].split()[0] if len(grid.rows) > 1 else grid.none
+        assert first in {w.text for w in under}, (grid.title, page.number)
 
 
 def test_keep_with_next_turns_the_page_for_a_heading_at_the_bottom() -> None:
@@ -278,7 +298,7 @@ def test_html_cells_wrap_between_words_only(made: Made, tmp_path: Path, width: i
 
 def test_xlsx_formulas_give_the_report_numbers_and_follow_a_change(made: Made) -> None:
     data = made.json("report", "cegid-portal", "2026-10")
-    sheets = Sheets(made.path("report", "cegid-portal", "2026-10", "xlsx"))
+    sheets = Sheets(made.path("report", "cegid-portal", "2026-10", "xlsx", INTERNAL))
     summary = {row[2]: (row[1], number) for number, row in enumerate(sheets.rows("Summary"), 1)}
     cell = {key: f"B{number}" for key, (_, number) in summary.items()}
     assert summary["availability_percent"][0] == data["availability_percent"]
@@ -300,7 +320,9 @@ def test_xlsx_formulas_hold_the_report_numbers_as_their_results(made: Made) -> N
     """What a viewer that does not compute shows (a mail preview, a reader of
     cached values): the formulas' results as written in the file."""
     data = made.json("report", "cegid-portal", "2026-10")
-    cached = load_workbook(made.path("report", "cegid-portal", "2026-10", "xlsx"), data_only=True)
+    cached = load_workbook(
+        made.path("report", "cegid-portal", "2026-10", "xlsx", INTERNAL), data_only=True
+    )
     summary = {row[2].value: row[1].value for row in cached["Summary"].iter_rows(min_row=2)}
     assert summary["availability_percent"] == data["availability_percent"]
     assert summary["formula.numerator_seconds"] == data["formula"]["numerator_seconds"]
@@ -311,14 +333,14 @@ def test_xlsx_formulas_hold_the_report_numbers_as_their_results(made: Made) -> N
 
 
 def test_xlsx_typed_cells_chart_print_setup_and_creator(made: Made) -> None:
-    sheets = Sheets(made.path("report", "cegid-portal", "2026-10", "xlsx"))
+    sheets = Sheets(made.path("report", "cegid-portal", "2026-10", "xlsx", INTERNAL))
     book = sheets.book
     assert book.properties.creator == "slawatch"
     outages = book["Outages"]
     assert outages["A2"].is_date and outages["A2"].number_format.endswith('"+02:00"')
     assert book["Daily"]["A2"].is_date and book["Daily"]["A2"].number_format == "yyyy-mm-dd"
     assert outages["C2"].number_format == "#,##0"
-    with zipfile.ZipFile(made.path("report", "cegid-portal", "2026-10", "xlsx")) as parts:
+    with zipfile.ZipFile(made.path("report", "cegid-portal", "2026-10", "xlsx", INTERNAL)) as parts:
         charts = [name for name in parts.namelist() if name.startswith("xl/charts/chart")]
         assert len(charts) == 1
         assert "'Daily'!$F$2:$F$32" in parts.read(charts[0]).decode()  # the 31 days
@@ -355,8 +377,25 @@ def test_rendering_a_pdf_logs_no_font_library_line(tmp_path: Path) -> None:
 
 
 def test_pdf_sets_a_table_too_narrow_in_portrait_on_landscape_pages(made: Made) -> None:
-    pages = pdf_pages(made.path("support", "cegid-portal", "contract-year:2026", "pdf"))
+    pages = pdf_pages(made.path("support", "cegid-portal", "contract-year:2026", "pdf", INTERNAL))
     assert pages[0].height > 800  # A4 portrait: the verdict and the summary
     requests = next(page for page in pages if heading_lines(page, "Requests (6)"))
     assert requests.height < 600  # A4 landscape: the instants and the arithmetic
     assert all(page.height < 600 for page in pages[requests.number - 1 :])
+
+
+@pytest.mark.parametrize("style", [CUSTOMER, INTERNAL], ids=["fr-customer", "en-internal"])
+def test_xlsx_every_formula_computes_its_cached_result(made: Made, style: Style) -> None:
+    """In either view and language (the sheets and columns differ): what a spreadsheet
+    computes is what the file shows before it does."""
+    path = made.path("report", "cegid-portal", "2026-10", "xlsx", style)
+    sheets, cached = Sheets(path), load_workbook(path, data_only=True)
+    formulas = 0
+    for sheet in sheets.book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    formulas += 1
+                    shown = cached[sheet.title][cell.coordinate].value
+                    assert sheets.value(sheet.title, cell) == shown, (sheet.title, cell.coordinate)
+    assert formulas == 3 + 31  # the period's numerator, denominator and availability; each day's
