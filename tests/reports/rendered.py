@@ -47,6 +47,15 @@ class Page:
         return {y: sorted(words, key=lambda w: w.x0) for y, words in sorted(found.items())}
 
 
+_WHOLE = re.compile(r'<span class="w">(.*?)</span>')
+
+
+def html_text(page: str) -> str:
+    """The HTML ``page`` with its characters unescaped and without the spans that
+    keep a hyphenated word on one line: the text as a reader searches it."""
+    return html.unescape(_WHOLE.sub(r"\1", page))
+
+
 def pdf_pages(pdf: Path) -> list[Page]:
     """Every page of ``pdf`` with its words and their boxes (points, y downwards)."""
     command = [debian_tool("pdftotext", "poppler-utils"), "-bbox", "-enc", "UTF-8", str(pdf), "-"]

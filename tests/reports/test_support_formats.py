@@ -4,10 +4,8 @@ SPEC section 7 names and the arithmetic that gives each deadline."""
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
-import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from click.testing import CliRunner
 from slawatch.cli import main
 from slawatch.reports.support import OBJECTIVE_COLUMNS, REQUEST_COLUMNS, request_rows
 
+from .rendered import html_text
 from .sheets import Sheets
 from .test_formats import SEED, tool
 
@@ -139,8 +138,7 @@ def test_xlsx_rereads_to_the_json(made: Made) -> None:
 def test_html_shows_the_arithmetic_and_escapes_tickets(made: Made) -> None:
     page = made.path("html").read_text(encoding="utf-8")
     assert "&lt;b&gt;C-3&lt;/b&gt;" in page and "<b>C-3</b>" not in page
-    # A hyphenated word sits in a span that keeps it on one line: read the text.
-    text = html.unescape(re.sub(r'<span class="w">(.*?)</span>', r"\1", page))
+    text = html_text(page)
     for row in request_rows(made.json()):
         assert row["arithmetic"] in text
     assert "take-in-charge-share: 2 of 3 decided requests met take-in-charge" in text
