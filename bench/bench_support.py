@@ -1,6 +1,6 @@
 """How fast support requests are imported and reported on.
 
-    python bench/bench_support.py [--db DATABASE_URL] [--runs N]
+    python bench/bench_support.py [--db DATABASE_URL] [--runs N] [--report-only] [--digest]
 
 Without ``--db`` it uses fresh SQLite files in a temporary directory; a PostgreSQL URL
 must name an empty database (the benchmark fills it). Prints:
@@ -14,12 +14,17 @@ must name an empty database (the benchmark fills it). Prints:
 
 Times are this process's CPU seconds (``time.process_time``): on a shared machine the
 wall clock says more about the neighbours than about the code.
+
+``--digest`` also prints the SHA-256 of the report's JSON text as of after the year
+and as of mid-year (with pending requests): a change meant to be faster only must
+leave both unchanged. ``--report-only`` skips the import of 1,000,000 events.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import random
 import statistics
 import tempfile
@@ -45,6 +50,7 @@ PARIS = ZoneInfo("Europe/Paris")
 YEAR_START = int(datetime(2026, 1, 1, tzinfo=PARIS).timestamp())
 YEAR = 365 * 86400
 AS_OF = YEAR_START + YEAR + 30 * 86400  # the contract year is over
+MID_YEAR = YEAR_START + 182 * 86400 + 11 * 3600  # half the requests not opened yet
 
 
 def write_events(path: Path, requests: int, seed: int = 1) -> int:
@@ -99,7 +105,7 @@ def bench_import(url: str, folder: Path) -> None:
             )
 
 
-def bench_report(url: str, folder: Path, runs: int) -> None:
+def bench_report(url: str, folder: Path, runs: int, digest: bool) -> None:
     config = load_config(SEED)
     path = folder / "events-100k.csv"
     write_events(path, 100_000, seed=2)
@@ -111,6 +117,16 @@ def bench_report(url: str, folder: Path, runs: int) -> None:
                 phases.setdefault(phase, []).append(took)
         medians = ", ".join(f"{k} {statistics.median(v):.2f} s" for k, v in phases.items())
         print(f"report: contract year over 100,000 requests, medians of {runs}: {medians}")
+        if digest:
+            print_digests(store, config)
+
+
+def print_digests(store: Store, config: Any) -> None:
+    """The SHA-256 of the report's JSON text after the year and in the middle of it."""
+    for label, moment in (("after the year", AS_OF), ("mid-year", MID_YEAR)):
+        context = Context(config, store, now=moment, spell=key)
+        text = to_json(support_report(context, "cegid-portal", "contract-year:2026", as_of=None))
+        print(f"report SHA-256 as of {label}: {hashlib.sha256(text.encode()).hexdigest()}")
 
 
 def report_phases(store: Store, config: Any) -> dict[str, float]:
@@ -137,11 +153,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="database URL (default: fresh SQLite files)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--report-only", action="store_true", help="skip the import bench")
+    parser.add_argument("--digest", action="store_true", help="print the reports' SHA-256")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        bench_import(args.db or f"sqlite:///{folder}/import.db", folder)
-        bench_report(args.db or f"sqlite:///{folder}/report.db", folder, args.runs)
+        if not args.report_only:
+            bench_import(args.db or f"sqlite:///{folder}/import.db", folder)
+        url = args.db or f"sqlite:///{folder}/report.db"
+        bench_report(url, folder, args.runs, args.digest)
 
 
 if __name__ == "__main__":
