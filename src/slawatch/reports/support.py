@@ -13,7 +13,7 @@ the core, written truncated to 6 decimals beside the exact fraction.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -81,7 +81,7 @@ def to_dict(report: SupportReport) -> dict[str, Any]:
         "as_of": iso(a.as_of),
         "complete": a.as_of >= a.period.end,
         "support": terms_dict(terms),
-        "requests": [request_dict(r, terms, iso) for r in a.requests],
+        "requests": Requests(a.requests, terms),
         "objectives": [_objective(o) for o in a.objectives],
         "clauses": dict(terms.clauses),
     }
@@ -90,21 +90,134 @@ def to_dict(report: SupportReport) -> dict[str, Any]:
 class Iso(dict[int | None, str | None]):
     """Instants as ISO 8601 in the contract's zone (``None`` stays ``None``); each
     written once (a clock often starts when its request was opened). A dict that
-    fills itself: a yearly report asks 1,000,000 times, mostly for instants it has."""
+    fills itself: a yearly report asks 1,000,000 times, mostly for instants it has.
+    ``quoted``: as JSON values (``"2026-10-02T16:50:00+02:00"``, ``None`` is ``null``)."""
 
-    def __init__(self, terms: SupportTerms) -> None:
-        super().__init__({None: None})
+    def __init__(self, terms: SupportTerms, quoted: bool = False) -> None:
+        self._none = "null" if quoted else None
+        super().__init__({None: self._none})
         self._zone = terms.zone
+        self._quote = '"' if quoted else ""
+        self._hours: dict[int, tuple[int, str] | None] = {}  # UTC hour -> offset, suffix
+        self._days: dict[int, str] = {}  # local day (from the epoch) -> its ISO date
 
     def __missing__(self, instant: int | None) -> str:
         assert instant is not None  # None is always there
         if len(self) > 4096:  # the instants of the last requests are enough
             self.clear()
-            self[None] = None
-        text = self[instant] = datetime.fromtimestamp(instant, self._zone).isoformat()
-        return text
+            self[None] = self._none
+        text = self[instant] = f"{self._quote}{self._format(instant)}{self._quote}"
+        return text  # ISO 8601: nothing to escape in JSON
+
+    def _format(self, instant: int) -> str:
+        """``datetime.fromtimestamp(instant, zone).isoformat()``, in a third of the time:
+        the zone's offset looked up once per UTC hour (most hours have one offset),
+        the local date once per day, the time of day from tables."""
+        hour = instant // 3600
+        known = self._hours.get(hour, _UNKNOWN)
+        if known is _UNKNOWN:
+            known = self._hours[hour] = self._hour(hour * 3600)
+        if known is None:  # the offset changes in this hour
+            return datetime.fromtimestamp(instant, self._zone).isoformat()
+        offset, suffix = known
+        day, second = divmod(instant + offset, 86400)
+        date_text = self._days.get(day)
+        if date_text is None:
+            date_text = self._days[day] = date.fromordinal(day + _EPOCH_ORDINAL).isoformat()
+        hours, rest = divmod(second, 3600)
+        return f"{date_text}T{_HH[hours]}{_MMSS[rest]}{suffix}"
+
+    def _hour(self, start: int) -> tuple[int, str] | None:
+        """The offset (seconds) and its ISO suffix through the UTC hour from ``start``;
+        ``None`` if the offset changes within it."""
+        first = datetime.fromtimestamp(start, self._zone)
+        offset = first.utcoffset()
+        if offset != datetime.fromtimestamp(start + 3599, self._zone).utcoffset():
+            return None
+        assert offset is not None  # a zone's datetime
+        return int(offset.total_seconds()), first.isoformat()[19:]  # after the seconds
 
     __call__ = dict.__getitem__
+
+
+_UNKNOWN = (0, "")  # an hour not looked up yet
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_HH = [f"{h:02}:" for h in range(24)]
+_MMSS = [f"{m:02}:{s:02}" for m in range(60) for s in range(60)]
+
+
+class Requests(Sequence[dict[str, Any]]):
+    """The report's ``requests``: each item's dict is made when asked for, and the
+    JSON format writes the text of all without making any (a yearly report has
+    100,000 requests: their dicts took as long as the assessment)."""
+
+    def __init__(self, results: Sequence[RequestResult], terms: SupportTerms) -> None:
+        self._results = results
+        self._terms = terms
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return request_dict(self._results[index], self._terms)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        iso = Iso(self._terms)
+        return (request_dict(r, self._terms, iso) for r in self._results)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-like: compared by content
+
+    def json_lines(self) -> Iterator[str]:
+        """Each request as ``_ONE_LINE.encode(request_dict(...))`` writes it, byte for
+        byte, straight from the clocks."""
+        iso, names, days = Iso(self._terms, quoted=True), _Names(), _Days()
+        by_day = self._terms.clock.by_business_day
+        for result in self._results:
+            request = result.request
+            targets = []
+            for c in result.targets:
+                if c.target.allowance.kind is AllowanceKind.WALL_CLOCK:
+                    spread = ""
+                else:
+                    end = c.deadline if c.deadline is not None else c.clock_start
+                    spread = ", ".join(
+                        f'{{"date": {days[d]}, "seconds": {n}}}'
+                        for d, n in by_day(c.clock_start, end, c.pauses)
+                    )
+                spent = "null" if c.business_seconds is None else c.business_seconds
+                targets.append(
+                    f'{{"name": {names[c.target.name]}, "started": {iso[c.started]}, '
+                    f'"clock_start": {iso[c.clock_start]}, '
+                    f'"allowance_seconds": {c.allowance_seconds}, '
+                    f'"paused_seconds": {c.paused_seconds}, "business_days": [{spread}], '
+                    f'"deadline": {iso[c.deadline]}, "stopped_at": {iso[c.stopped_at]}, '
+                    f'"outcome": "{c.outcome.value}", "business_seconds": {spent}}}'
+                )
+            yield (
+                f'{{"ticket": {_string(request.ticket)}, "priority": {names[request.priority]}, '
+                f'"opened": {iso[request.opened]}, "targets": [{", ".join(targets)}]}}'
+            )
+
+
+class _Names(dict[str, str]):
+    """Strings as JSON writes them, each encoded once (target names, priorities)."""
+
+    def __missing__(self, text: str) -> str:
+        encoded = self[text] = _string(text)
+        return encoded
+
+
+class _Days(dict[date, str]):
+    """Business days as quoted JSON dates, each written once."""
+
+    def __missing__(self, day: date) -> str:
+        text = self[day] = f'"{day.isoformat()}"'
+        return text
 
 
 def terms_dict(terms: SupportTerms) -> dict[str, Any]:
@@ -415,6 +528,7 @@ def _day(text: str, style: Style) -> str:
 
 # One encoder for every request: ``json.dumps`` with an option builds a new one per call.
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False)
+_string = _ONE_LINE.encode  # a str alone: the C function that escapes it
 
 
 def to_json(data: Data) -> str:
@@ -424,10 +538,14 @@ def to_json(data: Data) -> str:
     parts = []
     for name, value in data.items():
         if name == "requests" and value:
-            rows = ",\n    ".join(map(_ONE_LINE.encode, value))
+            lines = (
+                value.json_lines() if isinstance(value, Requests) else map(_ONE_LINE.encode, value)
+            )
+            rows = ",\n    ".join(lines)
             text = f"[\n    {rows}\n  ]"
         else:
-            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            text = json.dumps(value, indent=2, ensure_ascii=False, default=list)
+            text = text.replace("\n", "\n  ")  # default: no request, an empty ``Requests``
         parts.append(f"  {json.dumps(name)}: {text}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
