@@ -214,15 +214,17 @@ def assess_support(
 ) -> SupportAssessment:
     """The requests opened in ``period`` (and by ``as_of``), their clocks, and each
     objective's share over them."""
-    end = min(period.end, as_of + 1)
-    chosen = sorted(
-        (r for r in requests if period.start <= r.opened < end), key=lambda r: (r.opened, r.ticket)
-    )
+    start, end = period.start, min(period.end, as_of + 1)
+    chosen = sorted((r for r in requests if start <= r.events[0].at < end), key=_by_opening)
     results = tuple(assess_request(terms, r, as_of) for r in chosen)
     objectives = tuple(
         tally(o, results, _binding(o.period, period, terms)) for o in terms.objectives
     )
     return SupportAssessment(period, as_of, results, objectives)
+
+
+def _by_opening(request: Request) -> tuple[int, str]:
+    return request.events[0].at, request.ticket  # not .opened: a property, 100,000 times
 
 
 def tally(objective: Objective, results: Iterable[RequestResult], binding: bool) -> ObjectiveResult:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby, islice
+from itertools import islice
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -209,17 +209,32 @@ def _read(conn: Connection, where: ColumnElement[bool], notes: bool = False) -> 
 
 
 def _assemble(heads: Mapping[int, Any], events: Iterable[Any]) -> Iterator[Request]:
-    """Requests from their rows (by id) and their events' rows, grouped by request."""
-    for request_id, group in groupby(events, key=itemgetter(0)):
-        rows = list(group)
-        if len({row[3] for row in rows}) < len(rows):  # two in one second: arrival order
-            rows.sort(key=itemgetter(3, 1))
-        contract, ticket, priority = heads[request_id]
-        found = tuple(
-            _new_event(Event, (_KINDS[kind], at, reason and _REASONS[reason], note))
-            for _, _, kind, at, reason, note in rows
-        )  # tuple.__new__: a yearly report builds 400,000 of them
-        yield Request(ticket, priority, found, contract)
+    """Requests from their rows (by id) and their events' rows, grouped by request
+    (one pass, no ``groupby``: a yearly report reads 400,000 events)."""
+    current, rows, tie, last = None, [], False, None
+    for row in events:
+        if row[0] != current:
+            if current is not None:
+                yield _request(heads[current], rows, tie)
+            current, rows, tie, last = row[0], [], False, None
+        tie = tie or row[3] == last
+        last = row[3]
+        rows.append(row)
+    if current is not None:
+        yield _request(heads[current], rows, tie)
+
+
+def _request(head: Any, rows: list[Any], tie: bool) -> Request:
+    """A request from its row and its events' rows; ``tie``: two events share a
+    second, which the database does not order: they are put in the order they came."""
+    if tie:
+        rows.sort(key=itemgetter(3, 1))
+    contract, ticket, priority = head
+    found = tuple(
+        _new_event(Event, (_KINDS[kind], at, reason and _REASONS[reason], note))
+        for _, _, kind, at, reason, note in rows
+    )  # tuple.__new__: a yearly report builds 400,000 of them
+    return Request(ticket, priority, found, contract)
 
 
 def _event(kind: str, at: int, reason: str | None, note: str) -> Event:
