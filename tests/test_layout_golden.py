@@ -106,7 +106,7 @@ def test_metrics_text_is_the_golden_one(example_db: str) -> None:
     fixed instant in October 2026."""
     disable_created_metrics()  # type: ignore[no-untyped-call]  # as the agent does
     registry = CollectorRegistry()
-    metrics = AgentMetrics(registry)
+    metrics = AgentMetrics(registry, version="0.1.0")  # not the installed one: stable
     for lateness, (target, result) in enumerate(RESULTS.items()):
         metrics.observe(target, result, lateness / 8)
     with Store.open(example_db) as store:

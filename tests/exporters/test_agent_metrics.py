@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+from importlib import metadata
 
 from prometheus_client import CollectorRegistry, generate_latest
 
 from debian_tools import debian_tool
+from slawatch import version
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.probes.result import Outcome, ProbeResult
 
@@ -79,3 +81,13 @@ def test_promtool_accepts_the_exposition() -> None:
     )
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
     assert result.stdout.decode() + result.stderr.decode() == ""
+
+
+def test_build_info_names_the_version() -> None:
+    """``slawatch_build_info{version}`` = 1: the installed version by default."""
+    registry, _ = observed()
+    assert registry.get_sample_value("slawatch_build_info", {"version": version()}) == 1
+    given = CollectorRegistry()
+    AgentMetrics(given, version="9.9.9")
+    assert given.get_sample_value("slawatch_build_info", {"version": "9.9.9"}) == 1
+    assert version() == metadata.version("slawatch") != "unknown"

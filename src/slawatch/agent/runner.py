@@ -25,6 +25,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
+from slawatch import version
 from slawatch.agent.episodes import Failing
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
@@ -33,6 +34,7 @@ from slawatch.agent.periodic import Periodic
 from slawatch.agent.reload import Pause, Reloader, restart_needed
 from slawatch.agent.scheduler import Schedule, Scheduling
 from slawatch.agent.spool import Spool
+from slawatch.agent.transitions import Transitions
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import Counters, SampleWriter
 from slawatch.config import Config
@@ -91,9 +93,10 @@ class Agent:
         self.notifier = notifier.Notifier(self.store, lambda: self.config, clock)
         self.renewals = RenewalSeries(self.store, lambda: self.config, clock)
         self.registry.register(self.renewals)
+        self.transitions = Transitions(self._rules())
         self.writer = SampleWriter(
             self.store,
-            self._rules(),
+            self.transitions.rules,
             self.spool,
             counters=Counters(
                 spooled=self.metrics.spooled.inc,
@@ -138,7 +141,8 @@ class Agent:
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
             log.info(
-                "agent started: %d targets, listening on %s",
+                "slawatch %s agent started: %d targets, listening on %s",
+                version(),
                 len(self._intervals()),
                 self.config.agent.listen,
             )
@@ -155,8 +159,10 @@ class Agent:
             log.warning("%s", note)
         for gone in set(self._intervals()) - {t.name for t in config.targets}:
             self.metrics.forget(gone)
+            self.transitions.forget(gone)
         self.config = config
-        self.writer.update_rules(self._rules())
+        self.transitions.rules = self._rules()
+        self.writer.update_rules(self.transitions.rules)
         self.sla.configure(config)
         self.support.configure(config)
         self._watch_heartbeats()
@@ -222,6 +228,7 @@ class Agent:
             self.metrics.forget(name)
         if result.outcome is Outcome.PROBE_ERROR:
             return  # our side could not probe: no sample, so the time turns unknown, not down
+        self.transitions.observe(name, started, result)
         self.writer.add(
             SampleRow(
                 target=name,

@@ -9,6 +9,7 @@ import contextlib
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from slawatch import version as slawatch_version
 from slawatch.probes.result import ProbeResult
 
 LATENESS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -17,7 +18,8 @@ LATENESS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 class AgentMetrics:
     """Every series the agent exports, registered on ``registry``."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self, registry: CollectorRegistry, *, version: str | None = None) -> None:
+        """``version`` (default: the installed one) labels ``slawatch_build_info``."""
         self._phases_seen: dict[str, set[str]] = {}
 
         def gauge(name: str, doc: str, labels: tuple[str, ...] = ()) -> Gauge:
@@ -89,6 +91,11 @@ class AgentMetrics:
             "slawatch_config_reloads_refused",
             "Config reloads refused: the file did not load and the previous config kept running",
         )
+        # The usual *_build_info idiom: always 1, the version in a label, so a query can
+        # join it (or a dashboard show which agents run which release).
+        gauge(
+            "slawatch_build_info", "The running slawatch's version; always 1", ("version",)
+        ).labels(version or slawatch_version()).set(1)
 
     def observe(self, target: str, result: ProbeResult, lateness: float) -> None:
         """Record one probe's result."""
