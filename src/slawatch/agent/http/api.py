@@ -40,7 +40,7 @@ from slawatch.config import Config
 from slawatch.config.contracts import Contract
 from slawatch.config.errors import UnknownNameError
 from slawatch.reports.document import Report
-from slawatch.reports.formats import MEDIA_TYPES, render
+from slawatch.reports.formats import MEDIA_TYPES, MissingExtra, render
 from slawatch.sla.assess import assess
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.periods import period_containing
@@ -158,6 +158,8 @@ class Api:
             return _refused(exc)
         except (UnknownNameError, FieldError, NothingToClaim) as exc:
             return _refused(_api_error(exc))
+        except MissingExtra as exc:  # an image without the reports extra: not the caller's fault
+            return error_response(501, str(exc), "format")
         except StoreError as exc:
             log.warning("api: store unavailable: %s", exc)
             return error_response(503, f"the database cannot be used: {exc}")
