@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from slawatch.cli.common import (
     reports_errors,
 )
 from slawatch.cli.gc_pause import gc_paused
-from slawatch.cli.records import author_option, print_records, utc
+from slawatch.cli.records import author_option, contract_zones, local, print_records
 from slawatch.errors import UserError
 from slawatch.reports.versions import Change, diff, fingerprint
 
@@ -130,14 +131,16 @@ def show(*, config_path: Path | None, db_url: str | None, contract: str, label: 
     Hashes, who, when, why and what changed; TAMPERED lines for what fails its check."""
     from slawatch.app import periods
 
-    found = periods.closed(Session(config_path, db_url).store(reads_only=True), [contract], label)
+    session = Session(config_path, db_url)
+    found = periods.closed(session.store(reads_only=True), [contract], label)
     if not found:
         raise UserError(f"{contract} {label} is not closed")
     closed = found[0]
     for problem in closed.problems:
         click.echo(f"TAMPERED: {problem}")
+    zone = contract_zones(session)(closed.contract)
     for version in closed.versions:
-        _show_version(version)
+        _show_version(version, zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +165,9 @@ def listing(config_path: Path | None, db_url: str | None, contract: str | None) 
     from slawatch.app import periods
 
     contracts = None if contract is None else [contract]
-    found = periods.closed(Session(config_path, db_url).store(reads_only=True), contracts)
-    print_records([_row(closed) for closed in found])
+    session = Session(config_path, db_url)
+    found = periods.closed(session.store(reads_only=True), contracts)
+    print_records([_row(closed) for closed in found], contract_zones(session))
 
 
 @period.command("check")
@@ -251,9 +255,10 @@ def _tampered(closed: ClosedPeriod) -> bool:
     return True
 
 
-def _show_version(version: Version) -> None:
+def _show_version(version: Version, zone: tzinfo) -> None:
     what = "closed" if version.number == 0 else f"amended: {version.reason}"
-    click.echo(f"version {version.number}  {utc(version.created_at)}  by {version.author}  {what}")
+    when = local(version.created_at, zone)
+    click.echo(f"version {version.number}  {when}  by {version.author}  {what}")
     click.echo(f"  sha256 {version.sha256}")
     if version.previous_sha256:
         click.echo(f"  previous {version.previous_sha256}")

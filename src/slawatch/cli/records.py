@@ -7,8 +7,8 @@ must follow the start) before it reaches the store, which audits it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,8 @@ import click
 
 from slawatch.cli.common import Session, config_option, default_author, now, reports_errors
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
+
+Zones = Callable[[str], tzinfo]  # a contract's name -> its time zone
 
 
 def author_option(command: Any) -> Any:
@@ -36,9 +38,10 @@ def span_options(command: Any) -> Any:
     return click.option("--contract", required=True)(command)
 
 
-def print_records(records: Sequence[Any]) -> None:
-    """A plain table of dataclass records, instants in ISO 8601 UTC."""
-    print_table([{k: _cell(k, v) for k, v in dataclasses.asdict(r).items()} for r in records])
+def print_records(records: Sequence[Any], zones: Zones) -> None:
+    """A plain table of dataclass records, each instant in its contract's zone, with
+    the offset (``2026-10-14T10:00:00+02:00``), as the reports write them."""
+    print_table([_cells(dataclasses.asdict(r), zones(r.contract)) for r in records])
 
 
 def print_table(rows: Sequence[dict[str, str]], empty: str = "(none)") -> None:
@@ -53,19 +56,49 @@ def print_table(rows: Sequence[dict[str, str]], empty: str = "(none)") -> None:
         click.echo("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
 
 
-def _cell(name: str, value: Any) -> str:
+def _cells(record: dict[str, Any], zone: tzinfo) -> dict[str, str]:
     from slawatch.store.operator_records import INSTANT_FIELDS
 
-    if value is None:
+    def cell(name: str, value: Any) -> str:
+        if value is None:
+            return "-"
+        if name.removesuffix("_ts") in INSTANT_FIELDS and isinstance(value, int):
+            return local(value, zone)
+        return str(value)
+
+    return {name: cell(name, value) for name, value in record.items()}
+
+
+def local(instant: int | None, zone: tzinfo) -> str:
+    """An instant in ``zone``, with its offset: ``2026-10-05T11:00:00+02:00``; "-" for none."""
+    if instant is None:
         return "-"
-    if name.removesuffix("_ts") in INSTANT_FIELDS and isinstance(value, int):
-        return utc(value)
-    return str(value)
+    return datetime.fromtimestamp(instant, zone).isoformat()
 
 
-def utc(instant: int) -> str:
-    """An instant as ISO 8601 UTC: ``2026-10-05T09:00:00Z``."""
-    return datetime.fromtimestamp(instant, UTC).isoformat().replace("+00:00", "Z")
+def contract_zones(session: Session) -> Zones:
+    """Each contract's time zone by name; UTC for a name the config no longer has (a
+    record outlives its contract's removal from the config)."""
+    config = session.config()
+    known = {model.name: model.timezone for model in config.contracts}
+    return lambda name: known.get(name, UTC)
+
+
+def echo_read(session: Session, contract: str, given: dict[str, str | None]) -> None:
+    """On stderr, how each instant typed without an offset was read: in the contract's
+    zone, which chose its offset (``--start 2026-10-14T10:00 read as
+    2026-10-14T10:00:00+02:00 (in Europe/Paris)``), so a DST fold or gap shows. One
+    typed with its offset needs no echo."""
+    from slawatch.app.records import option, parse_instant
+
+    zone = session.config().contract(contract).timezone
+    for field, text in given.items():
+        if text is None or datetime.fromisoformat(text).tzinfo is not None:
+            continue
+        instant = parse_instant(text, zone, field, option)
+        click.echo(
+            f"{option(field)} {text} read as {local(instant, zone)} (in {zone.key})", err=True
+        )
 
 
 @click.group()
@@ -112,6 +145,7 @@ def maintenance_add(
         spell=option,
     )
     click.echo(f"maintenance #{added.id} added to {contract}")
+    echo_read(session, contract, {"start": start, "end": end, "declared_at": declared_at})
     if added.why_not is not None:
         click.echo(
             f"warning: maintenance #{added.id} does not qualify ({added.why_not}): "
@@ -132,8 +166,9 @@ def add_list_command(group: click.Group, what: str, retired: str, fetch: str) ->
     def listing(
         config_path: Path | None, db_url: str | None, contract: str | None, show_all: bool
     ) -> None:
-        store = Session(config_path, db_url).store(reads_only=True)
-        print_records(getattr(store, fetch)(contract, show_all))
+        session = Session(config_path, db_url)
+        store = session.store(reads_only=True)
+        print_records(getattr(store, fetch)(contract, show_all), contract_zones(session))
 
 
 def add_retire_command(group: click.Group, verbs: tuple[str, str], noun: str, retire: str) -> None:
@@ -196,6 +231,7 @@ def exclude_add(
         spell=option,
     )
     click.echo(f"exclusion #{new_id} added to {contract}")
+    echo_read(session, contract, {"start": start, "end": end})
 
 
 add_list_command(exclude, "exclusions", "revoked", "list_exclusions")
@@ -239,6 +275,7 @@ def claim_add(
         spell=option,
     )
     click.echo(f"claim #{new_id} ({ticket}) added to {contract}")
+    echo_read(session, contract, {"at": at_text})
     if not config.contract(contract).terms().claims_required:
         click.echo(
             f"warning: {contract} does not require claims (claims_required: false): "
@@ -253,4 +290,6 @@ def claim_add(
 @reports_errors
 def claim_list(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
     """List claims."""
-    print_records(Session(config_path, db_url).store(reads_only=True).list_claims(contract))
+    session = Session(config_path, db_url)
+    claims = session.store(reads_only=True).list_claims(contract)
+    print_records(claims, contract_zones(session))

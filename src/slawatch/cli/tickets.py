@@ -6,7 +6,6 @@ them; the clocks are those known now (the shell's clock).
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,7 @@ from slawatch.cli.common import (
     write_output,
 )
 from slawatch.cli.gc_pause import gc_paused
-from slawatch.cli.records import print_table
+from slawatch.cli.records import local, print_table
 from slawatch.reports.formats import FORMATS, render
 
 if TYPE_CHECKING:
@@ -84,9 +83,9 @@ def _row(view: RequestView) -> dict[str, str]:
         "contract": view.contract,
         "ticket": request.ticket,
         "priority": request.priority,
-        "opened": _local(request.opened, view),
+        "opened": local(request.opened, view.terms.zone),
         "state": "closed" if view.closed() else "open",
-        "next_deadline": _local(view.next_deadline(), view),
+        "next_deadline": local(view.next_deadline(), view.terms.zone),
         "targets": outcomes or "-",
     }
 
@@ -115,7 +114,7 @@ def show(config_path: Path | None, db_url: str | None, contract: str, reference:
     print_table(
         [
             {
-                "at": _local(e.at, view),
+                "at": local(e.at, view.terms.zone),
                 "event": str(e.kind),
                 "reason": str(e.reason or "-"),
                 "note": e.note or "-",
@@ -126,12 +125,6 @@ def show(config_path: Path | None, db_url: str | None, contract: str, reference:
     terms = {t.name: target_terms(t, view.terms) for t in view.terms.targets}
     for target in view.data()["targets"]:
         click.echo(f"{target['name']}: {arithmetic(terms[target['name']], target)}")
-
-
-def _local(instant: int | None, view: RequestView) -> str:
-    if instant is None:
-        return "-"
-    return datetime.fromtimestamp(instant, view.terms.zone).isoformat()
 
 
 @click.group()
