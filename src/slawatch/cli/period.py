@@ -23,6 +23,7 @@ from slawatch.cli.common import (
     Session,
     chosen_contracts,
     config_option,
+    contract_option,
     contract_or_all,
     now,
     reports_errors,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from slawatch.store.closed_periods import Version
 
 period_option = click.option(
-    "--period", "label", required=True, help="YYYY-MM (a month) or YYYY (a year)."
+    "--period", "label", required=True, help="A month or a year, e.g. 2026-10 or 2026."
 )
 
 
@@ -86,9 +87,13 @@ def close(
 
 @period.command("amend")
 @config_option
-@click.option("--contract", required=True, help="Contract name, as in the config.")
+@contract_option(required=True)
 @period_option
-@click.option("--reason", required=True, help="Why the figures changed, for the customer.")
+@click.option(
+    "--reason",
+    required=True,
+    help='Why the figures changed, for the customer, e.g. "claim SUP-1234 received in time".',
+)
 @author_option
 @reports_errors
 @gc_paused()  # live reports: see gc_pause.py
@@ -122,7 +127,7 @@ def amend(
 
 @period.command("show")
 @config_option
-@click.option("--contract", required=True, help="Contract name, as in the config.")
+@contract_option(required=True)
 @period_option
 @reports_errors
 def show(*, config_path: Path | None, db_url: str | None, contract: str, label: str) -> None:
@@ -158,7 +163,7 @@ class ClosedRow:
 
 @period.command("list")
 @config_option
-@click.option("--contract", help="Only this contract.")
+@contract_option("Only this contract")
 @reports_errors
 def listing(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
     """List closed periods with their latest hash."""
@@ -173,7 +178,9 @@ def listing(config_path: Path | None, db_url: str | None, contract: str | None) 
 @period.command("check")
 @config_option
 @contract_or_all
-@click.option("--period", "label", help="Only this period (default: every closed one).")
+@click.option(
+    "--period", "label", help="Only this period, e.g. 2026-10 (default: every closed one)."
+)
 @reports_errors
 @gc_paused()  # live reports: see gc_pause.py
 def check(

@@ -14,7 +14,14 @@ from typing import Any
 
 import click
 
-from slawatch.cli.common import Session, config_option, default_author, now, reports_errors
+from slawatch.cli.common import (
+    Session,
+    config_option,
+    contract_option,
+    default_author,
+    now,
+    reports_errors,
+)
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 
 Zones = Callable[[str], tzinfo]  # a contract's name -> its time zone
@@ -24,18 +31,29 @@ def author_option(command: Any) -> Any:
     return click.option(
         "--author",
         default=default_author,
-        help="Who makes the change (default: $SLAWATCH_AUTHOR or the login).",
+        metavar="NAME",
+        help="Who makes the change, for the audit log, e.g. alice "
+        "(default: $SLAWATCH_AUTHOR or the login).",
     )(command)
 
 
 def span_options(command: Any) -> Any:
     """``--contract``, ``--start`` and ``--end``: where a maintenance window or an
     exclusion applies."""
-    command = click.option("--end", required=True, help="ISO 8601; must be after --start.")(command)
     command = click.option(
-        "--start", required=True, help="ISO 8601; without an offset, in the contract's zone."
+        "--end",
+        required=True,
+        metavar="ISO",
+        help="Where it ends (excluded), after --start, e.g. 2026-10-14T11:00+02:00.",
     )(command)
-    return click.option("--contract", required=True)(command)
+    command = click.option(
+        "--start",
+        required=True,
+        metavar="ISO",
+        help="Where it starts, e.g. 2026-10-14T10:00+02:00; without an offset, read in "
+        "the contract's zone (echoed on stderr).",
+    )(command)
+    return contract_option(required=True)(command)
 
 
 def print_records(records: Sequence[Any], zones: Zones) -> None:
@@ -109,9 +127,18 @@ def maintenance() -> None:
 @maintenance.command("add")
 @config_option
 @span_options
-@click.option("--kind", type=click.Choice([k.value for k in MaintenanceKind]), required=True)
-@click.option("--declared-at", help="When the customer was told (default: now).")
-@click.option("--note", default="")
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in MaintenanceKind], case_sensitive=False),
+    required=True,
+    help="planned (excluded with the contract's notice) or emergency.",
+)
+@click.option(
+    "--declared-at",
+    metavar="ISO",
+    help="When the customer was told, e.g. 2026-10-12T09:00+02:00 (default: now).",
+)
+@click.option("--note", default="", help='For the audit log, e.g. "database failover".')
 @author_option
 @reports_errors
 def maintenance_add(
@@ -160,7 +187,7 @@ def add_list_command(group: click.Group, what: str, retired: str, fetch: str) ->
 
     @group.command("list", help=f"List {what}.")
     @config_option
-    @click.option("--contract", help="Only this contract.")
+    @contract_option("Only this contract")
     @click.option("--all", "show_all", is_flag=True, help=f"Include {retired} ones.")
     @reports_errors
     def listing(
@@ -199,8 +226,17 @@ def exclude() -> None:
 @exclude.command("add")
 @config_option
 @span_options
-@click.option("--reason", type=click.Choice([r.value for r in ExclusionReason]), required=True)
-@click.option("--note", required=True, help="Why, for the customer and the audit log.")
+@click.option(
+    "--reason",
+    type=click.Choice([r.value for r in ExclusionReason], case_sensitive=False),
+    required=True,
+    help="Why the time does not count against the provider.",
+)
+@click.option(
+    "--note",
+    required=True,
+    help='Why, for the customer and the audit log, e.g. "regional power cut".',
+)
 @author_option
 @reports_errors
 def exclude_add(
@@ -245,9 +281,16 @@ def claim() -> None:
 
 @claim.command("add")
 @config_option
-@click.option("--contract", required=True)
-@click.option("--at", "at_text", required=True, help="An instant inside the outage.")
-@click.option("--ticket", required=True, help="The customer's ticket reference.")
+@contract_option(required=True)
+@click.option(
+    "--at",
+    "at_text",
+    required=True,
+    metavar="ISO",
+    help="An instant inside the outage, e.g. 2026-10-05T11:00Z; without an offset, read "
+    "in the contract's zone.",
+)
+@click.option("--ticket", required=True, help="The customer's ticket reference, e.g. SUP-1234.")
 @author_option
 @reports_errors
 def claim_add(
@@ -286,7 +329,7 @@ def claim_add(
 
 @claim.command("list")
 @config_option
-@click.option("--contract", help="Only this contract.")
+@contract_option("Only this contract")
 @reports_errors
 def claim_list(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
     """List claims."""
