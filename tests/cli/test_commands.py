@@ -265,7 +265,9 @@ def test_exclusion_lifecycle_moves_the_numbers(loaded: str) -> None:
     assert added.stdout == "exclusion #1 added to smileo-backup\n"
     assert report(loaded, "smileo-backup", "2026")["downtime_seconds"] == 0
     listing = run("exclude", "list", *base).output
-    assert "force_majeure" in listing and "alice" in listing and "2026-10-17T22:00:00+02:00" in listing
+    assert (
+        "force_majeure" in listing and "alice" in listing and "2026-10-17T22:00:00+02:00" in listing
+    )
     assert (
         run("exclude", "revoke", *base, "1", "--author", "bob").output == "exclusion #1 revoked\n"
     )

@@ -4,7 +4,9 @@ fold or gap is visible at entry (Europe/Paris, October and March 2026)."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime
 
 from click.testing import CliRunner, Result
 
@@ -91,3 +93,24 @@ def test_claims_and_closed_periods_are_listed_in_the_contract_zone(loaded: str) 
     for listing in (claims, closed, shown):
         assert not ZULU.search(listing), listing
         assert re.search(r"T\d{2}:\d{2}:\d{2}\+0[12]:00", listing), listing
+
+
+def test_a_yearly_report_of_a_new_install_counts_from_its_first_sample(loaded: str) -> None:
+    """The example history starts on 30 September: SMILÉO's year 2026 is assessed from
+    there (its coverage is the monitored share, not 25 %), and the report says so."""
+    args = ["report", "-c", SEED, "--db", loaded, "--contract", "smileo-backup", "--period", "2026"]
+    result = run(*args, "--as-of", "2026-11-01T00:00+01:00")
+    data = json.loads(result.stdout)
+    assert data["period"]["monitored_from"] == "2026-09-30T02:00:00+02:00"
+    assert data["reference_seconds"] == at("2026-11-01T00:00+01:00") - at("2026-09-30T00:00Z")
+    assert data["coverage_percent"] == 100.0 and data["billable"] is True
+    assert result.stderr.startswith(
+        "note: smileo-backup 2026: monitored from 2026-09-30T02:00:00+02:00: the time "
+        "before it is not reference time\n"
+    )
+    month = json.loads(run(*args[:-1], "2026-10").stdout)
+    assert "monitored_from" not in month["period"]  # monitored before October began
+
+
+def at(text: str) -> int:
+    return int(datetime.fromisoformat(text).timestamp())

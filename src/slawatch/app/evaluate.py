@@ -7,7 +7,7 @@ meet the pure core; reports, metrics and the API all go through it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from slawatch.config import Config
@@ -94,8 +94,21 @@ def gather(
         # a claim made after the period still finds it (assess clips every count).
         until = max(min(period.end + LOOKBACK, now), period.start)
         service = _service(flips, terms, probing, period.start - LOOKBACK, until)
-        found.append(Case(terms, period, service, now, records[terms.name]))
+        monitored = replace(terms, monitoring_since=monitoring_since(terms, flips))
+        found.append(Case(monitored, period, service, now, records[terms.name]))
     return found
+
+
+def monitoring_since(terms: ContractTerms, flips: Mapping[str, list[Flip]]) -> int | None:
+    """When the contract's monitoring began: its ``monitoring_since``, else the first
+    sample of any of its targets (a target's first flip is its first sample; ``flips``
+    starts with the last flip before the window read, so an older one stands for any
+    earlier start, which cuts nothing). None without any sample: the whole period is
+    then reference time, unknown, and the coverage alert rightly fires."""
+    if terms.monitoring_since is not None:
+        return terms.monitoring_since
+    firsts = [flips[name][0].t for name in terms.targets if flips.get(name)]
+    return min(firsts, default=None)
 
 
 def evaluate_many(

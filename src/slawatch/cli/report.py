@@ -110,6 +110,12 @@ def _note(data: Mapping[str, Any]) -> None:
             f"{data['as_of']}): availability not assessed",
             err=True,
         )
+    if "monitored_from" in data["period"]:
+        click.echo(
+            f"note: {name}: monitored from {data['period']['monitored_from']}: the time "
+            "before it is not reference time",
+            err=True,
+        )
     if not data["period"].get("billing_period", True):
         click.echo(
             f"note: {name}: not the contract's billing period: figures indicative only", err=True

@@ -98,6 +98,21 @@ def _period(value: object) -> PeriodRule:
     )
 
 
+def _since(value: object) -> datetime | None:
+    """``monitoring_since``: an instant (an offset, or read in the contract's zone) or a
+    date (its local midnight); ``terms()`` places it in the zone."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise invalid("must be an ISO 8601 instant or a date", "2026-10-14T10:00:00+02:00")
+
+
 def _first_day(value: object) -> date:
     try:
         return parse_day(value)
@@ -291,6 +306,11 @@ class Contract(ConfigModel):
         default=None, examples=["month"]
     )
     reference: Reference = Field(default_factory=_all_week, examples=["24x7"])
+    # Before it, the service was not watched: not reference time (default: the first
+    # sample of the contract's targets).
+    monitoring_since: Annotated[datetime | None, PlainValidator(_since)] = Field(
+        default=None, examples=["2026-10-14T10:00:00+02:00"]
+    )
     maintenance: Maintenance = Field(default_factory=Maintenance)
     exclusions_count_as: Formula = Field(
         default=defaults.EXCLUSIONS_COUNT_AS, examples=["available"]
@@ -380,7 +400,16 @@ class Contract(ConfigModel):
             outage_limits=tuple(row.limit() for row in self.outage_limits),
             fee=None if self.fee is None else self.fee.terms(),
             clauses=tuple(self.clauses.items()),
+            monitoring_since=self._since_instant(),
         )
+
+    def _since_instant(self) -> int | None:
+        since = self.monitoring_since
+        if since is None:
+            return None
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=self.timezone)
+        return int(since.timestamp())
 
     def renewal_terms(self) -> RenewalTerms:
         """The renewal part as the core computes with it; ``PartMissingError`` without one."""

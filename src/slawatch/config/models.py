@@ -99,6 +99,9 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
           rule: all                      # default all; any | {quorum: K}, 1 <= K <= targets
         timezone: Europe/Paris           # required, an IANA zone
         period: month                    # required: month | year | {contract_year: 2026-03-15}
+        monitoring_since: 2026-10-14     # optional; a date (local midnight) or an instant:
+                                         # time before it is not reference time (default:
+                                         # the first sample of the contract's targets)
         reference:                       # default 24x7; or weekly windows minus holidays:
           windows: ["mon-fri 07:00-20:00"]  # at least one; DAYS HH:MM-HH:MM, DAYS as
                                          # mon..sun, mon-fri, sat,sun or daily; a window

@@ -176,7 +176,7 @@ def cell(value: Any) -> Any:
 
 def _period(report: Report) -> PeriodJson:
     terms, p = report.terms, report.assessment.period
-    return {
+    period: PeriodJson = {
         "label": p.label,
         "kind": str(p.kind),
         "start": _iso(p.start, terms),
@@ -184,6 +184,10 @@ def _period(report: Report) -> PeriodJson:
         "time_zone": terms.zone.key,
         "billing_period": terms.period.bills(p),
     }
+    since = terms.monitoring_since
+    if since is not None and p.start < since < p.end:
+        period["monitored_from"] = _iso(since, terms)
+    return period
 
 
 def _formula(report: Report) -> FormulaJson:

@@ -198,6 +198,8 @@ def sort_time(case: Case) -> SortedTime:
     end = min(period.end, case.until)
     window = IntervalSet.span(period.start, end)
     reference = terms.reference.spans(period.start, end, terms.zone) if window else window
+    if terms.monitoring_since is not None:  # not watched yet: not reference time
+        reference = reference.clip(terms.monitoring_since, end)
     excluders = _excluders(case, end, reference)
     excluded = _union(e.spans for e in excluders if e.qualifies) & reference
     counted = reference - excluded
