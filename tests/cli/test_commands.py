@@ -37,7 +37,7 @@ def report(db: str, contract: str, period: str = "2026-10") -> dict[str, Any]:
         AS_OF,
     )
     assert result.exit_code == 0, result.output
-    data: dict[str, Any] = json.loads(result.output)
+    data: dict[str, Any] = json.loads(result.stdout)
     return data
 
 
