@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from slawatch.errors import UserError
+
+if TYPE_CHECKING:
+    from slawatch.reports.locale import Style
 
 # report kind -> format name -> (module, function); each function takes the JSON
 # report's dict and returns str or bytes. "sla": availability reports; "support": the
@@ -38,6 +41,10 @@ _RENDERERS = {
     },
 }
 FORMATS = tuple(_RENDERERS["sla"])
+# How the formats but JSON are written (reports/locale.py: ``Style``).
+LOCALES = ("fr", "en")
+VIEWS = ("customer", "internal")
+CSV_DIALECTS = ("plain", "excel", "excel-fr")
 BINARY = frozenset({"xlsx", "pdf"})  # no stdout: a terminal is no place for them
 MEDIA_TYPES = {  # what an HTTP answer says it carries
     "json": "application/json",
@@ -55,9 +62,15 @@ class MissingExtra(UserError):
     """A format whose library is not installed: the extra to install says how."""
 
 
-def render(fmt: str, data: Mapping[str, Any], kind: str = "sla") -> str | bytes:
+def render(
+    fmt: str, data: Mapping[str, Any], kind: str = "sla", style: Style | None = None
+) -> str | bytes:
     """The JSON report ``data`` of ``kind`` (``sla`` or ``support``) in format ``fmt``
-    (one of ``FORMATS``): text, or bytes for ``BINARY``."""
+    (one of ``FORMATS``): text, or bytes for ``BINARY``. ``style`` (language, view,
+    CSV dialect, branding; default English, internal view) does not apply to the
+    JSON, which stays the machine's document."""
+    from slawatch.reports.locale import Style
+
     module, name = _RENDERERS[kind][fmt]
     try:
         loaded = importlib.import_module(module)
@@ -69,4 +82,7 @@ def render(fmt: str, data: Mapping[str, Any], kind: str = "sla") -> str | bytes:
             f"pip install 'slawatch[{EXTRA}]'"
         ) from None
     renderer = getattr(loaded, name)
-    return cast(Callable[[Mapping[str, Any]], str | bytes], renderer)(data)
+    if fmt == "json":
+        return cast(Callable[[Mapping[str, Any]], str], renderer)(data)
+    rendered = cast(Callable[[Mapping[str, Any], Style], str | bytes], renderer)
+    return rendered(data, style or Style())
