@@ -23,10 +23,11 @@ EXPECTED = re.compile(r"#\s*exit (\d+)")
 
 
 def tour_lines(readme: str) -> list[str]:
-    """The logical lines (continuations joined) of the shell blocks of the README's
-    section "A tour of the commands"."""
+    """The logical lines (continuations joined) of the first two shell blocks of the
+    README's section "A tour of the commands": the venv's activation, then the tour (the
+    later blocks of the section are set-up snippets, e.g. shell completion)."""
     section = readme.split("## A tour of the commands", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)[:2]
     joined = "\n".join(blocks).replace("\\\n", " ")
     return [line.strip() for line in joined.splitlines() if line.strip()]
 
