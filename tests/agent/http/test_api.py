@@ -47,7 +47,8 @@ class Agent:
             "127.0.0.1:0", CollectorRegistry(), lambda: (True, {}), lambda _: False, api
         )
         self.server.start()
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.server.port}{V1}")
+        # A yearly PDF takes seconds on a loaded machine: httpx's 5 s default is a flake.
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.server.port}{V1}", timeout=60.0)
 
     def close(self) -> None:
         self.http.close()
