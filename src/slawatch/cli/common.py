@@ -24,6 +24,7 @@ import click
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
+    from slawatch.app.context import Context
     from slawatch.config import Config
     from slawatch.store.store import Store
 
@@ -59,6 +60,16 @@ class Session:
         store = Store.open(url, unavailable_ok=unavailable_ok, existing=reads_only)
         click.get_current_context().call_on_close(store.close)
         return store
+
+    def context(self, *, reads_only: bool = False) -> Context:
+        """What a use case runs against: this command's config, its store (opened when
+        the use case first needs it, see ``store``), the clock and the command line's
+        spelling of a field (``--declared-at``)."""
+        from slawatch.app.context import Context
+        from slawatch.app.records import option
+
+        store = functools.partial(self.store, reads_only=reads_only)
+        return Context(self.config(), store, now=now(), spell=option)
 
     def config_file(self) -> Path:
         """The config file: ``-c``, else ``$SLAWATCH_CONFIG``, else the defaults."""
