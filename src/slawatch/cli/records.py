@@ -155,8 +155,9 @@ def maintenance_add(
     """Declare a maintenance window (planned windows need the contract's notice)."""
     from slawatch.app.records import add_maintenance
 
+    session = Session(config_path, db_url)
     added = add_maintenance(
-        Session(config_path, db_url).context(),
+        session.context(),
         contract,
         start=start,
         end=end,
@@ -247,8 +248,9 @@ def exclude_add(
     """Exclude a span of time from a contract's downtime."""
     from slawatch.app.records import add_exclusion
 
+    session = Session(config_path, db_url)
     new_id = add_exclusion(
-        Session(config_path, db_url).context(),
+        session.context(),
         contract,
         start=start,
         end=end,
