@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from slawatch.config import ConfigError, load_config
+from slawatch.config import Config, ConfigError, load_config
 from slawatch.sla.locations import MAJORITY, LocationRule
 from slawatch.sla.service import Rule
 
 
-def load(tmp_path: Path, agent: str, locations: str) -> object:
+def load(tmp_path: Path, agent: str, locations: str) -> Config:
     path = tmp_path / "config.yaml"
     path.write_text(
         f"agent: {{{agent}}}\n"
@@ -24,8 +24,8 @@ def load(tmp_path: Path, agent: str, locations: str) -> object:
 
 def test_defaults_are_the_unnamed_location_and_a_majority(tmp_path: Path) -> None:
     config = load(tmp_path, "", "")
-    assert config.agent.location == ""  # type: ignore[attr-defined]
-    assert config.target("web").location_rule() == MAJORITY  # type: ignore[attr-defined]
+    assert config.agent.location == ""
+    assert config.target("web").location_rule() == MAJORITY
 
 
 @pytest.mark.parametrize(
@@ -45,8 +45,8 @@ def test_a_targets_locations_become_the_cores_rule(
     tmp_path: Path, written: str, rule: LocationRule
 ) -> None:
     config = load(tmp_path, "location: paris", f"    locations: {written}\n")
-    assert config.agent.location == "paris"  # type: ignore[attr-defined]
-    assert config.target("web").location_rule() == rule  # type: ignore[attr-defined]
+    assert config.agent.location == "paris"
+    assert config.target("web").location_rule() == rule
 
 
 @pytest.mark.parametrize(
