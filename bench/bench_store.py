@@ -1,6 +1,7 @@
 """How fast the store imports samples and reads flips.
 
     python bench/bench_store.py [DATABASE_URL]
+    python bench/bench_store.py --import-ratio [--runs N]
 
 Without a URL it uses a fresh SQLite file in a temporary directory; a PostgreSQL
 URL must name an empty database (the benchmark fills it). Prints:
@@ -10,21 +11,35 @@ URL must name an empty database (the benchmark fills it). Prints:
   the whole year and for one month;
 - csv: the import's samples written to a CSV file and imported end to end, as
   ``slawatch import`` does, into a fresh SQLite file.
+
+``--import-ratio`` (issue 14): ``slawatch import`` of bench/out/history-1m.csv run as
+a user runs it (its own process, start included) into a fresh SQLite file, against
+a raw ``executemany`` of the same rows, prebuilt, into the same table of another
+fresh file, alternately, ``--runs`` times each. Prints the medians of wall and CPU
+time of each, and the ratio of the rates (raw time / import time; goal >= 0.75).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import os
 import random
+import resource
+import sqlite3
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import create_engine, insert
 
+from history import CSV_ROWS, history_csv
 from slawatch.app.history import import_history, read_samples
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.timeline import TimelineRule
@@ -123,10 +138,107 @@ def fill_flips(url: str, targets: list[str]) -> None:
     engine.dispose()
 
 
-def main(argv: list[str]) -> None:
+class Cost(NamedTuple):
+    wall: float  # seconds
+    cpu: float  # seconds, user + system
+
+
+def slawatch_import(scratch: Path, config: Path, results: Path, run: int) -> Cost:
+    """``slawatch import`` into a fresh SQLite file, in its own process."""
+    slawatch = Path(sys.executable).with_name("slawatch")
+    database = f"sqlite:///{scratch / f'import-{run}.db'}"
+    args = [str(slawatch), "import", "-c", str(config), "--db", database, "--results", str(results)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Cost(wall, cpu)
+
+
+def raw_executemany(scratch: Path, rows: list[tuple[object, ...]], run: int) -> Cost:
+    """The same rows, prebuilt, in one executemany into the table the store made
+    (its schema and pragmas), in one transaction: the ceiling of a Python import."""
+    path = scratch / f"raw-{run}.db"
+    Store.open(f"sqlite:///{path}").close()  # the same table, migrated
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    start, cpu = time.perf_counter(), time.process_time()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.execute("COMMIT")
+    cost = Cost(time.perf_counter() - start, time.process_time() - cpu)
+    conn.close()
+    return cost
+
+
+def prebuilt_rows(results: Path) -> list[tuple[object, ...]]:
+    """The CSV's rows as the driver binds them (parsed here, outside the timing)."""
+    with results.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        return [
+            (
+                t,
+                round(datetime.fromisoformat(ts).timestamp() * 1000),
+                int(ok),
+                float(lat),
+                int(st),
+                err or None,
+            )
+            for t, ts, ok, lat, st, err in reader
+        ]
+
+
+def import_ratio(runs: int) -> None:
+    results = history_csv()
+    rows = prebuilt_rows(results)
+    assert len(rows) == CSV_ROWS
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        config = scratch / "slawatch.yaml"
+        config.write_text(
+            "targets:\n"
+            + "".join(
+                f"  - {{name: t{i}, kind: http, url: 'http://127.0.0.1:9/', interval: 60s}}\n"
+                for i in range(10)
+            )
+        )
+        raw, imported = [], []
+        for run in range(runs):
+            raw.append(raw_executemany(scratch, rows, run))
+            imported.append(slawatch_import(scratch, config, results, run))
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"import-ratio: {CSV_ROWS:,} rows, {runs} runs each, load average {load} at the end")
+    for label, costs in (("raw executemany", raw), ("slawatch import", imported)):
+        wall = statistics.median(c.wall for c in costs)
+        cpu = statistics.median(c.cpu for c in costs)
+        print(
+            f"  {label:16} wall {wall:5.2f} s ({CSV_ROWS / wall:>9,.0f} rows/s)  "
+            f"CPU {cpu:5.2f} s ({CSV_ROWS / cpu:>9,.0f} rows/s)"
+        )
+    for kind in ("wall", "cpu"):
+        ratios = [getattr(r, kind) / getattr(i, kind) for r, i in zip(raw, imported, strict=True)]
+        print(
+            f"  ratio {kind:4} (import rate / raw rate): median {statistics.median(ratios):.2f} "
+            f"(runs: {', '.join(f'{x:.2f}' for x in ratios)}; goal >= 0.75)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", nargs="?", help="the database to fill (default: SQLite)")
+    parser.add_argument("--import-ratio", action="store_true", help="slawatch import vs raw")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
     # As slawatch import runs, with the collector paused (gc_pause.py).
     with gc_paused(), tempfile.TemporaryDirectory() as scratch:
-        url = argv[1] if len(argv) > 1 else f"sqlite:///{Path(scratch) / 'bench.db'}"
+        if args.import_ratio:
+            import_ratio(args.runs)
+            return
+        url = args.url or f"sqlite:///{Path(scratch) / 'bench.db'}"
         with Store.open(url) as store:
             print(f"database {store.name}")
             bench_import(store)
@@ -135,4 +247,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main()
