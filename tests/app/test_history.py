@@ -20,7 +20,8 @@ def read(tmp_path: Path, text: str, name: str = "h.csv", now: int = NOW) -> list
 
 
 def read_path(path: Path, now: int = NOW) -> list[SampleRow]:
-    return [row for batch in read_samples(path, KNOWN, now=now) for row in batch]
+    batches = read_samples(path, KNOWN, now=now)
+    return [SampleRow._make(row) for batch in batches for row in zip(*batch, strict=True)]
 
 
 def test_header_row_with_all_columns(tmp_path: Path) -> None:
