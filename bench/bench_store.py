@@ -121,7 +121,7 @@ def read_flips(store: Store, targets: list[str], span: int) -> tuple[float, int]
     """Seconds taken and flips found; the flips die here, not during the next read."""
     start = time.perf_counter()
     found = store.flips(targets, YEAR_START, YEAR_START + span)
-    return time.perf_counter() - start, sum(len(f) for f in found.values())
+    return time.perf_counter() - start, sum(len(f) for at in found.values() for f in at.values())
 
 
 def fill_flips(url: str, targets: list[str]) -> None:
@@ -167,7 +167,7 @@ def raw_executemany(scratch: Path, rows: list[tuple[object, ...]], run: int) -> 
     conn.execute("PRAGMA synchronous=NORMAL")
     start, cpu = time.perf_counter(), time.process_time()
     conn.execute("BEGIN IMMEDIATE")
-    conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     conn.execute("COMMIT")
     cost = Cost(time.perf_counter() - start, time.process_time() - cpu)
     conn.close()
@@ -187,6 +187,7 @@ def prebuilt_rows(results: Path) -> list[tuple[object, ...]]:
                 float(lat),
                 int(st),
                 err or None,
+                "",
             )
             for t, ts, ok, lat, st, err in reader
         ]

@@ -34,8 +34,8 @@ from slawatch.reports.report_json import (
 )
 from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
-    OUTAGE_COLUMNS,
     amendments,
+    outage_table,
     sections,
     term_tables,
 )
@@ -151,7 +151,7 @@ def to_csv(data: Mapping[str, Any]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["field", "value"])
     writer.writerows([row.key, cell(row.value)] for s in sections(data) for row in s.rows)
-    csv_table(writer, data["outages"], OUTAGE_COLUMNS)
+    csv_table(writer, *outage_table(data))
     for _, records, columns in term_tables(data):
         csv_table(writer, records, columns)
     if "closed" in data:
@@ -223,6 +223,7 @@ def _outage(outage: Outage, report: Report) -> OutageJson:
         "ticket": outage.ticket,
         "claimed_at": _claim_time(outage, report),
         "claim_late": _is_late(outage),
+        "locations": list(outage.locations),
     }
 
 

@@ -20,12 +20,12 @@ from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
-    OUTAGE_COLUMNS,
     Data,
     amendments,
     clause_rows,
     clauses_once,
     headline,
+    outage_table,
     sections,
     show,
     table,
@@ -110,7 +110,7 @@ def _table(
 def _tables(data: Data) -> list[Table]:
     """The availability report's tables before the clauses."""
     found = [
-        _table("Outages", data["outages"], OUTAGE_COLUMNS, OUTAGE_NOTE),
+        _table("Outages", *outage_table(data), OUTAGE_NOTE),
         _table("Exclusions", data["exclusions"], EXCLUSION_COLUMNS),
     ]
     found += [_table(title, rows, columns) for title, rows, columns in term_tables(data)]

@@ -28,6 +28,7 @@ from slawatch.reports.view import (
     EXCLUSION_COLUMNS,
     LATE_CLAIM_COLUMNS,
     LIMIT_COLUMNS,
+    LOCATED_OUTAGE_COLUMNS,
     OUTAGE_COLUMNS,
     Data,
     Section,
@@ -35,6 +36,7 @@ from slawatch.reports.view import (
     clause_rows,
     clauses_once,
     headline,
+    outage_table,
     sections,
     show,
     table,
@@ -48,6 +50,7 @@ _WIDTH = 190.0  # A4 less 10 mm margins, in mm
 # The width of each column (mm) of each table, by its columns: they travel together.
 _WIDTHS: dict[tuple[tuple[str, str], ...], tuple[float, ...]] = {
     OUTAGE_COLUMNS: (40, 40, 12, 12, 12, 12, 12, 16, 10, 14, 10),  # an ISO instant on one line
+    LOCATED_OUTAGE_COLUMNS: (36, 36, 12, 12, 12, 12, 12, 14, 10, 12, 10, 12),
     EXCLUSION_COLUMNS: (36, 22, 56, 16, 14, 16, 30),
     LATE_CLAIM_COLUMNS: (30, 40, 40, 40, 40),
     LIMIT_COLUMNS: (46, 18, 18, 20, 12, 24, 24, 28),
@@ -86,8 +89,8 @@ def to_pdf(data: Data) -> bytes:
         pdf.image(io.BytesIO(daily_chart_png(data)), w=_WIDTH, alt_text="Daily availability")
     for section in sections(data):
         _summary(pdf, section)
-    outages, exclusions, days = data["outages"], data["exclusions"], data["daily"]
-    _records(pdf, "Outages", outages, OUTAGE_COLUMNS, note=_outage_note(data))
+    exclusions, days = data["exclusions"], data["daily"]
+    _records(pdf, "Outages", *outage_table(data), note=_outage_note(data))
     _records(pdf, "Exclusions", exclusions, EXCLUSION_COLUMNS)
     for title, records, columns in term_tables(data):
         _records(pdf, title, records, columns)

@@ -22,11 +22,11 @@ from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
-    OUTAGE_COLUMNS,
     Data,
     Section,
     amendments,
     headline,
+    outage_table,
     sections,
     term_tables,
 )
@@ -48,7 +48,7 @@ def to_xlsx(data: Data) -> bytes:
     book = Workbook()
     title = f"SLA report: {data['contract']}, {data['period']['label']}"
     _summary(_first_sheet(book), title, headline(data)[:3], sections(data))
-    _records(book.create_sheet("Outages"), data["outages"], OUTAGE_COLUMNS)
+    _records(book.create_sheet("Outages"), *outage_table(data))
     _records(book.create_sheet("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS)
     for title, records, columns in term_tables(data):
         _records(book.create_sheet(title), records, columns)
