@@ -18,7 +18,7 @@ from slawatch.sla.timeline import Flip, State, TimelineRule
 from slawatch.store import schema as db
 from slawatch.store.database import driver_rows
 
-_STATES = {state.value: state for state in State}
+STATES = {state.value: state for state in State}
 _new_flip = tuple.__new__
 _BY_NUMBER = tuple(State)  # flips are read with their state as its index here (_FLIPS_AROUND)
 
@@ -50,10 +50,10 @@ def recompute(conn: Connection, where: Where, since_ms: int, rule: TimelineRule)
     if fresh and anchor is not None and _state_before(conn, where, anchor) is fresh[0].state:
         fresh = fresh[1:]  # the state already holds: a second flip to it would say nothing
     stale = _replace_flips(conn, where, anchor, fresh)
-    return Recomputed(fresh, _settled(stale) != _settled(fresh))
+    return Recomputed(fresh, settled(stale) != settled(fresh))
 
 
-def _settled(flips: list[Flip]) -> list[Flip]:
+def settled(flips: list[Flip]) -> list[Flip]:
     """``flips`` without the closing unknown flip that only says when samples stopped."""
     return flips[:-1] if flips and flips[-1].state is State.UNKNOWN else flips
 
@@ -144,7 +144,7 @@ def _state_before(conn: Connection, where: Where, ts: int) -> State | None:
         .limit(1)
     )
     state = conn.execute(query).scalar()
-    return None if state is None else _STATES[state]
+    return None if state is None else STATES[state]
 
 
 def _replace_flips(
@@ -163,7 +163,7 @@ def _replace_flips(
             insert(db.flips),
             [{**where._asdict(), "ts": f.t, "state": f.state.value} for f in fresh],
         )
-    return sorted(Flip(ts, _STATES[state]) for ts, state in deleted)
+    return sorted(Flip(ts, STATES[state]) for ts, state in deleted)
 
 
 _HERE = (db.flips.c.target == bindparam("target"), db.flips.c.location == bindparam("location"))

@@ -29,6 +29,7 @@ from sqlalchemy import Connection
 from slawatch.errors import UserError
 from slawatch.sla.timeline import TimelineRule
 from slawatch.store.flips import Where, recompute
+from slawatch.store.recompute import Change, recompute_many
 
 if TYPE_CHECKING:
     import sqlite3
@@ -174,9 +175,16 @@ class SampleImport:
                 _check_against_stored(where, samples, self._writer.stored_ok)
 
     def recompute_flips(self) -> None:
-        """Recompute the flips of every (target, location) that gained samples."""
-        for where, tally in self._tallies.items():
-            if tally.added:
+        """Recompute the flips of every (target, location) that gained samples: those
+        that gained many one by one (reading their samples back is most of the cost),
+        the others together, in a few statements for all (recompute.py)."""
+        gained = [(where, tally) for where, tally in self._tallies.items() if tally.added]
+        few = [(where, tally) for where, tally in gained if tally.added < _MANY]
+        changes = [Change(where, tally.since_ms, tally.rule) for where, tally in few]
+        for (_, tally), outcome in zip(few, recompute_many(self._conn, changes), strict=True):
+            tally.flips_changed = outcome.changed
+        for where, tally in gained:
+            if tally.added >= _MANY:
                 tally.flips_changed = recompute(
                     self._conn, where, tally.since_ms, tally.rule
                 ).changed
@@ -189,6 +197,11 @@ class SampleImport:
             raise ValueError(f"no timeline rule for target {where.target!r}: is it in the config?")
         tally = self._tallies[where] = _Tally(self._rules[where.target], since_ms)
         return tally
+
+
+# Samples a timeline gains beyond which its flips are recomputed alone: the
+# batched query sorts what it reads, which a long history pays for (recompute.py).
+_MANY = 10_000
 
 
 class _ManyRows:
