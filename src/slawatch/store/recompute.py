@@ -103,7 +103,7 @@ def _recompute(statements: _Statements, changes: Sequence[Change]) -> list[Recom
     found = []
     for i, change in enumerate(changes):
         fresh = change.rule.flips(*outcomes[i])
-        if fresh and seconds[i] is not None and before[i] is fresh[0].state:
+        if fresh and before[i] is fresh[0].state:
             fresh = fresh[1:]  # the state already holds: a second flip to it would say nothing
         found.append(Recomputed(fresh, settled(stale[i]) != settled(fresh)))
     _replace(statements, changes, seconds, found)
