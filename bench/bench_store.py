@@ -2,6 +2,7 @@
 
     python bench/bench_store.py [DATABASE_URL]
     python bench/bench_store.py --import-ratio [--runs N]
+    python bench/bench_store.py --flush [--runs N] [--targets N ...] [DATABASE_URL]
 
 Without a URL it uses a fresh SQLite file in a temporary directory; a PostgreSQL
 URL must name an empty database (the benchmark fills it). Prints:
@@ -17,6 +18,13 @@ a user runs it (its own process, start included) into a fresh SQLite file, again
 a raw ``executemany`` of the same rows, prebuilt, into the same table of another
 fresh file, alternately, ``--runs`` times each. Prints the medians of wall and CPU
 time of each, and the ratio of the rates (raw time / import time; goal >= 0.75).
+
+``--flush`` (issue 14): the agent's writes: flushes of one new sample for each of N
+targets (each with an hour of history), as ``SampleWriter`` sends them to
+``Store.import_samples``, with the flips recomputed per timeline (as before
+recompute.py: ``_MANY = 0`` sends every timeline down that path) and batched, in
+alternation. Prints the CPU time of this process per 1,000 samples (on PostgreSQL
+the server's own CPU is not in it), medians of ``--runs`` rounds of 10 flushes.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ from history import CSV_ROWS, history_csv
 from slawatch.app.history import import_history, read_samples
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store import schema
+from slawatch.store import sample_import, schema
 from slawatch.store.store import SampleRow, Store
 
 YEAR_START = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -228,10 +236,46 @@ def import_ratio(runs: int) -> None:
         )
 
 
+def bench_flush(url: str, targets: int, runs: int) -> None:
+    """Per-timeline against batched flip recomputation, alternately, on the same store."""
+    names = [f"w{targets}-{t}" for t in range(targets)]
+    rules = dict.fromkeys(names, TimelineRule(10))
+    start_ms = (YEAR_START + YEAR) * 1000
+    with Store.open(url) as store:
+        store.import_samples(  # an hour of history, one sample every 10 s
+            [
+                [SampleRow(n, start_ms + i * 10_000, True, 80.0, 200) for n in names]
+                for i in range(360)
+            ],
+            rules,
+        )
+        costs: dict[str, list[float]] = {"per timeline": [], "batched": []}
+        flush = 360
+        for _ in range(runs):
+            for label, many in (("per timeline", 0), ("batched", sample_import._MANY)):
+                saved, sample_import._MANY = sample_import._MANY, many
+                cpu = time.process_time()
+                for _ in range(10):
+                    at_ms = start_ms + flush * 10_000
+                    store.import_samples(
+                        [[SampleRow(n, at_ms, flush % 7 != 0, 80.0, 200) for n in names]], rules
+                    )
+                    flush += 1
+                costs[label].append((time.process_time() - cpu) / (10 * targets) * 1000)
+                sample_import._MANY = saved
+    before, after = (statistics.median(costs[k]) for k in ("per timeline", "batched"))
+    print(
+        f"flush   {targets:>5,} targets: CPU per 1,000 samples {before * 1000:6.1f} ms "
+        f"per timeline, {after * 1000:6.1f} ms batched ({before / after:.1f}x)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", nargs="?", help="the database to fill (default: SQLite)")
     parser.add_argument("--import-ratio", action="store_true", help="slawatch import vs raw")
+    parser.add_argument("--flush", action="store_true", help="the agent's flushes")
+    parser.add_argument("--targets", type=int, nargs="+", default=[100, 1200])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     # As slawatch import runs, with the collector paused (gc_pause.py).
@@ -240,6 +284,12 @@ def main() -> None:
             import_ratio(args.runs)
             return
         url = args.url or f"sqlite:///{Path(scratch) / 'bench.db'}"
+        if args.flush:
+            load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"flush: database {url.split(':')[0]}, load average {load}")
+            for targets in args.targets:
+                bench_flush(url, targets, args.runs)
+            return
         with Store.open(url) as store:
             print(f"database {store.name}")
             bench_import(store)
