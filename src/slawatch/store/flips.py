@@ -9,6 +9,7 @@ timeline per (target, location): the store never combines locations, the core do
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, case, func, insert, select, text
@@ -20,6 +21,7 @@ from slawatch.store.database import driver_rows
 
 STATES = {state.value: state for state in State}
 _new_flip = tuple.__new__
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 _BY_NUMBER = tuple(State)  # flips are read with their state as its index here (_FLIPS_AROUND)
 
 
@@ -106,18 +108,19 @@ def _outcomes(
     """Seconds, ok and latency of ``where``'s samples from ``from_ms`` on (all when None).
 
     The latency is read only when the rule looks at it (a million samples are read
-    back after a bulk import: an extra column costs a tenth of the read).
+    back after a bulk import: an extra column costs a tenth of the read), the
+    seconds are divided by the database, and the columns taken apart in C.
     """
     s = db.samples.c
     degraded = rule.degraded_above_ms is not None
-    query = select(s.ts_ms, s.ok, *([s.latency_ms] if degraded else [])).where(
+    query = select(s.ts_ms // 1000, s.ok, *([s.latency_ms] if degraded else [])).where(
         s.target == where.target, s.location == where.location
     )
     if from_ms is not None:
         query = query.where(s.ts_ms >= from_ms)
     rows = driver_rows(conn, query.order_by(s.ts_ms))
-    latencies = [row[2] for row in rows] if degraded else [None] * len(rows)
-    return [row[0] // 1000 for row in rows], [row[1] for row in rows], latencies
+    latencies = list(map(_THIRD, rows)) if degraded else [None] * len(rows)
+    return list(map(_FIRST, rows)), list(map(_SECOND, rows)), latencies
 
 
 def _anchor_query(rule: TimelineRule) -> Any:
