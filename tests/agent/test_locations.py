@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from slawatch.store.store import Store
 
-from .helpers import AgentProcess, Target, free_port, wait_until, write_config
+from .helpers import AgentProcess, Metrics, Target, free_port, wait_until, write_config
 
 Launch = Callable[[Path, int], AgentProcess]
 
@@ -27,17 +28,21 @@ def test_two_locations_share_one_database(
         agents[place] = launch(config, port)
     for place, agent in agents.items():
         agent.wait_for(
-            lambda m, at=place: m.count("probe_success", target="web", location=at) == 1,
+            partial(probed_from, place),
             f"an ok probe from {place}",
             timeout=30,  # two agents start at once on a loaded machine
         )
         assert not agent.scrape().has("probe_success", target="web", location="elsewhere")
     with Store.open(db_url) as store:
         for place in agents:
-            wait_until(
-                lambda at=place: bool(store.samples("web", 0, 2**62, at)),
-                f"a sample stored from {place}",
-                timeout=20,
-            )
+            wait_until(partial(stored_from, store, place), f"a sample from {place}", timeout=20)
         assert set(store.flips(["web"], 0, 2**40)["web"]) == {"paris", "nyc"}
         assert not store.samples("web", 0, 2**62, "")  # nothing under the unnamed location
+
+
+def probed_from(place: str, metrics: Metrics) -> bool:
+    return metrics.count("probe_success", target="web", location=place) == 1
+
+
+def stored_from(store: Store, place: str) -> bool:
+    return bool(store.samples("web", 0, 2**62, place))

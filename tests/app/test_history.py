@@ -280,3 +280,17 @@ def test_a_batch_of_unusual_rows_and_the_next_of_clean_ones_are_both_read(
         SampleRow("web", T0_MS + 60_000, False, 4.5, 503, None),
         SampleRow("api", T0_MS + 60_000, True, 5.0, 200, None),
     ]
+
+
+def test_a_location_column_named_by_the_header(tmp_path: Path) -> None:
+    text = "location,target,timestamp,ok\nparis,web,2026-09-21T14:13:20Z,1\n,web,2026-09-21T14:13:20Z,0\n"
+    assert read(tmp_path, text) == [
+        SampleRow("web", T0_MS, True, location="paris"),
+        SampleRow("web", T0_MS, False, location=""),
+    ]
+
+
+def test_without_a_header_there_is_no_location_column(tmp_path: Path) -> None:
+    with pytest.raises(CsvError) as caught:
+        read(tmp_path, "web,2026-09-21T14:13:20Z,1,,,,paris\n")
+    assert str(caught.value).endswith("h.csv:1: expected at most 6 columns (got 7)")
