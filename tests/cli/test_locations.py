@@ -114,7 +114,7 @@ def test_a_location_cut_off_is_unknown_not_down_even_under_all(db_url: str, tmp_
         *("-c", str(tmp_path / "slawatch.yaml"), "--db", db_url, "--contract", "web-sla"),
         *("--period", "2026-10", "--as-of", "2026-11-02", "--format", "csv"),
     )
-    assert ',"frankfurt, paris"' in csv and ",locations" in csv
+    assert ',"frankfurt, paris"' in csv and ",Locations" in csv
 
 
 def test_a_bad_location_names_its_line(db_url: str, tmp_path: Path) -> None:
@@ -135,3 +135,28 @@ def test_a_bad_location_names_its_line(db_url: str, tmp_path: Path) -> None:
         main, ["import", "-c", str(path), "--db", db_url, "--results", str(history(tmp_path))]
     )
     assert "imported 360 new samples (0 already present)" in counted.output  # nothing was kept
+
+
+@pytest.mark.parametrize("fmt", ["csv", "html", "pdf", "xlsx"])
+@pytest.mark.parametrize(("locale", "view"), [("fr", "customer"), ("en", "internal")])
+def test_every_format_shows_the_locations_column(
+    tmp_path: Path, fmt: str, locale: str, view: str
+) -> None:
+    db_url = f"sqlite:///{tmp_path}/slawatch.db"
+    path = config(tmp_path, ", locations: {rule: all}")
+    report(db_url, path)
+    out = tmp_path / f"report.{fmt}"
+    run(
+        "report",
+        *("-c", str(path), "--db", db_url, "--contract", "web-sla", "--period", "2026-10"),
+        *("--as-of", "2026-11-02", "--format", fmt, "-o", str(out)),
+        *("--locale", locale, "--view", view),
+    )
+    heading = {"fr": "Sites de mesure", "en": "Locations"}[locale]
+    if (fmt, view) == ("csv", "internal"):
+        heading = "locations"  # the internal CSV names its columns by their JSON fields
+    if fmt in ("csv", "html"):
+        text = out.read_text(encoding="utf-8")
+        assert heading in text and "frankfurt, paris" in text
+    else:
+        assert out.stat().st_size > 1000  # rendered: the column widths fit the table
