@@ -9,6 +9,7 @@ timeline per (target, location): the store never combines locations, the core do
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, case, func, insert, select, text
@@ -18,8 +19,9 @@ from slawatch.sla.timeline import Flip, State, TimelineRule
 from slawatch.store import schema as db
 from slawatch.store.database import driver_rows
 
-_STATES = {state.value: state for state in State}
+STATES = {state.value: state for state in State}
 _new_flip = tuple.__new__
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 _BY_NUMBER = tuple(State)  # flips are read with their state as its index here (_FLIPS_AROUND)
 
 
@@ -50,10 +52,10 @@ def recompute(conn: Connection, where: Where, since_ms: int, rule: TimelineRule)
     if fresh and anchor is not None and _state_before(conn, where, anchor) is fresh[0].state:
         fresh = fresh[1:]  # the state already holds: a second flip to it would say nothing
     stale = _replace_flips(conn, where, anchor, fresh)
-    return Recomputed(fresh, _settled(stale) != _settled(fresh))
+    return Recomputed(fresh, settled(stale) != settled(fresh))
 
 
-def _settled(flips: list[Flip]) -> list[Flip]:
+def settled(flips: list[Flip]) -> list[Flip]:
     """``flips`` without the closing unknown flip that only says when samples stopped."""
     return flips[:-1] if flips and flips[-1].state is State.UNKNOWN else flips
 
@@ -106,18 +108,19 @@ def _outcomes(
     """Seconds, ok and latency of ``where``'s samples from ``from_ms`` on (all when None).
 
     The latency is read only when the rule looks at it (a million samples are read
-    back after a bulk import: an extra column costs a tenth of the read).
+    back after a bulk import: an extra column costs a tenth of the read), the
+    seconds are divided by the database, and the columns taken apart in C.
     """
     s = db.samples.c
     degraded = rule.degraded_above_ms is not None
-    query = select(s.ts_ms, s.ok, *([s.latency_ms] if degraded else [])).where(
+    query = select(s.ts_ms // 1000, s.ok, *([s.latency_ms] if degraded else [])).where(
         s.target == where.target, s.location == where.location
     )
     if from_ms is not None:
         query = query.where(s.ts_ms >= from_ms)
     rows = driver_rows(conn, query.order_by(s.ts_ms))
-    latencies = [row[2] for row in rows] if degraded else [None] * len(rows)
-    return [row[0] // 1000 for row in rows], [row[1] for row in rows], latencies
+    latencies = list(map(_THIRD, rows)) if degraded else [None] * len(rows)
+    return list(map(_FIRST, rows)), list(map(_SECOND, rows)), latencies
 
 
 def _anchor_query(rule: TimelineRule) -> Any:
@@ -144,7 +147,7 @@ def _state_before(conn: Connection, where: Where, ts: int) -> State | None:
         .limit(1)
     )
     state = conn.execute(query).scalar()
-    return None if state is None else _STATES[state]
+    return None if state is None else STATES[state]
 
 
 def _replace_flips(
@@ -163,7 +166,7 @@ def _replace_flips(
             insert(db.flips),
             [{**where._asdict(), "ts": f.t, "state": f.state.value} for f in fresh],
         )
-    return sorted(Flip(ts, _STATES[state]) for ts, state in deleted)
+    return sorted(Flip(ts, STATES[state]) for ts, state in deleted)
 
 
 _HERE = (db.flips.c.target == bindparam("target"), db.flips.c.location == bindparam("location"))

@@ -69,6 +69,7 @@ from slawatch.store.operator_records import (
 from slawatch.store.renewal_records import NoticeRecord, RenewalRecord
 from slawatch.store.sample_import import (
     ImportResult,
+    SampleColumns,
     SampleConflict,
     SampleImport,
     SampleRow,
@@ -89,6 +90,7 @@ __all__ = [
     "NotFound",
     "NoticeRecord",
     "RenewalRecord",
+    "SampleColumns",
     "SampleConflict",
     "SampleRow",
     "Store",
@@ -168,7 +170,7 @@ class Store:
 
     def import_samples(
         self,
-        batches: Iterable[Sequence[SampleRow]],
+        batches: Iterable[Sequence[SampleRow] | SampleColumns],
         rules: Mapping[str, TimelineRule],
         audit: ImportAudit | None = None,
     ) -> ImportResult:
