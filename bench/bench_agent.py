@@ -33,7 +33,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -55,6 +54,7 @@ from bench_probes import (
     free_port,
     lateness_figures,
     nginx,
+    rounded,
     run_blackbox,
     stop,
     tree_cpu,
@@ -205,6 +205,7 @@ def run_agent(
         }
         figures |= metrics_figures(port)
         figures["start_s"] = start_s
+        print(f"  slawatch: {json.dumps(rounded(figures))}", flush=True)
         figures["reload_s"] = reload_time(agent, log_path)
     finally:
         stop(agent)
@@ -213,13 +214,17 @@ def run_agent(
 
 def reload_time(agent: subprocess.Popen[Any], log_path: Path) -> float:
     """SIGHUP with the same file: seconds until the agent logs the swap."""
+    with log_path.open("rb") as log:
+        log.seek(0, os.SEEK_END)  # only what the agent logs from now on
+        seen = b""
 
-    def reloads() -> int:
-        return len(re.findall(r"config reloaded", log_path.read_text(errors="replace")))
+        def reloaded() -> bool:
+            nonlocal seen
+            seen = seen[-100:] + log.read()
+            return b"config reloaded" in seen
 
-    already = reloads()
-    agent.send_signal(signal.SIGHUP)
-    return wait_until("a reload", agent, RELOAD_LIMIT_S, lambda: reloads() > already)
+        agent.send_signal(signal.SIGHUP)
+        return wait_until("a reload", agent, RELOAD_LIMIT_S, reloaded)
 
 
 @contextmanager

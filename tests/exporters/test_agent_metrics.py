@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from debian_tools import debian_tool
 from slawatch.exporters.agent_metrics import AgentMetrics
@@ -29,9 +31,27 @@ def observed() -> tuple[CollectorRegistry, AgentMetrics]:
     return registry, metrics
 
 
+def exposed(registry: CollectorRegistry, metrics: AgentMetrics) -> bytes:
+    """What ``/metrics`` serves of them: the per-target series, then the registry's."""
+    return metrics.targets.exposition() + generate_latest(registry)
+
+
+def sampler(registry: CollectorRegistry, metrics: AgentMetrics) -> Callable[..., float | None]:
+    """``value(name, labels)`` as ``registry.get_sample_value``, over the whole exposition."""
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(exposed(registry, metrics).decode())
+        for sample in family.samples
+    }
+
+    def value(name: str, labels: dict[str, str] | None = None) -> float | None:
+        return samples.get((name, tuple(sorted((labels or {}).items()))))
+
+    return value
+
+
 def test_probe_series_follow_blackbox_names() -> None:
-    registry, _ = observed()
-    value = registry.get_sample_value
+    value = sampler(*observed())
     assert value("probe_success", {"target": "web"}) == 1
     assert value("probe_success", {"target": "api"}) == 0
     assert value("probe_duration_seconds", {"target": "api"}) == 10.0
@@ -49,31 +69,52 @@ def test_probe_series_follow_blackbox_names() -> None:
 def test_forgotten_targets_lose_their_series() -> None:
     registry, metrics = observed()
     metrics.forget("web")
-    assert registry.get_sample_value("probe_success", {"target": "web"}) is None
-    assert (
-        registry.get_sample_value("probe_http_duration_seconds", {"target": "web", "phase": "tls"})
-        is None
-    )
-    assert registry.get_sample_value("probe_success", {"target": "api"}) == 0
+    value = sampler(registry, metrics)
+    assert value("probe_success", {"target": "web"}) is None
+    assert value("probe_http_duration_seconds", {"target": "web", "phase": "tls"}) is None
+    assert value("probe_success", {"target": "api"}) == 0
 
 
 def test_forgotten_targets_lose_their_counters_too() -> None:
     registry, metrics = observed()
-    metrics.skipped.labels("api").inc()
-    metrics.skipped.labels("web").inc()
+    metrics.targets.skip("api")
+    metrics.targets.skip("web")
     metrics.forget("api")
-    exposed = generate_latest(registry).decode()
-    assert 'target="api"' not in exposed
-    assert registry.get_sample_value("slawatch_probes_total", {"target": "web", "outcome": "ok"})
-    assert registry.get_sample_value("slawatch_probe_runs_skipped_total", {"target": "web"}) == 1
+    assert b'target="api"' not in exposed(registry, metrics)
+    value = sampler(registry, metrics)
+    assert value("slawatch_probes_total", {"target": "web", "outcome": "ok"})
+    assert value("slawatch_probe_runs_skipped_total", {"target": "web"}) == 1
+
+
+def test_a_skipped_target_never_probed_has_only_its_skip_counted() -> None:
+    registry, metrics = observed()
+    metrics.targets.skip("slow")
+    metrics.targets.skip("slow")
+    text = exposed(registry, metrics).decode()
+    assert [line for line in text.splitlines() if 'target="slow"' in line] == [
+        'slawatch_probe_runs_skipped_total{target="slow"} 2.0'
+    ]
+
+
+def test_a_phase_the_last_probe_did_not_reach_keeps_its_value() -> None:
+    """As the prometheus_client gauges did: a series, once there, stays with its last value."""
+    registry, metrics = observed()
+    metrics.observe("web", ProbeResult(Outcome.TIMEOUT, 5.0, phases={"connect": 0.02}), 0.1)
+    value = sampler(registry, metrics)
+    assert value("probe_http_duration_seconds", {"target": "web", "phase": "connect"}) == 0.02
+    assert value("probe_http_duration_seconds", {"target": "web", "phase": "tls"}) == 0.05
+    assert value("probe_http_status_code", {"target": "web"}) == 200
+    assert value("probe_success", {"target": "web"}) == 0
+    assert value("slawatch_probes_total", {"target": "web", "outcome": "timeout"}) == 1
 
 
 def test_promtool_accepts_the_exposition() -> None:
     promtool = debian_tool("promtool", "prometheus")
-    registry, _ = observed()
+    registry, metrics = observed()
+    metrics.targets.skip("web")
     result = subprocess.run(
         [promtool, "check", "metrics"],
-        input=generate_latest(registry),
+        input=exposed(registry, metrics),
         capture_output=True,
         check=False,
     )

@@ -128,6 +128,7 @@ class Agent:
                 self._health,
                 self._ping,
                 api,
+                probe_metrics=self.metrics.targets.exposition,
                 more_metrics=self._series,
             )
             self.server.start()
@@ -236,9 +237,7 @@ class Agent:
     def _probing(self, workers: int) -> Scheduling:
         """Probes run here, or in ``workers`` processes (``agent.workers``)."""
         if workers == 1:
-            return Schedule(
-                self._probe, on_skip=lambda name: self.metrics.skipped.labels(name).inc()
-            )
+            return Schedule(self._probe, on_skip=self.metrics.targets.skip)
         return WorkerPool(
             workers,
             lambda: self.config,
