@@ -12,8 +12,8 @@ each target count N, one after the other (never two loads at once):
   from ``--workers``), every target its own URL on nginx. Start time: from the command
   to ``/healthz`` reporting all N targets scheduled. Once every target has run, over
   ``--seconds``: the CPU of the agent and its probe workers together (utime+stime from
-  /proc; cores used = CPU / wall), probes run (``slawatch_probes_total``), CPU per 1,000
-  probes, lateness p50/p99 (the agent's own histogram, as ``histogram_quantile``), the
+  /proc; cores used = CPU / wall), probes run (samples acknowledged, from ``/healthz``),
+  CPU per 1,000 probes, lateness p50/p99 (the agent's own histogram, as ``histogram_quantile``), the
   resident memory of all its processes. Then ``GET /metrics`` (size, lines, time, and
   with ``?series=agent``, the agent's own series only) and a SIGHUP reload with the
   same file (time to the ``config reloaded`` log line).
@@ -124,6 +124,15 @@ def health(port: int) -> dict[str, Any] | None:
     return answer
 
 
+def samples(port: int) -> int:
+    """Samples acknowledged so far: one a probe run (from ``/healthz``, which is cheap:
+    a ``/metrics`` of 50,000 targets took seconds, a window's edges would blur)."""
+    state = health(port)
+    if state is None:
+        raise SystemExit("/healthz did not answer")
+    return int(state["samples_spooled"])
+
+
 def wait_until(what: str, agent: subprocess.Popen[Any], limit: float, done: Any) -> float:
     """Seconds until ``done()`` is true; exits the bench if the agent dies or ``limit`` passes."""
     start = time.monotonic()
@@ -190,14 +199,16 @@ def run_agent(
             return state is not None and state["samples_written"] >= count
 
         wait_until("one run of every target", agent, args.interval * 3 + START_LIMIT_S, all_ran)
-        before, cpu, begin = scrape(port), tree_cpu(agent.pid), time.monotonic()
+        before = scrape(port)
+        spooled, cpu, begin = samples(port), tree_cpu(agent.pid), time.monotonic()
         time.sleep(args.seconds)
         cpu, elapsed = tree_cpu(agent.pid) - cpu, time.monotonic() - begin
+        probes = samples(port) - spooled
         after = scrape(port)
         rss = {pid: rss_mb(pid) for pid in [agent.pid, *children(agent.pid)]}
         figures = lateness_figures(before, after, elapsed, cpu)
-        probes = figures["runs_per_s"] * elapsed
         figures |= {
+            "runs_per_s": probes / elapsed,
             "cpu_per_1000": cpu / probes * 1000 if probes else float("nan"),
             "rss_mb": sum(rss.values()),
             "rss_main_mb": rss[agent.pid],
