@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from debian_tools import debian_tool
@@ -120,3 +120,21 @@ def test_promtool_accepts_the_exposition() -> None:
     )
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
     assert result.stdout.decode() + result.stderr.decode() == ""
+
+
+def test_values_are_written_as_prometheus_client_writes_them() -> None:
+    """Large counts and timestamps as Go prints them (``1.000001e+06``), as before."""
+    registry, metrics = observed()
+    for _ in range(1_000_001):
+        metrics.targets.skip("api")
+    reference = CollectorRegistry()
+    Counter("slawatch_probe_runs_skipped", "", ("target",), registry=reference).labels("api").inc(
+        1_000_001
+    )
+    line = 'slawatch_probe_runs_skipped_total{target="api"} 1.000001e+06'
+    assert line in generate_latest(reference).decode().splitlines()
+    assert line in exposed(registry, metrics).decode().splitlines()
+    assert (
+        'probe_ssl_earliest_cert_expiry{target="web"} 1.8e+09'
+        in exposed(registry, metrics).decode().splitlines()
+    )

@@ -52,7 +52,8 @@ class _Last:
 
 
 class ProbeSeries:
-    """The per-target series, targets in the order they were first seen."""
+    """The per-target series, targets in the order they were first seen. The loop
+    records, a server thread writes the text: it copies what the loop may grow."""
 
     def __init__(self) -> None:
         self._targets: dict[str, _Last] = {}
@@ -108,7 +109,7 @@ def _last_probe(probed: list[tuple[str, _Last]]) -> Iterator[str]:
     yield _head("probe_http_status_code", "HTTP status of the last probe")
     for name, last in probed:
         if last.status is not None:
-            yield f'probe_http_status_code{{target="{name}"}} {last.status:.1f}\n'
+            yield f'probe_http_status_code{{target="{name}"}} {_go(last.status)}\n'
     yield _head("probe_http_duration_seconds", "Duration of the last probe's HTTP phases")
     for name, last in probed:
         for phase, seconds in last.phases.items():
@@ -124,14 +125,14 @@ def _last_probe(probed: list[tuple[str, _Last]]) -> Iterator[str]:
 def _counts(targets: list[tuple[str, _Last]], probed: list[tuple[str, _Last]]) -> Iterator[str]:
     yield _head("slawatch_probes_total", "Probes run", "counter")
     for name, last in probed:
-        for outcome, count in last.outcomes.items():
-            yield f'slawatch_probes_total{{outcome="{outcome}",target="{name}"}} {count:.1f}\n'
+        for outcome, count in list(last.outcomes.items()):  # a copy: the loop may add one
+            yield f'slawatch_probes_total{{outcome="{outcome}",target="{name}"}} {_go(count)}\n'
     yield _head("slawatch_probe_errors_total", "Failed probes by error class", "counter")
     for name, last in probed:
-        for error, count in (last.errors or {}).items():
+        for error, count in list((last.errors or {}).items()):
             yield (
                 f'slawatch_probe_errors_total{{error_class="{error}",target="{name}"}}'
-                f" {count:.1f}\n"
+                f" {_go(count)}\n"
             )
     yield _head(
         "slawatch_probe_runs_skipped_total",
@@ -140,7 +141,7 @@ def _counts(targets: list[tuple[str, _Last]], probed: list[tuple[str, _Last]]) -
     )
     for name, last in targets:
         if last.skipped:
-            yield f'slawatch_probe_runs_skipped_total{{target="{name}"}} {last.skipped:.1f}\n'
+            yield f'slawatch_probe_runs_skipped_total{{target="{name}"}} {_go(last.skipped)}\n'
 
 
 def _head(name: str, help_text: str, kind: str = "gauge") -> str:
