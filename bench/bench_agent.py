@@ -101,7 +101,8 @@ def write_config(path: Path, url: str, count: int, db: str, args: argparse.Names
     )
     path.write_text(
         f'database: {{url: "{db}"}}\n'
-        f'agent: {{listen: "127.0.0.1:{port}", workers: {workers}}}\n'
+        f'agent: {{listen: "127.0.0.1:{port}", workers: {workers},'
+        f' spool_dir: "{path.parent}/{path.stem}.spool"}}\n'
         f"targets:\n{targets}"
     )
     return port
