@@ -209,6 +209,7 @@ def run_agent(
         after = scrape(port)
         rss = {pid: rss_mb(pid) for pid in [agent.pid, *children(agent.pid)]}
         figures = lateness_figures(before, after, elapsed, cpu)
+        del figures["ok_share"]  # per-target counters: not in the ?series=agent scrape
         figures |= {
             "runs_per_s": probes / elapsed,
             "cpu_per_1000": cpu / probes * 1000 if probes else float("nan"),
