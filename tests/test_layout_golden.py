@@ -121,7 +121,12 @@ def test_metrics_text_is_the_golden_one(example_db: str) -> None:
         series = SlaSeries(store, load_config(SEED), lambda: SCRAPE_AT)
         series.refresh()  # as the agent's refresh thread does before the first scrape
         server = AgentServer(
-            "127.0.0.1:0", registry, healthy, no_ping, more_metrics=series.exposition
+            "127.0.0.1:0",
+            registry,
+            healthy,
+            no_ping,
+            probe_metrics=metrics.targets.exposition,
+            more_metrics=series.exposition,
         )
         server.start()
         try:

@@ -132,6 +132,7 @@ class Agent:
                 self._health,
                 self._ping,
                 api,
+                probe_metrics=self.metrics.targets.exposition,
                 more_metrics=self._series,
             )
             self.server.start()
@@ -246,7 +247,7 @@ class Agent:
     def _probing(self, workers: int) -> Scheduling:
         """Probes run here, or in ``workers`` processes (``agent.workers``)."""
         if workers == 1:
-            return Schedule(self._probe, on_skip=self.metrics.skip)
+            return Schedule(self._probe, on_skip=self.metrics.targets.skip)
         return WorkerPool(
             workers,
             lambda: self.config,
