@@ -18,6 +18,7 @@ TARGET = {"name": "web", "kind": "http", "url": "https://portal.example/"}
 # The third-party packages behind the store, the reports, the probes and the agent.
 STACK = {
     "alembic",
+    "apscheduler",
     "cryptography",
     "fpdf",
     "httpcore",

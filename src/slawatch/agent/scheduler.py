@@ -1,12 +1,9 @@
-"""When each target is probed: one timer over a heap of the targets' next instants.
+"""When each target is probed: APScheduler 3.x, and only here.
 
 Each target runs every ``interval`` from an offset derived from its name, so a
 thousand targets at 60 s spread over the minute instead of firing together at
-:00, and a restart keeps each target's phase. A target never overlaps itself: a
-run due while the previous one still goes is skipped and counted (``on_skip``);
-runs missed while the loop was busy are coalesced into one. (APScheduler did this
-until it had to hold 50,000 jobs: 1 KB each, 2.5 s to add them with the loop
-blocked, and tens of microseconds of bookkeeping a run; a heap entry is a tuple.)
+:00, and a restart keeps each target's phase. A target never overlaps itself
+(``max_instances=1``); runs missed while the loop was busy are coalesced into one.
 On the way out, ``drain`` lets the probes under way finish (their samples are
 real: the target answered them) rather than cancelling them; those still going
 after its grace are cut short quietly (no sample: their time turns unknown).
@@ -15,12 +12,17 @@ after its grace are cut short quietly (no sample: their time turns unknown).
 from __future__ import annotations
 
 import asyncio
-import heapq
 import logging
 import time
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 Run = Callable[[str, float], Awaitable[None]]
 """``run(name, lateness)``: probe the target whose run this is, started ``lateness`` s late."""
@@ -29,7 +31,6 @@ log = logging.getLogger(__name__)
 
 EARLY = 0.01  # seconds: a run this close before an instant of its schedule serves it
 CUT_SHORT_WAIT = 1.0  # seconds a draining schedule waits for the runs it cancelled
-MAX_SLEEP = 1.0  # seconds the timer sleeps at most: a wall clock that steps is seen soon
 
 
 def phase(name: str, interval: int) -> float:
@@ -102,91 +103,74 @@ class Scheduling(ABC):
 
 
 class Schedule(Scheduling):
-    """The probe runs of this process, kept in step with the config by ``apply``."""
+    """The set of probe jobs, one per target, kept in step with the config."""
 
     def __init__(self, run: Run, on_skip: Callable[[str], None] = lambda _: None) -> None:
         super().__init__()
         self._run = run
-        self._on_skip = on_skip  # a run due while the previous one goes: overload, say so
-        self._due: dict[str, float] = {}  # name -> next instant: its one live heap entry
-        self._heap: list[tuple[float, str]] = []  # (instant, name); stale entries skipped
-        self._timer: asyncio.TimerHandle | None = None
-        self._state = "new"  # then "started", then "draining"
-        self._running: dict[str, asyncio.Task[None]] = {}
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        # A run skipped because the previous one of the target is still going, or missed
+        # past its grace time, is overload: say so (lateness alone never sees it).
+        self._scheduler.add_listener(
+            lambda event: on_skip(event.job_id), EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED
+        )
+        self._running: set[asyncio.Task[Any]] = set()
         self._cutting = False  # drain is cancelling the runs still going
         self._lateness = Lateness()
 
     def start(self) -> None:
-        self._state = "started"
-        self._fire()
+        self._scheduler.start()
 
     async def drain(self, grace: float) -> None:
-        """Start no more runs, wait up to ``grace`` seconds for those under way, then
-        cut short those still going (quietly: a shutdown is no error)."""
-        self._state = "draining"
-        if self._timer is not None:
-            self._timer.cancel()
-        if running := set(self._running.values()):
-            await asyncio.wait(running, timeout=grace)
+        """Start no more runs, wait up to ``grace`` seconds for those under way, cut
+        short those still going (quietly: a shutdown is no error) and shut down."""
+        self._scheduler.pause()
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=grace)
         self._cutting = True
-        if cut := set(self._running.values()):
+        if cut := set(self._running):
             for task in cut:
                 task.cancel()
             await asyncio.wait(cut, timeout=CUT_SHORT_WAIT)
+        self._scheduler.shutdown(wait=False)
 
     def apply(self, intervals: dict[str, int], now: float) -> None:
         for name in set(self._intervals) - set(intervals):
-            del self._intervals[name], self._due[name]
+            self._scheduler.remove_job(name)
+            del self._intervals[name]
             self._lateness.forget(name)
         for name, interval in intervals.items():
             if self._intervals.get(name) == interval:
                 continue
+            trigger = IntervalTrigger(
+                seconds=interval,
+                start_date=datetime.fromtimestamp(first_run(name, interval, now), UTC),
+                timezone=UTC,
+            )
+            self._scheduler.add_job(
+                self._job,
+                trigger,
+                args=(name,),
+                id=name,
+                replace_existing=True,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=interval,
+            )
             self._intervals[name] = interval
-            due = self._due[name] = first_run(name, interval, now)
-            heapq.heappush(self._heap, (due, name))
-        if len(self._heap) > 2 * len(self._due) + 1000:  # mostly stale after reloads
-            self._heap = [(due, name) for name, due in self._due.items()]
-            heapq.heapify(self._heap)
-        if self._state == "started":
-            self._fire()  # a new target may come first
 
-    def _fire(self) -> None:
-        """Start every run that is due, then sleep until the next instant."""
-        if self._timer is not None:
-            self._timer.cancel()
-        if self._state != "started":
-            return
-        now = time.time()
-        heap, due_by_name = self._heap, self._due
-        while heap and heap[0][0] <= now + EARLY:
-            due, name = heapq.heappop(heap)
-            if due_by_name.get(name) != due:
-                continue  # removed, or rescheduled by a reload
-            interval = self._intervals[name]
-            following = due + interval
-            if following <= now + EARLY:  # the loop was held up: the missed runs are one
-                following = first_run(name, interval, now)
-            due_by_name[name] = following
-            heapq.heappush(heap, (following, name))
-            if name in self._running:
-                self._on_skip(name)
-            else:
-                self._running[name] = asyncio.get_running_loop().create_task(
-                    self._job(name, interval)
-                )
-        delay = min(heap[0][0] - time.time(), MAX_SLEEP) if heap else MAX_SLEEP
-        self._timer = asyncio.get_running_loop().call_later(max(delay, 0.0), self._fire)
-
-    async def _job(self, name: str, interval: int) -> None:
-        """One run, tracked so that the next one skips while it goes, and ``drain``
-        can wait for it (or cut it short)."""
+    async def _job(self, name: str) -> None:
+        """One run, tracked so that ``drain`` can wait for it (or cut it short)."""
+        interval = self._intervals.get(name)
+        task = asyncio.current_task()
+        if interval is None or task is None:
+            return  # removed between its submission and its start
+        self._running.add(task)
         try:
             await self._run(name, self._lateness(name, interval, time.time()))
         except asyncio.CancelledError:
             if not self._cutting:
                 raise
             log.warning("probe of %s cut short by the shutdown: no sample, unknown time", name)
-        except Exception:  # a bug in one run must not stop the others
-            log.exception("probe of %s failed", name)
         finally:
-            self._running.pop(name, None)
+            self._running.discard(task)

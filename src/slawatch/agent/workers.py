@@ -212,7 +212,7 @@ class _Handle:
 
 def _log_levels() -> dict[str, int]:
     """The agent's log levels, for a worker to log as it does."""
-    names = ("", "httpx", "httpcore")
+    names = ("", "apscheduler", "httpx", "httpcore")
     return {name: logging.getLogger(name).getEffectiveLevel() for name in names}
 
 

@@ -29,7 +29,7 @@ def run(config_path: Path | None, db_url: str | None) -> None:
     from slawatch.agent.spool import open_spool
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for chatty in ("httpx", "httpcore"):  # a line per probe at 833 probes/s
+    for chatty in ("apscheduler", "httpx", "httpcore"):  # a line per probe at 833 probes/s
         logging.getLogger(chatty).setLevel(logging.WARNING)
     # No ``_created`` series: blackbox_exporter has none, and they double every
     # counter's samples, and so the cost of a scrape.
