@@ -138,8 +138,9 @@ class Agent:
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
             log.info(
-                "agent started: %d targets, listening on %s",
+                "agent started: %d targets (shard %s), listening on %s",
                 len(self._intervals()),
+                self.config.agent.shard,
                 self.config.agent.listen,
             )
             try:
@@ -153,7 +154,7 @@ class Agent:
         config, notes = restart_needed(self.config, loaded)
         for note in notes:
             log.warning("%s", note)
-        for gone in set(self._intervals()) - {t.name for t in config.targets}:
+        for gone in set(self._intervals()) - {t.name for t in config.probed_targets()}:
             self.metrics.forget(gone)
         self.config = config
         self.writer.update_rules(self._rules())
@@ -163,7 +164,7 @@ class Agent:
         self._schedule.apply(self._intervals(), self.clock())
         self.metrics.reload_ok.set(1)
         self.metrics.reload_time.set(self.clock())
-        log.info("config reloaded: %d targets", len(config.targets))
+        log.info("config reloaded: %d targets", len(self._intervals()))
 
     def _refused(self) -> None:
         self.metrics.reload_ok.set(0)
@@ -291,7 +292,7 @@ class Agent:
 
     def _watch_heartbeats(self) -> None:
         """Heartbeat targets get one interval from now (or from their last ping)."""
-        names = {t.name for t in self.config.targets if t.kind == "heartbeat"}
+        names = {t.name for t in self.config.probed_targets() if t.kind == "heartbeat"}
         now = self.clock()
         for name in names:
             self.pings.setdefault(name, now)
@@ -305,7 +306,8 @@ class Agent:
             loop.add_signal_handler(stop_signal, self.stop.set)
 
     def _intervals(self) -> dict[str, int]:
-        return {t.name: t.interval for t in self.config.targets}
+        """The targets this agent probes (its shard's) and their intervals."""
+        return {t.name: t.interval for t in self.config.probed_targets()}
 
     def _rules(self) -> dict[str, TimelineRule]:
         return self.config.timeline_rules()
