@@ -28,10 +28,11 @@ from prometheus_client import CollectorRegistry
 from slawatch.agent.episodes import Failing
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
+from slawatch.agent.leadership import Leadership, WhenLeading
 from slawatch.agent.notices import notifier
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.reload import Pause, Reloader, restart_needed
-from slawatch.agent.scheduler import Schedule, Scheduling
+from slawatch.agent.scheduler import Schedule, Scheduling, sample_instant_ms
 from slawatch.agent.spool import Spool
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import Counters, SampleWriter
@@ -90,7 +91,13 @@ class Agent:
         self._sla_refresh = Periodic(self._refresh_sla, SLA_REFRESH_EVERY, "the SLA series refresh")
         self.notifier = notifier.Notifier(self.store, lambda: self.config, clock)
         self.renewals = RenewalSeries(self.store, lambda: self.config, clock)
-        self.registry.register(self.renewals)
+        self.leadership = Leadership(
+            store.leader_lock(),
+            self.metrics.leader,
+            changed=self.sla.targets_changed,
+            rebuild=lambda: self.sla.configure(self.config),
+        )
+        self.registry.register(WhenLeading(self.renewals, lambda: self.leadership.leading))
         self.writer = SampleWriter(
             self.store,
             self._rules(),
@@ -131,6 +138,7 @@ class Agent:
                 more_metrics=self._series,
             )
             self.server.start()
+            self.leadership.start()
             self._sla_refresh.start()
             self._sla_refresh.wake()  # the first figures, before the first scrape
             self.writer.start()  # what an earlier run spooled goes first
@@ -188,6 +196,7 @@ class Agent:
         assert self.server is not None
         self.server.close()
         self._sla_refresh.stop(0, last_run=False)
+        self.leadership.stop(SHUTDOWN_GRACE)  # frees the lock: another agent leads at once
         log.info(
             "agent stopped: %d samples written, %d left in the spool %s",
             self.writer.written,
@@ -199,7 +208,8 @@ class Agent:
         """Renewal notices, a pass a minute, in a thread: SMTP and the store block."""
         while not self.stop.is_set():
             try:
-                await asyncio.to_thread(self.notifier.tick)
+                if self.leadership.leading:
+                    await asyncio.to_thread(self.notifier.tick)
             except Exception:  # a bug must not stop the probes; the next pass starts over
                 log.exception("renewal notices: the pass failed")
             with contextlib.suppress(TimeoutError):
@@ -219,14 +229,17 @@ class Agent:
     def _record(self, name: str, started: float, late: float, result: ProbeResult) -> None:
         """A probe's result, from this process or a probe worker: to /metrics and the store."""
         self.metrics.observe(name, result, late)
-        if name not in self._schedule:  # a reload removed the target while it was probed
+        interval = self._schedule.interval(name)
+        if interval is None:  # a reload removed the target while it was probed
             self.metrics.forget(name)
         if result.outcome is Outcome.PROBE_ERROR:
             return  # our side could not probe: no sample, so the time turns unknown, not down
         self.writer.add(
             SampleRow(
                 target=name,
-                ts_ms=round(started * 1000),
+                ts_ms=round(started * 1000)
+                if interval is None
+                else sample_instant_ms(name, interval, started),
                 ok=result.ok,
                 latency_ms=result.duration_seconds * 1000,
                 status=result.status_code,
@@ -250,7 +263,10 @@ class Agent:
         )
 
     def _series(self) -> bytes:
-        """The SLA and support series, appended to /metrics (neither reads the store)."""
+        """The SLA and support series, appended to /metrics (neither reads the store);
+        by the leader only (agent/leadership.py)."""
+        if not self.leadership.leading:
+            return b""
         return self.sla.exposition() + self.support.exposition()
 
     def _refresh_sla(self) -> None:

@@ -274,9 +274,7 @@ class Agent(ConfigModel):
         default_factory=lambda: dict(defaults.API_TOKENS), examples=["{api: SLAWATCH_API_TOKEN}"]
     )
     workers: int = Field(default=defaults.WORKERS, ge=1, le=64, strict=True, examples=[2])
-    shard: Annotated[Shard, PlainValidator(_shard)] = Field(
-        default=Shard(1, 1), examples=["2/4"]
-    )
+    shard: Annotated[Shard, PlainValidator(_shard)] = Field(default=Shard(1, 1), examples=["2/4"])
     spool_dir: Path | None = Field(default=None, examples=["/var/lib/slawatch/spool"])
     spool_max_bytes: int = Field(
         default=defaults.SPOOL_MAX_BYTES, ge=1 << 20, strict=True, examples=[1 << 30]
