@@ -106,7 +106,7 @@ def read_flips(store: Store, targets: list[str], span: int) -> tuple[float, int]
     """Seconds taken and flips found; the flips die here, not during the next read."""
     start = time.perf_counter()
     found = store.flips(targets, YEAR_START, YEAR_START + span)
-    return time.perf_counter() - start, sum(len(f) for f in found.values())
+    return time.perf_counter() - start, sum(len(f) for at in found.values() for f in at.values())
 
 
 def fill_flips(url: str, targets: list[str]) -> None:

@@ -161,9 +161,11 @@ def contracts() -> list[ContractTerms]:
 class Preloaded:
     """Flips already in memory, no operator records: what is left is the computation."""
 
-    found: dict[str, list[Flip]]
+    found: dict[str, dict[str, list[Flip]]]
 
-    def flips(self, targets: Sequence[str], start: int, end: int) -> dict[str, list[Flip]]:
+    def flips(
+        self, targets: Sequence[str], start: int, end: int
+    ) -> dict[str, dict[str, list[Flip]]]:
         return self.found
 
     def contract_records(

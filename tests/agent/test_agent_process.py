@@ -29,7 +29,7 @@ def sla_downtime(metrics: Metrics) -> float:
 def stored_outage(db: str) -> int:
     """Seconds of the one outage stored so far, 0 before it has ended."""
     with Store.open(db) as store:
-        flips = store.flips(["web"], 0, 2**40)["web"]
+        flips = store.flips(["web"], 0, 2**40)["web"][""]
     downs = [(f.t, after.t) for f, after in pairwise(flips) if f.state is State.DOWN]
     return downs[0][1] - downs[0][0] if downs else 0
 
@@ -59,7 +59,7 @@ def test_outage_becomes_flips_and_metrics(tmp_path: Path, target: Target, launch
     assert up_metrics.value("probe_success", target="web") == 1
     assert "agent stopped" in log
     with Store.open(db) as store:
-        flips = store.flips(["web"], 0, 2**40)["web"]
+        flips = store.flips(["web"], 0, 2**40)["web"][""]
     assert [f.state for f in flips] == [State.UP, State.DOWN, State.UP, State.UNKNOWN], flips
     # The switches fell between probes: the outage is exactly as long as the 503s.
     assert flips[2].t - flips[1].t == round(up_at - down_at)
@@ -86,5 +86,5 @@ def test_kill_9_loses_nothing_reported_written_and_the_gap_is_unknown(
     restarted.stop()
     with Store.open(db) as store:
         assert store.sample_count("web") >= written + 2
-        flips = store.flips(["web"], 0, 2**40)["web"]
+        flips = store.flips(["web"], 0, 2**40)["web"][""]
     assert [f.state for f in flips] == [State.UP, State.UNKNOWN, State.UP, State.UNKNOWN]

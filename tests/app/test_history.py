@@ -82,7 +82,7 @@ def test_gzip_files_are_read_as_they_are(tmp_path: Path) -> None:
         ),
         (
             "target,when,ok\n",
-            "h.csv:1: unknown column 'when'; columns are target, timestamp, ok, latency_ms, status, error",
+            "h.csv:1: unknown column 'when'; columns are target, timestamp, ok, latency_ms, status, error, location",
         ),
         ("target,ok,latency_ms\n", "h.csv:1: missing column 'timestamp'"),
     ],

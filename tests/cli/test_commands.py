@@ -398,4 +398,4 @@ def test_a_bad_row_rejects_the_whole_file(db_url: str, tmp_path: Path) -> None:
     )
     with Store.open(db_url) as store:
         assert store.sample_count() == 0
-        assert store.flips(["ipfolio-app"], 0, 2**40) == {"ipfolio-app": []}
+        assert store.flips(["ipfolio-app"], 0, 2**40) == {"ipfolio-app": {}}

@@ -101,7 +101,7 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
         ),
         (
             "targets:\n  - {name: web, kind: heartbeat, timeout: 5s}\n",
-            "c.yaml:2: targets[0].timeout: unknown key (valid keys here: name, interval, confirm_after, kind, grace)",
+            "c.yaml:2: targets[0].timeout: unknown key (valid keys here: name, interval, confirm_after, locations, kind, grace)",
         ),
     ],
     ids=[

@@ -55,7 +55,7 @@ CASES = [
         "unknown-key",
         WEB_INTERVAL,
         "    intervall: 60s\n  - name: api",
-        "config.yaml:5: targets[0].intervall: unknown key (did you mean interval? valid keys here: name, interval, confirm_after, timeout, degraded_above, verify_tls, min_cert_validity, kind, url, method, headers, body, follow_redirects, valid_status_codes, body_contains, body_regex, body_json)",
+        "config.yaml:5: targets[0].intervall: unknown key (did you mean interval? valid keys here: name, interval, confirm_after, locations, timeout, degraded_above, verify_tls, min_cert_validity, kind, url, method, headers, body, follow_redirects, valid_status_codes, body_contains, body_regex, body_json)",
     ),
     (
         "unknown-time-zone",

@@ -244,6 +244,7 @@ class Agent:
                 latency_ms=result.duration_seconds * 1000,
                 status=result.status_code,
                 error=result.error_message or result.error_class,
+                location=self.config.agent.location,
             )
         )
 

@@ -1,8 +1,9 @@
 """Read probe history recorded elsewhere (SPEC section 7, ``slawatch import``).
 
 Columns ``target,timestamp,ok`` then optional ``latency_ms,status,error``; a
-header row naming them is optional (and may reorder them). What a row may hold
-(the README's "History files" says the same):
+header row naming them is optional (and may reorder them). A header may also name
+a ``location`` column: the probing location of each row (SPEC section 7). What a
+row may hold (the README's "History files" says the same):
 
 - ``target``: a target of the config;
 - ``timestamp``: ISO 8601 with an offset, from 1970-01-01T00:00:00Z to
@@ -10,6 +11,8 @@ header row naming them is optional (and may reorder them). What a row may hold
   a clock or a file gone wrong, and would mark time up or down that has not come);
 - ``ok``: 1/0 or true/false; ``latency_ms``: a finite number >= 0; ``status``: a
   whole number 0..999 (an HTTP status code; 0 for no answer); ``error``: text;
+  ``location``: a location name as ``agent.location`` takes it, or empty for the
+  unnamed location (a file without the column is all of the unnamed location);
 - no cell holds a NUL character (PostgreSQL text cannot), and a row has at most
   as many cells as the header names (six without a header).
 
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from slawatch.app.history_errors import CsvError, conflict_message, open_text, undecodable
+from slawatch.config.fields import NAME_RE
 from slawatch.errors import SlawatchError
 from slawatch.sla.timeline import TimelineRule
 from slawatch.store.store import ImportAudit, ImportResult, SampleConflict, SampleRow, Store
@@ -43,13 +47,14 @@ if TYPE_CHECKING:
 
 __all__ = ["BATCH", "FUTURE_SKEW_MS", "CsvError", "import_history", "read_samples"]
 
-COLUMNS = ("target", "timestamp", "ok", "latency_ms", "status", "error")
+COLUMNS = ("target", "timestamp", "ok", "latency_ms", "status", "error", "location")
+HEADERLESS = 6  # a file without a header has no location column
 REQUIRED = 3
 BATCH = 50_000
 FUTURE_SKEW_MS = 300_000  # 5 minutes: clocks differ, a file is never written ahead
 MAX_STATUS = 999
 _PAD = [""] * len(COLUMNS)
-Picker = Callable[[list[str]], tuple[str, ...]]  # the six columns of a row, in COLUMNS order
+Picker = Callable[[list[str]], tuple[str, ...]]  # a row's columns, in COLUMNS order
 _OK = {"1": True, "true": True, "0": False, "false": False}
 _INF = math.inf
 # Bound once: a million rows call these. tuple.__new__ makes a SampleRow without the
@@ -63,9 +68,13 @@ class _Columns(NamedTuple):
     width: int  # cells a row needs for ``pick`` to read its own cells or the padding
     most: int  # cells a row may have: as many as the header names
     exact: int  # the length of a row that needs no padding; -1 when every row does
+    # Added to what ``pick`` gives: the unnamed location when the file has no location
+    # column (a tuple added costs a row less than padding it for the column).
+    tail: tuple[str, ...] = ()
 
 
-_DEFAULT = _Columns(itemgetter(*range(len(COLUMNS))), len(COLUMNS), len(COLUMNS), len(COLUMNS))
+_UNNAMED = ("",)
+_DEFAULT = _Columns(itemgetter(*range(HEADERLESS)), HEADERLESS, HEADERLESS, HEADERLESS, _UNNAMED)
 
 
 class _Bounds(NamedTuple):
@@ -73,6 +82,7 @@ class _Bounds(NamedTuple):
 
     known: frozenset[str]  # the config's targets
     last_ms: int  # the latest timestamp allowed: now + FUTURE_SKEW_MS
+    places: set[str]  # location names found valid so far (a row's check is then a lookup)
 
 
 class _RowError(SlawatchError, ValueError):
@@ -96,9 +106,12 @@ def import_history(  # noqa: PLR0913 (what to import where; instant, audit, prog
     try:
         return store.import_samples(read_samples(path, rules, progress, now=now), rules, audit)
     except SampleConflict as conflict:
-        lines = _lines_holding(path, rules, now, conflict.target, conflict.ts_ms)
+        key = (conflict.target, conflict.ts_ms, conflict.location)
+        lines = _lines_holding(path, rules, now, key)
         # The import was rolled back: what is stored now was there before it.
-        before = store.samples(conflict.target, conflict.ts_ms, conflict.ts_ms + 1)
+        before = store.samples(
+            conflict.target, conflict.ts_ms, conflict.ts_ms + 1, conflict.location
+        )
         stored_ok = before[0].ok if before else None
         raise CsvError(conflict_message(path, conflict, lines, stored_ok)) from None
 
@@ -124,13 +137,14 @@ def read_samples(
 
 
 def _bounds(known_targets: Collection[str], now: int) -> _Bounds:
-    return _Bounds(frozenset(known_targets), now * 1000 + FUTURE_SKEW_MS)
+    return _Bounds(frozenset(known_targets), now * 1000 + FUTURE_SKEW_MS, {""})
 
 
 def _lines_holding(
-    path: Path, known: Collection[str], now: int, target: str, ts_ms: int
+    path: Path, known: Collection[str], now: int, key: tuple[str, int, str]
 ) -> list[tuple[int, bool]]:
-    """The lines of ``path`` that hold a sample of ``target`` at ``ts_ms``, with their
+    """The lines of ``path`` that hold the sample of ``key`` (target, instant in ms,
+    location), with their
     ``ok``, in file order (rows that do not parse are passed over: the import stopped
     at the conflict, before reaching them)."""
     found = []
@@ -142,7 +156,7 @@ def _lines_holding(
             for row in filter(None, rows):
                 with contextlib.suppress(_RowError):
                     sample = _sample(row, columns.exact, columns, bounds)
-                    if sample.ts_ms == ts_ms and sample.target == target:
+                    if (sample.target, sample.ts_ms, sample.location) == key:
                         found.append((reader.line_num, sample.ok))
     return found
 
@@ -197,10 +211,12 @@ def _columns(reader: Reader, path: Path) -> tuple[_Columns, Iterator[list[str]]]
 
 def _header(row: list[str], path: Path) -> _Columns:
     """Which cell of a row holds each column; absent columns read the padding."""
-    first, *rest = cells = header_cells(row, path, COLUMNS, REQUIRED)
-    width = max(cells) + 1
+    cells = header_cells(row, path, COLUMNS, REQUIRED)
+    located = cells[-1] < len(row)
+    first, *rest = cells if located else cells[:-1]
+    width = max(first, *rest) + 1
     exact = width if width == len(row) else -1
-    return _Columns(itemgetter(first, *rest), width, len(row), exact)
+    return _Columns(itemgetter(first, *rest), width, len(row), exact, () if located else _UNNAMED)
 
 
 def header_cells(row: list[str], path: Path, columns: Sequence[str], required: int) -> list[int]:
@@ -223,7 +239,7 @@ def _sample(row: list[str], exact: int, columns: _Columns, bounds: _Bounds) -> S
     unusual is re-read carefully, to clean it up or to say what is wrong."""
     if len(row) != exact:
         _fit(row, columns)
-    target, stamp, ok, latency, status, error = cells = columns.pick(row)
+    target, stamp, ok, latency, status, error, location = cells = columns.pick(row) + columns.tail
     try:
         instant = _from_iso(stamp)
         ts_ms = round(instant.timestamp() * 1000)  # as _milliseconds, without the call
@@ -236,8 +252,11 @@ def _sample(row: list[str], exact: int, columns: _Columns, bounds: _Bounds) -> S
             and (lat is None or 0 <= lat < _INF)  # NaN fails both comparisons
             and (code is None or 0 <= code <= MAX_STATUS)
             and "\0" not in error
+            and location in bounds.places
         ):
-            return _new_sample(SampleRow, (target, ts_ms, _OK[ok], lat, code, error or None))
+            return _new_sample(
+                SampleRow, (target, ts_ms, _OK[ok], lat, code, error or None, location)
+            )
     except (ValueError, KeyError, OverflowError):
         pass
     return _careful_sample(cells, bounds)
@@ -256,7 +275,7 @@ def _careful_sample(cells: tuple[str, ...], bounds: _Bounds) -> SampleRow:
     for column, cell in zip(COLUMNS, cells, strict=True):
         if "\0" in cell:
             raise _RowError(f"{column} holds a NUL character (byte 0), which no text may")
-    target, stamp, ok, latency, status, error = (cell.strip() for cell in cells)
+    target, stamp, ok, latency, status, error, location = (cell.strip() for cell in cells)
     if target not in bounds.known:
         raise _RowError(f"unknown target {_shown(target)} (known: {_listing(bounds.known)})")
     return SampleRow(
@@ -266,7 +285,20 @@ def _careful_sample(cells: tuple[str, ...], bounds: _Bounds) -> SampleRow:
         latency_ms=_latency(latency),
         status=_status(status),
         error=error or None,
+        location=_location(location, bounds.places),
     )
+
+
+def _location(text: str, places: set[str]) -> str:
+    """A location name as ``agent.location`` takes it (empty: the unnamed location);
+    remembered, so that the next rows of that location take the fast path."""
+    if text and not NAME_RE.fullmatch(text):
+        raise _RowError(
+            f"location must be lowercase letters, digits, '.', '_' or '-', starting with "
+            f"a letter or digit, or empty for the unnamed location (got {_shown(text)})"
+        )
+    places.add(text)
+    return text
 
 
 def _milliseconds(instant: datetime) -> int:

@@ -30,6 +30,7 @@ from slawatch.config.fields import (
     Weekly,
     Zone,
     parse_day,
+    parse_rule,
 )
 from slawatch.config.renewals import Renewal
 from slawatch.config.support import Support
@@ -53,22 +54,11 @@ from slawatch.sla.service import ALL, Rule
 FORMULA = "100 - A"  # the credit that IPfolio's last tier gives
 
 
-def _rule(value: object) -> Rule:
-    if value in ("all", "any"):
-        return Rule(str(value))
-    if isinstance(value, dict) and list(value) == ["quorum"]:
-        k = value["quorum"]
-        if isinstance(k, int) and not isinstance(k, bool) and k >= 1:
-            return Rule("quorum", k)
-        raise_errors([error_at(("quorum",), "must be a whole number >= 1", 2)])
-    raise invalid("must be all, any or {quorum: K}", "{quorum: 2}")
-
-
 class Service(ConfigModel):
     """The targets a contract covers and how their states combine (SPEC section 2)."""
 
     targets: Annotated[tuple[str, ...], NonEmpty] = Field(examples=["[cegid-portal-web]"])
-    rule: Annotated[Rule, PlainValidator(_rule)] = Field(default=ALL, examples=["all"])
+    rule: Annotated[Rule, PlainValidator(parse_rule)] = Field(default=ALL, examples=["all"])
 
     @field_validator("targets")
     @classmethod

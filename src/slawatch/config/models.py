@@ -18,6 +18,9 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
     agent:
       listen: 127.0.0.1:9115             # default; HOST:PORT of /metrics and the API;
                                          # changed by a restart, not a reload
+      location: paris                    # default "" (the unnamed location): where this
+                                         # agent probes from; its samples are stored
+                                         # under it; changed by a restart, not a reload
       control_targets: [resolver]        # default []; names of targets (each counts every
                                          # failure: confirm_after is 1 for them). While all of them
                                          # fail, other targets are unknown, not down
@@ -59,6 +62,10 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
                                          # make an outage
         degraded_above: 2s               # optional (not for heartbeat): a slower answer
                                          # counts as failed
+        locations:                       # optional: when probed from several places
+          rule: {quorum: 2}              # default majority (of the expected locations, or
+                                         # of those that sent samples); all | any | {quorum: K}
+          expected: [paris, frankfurt, virginia]  # default []: the locations that count
         method: GET                      # http: default GET; HEAD, POST, PUT, PATCH,
                                          # DELETE or OPTIONS
         headers:                         # http: default {}; ${NAME} is read from the
@@ -215,7 +222,7 @@ from slawatch.config.base import ConfigModel, Loc, error_at, invalid, raise_erro
 from slawatch.config.contracts import Contract
 from slawatch.config.database_url import backend_name, sqlite_beside
 from slawatch.config.errors import UnknownNameError, closest, listing
-from slawatch.config.fields import Name, NonEmpty, Variable
+from slawatch.config.fields import Location, Name, NonEmpty, Variable
 from slawatch.config.renewals import Channel
 from slawatch.config.shards import Shard, parse_shard
 from slawatch.config.smtp import Smtp
@@ -269,6 +276,7 @@ class Agent(ConfigModel):
     processes probe."""
 
     listen: str = Field(default=defaults.LISTEN, examples=["127.0.0.1:9115"])
+    location: Location = Field(default="", examples=["paris"])
     control_targets: tuple[str, ...] = Field(default=(), examples=["[resolver]"])
     api_tokens: dict[Name, Variable] = Field(
         default_factory=lambda: dict(defaults.API_TOKENS), examples=["{api: SLAWATCH_API_TOKEN}"]

@@ -9,10 +9,12 @@ takes it whole, so no parameter list is repeated and a day or a forecast is a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import ContractRecords
+from slawatch.sla.intervals import IntervalSet
 from slawatch.sla.periods import Period
 from slawatch.sla.timeline import Timeline
 
@@ -31,3 +33,6 @@ class Case:
     service: Timeline
     until: int  # instants from here on are not assessed yet (the future)
     records: ContractRecords = field(default_factory=ContractRecords)
+    # Per probing location, when it saw one of the service's targets down (its own
+    # probe-side failures masked): which locations saw each outage.
+    sightings: Mapping[str, IntervalSet] = field(default_factory=dict)

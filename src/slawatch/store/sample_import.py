@@ -1,11 +1,12 @@
 """Bulk import of probe samples: the fastest insert each database offers, then the flips.
 
-Samples already stored (same target and instant, same ``ok``) are skipped; one
+Samples already stored (same target, location and instant, same ``ok``) are skipped; one
 that contradicts a stored sample, or one written earlier by the same import, is
 a ``SampleConflict`` and the transaction keeps nothing. Only a batch that hit an
 existing key pays for that check, so a first import costs nothing more. The
 targets that gained samples have their flips recomputed from their earliest new
-sample on.
+sample on. A sample's key includes its location: agents at two locations never
+collide, and each (target, location) has its own flips.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import Connection
 
 from slawatch.errors import UserError
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.flips import recompute
+from slawatch.store.flips import Where, recompute
 
 if TYPE_CHECKING:
     import sqlite3
@@ -39,20 +40,22 @@ class SampleRow(NamedTuple):
     latency_ms: float | None = None
     status: int | None = None  # e.g. the HTTP status code
     error: str | None = None
+    location: str = ""  # the probing agent's agent.location; "" for the unnamed one
 
 
 class SampleConflict(UserError):
-    """A sample that contradicts another of the same target and instant: the stored
-    one (maybe written earlier by the same import) has the other ``ok``. Which one
-    is right is for a person to say; the import that brought it keeps nothing."""
+    """A sample that contradicts another of the same target, location and instant: the
+    stored one (maybe written earlier by the same import) has the other ``ok``. Which
+    one is right is for a person to say; the import that brought it keeps nothing."""
 
-    def __init__(self, target: str, ts_ms: int, ok: bool, stored_ok: bool) -> None:
-        self.target = target
+    def __init__(self, where: Where, ts_ms: int, ok: bool, stored_ok: bool) -> None:
+        self.target, self.location = where
         self.ts_ms = ts_ms
         self.ok = ok
         self.stored_ok = stored_ok
+        at = f" from {where.location}" if where.location else ""
         super().__init__(
-            f"{target} at {instant_text(ts_ms)}: ok {int(ok)} contradicts "
+            f"{where.target}{at} at {instant_text(ts_ms)}: ok {int(ok)} contradicts "
             f"the stored sample (ok {int(stored_ok)})"
         )
 
@@ -65,9 +68,9 @@ def instant_text(ts_ms: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TargetImport:
-    read: int  # samples of the target in the input, duplicates included
+    read: int  # samples of the target (all locations) in the input, duplicates included
     added: int  # of those, samples the database did not hold yet
-    flips_changed: bool = False  # its timeline changed (not only its closing unknown flip)
+    flips_changed: bool = False  # a timeline of it changed (not only its closing unknown flip)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,17 @@ class ImportResult:
     def rows_added(self) -> int:
         return sum(t.added for t in self.targets.values())
 
+    @classmethod
+    def of(cls, tallies: Mapping[Where, _Tally]) -> ImportResult:
+        """The per-location tallies summed per target."""
+        found: dict[str, TargetImport] = {}
+        for (target, _), c in tallies.items():
+            was = found.get(target, TargetImport(0, 0))
+            found[target] = TargetImport(
+                was.read + c.read, was.added + c.added, was.flips_changed or c.flips_changed
+            )
+        return cls(found)
+
     @property
     def changed_targets(self) -> list[str]:
         """The targets whose timeline the import changed."""
@@ -90,7 +104,7 @@ class ImportResult:
 
 @dataclass(slots=True)
 class _Tally:
-    """What an import did to one target so far."""
+    """What an import did to one target at one location so far."""
 
     rule: TimelineRule
     since_ms: int  # earliest sample read: flips are recomputed from there
@@ -106,42 +120,40 @@ class SampleImport:
         self._conn = conn
         self._rules = rules
         self._writer = _sample_writer(conn)
-        self._tallies: dict[str, _Tally] = {}
+        self._tallies: dict[Where, _Tally] = {}
 
     def write(self, batch: Sequence[SampleRow]) -> None:
         """Insert a batch, skipping samples already stored, and tally it per target.
 
         Raises ``ValueError`` for a target without a rule.
         """
-        groups = _by_target(batch, self._writer.boolean)
-        for target, rows in groups.items():
+        groups = _by_timeline(batch, self._writer.boolean)
+        for where, rows in groups.items():
             earliest = min(map(itemgetter(1), rows))
-            tally = self._tallies.get(target) or self._start(target, earliest)
+            tally = self._tallies.get(where) or self._start(where, earliest)
             tally.read += len(rows)
             tally.since_ms = min(tally.since_ms, earliest)
         added = self._writer.write(groups)
-        for target, rows in groups.items():
-            self._tallies[target].added += added.get(target, 0)
-            if added.get(target, 0) < len(rows):  # a key was hit: same sample, or a conflict?
-                _check_against_stored(target, rows, self._writer.stored_ok)
+        for where, rows in groups.items():
+            self._tallies[where].added += added.get(where, 0)
+            if added.get(where, 0) < len(rows):  # a key was hit: same sample, or a conflict?
+                _check_against_stored(where, rows, self._writer.stored_ok)
 
     def recompute_flips(self) -> None:
-        """Recompute the flips of every target that gained samples."""
-        for target, tally in self._tallies.items():
+        """Recompute the flips of every (target, location) that gained samples."""
+        for where, tally in self._tallies.items():
             if tally.added:
                 tally.flips_changed = recompute(
-                    self._conn, target, tally.since_ms, tally.rule
+                    self._conn, where, tally.since_ms, tally.rule
                 ).changed
 
     def result(self) -> ImportResult:
-        return ImportResult(
-            {t: TargetImport(c.read, c.added, c.flips_changed) for t, c in self._tallies.items()}
-        )
+        return ImportResult.of(self._tallies)
 
-    def _start(self, target: str, since_ms: int) -> _Tally:
-        if target not in self._rules:
-            raise ValueError(f"no timeline rule for target {target!r}: is it in the config?")
-        tally = self._tallies[target] = _Tally(self._rules[target], since_ms)
+    def _start(self, where: Where, since_ms: int) -> _Tally:
+        if where.target not in self._rules:
+            raise ValueError(f"no timeline rule for target {where.target!r}: is it in the config?")
+        tally = self._tallies[where] = _Tally(self._rules[where.target], since_ms)
         return tally
 
 
@@ -158,15 +170,15 @@ class _ExecuteMany:
         self._conn = conn
         self._driver = cast("sqlite3.Connection", conn.connection.driver_connection)
 
-    def write(self, groups: Mapping[str, list[tuple[Any, ...]]]) -> dict[str, int]:
+    def write(self, groups: Mapping[Where, list[tuple[Any, ...]]]) -> dict[Where, int]:
         return {
-            target: self._conn.exec_driver_sql(_SQLITE_INSERT_SAMPLES, rows).rowcount
-            for target, rows in groups.items()
+            where: self._conn.exec_driver_sql(_SQLITE_INSERT_SAMPLES, rows).rowcount
+            for where, rows in groups.items()
         }
 
-    def stored_ok(self, target: str, span: tuple[int, int], failed: bool) -> dict[int, Any]:
+    def stored_ok(self, where: Where, span: tuple[int, int], failed: bool) -> dict[int, Any]:
         sql = _STORED_FAILED if failed else _STORED_OK
-        return dict(self._driver.execute(sql, (target, *span)))
+        return dict(self._driver.execute(sql, (*where, *span)))
 
 
 class _CopyMerge:
@@ -181,34 +193,36 @@ class _CopyMerge:
             "CREATE TEMPORARY TABLE incoming_samples (LIKE samples) ON COMMIT DROP"
         )
 
-    def write(self, groups: Mapping[str, list[tuple[Any, ...]]]) -> dict[str, int]:
+    def write(self, groups: Mapping[Where, list[tuple[Any, ...]]]) -> dict[Where, int]:
         with self._driver.cursor() as cursor:
             with cursor.copy("COPY incoming_samples FROM STDIN") as copy:
                 for rows in groups.values():
                     for row in rows:
                         copy.write_row(row)
             cursor.execute(_POSTGRES_MERGE_SAMPLES)
-            added = {target: count for target, count in cursor.fetchall()}
+            added = {Where(target, location): n for target, location, n in cursor.fetchall()}
             cursor.execute("TRUNCATE incoming_samples")
         return added
 
-    def stored_ok(self, target: str, span: tuple[int, int], failed: bool) -> dict[int, Any]:
+    def stored_ok(self, where: Where, span: tuple[int, int], failed: bool) -> dict[int, Any]:
         sql = _STORED_FAILED if failed else _STORED_OK
-        return dict(self._driver.execute(sql.replace("?", "%s"), (target, *span)))
+        return dict(self._driver.execute(sql.replace("?", "%s"), (*where, *span)))
 
 
 # ON CONFLICT DO NOTHING, unlike SQLite's INSERT OR IGNORE, skips only duplicate
 # keys, never a NULL or a failed CHECK.
 _SQLITE_INSERT_SAMPLES = (
-    "INSERT INTO samples (target, ts_ms, ok, latency_ms, status, error) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+    "INSERT INTO samples (target, ts_ms, ok, latency_ms, status, error, location) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
 _POSTGRES_MERGE_SAMPLES = (
     "WITH added AS (INSERT INTO samples SELECT * FROM incoming_samples "
-    "ON CONFLICT DO NOTHING RETURNING target) "
-    "SELECT target, count(*) FROM added GROUP BY target"
+    "ON CONFLICT DO NOTHING RETURNING target, location) "
+    "SELECT target, location, count(*) FROM added GROUP BY target, location"
 )
-_STORED_OK = "SELECT ts_ms, ok FROM samples WHERE target = ? AND ts_ms BETWEEN ? AND ?"
+_STORED_OK = (
+    "SELECT ts_ms, ok FROM samples WHERE target = ? AND location = ? AND ts_ms BETWEEN ? AND ?"
+)
 _STORED_FAILED = _STORED_OK + " AND NOT ok"
 _TS_MS, _OK = itemgetter(1), itemgetter(2)  # of the rows that writers bind
 
@@ -218,12 +232,12 @@ def _sample_writer(conn: Connection) -> _ExecuteMany | _CopyMerge:
     return _ExecuteMany(conn) if conn.dialect.name == "sqlite" else _CopyMerge(conn)
 
 
-StoredOk = Callable[[str, tuple[int, int], bool], dict[int, Any]]
-"""``stored_ok(target, (first_ms, last_ms), failed)``: the target's stored ``ok`` by
+StoredOk = Callable[[Where, tuple[int, int], bool], dict[int, Any]]
+"""``stored_ok(where, (first_ms, last_ms), failed)``: the timeline's stored ``ok`` by
 instant within the span, only the failed samples if ``failed``."""
 
 
-def _check_against_stored(target: str, rows: list[tuple[Any, ...]], stored_ok: StoredOk) -> None:
+def _check_against_stored(where: Where, rows: list[tuple[Any, ...]], stored_ok: StoredOk) -> None:
     """Raise ``SampleConflict`` for the first of ``rows`` whose ``ok`` is not the stored
     one. Called after the insert, when some of them hit a stored key: every row's key
     is stored then (those added agree with themselves). Failures are rare, so when
@@ -233,19 +247,22 @@ def _check_against_stored(target: str, rows: list[tuple[Any, ...]], stored_ok: S
     span = (min(instants), max(instants))
     if len(instants) == len(rows):
         failed = set(compress(map(_TS_MS, rows), map(not_, map(_OK, rows))))
-        if instants.intersection(stored_ok(target, span, True)) == failed:
+        if instants.intersection(stored_ok(where, span, True)) == failed:
             return
-    stored = stored_ok(target, span, False)
+    stored = stored_ok(where, span, False)
     for _, ts_ms, ok, *_ in rows:
         if stored[ts_ms] != ok:
-            raise SampleConflict(target, ts_ms, bool(ok), bool(stored[ts_ms]))
+            raise SampleConflict(where, ts_ms, bool(ok), bool(stored[ts_ms]))
 
 
-def _by_target(
+def _by_timeline(
     batch: Sequence[SampleRow], boolean: Callable[[bool], int | bool]
-) -> dict[str, list[tuple[Any, ...]]]:
-    """The batch's rows per target, as the plain tuples the driver binds fastest."""
-    groups: defaultdict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for target, ts_ms, ok, latency_ms, status, error in batch:
-        groups[target].append((target, ts_ms, boolean(ok), latency_ms, status, error))
-    return groups
+) -> dict[Where, list[tuple[Any, ...]]]:
+    """The batch's rows per (target, location), as the plain tuples the driver binds
+    fastest, in the samples table's column order."""
+    groups: defaultdict[tuple[str, str], list[tuple[Any, ...]]] = defaultdict(list)
+    for target, ts_ms, ok, latency_ms, status, error, location in batch:
+        groups[target, location].append(
+            (target, ts_ms, boolean(ok), latency_ms, status, error, location)
+        )
+    return {Where(*key): rows for key, rows in groups.items()}

@@ -50,7 +50,7 @@ from slawatch.store.database import (
     engine_for,
     schema_lock,
 )
-from slawatch.store.flips import flips_around, recompute
+from slawatch.store.flips import Where, flips_around, recompute
 from slawatch.store.leader import LeaderLock, notify_changed
 from slawatch.store.operator_records import (
     CLAIM,
@@ -213,18 +213,21 @@ class Store:
                 )
         return result
 
-    def recompute_flips(self, target: str, since_ms: int, rule: TimelineRule) -> list[Flip]:
-        """Recompute ``target``'s flips after its samples from ``since_ms`` on changed.
-
-        Returns the flips now stored from the recomputation's anchor on.
+    def recompute_flips(
+        self, target: str, since_ms: int, rule: TimelineRule, location: str = ""
+    ) -> list[Flip]:
+        """Recompute ``target``'s flips at ``location`` after its samples from ``since_ms``
+        on changed. Returns the flips now stored from the recomputation's anchor on.
         """
         with self._database.transaction(write=True) as conn:
-            return recompute(conn, target, since_ms, rule).flips
+            return recompute(conn, Where(target, location), since_ms, rule).flips
 
-    def flips(self, targets: Sequence[str], start: int, end: int) -> dict[str, list[Flip]]:
-        """Per target: its last flip at or before ``start``, then its flips in ``(start, end)``.
-
-        Every target is a key, with an empty list when it has no flips.
+    def flips(
+        self, targets: Sequence[str], start: int, end: int
+    ) -> dict[str, dict[str, list[Flip]]]:
+        """Per target, per location that has flips: its last flip at or before ``start``,
+        then its flips in ``(start, end)``. Every target is a key, with an empty mapping
+        when it has no flips; locations are combined by the core (sla/locations.py).
         """
         with self._database.transaction() as conn:
             return flips_around(conn, targets, start, end)
@@ -237,14 +240,19 @@ class Store:
         with self._database.transaction() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def samples(self, target: str, start_ms: int, end_ms: int) -> list[SampleRow]:
-        """The raw samples of ``target`` in ``[start_ms, end_ms)``, oldest first."""
+    def samples(
+        self, target: str, start_ms: int, end_ms: int, location: str | None = None
+    ) -> list[SampleRow]:
+        """The raw samples of ``target`` in ``[start_ms, end_ms)``, from one location or
+        all, oldest first (by location for one instant)."""
         query = (
             select(db.samples)
             .where(db.samples.c.target == target, db.samples.c.ts_ms >= start_ms)
             .where(db.samples.c.ts_ms < end_ms)
-            .order_by(db.samples.c.ts_ms)
+            .order_by(db.samples.c.ts_ms, db.samples.c.location)
         )
+        if location is not None:
+            query = query.where(db.samples.c.location == location)
         with self._database.transaction() as conn:
             return [SampleRow(**row._asdict()) for row in conn.execute(query)]
 
