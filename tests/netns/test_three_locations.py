@@ -129,25 +129,51 @@ def first_down(db: str, target: str, location: str, after: int) -> int:
     return min(f.t for f in flips if f.state is State.DOWN and f.t >= after - 1)
 
 
-def test_three_locations(network: Network, pg_url: str, tmp_path: Path) -> None:
-    host, port = make_url(pg_url).host, make_url(pg_url).port
-    proxy = SocketToTcp(host or "127.0.0.1", port or 5432)
-    controls = [control_server(f"10.77.{k}.1") for k in (1, 2, 3)]
-    web = subprocess.Popen(
-        ["ip", "netns", "exec", network.targets_ns, sys.executable, "-m", "http.server",
-         str(WEB_PORT), "--bind", "0.0.0.0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    db = through_socket(pg_url, proxy.folder)
-    configs = [write_config(tmp_path, k, db, controls[k - 1].server_address[1]) for k in (1, 2, 3)]
-    agents = {
-        k: AgentProcess(
-            configs[k - 1], PORT, tmp_path / f"agent-{k}.log", ("ip", "netns", "exec", ns)
-        )
-        for k, ns in enumerate(network.locations, start=1)
-    }
+class Deployment:
+    """The three agents, their control targets, the web target and the database."""
+
+    def __init__(self, network: Network, pg_url: str, folder: Path) -> None:
+        self.network = network
+        self.pg_url = pg_url
+        url = make_url(pg_url)
+        self.proxy = SocketToTcp(url.host or "127.0.0.1", url.port or 5432)
+        self.controls = [control_server(f"10.77.{k}.1") for k in (1, 2, 3)]
+        self.web = subprocess.Popen(
+            ["ip", "netns", "exec", network.targets_ns, sys.executable, "-m", "http.server",
+             str(WEB_PORT), "--bind", "0.0.0.0"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        db = through_socket(pg_url, self.proxy.folder)
+        self.configs = [
+            write_config(folder, k, db, self.controls[k - 1].server_address[1]) for k in (1, 2, 3)
+        ]
+        self.agents = {
+            k: AgentProcess(
+                self.configs[k - 1], PORT, folder / f"agent-{k}.log", ("ip", "netns", "exec", ns)
+            )
+            for k, ns in enumerate(network.locations, start=1)
+        }
+        self.started = int(time.time())
+
+    def down(self, end: int) -> list[tuple[int, int]]:
+        """The service's downtime from the start to ``end``, as reports compute it."""
+        return down_from(self.pg_url, self.configs[0], self.started, end)
+
+    def close(self) -> None:
+        for agent in self.agents.values():
+            agent.kill()
+        self.web.kill()
+        self.web.wait(10)
+        for server in self.controls:
+            server.shutdown()
+            server.server_close()
+        self.proxy.close()
+
+
+@pytest.fixture
+def deployment(network: Network, pg_url: str, tmp_path: Path) -> Iterator[Deployment]:
+    made = Deployment(network, pg_url, tmp_path)
     try:
-        started = int(time.time())
         wait_until(lambda: leader([1, 2, 3]) is not None, "one leader of three", timeout=60)
         wait_until(
             lambda: all(
@@ -158,54 +184,59 @@ def test_three_locations(network: Network, pg_url: str, tmp_path: Path) -> None:
             timeout=30,
         )
         time.sleep(3)
-
-        # One location's own network cut: unknown there, no downtime.
-        cut = int(time.time())
-        network.cut_location(3)
-        time.sleep(5)
-        network.cut_location(3, up=True)
-        time.sleep(4)
-        healed = int(time.time())
-        assert first_down(pg_url, "control", "loc-3", cut) <= cut + 2  # loc-3 unknown
-        assert down_from(pg_url, configs[0], started, healed) == []
-
-        # The target's link cut from loc-1, then loc-2: down from loc-2's outage on.
-        network.cut_target(1)
-        time.sleep(2)
-        network.cut_target(2)
-        second = int(time.time())
-        time.sleep(5)
-        network.cut_target(1, up=True)
-        network.cut_target(2, up=True)
-        time.sleep(4)
-        loc2 = first_down(pg_url, "web", "loc-2", second)
-        assert first_down(pg_url, "web", "loc-1", second - 2) < loc2
-        ((down_start, down_end),) = down_from(pg_url, configs[0], started, int(time.time()) - 1)
-        assert down_start == loc2
-        assert second - 1 <= down_start <= second + 2
-        assert down_end <= int(time.time())
-
-        # The leader killed: another leads within 15 s, counters carry on.
-        old = leader([1, 2, 3])
-        assert old is not None
-        before = scrape(old)
-        assert before is not None
-        at = time.monotonic()
-        agents[old].kill()
-        others = [k for k in (1, 2, 3) if k != old]
-        wait_until(lambda: leader(others) is not None, "a new leader", timeout=15)
-        new = leader(others)
-        assert new is not None
-        after = scrape(new)
-        assert after is not None
-        gained = after.value(REFERENCE) - before.value(REFERENCE)
-        assert 0 <= gained <= time.monotonic() - at + 2
+        yield made
     finally:
-        for agent in agents.values():
-            agent.kill()
-        web.kill()
-        web.wait(10)
-        for server in controls:
-            server.shutdown()
-            server.server_close()
-        proxy.close()
+        made.close()
+
+
+def test_three_locations(deployment: Deployment) -> None:
+    location_cut(deployment)
+    target_cut_from_two(deployment)
+    leader_killed(deployment)
+
+
+def location_cut(d: Deployment) -> None:
+    """One location's own network cut: unknown there, no downtime."""
+    cut = int(time.time())
+    d.network.cut_location(3)
+    time.sleep(5)
+    d.network.cut_location(3, up=True)
+    time.sleep(4)
+    assert first_down(d.pg_url, "control", "loc-3", cut) <= cut + 2  # so loc-3 is unknown
+    assert d.down(int(time.time())) == []
+
+
+def target_cut_from_two(d: Deployment) -> None:
+    """The target's link cut from loc-1, then loc-2: down from loc-2's outage on."""
+    d.network.cut_target(1)
+    time.sleep(2)
+    d.network.cut_target(2)
+    second = int(time.time())
+    time.sleep(5)
+    d.network.cut_target(1, up=True)
+    d.network.cut_target(2, up=True)
+    time.sleep(4)
+    loc2 = first_down(d.pg_url, "web", "loc-2", second)
+    assert first_down(d.pg_url, "web", "loc-1", second - 2) < loc2
+    ((down_start, down_end),) = d.down(int(time.time()) - 1)
+    assert down_start == loc2
+    assert second - 1 <= down_start <= second + 2
+    assert down_end <= int(time.time())
+
+
+def leader_killed(d: Deployment) -> None:
+    """The leader killed: another leads within 15 s, its counters carry on."""
+    old = leader([1, 2, 3])
+    assert old is not None
+    before = scrape(old)
+    assert before is not None
+    at = time.monotonic()
+    d.agents[old].kill()
+    others = [k for k in (1, 2, 3) if k != old]
+    wait_until(lambda: leader(others) is not None, "a new leader", timeout=15)
+    new = leader(others)
+    assert new is not None
+    after = scrape(new)
+    assert after is not None
+    gained = after.value(REFERENCE) - before.value(REFERENCE)
+    assert 0 <= gained <= time.monotonic() - at + 2
