@@ -98,6 +98,23 @@ def written(port: int, agent: subprocess.Popen[Any]) -> int:
         return 0
 
 
+def first_round(args: argparse.Namespace, ports: list[int], agents: list[Any]) -> None:
+    """Wait until the agents wrote as many samples as there are targets (each target
+    once, give or take), saying how far they are every 10 s."""
+    deadline = time.monotonic() + args.interval + 120
+    said = time.monotonic()
+    while True:
+        counts = [written(port, agent) for port, agent in zip(ports, agents, strict=True)]
+        if sum(counts) >= args.targets:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the agents did not probe every target once in time: {counts}")
+        if time.monotonic() - said > 10:
+            print(f"first round: {counts} samples written", flush=True)
+            said = time.monotonic()
+        time.sleep(1)
+
+
 def stored(conninfo: str, schema: str) -> int:
     with psycopg.connect(conninfo) as conn:
         found = conn.execute(f"SELECT count(*) FROM {schema}.samples").fetchone()
@@ -125,13 +142,7 @@ def run(args: argparse.Namespace, target_url: str, folder: Path) -> dict[str, An
         ]
         try:
             ports = [port_of(config) for config in configs]
-            deadline = time.monotonic() + args.interval + 120
-            while sum(written(port, agent) for port, agent in zip(ports, agents, strict=True)) < (
-                args.targets
-            ):
-                if time.monotonic() > deadline:
-                    raise SystemExit("the agents did not probe every target once in time")
-                time.sleep(1)
+            first_round(args, ports, agents)
             rows, start = stored(conninfo, schema), time.monotonic()
             before, cpu = summed([scrape(p) for p in ports]), sum(tree_cpu(a.pid) for a in agents)
             time.sleep(args.seconds)
