@@ -3,7 +3,9 @@ the store keeps one sample per target and instant, one of them leads (exports th
 SLA series), and when the leader is killed -9 the other leads within 15 s, its
 counters carrying on from where the old leader's were."""
 
+import json
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,13 @@ def start(folder: Path, db: str, url: str) -> AgentProcess:
     return AgentProcess(config, port, folder / "agent.log")
 
 
+def health(agent: AgentProcess) -> dict[str, object]:
+    url = f"http://127.0.0.1:{agent.port}/healthz"
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        found: dict[str, object] = json.load(answer)
+        return found
+
+
 def leaders(agents: list[AgentProcess]) -> list[AgentProcess]:
     return [a for a in agents if a.scrape().value(LEADER) == 1]
 
@@ -40,6 +49,7 @@ def test_one_leads_and_the_other_takes_over_when_it_is_killed(tmp_path: Path, pg
         for agent in agents:
             agent.wait_for(lambda m: m.value(WRITTEN) >= 15, "samples written", timeout=30)
         assert follower.scrape().count(REFERENCE) == 0  # the leader alone exports them
+        assert [health(a)["leader"] for a in (leader, follower)] == [True, False]
         before = leader.wait_for(lambda m: m.count(REFERENCE) > 0, "the SLA series")
         killed_at = time.monotonic()
         leader.kill()  # SIGKILL: its session dies with it, and the lock with the session

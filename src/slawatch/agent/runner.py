@@ -302,6 +302,8 @@ class Agent:
             "spool_bytes": self.spool.size,
             "samples_spooled": self.writer.spooled,
             "samples_written": self.writer.written,
+            "shard": str(self.config.agent.shard),
+            "leader": self.leadership.leading,
         }
         if not stalled and note is not None:
             detail.update(status="degraded", note=note)
