@@ -289,6 +289,8 @@ def test_report_csv_to_a_file(loaded: str, tmp_path: Path) -> None:
         str(out),
         "--as-of",
         AS_OF,
+        "--view",
+        "internal",
     )
     assert result.exit_code == 0
     text = out.read_text()

@@ -58,7 +58,8 @@ def sw(config: Path, *args: str) -> Result:
 
 
 def report(config: Path, contract: str, period: str = "2026-10", *more: str) -> Result:
-    result = sw(config, "report", "--contract", contract, "--period", period, *more)
+    view = ("--locale", "en", "--view", "internal")  # the figures as the JSON writes them
+    result = sw(config, "report", "--contract", contract, "--period", period, *view, *more)
     assert result.exit_code == 0, result.output
     return result
 

@@ -98,7 +98,7 @@ def test_every_format_shows_the_formula_applied(tmp_path: Path) -> None:
     for fmt in ("csv", "html", "xlsx", "pdf"):
         out[fmt] = tmp_path / f"report.{fmt}"
         result = run("report", *base, "--contract", "sla", "--period", "2026-10",
-                     "--format", fmt, "-o", str(out[fmt]))  # fmt: skip
+                     "--format", fmt, "-o", str(out[fmt]), "--view", "internal")  # fmt: skip
         assert result.exit_code == 0, result.output
     csv_text = out["csv"].read_text()
     assert f"formula.arithmetic,{data['formula']['arithmetic']}\n" in csv_text

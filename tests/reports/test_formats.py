@@ -83,7 +83,8 @@ class Reports:
         return data
 
     def args(self, contract: str, period: str) -> tuple[str, ...]:
-        return ("report", "-c", SEED, "--db", self.db, "--contract", contract, "--period", period, "--as-of", AS_OF)  # fmt: skip
+        # The internal view in English: every figure as the JSON writes it, beside its field.
+        return ("report", "-c", SEED, "--db", self.db, "--contract", contract, "--period", period, "--as-of", AS_OF, "--locale", "en", "--view", "internal")  # fmt: skip
 
 
 @pytest.fixture(scope="module")

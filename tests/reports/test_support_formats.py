@@ -48,7 +48,7 @@ class Made:
         if fmt not in self._paths:
             target = self.out / f"support.{fmt}"
             args = ["support", "report", "-c", SEED, "--db", self.db, "--contract", "cegid-portal",
-                    "--period", "contract-year:2026", "--as-of", AS_OF, "--format", fmt, "-o", str(target)]  # fmt: skip
+                    "--period", "contract-year:2026", "--as-of", AS_OF, "--format", fmt, "-o", str(target), "--locale", "en", "--view", "internal"]  # fmt: skip
             result = CliRunner().invoke(main, args, catch_exceptions=False)
             assert result.exit_code == 0, result.output
             self._paths[fmt] = target

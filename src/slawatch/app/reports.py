@@ -15,6 +15,7 @@ from slawatch.app import periods
 from slawatch.app.evaluate import Probing, gather
 from slawatch.config import Config
 from slawatch.reports.document import Report, to_dict
+from slawatch.reports.locale import DEFAULT_LOCALE, Branding, Style
 from slawatch.reports.report_json import ReportJson
 from slawatch.sla.assess import assess
 from slawatch.sla.daily import daily
@@ -46,3 +47,31 @@ def shown(
     frozen = {c.contract: c.report() for c in periods.closed(store, names, label)}
     computed = iter(live(store, config, [(n, label) for n in names if n not in frozen], now))
     return [frozen[name] if name in frozen else next(computed) for name in names]
+
+
+def style(  # noqa: PLR0913 (a report's independent rendering choices, each a CLI option)
+    config: Config,
+    contract: str,
+    *,
+    locale: str | None = None,
+    view: str = "customer",
+    csv_dialect: str = "plain",
+    what_if: bool = False,
+) -> Style:
+    """How the reports of ``contract`` are rendered: ``locale`` when given, else the
+    contract's ``report.locale``, else the config's, else English; the branding from
+    the contract's ``report`` part, else the config's."""
+    settings = config.report_settings(contract)
+    found = settings.branding
+    branding = (
+        None
+        if found is None
+        else Branding(found.provider, found.customer, found.reference, found.logo)
+    )
+    return Style(
+        locale=locale or settings.locale or DEFAULT_LOCALE,
+        view=view,
+        csv_dialect=csv_dialect,
+        branding=branding,
+        what_if=what_if,
+    )

@@ -5,9 +5,9 @@ A closed period's report is its frozen one (cli/period.py closes periods).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -23,7 +23,47 @@ from slawatch.cli.common import (
 )
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.errors import UserError
-from slawatch.reports.formats import FORMATS, render
+from slawatch.reports.formats import CSV_DIALECTS, FORMATS, LOCALES, VIEWS, render
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def style_options(command: F) -> F:
+    """``--locale``, ``--view``, ``--csv-dialect`` and ``--if-all-claimed``: how a report
+    is rendered (the JSON never changes with them)."""
+    options = [
+        click.option(
+            "--locale",
+            type=click.Choice(LOCALES),
+            help="Language of labels, numbers and dates, e.g. --locale fr (default: the "
+            "contract's report.locale, else the config's, else en). Not the JSON.",
+        ),
+        click.option(
+            "--view",
+            type=click.Choice(VIEWS),
+            default="customer",
+            show_default=True,
+            help="customer: the document to send; internal: with JSON field names, enum "
+            "names, SHA-256s and the credit if every outage were claimed, e.g. --view internal.",
+        ),
+        click.option(
+            "--csv-dialect",
+            type=click.Choice(CSV_DIALECTS),
+            default="plain",
+            show_default=True,
+            help="plain: commas, no BOM; excel: commas and a UTF-8 BOM; excel-fr: BOM, "
+            "semicolons and decimal commas, e.g. --csv-dialect excel-fr.",
+        ),
+        click.option(
+            "--if-all-claimed",
+            "what_if",
+            is_flag=True,
+            help="Customer view: also show the credit if every outage were claimed.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @click.command()
@@ -46,6 +86,7 @@ from slawatch.reports.formats import FORMATS, render
     "--as-of",
     help="Assess the period up to this instant (default: now); records are read as stored now.",
 )
+@style_options
 @reports_errors
 @gc_paused()  # a year of reports holds 400,000 flips: see gc_pause.py
 def report(
@@ -59,11 +100,16 @@ def report(
     output: Path | None,
     out_dir: Path | None,
     as_of: str | None,
+    locale: str | None,
+    view: str,
+    csv_dialect: str,
+    what_if: bool,
 ) -> None:
     """Availability, verdict and credit of a contract for a period, with the arithmetic.
 
     A closed period shows its frozen report (see slawatch period)."""
     from slawatch.app.records import contract_reports, option
+    from slawatch.app.reports import style
 
     _check_destination(every, fmt, output, out_dir)
     session = Session(config_path, db_url)
@@ -80,15 +126,27 @@ def report(
     )
     for data in reports:
         _note(data)
+
+    def rendered(data: Mapping[str, Any]) -> str | bytes:
+        chosen = style(
+            config,
+            data["contract"],
+            locale=locale,
+            view=view,
+            csv_dialect=csv_dialect,
+            what_if=what_if,
+        )
+        return render(fmt, data, "sla", chosen)
+
     if out_dir is None:
-        write_output(render(fmt, reports[0]), output)
+        write_output(rendered(reports[0]), output)
         return
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create {out_dir}: {exc.strerror}") from None
     for data in reports:
-        write_output(render(fmt, data), out_dir / f"{data['contract']}-{period}.{fmt}")
+        write_output(rendered(data), out_dir / f"{data['contract']}-{period}.{fmt}")
 
 
 def _note(data: Mapping[str, Any]) -> None:

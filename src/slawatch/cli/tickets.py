@@ -23,6 +23,7 @@ from slawatch.cli.common import (
 )
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.cli.records import print_table
+from slawatch.cli.report import style_options
 from slawatch.reports.formats import FORMATS, render
 
 if TYPE_CHECKING:
@@ -155,6 +156,7 @@ def support() -> None:
     help="File to write (required for xlsx and pdf).",
 )
 @click.option("--as-of", help="Assess as known at this instant (default: now).")
+@style_options
 @reports_errors
 @gc_paused()  # a yearly report holds 100,000 requests' events: see gc_pause.py
 def report(
@@ -166,15 +168,24 @@ def report(
     fmt: str,
     output: Path | None,
     as_of: str | None,
+    locale: str | None,
+    view: str,
+    csv_dialect: str,
+    what_if: bool,
 ) -> None:
     """Every request opened in the period with its deadlines and outcome, and each
     objective's share against its threshold, with the business-time arithmetic."""
     from slawatch.app.records import option
+    from slawatch.app.reports import style
     from slawatch.app.support import support_report
 
     binary_needs_a_file(fmt, output)
     session = Session(config_path, db_url)
+    config = session.config()
     data = support_report(
-        session.store(), session.config(), contract, period, as_of=as_of, now=now(), spell=option
+        session.store(), config, contract, period, as_of=as_of, now=now(), spell=option
     )
-    write_output(render(fmt, data, "support"), output)
+    chosen = style(
+        config, contract, locale=locale, view=view, csv_dialect=csv_dialect, what_if=what_if
+    )
+    write_output(render(fmt, data, "support", chosen), output)

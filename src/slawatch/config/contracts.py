@@ -33,6 +33,7 @@ from slawatch.config.fields import (
     parse_rule,
 )
 from slawatch.config.renewals import Renewal
+from slawatch.config.report_settings import ReportSettings
 from slawatch.config.support import Support
 from slawatch.sla.calendar import RRuleWindow, WeeklyWindow
 from slawatch.sla.claims import ClaimWindow
@@ -299,6 +300,7 @@ class Contract(ConfigModel):
     renewal: Renewal | None = None
     support: Support | None = None  # SPEC section 6: response targets and objectives
     clauses: dict[str, str] = Field(default_factory=dict, examples=['{target: "art. 6"}'])
+    report: ReportSettings = Field(default_factory=ReportSettings)  # over the config's own
 
     @field_validator("clauses")
     @classmethod
@@ -387,5 +389,9 @@ def _example(key: str) -> str | None:
 def clause_names() -> tuple[str, ...]:
     """The keys ``clauses:`` accepts: the contract's own keys, plus ``exclusions`` for
     the grounds an operator may exclude time on (force majeure, customer...)."""
-    own = [key for key in Contract.model_fields if key not in ("name", "description", "clauses")]
+    own = [
+        key
+        for key in Contract.model_fields
+        if key not in ("name", "description", "clauses", "report")
+    ]
     return (*own, "exclusions")

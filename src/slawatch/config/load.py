@@ -34,20 +34,22 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
     A relative SQLite path in ``database.url`` is read from the file's folder."""
     source = os.fspath(path)
-    config = parse_config(_read(source), source)
+    config = parse_config(_read(source), source, os.path.dirname(source))
     database = config.database.beside(os.path.dirname(source))
     return (
         config if database is config.database else config.model_copy(update={"database": database})
     )
 
 
-def parse_config(text: str, source: str = "<config>") -> Config:
-    """The config in ``text``; ``source`` names it in messages. Raises ``ConfigError``."""
+def parse_config(text: str, source: str = "<config>", folder: str = "") -> Config:
+    """The config in ``text``; ``source`` names it in messages, relative paths in it
+    (a branding's logo) are read from ``folder`` (default: the current one). Raises
+    ``ConfigError``."""
     document = read_yaml(text, source)
     if document.data is None:
         raise ConfigError([Problem(source, 1, "", "the file is empty (e.g. start with targets:)")])
     try:
-        config = Config.model_validate(document.data)
+        config = Config.model_validate(document.data, context={"folder": folder or "."})
     except ValidationError as exc:
         found = sorted([*document.problems, *problems_from(exc, document, source)], key=_line)
         raise ConfigError(found) from None

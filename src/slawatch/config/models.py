@@ -185,6 +185,9 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
         clauses:                         # optional: key -> the contract's article, shown
           target: "art. 6"               # in reports; keys are this contract's own keys
                                          # (period, reference, ...) or exclusions
+        report:                          # optional, over the global report: below, key by key
+          locale: fr                     # fr | en: the reports' language (default: global's)
+          branding: {customer: Client SA, reference: CTR-2026-042}
       - name: acronis-cyber-protect      # a contract needs an availability part (service,
         timezone: Europe/Paris           # period and target, as above), a renewal part, or both
         renewal:                         # optional: an item that expires (SPEC section 6)
@@ -205,6 +208,15 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
             recipients: [it@example.com] # required with smtp: e-mail addresses
             webhook: https://chat.example.com/hooks/renewals  # required with webhook:
                                          # a JSON POST per notice
+    report:                              # optional: every contract's reports
+      locale: fr                         # default en; fr | en: labels, numbers and dates
+                                         # of the HTML, PDF, XLSX and CSV reports (never
+                                         # the JSON); --locale overrides it
+      branding:                          # optional: the header of HTML, PDF and XLSX
+        provider: Example Hosting SAS    # optional, each of these four
+        customer: Client SA
+        reference: CTR-2026-042          # the contract's reference
+        # logo: logo.png                 # a PNG or JPEG, read from this file's folder
 """
 
 from __future__ import annotations
@@ -224,6 +236,7 @@ from slawatch.config.database_url import backend_name, sqlite_beside
 from slawatch.config.errors import UnknownNameError, closest, listing
 from slawatch.config.fields import Location, Name, NonEmpty, Variable
 from slawatch.config.renewals import Channel
+from slawatch.config.report_settings import ReportSettings
 from slawatch.config.shards import Shard, parse_shard
 from slawatch.config.smtp import Smtp
 from slawatch.config.targets import AnyTarget, Target
@@ -305,6 +318,7 @@ class Config(ConfigModel):
     agent: Agent = Field(default_factory=Agent)
     targets: Annotated[tuple[Target, ...], NonEmpty]
     contracts: tuple[Contract, ...] = ()
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     @classmethod
     def raw_errors(cls, data: object) -> list[InitErrorDetails]:
@@ -351,6 +365,11 @@ class Config(ConfigModel):
             if contract.name == name:
                 return contract
         raise UnknownNameError("contract", name, (c.name for c in self.contracts))
+
+    def report_settings(self, name: str) -> ReportSettings:
+        """The language and branding of the contract ``name``'s reports: its own
+        ``report`` part over the config's."""
+        return self.contract(name).report.over(self.report)
 
     def availability_contracts(self) -> tuple[Contract, ...]:
         """The contracts with an availability part: those that reports and metrics cover."""

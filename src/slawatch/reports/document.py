@@ -22,6 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from slawatch.reports.locale import Style
 from slawatch.reports.report_json import (
     CreditPartsJson,
     DayJson,
@@ -34,9 +35,13 @@ from slawatch.reports.report_json import (
 )
 from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
+    INTERNAL,
     OUTAGE_COLUMNS,
+    Section,
     amendments,
+    columns_shown,
     sections,
+    show,
     term_tables,
 )
 from slawatch.sla.assess import Assessment, Outage
@@ -143,35 +148,75 @@ def to_json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_csv(data: Mapping[str, Any]) -> str:
+def to_csv(data: Mapping[str, Any], style: Style = INTERNAL) -> str:
     """Summary rows ``field,value`` (in the order the other formats show them), a
     blank line, one row per outage, then the same for the late claims and the outage
     clauses when there are some, and for a closed period one row per amendment."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["field", "value"])
-    writer.writerows([row.key, cell(row.value)] for s in sections(data) for row in s.rows)
-    csv_table(writer, data["outages"], OUTAGE_COLUMNS)
-    for _, records, columns in term_tables(data):
-        csv_table(writer, records, columns)
+    sheet = CsvSheet(style)
+    sheet.summary(sections(data, style))
+    sheet.table(data["outages"], OUTAGE_COLUMNS)
+    for _, records, columns in term_tables(data, style):
+        sheet.table(records, columns)
     if "closed" in data:
-        csv_table(writer, amendments(data), AMENDMENT_COLUMNS)
-    return out.getvalue()
+        sheet.table(amendments(data), AMENDMENT_COLUMNS)
+    return sheet.text()
 
 
-def csv_table(
-    writer: Any, records: Sequence[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
-) -> None:
-    """A blank row, the columns' JSON names, then one row per record."""
-    keys = [key for key, _ in columns]
-    writer.writerow([])
-    writer.writerow(keys)
-    for record in records:
-        writer.writerow([cell(record.get(key)) for key in keys])  # a frozen report may lack one
+class CsvSheet:
+    """A CSV report being written in ``style``'s view and dialect.
 
+    The internal view names fields and columns by their JSON names and writes the
+    JSON's values; the customer view writes the labels and headings in the report's
+    language, yes/no and enum names in words, instants the language's way, and
+    numbers as numbers (so a spreadsheet can sum them). Dialects: ``plain`` (commas,
+    LF, no BOM: for scripts), ``excel`` (commas, CRLF and a UTF-8 BOM, so Excel reads
+    the accents) and ``excel-fr`` (the same with semicolons and decimal commas, what
+    a French Excel expects)."""
 
-def cell(value: Any) -> Any:
-    return "" if value is None else value
+    def __init__(self, style: Style) -> None:
+        self._style = style
+        self._out = io.StringIO()
+        excel = style.csv_dialect != "plain"
+        if excel:
+            self._out.write("\ufeff")
+        delimiter = ";" if style.csv_dialect == "excel-fr" else ","
+        self._writer = csv.writer(
+            self._out, delimiter=delimiter, lineterminator="\r\n" if excel else "\n"
+        )
+
+    def summary(self, found: Sequence[Section]) -> None:
+        """The heading row, then ``field,value`` (internal) or ``label,value`` rows."""
+        _ = self._style.lang
+        internal = self._style.internal
+        self._writer.writerow(["field", "value"] if internal else [_("Item"), _("Value")])
+        self._writer.writerows(
+            [row.key if internal else row.label, self.cell(row.key, row.value)]
+            for s in found
+            for row in s.rows
+        )
+
+    def table(
+        self, records: Sequence[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
+    ) -> None:
+        """A blank row, the columns' names, then one row per record."""
+        shown = columns_shown(columns, self._style)
+        keys = [key for key, _ in shown]
+        self._writer.writerow([])
+        self._writer.writerow(keys if self._style.internal else [h for _, h in shown])
+        for record in records:  # a frozen report may lack a field
+            self._writer.writerow([self.cell(key, record.get(key)) for key in keys])
+
+    def cell(self, key: str, value: Any) -> Any:
+        if value is None:
+            return ""
+        if not self._style.internal and isinstance(value, bool | str):
+            return show(key, value, self._style)
+        if self._style.csv_dialect == "excel-fr" and isinstance(value, float):
+            return repr(value).replace(".", ",")
+        return value
+
+    def text(self) -> str:
+        return self._out.getvalue()
 
 
 def _period(report: Report) -> PeriodJson:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from slawatch.reports.locale import Style
 
 # report kind -> format name -> (module, function); each function takes the JSON
 # report's dict and returns str or bytes. "sla": availability reports; "support": the
@@ -33,6 +36,10 @@ _RENDERERS = {
     },
 }
 FORMATS = tuple(_RENDERERS["sla"])
+# How the formats but JSON are written (reports/locale.py: ``Style``).
+LOCALES = ("fr", "en")
+VIEWS = ("customer", "internal")
+CSV_DIALECTS = ("plain", "excel", "excel-fr")
 BINARY = frozenset({"xlsx", "pdf"})  # no stdout: a terminal is no place for them
 MEDIA_TYPES = {  # what an HTTP answer says it carries
     "json": "application/json",
@@ -43,9 +50,18 @@ MEDIA_TYPES = {  # what an HTTP answer says it carries
 }
 
 
-def render(fmt: str, data: Mapping[str, Any], kind: str = "sla") -> str | bytes:
+def render(
+    fmt: str, data: Mapping[str, Any], kind: str = "sla", style: Style | None = None
+) -> str | bytes:
     """The JSON report ``data`` of ``kind`` (``sla`` or ``support``) in format ``fmt``
-    (one of ``FORMATS``): text, or bytes for ``BINARY``."""
+    (one of ``FORMATS``): text, or bytes for ``BINARY``. ``style`` (language, view,
+    CSV dialect, branding; default English, internal view) does not apply to the
+    JSON, which stays the machine's document."""
+    from slawatch.reports.locale import Style
+
     module, name = _RENDERERS[kind][fmt]
     renderer = getattr(importlib.import_module(module), name)
-    return cast(Callable[[Mapping[str, Any]], str | bytes], renderer)(data)
+    if fmt == "json":
+        return cast(Callable[[Mapping[str, Any]], str], renderer)(data)
+    rendered = cast(Callable[[Mapping[str, Any], Style], str | bytes], renderer)
+    return rendered(data, style or Style())

@@ -1,30 +1,37 @@
 """The HTML report: the PDF's content as one self-contained page.
 
 Rendered by Jinja2 from the JSON report's dict with autoescaping on (contract
-texts and operator notes are data, not markup). The chart is embedded as a
-``data:`` PNG and the style is inline, so the file opens offline, from a mail
-attachment or a ticket, with nothing to fetch.
+texts and operator notes are data, not markup). The chart and the branding's
+logo are embedded as ``data:`` URIs and the style is inline, so the file opens
+offline, from a mail attachment or a ticket, with nothing to fetch.
 """
 
 from __future__ import annotations
 
 import base64
+import mimetypes
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from slawatch.reports import support
 from slawatch.reports.chart import daily_chart_png
+from slawatch.reports.locale import Branding, Style
 from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
+    INTERNAL,
     OUTAGE_COLUMNS,
+    OUTAGE_NOTE,
+    Columns,
     Data,
     amendments,
     clause_rows,
     clauses_once,
+    columns_shown,
     headline,
     sections,
     show,
@@ -33,11 +40,10 @@ from slawatch.reports.view import (
 )
 
 TEMPLATE = "report.html.j2"
-OUTAGE_NOTE = "Counted seconds make up D; excluded and unknown seconds do not."
 _WHEN = ("start", "end", "opened", "deadline", "stopped_at")  # instants: kept on one line
 
 
-def _environment() -> Environment:
+def _environment(style: Style, currency: str | None) -> Environment:
     environment = Environment(
         loader=PackageLoader("slawatch.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -45,75 +51,110 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["show"] = show
-    environment.filters["clauses_once"] = clauses_once
+    environment.filters["show"] = lambda key, value: show(key, value, style, currency=currency)
+    environment.filters["clauses_once"] = lambda rows: clauses_once(rows, style)
+    environment.filters["when"] = lambda text: show("at", text, style)
     return environment
 
 
-def to_html(data: Data) -> str:
+def to_html(data: Data, style: Style = INTERNAL) -> str:
     """The HTML page of the JSON report ``data``."""
+    style = replace(style, written=True)
+    _ = style.lang
     chart = daily_chart_png(data) if data["daily"] else b""
     contract, label = data["contract"], data["period"]["label"]
+    daily = columns_shown(DAILY_COLUMNS, style)
     return _page(
         data,
-        title=f"SLA report: {contract}, {label}",
+        style,
+        title=_("SLA report: {contract}, {period}").format(contract=contract, period=label),
         good=data["met"],
-        headline=headline(data),
-        sections=sections(data),
+        headline=headline(data, style),
+        sections=sections(data, style),
         chart=base64.b64encode(chart).decode("ascii"),
-        tables=_tables(data),
-        daily=(DAILY_COLUMNS, table(data["daily"], DAILY_COLUMNS)),
-        footer=f"slawatch SLA report {contract} {label}, as of {data['as_of']}.",
-    )
-
-
-def support_to_html(data: Data) -> str:
-    """The HTML page of the support report ``data``: requests and objectives."""
-    return _page(
-        data,
-        title=support.title(data),
-        good=support.good(data),
-        headline=support.headline(data),
-        sections=support.sections(data),
-        chart="",
-        tables=[
-            _table("Requests", support.request_rows(data), support.REQUEST_COLUMNS),
-            _table("Objectives", data["objectives"], support.OBJECTIVE_COLUMNS),
-        ],
-        daily=None,
-        footer=(
-            f"slawatch support report {data['contract']} {data['period']['label']}, "
-            f"as of {data['as_of']}."
+        tables=_tables(data, style),
+        daily=(daily, table(data["daily"], daily, style)),
+        footer=_("slawatch SLA report {contract} {period}, as of {as_of}.").format(
+            contract=contract, period=label, as_of=show("as_of", data["as_of"], style)
         ),
     )
 
 
-def _page(data: Data, **parts: Any) -> str:
+def support_to_html(data: Data, style: Style = INTERNAL) -> str:
+    """The HTML page of the support report ``data``: requests and objectives."""
+    style = replace(style, written=True)
+    _ = style.lang
+    return _page(
+        data,
+        style,
+        title=support.title(data, style),
+        good=support.good(data),
+        headline=support.headline(data, style),
+        sections=support.sections(data, style),
+        chart="",
+        tables=[
+            _table(
+                _("Requests"), support.request_rows(data, style), support.REQUEST_COLUMNS, style
+            ),
+            _table(_("Objectives"), data["objectives"], support.OBJECTIVE_COLUMNS, style),
+        ],
+        daily=None,
+        footer=_("slawatch support report {contract} {period}, as of {as_of}.").format(
+            contract=data["contract"],
+            period=data["period"]["label"],
+            as_of=show("as_of", data["as_of"], style),
+        ),
+    )
+
+
+def _page(data: Data, style: Style, **parts: Any) -> str:
     """The page around a report's parts (title, verdict, summary, tables, clauses)."""
-    template = _environment().get_template(TEMPLATE)
-    return template.render(data=data, clauses=clause_rows(data), WHEN=_WHEN, **parts)
+    template = _environment(style, data.get("currency")).get_template(TEMPLATE)
+    return template.render(
+        data=data,
+        clauses=clause_rows(data),
+        WHEN=_WHEN,
+        t=style.lang,
+        lang=style.locale,
+        internal=style.internal,
+        branding=style.branding,
+        logo=_logo(style.branding),
+        **parts,
+    )
 
 
-Table = tuple[str, tuple[tuple[str, str], ...], list[list[str]], str]
+def _logo(branding: Branding | None) -> str:
+    """The branding's logo as a ``data:`` URI ("" without one)."""
+    if branding is None or branding.logo is None:
+        return ""
+    kind = mimetypes.guess_type(branding.logo.name)[0] or "image/png"
+    encoded = base64.b64encode(branding.logo.read_bytes()).decode("ascii")
+    return f"data:{kind};base64,{encoded}"
+
+
+Table = tuple[str, Columns, list[list[str]], str]
 
 
 def _table(
     title: str,
     records: Sequence[Mapping[str, Any]],
-    columns: tuple[tuple[str, str], ...],
+    columns: Columns,
+    style: Style,
     note: str = "",
 ) -> Table:
-    """(title, columns, rows as text, note under the title)."""
-    return title, columns, table(list(records), columns), note
+    """(title, columns shown, rows as text, note under the title)."""
+    shown = columns_shown(columns, style)
+    return title, shown, table(list(records), shown, style), note
 
 
-def _tables(data: Data) -> list[Table]:
+def _tables(data: Data, style: Style) -> list[Table]:
     """The availability report's tables before the clauses."""
+    _ = style.lang
     found = [
-        _table("Outages", data["outages"], OUTAGE_COLUMNS, OUTAGE_NOTE),
-        _table("Exclusions", data["exclusions"], EXCLUSION_COLUMNS),
+        _table(_("Outages"), data["outages"], OUTAGE_COLUMNS, style, _(OUTAGE_NOTE)),
+        _table(_("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS, style),
     ]
-    found += [_table(title, rows, columns) for title, rows, columns in term_tables(data)]
+    found += [_table(title, rows, cols, style) for title, rows, cols in term_tables(data, style)]
     if "closed" in data:
-        found.append(_table("Amendments", amendments(data), AMENDMENT_COLUMNS))
+        found.append(_table(_("Amendments"), amendments(data), AMENDMENT_COLUMNS, style))
     return found

@@ -12,16 +12,15 @@ the core, written truncated to 6 decimals beside the exact fraction.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from slawatch.reports.document import csv_table, exact, percent
-from slawatch.reports.view import Row, Section, duration
+from slawatch.reports.document import CsvSheet, exact, percent
+from slawatch.reports.locale import Style
+from slawatch.reports.view import INTERNAL, Row, Section, show
 from slawatch.sla.support import AllowanceKind, SupportTarget, SupportTerms
 from slawatch.sla.support_assess import (
     Clocked,
@@ -185,8 +184,10 @@ def _objective(result: ObjectiveResult) -> dict[str, Any]:
 # -- what every format shows -------------------------------------------------------------
 
 
-def title(data: Data) -> str:
-    return f"Support report: {data['contract']}, {data['period']['label']}"
+def title(data: Data, style: Style = INTERNAL) -> str:
+    return style.lang("Support report: {contract}, {period}").format(
+        contract=data["contract"], period=data["period"]["label"]
+    )
 
 
 def good(data: Data) -> bool:
@@ -194,65 +195,87 @@ def good(data: Data) -> bool:
     return all(o["met"] is not False for o in data["objectives"])
 
 
-def headline(data: Data) -> list[str]:
+def headline(data: Data, style: Style = INTERNAL) -> list[str]:
     """The verdict: each objective's share in one sentence, then the requests."""
-    lines = [_objective_line(o) for o in data["objectives"]]
+    lines = [_objective_line(o, style) for o in data["objectives"]]
     outcomes = [t["outcome"] for r in data["requests"] for t in r["targets"]]
     counts = {o: outcomes.count(o) for o in ("met", "breached", "pending")}
     lines.append(
-        f"{len(data['requests'])} requests opened in the period; their targets: "
-        f"{counts['met']} met, {counts['breached']} breached, {counts['pending']} pending."
+        style.lang(
+            "{requests} requests opened in the period; their targets: "
+            "{met} met, {breached} breached, {pending} pending."
+        ).format(requests=len(data["requests"]), **counts)
     )
     return lines
 
 
-def _objective_line(o: Data) -> str:
+def _objective_line(o: Data, style: Style) -> str:
+    _ = style.lang
     decided = o["met_count"] + o["breached_count"]
     if o["share_percent"] is None:
-        return f"{o['name']}: not assessed, no request decided yet ({o['pending_count']} pending)."
-    verdict = "met" if o["met"] else "not met"
-    own = "" if o["binding"] else f" (the objective is assessed per {o['period']})"
-    return (
-        f"{o['name']}: {o['met_count']} of {decided} decided requests met {o['target']} = "
-        f"{o['share_percent']} % against a threshold of {o['threshold_percent']} %: "
-        f"{verdict}{own}."
+        text = _("{name}: not assessed, no request decided yet ({pending} pending).")
+        return text.format(name=o["name"], pending=o["pending_count"])
+    own = (
+        ""
+        if o["binding"]
+        else _(" (the objective is assessed per {period})").format(
+            period=show("period", o["period"], style)
+        )
+    )
+    return _(
+        "{name}: {met} of {decided} decided requests met {target} = {share} "
+        "against a threshold of {threshold}: {verdict}{own}."
+    ).format(
+        name=o["name"],
+        met=o["met_count"],
+        decided=decided,
+        target=o["target"],
+        share=_percent(o["share_percent"], style),
+        threshold=_percent(o["threshold_percent"], style),
+        verdict=_("met" if o["met"] else "not met"),
+        own=own,
     )
 
 
-def sections(data: Data) -> list[Section]:
+def _percent(value: float, style: Style) -> str:
+    return f"{value} %" if style.internal else style.lang.percent(value)
+
+
+def sections(data: Data, style: Style = INTERNAL) -> list[Section]:
     """The summary: the period, then the support terms each with its clause."""
+    _ = style.lang
     clauses: Mapping[str, str] = data["clauses"]
     period, support = data["period"], data["support"]
     return [
         Section(
-            "Contract and period",
+            _("Contract and period"),
             (
-                Row("contract", "Contract", data["contract"], ""),
-                Row("description", "Description", data["description"], ""),
-                Row("period.label", "Period", period["label"], ""),
-                Row("period.start", "Period start", period["start"], ""),
-                Row("period.end", "Period end (exclusive)", period["end"], ""),
-                Row("period.time_zone", "Time zone", period["time_zone"], ""),
-                Row("as_of", "Assessed up to", data["as_of"], ""),
-                Row("complete", "Period complete", data["complete"], ""),
+                Row("contract", _("Contract"), data["contract"], ""),
+                Row("description", _("Description"), data["description"], ""),
+                Row("period.label", _("Period"), period["label"], ""),
+                Row("period.start", _("Period start"), period["start"], ""),
+                Row("period.end", _("Period end (exclusive)"), period["end"], ""),
+                Row("period.time_zone", _("Time zone"), period["time_zone"], ""),
+                Row("as_of", _("Assessed up to"), data["as_of"], ""),
+                Row("complete", _("Period complete"), data["complete"], ""),
             ),
         ),
         Section(
-            "Support terms",
+            _("Support terms"),
             (
-                Row("support.start_date", "Support start date", support["start_date"], ""),
+                Row("support.start_date", _("Support start date"), support["start_date"], ""),
                 Row(
                     "support.calendar",
-                    "Support hours",
-                    _hours(support),
+                    _("Support hours"),
+                    _hours(support, style),
                     clauses.get("calendar", ""),
                 ),
-                Row("support.priorities", "Priorities", ", ".join(support["priorities"]), ""),
+                Row("support.priorities", _("Priorities"), ", ".join(support["priorities"]), ""),
                 *(
                     Row(
                         f"support.targets.{t['name']}",
-                        f"Target {t['name']}",
-                        _rule(t),
+                        _("Target {name}").format(name=t["name"]),
+                        _rule(t, style),
                         clauses.get(t["name"], ""),
                     )
                     for t in support["targets"]
@@ -260,8 +283,8 @@ def sections(data: Data) -> list[Section]:
                 *(
                     Row(
                         f"objectives.{o['name']}",
-                        f"Objective {o['name']}",
-                        _goal(o),
+                        _("Objective {name}").format(name=o["name"]),
+                        _goal(o, style),
                         clauses.get(o["name"], ""),
                     )
                     for o in data["objectives"]
@@ -271,29 +294,33 @@ def sections(data: Data) -> list[Section]:
     ]
 
 
-def _hours(support: Data) -> str:
+def _hours(support: Data, style: Style) -> str:
     windows = ", ".join(support["calendar"])
     holidays = support["holidays"]
-    return f"{windows} ({support['time_zone']})" + (
-        f", minus {holidays} holidays" if holidays else ""
+    text = f"{windows} ({support['time_zone']})"
+    if holidays:
+        text += style.lang(", minus {country} holidays").format(country=holidays)
+    return text
+
+
+def _rule(target: Data, style: Style) -> str:
+    return style.lang("{start} -> {stop} within {allowance} (priorities {priorities})").format(
+        start=show("start", target["start"], style),
+        stop=show("start", target["stop"], style),
+        allowance=_allowance(target, style),
+        priorities=", ".join(target["priorities"]),
     )
 
 
-def _rule(target: Data) -> str:
-    return (
-        f"{target['start']} -> {target['stop']} within {target['allowance']} "
-        f"(priorities {', '.join(target['priorities'])})"
+def _goal(objective: Data, style: Style) -> str:
+    return style.lang("at least {threshold} of requests meet {target}, per {period}").format(
+        threshold=_percent(objective["threshold_percent"], style),
+        target=objective["target"],
+        period=show("period", objective["period"], style),
     )
 
 
-def _goal(objective: Data) -> str:
-    return (
-        f"at least {objective['threshold_percent']} % of requests meet {objective['target']}, "
-        f"per {objective['period']}"
-    )
-
-
-def request_rows(data: Data) -> list[dict[str, Any]]:
+def request_rows(data: Data, style: Style = INTERNAL) -> list[dict[str, Any]]:
     """One row per request and target, with the arithmetic written out."""
     terms = {t["name"]: t for t in data["support"]["targets"]}
     return [
@@ -306,45 +333,80 @@ def request_rows(data: Data) -> list[dict[str, Any]]:
             "stopped_at": target["stopped_at"],
             "outcome": target["outcome"],
             "business_seconds": target["business_seconds"],
-            "arithmetic": arithmetic(terms[target["name"]], target),
+            "arithmetic": arithmetic(terms[target["name"]], target, style),
         }
         for request in data["requests"]
         for target in request["targets"]
     ]
 
 
-def arithmetic(terms: Data, target: Data) -> str:
+def arithmetic(terms: Data, target: Data, style: Style = INTERNAL) -> str:
     """How a target's deadline follows from its clock's start and its allowance
     (``terms``: the target as ``support.targets`` says it), and the stop."""
+    _, lang = style.lang, style.lang
     start = target["clock_start"]
-    parts = [f"clock from {_when(start)}"]
+    parts = [_("clock from {start}").format(start=_when(start, style))]
     if start != target["started"]:
-        parts[0] += f" (next opening after {_when(target['started'])})"
+        parts[0] += _(" (next opening after {started})").format(
+            started=_when(target["started"], style)
+        )
     days = " + ".join(
-        f"{_day(d['date'])} {duration(d['seconds'])}" for d in target["business_days"]
+        f"{_day(d['date'], style)} {lang.duration(d['seconds'])}" for d in target["business_days"]
     )
-    allowance = terms["allowance"]
+    allowance = _allowance(terms, style)
     if terms["allowance_kind"] == AllowanceKind.BUSINESS_DAYS:
-        allowance += f" ({duration(target['allowance_seconds'])} of business time)"
+        allowance += _(" ({time} of business time)").format(
+            time=lang.duration(target["allowance_seconds"])
+        )
     parts.append(f"{allowance} = {days}" if days else allowance)
     if target["paused_seconds"]:
-        parts.append(f"plus {duration(target['paused_seconds'])} paused")
+        parts.append(_("plus {time} paused").format(time=lang.duration(target["paused_seconds"])))
     parts.append(
-        f"due {_when(target['deadline'])}" if target["deadline"] else "no deadline while paused"
+        _("due {deadline}").format(deadline=_when(target["deadline"], style))
+        if target["deadline"]
+        else _("no deadline while paused")
     )
     if target["stopped_at"]:
-        spent = duration(target["business_seconds"])
-        parts.append(f"{terms['stop']} {_when(target['stopped_at'])} after {spent}")
-    return "; ".join(parts) + f": {target['outcome']}"
+        parts.append(
+            _("{stop} {at} after {spent}").format(
+                stop=show("start", terms["stop"], style),
+                at=_when(target["stopped_at"], style),
+                spent=lang.duration(target["business_seconds"]),
+            )
+        )
+    return _("{steps}: {outcome}").format(
+        steps=_("; ").join(parts), outcome=show("outcome", target["outcome"], style)
+    )
 
 
-def _when(text: str) -> str:
-    """``Fri 2026-10-02 16:50`` (seconds when there are some) from an ISO instant."""
+def _allowance(terms: Data, style: Style) -> str:
+    """A target's allowance as the contract words it (``8h of business time``), or
+    in the customer's language from its kind and amount."""
+    if style.internal:
+        return str(terms["allowance"])
+    amount, lang = terms["allowance_amount"], style.lang
+    if terms["allowance_kind"] == AllowanceKind.BUSINESS_DAYS:
+        text = "{n} business day" if amount == 1 else "{n} business days"
+        return lang(text).format(n=amount)
+    if terms["allowance_kind"] == AllowanceKind.BUSINESS_TIME:
+        return lang("{time} of business time").format(time=lang.duration(amount))
+    return lang("{time} of wall-clock time").format(time=lang.duration(amount))
+
+
+def _when(text: str, style: Style) -> str:
+    """``Fri 2026-10-02 16:50`` (seconds when there are some) from an ISO instant; the
+    customer view writes it the language's way, with its weekday."""
     moment = datetime.fromisoformat(text)
+    if not style.internal:
+        return f"{style.lang.day(moment.date().isoformat(), weekday=True)} " + moment.strftime(
+            "%H:%M" + (":%S" if moment.second else "")
+        )
     return moment.strftime("%a %Y-%m-%d %H:%M" + (":%S" if moment.second else ""))
 
 
-def _day(text: str) -> str:
+def _day(text: str, style: Style) -> str:
+    if not style.internal:
+        return style.lang.day(text, weekday=True)
     return date.fromisoformat(text).strftime("%a %Y-%m-%d")
 
 
@@ -363,13 +425,12 @@ def to_json(data: Data) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def to_csv(data: Data) -> str:
+def to_csv(data: Data, style: Style = INTERNAL) -> str:
     """Summary rows ``field,value``, then the requests (one row per target), then the
-    objectives, each after a blank line."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["field", "value"])
-    writer.writerows([row.key, row.value] for s in sections(data) for row in s.rows)
-    csv_table(writer, request_rows(data), REQUEST_COLUMNS)
-    csv_table(writer, data["objectives"], OBJECTIVE_COLUMNS)
-    return out.getvalue()
+    objectives, each after a blank line (``CsvSheet`` says what each view and dialect
+    writes)."""
+    sheet = CsvSheet(style)
+    sheet.summary(sections(data, style))
+    sheet.table(request_rows(data, style), REQUEST_COLUMNS)
+    sheet.table(data["objectives"], OBJECTIVE_COLUMNS)
+    return sheet.text()

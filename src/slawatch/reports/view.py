@@ -9,10 +9,12 @@ them computes a figure; they only choose how to write the one they are given.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from slawatch.reports.locale import Lang, Style
 from slawatch.reports.versions import Change
 
 Data = Mapping[str, Any]
@@ -127,7 +129,7 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
                 "Outage clauses' credit if every outage were claimed (%)",
                 ("outage_limits",),
             ),
-            ("credit_cap_percent", "Credit cap (% of the fee)", ("credit_cap",)),
+            ("credit_cap_percent", "Credit cap (percent of the fee)", ("credit_cap",)),
             ("credit_capped", "Credit cut down by the cap", ("credit_cap",)),
             ("credit_percent", "Credit owed (%)", ("credits",)),
             ("credit_percent_all_outages", "Credit if every outage were claimed (%)", ("credits",)),
@@ -209,6 +211,40 @@ DAILY_COLUMNS = (
     ("availability_percent", "Availability (%)"),
 )
 _MONEY = ("credit_amount", "credit_amount_all_outages")
+OUTAGE_NOTE = "Counted seconds make up D; excluded and unknown seconds do not."
+
+
+_WHAT_IF = frozenset(  # "if every outage were claimed": the customer view asks first
+    {
+        "tier_all_outages",
+        "tier_credit_percent_all_outages",
+        "outage_limits_credit_percent_all_outages",
+        "credit_percent_all_outages",
+        "credit_amount_all_outages",
+    }
+)
+# What only the operator reads: enum names, the exact fraction, hashes, JSON names.
+_INTERNAL_ONLY = frozenset(
+    {
+        "formula.exclusions_count_as",
+        "formula.unknown_time",
+        "availability_exact",
+        "closed.sha256",
+        "sha256",
+        "previous_sha256",
+        "share_exact",
+    }
+)
+_PERCENT = re.compile(r"(?:^|_)percent(?:_all_outages)?$")
+_DECIMAL = re.compile(r"\d+\.\d+")
+INTERNAL = Style()
+
+
+def hidden(style: Style) -> frozenset[str]:
+    """The fields and columns ``style`` leaves out (by their JSON names)."""
+    if style.internal:
+        return frozenset()
+    return _INTERNAL_ONLY if style.what_if else _INTERNAL_ONLY | _WHAT_IF
 
 
 def flatten(data: Data) -> Iterator[tuple[str, Any]]:
@@ -225,20 +261,25 @@ def flatten(data: Data) -> Iterator[tuple[str, Any]]:
             yield key, value
 
 
-def sections(data: Data) -> list[Section]:
+def sections(data: Data, style: Style = INTERNAL) -> list[Section]:
     """The summary in reading order; a field the table does not name yet (added
-    to the JSON later) still shows, under its JSON key, in a last section. The
-    rows of contract terms the contract does not have (``OPTIONAL_TERMS`` with no
-    value) are left out."""
+    to the JSON later) still shows, under its JSON key, in a last section of the
+    internal view. The rows of contract terms the contract does not have
+    (``OPTIONAL_TERMS`` with no value) are left out, and so are those ``style``
+    hides."""
+    left_out = hidden(style)
     fields = {
-        key: value for key, value in flatten(data) if not (value is None and key in OPTIONAL_TERMS)
+        key: value
+        for key, value in flatten(data)
+        if not (value is None and key in OPTIONAL_TERMS) and key not in left_out
     }
     clauses: Mapping[str, str] = data.get("clauses", {})
+    lang = style.lang
     found = [
         Section(
-            title,
+            lang(title),
             tuple(
-                _row(key, label, fields[key], names, clauses)
+                _row(key, label_in(label, style), fields[key], names, clauses)
                 for key, label, names in rows
                 if key in fields
             ),
@@ -247,7 +288,8 @@ def sections(data: Data) -> list[Section]:
     ]
     named = {key for _, rows in _SECTIONS for key, _, _ in rows}
     rest = tuple(Row(key, key, value, "") for key, value in fields.items() if key not in named)
-    return [s for s in (*found, Section("Other fields", rest)) if s.rows]
+    other = Section(lang("Other fields"), rest if style.internal else ())
+    return [s for s in (*found, other) if s.rows]
 
 
 def _row(
@@ -256,117 +298,284 @@ def _row(
     return Row(key, label, value, " ; ".join(clauses[n] for n in names if n in clauses))
 
 
-def clauses_once(rows: tuple[Row, ...]) -> list[str]:
+def clauses_once(rows: tuple[Row, ...], style: Style = INTERNAL) -> list[str]:
     """The rows' clauses, a repeat of the row above written "as above": a page
     that cites the same article six times in a row hides what changes."""
     texts = [row.clause for row in rows]
-    return [
-        "as above" if i and text and text == texts[i - 1] else text for i, text in enumerate(texts)
-    ]
+    above = style.lang("as above")
+    return [above if i and text and text == texts[i - 1] else text for i, text in enumerate(texts)]
 
 
-def show(key: str, value: Any, *, spelled: bool = True) -> str:
-    """A JSON value as text for a reader: the JSON's own digits (so a figure can
-    be found in the JSON as written), money to the cent, and, when ``spelled``,
-    durations of a minute or more spelled out beside their seconds."""
+def show(
+    key: str,
+    value: Any,
+    style: Style = INTERNAL,
+    *,
+    spelled: bool = True,
+    currency: str | None = None,
+) -> str:
+    """A JSON value as text for a reader. The internal view writes the JSON's own
+    digits (so a figure can be found in the JSON as written), money to the cent;
+    the customer view writes figures, money and instants the language's way and
+    enum names in words. With ``spelled``, durations of a minute or more are spelled
+    out beside their seconds."""
+    lang = style.lang
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if key.rsplit(".", 1)[-1] in _MONEY:
+        return lang.yes_no(value)
+    name = key.rsplit(".", 1)[-1]
+    if style.internal:
+        return _as_json(name, value, lang, spelled=spelled)
+    return _for_customer(name, value, lang, spelled=spelled, currency=currency)
+
+
+def _for_customer(name: str, value: Any, lang: Lang, *, spelled: bool, currency: str | None) -> str:
+    if isinstance(value, str):
+        return words(name, value, lang)
+    if name in _MONEY:
+        return lang.money(value, currency)
+    if _PERCENT.search(name):
+        return lang.percent(value)
+    if name.endswith("_seconds") and isinstance(value, int):
+        seconds = lang("{n} s").format(n=lang.number(value)) if spelled else lang.number(value)
+        return f"{seconds} ({lang.duration(value)})" if spelled and value >= 60 else seconds
+    return lang.number(value)
+
+
+def _as_json(name: str, value: Any, lang: Lang, *, spelled: bool) -> str:
+    if name in _MONEY:
         return f"{value:.2f}"
-    if spelled and key.endswith("_seconds") and isinstance(value, int):
-        return f"{value} ({duration(value)})" if value >= 60 else str(value)
+    if spelled and name.endswith("_seconds") and isinstance(value, int):
+        return f"{value} ({lang.duration(value)})" if value >= 60 else str(value)
     if isinstance(value, int | float):
         return json.dumps(value)
     return str(value)
 
 
-def duration(seconds: int) -> str:
+def words(name: str, value: str, lang: Lang) -> str:
+    """A JSON text field ``name`` for a customer: enum names and excluders' labels in
+    words, instants and dates the language's way, decimals in formulas with the
+    language's separator; free text (notes, tickets, clauses) as written."""
+    if name in _SENTENCES or (name, value) == ("note", _CONTRACT_NOTE):
+        return _sentence(value, lang)
+    if name.startswith("tier"):
+        return _tier(value, lang)
+    if name in _WORDED:
+        return "; ".join(_word(part, lang) for part in value.split("; "))
+    if name in ("text", "arithmetic", "clause"):
+        return _decimals(value, lang)
+    return lang.text(value)
+
+
+def duration(seconds: int, style: Style = INTERNAL) -> str:
     """``14220`` -> ``3 h 57 min``: whole days, hours, minutes and leftover seconds."""
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [(days, "d"), (hours, "h"), (minutes, "min"), (secs, "s")]
-    return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 s"
+    return style.lang.duration(seconds)
 
 
-def headline(data: Data) -> list[str]:
-    """The verdict in a few sentences, each figure as the JSON writes it."""
+def headline(data: Data, style: Style = INTERNAL) -> list[str]:
+    """The verdict in a few sentences, each figure as the view writes it."""
+    _ = style.lang
     if not data.get("measured", True):  # a frozen report from before the field: measured
         lines = [
-            f"Nothing measured: no sample of the contract's targets in this period up to "
-            f"{data['as_of']}; availability not assessed.",
-            f"All {show('r', data['reference_seconds'])} s of the reference time are unknown.",
+            _(
+                "Nothing measured: no sample of the contract's targets in this period up to "
+                "{as_of}; availability not assessed."
+            ).format(as_of=show("as_of", data["as_of"], style)),
+            _("All {seconds} s of the reference time are unknown.").format(
+                seconds=show("r", data["reference_seconds"], style, spelled=False)
+            ),
         ]
     else:
-        verdict = (
-            f"availability {show('a', data['availability_percent'])} % "
-            f"against a target of {show('t', data['target_percent'])} %: {_verdict(data)}."
+        verdict = _("availability {availability} against a target of {target}: {verdict}.")
+        verdict = verdict.format(
+            availability=_percent(data["availability_percent"], style),
+            target=_percent(data["target_percent"], style),
+            verdict=_verdict(data, style),
         )
-        label = _indicative(data)
+        label = _indicative(data, style)
         lines = [
             label + verdict if label else verdict[0].upper() + verdict[1:],
-            f"Computed as {_computed(data['formula'])}.",
+            _("Computed as {formula}.").format(formula=_computed(data["formula"], style)),
         ]
     if data.get("credit_basis") is not None or data.get("outage_limits_credit_percent") is not None:
-        lines.append(_credit_line(data))
-    lines += _terms_lines(data)
+        lines.append(_credit_line(data, style))
+    lines += _terms_lines(data, style)
     if not data.get("billable", True):
-        lines.append("Coverage is below the contract's minimum: not billable without review.")
+        lines.append(_("Coverage is below the contract's minimum: not billable without review."))
     return lines
 
 
-def _indicative(data: Data) -> str:
+def _percent(value: float, style: Style) -> str:
+    """A percentage with its sign: the JSON's digits then `` %``, or the language's way."""
+    return f"{show('p', value)} %" if style.internal else style.lang.percent(value)
+
+
+def _money(data: Data, key: str, style: Style) -> str:
+    if style.internal:
+        return f"{show(key, data[key])} {data['currency']}"
+    return show(key, data[key], style, currency=data["currency"])
+
+
+def _indicative(data: Data, style: Style) -> str:
     """The label of a period that is not the contract's billing period (a month of a
     yearly commitment): its figures inform, they decide nothing."""
     if data["period"].get("billing_period", True):
         return ""
-    return f"Indicative only, {data['period']['label']} is not the contract's billing period: "
+    text = style.lang("Indicative only, {period} is not the contract's billing period: ")
+    return text.format(period=data["period"]["label"])
 
 
-def _verdict(data: Data) -> str:
+def _verdict(data: Data, style: Style) -> str:
     met = data["met"]
     if not data["period"].get("billing_period", True):
-        return "at or above it" if met else "below it"
-    return "met" if met else "not met"
+        return style.lang("at or above it" if met else "below it")
+    return style.lang("met" if met else "not met")
 
 
-def _computed(formula: Mapping[str, Any]) -> str:
+def _computed(formula: Mapping[str, Any], style: Style) -> str:
     """The formula, then its figures, then the result; a frozen report from before
     the arithmetic was shown has only the first and the last."""
     steps = [formula["expression"], formula.get("arithmetic"), formula["text"]]
-    return " = ".join(step for step in steps if step)
+    return " = ".join(show("formula.text", step, style) for step in steps if step)
 
 
-def _credit_line(data: Data) -> str:
-    owed = f"Credit owed: {show('c', data['credit_percent'])} %"
-    every = f"{show('c', data['credit_percent_all_outages'])} %"
+def _credit_line(data: Data, style: Style) -> str:
+    _ = style.lang
+    owed = _("Credit owed: {percent}").format(percent=_percent(data["credit_percent"], style))
+    every = _percent(data["credit_percent_all_outages"], style)
     if data.get("currency"):
-        owed += f" = {show('credit_amount', data['credit_amount'])} {data['currency']}"
-        every += f" = {show('credit_amount', data['credit_amount_all_outages'])} {data['currency']}"
+        owed += f" = {_money(data, 'credit_amount', style)}"
+        every += f" = {_money(data, 'credit_amount_all_outages', style)}"
     if data.get("credit_capped"):
-        owed += f", capped at {show('c', data['credit_cap_percent'])} % of the fee"
-    if data.get("claims_required"):
-        return f"{owed} (claimed outages only; {every} if every outage were claimed)."
-    return f"{owed}."
+        cap = _percent(data["credit_cap_percent"], style)
+        owed += _(", capped at {cap} of the fee").format(cap=cap)
+    if not data.get("claims_required"):
+        return f"{owed}."
+    if style.all_outages:
+        return _("{owed} (claimed outages only; {every} if every outage were claimed).").format(
+            owed=owed, every=every
+        )
+    return _("{owed} (claimed outages only).").format(owed=owed)
 
 
-def _terms_lines(data: Data) -> list[str]:
+def _terms_lines(data: Data, style: Style) -> list[str]:
     """The outage clauses' verdict and the late claims, when the report has them."""
+    _ = style.lang
     lines = []
     judged = [c for c in data.get("outage_limits", []) if c["met"] is not None]
     if judged:
         broken = sum(1 for c in judged if not c["met"])
-        longest = duration(judged[0]["longest_seconds"])
+        longest = duration(judged[0]["longest_seconds"], style)
         lines.append(
-            f"Outage clauses: {broken} of {len(judged)} broken (longest outage {longest})."
+            _("Outage clauses: {broken} of {count} broken (longest outage {longest}).").format(
+                broken=broken, count=len(judged), longest=longest
+            )
         )
     late = len(data.get("late_claims", []))
     if late:
-        claims = "claim was" if late == 1 else "claims were"
-        lines.append(f"{late} {claims} made after the claim window: listed, not credited.")
+        text = (
+            "{n} claim was made after the claim window: listed, not credited."
+            if late == 1
+            else "{n} claims were made after the claim window: listed, not credited."
+        )
+        lines.append(_(text).format(n=late))
     return lines
+
+
+# Enum values and excluders' labels -> their words (English message ids).
+_WORDED = frozenset({"kind", "period", "credit_basis", "outcome", "reason", "source", "start"})
+_SENTENCES = frozenset({"why_not", "meaning", "unknown_meaning"})  # written by the code
+_CONTRACT_NOTE = "declared in the contract"  # sla/assess.py's note of recurring maintenance
+_WORDS = {
+    "month": "month",
+    "year": "year",
+    "contract_year": "contract year",
+    "downtime_minutes": "minutes of downtime",
+    "availability_percent": "availability percentage",
+    "met": "met",
+    "breached": "breached",
+    "pending": "pending",
+    "maintenance": "maintenance",
+    "planned_maintenance": "planned maintenance",
+    "emergency_maintenance": "emergency maintenance",
+    "force_majeure": "force majeure",
+    "customer": "caused by the customer",
+    "third_party": "third party",
+    "other": "other",
+    "recurring maintenance": "recurring maintenance",
+    "planned": "planned",
+    "emergency": "emergency",
+    "opened": "opened",
+    "responded": "responded",
+    "qualified": "qualified",
+    "resolved": "resolved",
+    "closed": "closed",
+}
+_LABEL = re.compile(r"(maintenance|exclusion) #(\d+) \((\w+)\)")
+_LATE = re.compile(r"declared (.+) before it opened, contract requires (.+) notice")
+
+
+def _word(text: str, lang: Lang) -> str:
+    """One enum value or excluder label in words; anything else (an instant, an
+    operator's reason) as ``Lang.text`` writes it."""
+    if text in _WORDS:
+        return lang(_WORDS[text])
+    label = _LABEL.fullmatch(text)
+    if label is None:
+        return lang.text(text)
+    kind, number, why = label.groups()
+    what = lang(_WORDS.get(f"{why}_maintenance" if kind == "maintenance" else why, why))
+    return lang("{what} (no. {number})").format(what=what, number=number)
+
+
+def _sentence(text: str, lang: Lang) -> str:
+    """A sentence the core writes (why a window does not qualify, what a formula
+    means) in the language."""
+    late = _LATE.fullmatch(text)
+    if late is None:
+        return lang(text)
+    given, needed = late.groups()
+    return lang("declared {given} before it started, the contract requires {needed}").format(
+        given=_decimals(given, lang), needed=_decimals(needed, lang)
+    )
+
+
+_TIERS = (  # sla/credits.py's describe(): (pattern, message id)
+    (re.compile(r"<= (\S+) min down: (.+)"), "up to {0} min of downtime: {1}"),
+    (re.compile(r"more: (.+)"), "beyond: {0}"),
+    (re.compile(r"(\S+) % <= A < (\S+) %: (.+)"), "{0} <= A < {1}: {2}"),
+)
+
+
+def _tier(text: str, lang: Lang) -> str:
+    """A credit tier (``<= 216 min down: 0 %``) in words, its figures the language's way."""
+    for pattern, message in _TIERS:
+        found = pattern.fullmatch(text)
+        if found:
+            return lang(message).format(*(_figure(part, lang) for part in found.groups()))
+    return text
+
+
+def _figure(text: str, lang: Lang) -> str:
+    """``25 %`` or ``2160`` the language's way; a formula (``100 - A``) as written."""
+    number = text.removesuffix(" %")
+    if not re.fullmatch(r"\d+(\.\d+)?", number):
+        return text
+    value = float(number) if "." in number else int(number)
+    return lang.percent(value) if text.endswith("%") else lang.number(value)
+
+
+def worded(key: str) -> bool:
+    """The customer view writes this field's text in words (an enum, a reason, a
+    tier), not as the JSON has it."""
+    name = key.rsplit(".", 1)[-1]
+    return name in _WORDED or name in _SENTENCES or name.startswith("tier")
+
+
+def _decimals(text: str, lang: Lang) -> str:
+    """The decimals written in ``text`` with the language's separator."""
+    return _DECIMAL.sub(lambda m: lang.number(float(m.group())), text)
 
 
 def amendments(data: Data) -> list[Mapping[str, Any]]:
@@ -386,21 +595,41 @@ def clause_rows(data: Data) -> list[tuple[str, str]]:
 
 
 def term_tables(
-    data: Data,
+    data: Data, style: Style = INTERNAL
 ) -> list[tuple[str, list[Mapping[str, Any]], tuple[tuple[str, str], ...]]]:
     """(title, records, columns) of the tables of contract terms this report has:
     the late claims when there are some, the outage clauses when the contract has
     some. Every format shows them after the exclusions."""
     found: list[tuple[str, list[Mapping[str, Any]], tuple[tuple[str, str], ...]]] = []
     if data.get("late_claims"):
-        found.append(("Late claims (not credited)", data["late_claims"], LATE_CLAIM_COLUMNS))
+        title = style.lang("Late claims (not credited)")
+        found.append((title, data["late_claims"], LATE_CLAIM_COLUMNS))
     if data.get("outage_limits"):
-        found.append(("Outage clauses", data["outage_limits"], LIMIT_COLUMNS))
+        found.append((style.lang("Outage clauses"), data["outage_limits"], LIMIT_COLUMNS))
     return found
 
 
+Columns = tuple[tuple[str, str], ...]
+
+
+def columns_shown(columns: Columns, style: Style = INTERNAL) -> Columns:
+    """The columns ``style`` shows, with their headings in its language."""
+    left_out = hidden(style)
+    return tuple((key, label_in(heading, style)) for key, heading in columns if key not in left_out)
+
+
+def label_in(label: str, style: Style) -> str:
+    """A label in the style's language; without `` (%)`` where the customer view
+    writes percentages with their sign (HTML, PDF)."""
+    text = style.lang(label)
+    return text.removesuffix(" (%)") if style.written and not style.internal else text
+
+
 def table(
-    records: list[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
+    records: list[Mapping[str, Any]], columns: Columns, style: Style = INTERNAL
 ) -> list[list[str]]:
     """A list of JSON records as text cells, in ``columns`` order."""
-    return [[show(key, record.get(key), spelled=False) for key, _ in columns] for record in records]
+    return [
+        [show(key, record.get(key), style, spelled=False) for key, _ in columns]
+        for record in records
+    ]

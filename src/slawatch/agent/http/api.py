@@ -35,12 +35,14 @@ from slawatch.agent.http.routing import SPEC, ApiError, Call, Routes, decode, do
 from slawatch.app import records, renewals, support, tickets
 from slawatch.app.evaluate import Probing, gather
 from slawatch.app.records import FieldError, NothingToClaim, key
+from slawatch.app.reports import style as report_style
 from slawatch.app.support import NoSupportPart
 from slawatch.config import Config
 from slawatch.config.contracts import Contract
 from slawatch.config.errors import UnknownNameError
 from slawatch.reports.document import Report
 from slawatch.reports.formats import MEDIA_TYPES, render
+from slawatch.reports.locale import Style
 from slawatch.sla.assess import assess
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.locations import state_now
@@ -292,12 +294,15 @@ class Api:
             now=request.now,
             spell=key,
         )
-        return self._rendered(request.param("format"), report, kind, name)
+        chosen = report_style(request.config, request.contract)  # the CLI's defaults
+        return self._rendered(request.param("format"), report, kind, name, chosen)
 
-    def _rendered(self, fmt: str, report: Mapping[str, Any], kind: str, name: str) -> Response:
+    def _rendered(
+        self, fmt: str, report: Mapping[str, Any], kind: str, name: str, style: Style
+    ) -> Response:
         """A report in ``fmt``, shown inline or saved as ``name``.``fmt``."""
         with self._render_lock:
-            content = render(fmt, report, kind)
+            content = render(fmt, report, kind, style)
         body = content.encode("utf-8") if isinstance(content, str) else content
         disposition = "inline" if fmt in _INLINE else "attachment"
         headers = {"Content-Disposition": f'{disposition}; filename="{name}.{fmt}"'}
