@@ -227,3 +227,17 @@ def test_a_byte_that_is_not_utf8_is_reported_on_its_line(
     assert str(err.value) == (
         f"{path}:{bad_line}: not UTF-8: byte 0xe9 at column 33 (save the file as UTF-8)"
     )
+
+
+def test_a_location_column_named_by_the_header(tmp_path: Path) -> None:
+    text = "location,target,timestamp,ok\nparis,web,2026-09-21T14:13:20Z,1\n,web,2026-09-21T14:13:20Z,0\n"
+    assert read(tmp_path, text) == [
+        SampleRow("web", T0_MS, True, location="paris"),
+        SampleRow("web", T0_MS, False, location=""),
+    ]
+
+
+def test_without_a_header_there_is_no_location_column(tmp_path: Path) -> None:
+    with pytest.raises(CsvError) as caught:
+        read(tmp_path, "web,2026-09-21T14:13:20Z,1,,,,paris\n")
+    assert str(caught.value).endswith("h.csv:1: expected at most 6 columns (got 7)")

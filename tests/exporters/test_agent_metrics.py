@@ -11,9 +11,9 @@ from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.probes.result import Outcome, ProbeResult
 
 
-def observed() -> tuple[CollectorRegistry, AgentMetrics]:
+def observed(location: str = "") -> tuple[CollectorRegistry, AgentMetrics]:
     registry = CollectorRegistry()
-    metrics = AgentMetrics(registry)
+    metrics = AgentMetrics(registry, location)
     metrics.observe(
         "web",
         ProbeResult(
@@ -59,8 +59,8 @@ def test_forgotten_targets_lose_their_series() -> None:
 
 def test_forgotten_targets_lose_their_counters_too() -> None:
     registry, metrics = observed()
-    metrics.skipped.labels("api").inc()
-    metrics.skipped.labels("web").inc()
+    metrics.skip("api")
+    metrics.skip("web")
     metrics.forget("api")
     exposed = generate_latest(registry).decode()
     assert 'target="api"' not in exposed
@@ -68,9 +68,54 @@ def test_forgotten_targets_lose_their_counters_too() -> None:
     assert registry.get_sample_value("slawatch_probe_runs_skipped_total", {"target": "web"}) == 1
 
 
+def test_a_located_agent_labels_its_probe_series_with_its_location() -> None:
+    registry, metrics = observed("paris")
+    value = registry.get_sample_value
+    assert value("probe_success", {"target": "web", "location": "paris"}) == 1
+    assert value("probe_success", {"target": "web"}) is None  # no unlabelled twin
+    phase = {"target": "web", "location": "paris", "phase": "tls"}
+    assert value("probe_http_duration_seconds", phase) == 0.05
+    assert value(
+        "slawatch_probes_total", {"target": "api", "location": "paris", "outcome": "timeout"}
+    )
+    assert value("slawatch_probe_side_failure", {"location": "paris"}) == 0
+    metrics.skip("web")
+    assert value("slawatch_probe_runs_skipped_total", {"target": "web", "location": "paris"}) == 1
+    metrics.forget("web")
+    assert 'target="web"' not in generate_latest(registry).decode()
+
+
+def test_an_unnamed_agent_has_no_location_label() -> None:
+    registry, _ = observed()
+    assert "location" not in generate_latest(registry).decode()
+
+
+def test_probe_side_failure_is_set_while_every_control_target_fails() -> None:
+    registry, metrics = observed("paris")
+    metrics.set_control(["resolver", "anchor"])
+
+    def failing() -> float | None:
+        return registry.get_sample_value("slawatch_probe_side_failure", {"location": "paris"})
+
+    down, up = ProbeResult(Outcome.TIMEOUT, 5.0), ProbeResult(Outcome.OK, 0.1)
+    metrics.observe("resolver", down, 0.0)
+    assert failing() == 0  # the other control target has not failed
+    metrics.observe("anchor", down, 0.0)
+    assert failing() == 1
+    metrics.observe("web", up, 0.0)  # not a control target: changes nothing
+    assert failing() == 1
+    metrics.observe("anchor", up, 0.0)
+    assert failing() == 0
+    metrics.observe("anchor", down, 0.0)
+    metrics.set_control(["resolver"])  # a reload dropped one: the other still fails
+    assert failing() == 1
+    metrics.set_control([])
+    assert failing() == 0
+
+
 def test_promtool_accepts_the_exposition() -> None:
     promtool = debian_tool("promtool", "prometheus")
-    registry, _ = observed()
+    registry, _ = observed("paris")
     result = subprocess.run(
         [promtool, "check", "metrics"],
         input=generate_latest(registry),

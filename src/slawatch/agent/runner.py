@@ -78,7 +78,8 @@ class Agent:
         self.config = config
         self.clock = clock
         self.registry = registry or CollectorRegistry()
-        self.metrics = AgentMetrics(self.registry)
+        self.metrics = AgentMetrics(self.registry, config.agent.location)
+        self.metrics.set_control(config.agent.control_targets)
         self.store = store
         self.spool = spool
         self.sla = SlaSeries(self.store, self.config, clock)
@@ -165,6 +166,7 @@ class Agent:
         for gone in set(self._intervals()) - {t.name for t in config.probed_targets()}:
             self.metrics.forget(gone)
         self.config = config
+        self.metrics.set_control(config.agent.control_targets)
         self.writer.update_rules(self._rules())
         self.sla.configure(config)
         self.support.configure(config)
@@ -251,9 +253,7 @@ class Agent:
     def _probing(self, workers: int) -> Scheduling:
         """Probes run here, or in ``workers`` processes (``agent.workers``)."""
         if workers == 1:
-            return Schedule(
-                self._probe, on_skip=lambda name: self.metrics.skipped.labels(name).inc()
-            )
+            return Schedule(self._probe, on_skip=self.metrics.skip)
         return WorkerPool(
             workers,
             lambda: self.config,

@@ -168,9 +168,9 @@ Day = Annotated[date, PlainValidator(_day)]
 """A local date ``YYYY-MM-DD`` in the contract's zone, such as an expiry (its last day)."""
 
 
-def parse_rule(value: object) -> Rule:
+def parse_rule(value: object, words: str = "all, any") -> Rule:
     """``all``, ``any`` or ``{quorum: K}``: how a service's targets, or a target's
-    locations, combine (SPEC section 2)."""
+    locations, combine (SPEC section 2). ``words``: the keywords the error names."""
     if value in ("all", "any"):
         return Rule(str(value))
     if isinstance(value, dict) and list(value) == ["quorum"]:
@@ -178,4 +178,4 @@ def parse_rule(value: object) -> Rule:
         if isinstance(k, int) and not isinstance(k, bool) and k >= 1:
             return Rule("quorum", k)
         raise_errors([error_at(("quorum",), "must be a whole number >= 1", 2)])
-    raise invalid("must be all, any or {quorum: K}", "{quorum: 2}")
+    raise invalid(f"must be {words} or {{quorum: K}}", "{quorum: 2}")

@@ -27,7 +27,7 @@ from slawatch.sla.service import Rule
 
 def _rule(value: object) -> Rule | None:
     """``majority`` (None: the default), or a service's rule."""
-    return None if value == "majority" else parse_rule(value)
+    return None if value == "majority" else parse_rule(value, "majority, all, any")
 
 
 class Locations(ConfigModel):

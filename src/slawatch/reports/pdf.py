@@ -31,6 +31,7 @@ from slawatch.reports.view import (
     INTERNAL,
     LATE_CLAIM_COLUMNS,
     LIMIT_COLUMNS,
+    LOCATED_OUTAGE_COLUMNS,
     OUTAGE_COLUMNS,
     OUTAGE_NOTE,
     Data,
@@ -40,6 +41,7 @@ from slawatch.reports.view import (
     clauses_once,
     columns_shown,
     headline,
+    outage_table,
     sections,
     show,
     table,
@@ -53,6 +55,7 @@ _WIDTH = 190.0  # A4 less 10 mm margins, in mm
 # The width of each column (mm) of each table, by its columns: they travel together.
 _WIDTHS: dict[tuple[tuple[str, str], ...], tuple[float, ...]] = {
     OUTAGE_COLUMNS: (40, 40, 12, 12, 12, 12, 12, 16, 10, 14, 10),  # an ISO instant on one line
+    LOCATED_OUTAGE_COLUMNS: (36, 36, 12, 12, 12, 12, 12, 14, 10, 12, 10, 12),
     EXCLUSION_COLUMNS: (36, 22, 56, 16, 14, 16, 30),
     LATE_CLAIM_COLUMNS: (30, 40, 40, 40, 40),
     LIMIT_COLUMNS: (46, 18, 18, 20, 12, 24, 24, 28),
@@ -101,7 +104,7 @@ def to_pdf(data: Data, style: Style = INTERNAL) -> bytes:
     for section in sections(data, style):
         _summary(pdf, section, style, data.get("currency"))
     records = _Records(pdf, style)
-    records(_("Outages"), data["outages"], OUTAGE_COLUMNS, note=_outage_note(data, style))
+    records(_("Outages"), *outage_table(data), note=_outage_note(data, style))
     records(_("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS)
     for heading, found, columns in term_tables(data, style):
         records(heading, found, columns)

@@ -45,6 +45,7 @@ class OutageJson(TypedDict):
     ticket: str | None
     claimed_at: str | None
     claim_late: bool
+    locations: list[str]  # the named locations that saw it down (SPEC section 2)
 
 
 class LateClaimJson(TypedDict):

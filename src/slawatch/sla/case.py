@@ -1,10 +1,11 @@
 """One assessment's input, as one value: what the core's functions all read.
 
-``assess``, ``sort_time`` and ``daily`` read the same seven things (the terms, the
-period, the service's timeline, the instant and the operators' three kinds of
-records). The shell reads them once and builds a ``Case``; each core function
-takes it whole, so no parameter list is repeated and a day or a forecast is a
-``Case`` with one field replaced.
+``assess``, ``sort_time`` and ``daily`` read the same things (the terms, the
+period, the service's timeline, the instant, the operators' three kinds of
+records, and when each probing location saw the service down). The shell reads
+them once and builds a ``Case``; each core function takes it whole, so no
+parameter list is repeated and a day or a forecast is a ``Case`` with one field
+replaced.
 """
 
 from __future__ import annotations
