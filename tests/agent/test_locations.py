@@ -19,19 +19,16 @@ def test_two_locations_share_one_database(
 ) -> None:
     agents = {}
     for place in ("paris", "nyc"):
+        # One after the other: the second port is chosen once the first agent listens,
+        # so that it cannot be the one the first is about to take.
         port = free_port()
         folder = tmp_path / place
         folder.mkdir()
         config = write_config(
             folder / "agent.yaml", db=db_url, port=port, targets={"web": target.url}, location=place
         )
-        agents[place] = launch(config, port)
-    for place, agent in agents.items():
-        agent.wait_for(
-            partial(probed_from, place),
-            f"an ok probe from {place}",
-            timeout=30,  # two agents start at once on a loaded machine
-        )
+        agents[place] = agent = launch(config, port)
+        agent.wait_for(partial(probed_from, place), f"an ok probe from {place}", timeout=30)
         assert not agent.scrape().has("probe_success", target="web", location="elsewhere")
     with Store.open(db_url) as store:
         for place in agents:

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
 
 from debian_tools import debian_tool
+from reports.sheets import Sheets
 from slawatch.store.store import Store
 
 from .one_day import CREDITS, report, run, setup
@@ -110,10 +110,11 @@ def test_every_format_shows_the_clauses_and_the_late_claims(tmp_path: Path) -> N
         assert made.exit_code == 0, made.output
     csv_text, page = out["csv"].read_text(), out["html"].read_text()
     pdf = _pdf_words(out["pdf"])
-    book = load_workbook(out["xlsx"])
-    assert book.sheetnames[:4] == ["Summary", "Outages", "Exclusions", "Late claims (not credited)"]
-    assert "Outage clauses" in book.sheetnames
-    cells = {str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row}
+    sheets = Sheets(out["xlsx"])  # instants read back as the JSON writes them
+    names = sheets.book.sheetnames
+    assert names[:4] == ["Summary", "Outages", "Exclusions", "Late claims (not credited)"]
+    assert "Outage clauses" in names
+    cells = {str(c) for sheet in names for row in sheets.rows(sheet) for c in row}
     for text in expected:
         assert text in page and text in pdf, text
     for text in expected[:4]:

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from openpyxl import load_workbook
 from PIL import Image
 
 from slawatch.cli import main
@@ -31,6 +30,8 @@ from slawatch.reports.view import (
     OUTAGE_COLUMNS,
 )
 from slawatch.reports.xlsx import SUMMARY_HEADINGS
+
+from .sheets import Sheets
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = str(ROOT / "config" / "seed-contracts.yaml")
@@ -143,9 +144,9 @@ def test_daily_series_adds_up_to_the_period(reports: Reports, contract: str, per
 @pytest.mark.parametrize(("contract", "period"), CASES, ids=IDS)
 def test_xlsx_rereads_to_the_json_numbers(reports: Reports, contract: str, period: str) -> None:
     data = reports.json(contract, period)
-    book = load_workbook(reports.path(contract, period, "xlsx"))
-    assert book.sheetnames == ["Summary", "Outages", "Exclusions", "Daily", "Clauses"]
-    summary = list(book["Summary"].iter_rows(values_only=True))
+    sheets = Sheets(reports.path(contract, period, "xlsx"))
+    assert sheets.book.sheetnames == ["Summary", "Outages", "Exclusions", "Daily", "Clauses"]
+    summary = sheets.rows("Summary")
     field = SUMMARY_HEADINGS.index("JSON field")
     start = summary.index(SUMMARY_HEADINGS) + 1
     found = {row[field]: row[1] for row in summary[start:] if row[field] is not None}
@@ -157,14 +158,14 @@ def test_xlsx_rereads_to_the_json_numbers(reports: Reports, contract: str, perio
         ("Exclusions", EXCLUSION_COLUMNS, data["exclusions"]),
         ("Daily", DAILY_COLUMNS, data["daily"]),
     ):
-        rows = list(book[sheet].iter_rows(values_only=True))
+        rows = sheets.rows(sheet)
         assert rows[0] == tuple(heading for _, heading in columns)
         keys = [key for key, _ in columns]
         assert [dict(zip(keys, row, strict=True)) for row in rows[1:]] == [
             {key: record[key] for key in keys} for record in records
         ], sheet
-    clauses = list(book["Clauses"].iter_rows(values_only=True))
-    assert dict(clauses[1:]) == data["clauses"]  # type: ignore[arg-type]
+    clauses = sheets.rows("Clauses")
+    assert dict(clauses[1:]) == data["clauses"]
 
 
 def figures(data: dict[str, Any]) -> list[str]:
@@ -221,7 +222,7 @@ def test_html_has_the_figures(reports: Reports, contract: str, period: str) -> N
     for clause in data["clauses"].values():
         assert clause in page, clause
     for day in data["daily"]:
-        assert f"<td>{day['date']}</td>" in page
+        assert f'<td class="when">{day["date"]}</td>' in page
     assert 'src="data:image/png;base64,' in page  # the chart travels inside the file
 
 

@@ -34,6 +34,7 @@ from slawatch.cli import main
 from slawatch.reports.formats import LOCALES
 from slawatch.reports.locale import CATALOGUES, untranslated
 
+from .rendered import html_text
 from .test_formats import HISTORY, SEED, tool
 
 CONTRACTS = ("cegid-portal", "smileo-backup", "ipfolio")
@@ -193,12 +194,12 @@ def test_support_report_in_french(tmp_path: Path) -> None:
     run("ticket", "import", "-c", SEED, "--db", db, "--events", str(tmp_path / "events.csv"))
     base = ("support", "report", "-c", SEED, "--db", db, "--contract", "cegid-portal")
     args = (*base, "--period", "contract-year:2026", "--as-of", SUPPORT_AS_OF)
-    page = html.unescape(run(*args, "--format", "html"))
+    page = html_text(run(*args, "--format", "html"))
     assert "take-in-charge-share : 2 demandes tranchées sur 3 ont respecté take-in-charge" in page
     assert "= 66,666666\u00a0% pour un seuil de 75\u00a0% : non atteint." in page
     assert "qualification -> résolution en 6 jours ouvrés (priorités 2)" in page
     assert "échéance le ven. 17 juil. 2026 17:00" in page
-    english = html.unescape(run(*args, "--format", "html", "--locale", "en", "--view", "internal"))
+    english = html_text(run(*args, "--format", "html", "--locale", "en", "--view", "internal"))
     assert "due Fri 2026-07-17 17:00" in english
 
 

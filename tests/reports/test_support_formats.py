@@ -4,7 +4,6 @@ SPEC section 7 names and the arithmetic that gives each deadline."""
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import subprocess
@@ -14,11 +13,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
 
 from slawatch.cli import main
 from slawatch.reports.support import OBJECTIVE_COLUMNS, REQUEST_COLUMNS, request_rows
 
+from .rendered import html_text
+from .sheets import Sheets
 from .test_formats import SEED, tool
 
 EVENTS = """ticket,contract,event,timestamp,priority,reason,note
@@ -125,20 +125,20 @@ def test_csv_has_each_request_target_with_its_arithmetic(made: Made) -> None:
 
 def test_xlsx_rereads_to_the_json(made: Made) -> None:
     data = made.json()
-    book = load_workbook(made.path("xlsx"))
-    requests = list(book["Requests"].iter_rows(values_only=True))
+    sheets = Sheets(made.path("xlsx"))
+    requests = sheets.rows("Requests")
     assert requests[0] == tuple(heading for _, heading in REQUEST_COLUMNS)
     expected = [tuple(r[k] for k, _ in REQUEST_COLUMNS) for r in request_rows(data)]
     assert requests[1:] == expected
-    objectives = list(book["Objectives"].iter_rows(values_only=True))
+    objectives = sheets.rows("Objectives")
     assert objectives[1] == tuple(data["objectives"][0][k] for k, _ in OBJECTIVE_COLUMNS)
-    assert book.sheetnames == ["Summary", "Requests", "Objectives", "Clauses"]
+    assert sheets.book.sheetnames == ["Summary", "Requests", "Objectives", "Clauses"]
 
 
 def test_html_shows_the_arithmetic_and_escapes_tickets(made: Made) -> None:
     page = made.path("html").read_text(encoding="utf-8")
     assert "&lt;b&gt;C-3&lt;/b&gt;" in page and "<b>C-3</b>" not in page
-    text = html.unescape(page)
+    text = html_text(page)
     for row in request_rows(made.json()):
         assert row["arithmetic"] in text
     assert "take-in-charge-share: 2 of 3 decided requests met take-in-charge" in text

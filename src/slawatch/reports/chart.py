@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.axes import Axes
@@ -17,23 +18,60 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-_MET, _MISSED, _NONE = "#2e7d32", "#c62828", "#e0e0e0"
+_MET, _MISSED, _EXCLUDED = "#2e7d32", "#c62828", "#1565c0"
+_UNMEASURED, _NONE = "#9e9e9e", "#eeeeee"
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """How a day is drawn, and its line in the legend."""
+
+    label: str
+    colour: str
+    hatch: str = ""
+
+
+MET = _Kind("target met", _MET)
+MISSED = _Kind("below target", _MISSED)
+PART_EXCLUDED = _Kind("some time excluded", _MET, "////")
+EXCLUDED = _Kind("excluded all day", _EXCLUDED, "xxxx")
+UNMEASURED = _Kind("not measured (all unknown)", _UNMEASURED, "\\\\")
+NO_REFERENCE = _Kind("no reference time", _NONE)
+
+
+def day_kind(day: Mapping[str, Any], target: float) -> _Kind:
+    """What a day of the JSON's ``daily`` list shows: a day with nothing to count
+    (no reference time, all of it excluded, none of it observed) is never drawn as
+    a 100 % bar, and a day with some excluded time says so."""
+    reference, excluded = day["reference_seconds"], day["excluded_seconds"]
+    value = day["availability_percent"]
+    if reference == 0:
+        return NO_REFERENCE
+    if excluded >= reference:
+        return EXCLUDED
+    if value is None or day["unknown_seconds"] >= reference - excluded:
+        return UNMEASURED
+    if value < target:
+        return MISSED
+    return PART_EXCLUDED if excluded else MET
 
 
 def daily_chart_png(data: Mapping[str, Any], *, dpi: int = 150) -> bytes:
-    """A PNG bar chart: one bar per day, red below the target, grey where the
-    day has no reference time; the target as a dashed line."""
+    """A PNG bar chart: one bar per day, red below the target, the days with
+    nothing to count shaded each in its own way; the target as a dashed line."""
     days: Sequence[Mapping[str, Any]] = data["daily"]
     target = float(data["target_percent"])
-    values = [d["availability_percent"] for d in days]
-    floor = _floor([v for v in values if v is not None], target)
+    kinds = [day_kind(day, target) for day in days]
+    measured = [d["availability_percent"] for d, k in zip(days, kinds, strict=True) if k in _BARS]
+    floor = _floor(measured, target)
     figure = Figure(figsize=(7.2, 2.6), dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    _bars(axes, values, target, floor)
+    top = 100.0 + (100.0 - floor) * 0.04
+    _bars(axes, days, kinds, (floor, top))
     axes.axhline(target, color="#37474f", linestyle="--", linewidth=1)
     axes.text(len(days) + 0.6, target, f" target {target:g} %", va="center", fontsize=7)
-    axes.set_ylim(floor, 100.0 + (100.0 - floor) * 0.04)
+    axes.set_ylim(floor, top)
     axes.set_xlim(0.4, len(days) + 0.6)
     axes.set_ylabel("availability (%)", fontsize=8)
     axes.set_title(f"Daily availability, {data['period']['label']}", fontsize=9)
@@ -43,27 +81,37 @@ def daily_chart_png(data: Mapping[str, Any], *, dpi: int = 150) -> bytes:
     return out.getvalue()
 
 
-def _bars(axes: Axes, values: Sequence[float | None], target: float, floor: float) -> None:
-    """Green bars for days at or above the target, red below; a day with nothing
-    to measure (a Sunday under a business-hours calendar, a day still to come)
-    is shaded, not drawn as a full bar that would read as 100 %. The legend goes
-    under the axes, where it hides no bar."""
-    for position, value in enumerate(values, start=1):
-        if value is None:
-            axes.axvspan(position - 0.4, position + 0.4, color=_NONE, linewidth=0)
-    measured = [(i, v) for i, v in enumerate(values, start=1) if v is not None]
-    axes.bar(
-        [i for i, _ in measured],
-        [v - floor for _, v in measured],
-        bottom=floor,
-        color=[_MET if v >= target else _MISSED for _, v in measured],
-        width=0.8,
-    )
-    handles = [Patch(color=c) for c in (_MET, _MISSED, _NONE)]
-    labels = ["target met", "below target", "nothing to measure (no reference time, unobserved)"]
+_BARS = (MET, MISSED, PART_EXCLUDED)  # the days whose availability is drawn as a bar
+_LEGEND = (MET, MISSED, PART_EXCLUDED, EXCLUDED, UNMEASURED, NO_REFERENCE)
+
+
+def _bars(
+    axes: Axes, days: Sequence[Mapping[str, Any]], kinds: Sequence[_Kind], span: tuple[float, float]
+) -> None:
+    """A bar from the axis' ``span`` floor up to the day's availability for a
+    measured day; a band the height of the axes, coloured and hatched by kind, for
+    a day with nothing to count, so that none reads as 100 %. One bar call per kind
+    (a year has 365 days). The legend, under the axes where it hides no bar, names
+    the kinds this chart has."""
+    floor, top = span
+    numbered = list(enumerate(zip(days, kinds, strict=True), start=1))
+    for kind in _LEGEND:
+        drawn = [(i, day) for i, (day, k) in numbered if k is kind]
+        if not drawn:
+            continue
+        heights = [
+            (day["availability_percent"] if kind in _BARS else top) - floor for _, day in drawn
+        ]
+        axes.bar([i for i, _ in drawn], heights, bottom=floor, width=0.8, color=kind.colour,
+                 hatch=kind.hatch or None, edgecolor="white" if kind.hatch else "none",
+                 linewidth=0)  # fmt: skip
+
+    shown = [kind for kind in _LEGEND if kind in kinds or kind in (MET, MISSED)]
+    handles = [Patch(facecolor=k.colour, hatch=k.hatch, edgecolor="white") for k in shown]
     figure = axes.get_figure()
     assert figure is not None  # the axes were made by a figure
-    figure.legend(handles, labels, fontsize=6, loc="outside lower center", ncols=3, frameon=False)
+    figure.legend(handles, [k.label for k in shown], fontsize=6, loc="outside lower center",
+                  ncols=len(shown) if len(shown) <= 4 else 3, frameon=False)  # fmt: skip
 
 
 def _floor(values: Sequence[float], target: float) -> float:

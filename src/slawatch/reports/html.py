@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from slawatch.reports import support
 from slawatch.reports.chart import daily_chart_png
@@ -40,7 +42,15 @@ from slawatch.reports.view import (
 )
 
 TEMPLATE = "report.html.j2"
+_HYPHENATED = re.compile(r"\S+-\S+")  # a word with a hyphen inside, not a minus sign
 _WHEN = ("start", "end", "opened", "deadline", "stopped_at")  # instants: kept on one line
+
+
+def whole_words(text: Any) -> Markup:
+    """``text`` escaped, each word with a hyphen in a span kept on one line: a
+    browser may wrap after a hyphen, which cuts a ticket reference
+    (``INC-2026-10-000123``), a date or a compound word in two."""
+    return Markup(_HYPHENATED.sub(r'<span class="w">\g<0></span>', str(escape(text))))
 
 
 def _environment(style: Style, currency: str | None) -> Environment:
@@ -54,6 +64,7 @@ def _environment(style: Style, currency: str | None) -> Environment:
     environment.filters["show"] = lambda key, value: show(key, value, style, currency=currency)
     environment.filters["clauses_once"] = lambda rows: clauses_once(rows, style)
     environment.filters["when"] = lambda text: show("at", text, style)
+    environment.filters["whole"] = whole_words
     return environment
 
 

@@ -2,9 +2,12 @@
 filter and redo the sums in.
 
 Cells hold the JSON values themselves (seconds as integers, percentages as the
-JSON's numbers, ``null`` as an empty cell), never text made from them, so a
-spreadsheet formula over them gives the report's own arithmetic. Instants stay
-ISO 8601 text with their offset: an Excel date has no time zone.
+JSON's numbers, ``null`` as an empty cell, instants and days as spreadsheet
+dates), never text made from them, with number formats (xlsx_cells.py). The
+availability, of the period and of each day, is a formula over the R, X, U and D
+cells, so a customer can redo the sums in the sheet; the Daily sheet has a chart
+of it. Every sheet is set up to print (A4, one page wide, headings repeated) and
+the workbook names slawatch as its creator.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -36,11 +40,27 @@ from slawatch.reports.view import (
     term_tables,
     worded,
 )
+from slawatch.reports.xlsx_cells import (
+    Results,
+    availability,
+    cell_value,
+    print_setup,
+    ratio,
+    side,
+    with_results,
+)
 
 SUMMARY_HEADINGS = ("Item", "Value", "JSON field", "Contract clause")
 SUMMARY_FIRST_ROW = 6  # under the title, three headline lines and a blank row
 _BOLD = Font(bold=True)
-_MONEY = ("credit_amount", "credit_amount_all_outages")
+CREATOR = "slawatch"
+# The JSON fields of R, X, U and D, by their letter in the availability formula.
+LETTERS = {
+    "R": "reference_seconds",
+    "X": "excluded_seconds",
+    "U": "unknown_seconds",
+    "D": "downtime_seconds",
+}
 _WIDE = {  # columns of instants, texts and arithmetic
     **dict.fromkeys(("start", "end", "source", "note", "opened", "deadline", "stopped_at"), 28),
     "arithmetic": 120,
@@ -57,17 +77,19 @@ def to_xlsx(data: Data, style: Style = INTERNAL) -> bytes:
         contract=data["contract"], period=data["period"]["label"]
     )
     sheet = _first_sheet(book, style)
-    _summary(sheet, title, headline(data, style)[:3], sections(data, style), style)
+    cells = _summary(sheet, title, headline(data, style)[:3], sections(data, style), style)
+    results = _availability_formulas(sheet, data, cells)
     records = _Records(book, style)
     records(_("Outages"), *outage_table(data))
     records(_("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS)
     for heading, found, columns in term_tables(data, style):
         records(heading, found, columns)
-    records(_("Daily"), data["daily"], DAILY_COLUMNS)
+    daily, shown = records(_("Daily"), data["daily"], DAILY_COLUMNS)
+    results.update(_daily_formulas(daily, shown, data))
     _clauses(book.create_sheet(_("Clauses")), data["clauses"], style)
     if "closed" in data:
         records(_("Amendments"), amendments(data), AMENDMENT_COLUMNS)
-    return _saved(book)
+    return _saved(book, title, results)
 
 
 def support_to_xlsx(data: Data, style: Style = INTERNAL) -> bytes:
@@ -82,7 +104,7 @@ def support_to_xlsx(data: Data, style: Style = INTERNAL) -> bytes:
     records(_("Requests"), support.request_rows(data, style), support.REQUEST_COLUMNS)
     records(_("Objectives"), data["objectives"], support.OBJECTIVE_COLUMNS)
     _clauses(book.create_sheet(_("Clauses")), data["clauses"], style)
-    return _saved(book)
+    return _saved(book, support.title(data, style))
 
 
 def _first_sheet(book: Workbook, style: Style) -> Worksheet:
@@ -106,23 +128,32 @@ def _branding(sheet: Worksheet, branding: Branding, style: Style) -> None:
         sheet.add_image(logo, "D1")
 
 
-def _saved(book: Workbook) -> bytes:
+def _saved(book: Workbook, title: str, results: Results | None = None) -> bytes:
+    """The workbook's bytes, each sheet set up to print (the summary's heading is
+    not a table's), each formula with the report's number as its ``results``."""
+    book.properties.creator = CREATOR
+    book.properties.title = title
+    book.calculation.fullCalcOnLoad = True
+    for number, sheet in enumerate(book.worksheets):
+        print_setup(sheet, title_rows="1:1" if number else None)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return with_results(out.getvalue(), book.sheetnames, results or {})
 
 
 def _summary(
     sheet: Worksheet, title: str, lines: Sequence[str], found: Sequence[Section], style: Style
-) -> None:
+) -> dict[str, str]:
     """The title, the verdict's lines and the summary's sections with their clauses
-    (and, in the internal view, the JSON field of each row), under the branding."""
+    (and, in the internal view, the JSON field of each row), under the branding;
+    returns the cell of each JSON field's value (``B20``)."""
     top = sheet.max_row + 1 if style.branding is not None else 0  # a blank row after it
     sheet.cell(row=top + 1, column=1, value=title).font = Font(bold=True, size=14)
     for offset, line in enumerate(lines):
         sheet.cell(row=top + 2 + offset, column=1, value=line)
     row = top + SUMMARY_FIRST_ROW + max(0, len(lines) - 3)
     _headings(sheet, row, summary_headings(style))
+    cells: dict[str, str] = {}
     for section in found:
         row += 1
         sheet.cell(row=row, column=1, value=section.title).font = _BOLD
@@ -130,10 +161,62 @@ def _summary(
             row += 1
             value = _value(item.key, item.value, style)
             key = (item.key,) if style.internal else ()
-            _put(sheet, row, (item.label, value, *key, item.clause or None))
-            if item.key in _MONEY:
-                sheet.cell(row=row, column=2).number_format = "0.00"
+            _put(sheet, row, (item.label, value, *key, item.clause or None), item.key)
+            cells[item.key] = f"B{row}"
     _widths(sheet, (48, 34, 30, 90) if style.internal else (48, 34, 90))
+    return cells
+
+
+def _availability_formulas(sheet: Worksheet, data: Data, cells: Mapping[str, str]) -> Results:
+    """The numerator, the denominator and the availability as formulas over the
+    R, X, U and D cells of the summary (a report with nothing measured keeps its
+    empty availability); returns their results, the report's numbers."""
+    needed = {*LETTERS.values(), "formula.numerator_seconds", "formula.denominator_seconds"}
+    if data["availability_percent"] is None or not needed | {"availability_percent"} <= set(cells):
+        return {}
+    shape = ratio(data["formula"])
+    letters = {letter: cells[key] for letter, key in LETTERS.items()}
+    top, bottom = cells["formula.numerator_seconds"], cells["formula.denominator_seconds"]
+    result = cells["availability_percent"]
+    sheet[top] = "=" + side(shape.top, letters)
+    sheet[bottom] = "=" + side(shape.bottom, letters)
+    sheet[result] = availability(top, bottom)
+    return {
+        (sheet.title, top): data["formula"]["numerator_seconds"],
+        (sheet.title, bottom): data["formula"]["denominator_seconds"],
+        (sheet.title, result): data["availability_percent"],
+    }
+
+
+def _daily_formulas(sheet: Worksheet, shown: Sequence[str], data: Data) -> Results:
+    """Each day's availability as a formula over its R, X, U and D cells (the
+    columns ``shown``), and a chart of it beside the table; returns their results,
+    the report's numbers."""
+    if not {*LETTERS.values(), "availability_percent"} <= set(shown) or not data["daily"]:
+        return {}
+    column = {key: chr(ord("A") + number) for number, key in enumerate(shown)}
+    shape = ratio(data["formula"])
+    results: Results = {}
+    for row, day in enumerate(data["daily"], start=2):
+        letters = {letter: f"{column[key]}{row}" for letter, key in LETTERS.items()}
+        target = f"{column['availability_percent']}{row}"
+        sheet[target] = availability(side(shape.top, letters), side(shape.bottom, letters))
+        results[(sheet.title, target)] = day["availability_percent"]
+    _chart(sheet, shown.index("availability_percent") + 1, len(data["daily"]))
+    return results
+
+
+def _chart(sheet: Worksheet, column: int, days: int) -> None:
+    """A bar chart of the daily availability, right of the table."""
+    chart = BarChart()
+    chart.title = str(sheet.cell(row=1, column=column).value)  # the column's heading
+    chart.legend = None
+    chart.y_axis.scaling.max = 100
+    values = Reference(sheet, min_col=column, min_row=1, max_row=days + 1)
+    chart.add_data(values, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=days + 1))
+    chart.width, chart.height = 24, 9  # cm
+    sheet.add_chart(chart, f"{chr(ord('A') + column + 1)}2")
 
 
 def summary_headings(style: Style) -> tuple[str, ...]:
@@ -162,14 +245,17 @@ class _Records:
 
     def __call__(
         self, title: str, records: Sequence[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]
-    ) -> None:
+    ) -> tuple[Worksheet, list[str]]:
+        """The sheet, and the JSON fields of its columns."""
         sheet = self._book.create_sheet(title[:31])  # Excel's longest sheet name
         shown = columns_shown(columns, self._style)
         _headings(sheet, 1, tuple(heading for _, heading in shown))
         for row, record in enumerate(records, start=2):
-            _put(sheet, row, tuple(_value(key, record.get(key), self._style) for key, _ in shown))
+            for column, (key, _) in enumerate(shown, start=1):
+                _put_cell(sheet, row, column, key, _value(key, record.get(key), self._style))
         _widths(sheet, tuple(_WIDE.get(key, 16) for key, _ in shown))
         sheet.freeze_panes = "A2"
+        return sheet, [key for key, _ in shown]
 
 
 def _clauses(sheet: Worksheet, clauses: Mapping[str, str], style: Style) -> None:
@@ -194,9 +280,18 @@ def _headings(sheet: Worksheet, row: int, headings: tuple[str, ...]) -> None:
         cell.alignment = Alignment(wrap_text=True)
 
 
-def _put(sheet: Worksheet, row: int, values: tuple[Any, ...]) -> None:
+def _put(sheet: Worksheet, row: int, values: tuple[Any, ...], key: str = "") -> None:
+    """A row of cells; the one that holds the JSON field ``key``'s value (the
+    second) gets that field's format."""
     for column, value in enumerate(values, start=1):
-        sheet.cell(row=row, column=column, value=value)
+        _put_cell(sheet, row, column, key if column == 2 else "", value)
+
+
+def _put_cell(sheet: Worksheet, row: int, column: int, key: str, value: Any) -> None:
+    held, number_format = cell_value(key, value)
+    cell = sheet.cell(row=row, column=column, value=held)
+    if number_format:
+        cell.number_format = number_format
 
 
 def _widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:
