@@ -15,8 +15,8 @@ from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
 from debian_tools import debian_tool
+from slawatch.cli import common as cli_common
 from slawatch.cli import main
-from slawatch.cli import report as cli_report
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "config" / "seed-contracts.yaml"
@@ -49,7 +49,7 @@ def conf(october: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    monkeypatch.setattr(cli_report, "now", lambda: NOW)
+    monkeypatch.setattr(cli_common, "now", lambda: NOW)  # the use cases' clock
     return folder / "seed.yaml"
 
 

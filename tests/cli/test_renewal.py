@@ -8,8 +8,8 @@ from datetime import date, datetime
 import pytest
 from click.testing import CliRunner, Result
 
+from slawatch.cli import common as cli_common
 from slawatch.cli import main
-from slawatch.cli import renewals as renewal_cli
 from slawatch.sla.renewals import notice_schedule
 from slawatch.store.store import Store
 
@@ -93,7 +93,7 @@ def test_status_defaults_to_today_in_the_contracts_zone(
 ) -> None:
     # 2027-04-29T22:30Z is already 30 April in Paris: the last day of grace, not the 29th.
     instant = int(datetime.fromisoformat("2027-04-29T22:30:00+00:00").timestamp())
-    monkeypatch.setattr(renewal_cli, "now", lambda: instant)
+    monkeypatch.setattr(cli_common, "now", lambda: instant)
     [item] = status(db_url)
     assert (item["on"], item["state"], item["next_notice"]) == ("2027-04-30", "grace", None)
 

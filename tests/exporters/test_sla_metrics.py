@@ -134,16 +134,17 @@ def assert_matches_report(
     figures and the counters keep their highest value instead."""
     for contract in ("hours", "credits", "clauses"):
         a = report(store, contract, now)
-        counted = a.reference_seconds - a.excluded_seconds - a.observed_unknown_seconds
+        counted = a.tally.reference - a.tally.excluded - a.score.left_out_unknown
         if not held:
             assert series["slawatch_sla_reference_seconds_total", contract] == counted
             assert (
-                series["slawatch_sla_downtime_seconds_total", contract]
-                == a.counted_downtime_seconds
+                series["slawatch_sla_downtime_seconds_total", contract] == a.score.counted_downtime
             )
-        assert series["slawatch_sla_availability_ratio", contract] == float(a.availability / 100)
-        assert series["slawatch_sla_coverage_ratio", contract] == float(a.coverage / 100)
-        credit = a.credit.percent if a.credit else 0
+        assert series["slawatch_sla_availability_ratio", contract] == float(
+            a.score.availability / 100
+        )
+        assert series["slawatch_sla_coverage_ratio", contract] == float(a.score.coverage / 100)
+        credit = a.score.credit.percent if a.score.credit else 0
         assert series["slawatch_sla_credit_ratio", contract] == float(credit / 100)
 
 
@@ -325,7 +326,7 @@ def test_the_credit_follows_the_outage_clauses_and_the_cap(scraper: Scraper, fed
 
     def owed(now: int) -> float:
         a = report(fed, "clauses", now)
-        return float(a.credit.percent / 100) if a.credit else 0.0
+        return float(a.score.credit.percent / 100) if a.score.credit else 0.0
 
     instants = (OUTAGE + 40 * MINUTE, OUTAGE + 45 * MINUTE, OUTAGE + 46 * MINUTE, FRIDAY_18H_PARIS)
     assert [scraper.scrape(now)[credit] for now in instants] == [0, 0, 0, 0]  # not claimed yet

@@ -64,10 +64,10 @@ def test_cegid_td_formula_in_a_month_with_holidays() -> None:
         )
     )
     prt = 20 * 13 * HOUR
-    assert result.reference_seconds == prt == 936_000
-    assert result.downtime_seconds == 5400
-    assert result.availability == F((prt - 5400) * 100, prt)  # TD = (PRT - sum TI) / PRT
-    assert result.met
+    assert result.tally.reference == prt == 936_000
+    assert result.tally.downtime == 5400
+    assert result.score.availability == F((prt - 5400) * 100, prt)  # TD = (PRT - sum TI) / PRT
+    assert result.score.met
     # outages in time order: 2 November, Armistice Day, 12 November
     assert [o.counted_seconds for o in result.outages] == [1800, 0, 3600]
     assert [o.outside_reference_seconds for o in result.outages] == [1800, 2 * HOUR, 3600]
@@ -82,7 +82,7 @@ def test_cegid_outage_at_the_same_utc_time_counts_differently_across_dst() -> No
         case(CEGID, OCTOBER_PARIS, service(OCTOBER_PARIS.start, OCTOBER_PARIS.end, outages), LATER)
     )
     assert [o.counted_seconds for o in result.outages] == [3600, 1800]
-    assert result.reference_seconds == 22 * 13 * HOUR
+    assert result.tally.reference == 22 * 13 * HOUR
 
 
 OUTAGE = (at("2026-11-03T10:00:00+01:00"), at("2026-11-03T12:00:00+01:00"))
@@ -147,8 +147,8 @@ def test_maintenance_qualification(
     )
     timeline = service(NOVEMBER_PARIS.start, NOVEMBER_PARIS.end, [OUTAGE])
     result = assess(case(contract, NOVEMBER_PARIS, timeline, LATER, maintenance=[window]))
-    assert result.downtime_seconds == counted
-    assert result.excluded_seconds == (HOUR if why_not is None else 0)
+    assert result.tally.downtime == counted
+    assert result.tally.excluded == (HOUR if why_not is None else 0)
     assert result.excluders[0].why_not == why_not
     assert result.outages[0].excluded_seconds == 2 * HOUR - counted
 
@@ -167,8 +167,8 @@ def test_formulas_available_and_removed() -> None:
             exclusions=[excl],
         )
     )
-    assert kept.availability == F((r - HOUR) * 100, r)
-    assert removed.availability == F((r - 2 * HOUR) * 100, r - HOUR)
+    assert kept.score.availability == F((r - HOUR) * 100, r)
+    assert removed.score.availability == F((r - 2 * HOUR) * 100, r - HOUR)
     assert kept.outages[0].reasons == ("exclusion #1 (force_majeure)",)
 
 
@@ -184,8 +184,8 @@ def test_smileo_yearly_target_to_the_second() -> None:
     over = assess(
         case(smileo, year, service(year.start, year.end, [(start, start + budget + 1)]), LATER)
     )
-    assert exact.availability == F("99.7") and exact.met
-    assert over.availability < F("99.7") and not over.met
+    assert exact.score.availability == F("99.7") and exact.score.met
+    assert over.score.availability < F("99.7") and not over.score.met
 
 
 def test_ipfolio_claims_decide_what_is_owed() -> None:
@@ -205,18 +205,21 @@ def test_ipfolio_claims_decide_what_is_owed() -> None:
             claims=[Claim(1, first[0], "SUP-1"), Claim(2, second[1] - 1, "SUP-2")],
         )
     )
-    assert unclaimed.downtime_seconds == 300 * MINUTE
-    assert unclaimed.credit_all_outages is not None and unclaimed.credit_all_outages.percent == 25
-    assert unclaimed.credit is not None and unclaimed.credit.percent == 0
+    assert unclaimed.tally.downtime == 300 * MINUTE
     assert (
-        one.credit is not None
-        and one.credit.percent == 0
-        and one.claimed_downtime_seconds == 200 * MINUTE
+        unclaimed.score.credit_all_outages is not None
+        and unclaimed.score.credit_all_outages.percent == 25
+    )
+    assert unclaimed.score.credit is not None and unclaimed.score.credit.percent == 0
+    assert (
+        one.score.credit is not None
+        and one.score.credit.percent == 0
+        and one.score.claimed_downtime == 200 * MINUTE
     )
     assert [o.ticket for o in one.outages] == ["SUP-1", None]
-    assert both.credit is not None and both.credit.percent == 25
-    assert both.credit.amount == Decimal("250.00")
-    assert both.credit.tier_text == "<= 2160 min down: 25 %"
+    assert both.score.credit is not None and both.score.credit.percent == 25
+    assert both.score.credit.amount == Decimal("250.00")
+    assert both.score.credit.tier_text == "<= 2160 min down: 25 %"
 
 
 @pytest.mark.parametrize(
@@ -239,12 +242,12 @@ def test_unknown_time_policies_and_coverage(
             LATER,
         )
     )
-    assert result.availability == availability
+    assert result.score.availability == availability
     # D and U as measured under every policy; the policy decides what counts as down.
-    assert (result.downtime_seconds, result.unknown_seconds) == (0, 10 * HOUR)
-    assert result.counted_downtime_seconds == down
-    assert result.coverage == F((31 * 24 - 10) * 100, 31 * 24)
-    assert result.billable
+    assert (result.tally.downtime, result.tally.unknown) == (0, 10 * HOUR)
+    assert result.score.counted_downtime == down
+    assert result.score.coverage == F((31 * 24 - 10) * 100, 31 * 24)
+    assert result.score.billable
 
 
 def test_low_coverage_is_not_billable() -> None:
@@ -254,7 +257,7 @@ def test_low_coverage_is_not_billable() -> None:
             terms(), OCTOBER_UTC, service(OCTOBER_UTC.start, OCTOBER_UTC.end, unknown=[gap]), LATER
         )
     )
-    assert result.coverage < 95 and not result.billable
+    assert result.score.coverage < 95 and not result.score.billable
 
 
 def test_an_outage_spans_an_unknown_gap_inside_it() -> None:
@@ -275,7 +278,7 @@ def test_an_unfinished_period_is_assessed_up_to_now() -> None:
     now = at("2026-10-11T00:00:00Z")
     result = assess(case(terms(), OCTOBER_UTC, service(OCTOBER_UTC.start, now), now))
     assert not result.complete
-    assert result.reference_seconds == 10 * DAY
+    assert result.tally.reference == 10 * DAY
 
 
 def test_outage_before_the_period_keeps_its_start_and_its_claim() -> None:
@@ -286,7 +289,7 @@ def test_outage_before_the_period_keeps_its_start_and_its_claim() -> None:
     )
     assert result.outages[0].start == start
     assert result.outages[0].counted_seconds == HOUR
-    assert result.claimed_downtime_seconds == HOUR
+    assert result.score.claimed_downtime == HOUR
 
 
 def test_outage_over_the_period_end_keeps_its_end_and_later_claims() -> None:
@@ -296,13 +299,13 @@ def test_outage_over_the_period_end_keeps_its_end_and_later_claims() -> None:
         case(IPFOLIO, OCTOBER_UTC, timeline, LATER, claims=[Claim(1, end + HOUR, "T-9")])
     )
     assert (result.outages[0].end, result.outages[0].ticket) == (end + 2 * HOUR, "T-9")
-    assert result.downtime_seconds == result.claimed_downtime_seconds == HOUR
+    assert result.tally.downtime == result.score.claimed_downtime == HOUR
 
 
 def test_nothing_measured_is_neither_met_nor_billable() -> None:
     future = resolve_period("2027-05", PeriodRule(PeriodKind.MONTH), UTC)
     result = assess(case(IPFOLIO, future, service(future.start, future.start), future.start - DAY))
-    assert (result.reference_seconds, result.met, result.billable) == (0, False, False)
+    assert (result.tally.reference, result.score.met, result.score.billable) == (0, False, False)
 
 
 def test_credits_are_per_billing_period_only() -> None:
@@ -311,8 +314,8 @@ def test_credits_are_per_billing_period_only() -> None:
         year.start, year.end, [(OCTOBER_UTC.start, OCTOBER_UTC.start + 300 * MINUTE)]
     )
     result = assess(case(IPFOLIO, year, timeline, LATER))
-    assert result.downtime_seconds == 300 * MINUTE
-    assert result.credit is None and result.credit_all_outages is None
+    assert result.tally.downtime == 300 * MINUTE
+    assert result.score.credit is None and result.score.credit_all_outages is None
 
 
 def test_an_outage_names_only_the_exclusions_that_removed_its_time() -> None:

@@ -131,6 +131,17 @@ def test_bad_rrule_and_unknown_holiday_country() -> None:
         Holidays("XX")
 
 
+def test_holiday_calendar_names_are_those_the_holidays_package_accepts() -> None:
+    # Names are checked against the package's registry (no country is imported for
+    # that); a subdivision still needs the country's own list.
+    for name in ("FR", "FRA", "France"):
+        assert date(2026, 7, 14) in Holidays(name).dates(range(2026, 2027))
+    assert date(2026, 12, 26) in Holidays("FR", "57").dates(range(2026, 2027))
+    for country, subdiv in (("fr", None), ("JAN", None), ("FR", "99")):
+        with pytest.raises(ValueError, match=f"unknown holiday calendar country={country!r}"):
+            Holidays(country, subdiv)
+
+
 def test_periods_use_local_midnight() -> None:
     october = resolve_period("2026-10", MONTH, PARIS)
     assert october.start == at("2026-10-01T00:00:00+02:00")

@@ -67,9 +67,9 @@ def test_a_late_claim_is_listed_and_credits_nothing(
     assert outage.ticket == "T-1" and outage.marking is not None
     assert (outage.marking.late, outage.claimed) == (late, not late)
     assert outage.marking.deadline == OUTAGE[1] + 30 * DAY
-    assert a.credit is not None and a.credit.percent == owed
-    assert a.credit_all_outages is not None and a.credit_all_outages.percent == 25
-    assert a.claimed_downtime_seconds == (0 if late else 2 * HOUR)
+    assert a.score.credit is not None and a.score.credit.percent == owed
+    assert a.score.credit_all_outages is not None and a.score.credit_all_outages.percent == 25
+    assert a.score.claimed_downtime == (0 if late else 2 * HOUR)
 
 
 def test_a_claim_in_time_wins_over_an_earlier_late_one() -> None:
@@ -143,7 +143,7 @@ def test_a_clause_is_judged_after_exclusions_and_adds_to_the_tier_then_caps() ->
         (1, 2 * HOUR, False),
         (2, 2 * HOUR, False),
     ]
-    credit = a.credit
+    credit = a.score.credit
     assert credit is not None
     # 180 min counted: the 25 % tier; the clauses add 20 % and 10 %; the cap cuts 55 to 50.
     assert (credit.tier_percent, credit.clauses_percent, credit.percent) == (F(25), F(30), F(50))
@@ -171,10 +171,13 @@ def test_a_clause_credit_counts_only_claimed_outages_where_claims_are_required()
     )  # fmt: skip
     unclaimed = assess(case(contract, OCTOBER, TIMELINE, LATER))
     claimed = assess(case(contract, OCTOBER, TIMELINE, LATER, claims=[Claim(1, START, "T")]))
-    assert unclaimed.credit is not None and unclaimed.credit_all_outages is not None
-    assert (unclaimed.credit.percent, unclaimed.credit_all_outages.percent) == (F(0), F(10))
-    assert claimed.credit is not None and claimed.credit.percent == 10
-    assert claimed.credit.tier_text is None  # no tier table: the clause alone credits
+    assert unclaimed.score.credit is not None and unclaimed.score.credit_all_outages is not None
+    assert (unclaimed.score.credit.percent, unclaimed.score.credit_all_outages.percent) == (
+        F(0),
+        F(10),
+    )
+    assert claimed.score.credit is not None and claimed.score.credit.percent == 10
+    assert claimed.score.credit.tier_text is None  # no tier table: the clause alone credits
 
 
 def test_clauses_give_no_verdict_nor_credit_outside_the_billing_period() -> None:
@@ -183,4 +186,4 @@ def test_clauses_give_no_verdict_nor_credit_outside_the_billing_period() -> None
     a = assess(case(contract, year, service(year.start, year.end, down=[OUTAGE]), LATER))
     (verdict,) = a.limits
     assert (verdict.longer, verdict.met, verdict.credit) == (1, None, F(0))
-    assert a.credit is None
+    assert a.score.credit is None

@@ -38,10 +38,10 @@ def test_days_add_up_to_the_period_to_the_second() -> None:
     days = daily(case(CEGID, OCTOBER, timeline, LATER, exclusions=[EXCLUDED]))
     assert len(days) == 31
     reference = 22 * 13 * HOUR  # 22 weekdays, no holiday in October 2026
-    assert sum(d.reference_seconds for d in days) == whole.reference_seconds == reference
-    assert sum(d.excluded_seconds for d in days) == whole.excluded_seconds == HOUR
-    assert sum(d.unknown_seconds for d in days) == whole.unknown_seconds == HOUR
-    assert sum(d.downtime_seconds for d in days) == whole.downtime_seconds == 3600 + 3600 + 3600
+    assert sum(d.reference_seconds for d in days) == whole.tally.reference == reference
+    assert sum(d.excluded_seconds for d in days) == whole.tally.excluded == HOUR
+    assert sum(d.unknown_seconds for d in days) == whole.tally.unknown == HOUR
+    assert sum(d.downtime_seconds for d in days) == whole.tally.downtime == 3600 + 3600 + 3600
 
 
 def test_a_day_follows_the_calendar_and_the_clock() -> None:

@@ -55,9 +55,9 @@ def test_availability_is_a_percentage(
             exclusions=exclusions(excluded),
         )
     )
-    assert 0 <= r.availability <= 100
-    assert 0 <= r.coverage <= 100
-    assert r.downtime_seconds + r.unknown_seconds + r.excluded_seconds <= r.reference_seconds
+    assert 0 <= r.score.availability <= 100
+    assert 0 <= r.score.coverage <= 100
+    assert r.tally.downtime + r.tally.unknown + r.tally.excluded <= r.tally.reference
 
 
 @settings(max_examples=150, deadline=None)
@@ -72,7 +72,7 @@ def test_more_downtime_never_raises_availability(
     after = assess(
         case(contract, p, service(START - DAY, END + DAY, down + more, unknown), END, exclusions=x)
     )
-    assert after.availability <= before.availability
+    assert after.score.availability <= before.score.availability
 
 
 @settings(max_examples=150, deadline=None)
@@ -84,7 +84,7 @@ def test_more_excluded_time_never_lowers_availability(
     timeline = service(START - DAY, END + DAY, down, unknown)
     before = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded)))
     after = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded + more)))
-    assert after.availability >= before.availability
+    assert after.score.availability >= before.score.availability
 
 
 @settings(max_examples=150, deadline=None)
@@ -99,7 +99,7 @@ def test_removed_formula_never_lowers_availability_when_excluding_downtime(
     more_down = list(IntervalSet(more) & timeline.down)
     before = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded)))
     after = assess(case(contract, p, timeline, END, exclusions=exclusions(excluded + more_down)))
-    assert after.availability >= before.availability
+    assert after.score.availability >= before.score.availability
 
 
 @settings(max_examples=150, deadline=None)
@@ -114,6 +114,8 @@ def test_a_split_period_sums_to_the_whole(
         assess(case(contract, period(a, b), timeline, END, exclusions=x))
         for a, b in ((START, cut), (cut, END))
     ]
-    for field in ("downtime_seconds", "reference_seconds", "excluded_seconds", "unknown_seconds"):
-        assert sum(getattr(part, field) for part in parts) == getattr(whole, field)
-    assert Fraction(whole.numerator_seconds) == sum(part.numerator_seconds for part in parts)
+    for field in ("downtime", "reference", "excluded", "unknown"):
+        assert sum(getattr(part.tally, field) for part in parts) == getattr(whole.tally, field)
+    assert Fraction(whole.score.numerator_seconds) == sum(
+        part.score.numerator_seconds for part in parts
+    )

@@ -61,18 +61,18 @@ def test_the_figures_are_measured_and_the_formula_redoes_a(
         for policy in UnknownPolicy
     }
     measured = {
-        (a.reference_seconds, a.excluded_seconds, a.unknown_seconds, a.downtime_seconds)
+        (a.tally.reference, a.tally.excluded, a.tally.unknown, a.tally.downtime)
         for a in found.values()
     }
     assert len(measured) == 1  # the policy changes no figure, only the formula
     for a in found.values():
         figures = {
-            "R": a.reference_seconds,
-            "X": a.excluded_seconds,
-            "U": a.unknown_seconds,
-            "D": a.downtime_seconds,
+            "R": a.tally.reference,
+            "X": a.tally.excluded,
+            "U": a.tally.unknown,
+            "D": a.tally.downtime,
         }
-        numerator, denominator = a.ratio.sides(figures)
-        assert (numerator, denominator) == (a.numerator_seconds, a.denominator_seconds)
+        numerator, denominator = a.score.ratio.sides(figures)
+        assert (numerator, denominator) == (a.score.numerator_seconds, a.score.denominator_seconds)
         if denominator:
-            assert a.availability == Fraction(numerator * 100, denominator)
+            assert a.score.availability == Fraction(numerator * 100, denominator)

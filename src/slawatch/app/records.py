@@ -10,15 +10,15 @@ every error it raises about a field says which one, by its JSON name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slawatch.app.context import Context, Spell
 from slawatch.app.evaluate import LOOKBACK, Probing, service_timeline
 from slawatch.app.reports import shown
-from slawatch.config import Config
 from slawatch.errors import UserError
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import (
@@ -29,9 +29,6 @@ from slawatch.sla.exclusions import (
 )
 from slawatch.sla.outages import outage_covering
 from slawatch.sla.periods import resolve_period
-from slawatch.store.store import Store
-
-Spell = Callable[[str], str]  # a field's JSON name -> how the caller's user wrote it
 
 # Instants accepted: 1970-01-01T00:00Z up to 9999-01-01T00:00Z (exclusive), the years
 # periods may have; outside them an instant could not even be written back in every zone.
@@ -95,27 +92,21 @@ def span(terms: ContractTerms, start: str, end: str, spell: Spell) -> tuple[int,
     return first, last
 
 
-def contract_reports(  # noqa: PLR0913 (store opener, config, what to report; instant and spelling by keyword)
-    opened: Callable[[], Store],
-    config: Config,
-    names: Sequence[str],
-    period: str,
-    *,
-    as_of: str | None,
-    now: int,
-    spell: Spell,
+def contract_reports(
+    context: Context, names: Sequence[str], period: str, *, as_of: str | None
 ) -> list[Mapping[str, Any]]:
     """The JSON report of each contract for the period labelled ``period`` (``2026-10``,
     ``2026``): frozen where the period is closed, else as known at ``as_of`` (default
     ``now``; an instant without an offset is read in the zone of a single contract).
-    Records are read as stored now. ``opened`` gives the store once the request is
-    checked: a bad period is told before a missing database."""
+    Records are read as stored now. The store is opened once the request is checked:
+    a bad period is told before a missing database."""
+    config, now, spell = context.config, context.now, context.spell
     models = [config.contract(name) for name in names]
     zone = models[0].terms().zone if len(models) == 1 else None
     moment = parse_instant(as_of, zone, "as_of", spell) if as_of is not None else now
     for model in models:
         _check_started(model.terms(), period, moment, spell("as_of") if as_of else "now")
-    reports = shown(opened(), config, [m.name for m in models], period, moment)
+    reports = shown(context.store, config, [m.name for m in models], period, moment)
     closed = [f"{r['contract']} {period}" for r in reports if "closed" in r]
     if as_of is not None and closed:
         raise FieldError(
@@ -140,20 +131,11 @@ def _check_started(terms: ContractTerms, label: str, moment: int, moment_name: s
         )
 
 
-def contract_report(  # noqa: PLR0913 (as contract_reports)
-    store: Store,
-    config: Config,
-    contract: str,
-    period: str,
-    *,
-    as_of: str | None,
-    now: int,
-    spell: Spell,
+def contract_report(
+    context: Context, contract: str, period: str, *, as_of: str | None
 ) -> Mapping[str, Any]:
     """``contract_reports`` for one contract."""
-    [report] = contract_reports(
-        lambda: store, config, [contract], period, as_of=as_of, now=now, spell=spell
-    )
+    [report] = contract_reports(context, [contract], period, as_of=as_of)
     return report
 
 
@@ -163,9 +145,8 @@ class NewMaintenance:
     why_not: str | None  # why its time is not excluded (late notice...); None: it is
 
 
-def add_maintenance(  # noqa: PLR0913 (store, config, contract; the record's fields by keyword)
-    store: Store,
-    config: Config,
+def add_maintenance(  # noqa: PLR0913 (the context, the contract; the record's fields by keyword)
+    context: Context,
     contract: str,
     *,
     start: str,
@@ -174,19 +155,17 @@ def add_maintenance(  # noqa: PLR0913 (store, config, contract; the record's fie
     declared_at: str | None = None,
     note: str,
     actor: str,
-    now: int,
-    spell: Spell,
 ) -> NewMaintenance:
-    """Declare a maintenance window (``declared_at`` defaults to ``now``); returns its id
+    """Declare a maintenance window (``declared_at`` defaults to now); returns its id
     and why the contract does not exclude its time (as the report will say), if not."""
-    terms = config.contract(contract).terms()
-    first, last = span(terms, start, end, spell)
+    terms = context.config.contract(contract).terms()
+    first, last = span(terms, start, end, context.spell)
     declared = (
-        parse_instant(declared_at, terms.zone, "declared_at", spell)
+        parse_instant(declared_at, terms.zone, "declared_at", context.spell)
         if declared_at is not None
-        else now
+        else context.now
     )
-    new_id = store.add_maintenance(
+    new_id = context.store.add_maintenance(
         contract=contract,
         start=first,
         end=last,
@@ -199,9 +178,8 @@ def add_maintenance(  # noqa: PLR0913 (store, config, contract; the record's fie
     return NewMaintenance(new_id, maintenance_verdict(window, terms.maintenance))
 
 
-def add_exclusion(  # noqa: PLR0913 (store, config, contract; the record's fields by keyword)
-    store: Store,
-    config: Config,
+def add_exclusion(  # noqa: PLR0913 (the context, the contract; the record's fields by keyword)
+    context: Context,
     contract: str,
     *,
     start: str,
@@ -209,12 +187,11 @@ def add_exclusion(  # noqa: PLR0913 (store, config, contract; the record's field
     reason: str,
     note: str,
     actor: str,
-    spell: Spell,
 ) -> int:
     """Exclude ``[start, end)`` from the contract's downtime; returns its id."""
-    terms = config.contract(contract).terms()
-    first, last = span(terms, start, end, spell)
-    return store.add_exclusion(
+    terms = context.config.contract(contract).terms()
+    first, last = span(terms, start, end, context.spell)
+    return context.store.add_exclusion(
         contract=contract,
         start=first,
         end=last,
@@ -224,26 +201,17 @@ def add_exclusion(  # noqa: PLR0913 (store, config, contract; the record's field
     )
 
 
-def add_claim(  # noqa: PLR0913 (store, config, contract; the record's fields by keyword)
-    store: Store,
-    config: Config,
-    contract: str,
-    *,
-    at: str,
-    ticket: str,
-    actor: str,
-    now: int,
-    spell: Spell,
-) -> int:
+def add_claim(context: Context, contract: str, *, at: str, ticket: str, actor: str) -> int:
     """Mark the outage covering ``at`` as reported by the customer; returns the claim's id.
 
     Raises ``NothingToClaim`` when no outage of the contract covers ``at`` as the
     report sees it (after the contract's unknown-time policy; nothing after ``now``).
     """
-    terms = config.contract(contract).terms()
-    instant = parse_instant(at, terms.zone, "at", spell)
-    end = min(instant + LOOKBACK, now)
-    timeline = service_timeline(store, terms, Probing.of(config), instant - LOOKBACK, end)
+    terms = context.config.contract(contract).terms()
+    instant = parse_instant(at, terms.zone, "at", context.spell)
+    end = min(instant + LOOKBACK, context.now)
+    probing = Probing.of(context.config)
+    timeline = service_timeline(context.store, terms, probing, instant - LOOKBACK, end)
     if instant >= end or outage_covering(timeline, terms.unknown_as, instant) is None:
         raise NothingToClaim(f"no outage of {contract} covers {at}: nothing to claim")
-    return store.add_claim(contract, instant, ticket, actor)
+    return context.store.add_claim(contract, instant, ticket, actor)

@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slawatch.app.records import FieldError, Spell
+from slawatch.app.context import Context, Spell
+from slawatch.app.records import FieldError
 from slawatch.config import Config, Contract
 from slawatch.config.fields import parse_day
 from slawatch.sla.renewals import Delivery, Notice, RenewalRefused, notice_schedule, standing
@@ -37,13 +38,15 @@ def parse_date(text: str, field: str, spell: Spell) -> date:
         raise FieldError(field, f"{spell(field)}: {exc.args[0]} (got {text})") from None
 
 
-def status(  # noqa: PLR0913 (store, config, whose and when; instant and spelling by keyword)
-    config: Config, store: Store, contract: str | None, on: str | None, *, now: int, spell: Spell
-) -> list[Json]:
+def status(context: Context, contract: str | None, on: str | None) -> list[Json]:
     """Every renewal item (or ``contract``'s) on ``on`` (default: each one's today)."""
+    config = context.config
     models = config.renewal_contracts() if contract is None else (config.contract(contract),)
-    day = None if on is None else parse_date(on, "on", spell)
-    return [item_status(model, store, day or local_day(now, model.timezone)) for model in models]
+    day = None if on is None else parse_date(on, "on", context.spell)
+    return [
+        item_status(model, context.store, day or local_day(context.now, model.timezone))
+        for model in models
+    ]
 
 
 def item_status(model: Contract, store: Store, on: date) -> Json:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from slawatch.app.records import FieldError, Spell, parse_instant
+from slawatch.app.context import Context, Spell
+from slawatch.app.records import FieldError, parse_instant
 from slawatch.config import Config
 from slawatch.config.contracts import Contract
 from slawatch.reports.support import SupportReport, request_dict, to_dict
@@ -22,7 +23,6 @@ from slawatch.sla.support_assess import (
     assess_support,
     resolve_support_period,
 )
-from slawatch.store.store import Store
 
 
 class NoSupportPart(FieldError, LookupError):
@@ -43,26 +43,20 @@ def support_terms(config: Config, contract: str, spell: Spell) -> tuple[Contract
     return model, model.support.terms(model.timezone)
 
 
-def support_report(  # noqa: PLR0913 (store, config, what to report; instant and spelling by keyword)
-    store: Store,
-    config: Config,
-    contract: str,
-    period: str,
-    *,
-    as_of: str | None,
-    now: int,
-    spell: Spell,
+def support_report(
+    context: Context, contract: str, period: str, *, as_of: str | None
 ) -> dict[str, Any]:
     """The support report's JSON for ``contract`` and ``period`` (``2026-10``, ``2026``
     or ``contract-year:2026``), as known at ``as_of`` (default ``now``; an instant
     without an offset is read in the contract's zone)."""
-    model, terms = support_terms(config, contract, spell)
+    spell = context.spell
+    model, terms = support_terms(context.config, contract, spell)
     try:
         found = resolve_support_period(period, terms)
     except ValueError as exc:
         raise FieldError("period", f"{spell('period')}: {exc}") from None
-    moment = now if as_of is None else parse_instant(as_of, terms.zone, "as_of", spell)
-    requests = store.requests_opened(model.name, found.start, found.end)
+    moment = context.now if as_of is None else parse_instant(as_of, terms.zone, "as_of", spell)
+    requests = context.store.requests_opened(model.name, found.start, found.end)
     assessment = assess_support(terms, requests, found, moment)
     return to_dict(SupportReport(model.name, model.description, terms, assessment))
 
@@ -91,16 +85,11 @@ class RequestView:
         return min((d for d in pending if d is not None), default=None)
 
 
-def request_views(  # noqa: PLR0913 (store, config, whose; ticket, instant, spelling by keyword)
-    store: Store,
-    config: Config,
-    contract: str | None,
-    *,
-    ticket: str | None = None,
-    now: int,
-    spell: Spell,
+def request_views(
+    context: Context, contract: str | None, *, ticket: str | None = None
 ) -> list[RequestView]:
-    """The requests of one support contract or of all, as known at ``now``."""
+    """The requests of one support contract or of all, as known now."""
+    config, spell = context.config, context.spell
     names = (
         [support_terms(config, contract, spell)[0].name]
         if contract is not None
@@ -109,6 +98,6 @@ def request_views(  # noqa: PLR0913 (store, config, whose; ticket, instant, spel
     views = []
     for name in names:
         _, terms = support_terms(config, name, spell)
-        for request in store.list_requests(name, ticket):
-            views.append(RequestView(name, terms, assess_request(terms, request, now)))
+        for request in context.store.list_requests(name, ticket):
+            views.append(RequestView(name, terms, assess_request(terms, request, context.now)))
     return views

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from slawatch.app.context import Context, Spell
 from slawatch.app.history import CsvError, header_cells, stamped
-from slawatch.app.records import END_INSTANT, FIRST_INSTANT, FieldError, Spell, key
+from slawatch.app.records import END_INSTANT, FIRST_INSTANT, FieldError, key
 from slawatch.config import Config
 from slawatch.config.errors import listing
 from slawatch.sla.support import (
@@ -206,9 +207,8 @@ def import_ticket_events(store: Store, config: Config, path: Path, actor: str) -
     return store.import_ticket_events(events, check, actor=actor, source=str(path))
 
 
-def add_ticket_event(  # noqa: PLR0913 (store, config, whose ticket; the event's fields by keyword)
-    store: Store,
-    config: Config,
+def add_ticket_event(  # noqa: PLR0913 (the context, whose ticket; the event's fields by keyword)
+    context: Context,
     contract: str,
     ticket: str,
     *,
@@ -218,18 +218,18 @@ def add_ticket_event(  # noqa: PLR0913 (store, config, whose ticket; the event's
     reason: str | None = None,
     note: str = "",
     actor: str,
-    spell: Spell,
 ) -> TicketImport:
     """Store one event of ``ticket`` (a helpdesk's webhook), checked like a file's row
     and with the ticket's stored events; re-sending it adds nothing. Audited."""
+    spell = context.spell
     cells = (ticket, contract, event, timestamp, priority or "", reason or "", note)
-    row = ticket_event(cells, SupportContracts.of(config), spell)
+    row = ticket_event(cells, SupportContracts.of(context.config), spell)
 
     def check(stored: Mapping[tuple[str, str], StoredTicket]) -> None:
         for _, field, message in sequence_errors([row], stored):
             raise EventConflict(field, f"{spell(field)}: {message}")
 
-    return store.import_ticket_events([row], check, actor=actor, source="api")
+    return context.store.import_ticket_events([row], check, actor=actor, source="api")
 
 
 # -- a ticket's events together ------------------------------------------------------------

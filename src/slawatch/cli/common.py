@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from slawatch.app.context import Context
     from slawatch.config import Config
     from slawatch.store.store import Store
 
@@ -57,6 +58,16 @@ class Session:
         store = Store.open(url, unavailable_ok=unavailable_ok, existing=reads_only)
         click.get_current_context().call_on_close(store.close)
         return store
+
+    def context(self, *, reads_only: bool = False) -> Context:
+        """What a use case runs against: this command's config, its store (opened when
+        the use case first needs it, see ``store``), the clock and the command line's
+        spelling of a field (``--declared-at``)."""
+        from slawatch.app.context import Context
+        from slawatch.app.records import option
+
+        store = functools.partial(self.store, reads_only=reads_only)
+        return Context(self.config(), store, now=now(), spell=option)
 
     def config_file(self) -> Path:
         """The config file: ``-c``, else ``$SLAWATCH_CONFIG``, else the defaults."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from slawatch.cli.common import Session, config_option, default_author, now, reports_errors
+from slawatch.cli.common import Session, config_option, default_author, reports_errors
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 
 
@@ -94,13 +94,10 @@ def maintenance_add(
     author: str,
 ) -> None:
     """Declare a maintenance window (planned windows need the contract's notice)."""
-    from slawatch.app.records import add_maintenance, option
+    from slawatch.app.records import add_maintenance
 
-    session = Session(config_path, db_url)
-    config = session.config()
     added = add_maintenance(
-        session.store(),
-        config,
+        Session(config_path, db_url).context(),
         contract,
         start=start,
         end=end,
@@ -108,8 +105,6 @@ def maintenance_add(
         declared_at=declared_at,
         note=note,
         actor=author,
-        now=now(),
-        spell=option,
     )
     click.echo(f"maintenance #{added.id} added to {contract}")
     if added.why_not is not None:
@@ -180,20 +175,16 @@ def exclude_add(
     author: str,
 ) -> None:
     """Exclude a span of time from a contract's downtime."""
-    from slawatch.app.records import add_exclusion, option
+    from slawatch.app.records import add_exclusion
 
-    session = Session(config_path, db_url)
-    config = session.config()
     new_id = add_exclusion(
-        session.store(),
-        config,
+        Session(config_path, db_url).context(),
         contract,
         start=start,
         end=end,
         reason=reason,
         note=note,
         actor=author,
-        spell=option,
     )
     click.echo(f"exclusion #{new_id} added to {contract}")
 
@@ -224,20 +215,11 @@ def claim_add(
     author: str,
 ) -> None:
     """Mark the outage covering ``--at`` as reported by the customer."""
-    from slawatch.app.records import add_claim, option
+    from slawatch.app.records import add_claim
 
     session = Session(config_path, db_url)
     config = session.config()
-    new_id = add_claim(
-        session.store(),
-        config,
-        contract,
-        at=at_text,
-        ticket=ticket,
-        actor=author,
-        now=now(),
-        spell=option,
-    )
+    new_id = add_claim(session.context(), contract, at=at_text, ticket=ticket, actor=author)
     click.echo(f"claim #{new_id} ({ticket}) added to {contract}")
     if not config.contract(contract).terms().claims_required:
         click.echo(

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from slawatch.cli.common import Session, config_option, now, reports_errors
+from slawatch.cli.common import Session, config_option, reports_errors
 from slawatch.cli.records import author_option, print_table
 
 _TABLE = ("contract", "expires", "state", "next_notice", "renewable", "fee", "currency", "notices")
@@ -35,12 +35,8 @@ def status(
 ) -> None:
     """State, next notice, the fee of a renewal made on --on, and the notices sent."""
     from slawatch.app import renewals
-    from slawatch.app.records import option
 
-    session = Session(config_path, db_url)
-    items = renewals.status(
-        session.config(), session.store(), contract, on, now=now(), spell=option
-    )
+    items = renewals.status(Session(config_path, db_url).context(), contract, on)
     if fmt == "json":
         click.echo(json.dumps(items, indent=2, ensure_ascii=False))
     else:

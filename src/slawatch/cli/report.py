@@ -17,7 +17,6 @@ from slawatch.cli.common import (
     chosen_contracts,
     config_option,
     contract_or_all,
-    now,
     reports_errors,
     write_output,
 )
@@ -108,22 +107,14 @@ def report(
     """Availability, verdict and credit of a contract for a period, with the arithmetic.
 
     A closed period shows its frozen report (see slawatch period)."""
-    from slawatch.app.records import contract_reports, option
+    from slawatch.app.records import contract_reports
     from slawatch.app.reports import style
 
     _check_destination(every, fmt, output, out_dir)
     session = Session(config_path, db_url)
     config = session.config()
     names = chosen_contracts(config, contract, every)
-    reports = contract_reports(
-        lambda: session.store(reads_only=True),
-        config,
-        names,
-        period,
-        as_of=as_of,
-        now=now(),
-        spell=option,
-    )
+    reports = contract_reports(session.context(reads_only=True), names, period, as_of=as_of)
     for data in reports:
         _note(data)
 

@@ -17,7 +17,6 @@ from slawatch.cli.common import (
     binary_needs_a_file,
     config_option,
     default_author,
-    now,
     reports_errors,
     write_output,
 )
@@ -70,11 +69,9 @@ def list_tickets(
     config_path: Path | None, db_url: str | None, contract: str | None, open_only: bool
 ) -> None:
     """Requests with their state and nearest pending deadline, in the contract's zone."""
-    from slawatch.app.records import option
     from slawatch.app.support import request_views
 
-    session = Session(config_path, db_url)
-    views = request_views(session.store(), session.config(), contract, now=now(), spell=option)
+    views = request_views(Session(config_path, db_url).context(), contract)
     print_table([_row(v) for v in views if not (open_only and v.closed())])
 
 
@@ -99,13 +96,11 @@ def _row(view: RequestView) -> dict[str, str]:
 @reports_errors
 def show(config_path: Path | None, db_url: str | None, contract: str, reference: str) -> None:
     """A request's events and each target's clock, with the arithmetic."""
-    from slawatch.app.records import option
     from slawatch.app.support import request_views
     from slawatch.reports.support import arithmetic, target_terms
 
     session = Session(config_path, db_url)
-    store, config = session.store(), session.config()
-    views = request_views(store, config, contract, ticket=reference, now=now(), spell=option)
+    views = request_views(session.context(), contract, ticket=reference)
     if not views:
         from slawatch.errors import UserError
 
@@ -175,16 +170,13 @@ def report(
 ) -> None:
     """Every request opened in the period with its deadlines and outcome, and each
     objective's share against its threshold, with the business-time arithmetic."""
-    from slawatch.app.records import option
     from slawatch.app.reports import style
     from slawatch.app.support import support_report
 
     binary_needs_a_file(fmt, output)
     session = Session(config_path, db_url)
     config = session.config()
-    data = support_report(
-        session.store(), config, contract, period, as_of=as_of, now=now(), spell=option
-    )
+    data = support_report(session.context(), contract, period, as_of=as_of)
     chosen = style(
         config, contract, locale=locale, view=view, csv_dialect=csv_dialect, what_if=what_if
     )

@@ -74,7 +74,7 @@ def measured(assessment: Assessment) -> bool:
     """Some of the reference time was observed: without it (R - U = 0, no sample of
     the targets) the formula divides nothing, and its 100 % is a convention, not a
     measure."""
-    return assessment.reference_seconds > assessment.unknown_seconds
+    return assessment.tally.reference > assessment.tally.unknown
 
 
 def percent(value: Fraction) -> float:
@@ -91,7 +91,8 @@ def exact(value: Fraction) -> str:
 def to_dict(report: Report) -> ReportJson:
     """The JSON report (SPEC section 7 names its fields)."""
     terms, a = report.terms, report.assessment
-    owed, everything = a.credit, a.credit_all_outages
+    tally, score = a.tally, a.score
+    owed, everything = score.credit, score.credit_all_outages
     return {
         "contract": terms.name,
         "description": report.description,
@@ -99,22 +100,22 @@ def to_dict(report: Report) -> ReportJson:
         "as_of": _iso(a.until, terms),
         "complete": a.complete,
         "measured": measured(a),
-        "reference_seconds": a.reference_seconds,
-        "excluded_seconds": a.excluded_seconds,
-        "unknown_seconds": a.unknown_seconds,
-        "downtime_seconds": a.downtime_seconds,
-        "counted_downtime_seconds": a.counted_downtime_seconds,
-        "availability_percent": percent(a.availability),
-        "availability_exact": exact(a.availability),
+        "reference_seconds": tally.reference,
+        "excluded_seconds": tally.excluded,
+        "unknown_seconds": tally.unknown,
+        "downtime_seconds": tally.downtime,
+        "counted_downtime_seconds": score.counted_downtime,
+        "availability_percent": percent(score.availability),
+        "availability_exact": exact(score.availability),
         "formula": _formula(report),
-        "coverage_percent": percent(a.coverage),
+        "coverage_percent": percent(score.coverage),
         "min_coverage_percent": percent(terms.min_coverage_percent),
-        "billable": a.billable,
+        "billable": score.billable,
         "target_percent": percent(terms.target_percent),
-        "met": a.met,
+        "met": score.met,
         "credit_basis": str(terms.credits.basis) if terms.credits else None,
         "claims_required": terms.claims_required,
-        "claimed_downtime_seconds": a.claimed_downtime_seconds,
+        "claimed_downtime_seconds": score.claimed_downtime,
         "claim_window": terms.claim_window.describe() if terms.claim_window else None,
         "tier": owed.tier_text if owed else None,
         "tier_all_outages": everything.tier_text if everything else None,
@@ -232,24 +233,19 @@ def _period(report: Report) -> PeriodJson:
 
 
 def _formula(report: Report) -> FormulaJson:
-    terms, a = report.terms, report.assessment
-    figures = {
-        "R": a.reference_seconds,
-        "X": a.excluded_seconds,
-        "U": a.unknown_seconds,
-        "D": a.downtime_seconds,
-    }
+    terms, score = report.terms, report.assessment.score
     return {
         "exclusions_count_as": str(terms.formula),
         "unknown_time": str(terms.unknown_as),
-        "expression": a.ratio.expression(),
+        "expression": score.ratio.expression(),
         "meaning": MEANINGS[terms.formula],
         "unknown_meaning": UNKNOWN_MEANINGS[terms.unknown_as],
-        "arithmetic": a.ratio.arithmetic(figures),
-        "numerator_seconds": a.numerator_seconds,
-        "denominator_seconds": a.denominator_seconds,
+        "arithmetic": score.ratio.arithmetic(report.assessment.tally.figures()),
+        "numerator_seconds": score.numerator_seconds,
+        "denominator_seconds": score.denominator_seconds,
         "text": (
-            f"{a.numerator_seconds} / {a.denominator_seconds} x 100 = {percent(a.availability)}"
+            f"{score.numerator_seconds} / {score.denominator_seconds} x 100"
+            f" = {percent(score.availability)}"
         ),
     }
 

@@ -80,33 +80,36 @@ def to_dict(report: SupportReport) -> dict[str, Any]:
         },
         "as_of": iso(a.as_of),
         "complete": a.as_of >= a.period.end,
-        "support": _terms(terms),
+        "support": terms_dict(terms),
         "requests": [request_dict(r, terms, iso) for r in a.requests],
         "objectives": [_objective(o) for o in a.objectives],
         "clauses": dict(terms.clauses),
     }
 
 
-class Iso:
+class Iso(dict[int | None, str | None]):
     """Instants as ISO 8601 in the contract's zone (``None`` stays ``None``); each
-    written once (a clock often starts when its request was opened)."""
+    written once (a clock often starts when its request was opened). A dict that
+    fills itself: a yearly report asks 1,000,000 times, mostly for instants it has."""
 
     def __init__(self, terms: SupportTerms) -> None:
+        super().__init__({None: None})
         self._zone = terms.zone
-        self._written: dict[int, str] = {}
 
-    def __call__(self, instant: int | None) -> str | None:
-        if instant is None:
-            return None
-        text = self._written.get(instant)
-        if text is None:
-            if len(self._written) > 4096:  # the instants of the last requests are enough
-                self._written.clear()
-            text = self._written[instant] = datetime.fromtimestamp(instant, self._zone).isoformat()
+    def __missing__(self, instant: int | None) -> str:
+        assert instant is not None  # None is always there
+        if len(self) > 4096:  # the instants of the last requests are enough
+            self.clear()
+            self[None] = None
+        text = self[instant] = datetime.fromtimestamp(instant, self._zone).isoformat()
         return text
 
+    __call__ = dict.__getitem__
 
-def _terms(terms: SupportTerms) -> dict[str, Any]:
+
+def terms_dict(terms: SupportTerms) -> dict[str, Any]:
+    """The support terms as the report's ``support`` object says them (the API's
+    ``GET /contracts/NAME`` shows the same, with the objectives)."""
     holidays = terms.calendar.holidays
     return {
         "start_date": terms.start_date.isoformat(),
@@ -410,6 +413,10 @@ def _day(text: str, style: Style) -> str:
     return date.fromisoformat(text).strftime("%a %Y-%m-%d")
 
 
+# One encoder for every request: ``json.dumps`` with an option builds a new one per call.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False)
+
+
 def to_json(data: Data) -> str:
     """The JSON text: indented, but each request on one line of its own, so that a
     year of 100,000 requests is written by the C encoder and reads as one line a
@@ -417,7 +424,7 @@ def to_json(data: Data) -> str:
     parts = []
     for name, value in data.items():
         if name == "requests" and value:
-            rows = ",\n    ".join(json.dumps(r, ensure_ascii=False) for r in value)
+            rows = ",\n    ".join(map(_ONE_LINE.encode, value))
             text = f"[\n    {rows}\n  ]"
         else:
             text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")

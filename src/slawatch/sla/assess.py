@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import NamedTuple
 
 from slawatch.sla.calendar import recurring_spans
@@ -33,8 +32,7 @@ from slawatch.sla.limits import LimitVerdict, clause_credit, judge
 from slawatch.sla.locations import UNNAMED
 from slawatch.sla.outages import PolicyView, outage_runs, policy_view
 from slawatch.sla.periods import Period
-from slawatch.sla.ratio import Ratio
-from slawatch.sla.score import Credit, Score, score
+from slawatch.sla.score import Score, score
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +86,7 @@ class Outage:
 @dataclass(frozen=True, slots=True)
 class Assessment:
     """A period's assessment: its measured figures (``tally``), what they mean under
-    the contract (``score``) and the outages, excluders and clauses behind them.
-    The flat names below read through to the two parts, as the reports name them."""
+    the contract (``score``) and the outages, excluders and clauses behind them."""
 
     period: Period
     until: int  # instants from here on are not assessed yet (the future)
@@ -99,70 +96,6 @@ class Assessment:
     outages: tuple[Outage, ...]
     excluders: tuple[Excluder, ...]
     limits: tuple[LimitVerdict, ...]  # the contract's outage clauses over the period
-
-    @property
-    def reference_seconds(self) -> int:  # R
-        return self.tally.reference
-
-    @property
-    def excluded_seconds(self) -> int:  # X
-        return self.tally.excluded
-
-    @property
-    def unknown_seconds(self) -> int:  # U, as measured whatever the unknown-time policy
-        return self.tally.unknown
-
-    @property
-    def downtime_seconds(self) -> int:  # D, as measured (never overlaps U)
-        return self.tally.downtime
-
-    @property
-    def counted_downtime_seconds(self) -> int:  # D, plus U under ``down``
-        return self.score.counted_downtime
-
-    @property
-    def observed_unknown_seconds(self) -> int:  # U as the policy leaves it out of the ratio
-        return self.score.left_out_unknown
-
-    @property
-    def claimed_downtime_seconds(self) -> int:  # the counted downtime in claimed outages
-        return self.score.claimed_downtime
-
-    @property
-    def ratio(self) -> Ratio:
-        return self.score.ratio
-
-    @property
-    def numerator_seconds(self) -> int:
-        return self.score.numerator_seconds
-
-    @property
-    def denominator_seconds(self) -> int:
-        return self.score.denominator_seconds
-
-    @property
-    def availability(self) -> Fraction:  # percent
-        return self.score.availability
-
-    @property
-    def coverage(self) -> Fraction:  # percent of R observed
-        return self.score.coverage
-
-    @property
-    def met(self) -> bool:
-        return self.score.met
-
-    @property
-    def billable(self) -> bool:  # coverage reaches the contract minimum
-        return self.score.billable
-
-    @property
-    def credit(self) -> Credit | None:  # owed (claimed outages only where claims are required)
-        return self.score.credit
-
-    @property
-    def credit_all_outages(self) -> Credit | None:  # owed if every outage were claimed
-        return self.score.credit_all_outages
 
 
 class SortedTime(NamedTuple):

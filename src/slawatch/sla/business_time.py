@@ -165,14 +165,22 @@ class BusinessClock:
             return []
         self._cover(start, end)
         windows = self._windows
-        i = max(bisect_right(self._window_starts, start) - 1, 0)
         found: dict[date, int] = {}
-        while i < len(windows) and windows[i][0] < end:
+        # Inlined (a yearly report asks this 200,000 times): each window clipped to
+        # [start, end), minus the pauses inside it.
+        for i in range(max(bisect_right(self._window_starts, start) - 1, 0), len(windows)):
             s, e, day = windows[i]
-            seconds = _unpaused(max(s, start), min(e, end), pauses)
+            if s >= end:
+                break
+            s, e = max(s, start), min(e, end)
+            if e <= s:
+                continue
+            seconds = e - s
+            for a, b in pauses:
+                if a < e and b > s:
+                    seconds -= min(b, e) - max(a, s)
             if seconds:
                 found[day] = found.get(day, 0) + seconds
-            i += 1
         return list(found.items())
 
     def day_spans(self, day: date) -> tuple[Span, ...]:
@@ -252,12 +260,3 @@ def paused(clock: Clock, start: int, end: int, pauses: Spans) -> int:
 def counted(clock: Clock, start: int, end: int, pauses: Spans) -> int:
     """Seconds of ``clock`` time in ``[start, end)`` outside ``pauses``."""
     return clock.elapsed(start, end) - paused(clock, start, end, pauses)
-
-
-def _unpaused(start: int, end: int, pauses: Spans) -> int:
-    """Seconds of ``[start, end)`` outside ``pauses`` (disjoint); 0 when it is empty."""
-    if end <= start:
-        return 0
-    return (
-        end - start - sum(min(end, b) - max(start, a) for a, b in pauses if a < end and b > start)
-    )

@@ -192,7 +192,10 @@ class Holidays:
 
     def __post_init__(self) -> None:
         try:
-            _country_holidays(self.country, self.subdiv, 2000)
+            if self.country not in _entity_names():
+                raise NotImplementedError(self.country)
+            if self.subdiv is not None:  # only the entity knows its subdivisions
+                _country_holidays(self.country, self.subdiv, 2000)
         except NotImplementedError:
             raise ValueError(
                 f"unknown holiday calendar country={self.country!r} subdiv={self.subdiv!r}"
@@ -205,6 +208,19 @@ class Holidays:
 @lru_cache(maxsize=256)
 def _holiday_dates(country: str, subdiv: str | None, first: int, stop: int) -> frozenset[date]:
     return frozenset(_country_holidays(country, subdiv, range(first, stop)).keys())
+
+
+@lru_cache(maxsize=1)
+def _entity_names() -> frozenset[str]:
+    """Every name ``holidays.country_holidays`` accepts (class, alpha-2, alpha-3 and
+    aliases), read from the package's registry: building a calendar to check its name
+    imports all ~250 countries (``holidays.countries`` imports them in its
+    ``__init__``), a tenth of a second ``check-config`` paid for ``{country: FR}``."""
+    from holidays.registry import COUNTRIES, FINANCIAL
+
+    return frozenset(
+        name for registry in (COUNTRIES, FINANCIAL) for names in registry.values() for name in names
+    )
 
 
 def _country_holidays(country: str, subdiv: str | None, years: int | range) -> HolidayBase:

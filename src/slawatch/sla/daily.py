@@ -61,10 +61,10 @@ def _day(case: Case, first: date) -> Day:
         day=first,
         start=start,
         end=end,
-        reference_seconds=a.reference_seconds,
-        excluded_seconds=a.excluded_seconds,
-        unknown_seconds=a.unknown_seconds,
-        downtime_seconds=a.downtime_seconds,
+        reference_seconds=a.tally.reference,
+        excluded_seconds=a.tally.excluded,
+        unknown_seconds=a.tally.unknown,
+        downtime_seconds=a.tally.downtime,
         # percent_of says 100 % for an empty denominator; a chart must show "nothing".
-        availability=a.availability if a.denominator_seconds else None,
+        availability=a.score.availability if a.score.denominator_seconds else None,
     )

@@ -47,7 +47,8 @@ class Agent:
             "127.0.0.1:0", CollectorRegistry(), lambda: (True, {}), lambda _: False, api
         )
         self.server.start()
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.server.port}{V1}")
+        # A yearly PDF takes seconds on a loaded machine: httpx's 5 s default is a flake.
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.server.port}{V1}", timeout=60.0)
 
     def close(self) -> None:
         self.http.close()
@@ -123,6 +124,37 @@ def test_contracts_and_their_terms(agent: Agent) -> None:
         99.9,
         {"kind": "month", "anchor": None},
     )
+
+
+def test_a_contract_shows_its_support_terms(agent: Agent) -> None:
+    assert agent.get("/contracts/web-sla").json()["support"] is None
+    assert agent.get("/contracts/office").json()["support"] == {
+        "start_date": "2026-01-01",
+        "time_zone": "Europe/Paris",
+        "calendar": ["mon-fri 09:00-17:00"],
+        "holidays": "FR",
+        "priorities": ["p1", "p2"],
+        "targets": [
+            {
+                "name": "response",
+                "start": "opened",
+                "stop": "responded",
+                "priorities": ["p1", "p2"],
+                "allowance": "4h of business time",
+                "allowance_kind": "business_time",
+                "allowance_amount": 4 * 3600,
+            }
+        ],
+        "objectives": [
+            {
+                "name": "share",
+                "target": "response",
+                "threshold_percent": 90.0,
+                "period": {"kind": "month", "anchor": None},
+            }
+        ],
+        "clauses": {},
+    }
 
 
 @pytest.mark.parametrize(

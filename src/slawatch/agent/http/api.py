@@ -33,6 +33,7 @@ from typing import Any
 from slawatch.agent.http import views
 from slawatch.agent.http.routing import SPEC, ApiError, Call, Routes, decode, document
 from slawatch.app import records, renewals, support, tickets
+from slawatch.app.context import Context
 from slawatch.app.evaluate import Probing, gather
 from slawatch.app.records import FieldError, NothingToClaim, key
 from slawatch.app.reports import style as report_style
@@ -261,6 +262,10 @@ class Api:
             for model, case in zip(models, gathered, strict=True)
         ]
 
+    def _context(self, request: Request) -> Context:
+        """What a use case runs against for this request: fields spelt as JSON keys."""
+        return Context(request.config, self._store, now=request.now, spell=key)
+
     def _states(self, config: Config, targets: Sequence[str], now: int) -> list[Any]:
         """Each target's state now, its locations combined by its rule."""
         flips = self._store.flips(targets, now, now + 1)
@@ -286,13 +291,10 @@ class Api:
     ) -> Response:
         """A report of ``kind`` built for the request's contract and period, rendered."""
         report = build(
-            self._store,
-            request.config,
+            self._context(request),
             request.contract,
             request.call.params["period"],
             as_of=request.param("as_of"),
-            now=request.now,
-            spell=key,
         )
         chosen = report_style(request.config, request.contract)  # the CLI's defaults
         return self._rendered(request.param("format"), report, kind, name, chosen)
@@ -314,14 +316,7 @@ class Api:
     def _ticket_view(self, request: Request) -> Any:
         """The path's ticket as known now; 404 when its contract has none."""
         reference = request.param("ticket")
-        found = support.request_views(
-            self._store,
-            request.config,
-            request.contract,
-            ticket=reference,
-            now=request.now,
-            spell=key,
-        )
+        found = support.request_views(self._context(request), request.contract, ticket=reference)
         if not found:
             raise ApiError(404, f"{request.contract} has no ticket {reference!r}", "ticket")
         return views.ticket(found[0])
@@ -346,20 +341,11 @@ class Api:
         return json_response(200, {"audit": [views.audit(e) for e in entries]})
 
     def _renewals(self, request: Request) -> Response:
-        items = renewals.status(
-            request.config, self._store, None, request.param("on"), now=request.now, spell=key
-        )
+        items = renewals.status(self._context(request), None, request.param("on"))
         return json_response(200, {"renewals": items})
 
     def _renewal(self, request: Request) -> Response:
-        [item] = renewals.status(
-            request.config,
-            self._store,
-            request.contract,
-            request.param("on"),
-            now=request.now,
-            spell=key,
-        )
+        [item] = renewals.status(self._context(request), request.contract, request.param("on"))
         return json_response(200, item)
 
     # -- writes: the body's keys are the use cases' own parameters -------------------------
@@ -380,20 +366,16 @@ class Api:
 
     def _add_maintenance(self, request: Request) -> Response:
         added = records.add_maintenance(
-            self._store, request.config, request.contract, now=request.now, **_signed(request)
+            self._context(request), request.contract, **_signed(request)
         )
         return self._added(request, MAINTENANCE, added.id)
 
     def _add_exclusion(self, request: Request) -> Response:
-        new_id = records.add_exclusion(
-            self._store, request.config, request.contract, **_signed(request)
-        )
+        new_id = records.add_exclusion(self._context(request), request.contract, **_signed(request))
         return self._added(request, EXCLUSION, new_id)
 
     def _add_claim(self, request: Request) -> Response:
-        new_id = records.add_claim(
-            self._store, request.config, request.contract, now=request.now, **_signed(request)
-        )
+        new_id = records.add_claim(self._context(request), request.contract, **_signed(request))
         return self._added(request, CLAIM, new_id)
 
     def _add_ticket_event(self, request: Request) -> Response:
@@ -401,7 +383,7 @@ class Api:
         support.support_terms(request.config, request.contract, key)  # 404 without one
         reference = request.param("ticket")
         result = tickets.add_ticket_event(
-            self._store, request.config, request.contract, reference, **_signed(request)
+            self._context(request), request.contract, reference, **_signed(request)
         )
         added = result.added > 0
         log.info(
@@ -456,8 +438,8 @@ class Api:
 
 
 def _signed(request: Request) -> dict[str, Any]:
-    """The body's keys, the actor and the JSON spelling of fields: what every action takes."""
-    return {**request.call.body, "actor": request.actor, "spell": key}
+    """The body's keys and the actor: what every action takes beside its context."""
+    return {**request.call.body, "actor": request.actor}
 
 
 def _written(request: Request, action: str, item: Any, status: int) -> Response:

@@ -18,10 +18,12 @@ from typing import Any
 from slawatch.app.support import RequestView
 from slawatch.config.contracts import Contract
 from slawatch.reports.document import Report, percent, to_dict
+from slawatch.reports.support import terms_dict
 from slawatch.sla.calendar import RRuleWindow, WeeklyWindow, recurring_spans
 from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import MaintenanceWindow, maintenance_verdict
 from slawatch.sla.periods import PeriodRule
+from slawatch.sla.support import SupportTerms
 from slawatch.sla.timeline import State
 from slawatch.store.operator_records import (
     INSTANT_FIELDS,
@@ -129,6 +131,27 @@ def contract_terms(model: Contract) -> Json:
         if model.fee is None
         else {"amount": str(model.fee.amount), "currency": model.fee.currency},
         "clauses": dict(model.clauses),
+        "support": None
+        if model.support is None
+        else support_terms(model.support.terms(model.timezone)),
+    }
+
+
+def support_terms(terms: SupportTerms) -> Json:
+    """The support part as the support report states it, with its objectives and the
+    articles each term comes from."""
+    return {
+        **terms_dict(terms),
+        "objectives": [
+            {
+                "name": o.name,
+                "target": o.target,
+                "threshold_percent": percent(o.threshold_percent),
+                "period": _period_rule(o.period),
+            }
+            for o in terms.objectives
+        ],
+        "clauses": dict(terms.clauses),
     }
 
 
