@@ -32,6 +32,10 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
                                          # the targets are shared out over that many worker
                                          # processes (one core each, ~800 HTTP probes/s);
                                          # changed by a restart, not a reload
+      shard: 2/4                         # default 1/1: this agent probes shard I of N (from 1)
+                                         # of the targets, by a stable hash of their names
+                                         # (docs/scaling.md); control targets are probed by
+                                         # every shard
       spool_dir: /var/lib/slawatch/spool # default: next to an SQLite database file
                                          # (slawatch.db.spool), else ./slawatch-spool: where
                                          # samples wait, on disk, until the database has them
@@ -225,7 +229,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PlainValidator, field_validator, model_validator
 from pydantic_core import InitErrorDetails
 
 from slawatch.config import defaults
@@ -236,6 +240,7 @@ from slawatch.config.errors import UnknownNameError, closest, listing
 from slawatch.config.fields import Location, Name, NonEmpty, Variable
 from slawatch.config.renewals import Channel
 from slawatch.config.report_settings import ReportSettings
+from slawatch.config.shards import Shard, parse_shard
 from slawatch.config.smtp import Smtp
 from slawatch.config.targets import AnyTarget, Target
 from slawatch.sla.timeline import TimelineRule
@@ -270,6 +275,17 @@ class Database(ConfigModel):
         return self if url == self.url else Database(url=url)
 
 
+def _shard(value: object) -> Shard:
+    if isinstance(value, Shard):
+        return value
+    if not isinstance(value, str):
+        raise invalid("must be I/N, this agent's shard I of N")
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise invalid(str(exc)) from None
+
+
 class Agent(ConfigModel):
     """The daemon: where it serves ``/metrics`` and the API, its control targets, and
     where the API's write tokens are (never in the file itself), and how many
@@ -282,6 +298,7 @@ class Agent(ConfigModel):
         default_factory=lambda: dict(defaults.API_TOKENS), examples=["{api: SLAWATCH_API_TOKEN}"]
     )
     workers: int = Field(default=defaults.WORKERS, ge=1, le=64, strict=True, examples=[2])
+    shard: Annotated[Shard, PlainValidator(_shard)] = Field(default=Shard(1, 1), examples=["2/4"])
     spool_dir: Path | None = Field(default=None, examples=["/var/lib/slawatch/spool"])
     spool_max_bytes: int = Field(
         default=defaults.SPOOL_MAX_BYTES, ge=1 << 20, strict=True, examples=[1 << 30]
@@ -376,6 +393,12 @@ class Config(ConfigModel):
             else t.timeline_rule()
             for t in self.targets
         }
+
+    def probed_targets(self) -> tuple[AnyTarget, ...]:
+        """The targets this agent probes: those of its shard (``agent.shard``), and
+        every control target (each shard must see its own network fail)."""
+        shard, control = self.agent.shard, set(self.agent.control_targets)
+        return tuple(t for t in self.targets if t.name in control or shard.owns(t.name))
 
     def readers(self) -> dict[str, tuple[str, ...]]:
         """Per target, the contracts whose figures read its timeline: those over it,

@@ -226,6 +226,11 @@ class AgentMetrics:
             "slawatch_config_last_reload_success_timestamp_seconds",
             "When the config was last loaded successfully",
         )
+        self.leader = gauge(
+            "slawatch_agent_leader",
+            "1 when this agent leads the agents on its database: it exports the per-contract "
+            "series and sends renewal notices",
+        )
         self.reloads_refused = counter(
             "slawatch_config_reloads_refused",
             "Config reloads refused: the file did not load and the previous config kept running",

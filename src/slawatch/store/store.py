@@ -42,8 +42,16 @@ from slawatch.sla.timeline import Flip, TimelineRule
 from slawatch.store import closed_periods, renewal_records, tickets
 from slawatch.store import schema as db
 from slawatch.store.closed_periods import NewVersion, StoredPeriod
-from slawatch.store.database import Database, NotFound, StoreError, Unavailable, engine_for
+from slawatch.store.database import (
+    Database,
+    NotFound,
+    StoreError,
+    Unavailable,
+    engine_for,
+    schema_lock,
+)
 from slawatch.store.flips import Where, flips_around, recompute
+from slawatch.store.leader import LeaderLock, notify_changed
 from slawatch.store.operator_records import (
     CLAIM,
     EXCLUSION,
@@ -112,6 +120,9 @@ class ImportAudit:
     readers: Mapping[str, Sequence[str]]  # target -> the contracts whose figures read it
 
 
+_SAMPLES_LOCK = 0x736C6179  # PostgreSQL advisory lock class: sample imports take turns
+
+
 def _wall_clock() -> int:
     return int(time.time())
 
@@ -160,6 +171,11 @@ class Store:
         """Close the database connections."""
         self._database.close()
 
+    def leader_lock(self) -> LeaderLock:
+        """The lock that makes one of the agents on this database the leader, on a
+        session of its own (store/leader.py); the caller closes it."""
+        return LeaderLock(self._database.engine)
+
     def __enter__(self) -> Store:
         return self
 
@@ -177,16 +193,21 @@ class Store:
         """Store every batch and recompute the touched targets' flips, in one transaction.
 
         Samples already stored (same target and instant, same ``ok``) are skipped; one
-        with the other ``ok`` raises ``SampleConflict``. If ``batches`` raises, or a
+        with the other ``ok`` raises ``SampleConflict``. On PostgreSQL, imports into
+        one schema take turns (two agents of a pair for high availability write the
+        same targets: their flips must not be recomputed at once), and the agents
+        listening hear which targets changed (store/leader.py). If ``batches`` raises, or a
         target has no rule in ``rules`` (``ValueError``), nothing is kept either.
         With ``audit``, each contract whose figures the import changed gets an audit row.
         """
         with self._database.transaction(write=True) as conn:
+            schema_lock(conn, _SAMPLES_LOCK)
             work = SampleImport(conn, rules)
             for batch in batches:
                 work.write(batch)
             work.recompute_flips()
             result = work.result()
+            notify_changed(conn, result.changed_targets)
             if audit is not None:
                 changed = _by_reader(result.changed_targets, audit.readers)
                 audit_import(
