@@ -1,39 +1,62 @@
 """How fast the store imports samples and reads flips.
 
     python bench/bench_store.py [DATABASE_URL]
+    python bench/bench_store.py --import-ratio [--runs N]
+    python bench/bench_store.py --flush [--runs N] [--targets N ...] [DATABASE_URL]
 
 Without a URL it uses a fresh SQLite file in a temporary directory; a PostgreSQL
 URL must name an empty database (the benchmark fills it). Prints:
 - import: 1,000,000 samples over 10 targets (100,000 each, one a minute, with
-  outages), in batches of 50,000 as ``slawatch import`` sends them, flips included;
+  outages), in batches of 1,000 as ``slawatch import`` sends them, flips included;
 - flips: the flips of 1,000 targets holding a year of ~400 flips each, read for
   the whole year and for one month;
 - csv: the import's samples written to a CSV file and imported end to end, as
   ``slawatch import`` does, into a fresh SQLite file.
+
+``--import-ratio`` (issue 14): ``slawatch import`` of bench/out/history-1m.csv run as
+a user runs it (its own process, start included) into a fresh SQLite file, against
+a raw ``executemany`` of the same rows, prebuilt, into the same table of another
+fresh file, alternately, ``--runs`` times each. Prints the medians of wall and CPU
+time of each, and the ratio of the rates (raw time / import time; goal >= 0.75).
+
+``--flush`` (issue 14): the agent's writes: flushes of one new sample for each of N
+targets (each with an hour of history), as ``SampleWriter`` sends them to
+``Store.import_samples``, with the flips recomputed per timeline (as before
+recompute.py: ``_MANY = 0`` sends every timeline down that path) and batched, in
+alternation. Prints the CPU time of this process per 1,000 samples (on PostgreSQL
+the server's own CPU is not in it), medians of ``--runs`` rounds of 10 flushes.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import os
 import random
+import resource
+import sqlite3
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import create_engine, insert
 
+from history import CSV_ROWS, history_csv
 from slawatch.app.history import import_history, read_samples
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store import schema
+from slawatch.store import sample_import, schema
 from slawatch.store.store import SampleRow, Store
 
 YEAR_START = 1_767_225_600  # 2026-01-01T00:00:00Z
 YEAR = 365 * 86400
-BATCH = 50_000
+BATCH = 1_000  # as app/history.py sends them
 
 
 def samples(targets: int, per_target: int, seed: int = 1) -> list[list[SampleRow]]:
@@ -84,7 +107,7 @@ def bench_csv_import(scratch: Path) -> None:
             stamp = datetime.fromtimestamp(row.ts_ms / 1000, UTC).isoformat(timespec="milliseconds")
             writer.writerow([row.target, stamp, int(row.ok), row.latency_ms, row.status, ""])
     now = YEAR_START + YEAR
-    parse = timed(lambda: sum(len(batch) for batch in read_samples(path, rules, now=now)))
+    parse = timed(lambda: sum(len(batch.ts_ms) for batch in read_samples(path, rules, now=now)))
     with Store.open(f"sqlite:///{scratch / 'csv.db'}") as store:
         total = timed(lambda: import_history(store, path, rules, now=now))
     rows = sum(len(b) for b in batches)
@@ -106,7 +129,7 @@ def read_flips(store: Store, targets: list[str], span: int) -> tuple[float, int]
     """Seconds taken and flips found; the flips die here, not during the next read."""
     start = time.perf_counter()
     found = store.flips(targets, YEAR_START, YEAR_START + span)
-    return time.perf_counter() - start, sum(len(f) for f in found.values())
+    return time.perf_counter() - start, sum(len(f) for at in found.values() for f in at.values())
 
 
 def fill_flips(url: str, targets: list[str]) -> None:
@@ -123,10 +146,150 @@ def fill_flips(url: str, targets: list[str]) -> None:
     engine.dispose()
 
 
-def main(argv: list[str]) -> None:
+class Cost(NamedTuple):
+    wall: float  # seconds
+    cpu: float  # seconds, user + system
+
+
+def slawatch_import(scratch: Path, config: Path, results: Path, run: int) -> Cost:
+    """``slawatch import`` into a fresh SQLite file, in its own process."""
+    slawatch = Path(sys.executable).with_name("slawatch")
+    database = f"sqlite:///{scratch / f'import-{run}.db'}"
+    args = [str(slawatch), "import", "-c", str(config), "--db", database, "--results", str(results)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Cost(wall, cpu)
+
+
+def raw_executemany(scratch: Path, rows: list[tuple[object, ...]], run: int) -> Cost:
+    """The same rows, prebuilt, in one executemany into the table the store made
+    (its schema and pragmas), in one transaction: the ceiling of a Python import."""
+    path = scratch / f"raw-{run}.db"
+    Store.open(f"sqlite:///{path}").close()  # the same table, migrated
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    start, cpu = time.perf_counter(), time.process_time()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.execute("COMMIT")
+    cost = Cost(time.perf_counter() - start, time.process_time() - cpu)
+    conn.close()
+    return cost
+
+
+def prebuilt_rows(results: Path) -> list[tuple[object, ...]]:
+    """The CSV's rows as the driver binds them (parsed here, outside the timing)."""
+    with results.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        return [
+            (
+                t,
+                round(datetime.fromisoformat(ts).timestamp() * 1000),
+                int(ok),
+                float(lat),
+                int(st),
+                err or None,
+                "",
+            )
+            for t, ts, ok, lat, st, err in reader
+        ]
+
+
+def import_ratio(runs: int) -> None:
+    results = history_csv()
+    rows = prebuilt_rows(results)
+    assert len(rows) == CSV_ROWS
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        config = scratch / "slawatch.yaml"
+        config.write_text(
+            "targets:\n"
+            + "".join(
+                f"  - {{name: t{i}, kind: http, url: 'http://127.0.0.1:9/', interval: 60s}}\n"
+                for i in range(10)
+            )
+        )
+        raw, imported = [], []
+        for run in range(runs):
+            raw.append(raw_executemany(scratch, rows, run))
+            imported.append(slawatch_import(scratch, config, results, run))
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"import-ratio: {CSV_ROWS:,} rows, {runs} runs each, load average {load} at the end")
+    for label, costs in (("raw executemany", raw), ("slawatch import", imported)):
+        wall = statistics.median(c.wall for c in costs)
+        cpu = statistics.median(c.cpu for c in costs)
+        print(
+            f"  {label:16} wall {wall:5.2f} s ({CSV_ROWS / wall:>9,.0f} rows/s)  "
+            f"CPU {cpu:5.2f} s ({CSV_ROWS / cpu:>9,.0f} rows/s)"
+        )
+    for kind in ("wall", "cpu"):
+        ratios = [getattr(r, kind) / getattr(i, kind) for r, i in zip(raw, imported, strict=True)]
+        print(
+            f"  ratio {kind:4} (import rate / raw rate): median {statistics.median(ratios):.2f} "
+            f"(runs: {', '.join(f'{x:.2f}' for x in ratios)}; goal >= 0.75)"
+        )
+
+
+def bench_flush(url: str, targets: int, runs: int) -> None:
+    """Per-timeline against batched flip recomputation, alternately, on the same store."""
+    names = [f"w{targets}-{t}" for t in range(targets)]
+    rules = dict.fromkeys(names, TimelineRule(10))
+    start_ms = (YEAR_START + YEAR) * 1000
+    with Store.open(url) as store:
+        store.import_samples(  # an hour of history, one sample every 10 s
+            [
+                [SampleRow(n, start_ms + i * 10_000, True, 80.0, 200) for n in names]
+                for i in range(360)
+            ],
+            rules,
+        )
+        costs: dict[str, list[float]] = {"per timeline": [], "batched": []}
+        flush = 360
+        for _ in range(runs):
+            for label, many in (("per timeline", 0), ("batched", sample_import._MANY)):
+                saved, sample_import._MANY = sample_import._MANY, many
+                cpu = time.process_time()
+                for _ in range(10):
+                    at_ms = start_ms + flush * 10_000
+                    store.import_samples(
+                        [[SampleRow(n, at_ms, flush % 7 != 0, 80.0, 200) for n in names]], rules
+                    )
+                    flush += 1
+                costs[label].append((time.process_time() - cpu) / (10 * targets) * 1000)
+                sample_import._MANY = saved
+    before, after = (statistics.median(costs[k]) for k in ("per timeline", "batched"))
+    print(
+        f"flush   {targets:>5,} targets: CPU per 1,000 samples {before * 1000:6.1f} ms "
+        f"per timeline, {after * 1000:6.1f} ms batched ({before / after:.1f}x)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", nargs="?", help="the database to fill (default: SQLite)")
+    parser.add_argument("--import-ratio", action="store_true", help="slawatch import vs raw")
+    parser.add_argument("--flush", action="store_true", help="the agent's flushes")
+    parser.add_argument("--targets", type=int, nargs="+", default=[100, 1200])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
     # As slawatch import runs, with the collector paused (gc_pause.py).
     with gc_paused(), tempfile.TemporaryDirectory() as scratch:
-        url = argv[1] if len(argv) > 1 else f"sqlite:///{Path(scratch) / 'bench.db'}"
+        if args.import_ratio:
+            import_ratio(args.runs)
+            return
+        url = args.url or f"sqlite:///{Path(scratch) / 'bench.db'}"
+        if args.flush:
+            load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"flush: database {url.split(':')[0]}, load average {load}")
+            for targets in args.targets:
+                bench_flush(url, targets, args.runs)
+            return
         with Store.open(url) as store:
             print(f"database {store.name}")
             bench_import(store)
@@ -135,4 +298,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main()

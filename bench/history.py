@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TextIO
 
 Row = tuple[str, str, int, int, int, str]
+OUT = Path(__file__).parent / "out"
+CSV_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,20 @@ def write_csv(out: TextIO, histories: Sequence[TargetHistory], start: int, end: 
             writer.writerow(row)
             count += 1
     return count
+
+
+def history_csv() -> Path:
+    """The benchmarks' 1M-row file (10 targets t0..t9, one sample a minute, with
+    outages), written once and kept in bench/out/."""
+    path = OUT / "history-1m.csv"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        start = at("2026-01-01T00:00:00Z")
+        outages = [(start + d * 86400 + 3600, start + d * 86400 + 4200) for d in range(0, 69, 3)]
+        targets = [TargetHistory(f"t{i}", 60, outages=outages) for i in range(10)]
+        with path.open("w", newline="", encoding="utf-8") as out:
+            write_csv(out, targets, start, start + CSV_ROWS // 10 * 60)
+    return path
 
 
 def at(text: str) -> int:

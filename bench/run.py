@@ -34,7 +34,7 @@ import psycopg
 from sqlalchemy import make_url
 
 from bench_store import fill_flips
-from history import TargetHistory, at, write_csv
+from history import CSV_ROWS, at, history_csv
 from slawatch.app.evaluate import Probing, evaluate_many
 from slawatch.app.history import import_history
 from slawatch.cli.gc_pause import gc_paused
@@ -46,8 +46,6 @@ from slawatch.sla.periods import PeriodKind, PeriodRule, resolve_period
 from slawatch.sla.timeline import Flip, TimelineRule
 from slawatch.store.store import Store
 
-OUT = Path(__file__).parent / "out"
-CSV_ROWS = 1_000_000
 CONTRACTS = 1000
 NOW = at("2027-01-15T00:00:00Z")
 PROBING = Probing()  # no control targets
@@ -60,19 +58,6 @@ def median_of(runs: int, action: Callable[[], object]) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def history_csv() -> Path:
-    """The 1M-row file, written once and kept in bench/out/."""
-    path = OUT / "history-1m.csv"
-    if not path.exists():
-        OUT.mkdir(exist_ok=True)
-        start = at("2026-01-01T00:00:00Z")
-        outages = [(start + d * 86400 + 3600, start + d * 86400 + 4200) for d in range(0, 69, 3)]
-        targets = [TargetHistory(f"t{i}", 60, outages=outages) for i in range(10)]
-        with path.open("w", newline="", encoding="utf-8") as out:
-            write_csv(out, targets, start, start + CSV_ROWS // 10 * 60)
-    return path
 
 
 def bench_import(runs: int, databases: Callable[[], str], label: str) -> None:
@@ -161,9 +146,11 @@ def contracts() -> list[ContractTerms]:
 class Preloaded:
     """Flips already in memory, no operator records: what is left is the computation."""
 
-    found: dict[str, list[Flip]]
+    found: dict[str, dict[str, list[Flip]]]
 
-    def flips(self, targets: Sequence[str], start: int, end: int) -> dict[str, list[Flip]]:
+    def flips(
+        self, targets: Sequence[str], start: int, end: int
+    ) -> dict[str, dict[str, list[Flip]]]:
         return self.found
 
     def contract_records(

@@ -3,6 +3,7 @@
 contract, budget, coverage, agent, certificate and renewal alerts).
 """
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ def test_there_are_rule_tests() -> None:
         "agent-tls.yml",
         "renewals.yml",
         "support.yml",
+        "locations.yml",
     }
 
 
@@ -75,6 +77,58 @@ def test_every_alert_rule_has_firing_and_quiet_cases() -> None:
                     quiet.add(check["alertname"])
                 for alert in expected:
                     firing.add(rule_key(check["alertname"], alert["exp_labels"]))
-    assert len(rules) == 16
+    assert len(rules) == 17
     assert rules <= firing, f"never seen firing: {sorted(rules - firing)}"
     assert {name for name, _ in rules} <= quiet, "an alert without a non-firing case"
+
+
+RUNBOOK = RULES_DIR.parents[1] / "docs" / "runbook.md"
+
+
+def test_every_alert_links_its_runbook_section() -> None:
+    """Each alert's ``runbook_url`` ends with the anchor of a ``## AlertName`` section of
+    docs/runbook.md (GitHub's anchor: the heading in lower case)."""
+    sections = {
+        line.removeprefix("## ").strip().lower()
+        for line in RUNBOOK.read_text(encoding="utf-8").splitlines()
+        if line.startswith("## ")
+    }
+    for rule in alert_rules():
+        url = rule["annotations"]["runbook_url"]
+        assert url == f"https://slawatch.example/docs/runbook.md#{rule['alert'].lower()}", rule
+        assert rule["alert"].lower() in sections, rule["alert"]
+
+
+ALERTMANAGER = RULES_DIR.parent / "alertmanager" / "alertmanager.yml"
+
+
+def amtool(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [debian_tool("amtool", "prometheus-alertmanager"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_alertmanager_example_is_valid_and_routes_by_severity() -> None:
+    checked = amtool("check-config", str(ALERTMANAGER))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    for labels, receiver in (("severity=page", "on-call"), ("severity=ticket", "tickets")):
+        routed = amtool("config", "routes", "test", f"--config.file={ALERTMANAGER}", labels)
+        assert routed.stdout.strip() == receiver, routed.stdout + routed.stderr
+
+
+def test_alertmanager_inhibits_exactly_the_sla_alerts() -> None:
+    """The agent's absence silences every Sla* rule and none of the others."""
+    config = yaml.safe_load(ALERTMANAGER.read_text(encoding="utf-8"))
+    assert config["route"]["group_by"] == ["contract"]
+    [rule] = config["inhibit_rules"]
+    assert rule["source_matchers"] == ['alertname="SlawatchAgentAbsent"']
+    [target] = rule["target_matchers"]
+    pattern = re.fullmatch(r'alertname=~"(.+)"', target)
+    assert pattern is not None
+    names = {r["alert"] for r in alert_rules()}
+    inhibited = {name for name in names if re.fullmatch(pattern.group(1), name)}
+    assert inhibited == {n for n in names if n.startswith("Sla") and not n.startswith("Slawatch")}
+    assert len(inhibited) == 4

@@ -192,3 +192,40 @@ def test_healthcheck_fails_with_status_1(case: str, request: pytest.FixtureReque
     # Docker reads exit status 1 as unhealthy; 2 is reserved, other codes are undefined.
     port = request.getfixturevalue("unhealthy") if case == "answers-503" else free_port()
     assert run_healthcheck(port).returncode == 1
+
+
+def stages() -> list[list[tuple[str, str]]]:
+    """The instructions of each build stage, in order."""
+    found: list[list[tuple[str, str]]] = []
+    for word, args in instructions():
+        if word == "FROM":
+            found.append([])
+        if found:
+            found[-1].append((word, args))
+    return found
+
+
+def test_dependencies_are_a_layer_before_the_source() -> None:
+    """The dependency wheels are built from pyproject.toml alone, before any COPY of
+    the source, and installed in a layer of their own before slawatch's wheel: an edit
+    of the source reuses them from the build cache."""
+    deps = stages()[0]
+    assert deps[0] == ("FROM", "python:3.11-slim-bookworm AS deps")
+    assert [args for word, args in deps if word == "COPY"] == ["pyproject.toml ./"]
+    [build] = [args for word, args in deps if word == "RUN"]
+    assert "-r requirements.txt" in build and "[reports]" not in build
+    final = [args for word, args in stages()[-1] if word == "RUN" and "--mount" in args]
+    assert [("from=deps" in r, "from=builder" in r, "--no-deps" in r) for r in final] == [
+        (True, False, False),
+        (False, True, True),
+    ]
+
+
+def test_oci_labels_carry_the_build_args() -> None:
+    final = stages()[-1]
+    args = {a.split("=")[0] for w, a in final if w == "ARG"}
+    assert {"VERSION", "REVISION", "CREATED"} <= args
+    labels = " ".join(a for w, a in final if w == "LABEL")
+    for key, arg in (("version", "VERSION"), ("revision", "REVISION"), ("created", "CREATED")):
+        assert f'org.opencontainers.image.{key}="${{{arg}}}"' in labels
+    assert 'org.opencontainers.image.licenses="Apache-2.0"' in labels

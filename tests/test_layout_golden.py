@@ -114,14 +114,19 @@ def test_metrics_text_is_the_golden_one(example_db: str) -> None:
     fixed instant in October 2026."""
     disable_created_metrics()  # type: ignore[no-untyped-call]  # as the agent does
     registry = CollectorRegistry()
-    metrics = AgentMetrics(registry)
+    metrics = AgentMetrics(registry, version="0.1.0")  # not the installed one: stable
     for lateness, (target, result) in enumerate(RESULTS.items()):
         metrics.observe(target, result, lateness / 8)
     with Store.open(example_db) as store:
         series = SlaSeries(store, load_config(SEED), lambda: SCRAPE_AT)
         series.refresh()  # as the agent's refresh thread does before the first scrape
         server = AgentServer(
-            "127.0.0.1:0", registry, healthy, no_ping, more_metrics=series.exposition
+            "127.0.0.1:0",
+            registry,
+            healthy,
+            no_ping,
+            probe_metrics=metrics.targets.exposition,
+            more_metrics=series.exposition,
         )
         server.start()
         try:

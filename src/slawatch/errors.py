@@ -24,6 +24,7 @@ this tree lists every exception class of the package, with its module::
      |    |    +-- NothingToClaim        app/records.py: no outage at a claim's instant
      |    |    +-- CannotClose           app/periods.py: a period not over, a change without reason
      |    |    +-- ListenError           agent/http/server.py: agent.listen cannot be served
+     |    |    +-- MissingExtra          reports/formats.py: a format's library is not installed
      |    +-- StoreError                 store/database.py: the database cannot be used (the CLI
      |    |    |                         reports it too: not a bug, a database away)
      |    |    +-- Unavailable           store/database.py: down or locked; may work later

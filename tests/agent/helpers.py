@@ -95,13 +95,16 @@ def write_config(  # noqa: PLR0913 (one knob per config setting a test varies, b
     control: Sequence[str] = (),
     workers: int = 1,
     timeout: str = "500ms",
+    location: str = "",
 ) -> Path:
     """An agent config: HTTP ``targets`` (name -> URL) probed every second with
     ``timeout``, confirmed after 2 failures, by ``workers`` processes, spooling to
-    ``spool`` next to the config; contract ``web-sla`` (UTC, month) covers every target but the ``control``
-    ones."""
+    ``spool`` next to the config, probing from ``location`` ("": unnamed); contract
+    ``web-sla`` (UTC, month) covers every target but the ``control`` ones."""
     agent = f'listen: "127.0.0.1:{port}", control_targets: [{", ".join(control)}]'
-    spool = path.parent / "spool"
+    if location:
+        agent += f", location: {location}"
+    spool = path.parent / f"spool{location}"
     lines = [
         f'database: {{url: "{db}"}}',
         f'agent: {{{agent}, workers: {workers}, spool_dir: "{spool}"}}',

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
+from slawatch import version
+from slawatch.probes.result import utc_text
 from slawatch.sla.timeline import State
 from slawatch.store.store import Store
 
@@ -29,7 +31,7 @@ def sla_downtime(metrics: Metrics) -> float:
 def stored_outage(db: str) -> int:
     """Seconds of the one outage stored so far, 0 before it has ended."""
     with Store.open(db) as store:
-        flips = store.flips(["web"], 0, 2**40)["web"]
+        flips = store.flips(["web"], 0, 2**40)["web"][""]
     downs = [(f.t, after.t) for f, after in pairwise(flips) if f.state is State.DOWN]
     return downs[0][1] - downs[0][0] if downs else 0
 
@@ -58,9 +60,15 @@ def test_outage_becomes_flips_and_metrics(tmp_path: Path, target: Target, launch
     assert down_metrics.value("probe_http_status_code", target="web") == 503
     assert up_metrics.value("probe_success", target="web") == 1
     assert "agent stopped" in log
+    assert log.count(f"slawatch {version()} agent started: 1 targets") == 1, log
+    assert up_metrics.value("slawatch_build_info", version=version()) == 1
     with Store.open(db) as store:
-        flips = store.flips(["web"], 0, 2**40)["web"]
+        flips = store.flips(["web"], 0, 2**40)["web"][""]
     assert [f.state for f in flips] == [State.UP, State.DOWN, State.UP, State.UNKNOWN], flips
+    # One line per confirmed edge, naming the first failed sample (where the outage starts).
+    assert log.count("target web down since ") == 1, log
+    assert f"target web down since {utc_text(flips[1].t)} (first failed sample: " in log
+    assert f"target web up at {utc_text(flips[2].t)} (down since {utc_text(flips[1].t)})" in log
     # The switches fell between probes: the outage is exactly as long as the 503s.
     assert flips[2].t - flips[1].t == round(up_at - down_at)
 
@@ -86,5 +94,5 @@ def test_kill_9_loses_nothing_reported_written_and_the_gap_is_unknown(
     restarted.stop()
     with Store.open(db) as store:
         assert store.sample_count("web") >= written + 2
-        flips = store.flips(["web"], 0, 2**40)["web"]
+        flips = store.flips(["web"], 0, 2**40)["web"][""]
     assert [f.state for f in flips] == [State.UP, State.UNKNOWN, State.UP, State.UNKNOWN]

@@ -88,5 +88,5 @@ def test_postgresql_restart_loses_nothing(
     assert caught_up.value("slawatch_samples_dropped_total") == 0
     with Store.open(pg_url) as store:
         assert store.sample_count("web") == target.answered, log
-        flips = store.flips(["web"], 0, 2**40)["web"]
+        flips = store.flips(["web"], 0, 2**40)["web"][""]
     assert [f.state for f in flips] == [State.UP, State.UNKNOWN], flips  # once stopped

@@ -74,7 +74,7 @@ def outage(
     after = time.time()
     agent.stop()
     with Store.open(db) as store:  # the target's own timeline says down, either way
-        assert State.DOWN in [f.state for f in store.flips(["web"], 0, 2**40)["web"]]
+        assert State.DOWN in [f.state for f in store.flips(["web"], 0, 2**40)["web"][""]]
     return config, began, after
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from slawatch.agent.scheduler import Lateness, Schedule, first_run, phase
+from slawatch.agent.scheduler import Lateness, Schedule, first_run, phase, sample_instant_ms
 
 
 def test_phases_are_stable_and_spread_within_the_second() -> None:
@@ -101,3 +101,15 @@ async def test_a_run_still_going_makes_the_next_one_a_counted_skip() -> None:
     release.set()
     await schedule.drain(1)
     assert skipped and set(skipped) == {"slow"}
+
+
+@pytest.mark.parametrize(
+    ("after", "stored_after"),
+    [(0.0, 0), (0.004, 0), (0.999, 0), (1.0, 0), (1.2, 1200), (-0.005, 0), (-0.2, -200)],
+)
+def test_a_sample_is_stored_at_its_instant_when_the_probe_starts_on_time(
+    after: float, stored_after: int
+) -> None:
+    """Agents of a pair, each starting the probe a little late, store one instant."""
+    instant = first_run("web", 60, 1_790_000_000.0)
+    assert sample_instant_ms("web", 60, instant + after) == round(instant * 1000) + stored_after

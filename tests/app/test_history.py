@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from slawatch.app import history
 from slawatch.app.history import CsvError, read_samples
 from slawatch.store.store import SampleRow
 
@@ -20,7 +21,8 @@ def read(tmp_path: Path, text: str, name: str = "h.csv", now: int = NOW) -> list
 
 
 def read_path(path: Path, now: int = NOW) -> list[SampleRow]:
-    return [row for batch in read_samples(path, KNOWN, now=now) for row in batch]
+    batches = read_samples(path, KNOWN, now=now)
+    return [SampleRow._make(row) for batch in batches for row in zip(*batch, strict=True)]
 
 
 def test_header_row_with_all_columns(tmp_path: Path) -> None:
@@ -82,7 +84,7 @@ def test_gzip_files_are_read_as_they_are(tmp_path: Path) -> None:
         ),
         (
             "target,when,ok\n",
-            "h.csv:1: unknown column 'when'; columns are target, timestamp, ok, latency_ms, status, error",
+            "h.csv:1: unknown column 'when'; columns are target, timestamp, ok, latency_ms, status, error, location",
         ),
         ("target,ok,latency_ms\n", "h.csv:1: missing column 'timestamp'"),
     ],
@@ -227,3 +229,68 @@ def test_a_byte_that_is_not_utf8_is_reported_on_its_line(
     assert str(err.value) == (
         f"{path}:{bad_line}: not UTF-8: byte 0xe9 at column 33 (save the file as UTF-8)"
     )
+
+
+@pytest.mark.parametrize("batch", [2, 1000], ids=["later-batch", "first-batch"])
+def test_a_bad_row_after_blank_lines_and_a_multiline_cell_names_its_line(
+    tmp_path: Path, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are converted after they are read: the line is found by reading again."""
+    monkeypatch.setattr(history, "BATCH", batch)
+    text = (
+        "target,timestamp,ok,latency_ms,status,error\n"
+        "web,2026-09-21T14:13:20Z,1,12,200,\n"
+        "\n"
+        'web,2026-09-21T14:14:20Z,0,12,502,"bad\ngateway"\n'
+        "\n"
+        "web,2026-09-21T14:15:20Z,1,12,200,\n"
+        "web,2026-09-21T14:16:20Z,1,fast,200,\n"
+    )
+    with pytest.raises(CsvError) as err:
+        read(tmp_path, text)
+    assert str(err.value) == (
+        f"{tmp_path}/h.csv:8: latency_ms must be a finite number >= 0 (got 'fast')"
+    )
+
+
+@pytest.mark.parametrize(
+    "row",
+    ["web,{},1,12,200,", "web,{},1"],
+    ids=["by-column", "by-row"],  # every cell present, or a row to pad
+)
+def test_instants_are_rounded_to_the_nearest_millisecond_half_up(tmp_path: Path, row: str) -> None:
+    stamps = ["2026-09-21T14:13:20.0004999Z", "2026-09-21T14:13:20.0005Z", "1970-01-01T00:00:00Z"]
+    text = "".join(row.format(stamp) + "\n" for stamp in stamps)
+    assert [r.ts_ms for r in read(tmp_path, text)] == [T0_MS, T0_MS + 1, 0]
+
+
+def test_a_batch_of_unusual_rows_and_the_next_of_clean_ones_are_both_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history, "BATCH", 2)
+    text = (
+        " web , 2026-09-21T14:13:20Z , True , 3 , 200 , slow \n"
+        "api,2026-09-21T14:13:20+02:00,false,,0,timeout\n"
+        "web,2026-09-21T14:14:20Z,0,4.5,503,\n"
+        "api,2026-09-21T14:14:20Z,1,5,200,\n"
+    )
+    assert read(tmp_path, text) == [
+        SampleRow("web", T0_MS, True, 3.0, 200, "slow"),
+        SampleRow("api", T0_MS - 7_200_000, False, None, 0, "timeout"),
+        SampleRow("web", T0_MS + 60_000, False, 4.5, 503, None),
+        SampleRow("api", T0_MS + 60_000, True, 5.0, 200, None),
+    ]
+
+
+def test_a_location_column_named_by_the_header(tmp_path: Path) -> None:
+    text = "location,target,timestamp,ok\nparis,web,2026-09-21T14:13:20Z,1\n,web,2026-09-21T14:13:20Z,0\n"
+    assert read(tmp_path, text) == [
+        SampleRow("web", T0_MS, True, location="paris"),
+        SampleRow("web", T0_MS, False, location=""),
+    ]
+
+
+def test_without_a_header_there_is_no_location_column(tmp_path: Path) -> None:
+    with pytest.raises(CsvError) as caught:
+        read(tmp_path, "web,2026-09-21T14:13:20Z,1,,,,paris\n")
+    assert str(caught.value).endswith("h.csv:1: expected at most 6 columns (got 7)")

@@ -32,6 +32,7 @@ contracts:
     service: {targets: [app]}
     timezone: UTC
     period: month
+    monitoring_since: 2026-10-01  # the whole month is reference time, unknown but the 5th
     target: 99.9
 """
 CREDITS = """\

@@ -37,7 +37,7 @@ def report(db: str, contract: str, period: str = "2026-10") -> dict[str, Any]:
         AS_OF,
     )
     assert result.exit_code == 0, result.output
-    data: dict[str, Any] = json.loads(result.output)
+    data: dict[str, Any] = json.loads(result.stdout)
     return data
 
 
@@ -201,7 +201,13 @@ def test_cegid_emergency_maintenance_and_dst(loaded: str) -> None:
         "--note",
         "failover",
     )
-    assert added.output == "maintenance #1 added to cegid-portal\n"
+    assert added.stdout == "maintenance #1 added to cegid-portal\n"
+    # How each instant was read, on stderr: no offset typed, so in the contract's zone.
+    assert added.stderr == (
+        "--start 2026-10-14T10:00 read as 2026-10-14T10:00:00+02:00 (in Europe/Paris)\n"
+        "--end 2026-10-14T11:00 read as 2026-10-14T11:00:00+02:00 (in Europe/Paris)\n"
+        "--declared-at 2026-10-14T09:55 read as 2026-10-14T09:55:00+02:00 (in Europe/Paris)\n"
+    )
     after = report(loaded, "cegid-portal")
     assert after["downtime_seconds"] == (90 + 30) * 60
     assert after["excluded_seconds"] == 3600
@@ -256,10 +262,12 @@ def test_exclusion_lifecycle_moves_the_numbers(loaded: str) -> None:
         "--author",
         "alice",
     )
-    assert added.output == "exclusion #1 added to smileo-backup\n"
+    assert added.stdout == "exclusion #1 added to smileo-backup\n"
     assert report(loaded, "smileo-backup", "2026")["downtime_seconds"] == 0
     listing = run("exclude", "list", *base).output
-    assert "force_majeure" in listing and "alice" in listing and "2026-10-17T20:00:00Z" in listing
+    assert (
+        "force_majeure" in listing and "alice" in listing and "2026-10-17T22:00:00+02:00" in listing
+    )
     assert (
         run("exclude", "revoke", *base, "1", "--author", "bob").output == "exclusion #1 revoked\n"
     )
@@ -400,4 +408,4 @@ def test_a_bad_row_rejects_the_whole_file(db_url: str, tmp_path: Path) -> None:
     )
     with Store.open(db_url) as store:
         assert store.sample_count() == 0
-        assert store.flips(["ipfolio-app"], 0, 2**40) == {"ipfolio-app": []}
+        assert store.flips(["ipfolio-app"], 0, 2**40) == {"ipfolio-app": {}}

@@ -112,3 +112,27 @@ def test_identical_duplicates_are_already_present(importing: tuple[Path, str]) -
     assert once.output == f"imported 2 new samples (1 already present) from {path}\n"
     again, _ = import_text(importing, "h.csv", text)
     assert again.output == f"imported 0 new samples (3 already present) from {path}\n"
+
+
+def test_contradictions_are_per_location_and_name_it(importing: tuple[Path, str]) -> None:
+    text = (
+        "location,target,timestamp,ok\n"
+        "paris,web,2026-10-01T00:00:00Z,1\n"
+        "nyc,web,2026-10-01T00:00:00Z,0\n"  # another location: no contradiction
+        ",web,2026-10-01T00:00:00Z,1\n"  # the unnamed location: none either
+        "paris,web,2026-10-01T00:00:00Z,0\n"
+    )
+    result, path = import_text(importing, "h.csv", text)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"error: {path}:5: web from paris at 2026-10-01T00:00:00Z: ok 0 contradicts line 2 (ok 1)\n",
+    )
+    kept, _ = import_text(importing, "kept.csv", text.rsplit("paris", 1)[0])
+    assert kept.exit_code == 0, kept.output
+    again, path = import_text(
+        importing, "again.csv", "target,timestamp,ok,location\nweb,2026-10-01T00:00:00Z,1,nyc\n"
+    )
+    assert (again.exit_code, again.output) == (
+        1,
+        f"error: {path}:2: web from nyc at 2026-10-01T00:00:00Z: ok 1 contradicts the stored sample (ok 0)\n",
+    )

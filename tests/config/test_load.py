@@ -1,6 +1,7 @@
 """Reading files and looking names up: failures are ConfigError or LookupError, never a traceback."""
 
 import os
+import pickle
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -101,7 +102,7 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
         ),
         (
             "targets:\n  - {name: web, kind: heartbeat, timeout: 5s}\n",
-            "c.yaml:2: targets[0].timeout: unknown key (valid keys here: name, interval, confirm_after, kind, grace)",
+            "c.yaml:2: targets[0].timeout: unknown key (valid keys here: name, interval, confirm_after, locations, kind, grace)",
         ),
     ],
     ids=[
@@ -225,3 +226,25 @@ def test_the_spool_size_is_bytes_one_mib_at_least(size: str, expected: str) -> N
         message(f"agent: {{spool_max_bytes: {size}}}\n" + WEB)
         == f"c.yaml:1: agent.spool_max_bytes: {expected}"
     )
+
+
+def test_targets_given_the_same_keys_share_one_fields_set_and_copies_do_not() -> None:
+    """50,000 targets hold one set of their given keys (memory, issue 14); pickled to a
+    probe worker they still share it; a copy with changes gets its own."""
+    config = parse_config(
+        "targets:\n"
+        "  - {name: a, kind: http, url: 'http://a.example/', interval: 30s}\n"
+        "  - {name: b, kind: http, url: 'http://b.example/', interval: 60s}\n"
+        "  - {name: c, kind: http, url: 'http://c.example/'}\n",
+        "c.yaml",
+    )
+    a, b, c = config.targets
+    assert a.model_fields_set is b.model_fields_set
+    assert c.model_fields_set == {"name", "kind", "url"}
+    changed = c.model_copy(update={"interval": 5})
+    assert changed.model_fields_set == {"name", "kind", "url", "interval"}
+    assert c.model_fields_set == {"name", "kind", "url"}
+    assert a.model_fields_set == {"name", "kind", "url", "interval"}
+    shipped_a, shipped_b = pickle.loads(pickle.dumps([a, b]))
+    assert shipped_a.model_fields_set is shipped_b.model_fields_set
+    assert shipped_a == a

@@ -211,7 +211,7 @@ ERRORS = [
     (
         "send-on-tls-kind",
         "    kind: tls\n    host: db\n    port: 636\n    send: x\n",
-        "c.yaml:6: targets[0].send: unknown key (valid keys here: name, interval, confirm_after, timeout, degraded_above, verify_tls, min_cert_validity, kind, host, port)",
+        "c.yaml:6: targets[0].send: unknown key (valid keys here: name, interval, confirm_after, locations, timeout, degraded_above, verify_tls, min_cert_validity, kind, host, port)",
     ),
 ]
 

@@ -154,7 +154,7 @@ CASES = [
         "no-part-at-all",
         "    renewal:\n",
         "    renewl:\n",
-        "config.yaml:17: contracts[1].renewl: unknown key (did you mean renewal? valid keys here: name, description, service, timezone, period, reference, maintenance, exclusions_count_as, unknown_time, min_coverage, target, credits, claims_required, claim_window, credit_cap, outage_limits, fee, renewal, support, clauses, report)",
+        "config.yaml:17: contracts[1].renewl: unknown key (did you mean renewal? valid keys here: name, description, service, timezone, period, reference, monitoring_since, maintenance, exclusions_count_as, unknown_time, min_coverage, target, credits, claims_required, claim_window, credit_cap, outage_limits, fee, renewal, support, clauses, report)",
     ),
     (
         "stray-availability-key",

@@ -55,7 +55,7 @@ CASES = [
         "unknown-key",
         WEB_INTERVAL,
         "    intervall: 60s\n  - name: api",
-        "config.yaml:5: targets[0].intervall: unknown key (did you mean interval? valid keys here: name, interval, confirm_after, timeout, degraded_above, verify_tls, min_cert_validity, kind, url, method, headers, body, follow_redirects, valid_status_codes, body_contains, body_regex, body_json)",
+        "config.yaml:5: targets[0].intervall: unknown key (did you mean interval? valid keys here: name, interval, confirm_after, locations, timeout, degraded_above, verify_tls, min_cert_validity, kind, url, method, headers, body, follow_redirects, valid_status_codes, body_contains, body_regex, body_json)",
     ),
     (
         "unknown-time-zone",
@@ -254,7 +254,7 @@ CASES = [
         "Europe/Paris",
         "Europe/Pariss\n    clauses: {targt: art. 6}\n    min_coverage: 101",
         "config.yaml:15: contracts[0].timezone: unknown IANA time zone (got Europe/Pariss; e.g. Europe/Paris)\n"
-        "config.yaml:16: contracts[0].clauses.targt: unknown key (did you mean target? valid keys here: service, timezone, period, reference, maintenance, exclusions_count_as, unknown_time, min_coverage, target, credits, claims_required, claim_window, credit_cap, outage_limits, fee, renewal, support, exclusions)\n"
+        "config.yaml:16: contracts[0].clauses.targt: unknown key (did you mean target? valid keys here: service, timezone, period, reference, monitoring_since, maintenance, exclusions_count_as, unknown_time, min_coverage, target, credits, claims_required, claim_window, credit_cap, outage_limits, fee, renewal, support, exclusions)\n"
         "config.yaml:17: contracts[0].min_coverage: must be less than or equal to 100 (got 101; e.g. 95)",
     ),
 ]

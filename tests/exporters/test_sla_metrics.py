@@ -34,6 +34,7 @@ contracts:
     timezone: Europe/Paris
     period: month
     reference: {windows: ["mon-fri 07:00-20:00"], holidays: {country: FR}}
+    monitoring_since: 2026-10-01  # the whole month, although the samples start on the 19th
     target: 99
   - name: credits
     service: {targets: [web]}
@@ -167,6 +168,32 @@ def test_the_series_say_what_a_report_says_at_the_same_instant(
         "2026-11-01T00:00:00+00:00"
     )
     assert series["slawatch_sla_target_ratio", "credits"] == 0.995
+
+
+def test_a_new_install_is_assessed_from_its_first_sample_and_its_coverage_holds(
+    scraper: Scraper,
+) -> None:
+    """The samples begin on Monday the 19th: "credits" (no monitoring_since) counts its
+    month from there, so its coverage is the observed share of the time it was watched
+    (one 10-minute gap), not of the whole month: SlaCoverageTooLow, which fires below the
+    minimum for 1 h, stays quiet for the rest of the month of an install. "hours" says
+    ``monitoring_since: 2026-10-01`` and keeps the whole month as reference time."""
+    series = scraper.scrape()
+    credits = "credits"
+    assert series["slawatch_sla_period_reference_seconds", credits] == at(
+        "2026-11-01T00:00:00+00:00"
+    ) - (MONDAY)
+    watched = FRIDAY_18H_PARIS - MONDAY
+    assert series["slawatch_sla_coverage_ratio", credits] == pytest.approx(
+        (watched - 10 * MINUTE) / watched, abs=120 / watched
+    )
+    assert (
+        series["slawatch_sla_coverage_ratio", credits]
+        > series["slawatch_sla_min_coverage_ratio", credits]
+    )
+    # Where the config says the month was watched from its start, the 18 days before the
+    # first sample are unknown: coverage under the minimum, as it should be.
+    assert series["slawatch_sla_coverage_ratio", "hours"] < 0.5
 
 
 def test_between_changes_the_figures_move_on_with_the_clock_and_the_calendar(

@@ -153,7 +153,13 @@ class Agents:
             mine = sum(1 for _, ms in stored if run.started * 1000 <= ms <= run.ended * 1000)
             assert mine >= run.spooled, f"run {i} spooled {run.spooled} samples, {mine} stored"
             assert run.dropped == 0, f"run {i} dropped samples"
-        down = [(t, f) for t, found in flips.items() for f in found if f.state is State.DOWN]
+        down = [
+            (t, f)
+            for t, at in flips.items()
+            for found in at.values()
+            for f in found
+            if f.state is State.DOWN
+        ]
         assert down == [], (down, [row for row in samples if not row.ok])
         return Figures(
             len(self.runs),

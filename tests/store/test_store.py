@@ -61,7 +61,7 @@ def test_migrations_create_the_schema_of_schema_py(db_url: str) -> None:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn)
-            assert context.get_current_revision() == "0004"
+            assert context.get_current_revision() == "0005"
             assert compare_metadata(context, metadata) == []
             if conn.dialect.name == "sqlite":
                 ddl = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
@@ -116,7 +116,7 @@ def test_importing_the_same_samples_twice_adds_nothing(store: Store) -> None:
     again = store.import_samples([rows, rows[:3]], RULES)
     assert (again.rows_read, again.rows_added) == (len(rows) + 3, 0)
     assert store.sample_count() == len(rows)
-    assert store.flips(["web"], *EVER)["web"] == expected_flips(rows)
+    assert store.flips(["web"], *EVER)["web"][""] == expected_flips(rows)
 
 
 def test_duplicates_within_one_batch_are_stored_once(store: Store) -> None:
@@ -186,7 +186,7 @@ def test_an_import_that_fails_midway_keeps_nothing(store: Store) -> None:
     with pytest.raises(ValueError, match=r"results\.csv:900000"):
         store.import_samples(batches(), RULES)
     assert store.sample_count() == len(kept)
-    assert store.flips(["web", "api"], *EVER) == {"web": expected_flips(kept), "api": []}
+    assert store.flips(["web", "api"], *EVER) == {"web": {"": expected_flips(kept)}, "api": {}}
 
 
 def test_an_import_with_an_unknown_target_keeps_nothing(store: Store) -> None:
@@ -210,7 +210,7 @@ FULL = "....x....xx...xxxx__...x.x.___xx_x...." + "." * 20 + "xxx" + "..s.."
 def test_flips_after_an_import_are_the_cores_flips_of_the_whole_history(store: Store) -> None:
     rows = history(FULL)
     store.import_samples([rows[i : i + 7] for i in range(0, len(rows), 7)], RULES)
-    stored = store.flips(["web"], *EVER)["web"]
+    stored = store.flips(["web"], *EVER)["web"][""]
     assert stored == expected_flips(rows)
     assert {f.state for f in stored} == {State.UP, State.DOWN, State.UNKNOWN}
 
@@ -249,7 +249,7 @@ def test_importing_in_chunks_gives_the_flips_of_one_import(
     for part in parts:
         store.import_samples([part], RULES)
     everything = [row for part in parts for row in part]
-    assert store.flips(["web"], *EVER)["web"] == expected_flips(everything)
+    assert store.flips(["web"], *EVER)["web"][""] == expected_flips(everything)
 
 
 def test_a_slow_ok_sample_is_no_anchor_for_degraded_as_down_targets(store: Store) -> None:
@@ -259,15 +259,15 @@ def test_a_slow_ok_sample_is_no_anchor_for_degraded_as_down_targets(store: Store
     rule = TimelineRule(interval=60, confirm_after=3, degraded_above_ms=500)
     first, second = history(".xs"), history("x.", start=T0 + 180)
     store.import_samples([first], {"web": rule})
-    assert State.DOWN not in {f.state for f in store.flips(["web"], *EVER)["web"]}
+    assert State.DOWN not in {f.state for f in store.flips(["web"], *EVER)["web"][""]}
     store.import_samples([second], {"web": rule})
-    assert store.flips(["web"], *EVER)["web"] == [
+    assert store.flips(["web"], *EVER)["web"][""] == [
         Flip(T0, State.UP),
         Flip(T0 + 60, State.DOWN),
         Flip(T0 + 240, State.UP),
         Flip(T0 + 240 + 120, State.UNKNOWN),
     ]
-    assert expected_flips(first + second, rule) == store.flips(["web"], *EVER)["web"]
+    assert expected_flips(first + second, rule) == store.flips(["web"], *EVER)["web"][""]
 
 
 def test_recompute_flips_returns_the_flips_from_its_anchor(store: Store) -> None:
@@ -276,7 +276,7 @@ def test_recompute_flips_returns_the_flips_from_its_anchor(store: Store) -> None
         Flip(T0 + 240, State.UP),
         Flip(T0 + 300 + 120, State.UNKNOWN),
     ]
-    assert store.flips(["web"], *EVER)["web"] == expected_flips(history("..xx.."))
+    assert store.flips(["web"], *EVER)["web"][""] == expected_flips(history("..xx.."))
 
 
 @pytest.mark.parametrize(
@@ -301,7 +301,7 @@ def test_flips_gives_the_flip_before_start_and_those_inside(
 ) -> None:
     store.import_samples([history(".xx...")], RULES)  # up 0, down 60, up 180, unknown 420
     found = store.flips(["web", "api"], start, end)
-    assert found == {"web": [Flip(t, state) for t, state in expected], "api": []}
+    assert found == {"web": {"": [Flip(t, state) for t, state in expected]}, "api": {}}
 
 
 # -- maintenance, exclusions, claims and their audit ------------------------------------------

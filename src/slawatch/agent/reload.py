@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 AT_START = (
     ("database", "url"),
     ("agent", "listen"),
+    ("agent", "location"),  # its samples' key, and the metrics' label set
     ("agent", "workers"),
     ("agent", "spool_dir"),
     ("agent", "spool_max_bytes"),

@@ -25,14 +25,17 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
+from slawatch import version
 from slawatch.agent.episodes import Failing
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
+from slawatch.agent.leadership import Leadership, WhenLeading
 from slawatch.agent.notices import notifier
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.reload import Pause, Reloader, restart_needed
-from slawatch.agent.scheduler import Schedule, Scheduling
+from slawatch.agent.scheduler import Schedule, Scheduling, sample_instant_ms
 from slawatch.agent.spool import Spool
+from slawatch.agent.transitions import Transitions
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import Counters, SampleWriter
 from slawatch.config import Config
@@ -77,7 +80,8 @@ class Agent:
         self.config = config
         self.clock = clock
         self.registry = registry or CollectorRegistry()
-        self.metrics = AgentMetrics(self.registry)
+        self.metrics = AgentMetrics(self.registry, config.agent.location)
+        self.metrics.set_control(config.agent.control_targets)
         self.store = store
         self.spool = spool
         self.sla = SlaSeries(self.store, self.config, clock)
@@ -90,10 +94,17 @@ class Agent:
         self._sla_refresh = Periodic(self._refresh_sla, SLA_REFRESH_EVERY, "the SLA series refresh")
         self.notifier = notifier.Notifier(self.store, lambda: self.config, clock)
         self.renewals = RenewalSeries(self.store, lambda: self.config, clock)
-        self.registry.register(self.renewals)
+        self.leadership = Leadership(
+            store.leader_lock(),
+            self.metrics.leader,
+            changed=self.sla.targets_changed,
+            rebuild=lambda: self.sla.configure(self.config),
+        )
+        self.registry.register(WhenLeading(self.renewals, lambda: self.leadership.leading))
+        self.transitions = Transitions(self._rules())
         self.writer = SampleWriter(
             self.store,
-            self._rules(),
+            self.transitions.rules,
             self.spool,
             counters=Counters(
                 spooled=self.metrics.spooled.inc,
@@ -128,9 +139,11 @@ class Agent:
                 self._health,
                 self._ping,
                 api,
+                probe_metrics=self.metrics.targets.exposition,
                 more_metrics=self._series,
             )
             self.server.start()
+            self.leadership.start()
             self._sla_refresh.start()
             self._sla_refresh.wake()  # the first figures, before the first scrape
             self.writer.start()  # what an earlier run spooled goes first
@@ -138,8 +151,10 @@ class Agent:
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
             log.info(
-                "agent started: %d targets, listening on %s",
+                "slawatch %s agent started: %d targets (shard %s), listening on %s",
+                version(),
                 len(self._intervals()),
+                self.config.agent.shard,
                 self.config.agent.listen,
             )
             try:
@@ -153,17 +168,20 @@ class Agent:
         config, notes = restart_needed(self.config, loaded)
         for note in notes:
             log.warning("%s", note)
-        for gone in set(self._intervals()) - {t.name for t in config.targets}:
+        for gone in set(self._intervals()) - {t.name for t in config.probed_targets()}:
             self.metrics.forget(gone)
+            self.transitions.forget(gone)
         self.config = config
-        self.writer.update_rules(self._rules())
+        self.metrics.set_control(config.agent.control_targets)
+        self.transitions.rules = self._rules()
+        self.writer.update_rules(self.transitions.rules)
         self.sla.configure(config)
         self.support.configure(config)
         self._watch_heartbeats()
         self._schedule.apply(self._intervals(), self.clock())
         self.metrics.reload_ok.set(1)
         self.metrics.reload_time.set(self.clock())
-        log.info("config reloaded: %d targets", len(config.targets))
+        log.info("config reloaded: %d targets", len(self._intervals()))
 
     def _refused(self) -> None:
         self.metrics.reload_ok.set(0)
@@ -187,6 +205,7 @@ class Agent:
         assert self.server is not None
         self.server.close()
         self._sla_refresh.stop(0, last_run=False)
+        self.leadership.stop(SHUTDOWN_GRACE)  # frees the lock: another agent leads at once
         log.info(
             "agent stopped: %d samples written, %d left in the spool %s",
             self.writer.written,
@@ -198,7 +217,8 @@ class Agent:
         """Renewal notices, a pass a minute, in a thread: SMTP and the store block."""
         while not self.stop.is_set():
             try:
-                await asyncio.to_thread(self.notifier.tick)
+                if self.leadership.leading:
+                    await asyncio.to_thread(self.notifier.tick)
             except Exception:  # a bug must not stop the probes; the next pass starts over
                 log.exception("renewal notices: the pass failed")
             with contextlib.suppress(TimeoutError):
@@ -218,27 +238,30 @@ class Agent:
     def _record(self, name: str, started: float, late: float, result: ProbeResult) -> None:
         """A probe's result, from this process or a probe worker: to /metrics and the store."""
         self.metrics.observe(name, result, late)
-        if name not in self._schedule:  # a reload removed the target while it was probed
+        interval = self._schedule.interval(name)
+        if interval is None:  # a reload removed the target while it was probed
             self.metrics.forget(name)
         if result.outcome is Outcome.PROBE_ERROR:
             return  # our side could not probe: no sample, so the time turns unknown, not down
+        self.transitions.observe(name, started, result)
         self.writer.add(
             SampleRow(
                 target=name,
-                ts_ms=round(started * 1000),
+                ts_ms=round(started * 1000)
+                if interval is None
+                else sample_instant_ms(name, interval, started),
                 ok=result.ok,
                 latency_ms=result.duration_seconds * 1000,
                 status=result.status_code,
                 error=result.error_message or result.error_class,
+                location=self.config.agent.location,
             )
         )
 
     def _probing(self, workers: int) -> Scheduling:
         """Probes run here, or in ``workers`` processes (``agent.workers``)."""
         if workers == 1:
-            return Schedule(
-                self._probe, on_skip=lambda name: self.metrics.skipped.labels(name).inc()
-            )
+            return Schedule(self._probe, on_skip=self.metrics.targets.skip)
         return WorkerPool(
             workers,
             lambda: self.config,
@@ -249,7 +272,10 @@ class Agent:
         )
 
     def _series(self) -> bytes:
-        """The SLA and support series, appended to /metrics (neither reads the store)."""
+        """The SLA and support series, appended to /metrics (neither reads the store);
+        by the leader only (agent/leadership.py)."""
+        if not self.leadership.leading:
+            return b""
         return self.sla.exposition() + self.support.exposition()
 
     def _refresh_sla(self) -> None:
@@ -284,6 +310,8 @@ class Agent:
             "spool_bytes": self.spool.size,
             "samples_spooled": self.writer.spooled,
             "samples_written": self.writer.written,
+            "shard": str(self.config.agent.shard),
+            "leader": self.leadership.leading,
         }
         if not stalled and note is not None:
             detail.update(status="degraded", note=note)
@@ -291,7 +319,7 @@ class Agent:
 
     def _watch_heartbeats(self) -> None:
         """Heartbeat targets get one interval from now (or from their last ping)."""
-        names = {t.name for t in self.config.targets if t.kind == "heartbeat"}
+        names = {t.name for t in self.config.probed_targets() if t.kind == "heartbeat"}
         now = self.clock()
         for name in names:
             self.pings.setdefault(name, now)
@@ -305,7 +333,8 @@ class Agent:
             loop.add_signal_handler(stop_signal, self.stop.set)
 
     def _intervals(self) -> dict[str, int]:
-        return {t.name: t.interval for t in self.config.targets}
+        """The targets this agent probes (its shard's) and their intervals."""
+        return {t.name: t.interval for t in self.config.probed_targets()}
 
     def _rules(self) -> dict[str, TimelineRule]:
         return self.config.timeline_rules()

@@ -30,6 +30,7 @@ Run = Callable[[str, float], Awaitable[None]]
 log = logging.getLogger(__name__)
 
 EARLY = 0.01  # seconds: a run this close before an instant of its schedule serves it
+ALIGN_WITHIN = 1.0  # seconds after its instant a run may start and still be stored at it
 CUT_SHORT_WAIT = 1.0  # seconds a draining schedule waits for the runs it cancelled
 
 
@@ -37,7 +38,28 @@ def phase(name: str, interval: int) -> float:
     """The target's offset within its interval, stable across restarts; to the
     millisecond, so that targets spread within each second too rather than
     starting together on whole seconds (which inflates their measured durations)."""
-    return zlib.crc32(name.encode()) % (interval * 1000) / 1000
+    return _phase_ms(name, interval) / 1000
+
+
+def _phase_ms(name: str, interval: int) -> int:
+    return zlib.crc32(name.encode()) % (interval * 1000)
+
+
+def sample_instant_ms(name: str, interval: int, started: float) -> int:
+    """The instant a probe's sample is stored at: the scheduled instant it serves, when
+    it started at most ``ALIGN_WITHIN`` after it (or ``EARLY`` before), else its start.
+    Every agent puts a target on the same instants (its phase comes from its name), so
+    two agents probing it on time, a pair for high availability, store it at the same
+    instant, and the store keeps one sample (a failure is not counted twice towards
+    ``confirm_after``). A start later than that is overload, and keeps its own time."""
+    period = interval * 1000
+    started_ms = round(started * 1000)
+    offset = (started_ms - _phase_ms(name, interval)) % period
+    if offset <= ALIGN_WITHIN * 1000:
+        return started_ms - offset
+    if period - offset <= EARLY * 1000:
+        return started_ms + period - offset
+    return started_ms
 
 
 def first_run(name: str, interval: int, now: float) -> float:
@@ -83,6 +105,10 @@ class Scheduling(ABC):
 
     def __contains__(self, name: object) -> bool:
         return name in self._intervals
+
+    def interval(self, name: str) -> int | None:
+        """The target's interval, None when it is not scheduled."""
+        return self._intervals.get(name)
 
     @property
     def targets(self) -> dict[str, int]:

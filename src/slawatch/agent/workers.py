@@ -80,7 +80,7 @@ class WorkerPool(Scheduling):
     ) -> None:
         super().__init__()
         self._config = config  # the agent's current one (a reload swaps it)
-        self._local = Schedule(run_local, on_skip=lambda name: metrics.skipped.labels(name).inc())
+        self._local = Schedule(run_local, on_skip=metrics.targets.skip)
         limit = math.ceil(max_concurrent / count)
         self._workers = [_Handle(i, limit, record, metrics) for i in range(count)]
 
@@ -177,7 +177,7 @@ class _Handle:
             while self._results.poll():
                 finished, skipped = self._results.recv()
                 for name in skipped:
-                    self._metrics.skipped.labels(name).inc()
+                    self._metrics.targets.skip(name)
                 for name, started, late, result in finished:
                     self._record(name, started, late, result)
         except (EOFError, OSError):

@@ -201,10 +201,10 @@ class SampleWriter:
             return
 
     def _without(self, rows: Sequence[SampleRow], conflict: SampleConflict) -> list[SampleRow]:
-        key = (conflict.target, conflict.ts_ms)
-        kept = [row for row in rows if (row.target, row.ts_ms) != key or row.ok != conflict.ok]
+        key = (conflict.target, conflict.location, conflict.ts_ms)
+        kept = [row for row in rows if _key(row) != key or row.ok != conflict.ok]
         if len(kept) == len(rows):  # the contradiction is inside the batch: keep neither
-            kept = [row for row in rows if (row.target, row.ts_ms) != key]
+            kept = [row for row in rows if _key(row) != key]
         log.error("%s: the new sample is dropped, the stored one stays", conflict)
         self._conflicts.record(len(rows) - len(kept))
         return kept
@@ -231,3 +231,8 @@ class SampleWriter:
             for _ in range(max(excess, 0)):
                 self._buffer.popleft()
         self._overflow.record(excess)
+
+
+def _key(row: SampleRow) -> tuple[str, str, int]:
+    """A sample's key in the store."""
+    return row.target, row.location, row.ts_ms

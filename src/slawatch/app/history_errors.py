@@ -52,7 +52,8 @@ def conflict_message(
 ) -> str:
     """``conflict`` told with its lines: ``lines`` are those of ``path`` that hold its
     sample (number, ``ok``), ``stored_ok`` what the database held before the import."""
-    sample = f"{conflict.target} at {instant_text(conflict.ts_ms)}"
+    at = f" from {conflict.location}" if conflict.location else ""
+    sample = f"{conflict.target}{at} at {instant_text(conflict.ts_ms)}"
     if stored_ok is not None:
         for number, ok in lines:
             if ok != stored_ok:

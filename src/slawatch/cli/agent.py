@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from slawatch.cli.common import Session, config_option, reports_errors
+from slawatch.cli.common import Session, complete_targets, config_option, reports_errors
 from slawatch.cli.gc_pause import gc_paused
 
 
@@ -46,7 +46,7 @@ def run(config_path: Path | None, db_url: str | None) -> None:
 
 @click.command()
 @config_option
-@click.argument("target")
+@click.argument("target", shell_complete=complete_targets)
 @reports_errors
 def probe(config_path: Path | None, db_url: str | None, target: str) -> None:
     """Probe TARGET once now and show what was found, phase by phase."""

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from slawatch.app.context import Context
     from slawatch.config import Config
     from slawatch.store.store import Store
@@ -132,16 +134,32 @@ def config_option(command: F) -> F:
         "--db",
         "db_url",
         envvar="SLAWATCH_DB",
-        help="Database URL (sqlite:///path or postgresql+psycopg://...); overrides the config.",
+        metavar="URL",
+        help="Database URL over the config's (or $SLAWATCH_DB), "
+        "e.g. sqlite:///slawatch.db or postgresql+psycopg://user:pw@host/db.",
     )(command)
     return click.option(
         "-c",
         "--config",
         "config_path",
         type=click.Path(path_type=Path, dir_okay=False),
-        help="Config file (default: $SLAWATCH_CONFIG, ./slawatch.yaml, "
-        "./config/seed-contracts.yaml).",
+        help="Config file, e.g. config/seed-contracts.yaml (default: $SLAWATCH_CONFIG, "
+        "./slawatch.yaml, ./config/seed-contracts.yaml).",
     )(command)
+
+
+def contract_option(
+    help_text: str = "Contract name, as in the config", **kwargs: Any
+) -> Callable[[F], F]:
+    """``--contract NAME``, with an example and the shell's completion of the config's
+    contract names; ``kwargs`` go to ``click.option`` (``required=True``)."""
+    return click.option(
+        "--contract",
+        metavar="NAME",
+        help=f"{help_text}, e.g. cegid-portal.",
+        shell_complete=complete_contracts,
+        **kwargs,
+    )
 
 
 def contract_or_all(command: F) -> F:
@@ -154,7 +172,37 @@ def contract_or_all(command: F) -> F:
         is_flag=True,
         help="Every contract of the config with an availability part.",
     )(command)
-    return click.option("--contract", help="Contract name, as in the config.")(command)
+    return contract_option("One contract (or --all)")(command)
+
+
+def complete_contracts(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """The config's contract names that start with what is typed (shell completion)."""
+    return _complete(ctx, incomplete, lambda config: [c.name for c in config.contracts])
+
+
+def complete_targets(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """The config's target names that start with what is typed (shell completion)."""
+    return _complete(ctx, incomplete, lambda config: [t.name for t in config.targets])
+
+
+def _complete(
+    ctx: click.Context, incomplete: str, names: Callable[[Config], list[str]]
+) -> list[CompletionItem]:
+    """Names from the config the command line names (``-c``, else the defaults). A
+    config that does not load completes nothing: a completion never prints an error
+    (the shell would show it as a candidate) nor a traceback."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        config = Session(ctx.params.get("config_path"), None).config()
+        found = names(config)
+    except Exception:  # any: a half-typed command line, a broken config, a missing file
+        return []
+    return [CompletionItem(name) for name in found if name.startswith(incomplete)]
 
 
 def chosen_contracts(config: Config, contract: str | None, every: bool) -> list[str]:

@@ -17,7 +17,8 @@ from slawatch.cli.gc_pause import gc_paused
     "--results",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     required=True,
-    help="CSV: target,timestamp,ok[,latency_ms,status,error].",
+    help="CSV (or .csv.gz) with columns target,timestamp,ok[,latency_ms,status,error], "
+    "e.g. config/examples/history-2026-10.csv.gz.",
 )
 @reports_errors
 @gc_paused()  # a million SampleRow tuples: see gc_pause.py

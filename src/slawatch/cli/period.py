@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +23,13 @@ from slawatch.cli.common import (
     Session,
     chosen_contracts,
     config_option,
+    contract_option,
     contract_or_all,
     now,
     reports_errors,
 )
 from slawatch.cli.gc_pause import gc_paused
-from slawatch.cli.records import author_option, print_records, utc
+from slawatch.cli.records import author_option, contract_zones, local, print_records
 from slawatch.errors import UserError
 from slawatch.reports.versions import Change, diff, fingerprint
 
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from slawatch.store.closed_periods import Version
 
 period_option = click.option(
-    "--period", "label", required=True, help="YYYY-MM (a month) or YYYY (a year)."
+    "--period", "label", required=True, help="A month or a year, e.g. 2026-10 or 2026."
 )
 
 
@@ -85,9 +87,13 @@ def close(
 
 @period.command("amend")
 @config_option
-@click.option("--contract", required=True, help="Contract name, as in the config.")
+@contract_option(required=True)
 @period_option
-@click.option("--reason", required=True, help="Why the figures changed, for the customer.")
+@click.option(
+    "--reason",
+    required=True,
+    help='Why the figures changed, for the customer, e.g. "claim SUP-1234 received in time".',
+)
 @author_option
 @reports_errors
 @gc_paused()  # live reports: see gc_pause.py
@@ -121,7 +127,7 @@ def amend(
 
 @period.command("show")
 @config_option
-@click.option("--contract", required=True, help="Contract name, as in the config.")
+@contract_option(required=True)
 @period_option
 @reports_errors
 def show(*, config_path: Path | None, db_url: str | None, contract: str, label: str) -> None:
@@ -130,14 +136,16 @@ def show(*, config_path: Path | None, db_url: str | None, contract: str, label: 
     Hashes, who, when, why and what changed; TAMPERED lines for what fails its check."""
     from slawatch.app import periods
 
-    found = periods.closed(Session(config_path, db_url).store(reads_only=True), [contract], label)
+    session = Session(config_path, db_url)
+    found = periods.closed(session.store(reads_only=True), [contract], label)
     if not found:
         raise UserError(f"{contract} {label} is not closed")
     closed = found[0]
     for problem in closed.problems:
         click.echo(f"TAMPERED: {problem}")
+    zone = contract_zones(session)(closed.contract)
     for version in closed.versions:
-        _show_version(version)
+        _show_version(version, zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,21 +163,24 @@ class ClosedRow:
 
 @period.command("list")
 @config_option
-@click.option("--contract", help="Only this contract.")
+@contract_option("Only this contract")
 @reports_errors
 def listing(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
     """List closed periods with their latest hash."""
     from slawatch.app import periods
 
     contracts = None if contract is None else [contract]
-    found = periods.closed(Session(config_path, db_url).store(reads_only=True), contracts)
-    print_records([_row(closed) for closed in found])
+    session = Session(config_path, db_url)
+    found = periods.closed(session.store(reads_only=True), contracts)
+    print_records([_row(closed) for closed in found], contract_zones(session))
 
 
 @period.command("check")
 @config_option
 @contract_or_all
-@click.option("--period", "label", help="Only this period (default: every closed one).")
+@click.option(
+    "--period", "label", help="Only this period, e.g. 2026-10 (default: every closed one)."
+)
 @reports_errors
 @gc_paused()  # live reports: see gc_pause.py
 def check(
@@ -251,9 +262,10 @@ def _tampered(closed: ClosedPeriod) -> bool:
     return True
 
 
-def _show_version(version: Version) -> None:
+def _show_version(version: Version, zone: tzinfo) -> None:
     what = "closed" if version.number == 0 else f"amended: {version.reason}"
-    click.echo(f"version {version.number}  {utc(version.created_at)}  by {version.author}  {what}")
+    when = local(version.created_at, zone)
+    click.echo(f"version {version.number}  {when}  by {version.author}  {what}")
     click.echo(f"  sha256 {version.sha256}")
     if version.previous_sha256:
         click.echo(f"  previous {version.previous_sha256}")

@@ -7,38 +7,58 @@ must follow the start) before it reaches the store, which audits it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 import click
 
-from slawatch.cli.common import Session, config_option, default_author, reports_errors
+from slawatch.cli.common import (
+    Session,
+    config_option,
+    contract_option,
+    default_author,
+    reports_errors,
+)
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
+
+Zones = Callable[[str], tzinfo]  # a contract's name -> its time zone
 
 
 def author_option(command: Any) -> Any:
     return click.option(
         "--author",
         default=default_author,
-        help="Who makes the change (default: $SLAWATCH_AUTHOR or the login).",
+        metavar="NAME",
+        help="Who makes the change, for the audit log, e.g. alice "
+        "(default: $SLAWATCH_AUTHOR or the login).",
     )(command)
 
 
 def span_options(command: Any) -> Any:
     """``--contract``, ``--start`` and ``--end``: where a maintenance window or an
     exclusion applies."""
-    command = click.option("--end", required=True, help="ISO 8601; must be after --start.")(command)
     command = click.option(
-        "--start", required=True, help="ISO 8601; without an offset, in the contract's zone."
+        "--end",
+        required=True,
+        metavar="ISO",
+        help="Where it ends (excluded), after --start, e.g. 2026-10-14T11:00+02:00.",
     )(command)
-    return click.option("--contract", required=True)(command)
+    command = click.option(
+        "--start",
+        required=True,
+        metavar="ISO",
+        help="Where it starts, e.g. 2026-10-14T10:00+02:00; without an offset, read in "
+        "the contract's zone (echoed on stderr).",
+    )(command)
+    return contract_option(required=True)(command)
 
 
-def print_records(records: Sequence[Any]) -> None:
-    """A plain table of dataclass records, instants in ISO 8601 UTC."""
-    print_table([{k: _cell(k, v) for k, v in dataclasses.asdict(r).items()} for r in records])
+def print_records(records: Sequence[Any], zones: Zones) -> None:
+    """A plain table of dataclass records, each instant in its contract's zone, with
+    the offset (``2026-10-14T10:00:00+02:00``), as the reports write them."""
+    print_table([_cells(dataclasses.asdict(r), zones(r.contract)) for r in records])
 
 
 def print_table(rows: Sequence[dict[str, str]], empty: str = "(none)") -> None:
@@ -53,19 +73,49 @@ def print_table(rows: Sequence[dict[str, str]], empty: str = "(none)") -> None:
         click.echo("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
 
 
-def _cell(name: str, value: Any) -> str:
+def _cells(record: dict[str, Any], zone: tzinfo) -> dict[str, str]:
     from slawatch.store.operator_records import INSTANT_FIELDS
 
-    if value is None:
+    def cell(name: str, value: Any) -> str:
+        if value is None:
+            return "-"
+        if name.removesuffix("_ts") in INSTANT_FIELDS and isinstance(value, int):
+            return local(value, zone)
+        return str(value)
+
+    return {name: cell(name, value) for name, value in record.items()}
+
+
+def local(instant: int | None, zone: tzinfo) -> str:
+    """An instant in ``zone``, with its offset: ``2026-10-05T11:00:00+02:00``; "-" for none."""
+    if instant is None:
         return "-"
-    if name.removesuffix("_ts") in INSTANT_FIELDS and isinstance(value, int):
-        return utc(value)
-    return str(value)
+    return datetime.fromtimestamp(instant, zone).isoformat()
 
 
-def utc(instant: int) -> str:
-    """An instant as ISO 8601 UTC: ``2026-10-05T09:00:00Z``."""
-    return datetime.fromtimestamp(instant, UTC).isoformat().replace("+00:00", "Z")
+def contract_zones(session: Session) -> Zones:
+    """Each contract's time zone by name; UTC for a name the config no longer has (a
+    record outlives its contract's removal from the config)."""
+    config = session.config()
+    known = {model.name: model.timezone for model in config.contracts}
+    return lambda name: known.get(name, UTC)
+
+
+def echo_read(session: Session, contract: str, given: dict[str, str | None]) -> None:
+    """On stderr, how each instant typed without an offset was read: in the contract's
+    zone, which chose its offset (``--start 2026-10-14T10:00 read as
+    2026-10-14T10:00:00+02:00 (in Europe/Paris)``), so a DST fold or gap shows. One
+    typed with its offset needs no echo."""
+    from slawatch.app.records import option, parse_instant
+
+    zone = session.config().contract(contract).timezone
+    for field, text in given.items():
+        if text is None or datetime.fromisoformat(text).tzinfo is not None:
+            continue
+        instant = parse_instant(text, zone, field, option)
+        click.echo(
+            f"{option(field)} {text} read as {local(instant, zone)} (in {zone.key})", err=True
+        )
 
 
 @click.group()
@@ -76,9 +126,18 @@ def maintenance() -> None:
 @maintenance.command("add")
 @config_option
 @span_options
-@click.option("--kind", type=click.Choice([k.value for k in MaintenanceKind]), required=True)
-@click.option("--declared-at", help="When the customer was told (default: now).")
-@click.option("--note", default="")
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in MaintenanceKind], case_sensitive=False),
+    required=True,
+    help="planned (excluded with the contract's notice) or emergency.",
+)
+@click.option(
+    "--declared-at",
+    metavar="ISO",
+    help="When the customer was told, e.g. 2026-10-12T09:00+02:00 (default: now).",
+)
+@click.option("--note", default="", help='For the audit log, e.g. "database failover".')
 @author_option
 @reports_errors
 def maintenance_add(
@@ -96,8 +155,9 @@ def maintenance_add(
     """Declare a maintenance window (planned windows need the contract's notice)."""
     from slawatch.app.records import add_maintenance
 
+    session = Session(config_path, db_url)
     added = add_maintenance(
-        Session(config_path, db_url).context(),
+        session.context(),
         contract,
         start=start,
         end=end,
@@ -107,6 +167,7 @@ def maintenance_add(
         actor=author,
     )
     click.echo(f"maintenance #{added.id} added to {contract}")
+    echo_read(session, contract, {"start": start, "end": end, "declared_at": declared_at})
     if added.why_not is not None:
         click.echo(
             f"warning: maintenance #{added.id} does not qualify ({added.why_not}): "
@@ -121,14 +182,15 @@ def add_list_command(group: click.Group, what: str, retired: str, fetch: str) ->
 
     @group.command("list", help=f"List {what}.")
     @config_option
-    @click.option("--contract", help="Only this contract.")
+    @contract_option("Only this contract")
     @click.option("--all", "show_all", is_flag=True, help=f"Include {retired} ones.")
     @reports_errors
     def listing(
         config_path: Path | None, db_url: str | None, contract: str | None, show_all: bool
     ) -> None:
-        store = Session(config_path, db_url).store(reads_only=True)
-        print_records(getattr(store, fetch)(contract, show_all))
+        session = Session(config_path, db_url)
+        store = session.store(reads_only=True)
+        print_records(getattr(store, fetch)(contract, show_all), contract_zones(session))
 
 
 def add_retire_command(group: click.Group, verbs: tuple[str, str], noun: str, retire: str) -> None:
@@ -159,8 +221,17 @@ def exclude() -> None:
 @exclude.command("add")
 @config_option
 @span_options
-@click.option("--reason", type=click.Choice([r.value for r in ExclusionReason]), required=True)
-@click.option("--note", required=True, help="Why, for the customer and the audit log.")
+@click.option(
+    "--reason",
+    type=click.Choice([r.value for r in ExclusionReason], case_sensitive=False),
+    required=True,
+    help="Why the time does not count against the provider.",
+)
+@click.option(
+    "--note",
+    required=True,
+    help='Why, for the customer and the audit log, e.g. "regional power cut".',
+)
 @author_option
 @reports_errors
 def exclude_add(
@@ -177,8 +248,9 @@ def exclude_add(
     """Exclude a span of time from a contract's downtime."""
     from slawatch.app.records import add_exclusion
 
+    session = Session(config_path, db_url)
     new_id = add_exclusion(
-        Session(config_path, db_url).context(),
+        session.context(),
         contract,
         start=start,
         end=end,
@@ -187,6 +259,7 @@ def exclude_add(
         actor=author,
     )
     click.echo(f"exclusion #{new_id} added to {contract}")
+    echo_read(session, contract, {"start": start, "end": end})
 
 
 add_list_command(exclude, "exclusions", "revoked", "list_exclusions")
@@ -200,9 +273,16 @@ def claim() -> None:
 
 @claim.command("add")
 @config_option
-@click.option("--contract", required=True)
-@click.option("--at", "at_text", required=True, help="An instant inside the outage.")
-@click.option("--ticket", required=True, help="The customer's ticket reference.")
+@contract_option(required=True)
+@click.option(
+    "--at",
+    "at_text",
+    required=True,
+    metavar="ISO",
+    help="An instant inside the outage, e.g. 2026-10-05T11:00Z; without an offset, read "
+    "in the contract's zone.",
+)
+@click.option("--ticket", required=True, help="The customer's ticket reference, e.g. SUP-1234.")
 @author_option
 @reports_errors
 def claim_add(
@@ -221,6 +301,7 @@ def claim_add(
     config = session.config()
     new_id = add_claim(session.context(), contract, at=at_text, ticket=ticket, actor=author)
     click.echo(f"claim #{new_id} ({ticket}) added to {contract}")
+    echo_read(session, contract, {"at": at_text})
     if not config.contract(contract).terms().claims_required:
         click.echo(
             f"warning: {contract} does not require claims (claims_required: false): "
@@ -231,8 +312,10 @@ def claim_add(
 
 @claim.command("list")
 @config_option
-@click.option("--contract", help="Only this contract.")
+@contract_option("Only this contract")
 @reports_errors
 def claim_list(config_path: Path | None, db_url: str | None, contract: str | None) -> None:
     """List claims."""
-    print_records(Session(config_path, db_url).store(reads_only=True).list_claims(contract))
+    session = Session(config_path, db_url)
+    claims = session.store(reads_only=True).list_claims(contract)
+    print_records(claims, contract_zones(session))

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from slawatch.cli.common import Session, config_option, reports_errors
+from slawatch.cli.common import Session, config_option, contract_option, reports_errors
 from slawatch.cli.records import author_option, print_table
 
 _TABLE = ("contract", "expires", "state", "next_notice", "renewable", "fee", "currency", "notices")
@@ -26,9 +26,20 @@ def renewal() -> None:
 
 @renewal.command("status")
 @config_option
-@click.option("--contract", help="Only this contract (default: every one with a renewal part).")
-@click.option("--on", help="A local date YYYY-MM-DD (default: today in each contract's zone).")
-@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table")
+@contract_option("Only this contract (default: every one with a renewal part)")
+@click.option(
+    "--on",
+    metavar="DATE",
+    help="The local date to assess, e.g. 2027-04-15 (default: today in each contract's zone).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "table"], case_sensitive=False),
+    default="table",
+    show_default=True,
+    help="Output format (any case).",
+)
 @reports_errors
 def status(
     config_path: Path | None, db_url: str | None, contract: str | None, on: str | None, fmt: str
@@ -45,9 +56,19 @@ def status(
 
 @renewal.command("add")
 @config_option
-@click.option("--contract", required=True)
-@click.option("--on", required=True, help="The local date the renewal was made, YYYY-MM-DD.")
-@click.option("--years", required=True, type=int, help="Whole years, from the original expiry.")
+@contract_option("A contract with a renewal part", required=True)
+@click.option(
+    "--on",
+    required=True,
+    metavar="DATE",
+    help="The local date the renewal was made, e.g. 2027-05-15.",
+)
+@click.option(
+    "--years",
+    required=True,
+    type=int,
+    help="Whole years added from the original expiry, e.g. 1.",
+)
 @author_option
 @reports_errors
 def add(

@@ -68,22 +68,31 @@ def style_options(command: F) -> F:
 @click.command()
 @config_option
 @contract_or_all
-@click.option("--period", required=True, help="YYYY-MM (a month) or YYYY (a year).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--period", required=True, help="A month or a year, e.g. 2026-10 or 2026.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    default="json",
+    show_default=True,
+    help="Output format (any case: PDF or pdf).",
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write (required for xlsx and pdf).",
+    help="File to write, e.g. ipfolio-2026-10.pdf (required for xlsx and pdf).",
 )
 @click.option(
     "--out-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="With --all: write CONTRACT-PERIOD.FORMAT files here (created if missing).",
+    help="With --all: write CONTRACT-PERIOD.FORMAT files here, e.g. reports/ (created if missing).",
 )
 @click.option(
     "--as-of",
-    help="Assess the period up to this instant (default: now); records are read as stored now.",
+    metavar="ISO",
+    help="Assess the period up to this instant, e.g. 2026-11-05T00:00+01:00 (default: now); "
+    "records are read as stored now.",
 )
 @style_options
 @reports_errors
@@ -148,6 +157,12 @@ def _note(data: Mapping[str, Any]) -> None:
         click.echo(
             f"warning: {name}: nothing measured (no sample of its targets up to "
             f"{data['as_of']}): availability not assessed",
+            err=True,
+        )
+    if "monitored_from" in data["period"]:
+        click.echo(
+            f"note: {name}: monitored from {data['period']['monitored_from']}: the time "
+            "before it is not reference time",
             err=True,
         )
     if not data["period"].get("billing_period", True):

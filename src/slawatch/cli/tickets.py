@@ -6,7 +6,6 @@ them; the clocks are those known now (the shell's clock).
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,12 +15,13 @@ from slawatch.cli.common import (
     Session,
     binary_needs_a_file,
     config_option,
+    contract_option,
     default_author,
     reports_errors,
     write_output,
 )
 from slawatch.cli.gc_pause import gc_paused
-from slawatch.cli.records import print_table
+from slawatch.cli.records import local, print_table
 from slawatch.cli.report import style_options
 from slawatch.reports.formats import FORMATS, render
 
@@ -40,12 +40,15 @@ def ticket() -> None:
     "--events",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     required=True,
-    help="CSV: ticket,contract,event,timestamp[,priority,reason,note].",
+    help="CSV with columns ticket,contract,event,timestamp[,priority,reason,note], "
+    "e.g. config/examples/tickets-2026.csv.",
 )
 @click.option(
     "--author",
     default=default_author,
-    help="Who imports (the audit log's actor; default: $SLAWATCH_AUTHOR or the login).",
+    metavar="NAME",
+    help="Who imports (the audit log's actor), e.g. alice "
+    "(default: $SLAWATCH_AUTHOR or the login).",
 )
 @reports_errors
 def import_events(config_path: Path | None, db_url: str | None, events: Path, author: str) -> None:
@@ -62,7 +65,7 @@ def import_events(config_path: Path | None, db_url: str | None, events: Path, au
 
 @ticket.command("list")
 @config_option
-@click.option("--contract", help="Only this contract (default: every one with a support part).")
+@contract_option("Only this contract (default: every one with a support part)")
 @click.option("--open", "open_only", is_flag=True, help="Only requests not closed.")
 @reports_errors
 def list_tickets(
@@ -82,16 +85,16 @@ def _row(view: RequestView) -> dict[str, str]:
         "contract": view.contract,
         "ticket": request.ticket,
         "priority": request.priority,
-        "opened": _local(request.opened, view),
+        "opened": local(request.opened, view.terms.zone),
         "state": "closed" if view.closed() else "open",
-        "next_deadline": _local(view.next_deadline(), view),
+        "next_deadline": local(view.next_deadline(), view.terms.zone),
         "targets": outcomes or "-",
     }
 
 
 @ticket.command("show")
 @config_option
-@click.option("--contract", required=True)
+@contract_option(required=True)
 @click.argument("reference")
 @reports_errors
 def show(config_path: Path | None, db_url: str | None, contract: str, reference: str) -> None:
@@ -111,7 +114,7 @@ def show(config_path: Path | None, db_url: str | None, contract: str, reference:
     print_table(
         [
             {
-                "at": _local(e.at, view),
+                "at": local(e.at, view.terms.zone),
                 "event": str(e.kind),
                 "reason": str(e.reason or "-"),
                 "note": e.note or "-",
@@ -124,12 +127,6 @@ def show(config_path: Path | None, db_url: str | None, contract: str, reference:
         click.echo(f"{target['name']}: {arithmetic(terms[target['name']], target)}")
 
 
-def _local(instant: int | None, view: RequestView) -> str:
-    if instant is None:
-        return "-"
-    return datetime.fromtimestamp(instant, view.terms.zone).isoformat()
-
-
 @click.group()
 def support() -> None:
     """Support-response reports (SPEC section 6)."""
@@ -137,20 +134,32 @@ def support() -> None:
 
 @support.command("report")
 @config_option
-@click.option("--contract", required=True, help="A contract with a support part.")
+@contract_option("A contract with a support part", required=True)
 @click.option(
     "--period",
     required=True,
-    help="YYYY-MM (a month), YYYY (a year) or contract-year:YYYY (from the support start date).",
+    help="A month, a year or a contract year (from the support start date), e.g. 2026-10, "
+    "2026 or contract-year:2026.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    default="json",
+    show_default=True,
+    help="Output format (any case: PDF or pdf).",
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write (required for xlsx and pdf).",
+    help="File to write, e.g. cegid-support.pdf (required for xlsx and pdf).",
 )
-@click.option("--as-of", help="Assess as known at this instant (default: now).")
+@click.option(
+    "--as-of",
+    metavar="ISO",
+    help="Assess as known at this instant, e.g. 2026-12-01T00:00+01:00 (default: now).",
+)
 @style_options
 @reports_errors
 @gc_paused()  # a yearly report holds 100,000 requests' events: see gc_pause.py

@@ -30,6 +30,7 @@ from slawatch.config.fields import (
     Weekly,
     Zone,
     parse_day,
+    parse_rule,
 )
 from slawatch.config.renewals import Renewal
 from slawatch.config.report_settings import ReportSettings
@@ -54,22 +55,11 @@ from slawatch.sla.service import ALL, Rule
 FORMULA = "100 - A"  # the credit that IPfolio's last tier gives
 
 
-def _rule(value: object) -> Rule:
-    if value in ("all", "any"):
-        return Rule(str(value))
-    if isinstance(value, dict) and list(value) == ["quorum"]:
-        k = value["quorum"]
-        if isinstance(k, int) and not isinstance(k, bool) and k >= 1:
-            return Rule("quorum", k)
-        raise_errors([error_at(("quorum",), "must be a whole number >= 1", 2)])
-    raise invalid("must be all, any or {quorum: K}", "{quorum: 2}")
-
-
 class Service(ConfigModel):
     """The targets a contract covers and how their states combine (SPEC section 2)."""
 
     targets: Annotated[tuple[str, ...], NonEmpty] = Field(examples=["[cegid-portal-web]"])
-    rule: Annotated[Rule, PlainValidator(_rule)] = Field(default=ALL, examples=["all"])
+    rule: Annotated[Rule, PlainValidator(parse_rule)] = Field(default=ALL, examples=["all"])
 
     @field_validator("targets")
     @classmethod
@@ -97,6 +87,21 @@ def _period(value: object) -> PeriodRule:
     raise invalid(
         "must be month, year or {contract_year: YYYY-MM-DD}", "{contract_year: 2026-03-15}"
     )
+
+
+def _since(value: object) -> datetime | None:
+    """``monitoring_since``: an instant (an offset, or read in the contract's zone) or a
+    date (its local midnight); ``terms()`` places it in the zone."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise invalid("must be an ISO 8601 instant or a date", "2026-10-14T10:00:00+02:00")
 
 
 def _first_day(value: object) -> date:
@@ -292,6 +297,11 @@ class Contract(ConfigModel):
         default=None, examples=["month"]
     )
     reference: Reference = Field(default_factory=_all_week, examples=["24x7"])
+    # Before it, the service was not watched: not reference time (default: the first
+    # sample of the contract's targets).
+    monitoring_since: Annotated[datetime | None, PlainValidator(_since)] = Field(
+        default=None, examples=["2026-10-14T10:00:00+02:00"]
+    )
     maintenance: Maintenance = Field(default_factory=Maintenance)
     exclusions_count_as: Formula = Field(
         default=defaults.EXCLUSIONS_COUNT_AS, examples=["available"]
@@ -382,7 +392,16 @@ class Contract(ConfigModel):
             outage_limits=tuple(row.limit() for row in self.outage_limits),
             fee=None if self.fee is None else self.fee.terms(),
             clauses=tuple(self.clauses.items()),
+            monitoring_since=self._since_instant(),
         )
+
+    def _since_instant(self) -> int | None:
+        since = self.monitoring_since
+        if since is None:
+            return None
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=self.timezone)
+        return int(since.timestamp())
 
     def renewal_terms(self) -> RenewalTerms:
         """The renewal part as the core computes with it; ``PartMissingError`` without one."""

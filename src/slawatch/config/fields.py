@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AfterValidator, PlainValidator
 
-from slawatch.config.base import invalid
+from slawatch.config.base import error_at, invalid, raise_errors
 from slawatch.config.durations import parse_duration, parse_duration_ms
 from slawatch.config.errors import DurationError, closest
 from slawatch.sla.calendar import WeeklyWindow
+from slawatch.sla.service import Rule
 
-_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _VARIABLE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
@@ -42,7 +43,7 @@ items are there but invalid (pydantic would also say "at least 1 item")."""
 
 
 def _name(value: str) -> str:
-    if not _NAME_RE.fullmatch(value):
+    if not NAME_RE.fullmatch(value):
         raise invalid(
             "must be lowercase letters, digits, '.', '_' or '-', starting with a letter or digit"
         )
@@ -51,6 +52,14 @@ def _name(value: str) -> str:
 
 Name = Annotated[str, AfterValidator(_name)]
 """A target or contract name: it appears in metric labels, URLs and file names."""
+
+
+def _location(value: str) -> str:
+    return value and _name(value)
+
+
+Location = Annotated[str, AfterValidator(_location)]
+"""A location's name, as a ``Name``, or ``""``: the unnamed location."""
 
 
 def _variable(value: str) -> str:
@@ -157,3 +166,16 @@ def _day(value: object) -> date:
 
 Day = Annotated[date, PlainValidator(_day)]
 """A local date ``YYYY-MM-DD`` in the contract's zone, such as an expiry (its last day)."""
+
+
+def parse_rule(value: object, words: str = "all, any") -> Rule:
+    """``all``, ``any`` or ``{quorum: K}``: how a service's targets, or a target's
+    locations, combine (SPEC section 2). ``words``: the keywords the error names."""
+    if value in ("all", "any"):
+        return Rule(str(value))
+    if isinstance(value, dict) and list(value) == ["quorum"]:
+        k = value["quorum"]
+        if isinstance(k, int) and not isinstance(k, bool) and k >= 1:
+            return Rule("quorum", k)
+        raise_errors([error_at(("quorum",), "must be a whole number >= 1", 2)])
+    raise invalid(f"must be {words} or {{quorum: K}}", "{quorum: 2}")

@@ -18,6 +18,9 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
     agent:
       listen: 127.0.0.1:9115             # default; HOST:PORT of /metrics and the API;
                                          # changed by a restart, not a reload
+      location: paris                    # default "" (the unnamed location): where this
+                                         # agent probes from; its samples are stored
+                                         # under it; changed by a restart, not a reload
       control_targets: [resolver]        # default []; names of targets (each counts every
                                          # failure: confirm_after is 1 for them). While all of them
                                          # fail, other targets are unknown, not down
@@ -29,6 +32,10 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
                                          # the targets are shared out over that many worker
                                          # processes (one core each, ~800 HTTP probes/s);
                                          # changed by a restart, not a reload
+      shard: 2/4                         # default 1/1: this agent probes shard I of N (from 1)
+                                         # of the targets, by a stable hash of their names
+                                         # (docs/scaling.md); control targets are probed by
+                                         # every shard
       spool_dir: /var/lib/slawatch/spool # default: next to an SQLite database file
                                          # (slawatch.db.spool), else ./slawatch-spool: where
                                          # samples wait, on disk, until the database has them
@@ -55,6 +62,10 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
                                          # make an outage
         degraded_above: 2s               # optional (not for heartbeat): a slower answer
                                          # counts as failed
+        locations:                       # optional: when probed from several places
+          rule: {quorum: 2}              # default majority (of the expected locations, or
+                                         # of those that sent samples); all | any | {quorum: K}
+          expected: [paris, frankfurt, virginia]  # default []: the locations that count
         method: GET                      # http: default GET; HEAD, POST, PUT, PATCH,
                                          # DELETE or OPTIONS
         headers:                         # http: default {}; ${NAME} is read from the
@@ -99,6 +110,9 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
           rule: all                      # default all; any | {quorum: K}, 1 <= K <= targets
         timezone: Europe/Paris           # required, an IANA zone
         period: month                    # required: month | year | {contract_year: 2026-03-15}
+        monitoring_since: 2026-10-14     # optional; a date (local midnight) or an instant:
+                                         # time before it is not reference time (default:
+                                         # the first sample of the contract's targets)
         reference:                       # default 24x7; or weekly windows minus holidays:
           windows: ["mon-fri 07:00-20:00"]  # at least one; DAYS HH:MM-HH:MM, DAYS as
                                          # mon..sun, mon-fri, sat,sun or daily; a window
@@ -215,7 +229,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PlainValidator, field_validator, model_validator
 from pydantic_core import InitErrorDetails
 
 from slawatch.config import defaults
@@ -223,9 +237,10 @@ from slawatch.config.base import ConfigModel, Loc, error_at, invalid, raise_erro
 from slawatch.config.contracts import Contract
 from slawatch.config.database_url import backend_name, sqlite_beside
 from slawatch.config.errors import UnknownNameError, closest, listing
-from slawatch.config.fields import Name, NonEmpty, Variable
+from slawatch.config.fields import Location, Name, NonEmpty, Variable
 from slawatch.config.renewals import Channel
 from slawatch.config.report_settings import ReportSettings
+from slawatch.config.shards import Shard, parse_shard
 from slawatch.config.smtp import Smtp
 from slawatch.config.targets import AnyTarget, Target
 from slawatch.sla.timeline import TimelineRule
@@ -260,17 +275,30 @@ class Database(ConfigModel):
         return self if url == self.url else Database(url=url)
 
 
+def _shard(value: object) -> Shard:
+    if isinstance(value, Shard):
+        return value
+    if not isinstance(value, str):
+        raise invalid("must be I/N, this agent's shard I of N")
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise invalid(str(exc)) from None
+
+
 class Agent(ConfigModel):
     """The daemon: where it serves ``/metrics`` and the API, its control targets, and
     where the API's write tokens are (never in the file itself), and how many
     processes probe."""
 
     listen: str = Field(default=defaults.LISTEN, examples=["127.0.0.1:9115"])
+    location: Location = Field(default="", examples=["paris"])
     control_targets: tuple[str, ...] = Field(default=(), examples=["[resolver]"])
     api_tokens: dict[Name, Variable] = Field(
         default_factory=lambda: dict(defaults.API_TOKENS), examples=["{api: SLAWATCH_API_TOKEN}"]
     )
     workers: int = Field(default=defaults.WORKERS, ge=1, le=64, strict=True, examples=[2])
+    shard: Annotated[Shard, PlainValidator(_shard)] = Field(default=Shard(1, 1), examples=["2/4"])
     spool_dir: Path | None = Field(default=None, examples=["/var/lib/slawatch/spool"])
     spool_max_bytes: int = Field(
         default=defaults.SPOOL_MAX_BYTES, ge=1 << 20, strict=True, examples=[1 << 30]
@@ -365,6 +393,12 @@ class Config(ConfigModel):
             else t.timeline_rule()
             for t in self.targets
         }
+
+    def probed_targets(self) -> tuple[AnyTarget, ...]:
+        """The targets this agent probes: those of its shard (``agent.shard``), and
+        every control target (each shard must see its own network fail)."""
+        shard, control = self.agent.shard, set(self.agent.control_targets)
+        return tuple(t for t in self.targets if t.name in control or shard.owns(t.name))
 
     def readers(self) -> dict[str, tuple[str, ...]]:
         """Per target, the contracts whose figures read its timeline: those over it,

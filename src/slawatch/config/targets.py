@@ -27,6 +27,7 @@ from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, error_at, invalid, raise_errors
 from slawatch.config.durations import format_duration_ms
 from slawatch.config.fields import Milliseconds, Name, NonEmpty, Seconds, SecondsOrZero
+from slawatch.config.locations import Locations
 from slawatch.config.probe_settings import (
     Flag,
     Headers,
@@ -37,6 +38,7 @@ from slawatch.config.probe_settings import (
     StatusCode,
     canonical_answer,
 )
+from slawatch.sla.locations import LocationRule
 from slawatch.sla.timeline import TimelineRule
 
 DISCRIMINATOR = "kind"  # the key that says which model a target item is
@@ -53,10 +55,15 @@ class _Target(ConfigModel):
     name: Name = Field(examples=["cegid-portal-web"])
     interval: Seconds = Field(default=defaults.INTERVAL, examples=["60s"])
     confirm_after: int = Field(default=defaults.CONFIRM_AFTER, ge=1, examples=[2])
+    locations: Locations = Field(default_factory=Locations)
 
     def timeline_rule(self) -> TimelineRule:
         """How the core turns this target's samples into up / down / unknown time."""
         return TimelineRule(self.interval, self.confirm_after)
+
+    def location_rule(self) -> LocationRule:
+        """How the core combines this target's locations into its timeline."""
+        return self.locations.location_rule()
 
 
 class _ProbedTarget(_Target):

@@ -1,24 +1,180 @@
 """The agent's Prometheus series: per-probe ones with blackbox_exporter's names and
 meanings (so existing dashboards and alerts work, with a ``target`` label), and
 the agent's own ``slawatch_*`` series. The registry is passed in, never global.
+
+The per-target series are not prometheus_client metrics: at 50,000 targets its one
+object per labelled series (seven or more a target) took 4 KB a target, 12 us a
+probe to update and 3 s to render. ``ProbeSeries`` keeps one slotted record per
+target and writes their text itself, as ``generate_latest`` does (labels sorted by
+name, values as Go prints them); a scrape may leave them out (``GET
+/metrics?series=agent``, agent/http/server.py).
+
+An agent with ``agent.location`` adds a ``location`` label to its per-probe series and
+to ``slawatch_probe_side_failure``: agents of several locations then export distinct
+series. Without it they carry no such label, so the series of a single unnamed agent
+stay exactly what they were before locations existed.
 """
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.utils import floatToGoString
 
+from slawatch import version as slawatch_version
+from slawatch.exporters.text_format import escape
 from slawatch.probes.result import ProbeResult
 
 LATENESS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+_NO_PHASES: Mapping[str, float] = {}
+_go: Callable[[float], str] = floatToGoString  # a value as Go prints it: 1.8e+09
+
+
+class _Last:
+    """One target's series: its last probe, and its counts since the agent started."""
+
+    __slots__ = (
+        "cert_expiry",
+        "duration",
+        "errors",
+        "outcomes",
+        "phases",
+        "skipped",
+        "status",
+        "success",
+    )
+
+    def __init__(self) -> None:
+        self.success: bool | None = None  # None: never probed (only skipped) yet
+        self.duration = 0.0
+        self.status: int | None = None
+        self.cert_expiry: float | None = None
+        self.phases: Mapping[str, float] = _NO_PHASES
+        self.outcomes: dict[str, int] = {}
+        self.errors: dict[str, int] | None = None  # most targets never fail: no dict
+        self.skipped = 0
+
+
+class ProbeSeries:
+    """The per-target series, targets in the order they were first seen. The loop
+    records, a server thread writes the text: it copies what the loop may grow."""
+
+    def __init__(self, location: str = "") -> None:
+        """``location``: the agent's ``agent.location`` ("" for none: no label)."""
+        self._targets: dict[str, _Last] = {}
+        self._at = f'location="{escape(location)}",' if location else ""
+
+    def observe(self, target: str, result: ProbeResult) -> None:
+        last = self._targets.get(target) or self._add(target)
+        last.success = result.ok
+        last.duration = result.duration_seconds
+        if result.status_code is not None:
+            last.status = result.status_code
+        if phases := result.phases:  # a phase this probe did not reach keeps its last value
+            known = last.phases
+            last.phases = phases if known.keys() <= phases.keys() else {**known, **phases}
+        if result.cert_expiry is not None:
+            last.cert_expiry = result.cert_expiry
+        outcomes = last.outcomes
+        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+        if (error := result.error_class) is not None:
+            errors = last.errors = last.errors or {}
+            errors[error] = errors.get(error, 0) + 1
+
+    def skip(self, target: str) -> None:
+        """A scheduled run of ``target`` that did not start (overload)."""
+        (self._targets.get(target) or self._add(target)).skipped += 1
+
+    def forget(self, target: str) -> None:
+        """Remove a target's series, its counters too, once the config no longer has it:
+        a removed target must not stay in every scrape for the life of the process."""
+        self._targets.pop(target, None)
+
+    def exposition(self) -> bytes:
+        """Every per-target series in the text format, family by family."""
+        targets = [(escape(name), last) for name, last in list(self._targets.items())]
+        return "".join(_text(targets, self._at)).encode()
+
+    def _add(self, target: str) -> _Last:
+        last = self._targets[target] = _Last()
+        return last
+
+
+def _text(targets: list[tuple[str, _Last]], at: str) -> Iterator[str]:
+    """The families in the order, and with the help texts, they always had. ``at`` is
+    the location label and its comma, or nothing; labels go out sorted by name, as
+    generate_latest writes them (error_class < location < outcome < phase < target)."""
+    probed = [(name, last) for name, last in targets if last.success is not None]
+    yield from _last_probe(probed, at)
+    yield from _counts(targets, probed, at)
+
+
+def _last_probe(probed: list[tuple[str, _Last]], at: str) -> Iterator[str]:
+    yield _head("probe_success", "Whether the last probe succeeded")
+    for n, t in probed:
+        yield f'probe_success{{{at}target="{n}"}} {1.0 if t.success else 0.0}\n'
+    yield _head("probe_duration_seconds", "How long the last probe took")
+    yield from (
+        f'probe_duration_seconds{{{at}target="{n}"}} {_go(t.duration)}\n' for n, t in probed
+    )
+    yield _head("probe_http_status_code", "HTTP status of the last probe")
+    for n, last in probed:
+        if last.status is not None:
+            yield f'probe_http_status_code{{{at}target="{n}"}} {_go(last.status)}\n'
+    yield _head("probe_http_duration_seconds", "Duration of the last probe's HTTP phases")
+    for n, last in probed:
+        for phase, seconds in last.phases.items():
+            labels = f'{at}phase="{phase}",target="{n}"'
+            yield f"probe_http_duration_seconds{{{labels}}} {_go(seconds)}\n"
+    yield _head(
+        "probe_ssl_earliest_cert_expiry", "Earliest expiry of the peer certificates, Unix seconds"
+    )
+    for n, last in probed:
+        if last.cert_expiry is not None:
+            yield f'probe_ssl_earliest_cert_expiry{{{at}target="{n}"}} {_go(last.cert_expiry)}\n'
+
+
+def _counts(
+    targets: list[tuple[str, _Last]], probed: list[tuple[str, _Last]], at: str
+) -> Iterator[str]:
+    yield _head("slawatch_probes_total", "Probes run", "counter")
+    for n, last in probed:
+        for outcome, count in list(last.outcomes.items()):  # a copy: the loop may add one
+            labels = f'{at}outcome="{outcome}",target="{n}"'
+            yield f"slawatch_probes_total{{{labels}}} {_go(count)}\n"
+    yield _head("slawatch_probe_errors_total", "Failed probes by error class", "counter")
+    for n, last in probed:
+        for error, count in list((last.errors or {}).items()):
+            labels = f'error_class="{error}",{at}target="{n}"'
+            yield f"slawatch_probe_errors_total{{{labels}}} {_go(count)}\n"
+    yield _head(
+        "slawatch_probe_runs_skipped_total",
+        "Scheduled probe runs not started: the previous run was still going (overload)",
+        "counter",
+    )
+    for n, last in targets:
+        if last.skipped:
+            yield f'slawatch_probe_runs_skipped_total{{{at}target="{n}"}} {_go(last.skipped)}\n'
+
+
+def _head(name: str, help_text: str, kind: str = "gauge") -> str:
+    return f"# HELP {name} {help_text}\n# TYPE {name} {kind}\n"
 
 
 class AgentMetrics:
     """Every series the agent exports, registered on ``registry``."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self._phases_seen: dict[str, set[str]] = {}
+    def __init__(
+        self, registry: CollectorRegistry, location: str = "", *, version: str | None = None
+    ) -> None:
+        """``location``: the agent's ``agent.location`` ("" for none: no label);
+        ``version`` (default: the installed one) labels ``slawatch_build_info``."""
+        self.targets = ProbeSeries(location)  # per target: served beside the registry
+        at = ("location",) if location else ()
+        self.control: frozenset[str] = frozenset()  # the control targets (runner.py sets them)
+        self._control_failed: dict[str, bool] = {}
 
         def gauge(name: str, doc: str, labels: tuple[str, ...] = ()) -> Gauge:
             return Gauge(name, doc, labels, registry=registry)
@@ -26,35 +182,20 @@ class AgentMetrics:
         def counter(name: str, doc: str, labels: tuple[str, ...] = ()) -> Counter:
             return Counter(name, doc, labels, registry=registry)
 
-        self.success = gauge("probe_success", "Whether the last probe succeeded", ("target",))
-        self.duration = gauge("probe_duration_seconds", "How long the last probe took", ("target",))
-        self.status_code = gauge(
-            "probe_http_status_code", "HTTP status of the last probe", ("target",)
+        self.probe_side = gauge(
+            "slawatch_probe_side_failure",
+            "1 while every control target's last probe failed: this agent's own network is "
+            "the likely culprit, and its targets' time is unknown (SPEC section 2)",
+            at,
         )
-        self.phases = gauge(
-            "probe_http_duration_seconds",
-            "Duration of the last probe's HTTP phases",
-            ("target", "phase"),
-        )
-        self.cert_expiry = gauge(
-            "probe_ssl_earliest_cert_expiry",
-            "Earliest expiry of the peer certificates, Unix seconds",
-            ("target",),
-        )
-        self.probes = counter("slawatch_probes", "Probes run", ("target", "outcome"))
-        self.errors = counter(
-            "slawatch_probe_errors", "Failed probes by error class", ("target", "error_class")
-        )
+        # A gauge without labels is its own child; with the location label, its one child.
+        self._probe_side = self.probe_side.labels(location) if at else self.probe_side
+        self._probe_side.set(0)
         self.lateness = Histogram(
             "slawatch_schedule_lateness_seconds",
             "How late probes started after their scheduled time",
             buckets=LATENESS_BUCKETS,
             registry=registry,
-        )
-        self.skipped = counter(
-            "slawatch_probe_runs_skipped",
-            "Scheduled probe runs not started: the previous run was still going (overload)",
-            ("target",),
         )
         self.buffer = gauge(
             "slawatch_write_buffer_samples",
@@ -85,34 +226,42 @@ class AgentMetrics:
             "slawatch_config_last_reload_success_timestamp_seconds",
             "When the config was last loaded successfully",
         )
+        self.leader = gauge(
+            "slawatch_agent_leader",
+            "1 when this agent leads the agents on its database: it exports the per-contract "
+            "series and sends renewal notices",
+        )
         self.reloads_refused = counter(
             "slawatch_config_reloads_refused",
             "Config reloads refused: the file did not load and the previous config kept running",
         )
+        # The usual *_build_info idiom: always 1, the version in a label, so a query can
+        # join it (or a dashboard show which agents run which release).
+        gauge(
+            "slawatch_build_info", "The running slawatch's version; always 1", ("version",)
+        ).labels(version or slawatch_version()).set(1)
 
     def observe(self, target: str, result: ProbeResult, lateness: float) -> None:
         """Record one probe's result."""
-        self.success.labels(target).set(1 if result.ok else 0)
-        self.duration.labels(target).set(result.duration_seconds)
-        if result.status_code is not None:
-            self.status_code.labels(target).set(result.status_code)
-        for phase, seconds in result.phases.items():
-            self.phases.labels(target, phase).set(seconds)
-            self._phases_seen.setdefault(target, set()).add(phase)
-        if result.cert_expiry is not None:
-            self.cert_expiry.labels(target).set(result.cert_expiry)
-        self.probes.labels(target, str(result.outcome)).inc()
-        if result.error_class is not None:
-            self.errors.labels(target, result.error_class).inc()
+        self.targets.observe(target, result)
         self.lateness.observe(lateness)
+        if target in self.control:
+            self._control_failed[target] = not result.ok
+            self._judge_probe_side()
+
+    def set_control(self, targets: Iterable[str]) -> None:
+        """The control targets, at start and after a reload."""
+        self.control = frozenset(targets)
+        self._control_failed = {
+            t: failed for t, failed in self._control_failed.items() if t in self.control
+        }
+        self._judge_probe_side()
+
+    def _judge_probe_side(self) -> None:
+        failed = self._control_failed
+        every = bool(self.control) and all(failed.get(t, False) for t in self.control)
+        self._probe_side.set(1 if every else 0)
 
     def forget(self, target: str) -> None:
-        """Remove a target's series, its counters too, once the config no longer has it:
-        a removed target must not stay in every scrape for the life of the process."""
-        for metric in (self.success, self.duration, self.status_code, self.cert_expiry):
-            with contextlib.suppress(KeyError):  # a series that was never set
-                metric.remove(target)
-        for phase in self._phases_seen.pop(target, set()):
-            self.phases.remove(target, phase)
-        for counter in (self.probes, self.errors, self.skipped):
-            counter.remove_by_labels({"target": target})
+        """A target the config no longer has leaves every series."""
+        self.targets.forget(target)

@@ -36,10 +36,10 @@ from slawatch.reports.report_json import (
 from slawatch.reports.view import (
     AMENDMENT_COLUMNS,
     INTERNAL,
-    OUTAGE_COLUMNS,
     Section,
     amendments,
     columns_shown,
+    outage_table,
     sections,
     show,
     term_tables,
@@ -155,7 +155,7 @@ def to_csv(data: Mapping[str, Any], style: Style = INTERNAL) -> str:
     clauses when there are some, and for a closed period one row per amendment."""
     sheet = CsvSheet(style)
     sheet.summary(sections(data, style))
-    sheet.table(data["outages"], OUTAGE_COLUMNS)
+    sheet.table(*outage_table(data))
     for _, records, columns in term_tables(data, style):
         sheet.table(records, columns)
     if "closed" in data:
@@ -222,7 +222,7 @@ class CsvSheet:
 
 def _period(report: Report) -> PeriodJson:
     terms, p = report.terms, report.assessment.period
-    return {
+    period: PeriodJson = {
         "label": p.label,
         "kind": str(p.kind),
         "start": _iso(p.start, terms),
@@ -230,6 +230,10 @@ def _period(report: Report) -> PeriodJson:
         "time_zone": terms.zone.key,
         "billing_period": terms.period.bills(p),
     }
+    since = terms.monitoring_since
+    if since is not None and p.start < since < p.end:
+        period["monitored_from"] = _iso(since, terms)
+    return period
 
 
 def _formula(report: Report) -> FormulaJson:
@@ -264,6 +268,7 @@ def _outage(outage: Outage, report: Report) -> OutageJson:
         "ticket": outage.ticket,
         "claimed_at": _claim_time(outage, report),
         "claim_late": _is_late(outage),
+        "locations": list(outage.locations),
     }
 
 

@@ -4,7 +4,10 @@ API) picks from. Every format is rendered from the JSON report's dict
 assessment itself, so a frozen report renders like a live one.
 
 Renderers are imported when used: matplotlib, fpdf2 and openpyxl take most of
-a second to import, which ``slawatch --help`` and the agent need not pay.
+a second to import, which ``slawatch --help`` and the agent need not pay. They
+come with the ``reports`` extra (``pip install 'slawatch[reports]'``), which the
+agent's image leaves out: JSON and CSV need nothing more, and the other formats
+say which extra to install when their library is missing.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
+
+from slawatch.errors import UserError
 
 if TYPE_CHECKING:
     from slawatch.reports.locale import Style
@@ -50,6 +55,13 @@ MEDIA_TYPES = {  # what an HTTP answer says it carries
 }
 
 
+EXTRA = "reports"  # pyproject.toml's optional dependencies of the xlsx, pdf and html renderers
+
+
+class MissingExtra(UserError):
+    """A format whose library is not installed: the extra to install says how."""
+
+
 def render(
     fmt: str, data: Mapping[str, Any], kind: str = "sla", style: Style | None = None
 ) -> str | bytes:
@@ -60,7 +72,16 @@ def render(
     from slawatch.reports.locale import Style
 
     module, name = _RENDERERS[kind][fmt]
-    renderer = getattr(importlib.import_module(module), name)
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.startswith("slawatch"):
+            raise  # a module of our own missing is a broken install: a bug, not input
+        raise MissingExtra(
+            f"--format {fmt} needs the {EXTRA!r} extra ({exc.name} is not installed): "
+            f"pip install 'slawatch[{EXTRA}]'"
+        ) from None
+    renderer = getattr(loaded, name)
     if fmt == "json":
         return cast(Callable[[Mapping[str, Any]], str], renderer)(data)
     rendered = cast(Callable[[Mapping[str, Any], Style], str | bytes], renderer)

@@ -26,7 +26,6 @@ from slawatch.reports.view import (
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
     INTERNAL,
-    OUTAGE_COLUMNS,
     OUTAGE_NOTE,
     Columns,
     Data,
@@ -35,6 +34,7 @@ from slawatch.reports.view import (
     clauses_once,
     columns_shown,
     headline,
+    outage_table,
     sections,
     show,
     table,
@@ -162,7 +162,7 @@ def _tables(data: Data, style: Style) -> list[Table]:
     """The availability report's tables before the clauses."""
     _ = style.lang
     found = [
-        _table(_("Outages"), data["outages"], OUTAGE_COLUMNS, style, _(OUTAGE_NOTE)),
+        _table(_("Outages"), *outage_table(data), style, _(OUTAGE_NOTE)),
         _table(_("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS, style),
     ]
     found += [_table(title, rows, cols, style) for title, rows, cols in term_tables(data, style)]

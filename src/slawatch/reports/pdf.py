@@ -37,7 +37,6 @@ from slawatch.reports.view import (
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
     INTERNAL,
-    OUTAGE_COLUMNS,
     OUTAGE_NOTE,
     Data,
     Section,
@@ -46,6 +45,7 @@ from slawatch.reports.view import (
     clauses_once,
     columns_shown,
     headline,
+    outage_table,
     sections,
     show,
     table,
@@ -138,7 +138,7 @@ def grids(data: Data, style: Style = INTERNAL) -> list[Grid]:
     _ = style.lang
     found = [_summary(section, style, data.get("currency")) for section in sections(data, style)]
     records = _Records(style)
-    found.append(records(_("Outages"), data["outages"], OUTAGE_COLUMNS, _outage_note(data, style)))
+    found.append(records(_("Outages"), *outage_table(data), _outage_note(data, style)))
     found.append(records(_("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS))
     found += [
         records(heading, rows, columns) for heading, rows, columns in term_tables(data, style)

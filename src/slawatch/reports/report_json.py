@@ -8,7 +8,7 @@ of frozen reports keep ``Mapping[str, Any]``.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class PeriodJson(TypedDict):
@@ -18,6 +18,9 @@ class PeriodJson(TypedDict):
     end: str
     time_zone: str
     billing_period: bool
+    # When monitoring began inside the period (monitoring_since, or the first sample):
+    # the time before it is not reference time. Absent otherwise.
+    monitored_from: NotRequired[str]
 
 
 class FormulaJson(TypedDict):
@@ -45,6 +48,7 @@ class OutageJson(TypedDict):
     ticket: str | None
     claimed_at: str | None
     claim_late: bool
+    locations: list[str]  # the named locations that saw it down (SPEC section 2)
 
 
 class LateClaimJson(TypedDict):

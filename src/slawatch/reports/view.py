@@ -167,6 +167,8 @@ OUTAGE_COLUMNS = (
     ("ticket", "Ticket"),
     ("claim_late", "Late claim"),
 )
+# With probing locations (SPEC section 2): which named locations saw each outage.
+LOCATED_OUTAGE_COLUMNS = (*OUTAGE_COLUMNS, ("locations", "Locations"))
 LATE_CLAIM_COLUMNS = (
     ("ticket", "Ticket"),
     ("claimed_at", "Claimed at"),
@@ -633,3 +635,14 @@ def table(
         [show(key, record.get(key), style, spelled=False) for key, _ in columns]
         for record in records
     ]
+
+
+def outage_table(data: Data) -> tuple[list[dict[str, Any]], tuple[tuple[str, str], ...]]:
+    """The outages' rows and columns for a table: a Locations column (its list as
+    text) only when some outage was seen by named locations, so that a single agent
+    without ``agent.location`` gets the table it always had."""
+    outages = data["outages"]
+    if not any(outage.get("locations") for outage in outages):  # a frozen report may lack it
+        return outages, OUTAGE_COLUMNS
+    rows = [{**o, "locations": ", ".join(o.get("locations", ()))} for o in outages]
+    return rows, LOCATED_OUTAGE_COLUMNS

@@ -29,12 +29,12 @@ from slawatch.reports.view import (
     DAILY_COLUMNS,
     EXCLUSION_COLUMNS,
     INTERNAL,
-    OUTAGE_COLUMNS,
     Data,
     Section,
     amendments,
     columns_shown,
     headline,
+    outage_table,
     sections,
     show,
     term_tables,
@@ -80,7 +80,7 @@ def to_xlsx(data: Data, style: Style = INTERNAL) -> bytes:
     cells = _summary(sheet, title, headline(data, style)[:3], sections(data, style), style)
     results = _availability_formulas(sheet, data, cells)
     records = _Records(book, style)
-    records(_("Outages"), data["outages"], OUTAGE_COLUMNS)
+    records(_("Outages"), *outage_table(data))
     records(_("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS)
     for heading, found, columns in term_tables(data, style):
         records(heading, found, columns)

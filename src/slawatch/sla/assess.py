@@ -17,7 +17,7 @@ the period, ``until`` (what "now" is) and the zone are parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -29,6 +29,7 @@ from slawatch.sla.exclusions import maintenance_verdict
 from slawatch.sla.intervals import IntervalSet, Span
 from slawatch.sla.ledger import Ledger, Tally
 from slawatch.sla.limits import LimitVerdict, clause_credit, judge
+from slawatch.sla.locations import UNNAMED
 from slawatch.sla.outages import PolicyView, outage_runs, policy_view
 from slawatch.sla.periods import Period
 from slawatch.sla.score import Score, score
@@ -67,6 +68,9 @@ class Outage:
     # under ``unknown_time: down`` (what the outage clauses read)
     reasons: tuple[str, ...]  # labels of the excluders that overlap it
     marking: Marking | None  # the customer's claim of it, in time or late
+    # The named locations that saw the service down during it (sla/locations.py);
+    # none for an agent without ``agent.location``.
+    locations: tuple[str, ...] = ()
 
     @property
     def ticket(self) -> str | None:
@@ -109,7 +113,7 @@ def assess(case: Case) -> Assessment:
     terms, period = case.terms, case.period
     time = sort_time(case)
     tally = time.ledger.tally()
-    outages = _outages(time, terms.unknown_as)
+    outages = _outages(time, terms.unknown_as, case.sightings)
     limits = judge(
         terms.outage_limits,
         [o.length_seconds for o in outages],
@@ -131,6 +135,8 @@ def sort_time(case: Case) -> SortedTime:
     end = min(period.end, case.until)
     window = IntervalSet.span(period.start, end)
     reference = terms.reference.spans(period.start, end, terms.zone) if window else window
+    if terms.monitoring_since is not None:  # not watched yet: not reference time
+        reference = reference.clip(terms.monitoring_since, end)
     excluders = _excluders(case, end, reference)
     excluded = _union(e.spans for e in excluders if e.qualifies) & reference
     counted = reference - excluded
@@ -184,7 +190,9 @@ def _excluders(case: Case, end: int, reference: IntervalSet) -> tuple[Excluder, 
     return tuple(found)
 
 
-def _outages(time: SortedTime, policy: UnknownPolicy) -> tuple[Outage, ...]:
+def _outages(
+    time: SortedTime, policy: UnknownPolicy, sightings: Mapping[str, IntervalSet]
+) -> tuple[Outage, ...]:
     # Each part is intersected once over the whole period, then shared out among
     # the outages in one pass: per-outage intersections cost outages x spans.
     ledger = time.ledger
@@ -224,5 +232,19 @@ def _outages(time: SortedTime, policy: UnknownPolicy) -> tuple[Outage, ...]:
             lengths,
             reasons,
             markings,
+            _seen_by(sightings, runs),
         )
     )
+
+
+def _seen_by(sightings: Mapping[str, IntervalSet], runs: list[Span]) -> list[tuple[str, ...]]:
+    """Per outage, the named locations whose sightings overlap it, by name. One pass
+    per location; nothing at all for an unnamed single agent (the common case)."""
+    named = sorted(location for location in sightings if location != UNNAMED)
+    if not named:
+        return [()] * len(runs)
+    seen = [sightings[location].totals_within(runs) for location in named]
+    return [
+        tuple(location for location, seconds in zip(named, seen, strict=True) if seconds[i])
+        for i in range(len(runs))
+    ]

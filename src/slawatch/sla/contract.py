@@ -62,3 +62,6 @@ class ContractTerms:
     outage_limits: tuple[OutageLimit, ...] = ()  # outage-count clauses
     fee: Fee | None = None
     clauses: tuple[tuple[str, str], ...] = ()  # rule name -> contract article, for reports
+    # Unix seconds from which the service is monitored: time before it is not reference
+    # time (a new install assesses what it watched, not the month before it). None: always.
+    monitoring_since: int | None = None

@@ -87,7 +87,7 @@ def engine_for(text: str, existing: bool = False) -> Engine:
         )
     if url.get_backend_name() == "sqlite":
         _check_sqlite_file(url, name, existing)
-    engine = create_engine(url, connect_args=_connect_args(url))
+    engine = create_engine(url, connect_args=connect_args(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -104,6 +104,10 @@ class Database:
         self.name = engine.url.render_as_string(hide_password=True)  # for messages
         self._migrated = False
         self._migrating = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
 
     def close(self) -> None:
         """Close the connections."""
@@ -135,10 +139,10 @@ class Database:
                 yield conn
         except OperationalError as exc:
             self._engine.dispose()  # connect anew next time (module docstring)
-            raise Unavailable(f"database {self.name}: {_cause(exc.orig)}") from exc
+            raise Unavailable(f"database {self.name}: {describe(exc.orig)}") from exc
         except self._driver_errors as exc:  # from the driver-level paths (COPY)
             self._engine.dispose()
-            raise Unavailable(f"database {self.name}: {_cause(exc)}") from exc
+            raise Unavailable(f"database {self.name}: {describe(exc)}") from exc
 
     def _migrate(self) -> None:
         try:
@@ -152,7 +156,7 @@ class Database:
         except CommandError as exc:
             raise StoreError(f"database {self.name}: cannot migrate the schema: {exc}") from exc
         except DBAPIError as exc:  # e.g. a file that is not an SQLite database
-            raise StoreError(f"database {self.name}: {_cause(exc.orig)}") from exc
+            raise StoreError(f"database {self.name}: {describe(exc.orig)}") from exc
 
 
 # -- engine ----------------------------------------------------------------------------------
@@ -188,7 +192,7 @@ _POSTGRES_DEADLINES: dict[str, Any] = {
 STATEMENT_TIMEOUT_MS = 300_000  # longer than any batch of an import; a hang ends here
 
 
-def _connect_args(url: URL) -> dict[str, Any]:
+def connect_args(url: URL) -> dict[str, Any]:
     if url.get_backend_name() != "postgresql":
         return {}
     found = {k: v for k, v in _POSTGRES_DEADLINES.items() if k not in url.query}
@@ -241,6 +245,15 @@ def advisory_lock(conn: Connection, key: int) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({key})")
 
 
+def schema_lock(conn: Connection, lock_class: int) -> None:
+    """Like ``advisory_lock``, for the write transactions of this schema only (several
+    deployments may share a database, a schema each)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            f"SELECT pg_advisory_xact_lock({lock_class}, hashtext(current_schema()))"
+        )
+
+
 def _upgrade(conn: Connection) -> None:
     config = _alembic_config()
     config.attributes["connection"] = conn
@@ -279,7 +292,7 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
 # -- messages --------------------------------------------------------------------------------
 
 
-def _cause(error: object) -> str:
+def describe(error: object) -> str:
     """The driver's message on one line (psycopg spreads it over several), passwords
     masked (a driver may quote the connection string)."""
     text = " ".join(line.strip() for line in str(error).splitlines() if line.strip())

@@ -10,9 +10,11 @@ Local dates (a renewable item's expiry, the day a renewal was made or a notice i
 due) are ``DATE``: they are days in the contract's zone, not instants. Money is the
 ``Decimal``'s text, exact on every backend.
 
-``samples`` and ``flips`` are keyed on ``(target, instant)`` and, in SQLite,
-stored ``WITHOUT ROWID``: the primary key is the only index they need, every
-read is a range of one target, and no second b-tree slows the imports.
+``samples`` and ``flips`` are keyed on ``(target, location, instant)`` and, in
+SQLite, stored ``WITHOUT ROWID``: the primary key is the only index they need,
+every read is a range of one target at one location, and no second b-tree slows
+the imports. ``location`` is the probing agent's ``agent.location``; ``""`` is the
+one unnamed location of an agent that sets none (SPEC section 2, "Locations").
 
 The migrations in ``migrations/versions`` create exactly these tables; a test
 compares the two, so a change here needs a new migration.
@@ -71,7 +73,8 @@ samples = Table(
     Column("latency_ms", Float),
     Column("status", Integer),  # e.g. the HTTP status code
     Column("error", Text),
-    PrimaryKeyConstraint("target", "ts_ms"),
+    Column("location", Text, nullable=False, server_default=""),  # last: see 0005's ALTER
+    PrimaryKeyConstraint("target", "location", "ts_ms"),
     sqlite_with_rowid=False,
 )
 
@@ -81,7 +84,8 @@ flips = Table(
     Column("target", Text, nullable=False),
     Column("ts", BigInteger, nullable=False),  # first second of the new state
     Column("state", Text, nullable=False),
-    PrimaryKeyConstraint("target", "ts"),
+    Column("location", Text, nullable=False, server_default=""),
+    PrimaryKeyConstraint("target", "location", "ts"),
     _one_of("state", State),
     sqlite_with_rowid=False,
 )

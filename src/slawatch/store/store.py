@@ -42,8 +42,16 @@ from slawatch.sla.timeline import Flip, TimelineRule
 from slawatch.store import closed_periods, renewal_records, tickets
 from slawatch.store import schema as db
 from slawatch.store.closed_periods import NewVersion, StoredPeriod
-from slawatch.store.database import Database, NotFound, StoreError, Unavailable, engine_for
-from slawatch.store.flips import flips_around, recompute
+from slawatch.store.database import (
+    Database,
+    NotFound,
+    StoreError,
+    Unavailable,
+    engine_for,
+    schema_lock,
+)
+from slawatch.store.flips import Where, flips_around, recompute
+from slawatch.store.leader import LeaderLock, notify_changed
 from slawatch.store.operator_records import (
     CLAIM,
     EXCLUSION,
@@ -69,6 +77,7 @@ from slawatch.store.operator_records import (
 from slawatch.store.renewal_records import NoticeRecord, RenewalRecord
 from slawatch.store.sample_import import (
     ImportResult,
+    SampleColumns,
     SampleConflict,
     SampleImport,
     SampleRow,
@@ -89,6 +98,7 @@ __all__ = [
     "NotFound",
     "NoticeRecord",
     "RenewalRecord",
+    "SampleColumns",
     "SampleConflict",
     "SampleRow",
     "Store",
@@ -108,6 +118,9 @@ class ImportAudit:
     actor: str
     source: str  # e.g. the file's path
     readers: Mapping[str, Sequence[str]]  # target -> the contracts whose figures read it
+
+
+_SAMPLES_LOCK = 0x736C6179  # PostgreSQL advisory lock class: sample imports take turns
 
 
 def _wall_clock() -> int:
@@ -158,6 +171,11 @@ class Store:
         """Close the database connections."""
         self._database.close()
 
+    def leader_lock(self) -> LeaderLock:
+        """The lock that makes one of the agents on this database the leader, on a
+        session of its own (store/leader.py); the caller closes it."""
+        return LeaderLock(self._database.engine)
+
     def __enter__(self) -> Store:
         return self
 
@@ -168,23 +186,28 @@ class Store:
 
     def import_samples(
         self,
-        batches: Iterable[Sequence[SampleRow]],
+        batches: Iterable[Sequence[SampleRow] | SampleColumns],
         rules: Mapping[str, TimelineRule],
         audit: ImportAudit | None = None,
     ) -> ImportResult:
         """Store every batch and recompute the touched targets' flips, in one transaction.
 
         Samples already stored (same target and instant, same ``ok``) are skipped; one
-        with the other ``ok`` raises ``SampleConflict``. If ``batches`` raises, or a
+        with the other ``ok`` raises ``SampleConflict``. On PostgreSQL, imports into
+        one schema take turns (two agents of a pair for high availability write the
+        same targets: their flips must not be recomputed at once), and the agents
+        listening hear which targets changed (store/leader.py). If ``batches`` raises, or a
         target has no rule in ``rules`` (``ValueError``), nothing is kept either.
         With ``audit``, each contract whose figures the import changed gets an audit row.
         """
         with self._database.transaction(write=True) as conn:
+            schema_lock(conn, _SAMPLES_LOCK)
             work = SampleImport(conn, rules)
             for batch in batches:
                 work.write(batch)
             work.recompute_flips()
             result = work.result()
+            notify_changed(conn, result.changed_targets)
             if audit is not None:
                 changed = _by_reader(result.changed_targets, audit.readers)
                 audit_import(
@@ -192,18 +215,21 @@ class Store:
                 )
         return result
 
-    def recompute_flips(self, target: str, since_ms: int, rule: TimelineRule) -> list[Flip]:
-        """Recompute ``target``'s flips after its samples from ``since_ms`` on changed.
-
-        Returns the flips now stored from the recomputation's anchor on.
+    def recompute_flips(
+        self, target: str, since_ms: int, rule: TimelineRule, location: str = ""
+    ) -> list[Flip]:
+        """Recompute ``target``'s flips at ``location`` after its samples from ``since_ms``
+        on changed. Returns the flips now stored from the recomputation's anchor on.
         """
         with self._database.transaction(write=True) as conn:
-            return recompute(conn, target, since_ms, rule).flips
+            return recompute(conn, Where(target, location), since_ms, rule).flips
 
-    def flips(self, targets: Sequence[str], start: int, end: int) -> dict[str, list[Flip]]:
-        """Per target: its last flip at or before ``start``, then its flips in ``(start, end)``.
-
-        Every target is a key, with an empty list when it has no flips.
+    def flips(
+        self, targets: Sequence[str], start: int, end: int
+    ) -> dict[str, dict[str, list[Flip]]]:
+        """Per target, per location that has flips: its last flip at or before ``start``,
+        then its flips in ``(start, end)``. Every target is a key, with an empty mapping
+        when it has no flips; locations are combined by the core (sla/locations.py).
         """
         with self._database.transaction() as conn:
             return flips_around(conn, targets, start, end)
@@ -216,14 +242,19 @@ class Store:
         with self._database.transaction() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def samples(self, target: str, start_ms: int, end_ms: int) -> list[SampleRow]:
-        """The raw samples of ``target`` in ``[start_ms, end_ms)``, oldest first."""
+    def samples(
+        self, target: str, start_ms: int, end_ms: int, location: str | None = None
+    ) -> list[SampleRow]:
+        """The raw samples of ``target`` in ``[start_ms, end_ms)``, from one location or
+        all, oldest first (by location for one instant)."""
         query = (
             select(db.samples)
             .where(db.samples.c.target == target, db.samples.c.ts_ms >= start_ms)
             .where(db.samples.c.ts_ms < end_ms)
-            .order_by(db.samples.c.ts_ms)
+            .order_by(db.samples.c.ts_ms, db.samples.c.location)
         )
+        if location is not None:
+            query = query.where(db.samples.c.location == location)
         with self._database.transaction() as conn:
             return [SampleRow(**row._asdict()) for row in conn.execute(query)]
 

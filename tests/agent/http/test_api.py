@@ -19,7 +19,7 @@ from slawatch.agent.http.routing import SPEC
 from slawatch.agent.http.server import AgentServer
 from slawatch.cli import main
 from slawatch.config import Config, load_config
-from slawatch.store.store import Store
+from slawatch.store.store import SampleRow, Store
 
 from .api_setup import NOW, TOKENS, load_history, utc, write_config
 
@@ -47,7 +47,8 @@ class Agent:
             "127.0.0.1:0", CollectorRegistry(), lambda: (True, {}), lambda _: False, api
         )
         self.server.start()
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.server.port}{V1}")
+        # A yearly PDF takes seconds on a loaded machine: httpx's 5 s default is a flake.
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.server.port}{V1}", timeout=60.0)
 
     def close(self) -> None:
         self.http.close()
@@ -264,6 +265,23 @@ def test_bad_report_requests_are_400_naming_the_field(
     params = {name: value for name, value in query.items() if name != "period"}
     answer = agent.get(f"/contracts/web-sla/reports/{query.get('period', '2026-10')}", **params)
     assert error(answer) == (400, {"error": message, "field": field})
+
+
+def test_a_targets_state_combines_its_locations(agent: Agent) -> None:
+    # Two more locations see web fail for the last 15 minutes: 2 of 3 (a majority).
+    rules = load_config(agent.config_path).timeline_rules()
+    failing = [
+        SampleRow("web", (NOW - 900 + 300 * i) * 1000, False, location=place)
+        for i in range(4)
+        for place in ("paris", "nyc")
+    ]
+    agent.store.import_samples([failing], rules)
+    web = agent.get("/status").json()["targets"][0]
+    assert web == {"name": "web", "state": "down", "since": "2026-10-19T11:45:00+00:00"}
+    paris = [row._replace(target="office-web") for row in failing if row.location == "paris"]
+    agent.store.import_samples([paris], rules)
+    office = agent.get("/status").json()["targets"][1]  # 1 of 2 down: a majority is 2
+    assert office == {"name": "office-web", "state": "up", "since": "2026-10-19T11:45:00+00:00"}
 
 
 def test_an_instant_may_keep_its_plus_sign_unencoded(agent: Agent) -> None:

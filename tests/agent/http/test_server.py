@@ -13,6 +13,11 @@ from prometheus_client import CollectorRegistry, Gauge
 
 from slawatch.agent.http.server import AgentServer, ListenError
 
+PER_TARGET = (
+    b'# HELP probe_success Whether\n# TYPE probe_success gauge\nprobe_success{target="web"} 1.0\n'
+)
+SLA = b"# HELP slawatch_test_sla An SLA series\n# TYPE slawatch_test_sla gauge\nslawatch_test_sla 1.0\n"
+
 
 def serving(listen: str, read_timeout: float = 10.0) -> AgentServer:
     registry = CollectorRegistry()
@@ -22,6 +27,8 @@ def serving(listen: str, read_timeout: float = 10.0) -> AgentServer:
         registry,
         lambda: (True, {}),
         lambda name: name == "nightly-backup",
+        probe_metrics=lambda: PER_TARGET,
+        more_metrics=lambda: SLA,
         read_timeout=read_timeout,
     )
     server.start()
@@ -54,6 +61,34 @@ def test_query_strings_are_ignored_on_metrics_healthz_and_ping(server: AgentServ
     ping = httpx.post(f"{base}/ping/nightly-backup?exit_code=0")
     assert (ping.status_code, ping.json()) == (200, {"status": "ok", "target": "nightly-backup"})
     assert httpx.get(f"{base}/nowhere?x=1").json()["error"] == "no such path: /nowhere"
+
+
+@pytest.mark.parametrize(
+    ("query", "served"),
+    [
+        ("", [PER_TARGET, b"slawatch_test_up 1.0", SLA]),
+        ("?series=all", [PER_TARGET, b"slawatch_test_up 1.0", SLA]),
+        ("?series=agent&module=x", [b"slawatch_test_up 1.0", SLA]),
+        ("?series=targets", [PER_TARGET]),
+    ],
+)
+def test_the_series_parameter_chooses_what_metrics_serves(
+    server: AgentServer, query: str, served: list[bytes]
+) -> None:
+    """``series=agent`` keeps the per-target series (7+ lines a target) out of a scrape."""
+    text = httpx.get(f"http://127.0.0.1:{server.port}/metrics{query}").content
+    present = [part for part in (PER_TARGET, b"slawatch_test_up 1.0", SLA) if part in text]
+    assert present == served
+    assert [text.index(part) for part in present] == sorted(text.index(part) for part in present)
+
+
+@pytest.mark.parametrize("query", ["?series=probes", "?series=agent&series=targets", "?series="])
+def test_an_unknown_series_value_is_one_clear_error(server: AgentServer, query: str) -> None:
+    answer = httpx.get(f"http://127.0.0.1:{server.port}/metrics{query}")
+    assert (answer.status_code, answer.json()["error"]) == (
+        400,
+        "series must be one of all, agent, targets",
+    )
 
 
 @pytest.mark.parametrize("sent", [b"", b"GET /metr"], ids=["nothing", "half-a-request"])

@@ -42,10 +42,11 @@ from slawatch.config import Config
 from slawatch.config.contracts import Contract
 from slawatch.config.errors import UnknownNameError
 from slawatch.reports.document import Report
-from slawatch.reports.formats import MEDIA_TYPES, render
+from slawatch.reports.formats import MEDIA_TYPES, MissingExtra, render
 from slawatch.reports.locale import Style
 from slawatch.sla.assess import assess
 from slawatch.sla.contract import ContractTerms
+from slawatch.sla.locations import state_now
 from slawatch.sla.periods import period_containing
 from slawatch.store.operator_records import (
     CLAIM,
@@ -161,6 +162,8 @@ class Api:
             return _refused(exc)
         except (UnknownNameError, FieldError, NothingToClaim) as exc:
             return _refused(_api_error(exc))
+        except MissingExtra as exc:  # an image without the reports extra: not the caller's fault
+            return error_response(501, str(exc), "format")
         except StoreError as exc:
             log.warning("api: store unavailable: %s", exc)
             return error_response(503, f"the database cannot be used: {exc}")
@@ -232,7 +235,7 @@ class Api:
             {
                 "as_of": views.iso(request.now),
                 "contracts": self._statuses(request, config.availability_contracts()),
-                "targets": self._states([t.name for t in config.targets], request.now),
+                "targets": self._states(config, [t.name for t in config.targets], request.now),
             },
         )
 
@@ -256,7 +259,7 @@ class Api:
                 Report(case.terms, assess(case), model.description),
                 [w for w in windows if w.contract == model.name],
                 [x for x in exclusions if x.contract == model.name],
-                self._states(case.terms.targets, now),
+                self._states(request.config, case.terms.targets, now),
             )
             for model, case in zip(models, gathered, strict=True)
         ]
@@ -265,9 +268,15 @@ class Api:
         """What a use case runs against for this request: fields spelt as JSON keys."""
         return Context(request.config, self._store, now=request.now, spell=key)
 
-    def _states(self, targets: Sequence[str], now: int) -> list[Any]:
+    def _states(self, config: Config, targets: Sequence[str], now: int) -> list[Any]:
+        """Each target's state now, its locations combined by its rule."""
         flips = self._store.flips(targets, now, now + 1)
-        return [views.target_state(name, flips[name]) for name in targets]
+        return [
+            views.target_state(
+                name, *state_now(flips[name], config.target(name).location_rule(), now)
+            )
+            for name in targets
+        ]
 
     def _report(self, request: Request) -> Response:
         period = request.call.params["period"]

@@ -10,9 +10,12 @@ Each connection holds a thread, so none may hold it for ever: a request must
 arrive within ``READ_TIMEOUT`` and its answer be taken within ``WRITE_TIMEOUT``
 (reports can be large). ``agent.listen`` is ``HOST:PORT``, an IPv6 host in
 brackets (``[::1]:9115``); an address that cannot be served is a ``ListenError``.
-A query string on ``/metrics`` (Prometheus ``params:``), ``/healthz`` or
-``/ping/NAME`` is ignored. A body must come with a ``Content-Length``: chunked
-transfer encoding is refused (411), as the API's bodies are small JSON documents.
+``GET /metrics?series=agent`` leaves out the per-target series (``probe_*``,
+``slawatch_probes_total``, ...: seven lines or more a target, 22 MB at 50,000 targets),
+``?series=targets`` serves those alone (Prometheus ``params:`` sets either); any other
+query string on ``/metrics``, ``/healthz`` or ``/ping/NAME`` is ignored. A body
+must come with a ``Content-Length``: chunked transfer encoding is refused (411), as
+the API's bodies are small JSON documents.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import cast
+from urllib.parse import parse_qs
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -59,10 +63,13 @@ class AgentServer:
         ping: Ping,
         api: Api | None = None,
         *,
+        probe_metrics: Callable[[], bytes] = bytes,
         more_metrics: Callable[[], bytes] = bytes,
         read_timeout: float = READ_TIMEOUT,
     ) -> None:
-        handler = _handler(registry, health, ping, api, more_metrics=more_metrics)
+        """``probe_metrics``: the per-target series, served first; ``more_metrics``: series
+        written elsewhere, served after the registry's."""
+        handler = _handler(registry, health, ping, api, metrics=(probe_metrics, more_metrics))
         handler.timeout = read_timeout  # StreamRequestHandler sets it on each connection
         self._server = _bound(listen, handler)
         self._thread = threading.Thread(
@@ -111,15 +118,16 @@ def _handler(
     ping: Ping,
     api: Api | None,
     *,
-    more_metrics: Callable[[], bytes],
+    metrics: tuple[Callable[[], bytes], Callable[[], bytes]],
 ) -> type[BaseHTTPRequestHandler]:
-    """A handler class bound to this agent's registry (and series written elsewhere,
-    appended to it), health check, pings and API."""
+    """A handler class bound to this agent's registry (and the series written elsewhere:
+    per target before it, the others after), health check, pings and API."""
     bound = {
         "registry": registry,
         "health": staticmethod(health),
         "ping": staticmethod(ping),
-        "more_metrics": staticmethod(more_metrics),
+        "probe_metrics": staticmethod(metrics[0]),
+        "more_metrics": staticmethod(metrics[1]),
     }
     return type("Handler", (_Handler,), {**bound, "api": api})
 
@@ -129,6 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
     health: Health
     ping: Ping
     api: Api | None
+    probe_metrics: Callable[[], bytes]
     more_metrics: Callable[[], bytes]
 
     def serve(self) -> None:
@@ -148,10 +157,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _probe_side(self, path: str) -> Response:
         if path == "/metrics":
-            text = generate_latest(self.registry) + self.more_metrics()
-            return Response(200, text, CONTENT_TYPE_LATEST)
+            return self._metrics(
+                parse_qs(self.path.partition("?")[2], keep_blank_values=True).get("series", ["all"])
+            )
         ok, detail = self.health()
         return json_response(200 if ok else 503, {"status": "ok" if ok else "unhealthy", **detail})
+
+    def _metrics(self, series: list[str]) -> Response:
+        if series not in (["all"], ["agent"], ["targets"]):
+            return error_response(400, "series must be one of all, agent, targets")
+        text = b"" if series == ["agent"] else self.probe_metrics()
+        if series != ["targets"]:
+            text += generate_latest(self.registry) + self.more_metrics()
+        return Response(200, text, CONTENT_TYPE_LATEST)
 
     def _heartbeat(self, name: str) -> Response:
         if not name:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 from typing import Any
@@ -24,7 +24,7 @@ from slawatch.sla.contract import ContractTerms
 from slawatch.sla.exclusions import MaintenanceWindow, maintenance_verdict
 from slawatch.sla.periods import PeriodRule
 from slawatch.sla.support import SupportTerms
-from slawatch.sla.timeline import Flip
+from slawatch.sla.timeline import State
 from slawatch.store.operator_records import (
     INSTANT_FIELDS,
     AuditRecord,
@@ -83,12 +83,9 @@ def audit(entry: AuditRecord) -> Json:
     return {**dataclasses.asdict(entry), "at": iso(entry.at), "detail": json.loads(entry.detail)}
 
 
-def target_state(name: str, flips: Sequence[Flip]) -> Json:
-    """A target's state now, from its last flip at or before now (none: never probed)."""
-    if not flips:
-        return {"name": name, "state": "unknown", "since": None}
-    last = flips[-1]
-    return {"name": name, "state": str(last.state), "since": iso(last.t)}
+def target_state(name: str, state: State, since: int | None) -> Json:
+    """A target's state now (``sla.locations.state_now``; never probed: since null)."""
+    return {"name": name, "state": str(state), "since": None if since is None else iso(since)}
 
 
 def contract_brief(model: Contract) -> Json:

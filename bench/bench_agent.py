@@ -1,0 +1,328 @@
+"""The whole agent against blackbox_exporter, as users run it (issue 14):
+
+    .venv/bin/python bench/bench_agent.py [--targets 5000 50000] [--interval 60]
+                                          [--seconds 60] [--workers 2]
+                                          [--db sqlite postgresql] [--pg-url URL]
+
+Starts its own nginx (Debian ``nginx``) on a free 127.0.0.1 port and its own
+``prometheus-blackbox-exporter``, as bench_probes.py does. Then for each database and
+each target count N, one after the other (never two loads at once):
+
+- slawatch: ``slawatch run`` with N http targets at ``--interval`` (``agent.workers``
+  from ``--workers``), every target its own URL on nginx. Start time: from the command
+  to ``/healthz`` reporting all N targets scheduled. Once every target has run, over
+  ``--seconds``: the CPU of the agent and its probe workers together (utime+stime from
+  /proc; cores used = CPU / wall), probes run (samples acknowledged, from ``/healthz``),
+  CPU per 1,000 probes, lateness p50/p99 (the agent's own histogram, as ``histogram_quantile``), the
+  resident memory of all its processes. Then ``GET /metrics`` (size, lines, time, and
+  with ``?series=agent``, the agent's own series only) and a SIGHUP reload with the
+  same file (time to the ``config reloaded`` log line).
+- blackbox_exporter, alone, probing the same URLs at the same rate (N / interval per
+  second) for as long, driven as Prometheus drives it (``/probe`` over kept-alive
+  connections): its CPU per 1,000 probes, the exporter process only.
+
+The ratio is slawatch's CPU per 1,000 probes over blackbox's: the whole agent (store
+writes, metrics, scheduling) against blackbox's probe-only cost. Quote CPU figures
+(wall time on a busy machine says little); the load average is printed with them.
+Every wait is bounded; only 127.0.0.1 traffic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench_probes import (
+    BLACKBOX,
+    NGINX,
+    Scrape,
+    blackbox,
+    find_binary,
+    free_port,
+    lateness_figures,
+    nginx,
+    rounded,
+    run_blackbox,
+    stop,
+    tree_cpu,
+)
+
+PG_URL = os.environ.get(
+    "SLAWATCH_TEST_PG_URL", "postgresql+psycopg://slawatch:slawatch@127.0.0.1:5432/slawatch_test"
+)
+START_LIMIT_S = 300.0  # at most this long for the agent to schedule its targets
+RELOAD_LIMIT_S = 300.0  # ... and for a reload
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (the probe workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid``, in MB (VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def write_config(path: Path, url: str, count: int, db: str, args: argparse.Namespace) -> int:
+    """A config of ``count`` http targets at ``args.interval``; returns its port."""
+    interval, workers = args.interval, args.workers
+    port = free_port()
+    targets = "".join(
+        f'  - {{name: t{i:06d}, kind: http, url: "{url}?t={i}", interval: {interval}s,'
+        " timeout: 5s}\n"
+        for i in range(count)
+    )
+    path.write_text(
+        f'database: {{url: "{db}"}}\n'
+        f'agent: {{listen: "127.0.0.1:{port}", workers: {workers},'
+        f' spool_dir: "{path.parent}/{path.stem}.spool"}}\n'
+        f"targets:\n{targets}"
+    )
+    return port
+
+
+def get(url: str) -> tuple[bytes, float]:
+    """The body and the wall time of one GET."""
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as answer:
+        body: bytes = answer.read()
+    return body, time.perf_counter() - start
+
+
+def health(port: int) -> dict[str, Any] | None:
+    try:
+        body, _ = get(f"http://127.0.0.1:{port}/healthz")
+    except OSError:
+        return None
+    answer: dict[str, Any] = json.loads(body)
+    return answer
+
+
+def samples(port: int) -> int:
+    """Samples acknowledged so far: one a probe run (from ``/healthz``, which is cheap:
+    a ``/metrics`` of 50,000 targets took seconds, a window's edges would blur)."""
+    state = health(port)
+    if state is None:
+        raise SystemExit("/healthz did not answer")
+    return int(state["samples_spooled"])
+
+
+def wait_until(what: str, agent: subprocess.Popen[Any], limit: float, done: Any) -> float:
+    """Seconds until ``done()`` is true; exits the bench if the agent dies or ``limit`` passes."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        if agent.poll() is not None:
+            raise SystemExit(f"slawatch run exited (code {agent.returncode}) waiting for {what}")
+        if done():
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise SystemExit(f"the agent did not reach {what} within {limit:g} s")
+
+
+def scrape(port: int) -> Scrape:
+    """The agent's ``slawatch_*`` series (only those are parsed: fast at 50,000 targets)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    body, _ = get(f"http://127.0.0.1:{port}/metrics?series=agent")
+    text = "\n".join(line for line in body.decode().splitlines() if "slawatch_" in line)
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text + "\n")
+        for sample in family.samples
+    }
+
+
+def metrics_figures(port: int) -> dict[str, Any]:
+    full, took = min(
+        (get(f"http://127.0.0.1:{port}/metrics") for _ in range(3)), key=lambda x: x[1]
+    )
+    own, own_took = get(f"http://127.0.0.1:{port}/metrics?series=agent")
+    return {
+        "metrics_mb": len(full) / 1e6,
+        "metrics_lines": full.count(b"\n"),
+        "metrics_s": took,
+        "agent_series_only_kb": None if b"\nprobe_success{" in own else len(own) / 1e3,
+        "agent_series_only_s": own_took,
+    }
+
+
+def run_agent(
+    url: str, args: argparse.Namespace, count: int, db: str, workdir: Path
+) -> dict[str, Any]:
+    config = workdir / f"agent-{count}.yaml"
+    log_path = workdir / f"agent-{count}.log"
+    port = write_config(config, url, count, db, args)
+    started = time.monotonic()
+    with log_path.open("wb") as log:
+        agent = subprocess.Popen(
+            [sys.executable, "-m", "slawatch.cli", "run", "-c", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+
+        def scheduled() -> bool:
+            state = health(port)
+            return state is not None and state["targets"] == count
+
+        wait_until("its targets scheduled", agent, START_LIMIT_S, scheduled)
+        start_s = time.monotonic() - started
+
+        def all_ran() -> bool:
+            state = health(port)
+            return state is not None and state["samples_written"] >= count
+
+        wait_until("one run of every target", agent, args.interval * 3 + START_LIMIT_S, all_ran)
+        before = scrape(port)
+        spooled, cpu, begin = samples(port), tree_cpu(agent.pid), time.monotonic()
+        time.sleep(args.seconds)
+        cpu, elapsed = tree_cpu(agent.pid) - cpu, time.monotonic() - begin
+        probes = samples(port) - spooled
+        after = scrape(port)
+        rss = {pid: rss_mb(pid) for pid in [agent.pid, *children(agent.pid)]}
+        figures = lateness_figures(before, after, elapsed, cpu)
+        del figures["ok_share"]  # per-target counters: not in the ?series=agent scrape
+        figures |= {
+            "runs_per_s": probes / elapsed,
+            "cpu_per_1000": cpu / probes * 1000 if probes else float("nan"),
+            "rss_mb": sum(rss.values()),
+            "rss_main_mb": rss[agent.pid],
+            "processes": len(rss),
+        }
+        figures |= metrics_figures(port)
+        figures["start_s"] = start_s
+        print(f"  slawatch: {json.dumps(rounded(figures))}", flush=True)
+        figures["reload_s"] = reload_time(agent, log_path)
+    finally:
+        stop(agent)
+    return figures
+
+
+def reload_time(agent: subprocess.Popen[Any], log_path: Path) -> float:
+    """SIGHUP with the same file: seconds until the agent logs the swap."""
+    with log_path.open("rb") as log:
+        log.seek(0, os.SEEK_END)  # only what the agent logs from now on
+        seen = b""
+
+        def reloaded() -> bool:
+            nonlocal seen
+            seen = seen[-100:] + log.read()
+            return b"config reloaded" in seen
+
+        agent.send_signal(signal.SIGHUP)
+        return wait_until("a reload", agent, RELOAD_LIMIT_S, reloaded)
+
+
+@contextmanager
+def database(kind: str, workdir: Path, count: int) -> Iterator[str]:
+    """An empty database of ``kind``: a SQLite file, or a PostgreSQL schema dropped after."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir}/agent-{count}.db"
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+def run_exporter(
+    exporter: subprocess.Popen[Any], url: str, rate: float, seconds: float
+) -> dict[str, Any]:
+    port: int = exporter.port  # type: ignore[attr-defined]
+    run = asyncio.run(run_blackbox(port, url, rate, seconds, exporter.pid))
+    run["cores_busy"] = run["cpu_s"] / seconds
+    return run
+
+
+def show(db: str, count: int, rate: float, agent: dict[str, Any], theirs: dict[str, Any]) -> None:
+    ratio = agent["cpu_per_1000"] / theirs["cpu_per_1000"]
+    print(
+        f"\n{db}, {count} targets, {rate:g} probes/s asked (load average {load()}):\n"
+        f"  slawatch  {agent['runs_per_s']:7.1f}/s  {agent['cores_busy']:.3f} cores"
+        f"  {agent['cpu_per_1000']:.3f} CPU-s/1k  lateness p50 {agent['lateness_p50_s']:.3f} s"
+        f" p99 {agent['lateness_p99_s']:.3f} s  skipped {agent['skipped']:g}\n"
+        f"  blackbox  {theirs['rate']:7.1f}/s  {theirs['cores_busy']:.3f} cores"
+        f"  {theirs['cpu_per_1000']:.3f} CPU-s/1k  (ok {theirs['ok']}/{theirs['asked']})\n"
+        f"  ratio slawatch/blackbox CPU per 1,000 probes: {ratio:.2f}\n"
+        f"  RSS {agent['rss_mb']:.0f} MB over {agent['processes']} processes"
+        f" (main {agent['rss_main_mb']:.0f} MB; {agent['rss_mb'] / count * 1000:.1f} MB per 1,000"
+        " targets)\n"
+        f"  /metrics {agent['metrics_mb']:.2f} MB, {agent['metrics_lines']} lines,"
+        f" {agent['metrics_s']:.2f} s; ?series=agent {agent['agent_series_only_kb']} kB,"
+        f" {agent['agent_series_only_s']:.3f} s\n"
+        f"  start {agent['start_s']:.2f} s, reload {agent['reload_s']:.2f} s"
+    )
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--targets", type=int, nargs="+", default=[5000, 50000])
+    parser.add_argument("--interval", type=int, default=60, help="seconds between two runs")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of each measure")
+    parser.add_argument("--workers", type=int, default=2, help="agent.workers")
+    parser.add_argument("--db", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite"])
+    args = parser.parse_args()
+    nginx_bin, blackbox_bin = find_binary(NGINX), find_binary(BLACKBOX)
+    if nginx_bin is None or blackbox_bin is None:
+        print("missing: apt-get install nginx prometheus-blackbox-exporter", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the servers are stopped
+    _, most = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (most, most))  # blackbox's driver at 833/s
+    with tempfile.TemporaryDirectory(prefix="bench-agent-") as tmp:
+        workdir = Path(tmp)
+        with nginx(nginx_bin, workdir) as url, blackbox(blackbox_bin, workdir) as exporter:
+            print(f"target {url}; {os.cpu_count()} cores; load average {load()}")
+            for db in args.db:
+                for count in args.targets:
+                    rate = count / args.interval
+                    with database(db, workdir, count) as db_url:
+                        agent = run_agent(url, args, count, db_url, workdir)
+                    theirs = run_exporter(exporter, url, rate, args.seconds)
+                    show(db, count, rate, agent, theirs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

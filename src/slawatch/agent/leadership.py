@@ -1,0 +1,98 @@
+"""Leading or following: of the agents on one database, the leader alone exports the
+per-contract series (``slawatch_sla_*``, ``slawatch_support_*``, the renewals') and
+sends renewal notices; the others probe and write like it. The lock behind it is
+store/leader.py's; here, a thread checks it every ``CHECK_EVERY`` seconds, sets
+``slawatch_agent_leader``, and passes on what the other agents changed, so that
+this agent's forecasts stay current while it follows: it leads from its first
+scrape after a take-over, with the figures the old leader would have shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+
+from prometheus_client import Gauge
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+
+from slawatch.agent.episodes import Failing
+from slawatch.agent.periodic import Periodic
+from slawatch.store.leader import LeaderLock
+from slawatch.store.store import StoreError
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY = 2.0  # seconds between checks: a dead leader is replaced within about this
+
+
+class Leadership:
+    """This agent's part: leader or follower, checked in a thread of its own."""
+
+    def __init__(
+        self,
+        lock: LeaderLock,
+        gauge: Gauge,
+        changed: Callable[[Iterable[str]], None],
+        rebuild: Callable[[], None],
+    ) -> None:
+        """``changed`` is told the targets other agents changed; ``rebuild`` is called
+        when notices may have been missed (a new session): rebuild every figure."""
+        self._lock = lock
+        self._gauge = gauge
+        self._changed = changed
+        self._rebuild = rebuild
+        self._failing = Failing(
+            log,
+            "leader lock: the database is unavailable, this agent follows meanwhile",
+            "leader lock: the database answers again",
+        )
+        self._thread = Periodic(self.check, CHECK_EVERY, "the leader check")
+        gauge.set(int(lock.held))
+
+    @property
+    def leading(self) -> bool:
+        return self._lock.held
+
+    def start(self) -> None:
+        """Check now (in the thread: the database may hang), then every ``CHECK_EVERY``."""
+        self._thread.start()
+        self._thread.wake()
+
+    def stop(self, grace: float) -> None:
+        """Stop checking and close the session, which frees the lock at once."""
+        self._thread.stop(grace, last_run=False)
+        self._lock.close()
+
+    def check(self) -> None:
+        was = self._lock.held
+        try:
+            self._lock.check()
+        except StoreError as exc:
+            self._failing.failed(str(exc))
+        else:
+            self._failing.recovered()
+        if self._lock.lost_notices:
+            self._lock.lost_notices = False
+            self._rebuild()
+        self._changed(self._lock.changed_targets())
+        if self._lock.held != was:
+            log.warning(
+                "this agent %s",
+                "leads: it exports the per-contract series and sends renewal notices"
+                if self._lock.held
+                else "follows: another agent exports the per-contract series",
+            )
+        self._gauge.set(int(self._lock.held))
+
+
+class WhenLeading(Collector):
+    """``inner``'s series while this agent leads, none while it follows."""
+
+    def __init__(self, inner: Collector, leading: Callable[[], bool]) -> None:
+        self._inner = inner
+        self._leading = leading
+
+    def collect(self) -> Iterator[Metric]:
+        if self._leading():
+            yield from self._inner.collect()
