@@ -211,7 +211,9 @@ def _read(conn: Connection, where: ColumnElement[bool], notes: bool = False) -> 
 def _assemble(heads: Mapping[int, Any], events: Iterable[Any]) -> Iterator[Request]:
     """Requests from their rows (by id) and their events' rows, grouped by request
     (one pass, no ``groupby``: a yearly report reads 400,000 events)."""
-    current, rows, tie, last = None, [], False, None
+    current: int | None = None
+    rows: list[Any] = []
+    tie, last = False, None
     for row in events:
         if row[0] != current:
             if current is not None:
