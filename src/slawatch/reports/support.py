@@ -65,7 +65,8 @@ class SupportReport:
 
 
 def to_dict(report: SupportReport) -> dict[str, Any]:
-    """The support report's JSON (SPEC section 7 names its fields)."""
+    """The support report's JSON (SPEC section 7 names its fields); its ``requests``
+    is a ``Requests`` sequence, which makes each request's dict when read."""
     terms, a = report.terms, report.assessment
     iso = Iso(terms)
     return {
