@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -168,17 +169,17 @@ class BusinessClock:
         found: dict[date, int] = {}
         # Inlined (a yearly report asks this 200,000 times): each window clipped to
         # [start, end), minus the pauses inside it.
-        for i in range(max(bisect_right(self._window_starts, start) - 1, 0), len(windows)):
-            s, e, day = windows[i]
-            if s >= end:
+        first = bisect_right(self._window_starts, start) - 1
+        for opens, closes, day in islice(windows, first if first > 0 else 0, None):
+            if opens >= end:
                 break
-            s, e = max(s, start), min(e, end)
+            s, e = (opens if opens > start else start), (closes if closes < end else end)
             if e <= s:
                 continue
             seconds = e - s
             for a, b in pauses:
                 if a < e and b > s:
-                    seconds -= min(b, e) - max(a, s)
+                    seconds -= (b if b < e else e) - (a if a > s else s)
             if seconds:
                 found[day] = found.get(day, 0) + seconds
         return list(found.items())
