@@ -97,7 +97,8 @@ class BusinessClock:
         """Business seconds in ``[start, end)``: its overlap with the calendar."""
         if end <= start:
             return 0
-        self._cover(start, end)
+        if not (self._lo <= start and end < self._hi):  # _cover's test, inlined: hot
+            self._cover(start, end)
         return self._running(end) - self._running(start)
 
     def advance(self, start: int, seconds: int) -> int:
@@ -127,7 +128,8 @@ class BusinessClock:
         i = bisect_right(self._starts, instant) - 1
         if i < 0:
             return 0
-        return self._before[i] + min(instant, self._ends[i]) - self._starts[i]
+        end = self._ends[i]
+        return self._before[i] + (instant if instant < end else end) - self._starts[i]
 
     def _cover(self, start: int, end: int) -> None:
         if self._lo <= start and end < self._hi:
