@@ -133,6 +133,7 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
             ("credit_capped", "Credit cut down by the cap", ("credit_cap",)),
             ("credit_percent", "Credit owed (%)", ("credits",)),
             ("credit_percent_all_outages", "Credit if every outage were claimed (%)", ("credits",)),
+            ("fee_amount", "Fee for the period", ("fee",)),
             ("credit_amount", "Credit amount owed", ("fee",)),
             ("credit_amount_all_outages", "Amount if every outage were claimed", ("fee",)),
             ("currency", "Currency", ("fee",)),
@@ -150,6 +151,7 @@ OPTIONAL_TERMS = frozenset(
         "outage_limits_credit_percent_all_outages",
         "credit_cap_percent",
         "credit_capped",
+        "fee_amount",
     }
 )
 
@@ -212,7 +214,7 @@ DAILY_COLUMNS = (
     ("downtime_seconds", "D (s)"),
     ("availability_percent", "Availability (%)"),
 )
-_MONEY = ("credit_amount", "credit_amount_all_outages")
+_MONEY = ("fee_amount", "credit_amount", "credit_amount_all_outages")
 OUTAGE_NOTE = "Counted seconds make up D; excluded and unknown seconds do not."
 
 
