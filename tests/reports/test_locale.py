@@ -31,8 +31,9 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from slawatch.cli import main
+from slawatch.reports import chart
 from slawatch.reports.formats import LOCALES
-from slawatch.reports.locale import CATALOGUES, untranslated
+from slawatch.reports.locale import CATALOGUES, Lang, untranslated
 
 from .rendered import html_text
 from .test_formats import HISTORY, SEED, tool
@@ -305,3 +306,29 @@ def test_the_config_accepts_the_locales_the_command_offers(tmp_path: Path) -> No
         config = write_config(tmp_path, f"report:\n  locale: {locale}\n")
         result = CliRunner().invoke(main, ["check-config", "-c", str(config)])
         assert result.exit_code == 0, result.output
+
+
+def chart_texts(locale: str) -> list[str]:
+    """Every text the daily chart of the README's Cegid month draws, in ``locale``."""
+    golden = Path(__file__).resolve().parents[1] / "golden" / "cegid-portal-2026-10.json"
+    data = json.loads(golden.read_text(encoding="utf-8"))
+    figure = chart.daily_chart(data, Lang.of(locale), dpi=40)
+    axes = figure.axes[0]
+    legend = [text.get_text() for found in figure.legends for text in found.get_texts()]
+    return [axes.get_title(), axes.get_ylabel(), *(t.get_text() for t in axes.texts), *legend]
+
+
+def test_the_daily_chart_speaks_the_report_language() -> None:
+    assert chart_texts("fr") == [
+        "Disponibilité quotidienne, 2026-10",
+        "disponibilité (%)",
+        " objectif 99\u00a0%",
+        "objectif atteint",
+        "sous l'objectif",
+        "pas de temps de référence",
+    ]
+    assert chart_texts("en")[:3] == [
+        "Daily availability, 2026-10",
+        "availability (%)",
+        " target 99%",
+    ]

@@ -72,7 +72,7 @@ def to_html(data: Data, style: Style = INTERNAL) -> str:
     """The HTML page of the JSON report ``data``."""
     style = replace(style, written=True)
     _ = style.lang
-    chart = daily_chart_png(data) if data["daily"] else b""
+    chart = daily_chart_png(data, style.lang) if data["daily"] else b""
     contract, label = data["contract"], data["period"]["label"]
     daily = columns_shown(DAILY_COLUMNS, style)
     return _page(
