@@ -200,8 +200,29 @@ def test_support_report_in_french(tmp_path: Path) -> None:
     assert "= 66,666666\u00a0% pour un seuil de 75\u00a0% : non atteint." in page
     assert "qualification -> résolution en 6 jours ouvrés (priorités 2)" in page
     assert "échéance le ven. 17 juil. 2026 17:00" in page
+    hours = "du lundi au jeudi, de 09:00 à 12:30 ; du lundi au jeudi, de 14:30 à 17:30 ; "
+    assert hours + "vendredi, de 09:00 à 12:30 ; vendredi, de 14:30 à 17:00" in page
     english = html_text(run(*args, "--format", "html", "--locale", "en", "--view", "internal"))
     assert "due Fri 2026-07-17 17:00" in english
+    assert "mon-thu 09:00-12:30, mon-thu 14:30-17:30" in english  # the config's words
+
+
+@pytest.mark.parametrize(
+    ("window", "french", "english"),
+    [
+        ("mon-fri 08:00-02:00", "du lundi au vendredi, de 08:00 à 02:00 le lendemain",
+         "Monday to Friday, 08:00 to 02:00 the next day"),
+        ("sat,sun 00:00-24:00", "samedi et dimanche, de 00:00 à 24:00",
+         "Saturday and Sunday, 00:00 to 24:00"),
+        ("daily 20:00-07:00", "tous les jours, de 20:00 à 07:00 le lendemain",
+         "every day, 20:00 to 07:00 the next day"),
+        ("mon-wed,fri 09:00-10:00", "du lundi au mercredi et vendredi, de 09:00 à 10:00",
+         "Monday to Wednesday and Friday, 09:00 to 10:00"),
+    ],
+)  # fmt: skip
+def test_a_weekly_window_in_words(window: str, french: str, english: str) -> None:
+    assert Lang.of("fr").window(window) == french
+    assert Lang.of("en").window(window) == english
 
 
 def write_config(tmp_path: Path, report_part: str, contract_part: str = "") -> Path:
