@@ -166,6 +166,31 @@ def test_closed_period_customer_view_has_no_sha256(made: Made, tmp_path: Path) -
     assert sha not in cells
 
 
+def test_amendments_in_words_in_the_customer_view(made: Made, tmp_path: Path) -> None:
+    """An exclusion granted after the close: the amendment's lines name the figures,
+    the outage and the day as the report does, not by their JSON paths."""
+    db = f"sqlite:///{tmp_path}/amended.db"
+    shutil.copyfile(made.db.removeprefix("sqlite:///"), tmp_path / "amended.db")
+    common = ("-c", SEED, "--db", db, "--contract", "ipfolio")
+    run("period", "close", *common, "--period", "2026-10")
+    run("exclude", "add", *common, "--start", "2026-10-05T10:00:00Z", "--end",
+        "2026-10-05T10:30:00Z", "--reason", "customer", "--note", "poste client")  # fmt: skip
+    run("period", "amend", *common, "--period", "2026-10", "--reason", "exclusion reçue")
+    customer = run("report", *common, "--period", "2026-10", "--format", "csv")
+    customer = customer.replace("\u202f", " ").replace("\xa0", " ")  # Babel's spaces
+    for line in (
+        "Interruption du 5 oct. 2026 10:00, Exclue (s) : 0 s -> 1 800 s (30 min) ; ",
+        "Exclusion : du fait du client (n° 1) : ajouté ; ",
+        "Journée du 5 oct. 2026, X (s) : 0 s -> 1 800 s (30 min)",
+    ):
+        assert line in customer
+    assert "fraction exacte" not in customer  # an internal field's change stays internal
+    internal = run(
+        "report", *common, "--period", "2026-10", "--format", "csv", "--view", "internal"
+    )
+    assert "outages[2026-10-05T10:00:00+00:00].excluded_seconds: 0 -> 1800; " in internal
+
+
 def test_json_is_the_same_in_every_language_and_view(made: Made) -> None:
     plain = made.report("ipfolio", "--format", "json")
     for options in (("--locale", "en"), ("--view", "internal"), ("--csv-dialect", "excel-fr")):

@@ -162,7 +162,7 @@ def to_csv(data: Mapping[str, Any], style: Style = INTERNAL) -> str:
     for _, records, columns in term_tables(data, style):
         sheet.table(records, columns)
     if "closed" in data:
-        sheet.table(amendments(data), AMENDMENT_COLUMNS)
+        sheet.table(amendments(data, style), AMENDMENT_COLUMNS)
     return sheet.text()
 
 

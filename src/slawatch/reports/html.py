@@ -167,5 +167,5 @@ def _tables(data: Data, style: Style) -> list[Table]:
     ]
     found += [_table(title, rows, cols, style) for title, rows, cols in term_tables(data, style)]
     if "closed" in data:
-        found.append(_table(_("Amendments"), amendments(data), AMENDMENT_COLUMNS, style))
+        found.append(_table(_("Amendments"), amendments(data, style), AMENDMENT_COLUMNS, style))
     return found

@@ -146,7 +146,7 @@ def grids(data: Data, style: Style = INTERNAL) -> list[Grid]:
     found.append(_clauses(clause_rows(data), style))
     found.append(records(_("Day by day"), data["daily"], DAILY_COLUMNS))
     if "closed" in data:
-        found.append(records(_("Amendments"), amendments(data), AMENDMENT_COLUMNS))
+        found.append(records(_("Amendments"), amendments(data, style), AMENDMENT_COLUMNS))
     return found
 
 

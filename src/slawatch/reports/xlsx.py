@@ -84,7 +84,7 @@ def to_xlsx(data: Data, style: Style = INTERNAL) -> bytes:
     results.update(_daily_formulas(daily, shown, data))
     _clauses(book.create_sheet(_("Clauses")), data["clauses"], style)
     if "closed" in data:
-        records(_("Amendments"), amendments(data), AMENDMENT_COLUMNS)
+        records(_("Amendments"), amendments(data, style), AMENDMENT_COLUMNS)
     return _saved(book, title, results)
 
 
