@@ -191,6 +191,26 @@ def test_amendments_in_words_in_the_customer_view(made: Made, tmp_path: Path) ->
     assert "outages[2026-10-05T10:00:00+00:00].excluded_seconds: 0 -> 1800; " in internal
 
 
+def test_a_period_monitored_from_inside_says_so_in_every_format(made: Made) -> None:
+    """SMILÉO's year 2026 is monitored from the history's first sample (30 September):
+    HTML, PDF and the XLSX summary say so in the report's language; October, monitored
+    from before it began, says nothing."""
+    year = ("--period", "2026")
+    french = "Surveillé à partir du 30 sept. 2026 02:00 : le temps qui précède n'est pas du temps de référence."  # fmt: skip
+    english = "Monitored from 30 Sep 2026 02:00: the time before it is not reference time."
+    page = html_text(made.report("smileo-backup", *year, "--format", "html"))
+    assert french in " ".join(page.replace("\xa0", " ").split())
+    assert english in html_text(made.report("smileo-backup", *year, "--format", "html", "--locale", "en"))  # fmt: skip
+    pdf = made.file("smileo-backup", "pdf", *year)
+    pdftotext = tool("pdftotext", "poppler-utils")
+    text = subprocess.run([pdftotext, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert french in " ".join(text.replace("\xa0", " ").split())
+    book = load_workbook(made.file("smileo-backup", "xlsx", *year))
+    assert french in [str(c).replace("\xa0", " ") for (c,) in book.worksheets[0].iter_rows(max_col=1, max_row=6, values_only=True)]  # fmt: skip
+    october = html_text(made.report("smileo-backup", "--format", "html"))
+    assert "Surveillé à partir" not in october
+
+
 def test_json_is_the_same_in_every_language_and_view(made: Made) -> None:
     plain = made.report("ipfolio", "--format", "json")
     for options in (("--locale", "en"), ("--view", "internal"), ("--csv-dialect", "excel-fr")):

@@ -402,12 +402,23 @@ def headline(data: Data, style: Style = INTERNAL) -> list[str]:
             label + verdict if label else verdict[0].upper() + verdict[1:],
             _("Computed as {formula}.").format(formula=_computed(data["formula"], style)),
         ]
+    lines[1:1] = monitored(data, style)
     if data.get("credit_basis") is not None or data.get("outage_limits_credit_percent") is not None:
         lines.append(_credit_line(data, style))
     lines += _terms_lines(data, style)
     if not data.get("billable", True):
         lines.append(_("Coverage is below the contract's minimum: not billable without review."))
     return lines
+
+
+def monitored(data: Data, style: Style = INTERNAL) -> list[str]:
+    """Where monitoring began inside the period (``period.monitored_from``): a line
+    saying so, since the time before it is not reference time; else none."""
+    since = data["period"].get("monitored_from")
+    if since is None:
+        return []
+    line = style.lang("Monitored from {instant}: the time before it is not reference time.")
+    return [line.format(instant=show("period.monitored_from", since, style))]
 
 
 def _percent(value: float, style: Style) -> str:

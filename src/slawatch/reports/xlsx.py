@@ -34,6 +34,7 @@ from slawatch.reports.view import (
     amendments,
     columns_shown,
     headline,
+    monitored,
     outage_table,
     sections,
     show,
@@ -72,7 +73,8 @@ def to_xlsx(data: Data, style: Style = INTERNAL) -> bytes:
         contract=data["contract"], period=data["period"]["label"]
     )
     sheet = _first_sheet(book, style)
-    cells = _summary(sheet, title, headline(data, style)[:3], sections(data, style), style)
+    lines = headline(data, style)[: 3 + len(monitored(data, style))]  # and where monitoring began
+    cells = _summary(sheet, title, lines, sections(data, style), style)
     results = _availability_formulas(sheet, data, cells)
     results.update(credit_formulas(sheet, data, cells, style))
     records = _Records(book, style)
