@@ -31,16 +31,21 @@ PERCENT = (
     "        - {from: 99.5, to: 100, credit: 0}\n        - {from: 95, to: 99.5, credit: 25}\n"
     "        - {from: 50, to: 95, credit: 50}\n        - {from: 0, to: 50, credit: 100 - A}\n"
 )
-VARIANTS = {  # name -> (the ipfolio block's tiers, its credit cap)
-    "seed": (None, None),
-    "cap": (None, "20"),
-    "rest": (REST, None),
-    "rest-capped": (REST, "0.5"),
-    "percent": (PERCENT, None),
+CLAUSE = "    outage_limits: [{longer_than: 1h, credit: 12.5}]\n"
+VARIANTS = {  # name -> (the ipfolio block's tiers, the lines added after claims_required)
+    "seed": (None, ""),
+    "cap": (None, "    credit_cap: 20\n"),
+    "rest": (REST, ""),
+    "rest-capped": (REST, "    credit_cap: 0.5\n"),
+    "percent": (PERCENT, ""),
+    "clause-capped": (None, CLAUSE + "    credit_cap: 30\n"),
+    "rest-clause": (REST, CLAUSE),
 }
 CREDIT_FIELDS = (
     "tier_credit_percent",
     "tier_credit_percent_all_outages",
+    "outage_limits_credit_percent",
+    "outage_limits_credit_percent_all_outages",
     "credit_percent",
     "credit_percent_all_outages",
     "credit_amount",
@@ -55,7 +60,7 @@ def run(*args: str) -> None:
 
 def config(base: Path, name: str) -> str:
     """The seed contracts with IPfolio's credit terms as the variant ``name`` has them."""
-    tiers, cap = VARIANTS[name]
+    tiers, extra = VARIANTS[name]
     text = Path(SEED).read_text(encoding="utf-8")
     ipfolio = text.index("  - name: ipfolio\n")
     head, tail = text[:ipfolio], text[ipfolio:]
@@ -63,8 +68,7 @@ def config(base: Path, name: str) -> str:
         tail = TIERS.sub(tiers.replace("      basis: availability_percent\n", ""), tail, count=1)
         if "availability_percent" in tiers:
             tail = tail.replace("basis: downtime_minutes", "basis: availability_percent", 1)
-    if cap is not None:
-        tail = tail.replace(CLAIMS, f"{CLAIMS}    credit_cap: {cap}\n", 1)
+    tail = tail.replace(CLAIMS, CLAIMS + extra, 1)
     path = base / f"{name}.yaml"
     path.write_text(head + tail, encoding="utf-8")
     return str(path)
@@ -108,10 +112,14 @@ def test_ipfolio_credit_formulas_give_the_report_numbers(db: str, tmp_path: Path
     cells = credit_cells(path)
     assert {"credit_percent", "credit_amount", "credit_amount_all_outages"} <= set(cells)
     for field, cell in cells.items():
-        assert sheets.formula("Summary", cell).startswith("="), field
+        if not field.startswith("outage_limits"):  # a count of outages: a value
+            assert sheets.formula("Summary", cell).startswith("="), field
         computed = sheets.value("Summary", sheets.book["Summary"][cell])
         assert computed == data[field], (field, computed, data[field])
         assert cached[cell].value == data[field], field
+    notes = [c for row in cached.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    said = any("outage clauses' credit is a value" in note for note in notes)
+    assert said == (CLAUSE in VARIANTS[variant][1])  # why that cell is no formula
 
 
 def test_the_credit_follows_a_change_of_downtime(db: str, tmp_path: Path) -> None:

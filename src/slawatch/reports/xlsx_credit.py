@@ -129,6 +129,9 @@ class _Block:
         total = f"ROUND(MIN({parts},{cap}),6)"
         percent = self._put(_("Credit (%)") + what_if, "=" + total, PERCENT_FORMAT)
         results[(self.sheet.title, percent)] = data[f"credit_percent{suffix}"]
+        if clauses != "0":  # a count of outages against each clause: no cell to compute from
+            note = _("The outage clauses' credit is a value: it counts outages (Outage clauses).")
+            self.sheet.cell(row=int(percent[1:]), column=3, value=note)
         links = {"credit_percent": percent, "tier_credit_percent": tier_credit}
         if "fee_amount" in self.cells and data[f"credit_amount{suffix}"] is not None:
             amount = self._amount(basis, chosen, (parts, clauses, cap), percent)
