@@ -34,6 +34,7 @@ this tree lists every exception class of the package, with its module::
      |    |    +-- TamperedReport        app/periods.py: a frozen report's hash no longer matches
      |    +-- DurationError              config/errors.py: a duration text (a ValueError)
      |    +-- _RowError                  app/history.py: a history row, before its place is known
+     |    +-- _BadRow                    app/history.py: a bad row by index; its line is found after
      |    +-- SpoolError                 agent/spool.py: the spool directory cannot be used
      |    +-- NotDelivered               agent/notices/errors.py: a notice reached no one
      |    +-- ApiError                   agent/http/routing.py: an HTTP status and its message

@@ -46,6 +46,24 @@ class Sheets:
             return held.isoformat()
         return held
 
+    def check_cached(self, path: Path) -> int:
+        """Asserts that each formula computes the result the file at ``path`` (this
+        workbook) holds for it, what a viewer that does not compute shows; returns
+        how many formulas there are."""
+        cached = load_workbook(path, data_only=True)
+        formulas = 0
+        for sheet in self.book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value.startswith("="):
+                        formulas += 1
+                        shown = cached[sheet.title][cell.coordinate].value
+                        assert self.value(sheet.title, cell) == shown, (
+                            sheet.title,
+                            cell.coordinate,
+                        )
+        return formulas
+
     def formula(self, sheet: str, coordinate: str) -> str:
         """The formula of a cell, as written."""
         held = self.book[sheet][coordinate].value

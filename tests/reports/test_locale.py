@@ -31,8 +31,9 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from slawatch.cli import main
+from slawatch.reports import chart
 from slawatch.reports.formats import LOCALES
-from slawatch.reports.locale import CATALOGUES, untranslated
+from slawatch.reports.locale import CATALOGUES, Lang, untranslated
 
 from .rendered import html_text
 from .test_formats import HISTORY, SEED, tool
@@ -165,6 +166,51 @@ def test_closed_period_customer_view_has_no_sha256(made: Made, tmp_path: Path) -
     assert sha not in cells
 
 
+def test_amendments_in_words_in_the_customer_view(made: Made, tmp_path: Path) -> None:
+    """An exclusion granted after the close: the amendment's lines name the figures,
+    the outage and the day as the report does, not by their JSON paths."""
+    db = f"sqlite:///{tmp_path}/amended.db"
+    shutil.copyfile(made.db.removeprefix("sqlite:///"), tmp_path / "amended.db")
+    common = ("-c", SEED, "--db", db, "--contract", "ipfolio")
+    run("period", "close", *common, "--period", "2026-10")
+    run("exclude", "add", *common, "--start", "2026-10-05T10:00:00Z", "--end",
+        "2026-10-05T10:30:00Z", "--reason", "customer", "--note", "poste client")  # fmt: skip
+    run("period", "amend", *common, "--period", "2026-10", "--reason", "exclusion reçue")
+    customer = run("report", *common, "--period", "2026-10", "--format", "csv")
+    customer = customer.replace("\u202f", " ").replace("\xa0", " ")  # Babel's spaces
+    for line in (
+        "Interruption du 5 oct. 2026 10:00, Exclue (s) : 0 s -> 1 800 s (30 min) ; ",
+        "Exclusion : du fait du client (n° 1) : ajouté ; ",
+        "Journée du 5 oct. 2026, X (s) : 0 s -> 1 800 s (30 min)",
+    ):
+        assert line in customer
+    assert "fraction exacte" not in customer  # an internal field's change stays internal
+    internal = run(
+        "report", *common, "--period", "2026-10", "--format", "csv", "--view", "internal"
+    )
+    assert "outages[2026-10-05T10:00:00+00:00].excluded_seconds: 0 -> 1800; " in internal
+
+
+def test_a_period_monitored_from_inside_says_so_in_every_format(made: Made) -> None:
+    """SMILÉO's year 2026 is monitored from the history's first sample (30 September):
+    HTML, PDF and the XLSX summary say so in the report's language; October, monitored
+    from before it began, says nothing."""
+    year = ("--period", "2026")
+    french = "Surveillé à partir du 30 sept. 2026 02:00 : le temps qui précède n'est pas du temps de référence."  # fmt: skip
+    english = "Monitored from 30 Sep 2026 02:00: the time before it is not reference time."
+    page = html_text(made.report("smileo-backup", *year, "--format", "html"))
+    assert french in " ".join(page.replace("\xa0", " ").split())
+    assert english in html_text(made.report("smileo-backup", *year, "--format", "html", "--locale", "en"))  # fmt: skip
+    pdf = made.file("smileo-backup", "pdf", *year)
+    pdftotext = tool("pdftotext", "poppler-utils")
+    text = subprocess.run([pdftotext, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert french in " ".join(text.replace("\xa0", " ").split())
+    book = load_workbook(made.file("smileo-backup", "xlsx", *year))
+    assert french in [str(c).replace("\xa0", " ") for (c,) in book.worksheets[0].iter_rows(max_col=1, max_row=6, values_only=True)]  # fmt: skip
+    october = html_text(made.report("smileo-backup", "--format", "html"))
+    assert "Surveillé à partir" not in october
+
+
 def test_json_is_the_same_in_every_language_and_view(made: Made) -> None:
     plain = made.report("ipfolio", "--format", "json")
     for options in (("--locale", "en"), ("--view", "internal"), ("--csv-dialect", "excel-fr")):
@@ -199,8 +245,29 @@ def test_support_report_in_french(tmp_path: Path) -> None:
     assert "= 66,666666\u00a0% pour un seuil de 75\u00a0% : non atteint." in page
     assert "qualification -> résolution en 6 jours ouvrés (priorités 2)" in page
     assert "échéance le ven. 17 juil. 2026 17:00" in page
+    hours = "du lundi au jeudi, de 09:00 à 12:30 ; du lundi au jeudi, de 14:30 à 17:30 ; "
+    assert hours + "vendredi, de 09:00 à 12:30 ; vendredi, de 14:30 à 17:00" in page
     english = html_text(run(*args, "--format", "html", "--locale", "en", "--view", "internal"))
     assert "due Fri 2026-07-17 17:00" in english
+    assert "mon-thu 09:00-12:30, mon-thu 14:30-17:30" in english  # the config's words
+
+
+@pytest.mark.parametrize(
+    ("window", "french", "english"),
+    [
+        ("mon-fri 08:00-02:00", "du lundi au vendredi, de 08:00 à 02:00 le lendemain",
+         "Monday to Friday, 08:00 to 02:00 the next day"),
+        ("sat,sun 00:00-24:00", "samedi et dimanche, de 00:00 à 24:00",
+         "Saturday and Sunday, 00:00 to 24:00"),
+        ("daily 20:00-07:00", "tous les jours, de 20:00 à 07:00 le lendemain",
+         "every day, 20:00 to 07:00 the next day"),
+        ("mon-wed,fri 09:00-10:00", "du lundi au mercredi et vendredi, de 09:00 à 10:00",
+         "Monday to Wednesday and Friday, 09:00 to 10:00"),
+    ],
+)  # fmt: skip
+def test_a_weekly_window_in_words(window: str, french: str, english: str) -> None:
+    assert Lang.of("fr").window(window) == french
+    assert Lang.of("en").window(window) == english
 
 
 def write_config(tmp_path: Path, report_part: str, contract_part: str = "") -> Path:
@@ -305,3 +372,29 @@ def test_the_config_accepts_the_locales_the_command_offers(tmp_path: Path) -> No
         config = write_config(tmp_path, f"report:\n  locale: {locale}\n")
         result = CliRunner().invoke(main, ["check-config", "-c", str(config)])
         assert result.exit_code == 0, result.output
+
+
+def chart_texts(locale: str) -> list[str]:
+    """Every text the daily chart of the README's Cegid month draws, in ``locale``."""
+    golden = Path(__file__).resolve().parents[1] / "golden" / "cegid-portal-2026-10.json"
+    data = json.loads(golden.read_text(encoding="utf-8"))
+    figure = chart.daily_chart(data, Lang.of(locale), dpi=40)
+    axes = figure.axes[0]
+    legend = [text.get_text() for found in figure.legends for text in found.get_texts()]
+    return [axes.get_title(), axes.get_ylabel(), *(t.get_text() for t in axes.texts), *legend]
+
+
+def test_the_daily_chart_speaks_the_report_language() -> None:
+    assert chart_texts("fr") == [
+        "Disponibilité quotidienne, 2026-10",
+        "disponibilité (%)",
+        " objectif 99\u00a0%",
+        "objectif atteint",
+        "sous l'objectif",
+        "pas de temps de référence",
+    ]
+    assert chart_texts("en")[:3] == [
+        "Daily availability, 2026-10",
+        "availability (%)",
+        " target 99%",
+    ]

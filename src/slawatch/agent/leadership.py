@@ -60,9 +60,11 @@ class Leadership:
         self._thread.wake()
 
     def stop(self, grace: float) -> None:
-        """Stop checking and close the session, which frees the lock at once."""
-        self._thread.stop(grace, last_run=False)
-        self._lock.close()
+        """Stop checking and close the session, which frees the lock at once. A check
+        stuck on a frozen database holds the session: closing it would wait as long,
+        so it is left to the process's exit, whose closed socket frees the lock too."""
+        if self._thread.stop(grace, last_run=False):
+            self._lock.close()
 
     def check(self) -> None:
         was = self._lock.held

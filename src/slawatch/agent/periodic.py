@@ -35,14 +35,16 @@ class Periodic:
         """Run ``work`` now, or as soon as the call under way returns."""
         self._wake.set()
 
-    def stop(self, grace: float, *, last_run: bool = True) -> None:
+    def stop(self, grace: float, *, last_run: bool = True) -> bool:
         """Run ``work`` a last time (unless not ``last_run``) and wait up to ``grace``
-        seconds for it; a call still under way then is left behind."""
+        seconds for it; a call still under way then is left behind. Returns whether
+        the thread ended (else what it holds is still in use)."""
         self._last_run = last_run
         self._stopping.set()
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(grace)
+        return not self._thread.is_alive()
 
     def _run(self) -> None:
         while True:

@@ -220,7 +220,7 @@ def _batches(
         raise CsvError(f"{path}:{reader.line_num}: unreadable CSV: {exc}") from None
 
 
-class _BadRow(Exception):
+class _BadRow(SlawatchError):
     """The data row ``index`` (from 0, in the file) is wrong."""
 
     def __init__(self, index: int, error: _RowError) -> None:

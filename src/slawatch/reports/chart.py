@@ -1,6 +1,8 @@
 """The chart of daily availability that the PDF and HTML reports show.
 
-Drawn from the JSON report's ``daily`` list and ``target_percent`` only. It uses
+Drawn from the JSON report's ``daily`` list and ``target_percent`` only, its title,
+axis, target line and legend in the report's language (the gettext catalogue, the
+target's number written by Babel). It uses
 matplotlib's object API on the Agg canvas: no pyplot, so no global figure state
 and no GUI backend, whatever ``MPLBACKEND`` says (the agent may run headless).
 """
@@ -17,6 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+
+from slawatch.reports.locale import Lang
 
 _MET, _MISSED, _EXCLUDED = "#2e7d32", "#c62828", "#1565c0"
 _UNMEASURED, _NONE = "#9e9e9e", "#eeeeee"
@@ -56,9 +60,17 @@ def day_kind(day: Mapping[str, Any], target: float) -> _Kind:
     return PART_EXCLUDED if excluded else MET
 
 
-def daily_chart_png(data: Mapping[str, Any], *, dpi: int = 150) -> bytes:
+def daily_chart_png(data: Mapping[str, Any], lang: Lang | None = None, *, dpi: int = 150) -> bytes:
     """A PNG bar chart: one bar per day, red below the target, the days with
-    nothing to count shaded each in its own way; the target as a dashed line."""
+    nothing to count shaded each in its own way; the target as a dashed line; its
+    texts in ``lang`` (English by default)."""
+    out = io.BytesIO()
+    daily_chart(data, lang or Lang.of("en"), dpi=dpi).savefig(out, format="png")
+    return out.getvalue()
+
+
+def daily_chart(data: Mapping[str, Any], lang: Lang, *, dpi: int = 150) -> Figure:
+    """The chart's figure (``daily_chart_png`` draws it)."""
     days: Sequence[Mapping[str, Any]] = data["daily"]
     target = float(data["target_percent"])
     kinds = [day_kind(day, target) for day in days]
@@ -68,17 +80,17 @@ def daily_chart_png(data: Mapping[str, Any], *, dpi: int = 150) -> bytes:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     top = 100.0 + (100.0 - floor) * 0.04
-    _bars(axes, days, kinds, (floor, top))
+    _bars(axes, days, kinds, (floor, top), lang)
     axes.axhline(target, color="#37474f", linestyle="--", linewidth=1)
-    axes.text(len(days) + 0.6, target, f" target {target:g} %", va="center", fontsize=7)
+    line = lang(" target {percent}").format(percent=lang.percent(data["target_percent"]))
+    axes.text(len(days) + 0.6, target, line, va="center", fontsize=7)
     axes.set_ylim(floor, top)
     axes.set_xlim(0.4, len(days) + 0.6)
-    axes.set_ylabel("availability (%)", fontsize=8)
-    axes.set_title(f"Daily availability, {data['period']['label']}", fontsize=9)
+    axes.set_ylabel(lang("availability (%)"), fontsize=8)
+    title = lang("Daily availability, {period}").format(period=data["period"]["label"])
+    axes.set_title(title, fontsize=9)
     _ticks(axes, days)
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    return figure
 
 
 _BARS = (MET, MISSED, PART_EXCLUDED)  # the days whose availability is drawn as a bar
@@ -86,7 +98,11 @@ _LEGEND = (MET, MISSED, PART_EXCLUDED, EXCLUDED, UNMEASURED, NO_REFERENCE)
 
 
 def _bars(
-    axes: Axes, days: Sequence[Mapping[str, Any]], kinds: Sequence[_Kind], span: tuple[float, float]
+    axes: Axes,
+    days: Sequence[Mapping[str, Any]],
+    kinds: Sequence[_Kind],
+    span: tuple[float, float],
+    lang: Lang,
 ) -> None:
     """A bar from the axis' ``span`` floor up to the day's availability for a
     measured day; a band the height of the axes, coloured and hatched by kind, for
@@ -110,7 +126,7 @@ def _bars(
     handles = [Patch(facecolor=k.colour, hatch=k.hatch, edgecolor="white") for k in shown]
     figure = axes.get_figure()
     assert figure is not None  # the axes were made by a figure
-    figure.legend(handles, [k.label for k in shown], fontsize=6, loc="outside lower center",
+    figure.legend(handles, [lang(k.label) for k in shown], fontsize=6, loc="outside lower center",
                   ncols=len(shown) if len(shown) <= 4 else 3, frameon=False)  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from slawatch.reports.locale import Style
 from slawatch.reports.report_json import (
     CreditPartsJson,
+    CreditTierJson,
     DayJson,
     FormulaJson,
     LateClaimJson,
@@ -46,7 +47,7 @@ from slawatch.reports.view import (
 )
 from slawatch.sla.assess import Assessment, Outage
 from slawatch.sla.contract import ContractTerms, Formula, UnknownPolicy
-from slawatch.sla.credits import round_exact
+from slawatch.sla.credits import HUNDRED, DowntimeTier, Tier, round_exact
 from slawatch.sla.daily import Day
 from slawatch.sla.limits import LimitVerdict
 from slawatch.sla.score import Credit
@@ -125,6 +126,8 @@ def to_dict(report: Report) -> ReportJson:
         "credit_amount": _money(owed),
         "credit_amount_all_outages": _money(everything),
         "currency": terms.fee.currency if terms.fee and _money(owed) is not None else None,
+        "fee_amount": float(terms.fee.amount) if terms.fee else None,
+        "credit_tiers": [_tier(t) for t in terms.credits.tiers] if terms.credits else [],
         "outages": [_outage(o, report) for o in a.outages],
         "late_claims": [_late_claim(o, report) for o in a.outages if _is_late(o)],
         "outage_limits": [_limit(v) for v in a.limits],
@@ -159,7 +162,7 @@ def to_csv(data: Mapping[str, Any], style: Style = INTERNAL) -> str:
     for _, records, columns in term_tables(data, style):
         sheet.table(records, columns)
     if "closed" in data:
-        sheet.table(amendments(data), AMENDMENT_COLUMNS)
+        sheet.table(amendments(data, style), AMENDMENT_COLUMNS)
     return sheet.text()
 
 
@@ -333,6 +336,20 @@ def _credit_parts(
         "outage_limits_credit_percent_all_outages": clause(everything),
         "credit_cap_percent": None if terms.credit_cap is None else percent(terms.credit_cap),
         "credit_capped": owed.capped if owed is not None and terms.credit_cap is not None else None,
+    }
+
+
+def _tier(tier: Tier) -> CreditTierJson:
+    """A row of the credit table, its bounds as numbers (XLSX looks the tier up in them)."""
+    credit = None if tier.credit is None else percent(tier.credit)
+    if isinstance(tier, DowntimeTier):
+        up_to = None if tier.up_to is None else percent(tier.up_to)
+        return {"text": tier.describe(), "up_to_minutes": up_to, "credit_percent": credit}
+    return {
+        "text": tier.describe(),
+        "from_percent": percent(tier.lower or Fraction(0)),
+        "to_percent": percent(tier.upper or HUNDRED),
+        "credit_percent": credit,
     }
 
 

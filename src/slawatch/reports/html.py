@@ -72,7 +72,7 @@ def to_html(data: Data, style: Style = INTERNAL) -> str:
     """The HTML page of the JSON report ``data``."""
     style = replace(style, written=True)
     _ = style.lang
-    chart = daily_chart_png(data) if data["daily"] else b""
+    chart = daily_chart_png(data, style.lang) if data["daily"] else b""
     contract, label = data["contract"], data["period"]["label"]
     daily = columns_shown(DAILY_COLUMNS, style)
     return _page(
@@ -167,5 +167,5 @@ def _tables(data: Data, style: Style) -> list[Table]:
     ]
     found += [_table(title, rows, cols, style) for title, rows, cols in term_tables(data, style)]
     if "closed" in data:
-        found.append(_table(_("Amendments"), amendments(data), AMENDMENT_COLUMNS, style))
+        found.append(_table(_("Amendments"), amendments(data, style), AMENDMENT_COLUMNS, style))
     return found

@@ -24,6 +24,8 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from slawatch.sla.calendar import WeeklyWindow, day_runs, wall
+
 DEFAULT_LOCALE = "en"  # without a ``report.locale`` in the config: the code's own language
 DOMAIN = "slawatch"
 CATALOGUES = Path(__file__).parent / "locales"
@@ -181,6 +183,36 @@ class Lang:
         return " ".join(self(unit).format(n=n) for n, unit in units if n) or self("{n} s").format(
             n=0
         )
+
+    def window(self, text: str) -> str:
+        """A weekly window as a config writes it (``mon-thu 09:00-12:30``) in words:
+        ``du lundi au jeudi, de 09:00 à 12:30``, the day names Babel's."""
+        from babel.dates import get_day_names
+        from babel.lists import format_list
+
+        window = WeeklyWindow.parse(text)
+        names = get_day_names("wide", locale=self.code)
+        if len(window.days) == len(names):
+            days = self("every day")
+        else:
+            days = format_list(
+                [
+                    part
+                    for run in day_runs(window.days)
+                    for part in (
+                        [self("{first} to {last}").format(first=names[run[0]], last=names[run[-1]])]
+                        if len(run) > 2
+                        else [names[day] for day in run]
+                    )
+                ],
+                locale=self.code,
+            )
+        hours = (
+            "{days}, {start} to {end}"
+            if window.end > window.start
+            else "{days}, {start} to {end} the next day"
+        )
+        return self(hours).format(days=days, start=wall(window.start), end=wall(window.end))
 
     def yes_no(self, value: bool) -> str:
         return self("yes") if value else self("no")

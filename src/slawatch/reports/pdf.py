@@ -127,7 +127,7 @@ def to_pdf(data: Data, style: Style = INTERNAL) -> bytes:
     _title(pdf, title, data, headline(data, style), style)
     if data["daily"]:
         alt = _("Daily availability")
-        pdf.image(io.BytesIO(daily_chart_png(data)), w=_WIDTH, alt_text=alt)
+        pdf.image(io.BytesIO(daily_chart_png(data, style.lang)), w=_WIDTH, alt_text=alt)
     for grid in grids(data, style):
         _grid(pdf, grid)
     return bytes(pdf.output())
@@ -146,7 +146,7 @@ def grids(data: Data, style: Style = INTERNAL) -> list[Grid]:
     found.append(_clauses(clause_rows(data), style))
     found.append(records(_("Day by day"), data["daily"], DAILY_COLUMNS))
     if "closed" in data:
-        found.append(records(_("Amendments"), amendments(data), AMENDMENT_COLUMNS))
+        found.append(records(_("Amendments"), amendments(data, style), AMENDMENT_COLUMNS))
     return found
 
 

@@ -103,6 +103,18 @@ class CreditPartsJson(TypedDict):
     credit_capped: bool | None
 
 
+class CreditTierJson(TypedDict):
+    """A row of the contract's credit table, as the spreadsheet looks it up: a
+    ``downtime_minutes`` row has ``up_to_minutes`` (``None`` on the last row), an
+    ``availability_percent`` row ``from_percent`` and ``to_percent``."""
+
+    text: str
+    up_to_minutes: NotRequired[float | None]
+    from_percent: NotRequired[float]
+    to_percent: NotRequired[float]
+    credit_percent: float | None  # None: the formula ``100 - A``
+
+
 class ReportJson(TypedDict):
     """The JSON report, fields in the order they are written."""
 
@@ -142,6 +154,8 @@ class ReportJson(TypedDict):
     credit_amount: float | None
     credit_amount_all_outages: float | None
     currency: str | None
+    fee_amount: float | None  # the period's fee, null without one
+    credit_tiers: list[CreditTierJson]  # the contract's table, empty without one
     outages: list[OutageJson]
     late_claims: list[LateClaimJson]
     outage_limits: list[OutageLimitJson]

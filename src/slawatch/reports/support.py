@@ -405,7 +405,13 @@ def sections(data: Data, style: Style = INTERNAL) -> list[Section]:
 
 
 def _hours(support: Data, style: Style) -> str:
-    windows = ", ".join(support["calendar"])
+    """The support hours: the config's windows in the internal view, in words in the
+    customer's."""
+    if style.internal:
+        windows = ", ".join(support["calendar"])
+    else:
+        separator = style.lang("; ")  # French sets a space before the semicolon
+        windows = separator.join(style.lang.window(window) for window in support["calendar"])
     holidays = support["holidays"]
     text = f"{windows} ({support['time_zone']})"
     if holidays:

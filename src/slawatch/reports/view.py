@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slawatch.reports.locale import Lang, Style
-from slawatch.reports.versions import Change
+from slawatch.reports.versions import RECORD_KEYS, Change
 
 Data = Mapping[str, Any]
 
@@ -133,6 +133,7 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] 
             ("credit_capped", "Credit cut down by the cap", ("credit_cap",)),
             ("credit_percent", "Credit owed (%)", ("credits",)),
             ("credit_percent_all_outages", "Credit if every outage were claimed (%)", ("credits",)),
+            ("fee_amount", "Fee for the period", ("fee",)),
             ("credit_amount", "Credit amount owed", ("fee",)),
             ("credit_amount_all_outages", "Amount if every outage were claimed", ("fee",)),
             ("currency", "Currency", ("fee",)),
@@ -150,6 +151,7 @@ OPTIONAL_TERMS = frozenset(
         "outage_limits_credit_percent_all_outages",
         "credit_cap_percent",
         "credit_capped",
+        "fee_amount",
     }
 )
 
@@ -212,7 +214,7 @@ DAILY_COLUMNS = (
     ("downtime_seconds", "D (s)"),
     ("availability_percent", "Availability (%)"),
 )
-_MONEY = ("credit_amount", "credit_amount_all_outages")
+_MONEY = ("fee_amount", "credit_amount", "credit_amount_all_outages")
 OUTAGE_NOTE = "Counted seconds make up D; excluded and unknown seconds do not."
 
 
@@ -400,12 +402,23 @@ def headline(data: Data, style: Style = INTERNAL) -> list[str]:
             label + verdict if label else verdict[0].upper() + verdict[1:],
             _("Computed as {formula}.").format(formula=_computed(data["formula"], style)),
         ]
+    lines[1:1] = monitored(data, style)
     if data.get("credit_basis") is not None or data.get("outage_limits_credit_percent") is not None:
         lines.append(_credit_line(data, style))
     lines += _terms_lines(data, style)
     if not data.get("billable", True):
         lines.append(_("Coverage is below the contract's minimum: not billable without review."))
     return lines
+
+
+def monitored(data: Data, style: Style = INTERNAL) -> list[str]:
+    """Where monitoring began inside the period (``period.monitored_from``): a line
+    saying so, since the time before it is not reference time; else none."""
+    since = data["period"].get("monitored_from")
+    if since is None:
+        return []
+    line = style.lang("Monitored from {instant}: the time before it is not reference time.")
+    return [line.format(instant=show("period.monitored_from", since, style))]
 
 
 def _percent(value: float, style: Style) -> str:
@@ -580,15 +593,66 @@ def _decimals(text: str, lang: Lang) -> str:
     return _DECIMAL.sub(lambda m: lang.number(float(m.group())), text)
 
 
-def amendments(data: Data) -> list[Mapping[str, Any]]:
-    """A closed period's amendments, oldest first, each change as a line of text."""
+def amendments(data: Data, style: Style = INTERNAL) -> list[Mapping[str, Any]]:
+    """A closed period's amendments, oldest first, each change as a line of text: the
+    internal view's names the JSON field, the customer view's says it in words."""
+    separator = "; " if style.internal else style.lang("; ")
+    left_out = hidden(style)
     return [
         {
             **amendment,
-            "changes": "; ".join(Change.from_json(c).text() for c in amendment["changes"]),
+            "changes": separator.join(
+                change_words(change, style, data.get("currency"))
+                for change in map(Change.from_json, amendment["changes"])
+                if _field_name(change.field) not in left_out
+            ),
         }
         for amendment in data.get("closed", {}).get("amendments", [])
     ]
+
+
+def _field_name(path: str) -> str:
+    """The JSON field a change's path ends in: ``daily[2026-10-05].excluded_seconds``
+    is ``excluded_seconds``, ``formula.text`` stays itself (the summary's key)."""
+    record = _RECORD_FIELD.fullmatch(path)
+    return path if record is None else record["field"] or record["list"]
+
+
+_RECORD_FIELD = re.compile(r"(?P<list>\w+)\[(?P<key>[^\]]*)\](?:\.(?P<field>.+))?")
+_RECORDS: dict[str, tuple[str, Columns]] = {  # a list of the JSON -> one record's name, columns
+    "outages": ("Outage of {key}", LOCATED_OUTAGE_COLUMNS),
+    "exclusions": ("Exclusion: {key}", EXCLUSION_COLUMNS),
+    "late_claims": ("Late claim {key}", LATE_CLAIM_COLUMNS),
+    "outage_limits": ("Outage clause {key}", LIMIT_COLUMNS),
+    "daily": ("Day {key}", DAILY_COLUMNS),
+}
+_LABELS = {key: label for _, rows in _SECTIONS for key, label, _ in rows}
+
+
+def change_words(change: Change, style: Style, currency: str | None = None) -> str:
+    """A change between two versions of a report, as a line: ``downtime_seconds:
+    3600 -> 1800`` (internal), ``Interruption du 5 oct. 2026 12:00, Réclamée : non ->
+    oui`` (customer: the labels, values and instants as the report writes them)."""
+    if style.internal:
+        return change.text()
+    lang = style.lang
+    record = _RECORD_FIELD.fullmatch(change.field)
+    if record is None:
+        name, what = change.field, label_in(_LABELS.get(change.field, change.field), style)
+    else:
+        template, columns = _RECORDS.get(record["list"], ("{key}", ()))
+        key = show(RECORD_KEYS.get(record["list"], "key"), record["key"], style)
+        name, what = record["field"] or "", lang(template).format(key=key)
+        if name:
+            what += ", " + lang(dict(columns).get(name, name))
+    if change.kind == "changed":
+        old, new = (show(name, v, style, currency=currency) for v in (change.old, change.new))
+        return lang("{field}: {old} -> {new}").format(field=what, old=old, new=new)
+    value = change.new if change.kind == "added" else change.old
+    line = lang("{field}: added") if change.kind == "added" else lang("{field}: removed")
+    if not isinstance(value, dict | list):
+        line += f" ({show(name, value, style, currency=currency)})"
+    return line.format(field=what)
 
 
 def clause_rows(data: Data) -> list[tuple[str, str]]:

@@ -34,6 +34,7 @@ from slawatch.reports.view import (
     amendments,
     columns_shown,
     headline,
+    monitored,
     outage_table,
     sections,
     show,
@@ -41,6 +42,7 @@ from slawatch.reports.view import (
     worded,
 )
 from slawatch.reports.xlsx_cells import (
+    LETTERS,
     Results,
     availability,
     cell_value,
@@ -49,18 +51,12 @@ from slawatch.reports.xlsx_cells import (
     side,
     with_results,
 )
+from slawatch.reports.xlsx_credit import credit_formulas
 
 SUMMARY_HEADINGS = ("Item", "Value", "JSON field", "Contract clause")
 SUMMARY_FIRST_ROW = 6  # under the title, three headline lines and a blank row
 _BOLD = Font(bold=True)
 CREATOR = "slawatch"
-# The JSON fields of R, X, U and D, by their letter in the availability formula.
-LETTERS = {
-    "R": "reference_seconds",
-    "X": "excluded_seconds",
-    "U": "unknown_seconds",
-    "D": "downtime_seconds",
-}
 _WIDE = {  # columns of instants, texts and arithmetic
     **dict.fromkeys(("start", "end", "source", "note", "opened", "deadline", "stopped_at"), 28),
     "arithmetic": 120,
@@ -77,8 +73,10 @@ def to_xlsx(data: Data, style: Style = INTERNAL) -> bytes:
         contract=data["contract"], period=data["period"]["label"]
     )
     sheet = _first_sheet(book, style)
-    cells = _summary(sheet, title, headline(data, style)[:3], sections(data, style), style)
+    lines = headline(data, style)[: 3 + len(monitored(data, style))]  # and where monitoring began
+    cells = _summary(sheet, title, lines, sections(data, style), style)
     results = _availability_formulas(sheet, data, cells)
+    results.update(credit_formulas(sheet, data, cells, style))
     records = _Records(book, style)
     records(_("Outages"), *outage_table(data))
     records(_("Exclusions"), data["exclusions"], EXCLUSION_COLUMNS)
@@ -88,7 +86,7 @@ def to_xlsx(data: Data, style: Style = INTERNAL) -> bytes:
     results.update(_daily_formulas(daily, shown, data))
     _clauses(book.create_sheet(_("Clauses")), data["clauses"], style)
     if "closed" in data:
-        records(_("Amendments"), amendments(data), AMENDMENT_COLUMNS)
+        records(_("Amendments"), amendments(data, style), AMENDMENT_COLUMNS)
     return _saved(book, title, results)
 
 

@@ -40,8 +40,15 @@ DATE_FORMAT = "yyyy-mm-dd"
 SECONDS_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0#####"  # the JSON's percentages have at most 6 decimals
 MONEY_FORMAT = "#,##0.00"
-_MONEY = ("credit_amount", "credit_amount_all_outages")
+_MONEY = ("fee_amount", "credit_amount", "credit_amount_all_outages")
 _FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*)>(<f>[^<]*</f>)<v ?/>')
+# The JSON fields of R, X, U and D, by their letter in the availability formula.
+LETTERS = {
+    "R": "reference_seconds",
+    "X": "excluded_seconds",
+    "U": "unknown_seconds",
+    "D": "downtime_seconds",
+}
 Results = dict[tuple[str, str], int | float | None]  # (sheet, cell) -> the formula's result
 _LANDSCAPE_FROM = 110  # total column width (characters) past which a sheet prints wide
 

@@ -85,7 +85,7 @@ class WeeklyWindow:
 
     def text(self) -> str:
         """The window as a config writes it: ``mon-fri 07:00-20:00``, ``daily 20:00-07:00``."""
-        return f"{_day_list(self.days)} {_wall(self.start)}-{_wall(self.end)}"
+        return f"{_day_list(self.days)} {wall(self.start)}-{wall(self.end)}"
 
     def week_minutes(self) -> list[Span]:
         """The minutes of the week it covers (0 is Monday 00:00); past Sunday it wraps."""
@@ -118,21 +118,27 @@ def _day_list(days: frozenset[int]) -> str:
     """``mon-fri``, ``sat,sun``, ``daily``: runs of three days or more as ranges."""
     if len(days) == len(DAY_NAMES):
         return "daily"
+    return ",".join(
+        f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}"
+        if len(run) > 2
+        else ",".join(DAY_NAMES[d] for d in run)
+        for run in day_runs(days)
+    )
+
+
+def day_runs(days: frozenset[int]) -> list[list[int]]:
+    """The days in runs of consecutive days, Monday first: ``[[0, 1, 2, 3], [5]]``."""
     runs: list[list[int]] = []
     for day in sorted(days):
         if runs and runs[-1][-1] == day - 1:
             runs[-1].append(day)
         else:
             runs.append([day])
-    return ",".join(
-        f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}"
-        if len(run) > 2
-        else ",".join(DAY_NAMES[d] for d in run)
-        for run in runs
-    )
+    return runs
 
 
-def _wall(minute: int) -> str:
+def wall(minute: int) -> str:
+    """A minute of the day as a wall clock shows it: ``09:30``, ``24:00``."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
