@@ -29,7 +29,7 @@ from slawatch import version
 from slawatch.agent.episodes import Failing
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
-from slawatch.agent.leadership import Leadership, WhenLeading
+from slawatch.agent.leadership import CHECK_EVERY, Leadership, WhenLeading
 from slawatch.agent.notices import notifier
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.reload import Pause, Reloader, restart_needed
@@ -216,13 +216,17 @@ class Agent:
     async def _send_notices(self) -> None:
         """Renewal notices, a pass a minute, in a thread: SMTP and the store block."""
         while not self.stop.is_set():
+            leading = self.leadership.leading
             try:
-                if self.leadership.leading:
+                if leading:
                     await asyncio.to_thread(self.notifier.tick)
             except Exception:  # a bug must not stop the probes; the next pass starts over
                 log.exception("renewal notices: the pass failed")
+            # A follower looks again at each leader check: on a take-over, what is due
+            # goes out within seconds, not a pass later.
+            every = notifier.EVERY if leading else CHECK_EVERY
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop.wait(), notifier.EVERY)
+                await asyncio.wait_for(self.stop.wait(), every)
 
     async def _probe(self, name: str, late: float) -> None:
         try:

@@ -3,14 +3,19 @@ with SIGKILL and started again, and a real SMTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
+from sqlalchemy import make_url
 
+from slawatch.agent.leadership import CHECK_EVERY
 from slawatch.sla.renewals import Delivery
+from slawatch.store.leader import LOCK_CLASS
 from slawatch.store.store import Store
 
 from ..helpers import AgentProcess, free_port, wait_until, write_config
@@ -91,3 +96,34 @@ def test_killed_and_restarted_the_agent_sends_nothing_twice(
         ("second", -60, Delivery.SENT, True),
         ("second", -30, Delivery.SENT, True),
     ]
+
+
+@pytest.mark.postgres
+def test_a_follower_sends_no_notice_until_it_leads(
+    tmp_path: Path, mail: MailServer, launch: Launch, pg_url: str
+) -> None:
+    """Two agents on one database must not send a notice twice: only the holder of the
+    leader lock sends. Here the test's own session holds it; the agent sends once it is
+    released and the agent takes it."""
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    item = renewal_contract("held", (today + timedelta(days=50)).isoformat())
+    port = free_port()
+    with psycopg.connect(_conninfo(pg_url), autocommit=True) as holder:
+        taken = holder.execute(
+            f"SELECT pg_try_advisory_lock({LOCK_CLASS}, hashtext(current_schema()))"
+        ).fetchone()
+        assert taken == (True,)
+        agent = launch(agent_config(tmp_path / "agent.yaml", pg_url, port, mail, item), port)
+        agent.wait_for(lambda m: m.value("slawatch_samples_written_total") >= 1, "a sample")
+        time.sleep(2 * CHECK_EVERY)  # several leader checks and a notice pass: all followed
+        assert agent.scrape().value("slawatch_agent_leader") == 0
+        assert mail.received == []
+    # The holder's session closed: its lock is free, the agent leads and sends the two.
+    wait_until(lambda: len(mail.received) == 2, "the two late notices, once leading")
+    assert agent.scrape().value("slawatch_agent_leader") == 1
+    agent.stop()
+
+
+def _conninfo(url: str) -> str:
+    """A SQLAlchemy URL (with its search_path option) as libpq's conninfo."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
