@@ -65,11 +65,7 @@ def style_options(command: F) -> F:
     return command
 
 
-@click.command()
-@config_option
-@contract_or_all
-@click.option("--period", required=True, help="A month or a year, e.g. 2026-10 or 2026.")
-@click.option(
+format_option = click.option(
     "--format",
     "fmt",
     type=click.Choice(FORMATS, case_sensitive=False),
@@ -77,6 +73,13 @@ def style_options(command: F) -> F:
     show_default=True,
     help="Output format (any case: PDF or pdf).",
 )
+
+
+@click.command()
+@config_option
+@contract_or_all
+@click.option("--period", required=True, help="A month or a year, e.g. 2026-10 or 2026.")
+@format_option
 @click.option(
     "-o",
     "--output",

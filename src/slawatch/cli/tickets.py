@@ -22,8 +22,8 @@ from slawatch.cli.common import (
 )
 from slawatch.cli.gc_pause import gc_paused
 from slawatch.cli.records import local, print_table
-from slawatch.cli.report import style_options
-from slawatch.reports.formats import FORMATS, render
+from slawatch.cli.report import format_option, style_options
+from slawatch.reports.formats import render
 
 if TYPE_CHECKING:
     from slawatch.app.support import RequestView
@@ -141,14 +141,7 @@ def support() -> None:
     help="A month, a year or a contract year (from the support start date), e.g. 2026-10, "
     "2026 or contract-year:2026.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS, case_sensitive=False),
-    default="json",
-    show_default=True,
-    help="Output format (any case: PDF or pdf).",
-)
+@format_option
 @click.option(
     "-o",
     "--output",
