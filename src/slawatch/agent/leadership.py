@@ -35,13 +35,16 @@ class Leadership:
         gauge: Gauge,
         changed: Callable[[Iterable[str]], None],
         rebuild: Callable[[], None],
+        on_lead: Callable[[], None] = lambda: None,
     ) -> None:
         """``changed`` is told the targets other agents changed; ``rebuild`` is called
-        when notices may have been missed (a new session): rebuild every figure."""
+        when notices may have been missed (a new session): rebuild every figure;
+        ``on_lead`` when this agent starts to lead (what only a leader does can start)."""
         self._lock = lock
         self._gauge = gauge
         self._changed = changed
         self._rebuild = rebuild
+        self._on_lead = on_lead
         self._failing = Failing(
             log,
             "leader lock: the database is unavailable, this agent follows meanwhile",
@@ -86,6 +89,8 @@ class Leadership:
                 else "follows: another agent exports the per-contract series",
             )
         self._gauge.set(int(self._lock.held))
+        if self._lock.held and not was:
+            self._on_lead()
 
 
 class WhenLeading(Collector):

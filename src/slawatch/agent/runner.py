@@ -29,7 +29,7 @@ from slawatch import version
 from slawatch.agent.episodes import Failing
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
-from slawatch.agent.leadership import CHECK_EVERY, Leadership, WhenLeading
+from slawatch.agent.leadership import Leadership, WhenLeading
 from slawatch.agent.notices import notifier
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.reload import Pause, Reloader, restart_needed
@@ -94,11 +94,14 @@ class Agent:
         self._sla_refresh = Periodic(self._refresh_sla, SLA_REFRESH_EVERY, "the SLA series refresh")
         self.notifier = notifier.Notifier(self.store, lambda: self.config, clock)
         self.renewals = RenewalSeries(self.store, lambda: self.config, clock)
+        # A pass a minute, and one at once when this agent starts to lead.
+        self._notices = Periodic(self._notices_pass, notifier.EVERY, "the renewal notices")
         self.leadership = Leadership(
             store.leader_lock(),
             self.metrics.leader,
             changed=self.sla.targets_changed,
             rebuild=lambda: self.sla.configure(self.config),
+            on_lead=self._notices.wake,
         )
         self.registry.register(WhenLeading(self.renewals, lambda: self.leadership.leading))
         self.transitions = Transitions(self._rules())
@@ -147,7 +150,8 @@ class Agent:
             self._sla_refresh.start()
             self._sla_refresh.wake()  # the first figures, before the first scrape
             self.writer.start()  # what an earlier run spooled goes first
-            notices = asyncio.create_task(self._send_notices())
+            self._notices.start()
+            self._notices.wake()  # a first pass now (SQLite: this agent always leads)
             self._schedule.apply(self._intervals(), self.clock())
             self._schedule.start()
             log.info(
@@ -161,7 +165,6 @@ class Agent:
                 await self._loop()
             finally:
                 await self._shut_down()
-                await notices  # the pass under way ends; stop is set, so no other starts
 
     def _swap(self, loaded: Config) -> None:
         """Swap in a config that loaded (on the loop: see reload.py)."""
@@ -205,6 +208,7 @@ class Agent:
         assert self.server is not None
         self.server.close()
         self._sla_refresh.stop(0, last_run=False)
+        self._notices.stop(SHUTDOWN_GRACE, last_run=False)  # a pass under way may end
         self.leadership.stop(SHUTDOWN_GRACE)  # frees the lock: another agent leads at once
         log.info(
             "agent stopped: %d samples written, %d left in the spool %s",
@@ -213,20 +217,11 @@ class Agent:
             self.spool.directory,
         )
 
-    async def _send_notices(self) -> None:
-        """Renewal notices, a pass a minute, in a thread: SMTP and the store block."""
-        while not self.stop.is_set():
-            leading = self.leadership.leading
-            try:
-                if leading:
-                    await asyncio.to_thread(self.notifier.tick)
-            except Exception:  # a bug must not stop the probes; the next pass starts over
-                log.exception("renewal notices: the pass failed")
-            # A follower looks again at each leader check: on a take-over, what is due
-            # goes out within seconds, not a pass later.
-            every = notifier.EVERY if leading else CHECK_EVERY
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop.wait(), every)
+    def _notices_pass(self) -> None:
+        """Renewal notices, by the leader only; in a daemon thread, as SMTP and the store
+        block (and a pass stuck on a frozen database must not hold up the exit)."""
+        if self.leadership.leading:
+            self.notifier.tick()
 
     async def _probe(self, name: str, late: float) -> None:
         try:
