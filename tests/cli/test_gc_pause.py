@@ -3,6 +3,7 @@
 import gc
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -69,4 +70,36 @@ def test_as_a_decorator() -> None:
 
     assert not running()
     assert not running()  # each call its own pause
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("command", "module", "function"),
+    [
+        (["import", "--results", "x.csv"], "slawatch.app.history", "import_history"),
+        (["ticket", "import", "--events", "x.csv"], "slawatch.app.tickets", "import_ticket_events"),
+    ],
+)
+def test_the_bulk_imports_run_with_the_collector_paused(
+    command: list[str], module: str, function: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Both imports build hundreds of thousands of objects that hold no cycle."""
+    from click.testing import CliRunner
+
+    from slawatch.cli import main
+
+    seen: list[bool] = []
+
+    def record(*_: object, **__: object) -> None:
+        seen.append(gc.isenabled())
+        raise SystemExit(0)
+
+    monkeypatch.setattr(f"{module}.{function}", record)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.csv").write_text("")
+    seed = str(Path(__file__).parents[2] / "config" / "seed-contracts.yaml")
+    result = CliRunner().invoke(
+        main, [*command[:-2], "-c", seed, "--db", "sqlite://", *command[-2:]]
+    )
+    assert seen == [False], result.output
     assert gc.isenabled()

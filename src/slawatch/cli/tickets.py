@@ -51,6 +51,7 @@ def ticket() -> None:
     "(default: $SLAWATCH_AUTHOR or the login).",
 )
 @reports_errors
+@gc_paused()  # a million ticket events: see gc_pause.py (about 1 s per 100,000 requests)
 def import_events(config_path: Path | None, db_url: str | None, events: Path, author: str) -> None:
     """Load a helpdesk's ticket events; re-importing the same file adds nothing."""
     from slawatch.app.tickets import import_ticket_events
