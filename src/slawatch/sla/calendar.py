@@ -197,15 +197,21 @@ class Holidays:
     subdiv: str | None = None  # e.g. "57" for Moselle
 
     def __post_init__(self) -> None:
-        try:
-            if self.country not in _entity_names():
-                raise NotImplementedError(self.country)
-            if self.subdiv is not None:  # only the entity knows its subdivisions
-                _country_holidays(self.country, self.subdiv, 2000)
-        except NotImplementedError:
+        if self.country not in _entity_names() or not self._subdivision_known():
             raise ValueError(
                 f"unknown holiday calendar country={self.country!r} subdiv={self.subdiv!r}"
-            ) from None
+            )
+
+    def _subdivision_known(self) -> bool:
+        """Only the country's calendar knows its subdivisions: it refuses an unknown one
+        with ``NotImplementedError``."""
+        if self.subdiv is None:
+            return True
+        try:
+            _country_holidays(self.country, self.subdiv, 2000)
+        except NotImplementedError:
+            return False
+        return True
 
     def dates(self, years: range) -> frozenset[date]:
         return _holiday_dates(self.country, self.subdiv, years.start, years.stop)
