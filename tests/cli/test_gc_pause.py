@@ -1,6 +1,8 @@
 """Pausing the cyclic garbage collector: nested and concurrent pauses resume it once."""
 
 import gc
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,6 +63,51 @@ def test_a_collector_stopped_beforehand_stays_stopped() -> None:
     with gc_paused():
         pass
     assert not gc.isenabled()
+
+
+def test_a_pause_ends_without_a_collection_over_what_it_built() -> None:
+    """What the pause kept goes to the oldest generation: resuming the collector must
+    not make the next allocation collect everything the pause allocated."""
+    seen: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        with gc_paused():
+            kept = [[index] for index in range(50_000)]
+        more = [[index] for index in range(100)]
+    finally:
+        gc.callbacks.remove(record)
+    assert seen == []
+    assert gc.get_count()[0] < gc.get_threshold()[0]
+    assert len(kept) + len(more) == 50_100
+
+
+# Runs a command, then reports how many objects were frozen once its exit handlers ran.
+EXITING = """
+import atexit, gc, sys
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count()))
+from slawatch.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_a_command_leaves_nothing_for_the_last_collection_at_exit() -> None:
+    """The interpreter's collection at exit would visit every object left, for nothing."""
+    seed = str(Path(__file__).parents[2] / "config" / "seed-contracts.yaml")
+    done = subprocess.run(
+        [sys.executable, "-c", EXITING, "check-config", "-c", seed],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.startswith("ok: ")
+    frozen = int(done.stdout.rpartition("frozen at exit:")[2])
+    assert frozen > 10_000
 
 
 def test_as_a_decorator() -> None:

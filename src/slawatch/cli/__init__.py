@@ -20,6 +20,8 @@ from typing import Any
 
 import click
 
+from slawatch.cli.gc_pause import no_collection_at_exit
+
 # command name -> "module:attribute" of its click command or group
 COMMANDS = {
     "check-config": "slawatch.cli.config:check_config",
@@ -61,3 +63,4 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="slawatch")
 def main() -> None:
     """slawatch: availability monitoring and SLA credits, exact to the second."""
+    no_collection_at_exit()  # the process ends with the command: see gc_pause.py
