@@ -35,7 +35,7 @@ _KEY_SETS: dict[frozenset[str], set[str]] = {}  # the fields sets models share (
 class ConfigModel(BaseModel):
     """A part of the config file: unknown keys are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     @model_validator(mode="wrap")
     @classmethod
