@@ -66,6 +66,24 @@ async def test_a_schedule_passes_each_run_its_lateness() -> None:
 
 
 @pytest.mark.anyio
+async def test_targets_added_to_a_running_schedule_run_and_it_keeps_running() -> None:
+    """A running scheduler is paused while a reload adds its jobs, and resumed after."""
+    seen: list[str] = []
+
+    async def record(name: str, late: float) -> None:
+        seen.append(name)
+
+    schedule = Schedule(record)
+    schedule.start()
+    schedule.apply({"web": 1}, time.time())
+    schedule.apply({"web": 1, "api": 1, "db": 1}, time.time())
+    await asyncio.sleep(2.2)
+    await schedule.drain(1)
+    assert {"web", "api", "db"} <= set(seen)
+    assert seen.count("api") >= 2  # not a single run before the scheduler stopped
+
+
+@pytest.mark.anyio
 async def test_a_run_cut_short_by_drain_logs_no_error(caplog: pytest.LogCaptureFixture) -> None:
     """A SIGTERM while a probe hangs past the grace is a clean stop: no ERROR, no traceback."""
     started = asyncio.Event()
