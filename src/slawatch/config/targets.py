@@ -27,7 +27,7 @@ from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, error_at, invalid, raise_errors
 from slawatch.config.durations import format_duration_ms
 from slawatch.config.fields import Milliseconds, Name, NonEmpty, Seconds, SecondsOrZero
-from slawatch.config.locations import Locations
+from slawatch.config.locations import NO_LOCATIONS, Locations
 from slawatch.config.probe_settings import (
     Flag,
     Headers,
@@ -55,7 +55,7 @@ class _Target(ConfigModel):
     name: Name = Field(examples=["cegid-portal-web"])
     interval: Seconds = Field(default=defaults.INTERVAL, examples=["60s"])
     confirm_after: int = Field(default=defaults.CONFIRM_AFTER, ge=1, examples=[2])
-    locations: Locations = Field(default_factory=Locations)
+    locations: Locations = Field(default=NO_LOCATIONS)
 
     def timeline_rule(self) -> TimelineRule:
         """How the core turns this target's samples into up / down / unknown time."""
