@@ -48,10 +48,10 @@ Pause = Callable[[], AbstractContextManager[object]]
 class Reloader:
     """Loads ``path`` when ``request`` is called (from the SIGHUP handler, on the loop)
     and hands a config that loads to ``apply``, on the loop; ``on_refused`` is called,
-    on the loop too, for one that does not. Each load runs inside ``pause()``: the
-    process's policy for bulk work, which the ``run`` command sets (cli/agent.py pauses
-    the garbage collector, whose full collections held the loop for half a second
-    during a 50,000-target load)."""
+    on the loop too, for one that does not. Each load, and each ``apply``, runs inside
+    ``pause()``: the process's policy for bulk work, which the ``run`` command sets
+    (cli/agent.py pauses the garbage collector, whose full collections held the loop
+    for half a second during a 50,000-target load, and a second during the swap)."""
 
     def __init__(
         self,
@@ -80,7 +80,8 @@ class Reloader:
             self._again = False
             config = await self._read()
             if config is not None:
-                self._apply(config)
+                with self._pause():  # the swap builds per-target tables too (runner.py)
+                    self._apply(config)
 
     async def _read(self) -> Config | None:
         try:

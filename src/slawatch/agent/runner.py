@@ -152,12 +152,13 @@ class Agent:
             self.writer.start()  # what an earlier run spooled goes first
             self._notices.start()
             self._notices.wake()  # a first pass now (SQLite: this agent always leads)
-            self._schedule.apply(self._intervals(), self.clock())
+            intervals = self._intervals()
+            self._schedule.apply(intervals, self.clock())
             self._schedule.start()
             log.info(
                 "slawatch %s agent started: %d targets (shard %s), listening on %s",
                 version(),
-                len(self._intervals()),
+                len(intervals),
                 self.config.agent.shard,
                 self.config.agent.listen,
             )
@@ -171,20 +172,22 @@ class Agent:
         config, notes = restart_needed(self.config, loaded)
         for note in notes:
             log.warning("%s", note)
-        for gone in set(self._intervals()) - {t.name for t in config.probed_targets()}:
+        before = self._schedule.targets
+        self.config = config
+        intervals = self._intervals()
+        for gone in before.keys() - intervals.keys():
             self.metrics.forget(gone)
             self.transitions.forget(gone)
-        self.config = config
         self.metrics.set_control(config.agent.control_targets)
         self.transitions.rules = self._rules()
         self.writer.update_rules(self.transitions.rules)
         self.sla.configure(config)
         self.support.configure(config)
         self._watch_heartbeats()
-        self._schedule.apply(self._intervals(), self.clock())
+        self._schedule.apply(intervals, self.clock())
         self.metrics.reload_ok.set(1)
         self.metrics.reload_time.set(self.clock())
-        log.info("config reloaded: %d targets", len(self._intervals()))
+        log.info("config reloaded: %d targets", len(intervals))
 
     def _refused(self) -> None:
         self.metrics.reload_ok.set(0)
