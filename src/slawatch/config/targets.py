@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
@@ -49,6 +50,13 @@ _HOST_RE = re.compile(r"[\w.-]+")  # a host name or IPv4 address (IPv6 is checke
 _PLAIN_URL_RE = re.compile(r"https?://[A-Za-z0-9._~-]+(?::[0-9]*)?(?:[/?#]|\Z)")
 
 
+@lru_cache(maxsize=1024)
+def shared_rule(interval: int, confirm_after: int, degraded: float | None = None) -> TimelineRule:
+    """One (frozen) rule per distinct setting: the agent builds the table of every
+    target's rule at start and at each reload, and 50,000 targets share a handful."""
+    return TimelineRule(interval, confirm_after, degraded)
+
+
 class _Target(ConfigModel):
     """What every target has: how often it reports, and when failures become an outage."""
 
@@ -59,7 +67,7 @@ class _Target(ConfigModel):
 
     def timeline_rule(self) -> TimelineRule:
         """How the core turns this target's samples into up / down / unknown time."""
-        return TimelineRule(self.interval, self.confirm_after)
+        return shared_rule(self.interval, self.confirm_after)
 
     def location_rule(self) -> LocationRule:
         """How the core combines this target's locations into its timeline."""
@@ -88,7 +96,7 @@ class _ProbedTarget(_Target):
 
     def timeline_rule(self) -> TimelineRule:
         degraded = None if self.degraded_above_ms is None else float(self.degraded_above_ms)
-        return TimelineRule(self.interval, self.confirm_after, degraded)
+        return shared_rule(self.interval, self.confirm_after, degraded)
 
 
 def _http_url(value: str) -> str:
