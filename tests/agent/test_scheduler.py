@@ -66,6 +66,26 @@ async def test_a_schedule_passes_each_run_its_lateness() -> None:
 
 
 @pytest.mark.anyio
+async def test_targets_sharing_a_slot_each_start_at_their_own_phase() -> None:
+    """One scheduler job per slot (an interval's second), each target at its millisecond."""
+    started: dict[str, float] = {}
+
+    async def record(name: str, late: float) -> None:
+        started.setdefault(name, time.time())
+
+    names = [f"t{i}" for i in range(20)]  # two slots of 2 s targets, ten in each
+    schedule = Schedule(record)
+    schedule.apply(dict.fromkeys(names, 2), time.time())
+    schedule.start()
+    await asyncio.sleep(4.5)
+    await schedule.drain(1)
+    assert set(started) == set(names)
+    for name, at in started.items():
+        off = (at - phase(name, 2)) % 2
+        assert min(off, 2 - off) < 0.1, name
+
+
+@pytest.mark.anyio
 async def test_targets_added_to_a_running_schedule_run_and_it_keeps_running() -> None:
     """A running scheduler is paused while a reload adds its jobs, and resumed after."""
     seen: list[str] = []
