@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
@@ -155,8 +155,9 @@ class Schedule(Scheduling):
         self._run = run
         self._on_skip = on_skip
         self._scheduler = AsyncIOScheduler(timezone=UTC)
-        # A slot's run missed past its grace time is overload for each of its targets.
-        self._scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
+        # A slot's run missed past its grace time (or, should the loop be so late that the
+        # slot's previous run has not even begun, skipped) is overload for each target.
+        self._scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         self._slots: dict[str, dict[str, float]] = {}  # slot -> {target: its offset in it}
         self._busy: dict[str, asyncio.TimerHandle | asyncio.Task[Any]] = {}  # due or running
         self._running: set[asyncio.Task[Any]] = set()
@@ -253,7 +254,7 @@ class Schedule(Scheduling):
             delay = max(0.0, instant + offset - now)
             self._busy[name] = loop.call_later(delay, self._start, name)
 
-    def _missed(self, event: JobExecutionEvent) -> None:
+    def _missed(self, event: JobEvent) -> None:
         for name in self._slots.get(event.job_id, {}):
             self._on_skip(name)
 
