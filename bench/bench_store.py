@@ -14,9 +14,10 @@ URL must name an empty database (the benchmark fills it). Prints:
   ``slawatch import`` does, into a fresh SQLite file.
 
 ``--import-ratio`` (issue 14): ``slawatch import`` of bench/out/history-1m.csv run as
-a user runs it (its own process, start included) into a fresh SQLite file, against
-a raw ``executemany`` of the same rows, prebuilt, into the same table of another
-fresh file, alternately, ``--runs`` times each. Prints the medians of wall and CPU
+a user runs it (its own process, start, CSV parsing and flips included) into a fresh
+SQLite file, against a raw ``executemany`` of the same rows, prebuilt, into the same
+table of another fresh file, alternately, ``--runs`` times each. Both files are made
+and migrated before the timing: both sides start from the same empty table. Prints the medians of wall and CPU
 time of each, and the ratio of the rates (raw time / import time; goal >= 0.75).
 
 ``--flush`` (issue 14): the agent's writes: flushes of one new sample for each of N
@@ -152,9 +153,11 @@ class Cost(NamedTuple):
 
 
 def slawatch_import(scratch: Path, config: Path, results: Path, run: int) -> Cost:
-    """``slawatch import`` into a fresh SQLite file, in its own process."""
+    """``slawatch import`` into a fresh SQLite file, in its own process; the file is
+    made and migrated first, untimed, as the raw side's (the same empty table)."""
     slawatch = Path(sys.executable).with_name("slawatch")
     database = f"sqlite:///{scratch / f'import-{run}.db'}"
+    Store.open(database).close()
     args = [str(slawatch), "import", "-c", str(config), "--db", database, "--results", str(results)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
