@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 
 from slawatch.errors import UserError
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.flips import Where, recompute
+from slawatch.store.flips import Tail, Where, recompute
 from slawatch.store.recompute import Change, recompute_many
 
 if TYPE_CHECKING:
@@ -145,6 +145,7 @@ class _Tally:
     read: int = 0
     added: int = 0
     flips_changed: bool = False
+    kept: Tail | None = None  # its samples as written, while they may be all (flips.Tail)
 
 
 class SampleImport:
@@ -155,6 +156,7 @@ class SampleImport:
         self._rules = rules
         self._writer = _sample_writer(conn)
         self._tallies: dict[Where, _Tally] = {}
+        self._room = _KEPT  # samples that may still be kept for the flips
 
     def write(self, batch: Sequence[SampleRow] | SampleColumns) -> None:
         """Insert a batch, skipping samples already stored, and tally it per target.
@@ -165,14 +167,18 @@ class SampleImport:
         groups = _by_timeline(columns)
         for where, samples in groups.items():
             earliest = min(samples.ts_ms)
-            tally = self._tallies.get(where) or self._start(where, earliest)
+            tally = self._tallies.get(where) or self._start(where, samples)
             tally.read += len(samples.ts_ms)
             tally.since_ms = min(tally.since_ms, earliest)
         added = self._writer.write(groups)
         for where, samples in groups.items():
-            self._tallies[where].added += added.get(where, 0)
+            tally = self._tallies[where]
+            tally.added += added.get(where, 0)
             if added.get(where, 0) < len(samples.ts_ms):  # a key was hit: same, or a conflict?
+                tally.kept = None
                 _check_against_stored(where, samples, self._writer.stored_ok)
+            elif tally.kept is not None:
+                self._keep(tally, samples)
 
     def recompute_flips(self) -> None:
         """Recompute the flips of every (target, location) that gained samples: those
@@ -186,22 +192,40 @@ class SampleImport:
         for where, tally in gained:
             if tally.added >= _MANY:
                 tally.flips_changed = recompute(
-                    self._conn, where, tally.since_ms, tally.rule
+                    self._conn, where, tally.since_ms, tally.rule, tally.kept
                 ).changed
 
     def result(self) -> ImportResult:
         return ImportResult.of(self._tallies)
 
-    def _start(self, where: Where, since_ms: int) -> _Tally:
+    def _start(self, where: Where, samples: SampleColumns) -> _Tally:
         if where.target not in self._rules:
             raise ValueError(f"no timeline rule for target {where.target!r}: is it in the config?")
-        tally = self._tallies[where] = _Tally(self._rules[where.target], since_ms)
+        rule = self._rules[where.target]
+        tally = self._tallies[where] = _Tally(rule, min(samples.ts_ms))
+        if len(samples.ts_ms) >= _KEEP_FROM:  # a file listing the timeline's samples together
+            tally.kept = Tail(rule.degraded_above_ms is not None)
         return tally
+
+    def _keep(self, tally: _Tally, samples: SampleColumns) -> None:
+        """Keep ``samples`` for the flips; stop keeping the timeline's if they are not
+        in order after the kept ones, or when ``_KEPT`` samples are kept in all."""
+        rows = len(samples.ts_ms)
+        if tally.kept is None or rows > self._room:
+            tally.kept = None
+        elif tally.kept.add(samples.ts_ms, samples.ok, samples.latency_ms):
+            self._room -= rows
+        else:
+            tally.kept = None
 
 
 # Samples a timeline gains beyond which its flips are recomputed alone: the
 # batched query sorts what it reads, which a long history pays for (recompute.py).
 _MANY = 10_000
+# A timeline's samples are kept for its flips (flips.Tail) when its first batch brings
+# at least _KEEP_FROM (the agent's writes bring one or two), up to _KEPT in all (~34 MB).
+_KEEP_FROM = 100
+_KEPT = 2_000_000
 
 
 class _ManyRows:
