@@ -17,8 +17,9 @@ URL must name an empty database (the benchmark fills it). Prints:
 a user runs it (its own process, start, CSV parsing and flips included) into a fresh
 SQLite file, against a raw ``executemany`` of the same rows, prebuilt, into the same
 table of another fresh file, alternately, ``--runs`` times each. Both files are made
-and migrated before the timing: both sides start from the same empty table. Prints the medians of wall and CPU
-time of each, and the ratio of the rates (raw time / import time; goal >= 0.75).
+and migrated before the timing: both sides start from the same empty table. Prints
+the medians of wall and CPU time of each, and the ratio of the rates (raw time /
+import time; goal >= 0.75).
 
 ``--flush`` (issue 14): the agent's writes: flushes of one new sample for each of N
 targets (each with an hour of history), as ``SampleWriter`` sends them to

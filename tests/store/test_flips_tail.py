@@ -29,6 +29,7 @@ histories = st.dictionaries(
     st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans()),
     min_size=1,
 )
+History = dict[int, tuple[bool, bool, bool, bool]]
 orders = st.sampled_from(["sorted", "reversed", "shuffled"])
 _names = itertools.count()
 
@@ -54,15 +55,11 @@ def expected(store: Store, target: str, rule: TimelineRule) -> list[Flip]:
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rules, histories, orders, st.integers(1, 8), st.randoms(use_true_random=False))
-def test_flips_from_kept_samples_are_the_flips_of_every_stored_sample(  # noqa: PLR0913 (hypothesis draws)
-    store: Store,
-    rule: TimelineRule,
-    history: dict[int, tuple[bool, bool, bool, bool]],
-    order: str,
-    batch: int,
-    rng: random.Random,
+@given(rules, st.tuples(histories, orders, st.integers(1, 8), st.randoms(use_true_random=False)))
+def test_flips_from_kept_samples_are_the_flips_of_every_stored_sample(
+    store: Store, rule: TimelineRule, case: tuple[History, str, int, random.Random]
 ) -> None:
+    history, order, batch, rng = case
     target = f"t{next(_names)}"
     for second in (False, True):
         rows = [
@@ -80,7 +77,9 @@ def test_flips_from_kept_samples_are_the_flips_of_every_stored_sample(  # noqa: 
             rows.reverse()
         elif order == "shuffled":
             rng.shuffle(rows)
-        store.import_samples([rows[i : i + batch] for i in range(0, len(rows), batch)], {target: rule})
+        store.import_samples(
+            [rows[i : i + batch] for i in range(0, len(rows), batch)], {target: rule}
+        )
         assert stored_flips(store, target) == expected(store, target, rule)
 
 

@@ -241,9 +241,7 @@ class _PlainText:
 
     _SIZE = 1 << 16  # characters per block: ~1,600 rows of a typical history file
 
-    def __init__(
-        self, handle: TextIO, width: int, progress: Callable[[int], None] | None
-    ) -> None:
+    def __init__(self, handle: TextIO, width: int, progress: Callable[[int], None] | None) -> None:
         self._handle = handle
         self._width = width
         self._progress = progress
@@ -302,9 +300,7 @@ def _cut(cells: list[str], stride: int) -> Iterator[list[str]]:
         yield cells[start : start + step]
 
 
-def _from_cells(
-    cells: list[str], columns: _Columns, bounds: _Bounds, done: int
-) -> SampleColumns:
+def _from_cells(cells: list[str], columns: _Columns, bounds: _Bounds, done: int) -> SampleColumns:
     """The rows of plain ``cells`` (``_plain_cells``), converted a column at a time,
     or row by row if they are unusual."""
     stride = columns.most + 1
@@ -346,9 +342,7 @@ def _by_column(block: list[list[str]], columns: _Columns, bounds: _Bounds) -> Sa
     return _converted(picked, len(block), bounds)
 
 
-def _converted(
-    picked: list[list[str] | None], rows: int, bounds: _Bounds
-) -> SampleColumns | None:
+def _converted(picked: list[list[str] | None], rows: int, bounds: _Bounds) -> SampleColumns | None:
     """``rows`` samples from their cells, one list per column of COLUMNS (None for an
     absent one), or None when a cell is not of the common shapes. Each column is
     checked as a whole: ``min`` and ``max`` against the bounds, a sum that is finite
