@@ -352,3 +352,24 @@ def test_unreadable_csv_after_the_reader_took_over_names_its_line(
     with pytest.raises(CsvError) as err:
         read(tmp_path, "target,timestamp,ok,latency_ms,status,error\n" + clean + huge)
     assert str(err.value).startswith(f"{tmp_path}/h.csv:12: unreadable CSV: field larger")
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ("nan,200", "latency_ms must be a finite number >= 0 (got 'nan')"),
+        ("inf,200", "latency_ms must be a finite number >= 0 (got 'inf')"),
+        ("-1,200", "latency_ms must be a finite number >= 0 (got '-1')"),
+        ("5,1000", "status must be a whole number within 0..999"),
+        ("5,-2", "status must be a whole number within 0..999"),
+    ],
+)
+def test_a_bad_number_among_repeated_ones_is_refused(
+    tmp_path: Path, cells: str, message: str
+) -> None:
+    """A column of few distinct cells is converted once per distinct cell: each is checked."""
+    rows = [f"web,2026-09-21T14:{m:02}:00Z,1,5,200,\n" for m in range(30)]
+    rows[20] = f"web,2026-09-21T14:20:00Z,1,{cells},\n"
+    with pytest.raises(CsvError) as err:
+        read(tmp_path, "".join(rows))
+    assert str(err.value).startswith(f"{tmp_path}/h.csv:21: {message}")

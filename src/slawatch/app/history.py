@@ -354,16 +354,16 @@ def _converted(picked: list[list[str] | None], rows: int, bounds: _Bounds) -> Sa
             map(floordiv, map(sub, map(_from_iso, stamp), repeat(_EPOCH_LESS_HALF)), repeat(_MS))
         )
         oks = list(map(_OK.__getitem__, ok))
-        latencies = _numbers(latency, float, rows)
-        statuses = _numbers(status, int, rows)
+        latencies, latency_values = _numbers(latency, float, rows)
+        statuses, status_values = _numbers(status, int, rows)
     except (ValueError, KeyError, TypeError, OverflowError):  # TypeError: no UTC offset
         return None
     if not (
         bounds.known.issuperset(target)
         and min(ts_ms) >= 0
         and max(ts_ms) <= bounds.last_ms
-        and _within(latencies, 0, _INF)
-        and _within(statuses, 0, MAX_STATUS)
+        and _within(latency_values, 0, _INF)
+        and _within(status_values, 0, MAX_STATUS)
         and (error is None or "\0" not in "".join(error))
         and (location is None or bounds.places.issuperset(location))
     ):
@@ -373,17 +373,28 @@ def _converted(picked: list[list[str] | None], rows: int, bounds: _Bounds) -> Sa
     return SampleColumns(target, ts_ms, oks, latencies, statuses, errors, places)
 
 
-def _numbers(cells: list[str] | None, convert: Callable[[str], float], rows: int) -> list[Any]:
-    """The numbers of a column, None for its empty cells (and for an absent column)."""
+def _numbers(
+    cells: list[str] | None, convert: Callable[[str], float], rows: int
+) -> tuple[list[Any], list[Any]]:
+    """The numbers of a column, None for its empty cells (and for an absent column),
+    and its distinct numbers, for ``_within``. A column of few distinct cells (status
+    codes, latencies in whole milliseconds) is converted once per distinct cell: a
+    lookup per cell costs a quarter of a ``float``."""
     if cells is None:
-        return [None] * rows
-    if "" in cells:
-        return [convert(cell) if cell else None for cell in cells]
-    return list(map(convert, cells))
+        return [None] * rows, []
+    distinct = set(cells)
+    if len(distinct) <= rows // 2:
+        table = {cell: convert(cell) if cell else None for cell in distinct}
+        return list(map(table.__getitem__, cells)), list(table.values())
+    if "" in distinct:
+        numbers = [convert(cell) if cell else None for cell in cells]
+        return numbers, numbers
+    numbers = list(map(convert, cells))
+    return numbers, numbers
 
 
 def _within(numbers: list[Any], low: float, high: float) -> bool:
-    """Every number of the column (None aside) within ``[low, high]``, ``high`` excluded
+    """Every number of ``numbers`` (None aside) within ``[low, high]``, ``high`` excluded
     when infinite; a NaN or infinity makes the sum NaN or infinite, and fails."""
     present = [n for n in numbers if n is not None] if None in numbers else numbers
     return not present or (
