@@ -43,9 +43,9 @@ class Where(NamedTuple):
 
 class Tail:
     """A timeline's samples as an import wrote them, in order, from its first one
-    (``since_ms``) on. When they are all the samples stored from there on, the flips
+    (``since_ms``) on, when they are all the samples stored from there on: the flips
     are recomputed from them, without reading them back (a sixth of a million-row
-    import's time): ``recompute`` counts the stored samples to know."""
+    import's time)."""
 
     __slots__ = ("_last_ms", "latencies", "oks", "times")
 
@@ -79,16 +79,15 @@ def recompute(
     """Recompute ``where``'s flips from the last effective ok sample before ``since_ms``.
 
     No failure run crosses an ok sample (sla/timeline.py), so the flips before that
-    anchor stand; without an anchor the whole history is recomputed. ``tail``: the
-    samples this transaction stored from ``since_ms`` on, all of them new (none was
-    stored before, with another latency), used if no other is stored from there on.
+    anchor stand; without an anchor the whole history is recomputed. ``tail``: every
+    sample stored from ``since_ms`` on, if the caller has them (``last_stored_ms``).
     """
     keys = where._asdict()
     anchor_ms = conn.execute(_anchor_query(rule), {**keys, "since": since_ms}).scalar()
-    if tail is not None and len(tail) == _count_from(conn, where, since_ms):
-        fresh = rule.flips(*_joined(_outcomes(conn, where, anchor_ms, rule, since_ms), tail))
-    else:
+    if tail is None:
         fresh = rule.flips(*_outcomes(conn, where, anchor_ms, rule))
+    else:
+        fresh = rule.flips(*_joined(_outcomes(conn, where, anchor_ms, rule, since_ms), tail))
     anchor = None if anchor_ms is None else anchor_ms // 1000
     if fresh and anchor is not None and _state_before(conn, where, anchor) is fresh[0].state:
         fresh = fresh[1:]  # the state already holds: a second flip to it would say nothing
@@ -143,12 +142,11 @@ def _parameters(compiled: SQLCompiler, values: dict[str, Any]) -> Any:
     return [every[name] for name in compiled.positiontup]
 
 
-def _count_from(conn: Connection, where: Where, since_ms: int) -> int:
+def last_stored_ms(conn: Connection, where: Where) -> int | None:
+    """The instant of ``where``'s last stored sample (one seek in the primary key)."""
     s = db.samples.c
-    query = select(func.count()).where(
-        s.target == where.target, s.location == where.location, s.ts_ms >= since_ms
-    )
-    return int(conn.execute(query).scalar_one())
+    query = select(func.max(s.ts_ms)).where(s.target == where.target, s.location == where.location)
+    return conn.execute(query).scalar()
 
 
 def _joined(

@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 
 from slawatch.errors import UserError
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.flips import Tail, Where, recompute
+from slawatch.store.flips import Tail, Where, last_stored_ms, recompute
 from slawatch.store.recompute import Change, recompute_many
 
 if TYPE_CHECKING:
@@ -203,7 +203,7 @@ class SampleImport:
             raise ValueError(f"no timeline rule for target {where.target!r}: is it in the config?")
         rule = self._rules[where.target]
         tally = self._tallies[where] = _Tally(rule, min(samples.ts_ms))
-        if len(samples.ts_ms) >= _KEEP_FROM:  # a file listing the timeline's samples together
+        if len(samples.ts_ms) >= _KEEP_FROM and _before(last_stored_ms(self._conn, where), tally):
             tally.kept = Tail(rule.degraded_above_ms is not None)
         return tally
 
@@ -219,11 +219,18 @@ class SampleImport:
             tally.kept = None
 
 
+def _before(stored_ms: int | None, tally: _Tally) -> bool:
+    """Whether the timeline's stored samples all come before the import's first one:
+    then the samples it writes, if in order and all new, are all from there on."""
+    return stored_ms is None or stored_ms < tally.since_ms
+
+
 # Samples a timeline gains beyond which its flips are recomputed alone: the
 # batched query sorts what it reads, which a long history pays for (recompute.py).
 _MANY = 10_000
 # A timeline's samples are kept for its flips (flips.Tail) when its first batch brings
-# at least _KEEP_FROM (the agent's writes bring one or two), up to _KEPT in all (~34 MB).
+# at least _KEEP_FROM (the agent's writes bring one or two, and are spared the query
+# of ``_before``), after every stored one, up to _KEPT in all (~34 MB).
 _KEEP_FROM = 100
 _KEPT = 2_000_000
 
