@@ -376,10 +376,23 @@ def _check_against_stored(where: Where, samples: SampleColumns, stored_ok: Store
 
 def _by_timeline(batch: SampleColumns) -> dict[Where, SampleColumns]:
     """The batch's samples per (target, location). A file lists a target's samples
-    together, or by instant across targets: in the second case they are sorted first."""
-    keys = list(zip(batch.target, batch.location, strict=True))
+    together, or by instant across targets: in the second case they are sorted first.
+    A batch from one location (most are) is split by target alone: no pair to build
+    per sample."""
+    location = batch.location
+    if not location:
+        return {}
+    keys: Sequence[Any]
+    if location.count(location[0]) == len(location):
+        keys, place = batch.target, location[0]
+    else:
+        keys, place = list(zip(batch.target, location, strict=True)), None
     starts = [0, *compress(count(1), map(ne, islice(keys, 1, None), keys))]
     if len(starts) > len({keys[start] for start in starts}):  # a timeline in several runs
         return _by_timeline(batch.picked(sorted(range(len(keys)), key=keys.__getitem__)))
     ends = [*starts[1:], len(keys)]
-    return {Where(*keys[a]): batch.part(a, b) for a, b in zip(starts, ends, strict=True) if b > a}
+    return {
+        Where(keys[a], place) if place is not None else Where(*keys[a]): batch.part(a, b)
+        for a, b in zip(starts, ends, strict=True)
+        if b > a
+    }
