@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from itertools import islice, repeat
-from operator import floordiv, itemgetter, lt
+from itertools import repeat
+from operator import floordiv, itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, case, func, insert, select, text
@@ -62,8 +62,9 @@ class Tail:
         self, ts_ms: Sequence[int], oks: Sequence[bool], latencies: Sequence[float | None]
     ) -> bool:
         """Append samples that come after the last, in order; False (and nothing
-        appended) when they do not."""
-        if ts_ms[0] <= self._last_ms or not all(map(lt, ts_ms, islice(ts_ms, 1, None))):
+        appended) when they do not. (An instant written twice is not added twice,
+        and the caller keeps no tail then: ``sorted`` needs not check that.)"""
+        if ts_ms[0] <= self._last_ms or sorted(ts_ms) != list(ts_ms):
             return False
         self.times.extend(map(floordiv, ts_ms, repeat(1000)))
         self.oks.extend(oks)
