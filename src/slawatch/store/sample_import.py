@@ -6,8 +6,9 @@ a ``SampleConflict`` and the transaction keeps nothing. Only a batch that hit an
 existing key pays for that check, so a first import costs nothing more. The
 targets that gained samples have their flips recomputed from their earliest new
 sample on; a timeline that gains many, in order, after all it held, keeps them
-(``flips.Tail``) and is recomputed from them, without reading them back. A sample's key includes its location: agents at two locations never
-collide, and each (target, location) has its own flips.
+(``flips.Tail``) and is recomputed from them, without reading them back. A sample's
+key includes its location: agents at two locations never collide, and each (target,
+location) has its own flips.
 
 Batches come as ``SampleRow`` lists (the agent) or as ``SampleColumns`` (the importer,
 which builds no object per sample); both are written column by column, target by
