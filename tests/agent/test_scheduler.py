@@ -81,8 +81,8 @@ async def test_targets_sharing_a_slot_each_start_at_their_own_phase() -> None:
     await schedule.drain(1)
     assert set(started) == set(names)
     for name, at in started.items():
-        off = (at - phase(name, 2)) % 2
-        assert min(off, 2 - off) < 0.1, name
+        off = (at - phase(name, 2)) % 2  # the first run too: at its phase, after apply
+        assert min(off, 2 - off) < 0.2, name
 
 
 @pytest.mark.anyio

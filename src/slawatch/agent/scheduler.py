@@ -160,6 +160,7 @@ class Schedule(Scheduling):
         self._scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         self._slots: dict[str, dict[str, float]] = {}  # slot -> {target: its offset in it}
         self._busy: dict[str, asyncio.TimerHandle | asyncio.Task[Any]] = {}  # due or running
+        self._new: dict[str, float] = {}  # targets yet to run -> when they joined their slot
         self._running: set[asyncio.Task[Any]] = set()
         self._cutting = False  # drain is cancelling the runs still going
         self._lateness = Lateness()
@@ -212,12 +213,14 @@ class Schedule(Scheduling):
         second, offset = divmod(_phase_ms(name, interval), 1000)
         slot = f"{interval}/{second}"
         self._intervals[name] = interval
+        self._new[name] = now  # its first run: its first instant after now, as ever
         if slot in self._slots:
             self._slots[slot][name] = offset / 1000
             return
         self._slots[slot] = {name: offset / 1000}
         # The slot's instant of the target's first run: less than a second ago, when
-        # that run is still ahead within the slot's second.
+        # that run is still ahead within the slot's second (the targets joining with
+        # it whose instants this second have passed wait for the next: ``_new``).
         start = datetime.fromtimestamp(first_run(name, interval, now) - offset / 1000, UTC)
         self._scheduler.add_job(
             self._fire,
@@ -237,6 +240,7 @@ class Schedule(Scheduling):
         slot = f"{self._intervals[name]}/{second}"
         targets = self._slots[slot]
         del targets[name]
+        self._new.pop(name, None)
         if not targets:
             del self._slots[slot]
             self._scheduler.remove_job(slot)
@@ -248,6 +252,10 @@ class Schedule(Scheduling):
         instant = now + EARLY - (now + EARLY - second) % interval  # this run's, if late
         loop = asyncio.get_running_loop()
         for name, offset in self._slots.get(slot, {}).items():
+            if name in self._new:
+                if instant + offset <= self._new[name]:
+                    continue  # that instant came before the target joined: not its run
+                del self._new[name]
             if name in self._busy:
                 self._on_skip(name)
                 continue
