@@ -105,18 +105,18 @@ def bench_import(url: str, folder: Path) -> None:
             )
 
 
-def bench_report(url: str, folder: Path, runs: int, digest: bool) -> None:
+def bench_report(url: str, folder: Path, runs: int, digest: bool, size: int) -> None:
     config = load_config(SEED)
-    path = folder / "events-100k.csv"
-    write_events(path, 100_000, seed=2)
+    path = folder / "events-report.csv"
+    write_events(path, size, seed=2)
     with Store.open(url) as store, gc_paused():
         import_ticket_events(store, config, path, "bench")
         phases: dict[str, list[float]] = {}
         for _ in range(runs):
-            for phase, took in report_phases(store, config).items():
+            for phase, took in report_phases(store, config, size).items():
                 phases.setdefault(phase, []).append(took)
         medians = ", ".join(f"{k} {statistics.median(v):.2f} s" for k, v in phases.items())
-        print(f"report: contract year over 100,000 requests, medians of {runs}: {medians}")
+        print(f"report: contract year over {size:,} requests, medians of {runs}: {medians}")
         if digest:
             print_digests(store, config)
 
@@ -129,7 +129,7 @@ def print_digests(store: Store, config: Any) -> None:
         print(f"report SHA-256 as of {label}: {hashlib.sha256(text.encode()).hexdigest()}")
 
 
-def report_phases(store: Store, config: Any) -> dict[str, float]:
+def report_phases(store: Store, config: Any, size: int) -> dict[str, float]:
     """The CPU seconds of each step of one support report, and of the whole."""
     context = Context(config, store, now=AS_OF, spell=key)
     model, terms = support_terms(config, "cegid-portal", key)
@@ -138,7 +138,7 @@ def report_phases(store: Store, config: Any) -> dict[str, float]:
     found["read"], requests = timed(
         lambda: store.requests_opened("cegid-portal", period.start, period.end)
     )
-    assert len(requests) == 100_000
+    assert len(requests) == size
     found["assess"], assessed = timed(lambda: assess_support(terms, requests, period, AS_OF))
     report = SupportReport(model.name, model.description, terms, assessed)
     found["dict"], data = timed(lambda: to_dict(report))
@@ -155,13 +155,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--report-only", action="store_true", help="skip the import bench")
     parser.add_argument("--digest", action="store_true", help="print the reports' SHA-256")
+    parser.add_argument(
+        "--requests", type=int, default=100_000, help="requests in the report (default 100,000)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if not args.report_only:
             bench_import(args.db or f"sqlite:///{folder}/import.db", folder)
         url = args.db or f"sqlite:///{folder}/report.db"
-        bench_report(url, folder, args.runs, args.digest)
+        bench_report(url, folder, args.runs, args.digest, args.requests)
 
 
 if __name__ == "__main__":

@@ -213,16 +213,38 @@ def assess_support(
 ) -> SupportAssessment:
     """The requests opened in ``period`` (and by ``as_of``), their clocks, and each
     objective's share over them."""
-    start, end = period.start, min(period.end, as_of + 1)
-    chosen = sorted((r for r in requests if start <= r.events[0].at < end), key=_by_opening)
-    results = tuple(assess_request(terms, r, as_of) for r in chosen)
+    start, end = opened_before(period, as_of)
+    chosen = (r for r in requests if start <= r.events[0].at < end)
+    return summarize(terms, (assess_request(terms, r, as_of) for r in chosen), period, as_of)
+
+
+def opened_before(period: Period, as_of: int) -> tuple[int, int]:
+    """``[start, end)`` of the openings a report on ``period`` as of ``as_of`` counts."""
+    return period.start, min(period.end, as_of + 1)
+
+
+def summarize(
+    terms: SupportTerms, results: Iterable[RequestResult], period: Period, as_of: int
+) -> SupportAssessment:
+    """The assessment of requests already clocked at ``as_of`` (computed now, or stored
+    clocks that ``as_of`` cannot change: see ``settled``), put in opening order, and
+    each objective's share over them."""
+    ordered = tuple(sorted(results, key=_by_opening))
     objectives = tuple(
-        tally(o, results, _binding(o.period, period, terms)) for o in terms.objectives
+        tally(o, ordered, _binding(o.period, period, terms)) for o in terms.objectives
     )
-    return SupportAssessment(period, as_of, results, objectives)
+    return SupportAssessment(period, as_of, ordered, objectives)
 
 
-def _by_opening(request: Request) -> tuple[int, str]:
+def settled(result: RequestResult) -> bool:
+    """Whether the request's clocks stay as they are until it gets a new event: each
+    started clock has stopped (a clock that runs moves with ``as_of``; a target not
+    started yet waits for an event). ``result`` must hold every event of the request."""
+    return all(c.stopped_at is not None for c in result.targets)
+
+
+def _by_opening(result: RequestResult) -> tuple[int, str]:
+    request = result.request
     return request.events[0].at, request.ticket  # not .opened: a property, 100,000 times
 
 

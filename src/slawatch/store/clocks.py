@@ -1,0 +1,162 @@
+"""Support requests' stored clocks: what a report reads instead of computing them.
+
+The core computes a request's clocks (``sla.support_assess``); once every clock
+that has started has stopped, no later instant changes them until the request
+gets an event (``settled``). The app then stores them here, one row per target
+of the request's priority, tagged with the hash of the request's events (kept
+by every import in ``support_requests.events_hash``) and the fingerprint of the
+contract's support terms. A report reads the rows whose tags still match and
+whose request had no event after the report's instant; the other requests come
+back with their events, to be computed (and stored again once settled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, Connection, and_, exists, select
+
+from slawatch.sla.support import Event, EventKind, Request, SupportTarget, SupportTerms
+from slawatch.sla.support_assess import Clocked, Outcome, RequestResult
+from slawatch.store import schema as db
+from slawatch.store.database import advisory_lock, bulk_insert, driver_rows
+from slawatch.store.tickets import CHUNK, IMPORT_LOCK, read_keyed
+
+_COLUMNS = (
+    "request_id", "target", "terms_hash", "events_hash", "last_at", "started", "clock_start",
+    "allowance_seconds", "deadline", "stopped_at", "outcome", "business_seconds",
+    "used_seconds", "paused_seconds", "pauses",
+)  # fmt: skip
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+_new_clocked = tuple.__new__  # a yearly report builds 100,000
+
+
+class Unclocked(NamedTuple):
+    """A request without stored clocks that hold as of the report: its id and events
+    hash (to store its clocks under), and the request with every event."""
+
+    id: int
+    events_hash: str
+    request: Request
+
+
+class Computed(NamedTuple):
+    """A request's clocks as the core computed them from every event of ``of``."""
+
+    of: Unclocked
+    result: RequestResult
+
+
+def clocked_requests(  # noqa: PLR0913 (which requests, as of when, under which terms)
+    conn: Connection, contract: str, start: int, end: int, terms: SupportTerms, as_of: int
+) -> tuple[list[RequestResult], list[Unclocked]]:
+    """The contract's requests opened in ``[start, end)``: those whose stored clocks
+    hold as of ``as_of``, read; and the others, with their events."""
+    r = db.support_requests
+    opened = and_(r.c.contract == contract, r.c.opened_at >= start, r.c.opened_at < end)
+    fingerprint = terms.fingerprint()
+    holds = _holding(fingerprint, as_of)
+    stored = _stored(conn, opened, holds, terms)
+    others = [Unclocked(*row) for row in read_keyed(conn, and_(opened, ~exists().where(holds)))]
+    return stored, others
+
+
+def _holding(fingerprint: str, as_of: int) -> ColumnElement[bool]:
+    """A stored clock of the request at hand that holds as of ``as_of``."""
+    r, c = db.support_requests, db.support_clocks
+    return and_(
+        c.c.request_id == r.c.id,
+        c.c.terms_hash == fingerprint,
+        c.c.events_hash == r.c.events_hash,
+        c.c.last_at <= as_of,
+    )
+
+
+def _stored(
+    conn: Connection, where: ColumnElement[bool], holds: ColumnElement[bool], terms: SupportTerms
+) -> list[RequestResult]:
+    r, c = db.support_requests, db.support_clocks
+    query = (
+        select(
+            r.c.id, r.c.contract, r.c.ticket, r.c.priority, r.c.opened_at, c.c.target,
+            c.c.started, c.c.clock_start, c.c.allowance_seconds, c.c.deadline, c.c.stopped_at,
+            c.c.outcome, c.c.business_seconds, c.c.used_seconds, c.c.paused_seconds,
+            c.c.pauses,
+        )  # fmt: skip
+        .select_from(r.join(c, holds))
+        .where(where)
+        .order_by(r.c.id)
+    )
+    return list(_results(driver_rows(conn, query), terms))
+
+
+def _results(rows: Sequence[Any], terms: SupportTerms) -> Iterator[RequestResult]:
+    """A ``RequestResult`` per request from its clocks' rows (grouped by request). Its
+    request carries its ``opened`` event only: a report shows no other."""
+    rank = {t.name: (i, t) for i, t in enumerate(terms.targets)}
+    current, head, clocks = None, None, []
+    for row in rows:
+        if row[0] != current:
+            if head is not None:
+                yield _result(head, clocks)
+            current, head, clocks = row[0], row[1:5], []
+        if row[6] is not None:  # the target's clock has started
+            clocks.append((rank[row[5]], row[6:]))
+    if head is not None:
+        yield _result(head, clocks)
+
+
+def _result(head: Any, clocks: list[Any]) -> RequestResult:
+    contract, ticket, priority, opened = head
+    clocks.sort(key=lambda item: item[0][0])  # the terms' order, as the core gives them
+    request = Request(ticket, priority, (Event(EventKind.OPENED, opened),), contract)
+    return RequestResult(request, tuple(_clocked(target, row) for (_, target), row in clocks))
+
+
+def _clocked(target: SupportTarget, row: Any) -> Clocked:
+    started, start, allowance, deadline, stopped, outcome, spent, used, held, pauses = row
+    spans = tuple(_span(text) for text in pauses.split()) if pauses else ()
+    return _new_clocked(
+        Clocked,
+        (target, started, start, allowance, deadline, stopped, _OUTCOMES[outcome], spent, used,
+         held, spans),
+    )  # fmt: skip
+
+
+def _span(text: str) -> tuple[int, int]:
+    start, end = text.split("-")
+    return int(start), int(end)
+
+
+def store_clocks(conn: Connection, terms: SupportTerms, computed: Sequence[Computed]) -> None:
+    """Store (or replace) the clocks of ``computed``, each settled: see the module."""
+    if not computed:
+        return
+    advisory_lock(conn, IMPORT_LOCK)  # one writer of a request's rows at a time
+    fingerprint = terms.fingerprint()
+    c = db.support_clocks
+    ids = [item.of.id for item in computed]
+    for start in range(0, len(ids), CHUNK):
+        conn.execute(c.delete().where(c.c.request_id.in_(ids[start : start + CHUNK])))
+    rows = [row for item in computed for row in _rows(item, fingerprint, terms)]
+    bulk_insert(conn, c, _COLUMNS, rows)
+
+
+def _rows(item: Computed, fingerprint: str, terms: SupportTerms) -> Iterator[tuple[Any, ...]]:
+    """One row per target of the request's priority (its clock, or nulls if not started)."""
+    request_id, events_hash, request = item.of
+    head = (events_hash, request.events[-1].at)
+    by_name: Mapping[str, Clocked] = {c.target.name: c for c in item.result.targets}
+    for target in terms.targets_for(request.priority):
+        clocked = by_name.get(target.name)
+        if clocked is None:
+            yield (request_id, target.name, fingerprint, *head, *(None,) * 10)
+            continue
+        pauses = " ".join(f"{s}-{e}" for s, e in clocked.pauses)
+        yield (
+            request_id, target.name, fingerprint, *head, clocked.started, clocked.clock_start,
+            clocked.allowance_seconds, clocked.deadline, clocked.stopped_at,
+            clocked.outcome.value, clocked.business_seconds, clocked.used_seconds,
+            clocked.paused_seconds, pauses,
+        )  # fmt: skip
