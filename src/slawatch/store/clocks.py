@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
 
 from slawatch.sla.support import Event, EventKind, Request, SupportTarget, SupportTerms
 from slawatch.sla.support_assess import Clocked, Outcome, RequestResult
@@ -55,11 +55,17 @@ def clocked_requests(  # noqa: PLR0913 (which requests, as of when, under which 
     hold as of ``as_of``, read; and the others, with their events."""
     r = db.support_requests
     opened = and_(r.c.contract == contract, r.c.opened_at >= start, r.c.opened_at < end)
-    fingerprint = terms.fingerprint()
-    holds = _holding(fingerprint, as_of)
-    stored = _stored(conn, opened, holds, terms)
-    others = [Unclocked(*row) for row in read_keyed(conn, and_(opened, ~exists().where(holds)))]
-    return stored, others
+    # By id, from the ids the index gives: the database then reads the requests and
+    # their clocks in key order (joined on the range itself, SQLite read the clocks of
+    # the requests in opening order, scattered: twice as long).
+    ids = select(r.c.id).where(opened)
+    holds = _holding(terms.fingerprint(), as_of)
+    stored = _stored(conn, r.c.id.in_(ids), holds, terms)
+    count = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    if len(stored) == count:  # the usual case, once the clocks are stored
+        return stored, []
+    others = read_keyed(conn, and_(opened, ~exists().where(holds)))
+    return stored, [Unclocked(*row) for row in others]
 
 
 def _holding(fingerprint: str, as_of: int) -> ColumnElement[bool]:
