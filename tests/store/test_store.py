@@ -61,12 +61,12 @@ def test_migrations_create_the_schema_of_schema_py(db_url: str) -> None:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn)
-            assert context.get_current_revision() == "0005"
+            assert context.get_current_revision() == "0006"
             assert compare_metadata(context, metadata) == []
             if conn.dialect.name == "sqlite":
                 ddl = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
                 without_rowid = {name for name, sql in ddl if "WITHOUT ROWID" in sql}
-                assert without_rowid == {"samples", "flips", "support_events"}
+                assert without_rowid == {"samples", "flips", "support_events", "support_clocks"}
     finally:
         engine.dispose()
 

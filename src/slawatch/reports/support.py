@@ -25,8 +25,10 @@ from slawatch.sla.support import AllowanceKind, SupportTarget, SupportTerms
 from slawatch.sla.support_assess import (
     Clocked,
     ObjectiveResult,
+    Outcome,
     RequestResult,
     SupportAssessment,
+    business_days,
 )
 
 Data = Mapping[str, Any]
@@ -169,33 +171,51 @@ class Requests(Sequence[dict[str, Any]]):
     def json_lines(self) -> Iterator[str]:
         """Each request as ``_ONE_LINE.encode(request_dict(...))`` writes it, byte for
         byte, straight from the clocks."""
-        iso, names, days = Iso(self._terms, quoted=True), _Names(), _Days()
-        by_day = self._terms.clock.by_business_day
+        iso, names, spread = Iso(self._terms, quoted=True), _Names(), _Spread(self._terms)
         for result in self._results:
             request = result.request
             targets = []
             for c in result.targets:
-                if c.target.allowance.kind is AllowanceKind.WALL_CLOCK:
-                    spread = ""
-                else:
-                    end = c.deadline if c.deadline is not None else c.clock_start
-                    spread = ", ".join(
-                        f'{{"date": {days[d]}, "seconds": {n}}}'
-                        for d, n in by_day(c.clock_start, end, c.pauses)
-                    )
                 spent = "null" if c.business_seconds is None else c.business_seconds
                 targets.append(
                     f'{{"name": {names[c.target.name]}, "started": {iso[c.started]}, '
                     f'"clock_start": {iso[c.clock_start]}, '
                     f'"allowance_seconds": {c.allowance_seconds}, '
-                    f'"paused_seconds": {c.paused_seconds}, "business_days": [{spread}], '
+                    f'"paused_seconds": {c.paused_seconds}, "business_days": [{spread(c)}], '
                     f'"deadline": {iso[c.deadline]}, "stopped_at": {iso[c.stopped_at]}, '
-                    f'"outcome": "{c.outcome.value}", "business_seconds": {spent}}}'
+                    f'"outcome": {_OUTCOMES[c.outcome]}, "business_seconds": {spent}}}'
                 )
             yield (
                 f'{{"ticket": {_string(request.ticket)}, "priority": {names[request.priority]}, '
-                f'"opened": {iso[request.opened]}, "targets": [{", ".join(targets)}]}}'
+                f'"opened": {iso[request.events[0].at]}, "targets": [{", ".join(targets)}]}}'
             )
+
+
+_OUTCOMES = {outcome: f'"{outcome.value}"' for outcome in Outcome}
+
+
+class _Spread:
+    """A clock's ``business_days`` items as JSON text: from the stored line when the
+    clock was read from the store (two replacements), else from the calendar."""
+
+    def __init__(self, terms: SupportTerms) -> None:
+        self._by_day = terms.clock.by_business_day
+        self._days = _Days()
+
+    def __call__(self, c: Clocked) -> str:
+        if c.days is not None:  # "2026-10-02=600;2026-10-05=23400"
+            if not c.days:
+                return ""
+            items = c.days.replace("=", '", "seconds": ').replace(";", '}, {"date": "')
+            return f'{{"date": "{items}}}'
+        if c.target.allowance.kind is AllowanceKind.WALL_CLOCK:
+            return ""
+        end = c.deadline if c.deadline is not None else c.clock_start
+        days = self._days
+        return ", ".join(
+            f'{{"date": {days[d]}, "seconds": {n}}}'
+            for d, n in self._by_day(c.clock_start, end, c.pauses)
+        )
 
 
 class _Names(dict[str, str]):
@@ -257,9 +277,7 @@ def request_dict(
 
 def _clocked(clocked: Clocked, terms: SupportTerms, iso: Iso) -> dict[str, Any]:
     """A target's clock, with what it takes to redo the deadline."""
-    business = clocked.target.allowance.kind is not AllowanceKind.WALL_CLOCK
-    end = clocked.deadline if clocked.deadline is not None else clocked.clock_start
-    days = terms.clock.by_business_day(clocked.clock_start, end, clocked.pauses) if business else []
+    days = business_days(terms, clocked)
     return {  # the target's own terms are in support.targets, by name
         "name": clocked.target.name,
         "started": iso(clocked.started),

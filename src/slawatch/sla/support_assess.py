@@ -22,8 +22,9 @@ Shares are exact: ``met / (met + breached)`` as a ``Fraction`` of 100.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -72,11 +73,34 @@ class Clocked(NamedTuple):
     used_seconds: int  # unpaused clock time from clock_start to the stop (or as_of)
     paused_seconds: int  # clock time paused before the deadline (or as_of)
     pauses: Spans  # the pauses while the clock ran
+    days: str | None = None  # ``business_days`` as ``days_text`` writes it, if known
 
     @property
     def left_seconds(self) -> int:
         """Clock time left before the deadline (negative once it has passed)."""
         return self.allowance_seconds - self.used_seconds
+
+
+def business_days(terms: SupportTerms, clocked: Clocked) -> list[tuple[date, int]]:
+    """The unpaused business seconds of each business day from the clock's start to
+    its deadline (to its start while there is none): how the deadline follows from the
+    allowance. None for a wall-clock allowance."""
+    if clocked.days is not None:
+        return [(date.fromisoformat(d), int(n)) for d, n in _pairs(clocked.days)]
+    if clocked.target.allowance.kind is AllowanceKind.WALL_CLOCK:
+        return []
+    end = clocked.deadline if clocked.deadline is not None else clocked.clock_start
+    return terms.clock.by_business_day(clocked.clock_start, end, clocked.pauses)
+
+
+def days_text(days: Iterable[tuple[date, int]]) -> str:
+    """``business_days`` as one line, ``2026-10-02=600;2026-10-05=23400``: how a stored
+    clock keeps them (``Clocked.days``)."""
+    return ";".join(f"{day.isoformat()}={seconds}" for day, seconds in days)
+
+
+def _pairs(text: str) -> Iterator[list[str]]:
+    return (item.split("=") for item in text.split(";")) if text else iter(())
 
 
 @dataclass(frozen=True, slots=True)

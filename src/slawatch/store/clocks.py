@@ -13,12 +13,19 @@ back with their events, to be computed (and stored again once settled).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
 
 from slawatch.sla.support import Event, EventKind, Request, SupportTarget, SupportTerms
-from slawatch.sla.support_assess import Clocked, Outcome, RequestResult
+from slawatch.sla.support_assess import (
+    Clocked,
+    Outcome,
+    RequestResult,
+    business_days,
+    days_text,
+)
 from slawatch.store import schema as db
 from slawatch.store.database import advisory_lock, bulk_insert, driver_rows
 from slawatch.store.tickets import CHUNK, IMPORT_LOCK, read_keyed
@@ -26,10 +33,11 @@ from slawatch.store.tickets import CHUNK, IMPORT_LOCK, read_keyed
 _COLUMNS = (
     "request_id", "target", "terms_hash", "events_hash", "last_at", "started", "clock_start",
     "allowance_seconds", "deadline", "stopped_at", "outcome", "business_seconds",
-    "used_seconds", "paused_seconds", "pauses",
+    "used_seconds", "paused_seconds", "pauses", "business_days",
 )  # fmt: skip
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
-_new_clocked = tuple.__new__  # a yearly report builds 100,000
+_OPENED = EventKind.OPENED
+_new_clocked = _new_event = tuple.__new__  # a yearly report builds 100,000 of each
 
 
 class Unclocked(NamedTuple):
@@ -60,7 +68,7 @@ def clocked_requests(  # noqa: PLR0913 (which requests, as of when, under which 
     # the requests in opening order, scattered: twice as long).
     ids = select(r.c.id).where(opened)
     holds = _holding(terms.fingerprint(), as_of)
-    stored = _stored(conn, r.c.id.in_(ids), holds, terms)
+    stored = _stored(conn, contract, r.c.id.in_(ids), holds, terms)
     count = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     if len(stored) == count:  # the usual case, once the clocks are stored
         return stored, []
@@ -80,24 +88,28 @@ def _holding(fingerprint: str, as_of: int) -> ColumnElement[bool]:
 
 
 def _stored(
-    conn: Connection, where: ColumnElement[bool], holds: ColumnElement[bool], terms: SupportTerms
+    conn: Connection,
+    contract: str,
+    where: ColumnElement[bool],
+    holds: ColumnElement[bool],
+    terms: SupportTerms,
 ) -> list[RequestResult]:
     r, c = db.support_requests, db.support_clocks
     query = (
         select(
-            r.c.id, r.c.contract, r.c.ticket, r.c.priority, r.c.opened_at, c.c.target,
+            r.c.id, r.c.ticket, r.c.priority, r.c.opened_at, c.c.target,
             c.c.started, c.c.clock_start, c.c.allowance_seconds, c.c.deadline, c.c.stopped_at,
             c.c.outcome, c.c.business_seconds, c.c.used_seconds, c.c.paused_seconds,
-            c.c.pauses,
+            c.c.pauses, c.c.business_days,
         )  # fmt: skip
         .select_from(r.join(c, holds))
         .where(where)
         .order_by(r.c.id)
     )
-    return list(_results(driver_rows(conn, query), terms))
+    return list(_results(driver_rows(conn, query), contract, terms))
 
 
-def _results(rows: Sequence[Any], terms: SupportTerms) -> Iterator[RequestResult]:
+def _results(rows: Sequence[Any], contract: str, terms: SupportTerms) -> Iterator[RequestResult]:
     """A ``RequestResult`` per request from its clocks' rows (grouped by request). Its
     request carries its ``opened`` event only: a report shows no other."""
     rank = {t.name: (i, t) for i, t in enumerate(terms.targets)}
@@ -105,28 +117,29 @@ def _results(rows: Sequence[Any], terms: SupportTerms) -> Iterator[RequestResult
     for row in rows:
         if row[0] != current:
             if head is not None:
-                yield _result(head, clocks)
-            current, head, clocks = row[0], row[1:5], []
-        if row[6] is not None:  # the target's clock has started
-            clocks.append((rank[row[5]], row[6:]))
+                yield _result(contract, head, clocks)
+            current, head, clocks = row[0], row[1:4], []
+        if row[5] is not None:  # the target's clock has started
+            clocks.append((*rank[row[4]], row[5:]))
     if head is not None:
-        yield _result(head, clocks)
+        yield _result(contract, head, clocks)
 
 
-def _result(head: Any, clocks: list[Any]) -> RequestResult:
-    contract, ticket, priority, opened = head
-    clocks.sort(key=lambda item: item[0][0])  # the terms' order, as the core gives them
-    request = Request(ticket, priority, (Event(EventKind.OPENED, opened),), contract)
-    return RequestResult(request, tuple(_clocked(target, row) for (_, target), row in clocks))
+def _result(contract: str, head: Any, clocks: list[Any]) -> RequestResult:
+    ticket, priority, opened = head
+    if len(clocks) > 1:
+        clocks.sort(key=itemgetter(0))  # the terms' order, as the core gives them
+    request = Request(ticket, priority, (_new_event(Event, (_OPENED, opened, None, "")),), contract)
+    return RequestResult(request, tuple(_clocked(target, row) for _, target, row in clocks))
 
 
 def _clocked(target: SupportTarget, row: Any) -> Clocked:
-    started, start, allowance, deadline, stopped, outcome, spent, used, held, pauses = row
+    started, start, allowance, deadline, stopped, outcome, spent, used, held, pauses, days = row
     spans = tuple(_span(text) for text in pauses.split()) if pauses else ()
     return _new_clocked(
         Clocked,
         (target, started, start, allowance, deadline, stopped, _OUTCOMES[outcome], spent, used,
-         held, spans),
+         held, spans, days),
     )  # fmt: skip
 
 
@@ -157,12 +170,12 @@ def _rows(item: Computed, fingerprint: str, terms: SupportTerms) -> Iterator[tup
     for target in terms.targets_for(request.priority):
         clocked = by_name.get(target.name)
         if clocked is None:
-            yield (request_id, target.name, fingerprint, *head, *(None,) * 10)
+            yield (request_id, target.name, fingerprint, *head, *(None,) * 11)
             continue
         pauses = " ".join(f"{s}-{e}" for s, e in clocked.pauses)
         yield (
             request_id, target.name, fingerprint, *head, clocked.started, clocked.clock_start,
             clocked.allowance_seconds, clocked.deadline, clocked.stopped_at,
             clocked.outcome.value, clocked.business_seconds, clocked.used_seconds,
-            clocked.paused_seconds, pauses,
+            clocked.paused_seconds, pauses, days_text(business_days(terms, clocked)),
         )  # fmt: skip

@@ -295,6 +295,7 @@ support_clocks = Table(
     Column("used_seconds", BigInteger),
     Column("paused_seconds", BigInteger),
     Column("pauses", Text),  # "start-end start-end", UTC seconds
+    Column("business_days", Text),  # ``days_text``: "2026-10-02=600;2026-10-05=23400"
     PrimaryKeyConstraint("request_id", "target"),
     _one_of("outcome", Outcome),
     sqlite_with_rowid=False,

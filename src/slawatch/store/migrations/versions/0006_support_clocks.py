@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("used_seconds", sa.BigInteger),
         sa.Column("paused_seconds", sa.BigInteger),
         sa.Column("pauses", sa.Text),
+        sa.Column("business_days", sa.Text),
         sa.PrimaryKeyConstraint("request_id", "target", name="pk_support_clocks"),
         sa.ForeignKeyConstraint(["request_id"], ["support_requests.id"]),
         sa.CheckConstraint(
