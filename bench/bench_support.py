@@ -115,7 +115,9 @@ def bench_report(url: str, folder: Path, runs: int, digest: bool, size: int) -> 
         import_ticket_events(store, config, path, "bench")
         context = Context(config, store, now=AS_OF, spell=key)
         first, _ = timed(lambda: whole_report(context))
-        print(f"report: the first after the import (computes and stores every clock): {first:.2f} s")
+        print(
+            f"report: the first after the import (computes and stores every clock): {first:.2f} s"
+        )
         phases: dict[str, list[float]] = {}
         for _ in range(runs):
             for phase, took in report_phases(store, config, size).items():

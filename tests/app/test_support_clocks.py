@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,7 +29,6 @@ from slawatch.store import database
 from slawatch.store.store import Store, TicketEvent
 from slawatch.store.tickets import StoredTicket, events_hash
 
-
 E = EventKind
 MINUTE, HOUR, DAY = 60, 3600, 86400
 CONFIG = load_config(Path(__file__).resolve().parents[2] / "config" / "seed-contracts.yaml")
@@ -40,7 +38,9 @@ TERMS = {
     if (model := CONFIG.contract(name)).support is not None
 }
 YEAR = resolve_support_period("2026", TERMS["cegid-portal"])
-MONDAY = int(datetime.fromisoformat("2026-03-02T09:00:00+01:00").timestamp())  # a Cegid business day, 9:00
+MONDAY = int(
+    datetime.fromisoformat("2026-03-02T09:00:00+01:00").timestamp()
+)  # a Cegid business day, 9:00
 _contracts = itertools.count()
 
 
@@ -48,7 +48,9 @@ def accept(_: Mapping[tuple[str, str], StoredTicket]) -> None:
     """The events below are valid sequences: the store takes them as they are."""
 
 
-def rows(contract: str, ticket: str, priority: str, *found: tuple[EventKind, int]) -> list[TicketEvent]:
+def rows(
+    contract: str, ticket: str, priority: str, *found: tuple[EventKind, int]
+) -> list[TicketEvent]:
     return [
         TicketEvent(
             contract,
@@ -97,7 +99,9 @@ REQUEST = st.tuples(
 )
 
 
-def request_events(opened: int, steps: list[tuple[str, int, int | None]]) -> list[tuple[EventKind, int]]:
+def request_events(
+    opened: int, steps: list[tuple[str, int, int | None]]
+) -> list[tuple[EventKind, int]]:
     found, instant = [(E.OPENED, opened)], opened
     for kind, after, pause in steps:
         instant += after
@@ -122,7 +126,9 @@ def request_events(opened: int, steps: list[tuple[str, int, int | None]]) -> lis
     st.lists(st.integers(YEAR.start, YEAR.end + 30 * DAY), min_size=2, max_size=3),
 )
 def test_a_report_from_stored_clocks_is_the_report_computed_afresh(
-    store: Store, requests: list[tuple[str, int, list[tuple[str, int, int | None]]]], moments: list[int]
+    store: Store,
+    requests: list[tuple[str, int, list[tuple[str, int, int | None]]]],
+    moments: list[int],
 ) -> None:
     contract = f"c{next(_contracts)}"  # each example its own requests
     terms = TERMS["cegid-portal"]
@@ -185,9 +191,14 @@ def test_a_change_of_terms_recomputes_the_stored_clocks(store: Store) -> None:
     take, *others = open_terms.targets
     private = dataclasses.replace(
         open_terms,
-        targets=(dataclasses.replace(take, allowance=Allowance(AllowanceKind.BUSINESS_TIME, 4 * HOUR)), *others),
+        targets=(
+            dataclasses.replace(take, allowance=Allowance(AllowanceKind.BUSINESS_TIME, 4 * HOUR)),
+            *others,
+        ),
     )
-    answered = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + 5 * HOUR + 2 * HOUR))
+    answered = rows(
+        "cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + 5 * HOUR + 2 * HOUR)
+    )
     store.import_ticket_events(answered, accept, actor="test", source="test")
     as_of = MONDAY + 10 * DAY
     outcomes = [
@@ -279,4 +290,3 @@ def columns(db_url: str, table: str) -> list[str]:
         return [column["name"] for column in inspect(engine).get_columns(table)]
     finally:
         engine.dispose()
-

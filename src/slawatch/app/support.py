@@ -16,8 +16,8 @@ from slawatch.app.records import FieldError, parse_instant
 from slawatch.config import Config
 from slawatch.config.contracts import Contract
 from slawatch.reports.support import SupportReport, request_dict, to_dict
-from slawatch.sla.support import EventKind, SupportTerms
 from slawatch.sla.periods import Period
+from slawatch.sla.support import EventKind, SupportTerms
 from slawatch.sla.support_assess import (
     Outcome,
     RequestResult,

@@ -24,7 +24,6 @@ from slawatch.sla.calendar import Calendar
 from slawatch.sla.intervals import Span
 from slawatch.sla.periods import PeriodRule
 
-
 # The clock arithmetic's version, in every terms' fingerprint: a release that changes how a
 # clock is computed raises it, so that clocks stored by an older one are computed again.
 CLOCKS_VERSION = 1

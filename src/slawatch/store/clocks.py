@@ -57,7 +57,7 @@ class Computed(NamedTuple):
 
 
 def clocked_requests(  # noqa: PLR0913 (which requests, as of when, under which terms)
-    conn: Connection, contract: str, start: int, end: int, terms: SupportTerms, as_of: int
+    conn: Connection, contract: str, start: int, end: int, *, terms: SupportTerms, as_of: int
 ) -> tuple[list[RequestResult], list[Unclocked]]:
     """The contract's requests opened in ``[start, end)``: those whose stored clocks
     hold as of ``as_of``, read; and the others, with their events."""
@@ -97,11 +97,23 @@ def _stored(
     r, c = db.support_requests, db.support_clocks
     query = (
         select(
-            r.c.id, r.c.ticket, r.c.priority, r.c.opened_at, c.c.target,
-            c.c.started, c.c.clock_start, c.c.allowance_seconds, c.c.deadline, c.c.stopped_at,
-            c.c.outcome, c.c.business_seconds, c.c.used_seconds, c.c.paused_seconds,
-            c.c.pauses, c.c.business_days,
-        )  # fmt: skip
+            r.c.id,
+            r.c.ticket,
+            r.c.priority,
+            r.c.opened_at,
+            c.c.target,
+            c.c.started,
+            c.c.clock_start,
+            c.c.allowance_seconds,
+            c.c.deadline,
+            c.c.stopped_at,
+            c.c.outcome,
+            c.c.business_seconds,
+            c.c.used_seconds,
+            c.c.paused_seconds,
+            c.c.pauses,
+            c.c.business_days,
+        )
         .select_from(r.join(c, holds))
         .where(where)
         .order_by(r.c.id)
@@ -113,7 +125,7 @@ def _results(rows: Sequence[Any], contract: str, terms: SupportTerms) -> Iterato
     """A ``RequestResult`` per request from its clocks' rows (grouped by request). Its
     request carries its ``opened`` event only: a report shows no other."""
     rank = {t.name: (i, t) for i, t in enumerate(terms.targets)}
-    current, head, clocks = None, None, []
+    current, head, clocks = None, None, list[Any]()
     for row in rows:
         if row[0] != current:
             if head is not None:

@@ -43,6 +43,7 @@ from slawatch.sla.support_assess import RequestResult
 from slawatch.sla.timeline import Flip, TimelineRule
 from slawatch.store import clocks, closed_periods, renewal_records, tickets
 from slawatch.store import schema as db
+from slawatch.store.clocks import Computed, Unclocked
 from slawatch.store.closed_periods import NewVersion, StoredPeriod
 from slawatch.store.database import (
     Database,
@@ -85,7 +86,6 @@ from slawatch.store.sample_import import (
     SampleRow,
     TargetImport,
 )
-from slawatch.store.clocks import Computed, Unclocked
 from slawatch.store.tickets import Check, TicketEvent, TicketImport
 
 T = TypeVar("T")
@@ -497,14 +497,14 @@ class Store:
         with self._database.transaction() as conn:
             return tickets.requests_opened(conn, contract, start, end)
 
-    def clocked_requests(  # noqa: PLR0913 (which requests, as of when, under which terms)
+    def clocked_requests(
         self, contract: str, start: int, end: int, terms: SupportTerms, as_of: int
     ) -> tuple[list[RequestResult], list[Unclocked]]:
         """The contract's requests opened in ``[start, end)``: those whose stored
         clocks hold as of ``as_of`` under ``terms``, read; the others with their events
         (store.clocks says when clocks hold)."""
         with self._database.transaction() as conn:
-            return clocks.clocked_requests(conn, contract, start, end, terms, as_of)
+            return clocks.clocked_requests(conn, contract, start, end, terms=terms, as_of=as_of)
 
     def store_clocks(self, terms: SupportTerms, computed: Sequence[Computed]) -> None:
         """Store the clocks the core computed under ``terms`` for requests whose clocks

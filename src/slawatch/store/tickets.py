@@ -39,7 +39,9 @@ CHUNK = 900  # keys per IN (...) list: under SQLite's 999 bound parameters
 _KINDS = {kind.value: kind for kind in EventKind}
 _REASONS = {reason.value: reason for reason in PauseReason}
 _EVENT_COLUMNS = ("request_id", "at", "event", "seq", "reason", "note")
-IMPORT_LOCK = 0x736C6174  # PostgreSQL advisory lock key: one ticket import (or clocks store) at a time
+IMPORT_LOCK = (
+    0x736C6174  # PostgreSQL advisory lock key: one ticket import (or clocks store) at a time
+)
 _new_event = tuple.__new__
 
 Key = tuple[str, str]  # (contract, ticket)
@@ -201,7 +203,9 @@ def _add_requests(
     lock keeps every id above the largest one before them ours)."""
     r = db.support_requests
     before = conn.execute(select(func.max(r.c.id))).scalar() or 0
-    rows = [(o.contract, o.ticket, o.priority, o.at, hashes[(o.contract, o.ticket)]) for o in opened]
+    rows = [
+        (o.contract, o.ticket, o.priority, o.at, hashes[(o.contract, o.ticket)]) for o in opened
+    ]
     bulk_insert(conn, r, ("contract", "ticket", "priority", "opened_at", "events_hash"), rows)
     query = select(r.c.id, r.c.contract, r.c.ticket, r.c.priority).where(r.c.id > before)
     return {(c, t): StoredTicket(i, p) for i, c, t, p in driver_rows(conn, query)}

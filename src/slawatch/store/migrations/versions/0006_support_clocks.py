@@ -14,6 +14,7 @@ Create Date: 2026-12-05
 from collections.abc import Sequence
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -83,8 +84,8 @@ def _hash_stored_events() -> None:
         )
 
 
-def _event(row: sa.Row[tuple[int, str, str, int, str | None]]) -> Event:
-    _, _, kind, at, reason = row
+def _event(row: sa.Row[Any]) -> Event:
+    kind, at, reason = row[2], row[3], row[4]
     return Event(EventKind(kind), at, None if reason is None else PauseReason(reason))
 
 
