@@ -84,8 +84,8 @@ def _hash_stored_events() -> None:
         )
 
 
-def _event(row: sa.Row[Any]) -> Event:
-    kind, at, reason = row[2], row[3], row[4]
+def _event(row: Sequence[Any]) -> Event:
+    _, _, kind, at, reason = row
     return Event(EventKind(kind), at, None if reason is None else PauseReason(reason))
 
 
