@@ -275,10 +275,12 @@ def _by_opening(result: RequestResult) -> tuple[int, str]:
 def tally(objective: Objective, results: Iterable[RequestResult], binding: bool) -> ObjectiveResult:
     """How many of ``results`` met, breached or are pending on the objective's target."""
     counts = dict.fromkeys(Outcome, 0)
+    name = objective.target
     for result in results:
-        clocked = result.clocked(objective.target)
-        if clocked is not None:
-            counts[clocked.outcome] += 1
+        for clocked in result.targets:  # not ``clocked()``: a yearly report has 100,000
+            if clocked.target.name == name:
+                counts[clocked.outcome] += 1
+                break
     met, breached, pending = (counts[o] for o in (Outcome.MET, Outcome.BREACHED, Outcome.PENDING))
     return ObjectiveResult(objective, met, breached, pending, binding)
 

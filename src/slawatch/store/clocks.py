@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
+from sqlalchemy import ColumnElement, Connection, FromClause, and_, exists, func, select
 
 from slawatch.sla.support import Event, EventKind, Request, SupportTarget, SupportTerms
 from slawatch.sla.support_assess import (
@@ -67,18 +67,23 @@ def clocked_requests(  # noqa: PLR0913 (which requests, as of when, under which 
     # their clocks in key order (joined on the range itself, SQLite read the clocks of
     # the requests in opening order, scattered: twice as long).
     ids = select(r.c.id).where(opened)
-    holds = _holding(terms.fingerprint(), as_of)
-    stored = _stored(conn, contract, r.c.id.in_(ids), holds, terms)
+    fingerprint = terms.fingerprint()
+    stored = _stored(
+        conn, contract, r.c.id.in_(ids), fingerprint=fingerprint, as_of=as_of, terms=terms
+    )
     count = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     if len(stored) == count:  # the usual case, once the clocks are stored
         return stored, []
-    others = read_keyed(conn, and_(opened, ~exists().where(holds)))
-    return stored, [Unclocked(*row) for row in others]
+    missing = ~exists().where(_holding(fingerprint, as_of))
+    return stored, [Unclocked(*row) for row in read_keyed(conn, and_(opened, missing))]
 
 
-def _holding(fingerprint: str, as_of: int) -> ColumnElement[bool]:
-    """A stored clock of the request at hand that holds as of ``as_of``."""
-    r, c = db.support_requests, db.support_clocks
+def _holding(
+    fingerprint: str, as_of: int, c: FromClause = db.support_clocks
+) -> ColumnElement[bool]:
+    """A stored clock (of ``c``, a name for the clocks table) of the request at hand
+    that holds as of ``as_of``."""
+    r = db.support_requests
     return and_(
         c.c.request_id == r.c.id,
         c.c.terms_hash == fingerprint,
@@ -87,14 +92,19 @@ def _holding(fingerprint: str, as_of: int) -> ColumnElement[bool]:
     )
 
 
-def _stored(
+def _stored(  # noqa: PLR0913 (which requests, as of when, under which terms)
     conn: Connection,
     contract: str,
     where: ColumnElement[bool],
-    holds: ColumnElement[bool],
+    *,
+    fingerprint: str,
+    as_of: int,
     terms: SupportTerms,
 ) -> list[RequestResult]:
+    """The requests of ``where`` whose clocks hold, one row per clock that started (a
+    request none of whose clocks started has one row of nulls)."""
     r, c = db.support_requests, db.support_clocks
+    holds, any_held = _holding(fingerprint, as_of), _holding(fingerprint, as_of, c.alias("held"))
     query = (
         select(
             r.c.id,
@@ -114,9 +124,12 @@ def _stored(
             c.c.pauses,
             c.c.business_days,
         )
-        .select_from(r.join(c, holds))
-        .where(where)
-        .order_by(r.c.id)
+        .select_from(r.outerjoin(c, and_(holds, c.c.started.is_not(None))))
+        .where(where, exists().where(any_held))
+        # In the report's order: ``summarize`` then sorts a sorted list, a pass (on a
+        # list in id order, its sort took longer than the database's); the id keeps each
+        # request's rows together.
+        .order_by(r.c.opened_at, r.c.ticket, r.c.id)
     )
     return list(_results(driver_rows(conn, query), contract, terms))
 
@@ -130,34 +143,31 @@ def _results(rows: Sequence[Any], contract: str, terms: SupportTerms) -> Iterato
         if row[0] != current:
             if head is not None:
                 yield _result(contract, head, clocks)
-            current, head, clocks = row[0], row[1:4], []
+            current, head, clocks = row[0], row, []
         if row[5] is not None:  # the target's clock has started
-            clocks.append((*rank[row[4]], row[5:]))
+            clocks.append((*rank[row[4]], row))
     if head is not None:
         yield _result(contract, head, clocks)
 
 
 def _result(contract: str, head: Any, clocks: list[Any]) -> RequestResult:
-    ticket, priority, opened = head
+    _, ticket, priority, opened = head[:4]
     if len(clocks) > 1:
         clocks.sort(key=itemgetter(0))  # the terms' order, as the core gives them
-    request = Request(ticket, priority, (_new_event(Event, (_OPENED, opened, None, "")),), contract)
-    return RequestResult(request, tuple(_clocked(target, row) for _, target, row in clocks))
+    opening = (_new_event(Event, (_OPENED, opened, None, "")),)
+    request = Request(ticket, priority, opening, contract)
+    return RequestResult(request, tuple(_clocked(t, row) for _, t, row in clocks))
 
 
 def _clocked(target: SupportTarget, row: Any) -> Clocked:
-    started, start, allowance, deadline, stopped, outcome, spent, used, held, pauses, days = row
-    spans = tuple(_span(text) for text in pauses.split()) if pauses else ()
+    pauses = row[14]
+    spans = (
+        tuple(zip(*[map(int, pauses.replace("-", " ").split())] * 2, strict=True)) if pauses else ()
+    )
     return _new_clocked(
         Clocked,
-        (target, started, start, allowance, deadline, stopped, _OUTCOMES[outcome], spent, used,
-         held, spans, days),
-    )  # fmt: skip
-
-
-def _span(text: str) -> tuple[int, int]:
-    start, end = text.split("-")
-    return int(start), int(end)
+        (target, *row[5:10], _OUTCOMES[row[10]], *row[11:14], spans, row[15]),
+    )
 
 
 def store_clocks(conn: Connection, terms: SupportTerms, computed: Sequence[Computed]) -> None:
