@@ -37,6 +37,10 @@ TERMS = {
     for name in ("cegid-portal", "ipfolio")
     if (model := CONFIG.contract(name)).support is not None
 }
+# Only the clocks that start at ``qualified``: a request never qualified has none.
+TERMS["qualified-only"] = dataclasses.replace(
+    TERMS["cegid-portal"], targets=TERMS["cegid-portal"].targets[1:], objectives=()
+)
 YEAR = resolve_support_period("2026", TERMS["cegid-portal"])
 MONDAY = int(
     datetime.fromisoformat("2026-03-02T09:00:00+01:00").timestamp()
@@ -84,7 +88,7 @@ def clocks(assessment: SupportAssessment) -> list[object]:
 
 # -- a stored clock is the clock computed afresh -----------------------------------------------
 
-# A request: its priority, its opening (through 2026, DST changes and holidays included),
+# A request: its priority (by rank in the terms' own), its opening (through 2026, DST changes and holidays included),
 # and steps after it: (kind, seconds later); a pause is one step, resumed or not.
 STEPS = st.lists(
     st.tuples(
@@ -94,9 +98,7 @@ STEPS = st.lists(
     ),
     max_size=5,
 )
-REQUEST = st.tuples(
-    st.sampled_from(["1", "2", "3"]), st.integers(YEAR.start, YEAR.end - 20 * DAY), STEPS
-)
+REQUEST = st.tuples(st.integers(0, 3), st.integers(YEAR.start, YEAR.end - 20 * DAY), STEPS)
 
 
 def request_events(
@@ -122,20 +124,27 @@ def request_events(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
+    st.sampled_from(["cegid-portal", "ipfolio", "qualified-only"]),
     st.lists(REQUEST, min_size=1, max_size=6),
     st.lists(st.integers(YEAR.start, YEAR.end + 30 * DAY), min_size=2, max_size=3),
 )
 def test_a_report_from_stored_clocks_is_the_report_computed_afresh(
     store: Store,
-    requests: list[tuple[str, int, list[tuple[str, int, int | None]]]],
+    terms_name: str,
+    requests: list[tuple[int, int, list[tuple[str, int, int | None]]]],
     moments: list[int],
 ) -> None:
     contract = f"c{next(_contracts)}"  # each example its own requests
-    terms = TERMS["cegid-portal"]
+    terms = TERMS[terms_name]
     imported = [
         row
-        for i, (priority, opened, steps) in enumerate(requests)
-        for row in rows(contract, f"T-{i}", priority, *request_events(opened, steps))
+        for i, (rank, opened, steps) in enumerate(requests)
+        for row in rows(
+            contract,
+            f"T-{i}",
+            terms.priorities[rank % len(terms.priorities)],
+            *request_events(opened, steps),
+        )
     ]
     store.import_ticket_events(imported, accept, actor="test", source="test")
     for as_of in [*moments, *moments]:  # once computing (and storing), once reading

@@ -2,8 +2,8 @@
 
 The core computes a request's clocks (``sla.support_assess``); once every clock
 that has started has stopped, no later instant changes them until the request
-gets an event (``settled``). The app then stores them here, one row per target
-of the request's priority, tagged with the hash of the request's events (kept
+gets an event (``settled``). The app then stores them here, one row per clock
+that has started (``_rows``), tagged with the hash of the request's events (kept
 by every import in ``support_requests.events_hash``) and the fingerprint of the
 contract's support terms. A report reads the rows whose tags still match and
 whose request had no event after the report's instant; the other requests come
@@ -12,11 +12,11 @@ back with their events, to be computed (and stored again once settled).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, FromClause, and_, exists, func, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
 
 from slawatch.sla.support import Event, EventKind, Request, SupportTarget, SupportTerms
 from slawatch.sla.support_assess import (
@@ -78,12 +78,9 @@ def clocked_requests(  # noqa: PLR0913 (which requests, as of when, under which 
     return stored, [Unclocked(*row) for row in read_keyed(conn, and_(opened, missing))]
 
 
-def _holding(
-    fingerprint: str, as_of: int, c: FromClause = db.support_clocks
-) -> ColumnElement[bool]:
-    """A stored clock (of ``c``, a name for the clocks table) of the request at hand
-    that holds as of ``as_of``."""
-    r = db.support_requests
+def _holding(fingerprint: str, as_of: int) -> ColumnElement[bool]:
+    """A stored clock of the request at hand that holds as of ``as_of``."""
+    r, c = db.support_requests, db.support_clocks
     return and_(
         c.c.request_id == r.c.id,
         c.c.terms_hash == fingerprint,
@@ -101,10 +98,8 @@ def _stored(  # noqa: PLR0913 (which requests, as of when, under which terms)
     as_of: int,
     terms: SupportTerms,
 ) -> list[RequestResult]:
-    """The requests of ``where`` whose clocks hold, one row per clock that started (a
-    request none of whose clocks started has one row of nulls)."""
+    """The requests of ``where`` whose clocks hold, from their rows (see ``_rows``)."""
     r, c = db.support_requests, db.support_clocks
-    holds, any_held = _holding(fingerprint, as_of), _holding(fingerprint, as_of, c.alias("held"))
     query = (
         select(
             r.c.id,
@@ -124,8 +119,8 @@ def _stored(  # noqa: PLR0913 (which requests, as of when, under which terms)
             c.c.pauses,
             c.c.business_days,
         )
-        .select_from(r.outerjoin(c, and_(holds, c.c.started.is_not(None))))
-        .where(where, exists().where(any_held))
+        .select_from(r.join(c, _holding(fingerprint, as_of)))
+        .where(where)
         # In the report's order: ``summarize`` then sorts a sorted list, a pass (on a
         # list in id order, its sort took longer than the database's); the id keeps each
         # request's rows together.
@@ -185,18 +180,17 @@ def store_clocks(conn: Connection, terms: SupportTerms, computed: Sequence[Compu
 
 
 def _rows(item: Computed, fingerprint: str, terms: SupportTerms) -> Iterator[tuple[Any, ...]]:
-    """One row per target of the request's priority (its clock, or nulls if not started)."""
+    """A row per clock that has started; a request none of whose clocks has started
+    (none may ever start, or its priority has no target) has one row, of target ``""``
+    and nulls, which says so (a report then reads one row or more per request)."""
     request_id, events_hash, request = item.of
-    head = (events_hash, request.events[-1].at)
-    by_name: Mapping[str, Clocked] = {c.target.name: c for c in item.result.targets}
-    for target in terms.targets_for(request.priority):
-        clocked = by_name.get(target.name)
-        if clocked is None:
-            yield (request_id, target.name, fingerprint, *head, *(None,) * 11)
-            continue
+    head = (request_id, fingerprint, events_hash, request.events[-1].at)
+    if not item.result.targets:
+        yield (head[0], "", *head[1:], *(None,) * 11)
+    for clocked in item.result.targets:
         pauses = " ".join(f"{s}-{e}" for s, e in clocked.pauses)
         yield (
-            request_id, target.name, fingerprint, *head, clocked.started, clocked.clock_start,
+            head[0], clocked.target.name, *head[1:], clocked.started, clocked.clock_start,
             clocked.allowance_seconds, clocked.deadline, clocked.stopped_at,
             clocked.outcome.value, clocked.business_seconds, clocked.used_seconds,
             clocked.paused_seconds, pauses, days_text(business_days(terms, clocked)),

@@ -271,12 +271,13 @@ support_events = Table(
     sqlite_with_rowid=False,
 )
 
-# Each request's clocks, one row per target of its priority, as computed from the events
+# Each request's clocks, one row per clock that has started, as computed from the events
 # hashed in ``events_hash`` under the terms hashed in ``terms_hash`` (``SupportTerms.
 # fingerprint``), when every clock that had started had stopped: such clocks no later
 # instant changes, so a report reads them instead of computing them (store/clocks.py).
-# ``started`` is null for a target whose start event has not come; ``last_at`` is the
-# request's last event then: a report as of an earlier instant computes its own.
+# A request none of whose clocks has started has one row of target "" and nulls.
+# ``last_at`` is the request's last event then: a report as of an earlier instant
+# computes its own.
 support_clocks = Table(
     "support_clocks",
     metadata,
