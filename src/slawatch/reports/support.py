@@ -105,12 +105,12 @@ class Iso(dict[int | None, str | None]):
 
     def __missing__(self, instant: int | None) -> str:
         assert instant is not None  # None is always there
-        if len(self) > 4096:  # the instants of the last requests are enough
-            self.clear()
-            self[None] = self._none
         hour, second = divmod(instant, 3600)
         known = self._hours.get(hour, _UNKNOWN)
-        if known is _UNKNOWN:
+        if known is _UNKNOWN:  # a new hour: time to see whether to forget
+            if len(self) > 4096:  # the instants of the last requests are enough
+                self.clear()
+                self[None] = self._none
             known = self._hours[hour] = self._hour(hour * 3600)
         if known is None:
             text = datetime.fromtimestamp(instant, self._zone).isoformat()
@@ -553,19 +553,21 @@ def to_json(data: Data) -> str:
     """The JSON text: indented, but each request on one line of its own, so that a
     year of 100,000 requests is written by the C encoder and reads as one line a
     request (grep, diff)."""
-    parts = []
+    parts = ["{\n"]  # joined once: a year's requests make tens of megabytes
     for name, value in data.items():
+        if len(parts) > 1:
+            parts.append(",\n")
+        parts.append(f"  {json.dumps(name)}: ")
         if name == "requests" and value:
             lines = (
                 value.json_lines() if isinstance(value, Requests) else map(_ONE_LINE.encode, value)
             )
-            rows = ",\n    ".join(lines)
-            text = f"[\n    {rows}\n  ]"
+            parts += ("[\n    ", ",\n    ".join(lines), "\n  ]")
         else:
             text = json.dumps(value, indent=2, ensure_ascii=False, default=list)
-            text = text.replace("\n", "\n  ")  # default: no request, an empty ``Requests``
-        parts.append(f"  {json.dumps(name)}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            parts.append(text.replace("\n", "\n  "))  # default: no request, an empty ``Requests``
+    parts.append("\n}\n")
+    return "".join(parts)
 
 
 def to_csv(data: Data, style: Style = INTERNAL) -> str:
