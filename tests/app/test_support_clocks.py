@@ -169,6 +169,20 @@ def test_settled_clocks_are_stored_and_read_pending_ones_computed(store: Store) 
     assert [c.outcome for r in early.requests for c in r.targets] == [Outcome.PENDING] * 2
 
 
+def test_a_read_only_database_still_gives_the_report(tmp_path: Path) -> None:
+    path = tmp_path / "slawatch.db"
+    terms = TERMS["cegid-portal"]
+    answered = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + HOUR))
+    with Store.open(f"sqlite:///{path}") as store:
+        store.import_ticket_events(answered, accept, actor="test", source="test")
+        expected = clocks(fresh(store, "cegid", terms, MONDAY + DAY))
+    with Store.open(f"sqlite:///file:{path}?mode=ro&uri=true") as read_only:
+        found = assess_support_stored(read_only, "cegid", terms, YEAR, MONDAY + DAY)
+        assert clocks(found) == expected
+        stored, _ = read_only.clocked_requests("cegid", YEAR.start, YEAR.end, terms, MONDAY + DAY)
+        assert stored == []
+
+
 # -- what makes a stored clock be computed again ------------------------------------------------
 
 

@@ -8,6 +8,7 @@ instant can change are stored once computed, and read by the next reports.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from slawatch.sla.support_assess import (
     settled,
     summarize,
 )
-from slawatch.store.store import Computed, Store
+from slawatch.store.store import Computed, Store, Unavailable
 
 
 class NoSupportPart(FieldError, LookupError):
@@ -75,10 +76,9 @@ def assess_support_stored(
     start, end = opened_before(period, as_of)
     stored, others = store.clocked_requests(contract, start, end, terms, as_of)
     computed = [Computed(o, assess_request(terms, o.request, as_of)) for o in others]
-    store.store_clocks(
-        terms,
-        [c for c in computed if c.of.request.events[-1].at <= as_of and settled(c.result)],
-    )
+    kept = [c for c in computed if c.of.request.events[-1].at <= as_of and settled(c.result)]
+    with contextlib.suppress(Unavailable):  # e.g. a read-only database: the report stands
+        store.store_clocks(terms, kept)
     return summarize(terms, [*stored, *(c.result for c in computed)], period, as_of)
 
 
