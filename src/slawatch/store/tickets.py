@@ -39,9 +39,8 @@ CHUNK = 900  # keys per IN (...) list: under SQLite's 999 bound parameters
 _KINDS = {kind.value: kind for kind in EventKind}
 _REASONS = {reason.value: reason for reason in PauseReason}
 _EVENT_COLUMNS = ("request_id", "at", "event", "seq", "reason", "note")
-IMPORT_LOCK = (
-    0x736C6174  # PostgreSQL advisory lock key: one ticket import (or clocks store) at a time
-)
+# PostgreSQL advisory lock key: one ticket import (or store of clocks) at a time.
+IMPORT_LOCK = 0x736C6174
 _new_event = tuple.__new__
 
 Key = tuple[str, str]  # (contract, ticket)
