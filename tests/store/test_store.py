@@ -62,14 +62,14 @@ def test_migrations_create_the_schema_of_schema_py(db_url: str) -> None:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn)
-            assert context.get_current_revision() == "0005" == database.HEAD
+            assert context.get_current_revision() == "0006" == database.HEAD
             script = ScriptDirectory.from_config(database._alembic_config())
             assert script.get_current_head() == database.HEAD
             assert compare_metadata(context, metadata) == []
             if conn.dialect.name == "sqlite":
                 ddl = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
                 without_rowid = {name for name, sql in ddl if "WITHOUT ROWID" in sql}
-                assert without_rowid == {"samples", "flips", "support_events"}
+                assert without_rowid == {"samples", "flips", "support_events", "support_clocks"}
     finally:
         engine.dispose()
 
