@@ -59,3 +59,8 @@ class Locations(ConfigModel):
     def location_rule(self) -> LocationRule:
         """The core's rule for combining this target's locations."""
         return LocationRule(self.rule, self.expected)
+
+
+NO_LOCATIONS = Locations.model_construct()
+"""A target without ``locations``: one object that they all share (frozen, and
+hashable, so pydantic does not copy it), not 50,000 validated one by one."""

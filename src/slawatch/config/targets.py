@@ -27,7 +27,7 @@ from slawatch.config import defaults
 from slawatch.config.base import ConfigModel, error_at, invalid, raise_errors
 from slawatch.config.durations import format_duration_ms
 from slawatch.config.fields import Milliseconds, Name, NonEmpty, Seconds, SecondsOrZero
-from slawatch.config.locations import Locations
+from slawatch.config.locations import NO_LOCATIONS, Locations
 from slawatch.config.probe_settings import (
     Flag,
     Headers,
@@ -47,12 +47,6 @@ _HOST_RE = re.compile(r"[\w.-]+")  # a host name or IPv4 address (IPv6 is checke
 # scheme and a host in every URL this matches (the others it checks itself). It took a
 # third of the time validating 50,000 targets.
 _PLAIN_URL_RE = re.compile(r"https?://[A-Za-z0-9._~-]+(?::[0-9]*)?(?:[/?#]|\Z)")
-
-
-# The ``locations`` of every target that has none (most): one instance for all of them,
-# which pydantic keeps as it is (a frozen model is hashable, so it is not copied). A
-# fresh one each took 300 bytes a target.
-NO_LOCATIONS = Locations()
 
 
 class _Target(ConfigModel):
