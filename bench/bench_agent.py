@@ -14,9 +14,10 @@ each target count N, one after the other (never two loads at once):
   ``--seconds``: the CPU of the agent and its probe workers together (utime+stime from
   /proc; cores used = CPU / wall), probes run (samples acknowledged, from ``/healthz``),
   CPU per 1,000 probes, lateness p50/p99 (the agent's own histogram, as ``histogram_quantile``), the
-  resident memory of all its processes. Then ``GET /metrics`` (size, lines, time, and
-  with ``?series=agent``, the agent's own series only) and a SIGHUP reload with the
-  same file (time to the ``config reloaded`` log line).
+  resident memory of each of its processes (RSS, and PSS, which counts a page shared by
+  several processes once in all: the sum of the PSS is what they take together). Then
+  ``GET /metrics`` (size, lines, time, and with ``?series=agent``, the agent's own series
+  only) and a SIGHUP reload with the same file (time to the ``config reloaded`` log line).
 - blackbox_exporter, alone, probing the same URLs at the same rate (N / interval per
   second) for as long, driven as Prometheus drives it (``/probe`` over kept-alive
   connections): its CPU per 1,000 probes, the exporter process only.
@@ -218,7 +219,9 @@ def run_agent(
         cpu, elapsed = tree_cpu(agent.pid) - cpu, time.monotonic() - begin
         probes = samples(port) - spooled
         after = scrape(port)
-        memory = [(role(pid, agent.pid), *memory_mb(pid)) for pid in [agent.pid, *children(agent.pid)]]
+        memory = [
+            (role(pid, agent.pid), *memory_mb(pid)) for pid in [agent.pid, *children(agent.pid)]
+        ]
         figures = lateness_figures(before, after, elapsed, cpu)
         del figures["ok_share"]  # per-target counters: not in the ?series=agent scrape
         figures |= {

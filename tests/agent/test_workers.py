@@ -35,7 +35,13 @@ def test_a_worker_imports_what_probing_needs_only() -> None:
     loaded = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     ).stdout.split()
-    unwanted = ("sqlalchemy", "alembic", "prometheus_client", "slawatch.store", "slawatch.exporters")
+    unwanted = (
+        "sqlalchemy",
+        "alembic",
+        "prometheus_client",
+        "slawatch.store",
+        "slawatch.exporters",
+    )
     assert [name for name in loaded if name.startswith(unwanted)] == []
     assert "slawatch.probes.http" in loaded
 
