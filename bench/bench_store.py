@@ -1,7 +1,7 @@
 """How fast the store imports samples and reads flips.
 
     python bench/bench_store.py [DATABASE_URL]
-    python bench/bench_store.py --import-ratio [--runs N]
+    python bench/bench_store.py --import-ratio [--runs N] [DATABASE_URL]
     python bench/bench_store.py --flush [--runs N] [--targets N ...] [DATABASE_URL]
 
 Without a URL it uses a fresh SQLite file in a temporary directory; a PostgreSQL
@@ -14,10 +14,13 @@ URL must name an empty database (the benchmark fills it). Prints:
   ``slawatch import`` does, into a fresh SQLite file.
 
 ``--import-ratio`` (issue 14): ``slawatch import`` of bench/out/history-1m.csv run as
-a user runs it (its own process, start included) into a fresh SQLite file, against
-a raw ``executemany`` of the same rows, prebuilt, into the same table of another
-fresh file, alternately, ``--runs`` times each. Prints the medians of wall and CPU
-time of each, and the ratio of the rates (raw time / import time; goal >= 0.75).
+a user runs it (its own process, start, CSV parsing and flips included) into a fresh
+SQLite file, against a raw ``executemany`` of the same rows, prebuilt, into the same
+table of another fresh file, alternately, ``--runs`` times each. Both files are made
+and migrated before the timing: both sides start from the same empty table. With a
+PostgreSQL URL, both go into its samples table, emptied before each run (the CPU is
+then the clients' only). Prints the medians of wall and CPU time of each, and the
+ratio of the rates (raw time / import time; goal >= 0.75).
 
 ``--flush`` (issue 14): the agent's writes: flushes of one new sample for each of N
 targets (each with an hour of history), as ``SampleWriter`` sends them to
@@ -43,9 +46,10 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import create_engine, insert
+import psycopg
+from sqlalchemy import create_engine, delete, insert, make_url
 
 from history import CSV_ROWS, history_csv
 from slawatch.app.history import import_history, read_samples
@@ -151,10 +155,10 @@ class Cost(NamedTuple):
     cpu: float  # seconds, user + system
 
 
-def slawatch_import(scratch: Path, config: Path, results: Path, run: int) -> Cost:
-    """``slawatch import`` into a fresh SQLite file, in its own process."""
+def slawatch_import(database: str, config: Path, results: Path) -> Cost:
+    """``slawatch import`` into ``database``, emptied first, in its own process."""
     slawatch = Path(sys.executable).with_name("slawatch")
-    database = f"sqlite:///{scratch / f'import-{run}.db'}"
+    emptied(database)
     args = [str(slawatch), "import", "-c", str(config), "--db", database, "--results", str(results)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -165,21 +169,41 @@ def slawatch_import(scratch: Path, config: Path, results: Path, run: int) -> Cos
     return Cost(wall, cpu)
 
 
-def raw_executemany(scratch: Path, rows: list[tuple[object, ...]], run: int) -> Cost:
+def raw_executemany(database: str, rows: list[tuple[object, ...]]) -> Cost:
     """The same rows, prebuilt, in one executemany into the table the store made
-    (its schema and pragmas), in one transaction: the ceiling of a Python import."""
-    path = scratch / f"raw-{run}.db"
-    Store.open(f"sqlite:///{path}").close()  # the same table, migrated
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    (its schema and, on SQLite, its pragmas), emptied first, in one transaction: the
+    ceiling of a Python import."""
+    emptied(database)
+    url = make_url(database)
+    if url.get_backend_name() == "sqlite":
+        conn: Any = sqlite3.connect(url.database or "", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        begin, insert_sql = "BEGIN IMMEDIATE", "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)"
+    else:
+        conn = psycopg.connect(url.set(drivername="postgresql").render_as_string(False))
+        begin, insert_sql = "BEGIN", "INSERT INTO samples VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        rows = [(t, ts, bool(ok), *rest) for t, ts, ok, *rest in rows]  # a boolean column
     start, cpu = time.perf_counter(), time.process_time()
-    conn.execute("BEGIN IMMEDIATE")
-    conn.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.execute(begin)
+    conn.cursor().executemany(insert_sql, rows)
     conn.execute("COMMIT")
     cost = Cost(time.perf_counter() - start, time.process_time() - cpu)
     conn.close()
     return cost
+
+
+def emptied(database: str) -> None:
+    """The store's tables made (migrated) if need be, and emptied of samples and flips."""
+    Store.open(database).close()
+    engine = create_engine(database)
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(delete(schema.samples))
+            conn.execute(delete(schema.flips))
+        else:  # no dead rows left behind for the next run
+            conn.exec_driver_sql("TRUNCATE samples, flips")
+    engine.dispose()
 
 
 def prebuilt_rows(results: Path) -> list[tuple[object, ...]]:
@@ -201,7 +225,9 @@ def prebuilt_rows(results: Path) -> list[tuple[object, ...]]:
         ]
 
 
-def import_ratio(runs: int) -> None:
+def import_ratio(runs: int, url: str | None) -> None:
+    """Raw and ``slawatch import`` alternately, into one database (``url``) or, on
+    SQLite, a fresh file each."""
     results = history_csv()
     rows = prebuilt_rows(results)
     assert len(rows) == CSV_ROWS
@@ -217,10 +243,17 @@ def import_ratio(runs: int) -> None:
         )
         raw, imported = [], []
         for run in range(runs):
-            raw.append(raw_executemany(scratch, rows, run))
-            imported.append(slawatch_import(scratch, config, results, run))
+            raw.append(raw_executemany(url or f"sqlite:///{scratch / f'raw-{run}.db'}", rows))
+            database = url or f"sqlite:///{scratch / f'import-{run}.db'}"
+            imported.append(slawatch_import(database, config, results))
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"import-ratio: {CSV_ROWS:,} rows, {runs} runs each, load average {load} at the end")
+    name = make_url(url).get_backend_name() if url else "sqlite"
+    print(
+        f"import-ratio: {CSV_ROWS:,} rows into {name}, {runs} runs each, "
+        f"load average {load} at the end"
+    )
+    if name != "sqlite":
+        print("  (CPU: the clients' only; the server's own is not in it)")
     for label, costs in (("raw executemany", raw), ("slawatch import", imported)):
         wall = statistics.median(c.wall for c in costs)
         cpu = statistics.median(c.cpu for c in costs)
@@ -281,7 +314,7 @@ def main() -> None:
     # As slawatch import runs, with the collector paused (gc_pause.py).
     with gc_paused(), tempfile.TemporaryDirectory() as scratch:
         if args.import_ratio:
-            import_ratio(args.runs)
+            import_ratio(args.runs, args.url)
             return
         url = args.url or f"sqlite:///{Path(scratch) / 'bench.db'}"
         if args.flush:

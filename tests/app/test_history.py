@@ -1,6 +1,8 @@
 """The history file reader: clean rows, unusual but valid rows, and bad rows by line."""
 
+import csv
 import gzip
+import io
 from pathlib import Path
 
 import pytest
@@ -294,3 +296,80 @@ def test_without_a_header_there_is_no_location_column(tmp_path: Path) -> None:
     with pytest.raises(CsvError) as caught:
         read(tmp_path, "web,2026-09-21T14:13:20Z,1,,,,paris\n")
     assert str(caught.value).endswith("h.csv:1: expected at most 6 columns (got 7)")
+
+
+TRICKY = [  # rows the plain-text path must read as the CSV reader does, or hand over
+    "web,2026-09-21T14:13:20Z,1,12,200,\r\n",  # CRLF
+    'web,2026-09-21T14:14:20Z,0,12,502,"bad\ngateway"\n',  # a quoted cell over two lines
+    "\n",  # a blank line
+    "web,2026-09-21T14:15:20Z,1\n",  # a short row
+    "web,2026-09-21T14:16:20Z,1,12,200,\rweb,2026-09-21T14:17:20Z,1,12,200,\n",  # a lone CR
+]
+
+
+@pytest.mark.parametrize("tricky", TRICKY, ids=["crlf", "quoted", "blank", "short", "lone-cr"])
+@pytest.mark.parametrize("size", [40, 1 << 16], ids=["tiny-blocks", "one-block"])
+def test_plain_text_and_the_rows_after_it_are_read_as_the_csv_reader_reads_them(
+    tmp_path: Path, tricky: str, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks of plain text are split at their commas; from the first block that is
+    not plain, the CSV reader reads the rest: the samples are the same either way."""
+    monkeypatch.setattr(history._PlainText, "_SIZE", size)
+    clean = [f"api,2026-09-21T14:{m:02}:00Z,1,{m},200,\n" for m in range(10)]
+    text = "target,timestamp,ok,latency_ms,status,error\n" + "".join(clean) + tricky
+    text += "".join(clean).replace("14:", "15:") + "api,2026-09-21T16:00:00Z,1,1,200,"
+    path = tmp_path / "h.csv"
+    path.write_bytes(text.encode())
+    rows = [
+        SampleRow._make(history._sample(row, 6, history._DEFAULT, history._bounds(KNOWN, NOW)))
+        for row in csv.reader(io.StringIO(text, newline=""))
+        if row and row[0] != "target"
+    ]
+    assert read_path(path) == rows
+    assert len(rows) == 21 + len(list(filter(None, csv.reader(io.StringIO(tricky, newline="")))))
+
+
+@pytest.mark.parametrize("size", [40, 1 << 16], ids=["tiny-blocks", "one-block"])
+def test_a_bad_row_after_the_reader_took_over_names_its_line(
+    tmp_path: Path, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history._PlainText, "_SIZE", size)
+    clean = "".join(f"web,2026-09-21T14:{m:02}:00Z,1,5,200,\n" for m in range(10))
+    quoted = 'web,2026-09-21T15:00:00Z,1,5,200,"a\nb"\n'
+    text = clean + quoted + "web,2026-09-21T15:01:00Z,1,5,200,\nweb,2026-09-21T15:02:00Z,2\n"
+    with pytest.raises(CsvError) as err:
+        read(tmp_path, text)
+    assert str(err.value) == f"{tmp_path}/h.csv:14: ok must be 1, 0, true or false (got '2')"
+
+
+@pytest.mark.parametrize("size", [40, 1 << 16], ids=["tiny-blocks", "one-block"])
+def test_unreadable_csv_after_the_reader_took_over_names_its_line(
+    tmp_path: Path, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history._PlainText, "_SIZE", size)
+    clean = "".join(f"web,2026-09-21T14:{m:02}:00Z,1,5,200,\n" for m in range(10))
+    huge = 'web,2026-09-21T15:00:00Z,1,5,200,"' + "x" * (csv.field_size_limit() + 1) + '"\n'
+    with pytest.raises(CsvError) as err:
+        read(tmp_path, "target,timestamp,ok,latency_ms,status,error\n" + clean + huge)
+    assert str(err.value).startswith(f"{tmp_path}/h.csv:12: unreadable CSV: field larger")
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ("nan,200", "latency_ms must be a finite number >= 0 (got 'nan')"),
+        ("inf,200", "latency_ms must be a finite number >= 0 (got 'inf')"),
+        ("-1,200", "latency_ms must be a finite number >= 0 (got '-1')"),
+        ("5,1000", "status must be a whole number within 0..999"),
+        ("5,-2", "status must be a whole number within 0..999"),
+    ],
+)
+def test_a_bad_number_among_repeated_ones_is_refused(
+    tmp_path: Path, cells: str, message: str
+) -> None:
+    """A column of few distinct cells is converted once per distinct cell: each is checked."""
+    rows = [f"web,2026-09-21T14:{m:02}:00Z,1,5,200,\n" for m in range(30)]
+    rows[20] = f"web,2026-09-21T14:20:00Z,1,{cells},\n"
+    with pytest.raises(CsvError) as err:
+        read(tmp_path, "".join(rows))
+    assert str(err.value).startswith(f"{tmp_path}/h.csv:21: {message}")

@@ -13,9 +13,11 @@ from datetime import datetime
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from slawatch.app.support import assess_support_stored
 from slawatch.config import parse_config
 from slawatch.exporters.support_metrics import SupportSeries
 from slawatch.sla.support import EventKind, PauseReason
+from slawatch.sla.support_assess import resolve_support_period
 from slawatch.store.store import Store, TicketEvent
 from slawatch.store.tickets import StoredTicket
 
@@ -153,6 +155,18 @@ def test_an_audited_import_of_another_process_shows_at_the_next_scrape(
         series["slawatch_support_deadline_remaining_seconds", "desk", "p2", "response"] == 3 * 3600
     )
     assert series["slawatch_support_open_requests", "desk", "p2"] == 2  # answered, not closed
+
+
+def test_stored_clocks_give_the_same_series(desk: Store) -> None:
+    before = Scraper(desk).scrape()
+    model = CONFIG.contract("desk")
+    assert model.support is not None
+    terms = model.support.terms(model.timezone)
+    month = resolve_support_period("2026-10", terms)
+    assess_support_stored(desk, "desk", terms, month, NOW)  # stores the settled clocks
+    stored, _ = desk.clocked_requests("desk", month.start, month.end, terms, NOW)
+    assert sorted(r.request.ticket for r in stored) == ["breached", "closed", "met"]
+    assert Scraper(desk).scrape() == before
 
 
 def test_nothing_decided_is_nan(store: Store) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from slawatch.sla.exclusions import (
@@ -61,12 +62,14 @@ def test_migrations_create_the_schema_of_schema_py(db_url: str) -> None:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn)
-            assert context.get_current_revision() == "0005"
+            assert context.get_current_revision() == "0006" == database.HEAD
+            script = ScriptDirectory.from_config(database._alembic_config())
+            assert script.get_current_head() == database.HEAD
             assert compare_metadata(context, metadata) == []
             if conn.dialect.name == "sqlite":
                 ddl = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
                 without_rowid = {name for name, sql in ddl if "WITHOUT ROWID" in sql}
-                assert without_rowid == {"samples", "flips", "support_events"}
+                assert without_rowid == {"samples", "flips", "support_events", "support_clocks"}
     finally:
         engine.dispose()
 
@@ -77,7 +80,7 @@ def test_reopening_a_migrated_database_runs_no_migration(
     with Store.open(db_url) as first:
         first.import_samples([history("..")], RULES)
 
-    def fail(_: object) -> None:
+    def fail(*_: object) -> None:
         raise AssertionError("the upgrade ran again")
 
     monkeypatch.setattr(database, "_upgrade", fail)

@@ -2,11 +2,13 @@
 
 A support report reads the requests opened in the period from the store and
 assesses them as known at ``as_of`` (default: now): events after it are
-ignored, so a report can be redone as it stood on any day.
+ignored, so a report can be redone as it stood on any day. Clocks that no later
+instant can change are stored once computed, and read by the next reports.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,14 +17,19 @@ from slawatch.app.records import FieldError, parse_instant
 from slawatch.config import Config
 from slawatch.config.contracts import Contract
 from slawatch.reports.support import SupportReport, request_dict, to_dict
+from slawatch.sla.periods import Period
 from slawatch.sla.support import EventKind, SupportTerms
 from slawatch.sla.support_assess import (
     Outcome,
     RequestResult,
+    SupportAssessment,
     assess_request,
-    assess_support,
+    opened_before,
     resolve_support_period,
+    settled,
+    summarize,
 )
+from slawatch.store.store import Computed, Store, Unavailable
 
 
 class NoSupportPart(FieldError, LookupError):
@@ -56,9 +63,23 @@ def support_report(
     except ValueError as exc:
         raise FieldError("period", f"{spell('period')}: {exc}") from None
     moment = context.now if as_of is None else parse_instant(as_of, terms.zone, "as_of", spell)
-    requests = context.store.requests_opened(model.name, found.start, found.end)
-    assessment = assess_support(terms, requests, found, moment)
+    assessment = assess_support_stored(context.store, model.name, terms, found, moment)
     return to_dict(SupportReport(model.name, model.description, terms, assessment))
+
+
+def assess_support_stored(
+    store: Store, contract: str, terms: SupportTerms, period: Period, as_of: int
+) -> SupportAssessment:
+    """``assess_support`` over the contract's requests, reading the clocks the store
+    holds for them as of ``as_of`` and computing the others; those whose clocks are
+    now settled (and computed from every event) are stored for the next report."""
+    start, end = opened_before(period, as_of)
+    stored, others = store.clocked_requests(contract, start, end, terms, as_of)
+    computed = [Computed(o, assess_request(terms, o.request, as_of)) for o in others]
+    kept = [c for c in computed if c.of.request.events[-1].at <= as_of and settled(c.result)]
+    with contextlib.suppress(Unavailable):  # e.g. a read-only database: the report stands
+        store.store_clocks(terms, kept)
+    return summarize(terms, [*stored, *(c.result for c in computed)], period, as_of)
 
 
 @dataclass(frozen=True, slots=True)

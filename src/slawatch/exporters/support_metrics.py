@@ -3,13 +3,14 @@ deadlines, and each objective's share in its current period (SPEC section 6).
 
 config/prometheus/README.md is their contract. Each contract with a support part
 keeps its requests of interest (those opened in an objective's current period,
-and those not closed) assessed; a scrape re-assesses only the requests that had
-a pending target (their deadline may have passed since), so a decided outcome is
-read once, and never reads the store. What changes a request is a new event, and
-every event that reaches the store is audited (``ticket.import``, naming its
-tickets): ``refresh`` reads again the tickets the audit log names, from whichever
-process wrote them. The whole contract is read again on a config reload, when an
-objective's period rolls over, and after an import of many tickets.
+and those not closed) assessed, reading the stored clocks that hold (store/clocks.py);
+a scrape re-assesses only the requests that had a pending target (their deadline may
+have passed since), so a decided outcome is read once, and never reads the store.
+What changes a request is a new event, and every event that reaches the store is
+audited (``ticket.import``, naming its tickets): ``refresh`` reads again the tickets
+the audit log names, from whichever process wrote them. The whole contract is read
+again on a config reload, when an objective's period rolls over, and after an import
+of many tickets.
 """
 
 from __future__ import annotations
@@ -172,13 +173,18 @@ class SupportSeries:
                 watched.take(request, now)
 
     def _read(self, name: str, terms: SupportTerms, now: int) -> _Watched:
+        """The requests of the objectives' periods, their stored clocks read where they
+        hold (settled: never pending again, so never re-assessed), and the open ones."""
         periods = {o.name: period_containing(now, o.period, terms.zone) for o in terms.objectives}
         watched = _Watched(name, terms, periods)
-        requests: list[Request] = list(self._store.open_requests(name))
         if periods:
             first = min(p.start for p in periods.values())
-            requests += self._store.requests_opened(name, first, now + 1)
-        for request in requests:
+            stored, others = self._store.clocked_requests(name, first, now + 1, terms, now)
+            for result in stored:  # read without events: open or not is said below
+                watched.results[result.request.ticket] = result
+            for other in others:
+                watched.take(other.request, now)
+        for request in self._store.open_requests(name):
             watched.take(request, now)
         return watched
 

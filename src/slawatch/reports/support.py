@@ -25,8 +25,10 @@ from slawatch.sla.support import AllowanceKind, SupportTarget, SupportTerms
 from slawatch.sla.support_assess import (
     Clocked,
     ObjectiveResult,
+    Outcome,
     RequestResult,
     SupportAssessment,
+    business_days,
 )
 
 Data = Mapping[str, Any]
@@ -103,12 +105,12 @@ class Iso(dict[int | None, str | None]):
 
     def __missing__(self, instant: int | None) -> str:
         assert instant is not None  # None is always there
-        if len(self) > 4096:  # the instants of the last requests are enough
-            self.clear()
-            self[None] = self._none
         hour, second = divmod(instant, 3600)
         known = self._hours.get(hour, _UNKNOWN)
-        if known is _UNKNOWN:
+        if known is _UNKNOWN:  # a new hour: time to see whether to forget
+            if len(self) > 4096:  # the instants of the last requests are enough
+                self.clear()
+                self[None] = self._none
             known = self._hours[hour] = self._hour(hour * 3600)
         if known is None:
             text = datetime.fromtimestamp(instant, self._zone).isoformat()
@@ -169,33 +171,51 @@ class Requests(Sequence[dict[str, Any]]):
     def json_lines(self) -> Iterator[str]:
         """Each request as ``_ONE_LINE.encode(request_dict(...))`` writes it, byte for
         byte, straight from the clocks."""
-        iso, names, days = Iso(self._terms, quoted=True), _Names(), _Days()
-        by_day = self._terms.clock.by_business_day
+        iso, names, spread = Iso(self._terms, quoted=True), _Names(), _Spread(self._terms)
         for result in self._results:
             request = result.request
             targets = []
             for c in result.targets:
-                if c.target.allowance.kind is AllowanceKind.WALL_CLOCK:
-                    spread = ""
-                else:
-                    end = c.deadline if c.deadline is not None else c.clock_start
-                    spread = ", ".join(
-                        f'{{"date": {days[d]}, "seconds": {n}}}'
-                        for d, n in by_day(c.clock_start, end, c.pauses)
-                    )
                 spent = "null" if c.business_seconds is None else c.business_seconds
                 targets.append(
                     f'{{"name": {names[c.target.name]}, "started": {iso[c.started]}, '
                     f'"clock_start": {iso[c.clock_start]}, '
                     f'"allowance_seconds": {c.allowance_seconds}, '
-                    f'"paused_seconds": {c.paused_seconds}, "business_days": [{spread}], '
+                    f'"paused_seconds": {c.paused_seconds}, "business_days": [{spread(c)}], '
                     f'"deadline": {iso[c.deadline]}, "stopped_at": {iso[c.stopped_at]}, '
-                    f'"outcome": "{c.outcome.value}", "business_seconds": {spent}}}'
+                    f'"outcome": {_OUTCOMES[c.outcome]}, "business_seconds": {spent}}}'
                 )
             yield (
                 f'{{"ticket": {_string(request.ticket)}, "priority": {names[request.priority]}, '
-                f'"opened": {iso[request.opened]}, "targets": [{", ".join(targets)}]}}'
+                f'"opened": {iso[request.events[0].at]}, "targets": [{", ".join(targets)}]}}'
             )
+
+
+_OUTCOMES = {outcome: f'"{outcome.value}"' for outcome in Outcome}
+
+
+class _Spread:
+    """A clock's ``business_days`` items as JSON text: from the stored line when the
+    clock was read from the store (two replacements), else from the calendar."""
+
+    def __init__(self, terms: SupportTerms) -> None:
+        self._by_day = terms.clock.by_business_day
+        self._days = _Days()
+
+    def __call__(self, c: Clocked) -> str:
+        if c.days is not None:  # "2026-10-02=600;2026-10-05=23400"
+            if not c.days:
+                return ""
+            items = c.days.replace("=", '", "seconds": ').replace(";", '}, {"date": "')
+            return f'{{"date": "{items}}}'
+        if c.target.allowance.kind is AllowanceKind.WALL_CLOCK:
+            return ""
+        end = c.deadline if c.deadline is not None else c.clock_start
+        days = self._days
+        return ", ".join(
+            f'{{"date": {days[d]}, "seconds": {n}}}'
+            for d, n in self._by_day(c.clock_start, end, c.pauses)
+        )
 
 
 class _Names(dict[str, str]):
@@ -257,9 +277,7 @@ def request_dict(
 
 def _clocked(clocked: Clocked, terms: SupportTerms, iso: Iso) -> dict[str, Any]:
     """A target's clock, with what it takes to redo the deadline."""
-    business = clocked.target.allowance.kind is not AllowanceKind.WALL_CLOCK
-    end = clocked.deadline if clocked.deadline is not None else clocked.clock_start
-    days = terms.clock.by_business_day(clocked.clock_start, end, clocked.pauses) if business else []
+    days = business_days(terms, clocked)
     return {  # the target's own terms are in support.targets, by name
         "name": clocked.target.name,
         "started": iso(clocked.started),
@@ -535,19 +553,21 @@ def to_json(data: Data) -> str:
     """The JSON text: indented, but each request on one line of its own, so that a
     year of 100,000 requests is written by the C encoder and reads as one line a
     request (grep, diff)."""
-    parts = []
+    parts = ["{\n"]  # joined once: a year's requests make tens of megabytes
     for name, value in data.items():
+        if len(parts) > 1:
+            parts.append(",\n")
+        parts.append(f"  {json.dumps(name)}: ")
         if name == "requests" and value:
             lines = (
                 value.json_lines() if isinstance(value, Requests) else map(_ONE_LINE.encode, value)
             )
-            rows = ",\n    ".join(lines)
-            text = f"[\n    {rows}\n  ]"
+            parts += ("[\n    ", ",\n    ".join(lines), "\n  ]")
         else:
             text = json.dumps(value, indent=2, ensure_ascii=False, default=list)
-            text = text.replace("\n", "\n  ")  # default: no request, an empty ``Requests``
-        parts.append(f"  {json.dumps(name)}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            parts.append(text.replace("\n", "\n  "))  # default: no request, an empty ``Requests``
+    parts.append("\n}\n")
+    return "".join(parts)
 
 
 def to_csv(data: Data, style: Style = INTERNAL) -> str:

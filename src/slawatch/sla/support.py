@@ -11,6 +11,7 @@ meet a target over a period). A request is a ticket and its timestamped events;
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,10 @@ from slawatch.sla.business_time import FOREVER, BusinessClock, Spans
 from slawatch.sla.calendar import Calendar
 from slawatch.sla.intervals import Span
 from slawatch.sla.periods import PeriodRule
+
+# The clock arithmetic's version, in every terms' fingerprint: a release that changes how a
+# clock is computed raises it, so that clocks stored by an older one are computed again.
+CLOCKS_VERSION = 1
 
 
 class EventKind(enum.StrEnum):
@@ -110,6 +115,26 @@ class SupportTerms:
     def targets_for(self, priority: str) -> tuple[SupportTarget, ...]:
         """The targets that apply to requests of ``priority`` (none for an unknown one)."""
         return self._by_priority.get(priority, ())
+
+    def fingerprint(self) -> str:
+        """A hash of everything a request's clocks depend on besides its events (zone,
+        hours, holidays, targets) and of ``CLOCKS_VERSION``: clocks stored under another
+        fingerprint are computed again. Sets are sorted: their order varies by process."""
+        calendar = self.calendar
+        text = repr(
+            (
+                CLOCKS_VERSION,
+                self.zone.key,
+                [(sorted(w.days), w.start, w.end) for w in calendar.windows],
+                calendar.holidays,
+                [
+                    (t.name, t.start.value, t.stop.value, t.allowance.kind.value,
+                     t.allowance.amount, sorted(t.priorities))
+                    for t in self.targets
+                ],
+            )
+        )  # fmt: skip
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class Event(NamedTuple):

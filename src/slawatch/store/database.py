@@ -22,17 +22,11 @@ Errors (``StoreError`` never wraps a bug, only a database that cannot be used)::
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -42,8 +36,12 @@ from slawatch.errors import SlawatchError
 
 if TYPE_CHECKING:
     import psycopg
+    from alembic.config import Config
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
+# The last migration's revision: a database there needs no Alembic, which takes a
+# tenth of a second to import (tests/store/test_store.py checks it is Alembic's head).
+HEAD = "0006"
 _SUPPORTED = {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}
 _WRITE = "slawatch_write"  # execution option: this transaction writes (see _sqlite_begin)
 _SQLITE_PRAGMAS = (
@@ -147,14 +145,12 @@ class Database:
     def _migrate(self) -> None:
         try:
             with self._begin(write=False) as conn:
-                if _revision(conn) == _head():
+                if _revision(conn) == HEAD:
                     return
             with self._begin(write=True) as conn:
                 advisory_lock(conn, _MIGRATION_LOCK)
-                if _revision(conn) != _head():  # another process may have just done it
-                    _upgrade(conn)
-        except CommandError as exc:
-            raise StoreError(f"database {self.name}: cannot migrate the schema: {exc}") from exc
+                if _revision(conn) != HEAD:  # another process may have just done it
+                    _upgrade(conn, self.name)
         except DBAPIError as exc:  # e.g. a file that is not an SQLite database
             raise StoreError(f"database {self.name}: {describe(exc.orig)}") from exc
 
@@ -224,18 +220,18 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     return config
 
 
-@functools.cache
-def _head() -> str | None:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
-
-
 def _revision(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    """The schema's revision, as Alembic records it (None before the first migration)."""
+    if not conn.dialect.has_table(conn, "alembic_version"):
+        return None
+    return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
 def advisory_lock(conn: Connection, key: int) -> None:
@@ -254,10 +250,16 @@ def schema_lock(conn: Connection, lock_class: int) -> None:
         )
 
 
-def _upgrade(conn: Connection) -> None:
+def _upgrade(conn: Connection, name: str) -> None:
+    from alembic import command
+    from alembic.util.exc import CommandError
+
     config = _alembic_config()
     config.attributes["connection"] = conn
-    command.upgrade(config, "head")
+    try:
+        command.upgrade(config, "head")
+    except CommandError as exc:
+        raise StoreError(f"database {name}: cannot migrate the schema: {exc}") from exc
 
 
 # -- bulk reads and writes -------------------------------------------------------------------

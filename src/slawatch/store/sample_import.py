@@ -5,8 +5,10 @@ that contradicts a stored sample, or one written earlier by the same import, is
 a ``SampleConflict`` and the transaction keeps nothing. Only a batch that hit an
 existing key pays for that check, so a first import costs nothing more. The
 targets that gained samples have their flips recomputed from their earliest new
-sample on. A sample's key includes its location: agents at two locations never
-collide, and each (target, location) has its own flips.
+sample on; a timeline that gains many, in order, after all it held, keeps them
+(``flips.Tail``) and is recomputed from them, without reading them back. A sample's
+key includes its location: agents at two locations never collide, and each (target,
+location) has its own flips.
 
 Batches come as ``SampleRow`` lists (the agent) or as ``SampleColumns`` (the importer,
 which builds no object per sample); both are written column by column, target by
@@ -28,7 +30,7 @@ from sqlalchemy import Connection
 
 from slawatch.errors import UserError
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.flips import Where, recompute
+from slawatch.store.flips import Tail, Where, last_stored_ms, recompute
 from slawatch.store.recompute import Change, recompute_many
 
 if TYPE_CHECKING:
@@ -145,6 +147,7 @@ class _Tally:
     read: int = 0
     added: int = 0
     flips_changed: bool = False
+    kept: Tail | None = None  # its samples as written, while they may be all (flips.Tail)
 
 
 class SampleImport:
@@ -155,6 +158,7 @@ class SampleImport:
         self._rules = rules
         self._writer = _sample_writer(conn)
         self._tallies: dict[Where, _Tally] = {}
+        self._room = _KEPT  # samples that may still be kept for the flips
 
     def write(self, batch: Sequence[SampleRow] | SampleColumns) -> None:
         """Insert a batch, skipping samples already stored, and tally it per target.
@@ -165,14 +169,18 @@ class SampleImport:
         groups = _by_timeline(columns)
         for where, samples in groups.items():
             earliest = min(samples.ts_ms)
-            tally = self._tallies.get(where) or self._start(where, earliest)
+            tally = self._tallies.get(where) or self._start(where, samples)
             tally.read += len(samples.ts_ms)
             tally.since_ms = min(tally.since_ms, earliest)
         added = self._writer.write(groups)
         for where, samples in groups.items():
-            self._tallies[where].added += added.get(where, 0)
+            tally = self._tallies[where]
+            tally.added += added.get(where, 0)
             if added.get(where, 0) < len(samples.ts_ms):  # a key was hit: same, or a conflict?
+                tally.kept = None
                 _check_against_stored(where, samples, self._writer.stored_ok)
+            elif tally.kept is not None:
+                self._keep(tally, samples)
 
     def recompute_flips(self) -> None:
         """Recompute the flips of every (target, location) that gained samples: those
@@ -186,22 +194,47 @@ class SampleImport:
         for where, tally in gained:
             if tally.added >= _MANY:
                 tally.flips_changed = recompute(
-                    self._conn, where, tally.since_ms, tally.rule
+                    self._conn, where, tally.since_ms, tally.rule, tally.kept
                 ).changed
 
     def result(self) -> ImportResult:
         return ImportResult.of(self._tallies)
 
-    def _start(self, where: Where, since_ms: int) -> _Tally:
+    def _start(self, where: Where, samples: SampleColumns) -> _Tally:
         if where.target not in self._rules:
             raise ValueError(f"no timeline rule for target {where.target!r}: is it in the config?")
-        tally = self._tallies[where] = _Tally(self._rules[where.target], since_ms)
+        rule = self._rules[where.target]
+        tally = self._tallies[where] = _Tally(rule, min(samples.ts_ms))
+        if len(samples.ts_ms) >= _KEEP_FROM and _before(last_stored_ms(self._conn, where), tally):
+            tally.kept = Tail(rule.degraded_above_ms is not None)
         return tally
+
+    def _keep(self, tally: _Tally, samples: SampleColumns) -> None:
+        """Keep ``samples`` for the flips; stop keeping the timeline's if they are not
+        in order after the kept ones, or when ``_KEPT`` samples are kept in all."""
+        rows = len(samples.ts_ms)
+        if tally.kept is None or rows > self._room:
+            tally.kept = None
+        elif tally.kept.add(samples.ts_ms, samples.ok, samples.latency_ms):
+            self._room -= rows
+        else:
+            tally.kept = None
+
+
+def _before(stored_ms: int | None, tally: _Tally) -> bool:
+    """Whether the timeline's stored samples all come before the import's first one:
+    then the samples it writes, if in order and all new, are all from there on."""
+    return stored_ms is None or stored_ms < tally.since_ms
 
 
 # Samples a timeline gains beyond which its flips are recomputed alone: the
 # batched query sorts what it reads, which a long history pays for (recompute.py).
 _MANY = 10_000
+# A timeline's samples are kept for its flips (flips.Tail) when its first batch brings
+# at least _KEEP_FROM (the agent's writes bring one or two, and are spared the query
+# of ``_before``), after every stored one, up to _KEPT in all (~34 MB).
+_KEEP_FROM = 100
+_KEPT = 2_000_000
 
 
 class _ManyRows:
@@ -345,10 +378,23 @@ def _check_against_stored(where: Where, samples: SampleColumns, stored_ok: Store
 
 def _by_timeline(batch: SampleColumns) -> dict[Where, SampleColumns]:
     """The batch's samples per (target, location). A file lists a target's samples
-    together, or by instant across targets: in the second case they are sorted first."""
-    keys = list(zip(batch.target, batch.location, strict=True))
+    together, or by instant across targets: in the second case they are sorted first.
+    A batch from one location (most are) is split by target alone: no pair to build
+    per sample."""
+    location = batch.location
+    if not location:
+        return {}
+    keys: Sequence[Any]
+    if location.count(location[0]) == len(location):
+        keys, place = batch.target, location[0]
+    else:
+        keys, place = list(zip(batch.target, location, strict=True)), None
     starts = [0, *compress(count(1), map(ne, islice(keys, 1, None), keys))]
     if len(starts) > len({keys[start] for start in starts}):  # a timeline in several runs
         return _by_timeline(batch.picked(sorted(range(len(keys)), key=keys.__getitem__)))
     ends = [*starts[1:], len(keys)]
-    return {Where(*keys[a]): batch.part(a, b) for a, b in zip(starts, ends, strict=True) if b > a}
+    return {
+        Where(keys[a], place) if place is not None else Where(*keys[a]): batch.part(a, b)
+        for a, b in zip(starts, ends, strict=True)
+        if b > a
+    }

@@ -43,6 +43,7 @@ from sqlalchemy import (
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 from slawatch.sla.renewals import Delivery, RenewalState
 from slawatch.sla.support import EventKind, PauseReason
+from slawatch.sla.support_assess import Outcome
 from slawatch.sla.timeline import State
 
 # Named constraints, so that migrations can refer to them on every backend.
@@ -244,6 +245,9 @@ support_requests = Table(
     Column("ticket", Text, nullable=False),  # the helpdesk's reference
     Column("priority", Text, nullable=False),  # in the contract's words
     Column("opened_at", BigInteger, nullable=False),  # its opened event
+    # A hash of its priority and events (store/tickets.py, ``events_hash``), kept by every
+    # import: clocks computed from other events are stale.
+    Column("events_hash", Text, nullable=False, server_default=""),
     Index("ix_support_requests_ticket", "contract", "ticket", unique=True),
     Index("ix_support_requests_opened_at", "contract", "opened_at"),
     sqlite_autoincrement=True,
@@ -264,5 +268,36 @@ support_events = Table(
         "reason IS NULL OR reason IN ({})".format(", ".join(f"'{r.value}'" for r in PauseReason)),
         name="reason",
     ),
+    sqlite_with_rowid=False,
+)
+
+# Each request's clocks, one row per clock that has started, as computed from the events
+# hashed in ``events_hash`` under the terms hashed in ``terms_hash`` (``SupportTerms.
+# fingerprint``), when every clock that had started had stopped: such clocks no later
+# instant changes, so a report reads them instead of computing them (store/clocks.py).
+# A request none of whose clocks has started has one row of target "" and nulls.
+# ``last_at`` is the request's last event then: a report as of an earlier instant
+# computes its own.
+support_clocks = Table(
+    "support_clocks",
+    metadata,
+    Column("request_id", Integer, ForeignKey("support_requests.id"), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("terms_hash", Text, nullable=False),
+    Column("events_hash", Text, nullable=False),
+    Column("last_at", BigInteger, nullable=False),
+    Column("started", BigInteger),
+    Column("clock_start", BigInteger),
+    Column("allowance_seconds", BigInteger),
+    Column("deadline", BigInteger),  # null while a pause had not ended
+    Column("stopped_at", BigInteger),
+    Column("outcome", Text),
+    Column("business_seconds", BigInteger),
+    Column("used_seconds", BigInteger),
+    Column("paused_seconds", BigInteger),
+    Column("pauses", Text),  # "start-end start-end", UTC seconds
+    Column("business_days", Text),  # ``days_text``: "2026-10-02=600;2026-10-05=23400"
+    PrimaryKeyConstraint("request_id", "target"),
+    _one_of("outcome", Outcome),
     sqlite_with_rowid=False,
 )

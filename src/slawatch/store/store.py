@@ -19,6 +19,7 @@ Behind it, one module per concern:
     renewal_records.py   renewals recorded (checked by the core, audited) and expiry
                          notices moved along their delivery states
     tickets.py           support requests and their events, imported once, audited
+    clocks.py            support requests' settled clocks, stored for reports
 """
 
 from __future__ import annotations
@@ -37,10 +38,12 @@ from slawatch.sla.exclusions import (
     MaintenanceKind,
 )
 from slawatch.sla.renewals import Delivery, Notice, RenewalTerms
-from slawatch.sla.support import Request
+from slawatch.sla.support import Request, SupportTerms
+from slawatch.sla.support_assess import RequestResult
 from slawatch.sla.timeline import Flip, TimelineRule
-from slawatch.store import closed_periods, renewal_records, tickets
+from slawatch.store import clocks, closed_periods, renewal_records, tickets
 from slawatch.store import schema as db
+from slawatch.store.clocks import Computed, Unclocked
 from slawatch.store.closed_periods import NewVersion, StoredPeriod
 from slawatch.store.database import (
     Database,
@@ -90,6 +93,7 @@ T = TypeVar("T")
 __all__ = [
     "AuditRecord",
     "ClaimRecord",
+    "Computed",
     "ExclusionRecord",
     "ImportAudit",
     "ImportResult",
@@ -108,6 +112,7 @@ __all__ = [
     "TicketEvent",
     "TicketImport",
     "Unavailable",
+    "Unclocked",
 ]
 
 
@@ -491,6 +496,21 @@ class Store:
         their events (without notes: reports do not show them)."""
         with self._database.transaction() as conn:
             return tickets.requests_opened(conn, contract, start, end)
+
+    def clocked_requests(
+        self, contract: str, start: int, end: int, terms: SupportTerms, as_of: int
+    ) -> tuple[list[RequestResult], list[Unclocked]]:
+        """The contract's requests opened in ``[start, end)``: those whose stored
+        clocks hold as of ``as_of`` under ``terms``, read; the others with their events
+        (store.clocks says when clocks hold)."""
+        with self._database.transaction() as conn:
+            return clocks.clocked_requests(conn, contract, start, end, terms=terms, as_of=as_of)
+
+    def store_clocks(self, terms: SupportTerms, computed: Sequence[Computed]) -> None:
+        """Store the clocks the core computed under ``terms`` for requests whose clocks
+        are settled (``sla.support_assess.settled``), replacing older ones."""
+        with self._database.transaction(write=True) as conn:
+            clocks.store_clocks(conn, terms, computed)
 
     def open_requests(self, contract: str) -> list[Request]:
         """The contract's support requests not closed (or reopened since)."""

@@ -9,6 +9,7 @@ requests changed gets one audit row naming the source and the tickets.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,17 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    select,
+    true,
+)
 
 from slawatch.sla.support import Event, EventKind, PauseReason, Request
 from slawatch.store import schema as db
@@ -28,7 +39,8 @@ CHUNK = 900  # keys per IN (...) list: under SQLite's 999 bound parameters
 _KINDS = {kind.value: kind for kind in EventKind}
 _REASONS = {reason.value: reason for reason in PauseReason}
 _EVENT_COLUMNS = ("request_id", "at", "event", "seq", "reason", "note")
-_LOCK = 0x736C6174  # PostgreSQL advisory lock key: one ticket import at a time
+# PostgreSQL advisory lock key: one ticket import (or store of clocks) at a time.
+IMPORT_LOCK = 0x736C6174
 _new_event = tuple.__new__
 
 Key = tuple[str, str]  # (contract, ticket)
@@ -77,15 +89,17 @@ def import_events(  # noqa: PLR0913 (the rows and their check; who, when, from w
 ) -> TicketImport:
     """Add the events of ``rows`` not stored yet, after ``check`` accepted the
     tickets as stored (it raises to refuse the whole input). Audited per contract."""
-    advisory_lock(conn, _LOCK)  # what is stored stays so until this transaction ends
+    advisory_lock(conn, IMPORT_LOCK)  # what is stored stays so until this transaction ends
     stored = _stored(conn, {(r.contract, r.ticket) for r in rows})
     check(stored)
     fresh = _fresh(rows, stored)
     opened = [
         r for r in fresh if r.event is EventKind.OPENED and (r.contract, r.ticket) not in stored
     ]
-    stored.update(_add_requests(conn, opened))
+    hashes = _new_hashes(fresh, stored)
+    stored.update(_add_requests(conn, opened, hashes))
     _add_events(conn, fresh, stored)
+    _update_hashes(conn, hashes, stored, {(o.contract, o.ticket) for o in opened})
     changed: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in fresh:
         changed[row.contract][row.ticket] += 1
@@ -138,13 +152,60 @@ def _stored(conn: Connection, keys: Iterable[Key]) -> dict[Key, StoredTicket]:
     return found
 
 
-def _add_requests(conn: Connection, opened: Sequence[TicketEvent]) -> dict[Key, StoredTicket]:
+def events_hash(priority: str, events: Iterable[Event]) -> str:
+    """A hash of what a request's clocks are computed from: its priority and its
+    events (kind, instant, reason) in time order (at the same second, in arrival
+    order). Notes are left out: they move no clock."""
+    text = priority + "".join(
+        f"\n{kind.value} {at} {reason.value if reason else ''}" for kind, at, reason, _ in events
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _new_hashes(fresh: Sequence[TicketEvent], stored: Mapping[Key, StoredTicket]) -> dict[Key, str]:
+    """The events hash of each request that gains events, with them."""
+    gained: dict[Key, list[Event]] = defaultdict(list)
+    priorities: dict[Key, str] = {}
+    for row in fresh:
+        key = (row.contract, row.ticket)
+        gained[key].append(_new_event(Event, (row.event, row.at, row.reason, "")))
+        if row.priority is not None and row.event is EventKind.OPENED:
+            priorities[key] = row.priority
+    hashes = {}
+    for key, added in gained.items():
+        known = stored.get(key)
+        before = [] if known is None else known.events
+        priority = priorities[key] if known is None else known.priority
+        # Stored events are in (instant, arrival) order and those added arrive after
+        # them: a stable sort by instant puts the whole in that order.
+        hashes[key] = events_hash(priority, sorted([*before, *added], key=itemgetter(1)))
+    return hashes
+
+
+def _update_hashes(
+    conn: Connection, hashes: Mapping[Key, str], stored: Mapping[Key, StoredTicket], new: set[Key]
+) -> None:
+    """Store the new events hash of the requests known before that gained events."""
+    rows = [(value, stored[key].id) for key, value in hashes.items() if key not in new]
+    if rows:
+        r = db.support_requests
+        conn.execute(
+            r.update().where(r.c.id == bindparam("request")).values(events_hash=bindparam("hash")),
+            [{"hash": value, "request": request_id} for value, request_id in rows],
+        )
+
+
+def _add_requests(
+    conn: Connection, opened: Sequence[TicketEvent], hashes: Mapping[Key, str]
+) -> dict[Key, StoredTicket]:
     """Insert a request per ``opened`` row; their ids, read back in one query (the
     lock keeps every id above the largest one before them ours)."""
     r = db.support_requests
     before = conn.execute(select(func.max(r.c.id))).scalar() or 0
-    rows = [(o.contract, o.ticket, o.priority, o.at) for o in opened]
-    bulk_insert(conn, r, ("contract", "ticket", "priority", "opened_at"), rows)
+    rows = [
+        (o.contract, o.ticket, o.priority, o.at, hashes[(o.contract, o.ticket)]) for o in opened
+    ]
+    bulk_insert(conn, r, ("contract", "ticket", "priority", "opened_at", "events_hash"), rows)
     query = select(r.c.id, r.c.contract, r.c.ticket, r.c.priority).where(r.c.id > before)
     return {(c, t): StoredTicket(i, p) for i, c, t, p in driver_rows(conn, query)}
 
@@ -193,11 +254,21 @@ def tickets(conn: Connection, contract: str | None, ticket: str | None = None) -
 
 def _read(conn: Connection, where: ColumnElement[bool], notes: bool = False) -> list[Request]:
     """The requests matching ``where`` (over ``support_requests``) with their events
-    (and notes, on request), by request id. The events come in their key's order
-    (request, instant), which the database keeps without sorting; the few that share
-    a second are put back in the order they arrived."""
+    (and notes, on request), by request id."""
+    return [request for _, _, request in read_keyed(conn, where, notes)]
+
+
+def read_keyed(
+    conn: Connection, where: ColumnElement[bool], notes: bool = False
+) -> list[tuple[int, str, Request]]:
+    """``_read``'s requests, each with its id and events hash. The events come in
+    their key's order (request, instant), which the database keeps without sorting;
+    the few that share a second are put back in the order they arrived."""
     r, e = db.support_requests, db.support_events
-    heads = driver_rows(conn, select(r.c.id, r.c.contract, r.c.ticket, r.c.priority).where(where))
+    heads = driver_rows(
+        conn,
+        select(r.c.id, r.c.events_hash, r.c.contract, r.c.ticket, r.c.priority).where(where),
+    )
     note = e.c.note if notes else literal("")
     events = driver_rows(
         conn,
@@ -208,7 +279,9 @@ def _read(conn: Connection, where: ColumnElement[bool], notes: bool = False) -> 
     return list(_assemble({row[0]: row[1:] for row in heads}, events))
 
 
-def _assemble(heads: Mapping[int, Any], events: Iterable[Any]) -> Iterator[Request]:
+def _assemble(
+    heads: Mapping[int, Any], events: Iterable[Any]
+) -> Iterator[tuple[int, str, Request]]:
     """Requests from their rows (by id) and their events' rows, grouped by request
     (one pass, no ``groupby``: a yearly report reads 400,000 events)."""
     current: int | None = None
@@ -217,13 +290,13 @@ def _assemble(heads: Mapping[int, Any], events: Iterable[Any]) -> Iterator[Reque
     for row in events:
         if row[0] != current:
             if current is not None:
-                yield _request(heads[current], rows, tie)
+                yield current, heads[current][0], _request(heads[current][1:], rows, tie)
             current, rows, tie, last = row[0], [], False, None
         tie = tie or row[3] == last
         last = row[3]
         rows.append(row)
     if current is not None:
-        yield _request(heads[current], rows, tie)
+        yield current, heads[current][0], _request(heads[current][1:], rows, tie)
 
 
 def _request(head: Any, rows: list[Any], tie: bool) -> Request:

@@ -1,0 +1,197 @@
+"""Support requests' stored clocks: what a report reads instead of computing them.
+
+The core computes a request's clocks (``sla.support_assess``); once every clock
+that has started has stopped, no later instant changes them until the request
+gets an event (``settled``). The app then stores them here, one row per clock
+that has started (``_rows``), tagged with the hash of the request's events (kept
+by every import in ``support_requests.events_hash``) and the fingerprint of the
+contract's support terms. A report reads the rows whose tags still match and
+whose request had no event after the report's instant; the other requests come
+back with their events, to be computed (and stored again once settled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
+
+from slawatch.sla.support import Event, EventKind, Request, SupportTarget, SupportTerms
+from slawatch.sla.support_assess import (
+    Clocked,
+    Outcome,
+    RequestResult,
+    business_days,
+    days_text,
+)
+from slawatch.store import schema as db
+from slawatch.store.database import advisory_lock, bulk_insert, driver_rows
+from slawatch.store.tickets import CHUNK, IMPORT_LOCK, read_keyed
+
+_COLUMNS = (
+    "request_id", "target", "terms_hash", "events_hash", "last_at", "started", "clock_start",
+    "allowance_seconds", "deadline", "stopped_at", "outcome", "business_seconds",
+    "used_seconds", "paused_seconds", "pauses", "business_days",
+)  # fmt: skip
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+_OPENED = EventKind.OPENED
+_new_clocked = _new_event = tuple.__new__  # a yearly report builds 100,000 of each
+
+
+class Unclocked(NamedTuple):
+    """A request without stored clocks that hold as of the report: its id and events
+    hash (to store its clocks under), and the request with every event."""
+
+    id: int
+    events_hash: str
+    request: Request
+
+
+class Computed(NamedTuple):
+    """A request's clocks as the core computed them from every event of ``of``."""
+
+    of: Unclocked
+    result: RequestResult
+
+
+def clocked_requests(  # noqa: PLR0913 (which requests, as of when, under which terms)
+    conn: Connection, contract: str, start: int, end: int, *, terms: SupportTerms, as_of: int
+) -> tuple[list[RequestResult], list[Unclocked]]:
+    """The contract's requests opened in ``[start, end)``: those whose stored clocks
+    hold as of ``as_of``, read; and the others, with their events."""
+    r = db.support_requests
+    opened = and_(r.c.contract == contract, r.c.opened_at >= start, r.c.opened_at < end)
+    # By id, from the ids the index gives: the database then reads the requests and
+    # their clocks in key order (joined on the range itself, SQLite read the clocks of
+    # the requests in opening order, scattered: twice as long).
+    ids = select(r.c.id).where(opened)
+    fingerprint = terms.fingerprint()
+    stored = _stored(
+        conn, contract, r.c.id.in_(ids), fingerprint=fingerprint, as_of=as_of, terms=terms
+    )
+    count = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    if len(stored) == count:  # the usual case, once the clocks are stored
+        return stored, []
+    missing = ~exists().where(_holding(fingerprint, as_of))
+    return stored, [Unclocked(*row) for row in read_keyed(conn, and_(opened, missing))]
+
+
+def _holding(fingerprint: str, as_of: int) -> ColumnElement[bool]:
+    """A stored clock of the request at hand that holds as of ``as_of``."""
+    r, c = db.support_requests, db.support_clocks
+    return and_(
+        c.c.request_id == r.c.id,
+        c.c.terms_hash == fingerprint,
+        c.c.events_hash == r.c.events_hash,
+        c.c.last_at <= as_of,
+    )
+
+
+def _stored(  # noqa: PLR0913 (which requests, as of when, under which terms)
+    conn: Connection,
+    contract: str,
+    where: ColumnElement[bool],
+    *,
+    fingerprint: str,
+    as_of: int,
+    terms: SupportTerms,
+) -> list[RequestResult]:
+    """The requests of ``where`` whose clocks hold, from their rows (see ``_rows``)."""
+    r, c = db.support_requests, db.support_clocks
+    query = (
+        select(
+            r.c.id,
+            r.c.ticket,
+            r.c.priority,
+            r.c.opened_at,
+            c.c.target,
+            c.c.started,
+            c.c.clock_start,
+            c.c.allowance_seconds,
+            c.c.deadline,
+            c.c.stopped_at,
+            c.c.outcome,
+            c.c.business_seconds,
+            c.c.used_seconds,
+            c.c.paused_seconds,
+            c.c.pauses,
+            c.c.business_days,
+        )
+        .select_from(r.join(c, _holding(fingerprint, as_of)))
+        .where(where)
+        # In the report's order: ``summarize`` then sorts a sorted list, a pass (on a
+        # list in id order, its sort took longer than the database's); the id keeps each
+        # request's rows together.
+        .order_by(r.c.opened_at, r.c.ticket, r.c.id)
+    )
+    return list(_results(driver_rows(conn, query), contract, terms))
+
+
+def _results(rows: Sequence[Any], contract: str, terms: SupportTerms) -> Iterator[RequestResult]:
+    """A ``RequestResult`` per request from its clocks' rows (grouped by request). Its
+    request carries its ``opened`` event only: a report shows no other."""
+    rank = {t.name: (i, t) for i, t in enumerate(terms.targets)}
+    current, head, clocks = None, None, list[Any]()
+    for row in rows:
+        if row[0] != current:
+            if head is not None:
+                yield _result(contract, head, clocks)
+            current, head, clocks = row[0], row, []
+        if row[5] is not None:  # the target's clock has started
+            clocks.append((*rank[row[4]], row))
+    if head is not None:
+        yield _result(contract, head, clocks)
+
+
+def _result(contract: str, head: Any, clocks: list[Any]) -> RequestResult:
+    _, ticket, priority, opened = head[:4]
+    if len(clocks) > 1:
+        clocks.sort(key=itemgetter(0))  # the terms' order, as the core gives them
+    opening = (_new_event(Event, (_OPENED, opened, None, "")),)
+    request = Request(ticket, priority, opening, contract)
+    return RequestResult(request, tuple(_clocked(t, row) for _, t, row in clocks))
+
+
+def _clocked(target: SupportTarget, row: Any) -> Clocked:
+    pauses = row[14]
+    spans = (
+        tuple(zip(*[map(int, pauses.replace("-", " ").split())] * 2, strict=True)) if pauses else ()
+    )
+    return _new_clocked(
+        Clocked,
+        (target, *row[5:10], _OUTCOMES[row[10]], *row[11:14], spans, row[15]),
+    )
+
+
+def store_clocks(conn: Connection, terms: SupportTerms, computed: Sequence[Computed]) -> None:
+    """Store (or replace) the clocks of ``computed``, each settled: see the module."""
+    if not computed:
+        return
+    advisory_lock(conn, IMPORT_LOCK)  # one writer of a request's rows at a time
+    fingerprint = terms.fingerprint()
+    c = db.support_clocks
+    ids = [item.of.id for item in computed]
+    for start in range(0, len(ids), CHUNK):
+        conn.execute(c.delete().where(c.c.request_id.in_(ids[start : start + CHUNK])))
+    rows = [row for item in computed for row in _rows(item, fingerprint, terms)]
+    bulk_insert(conn, c, _COLUMNS, rows)
+
+
+def _rows(item: Computed, fingerprint: str, terms: SupportTerms) -> Iterator[tuple[Any, ...]]:
+    """A row per clock that has started; a request none of whose clocks has started
+    (none may ever start, or its priority has no target) has one row, of target ``""``
+    and nulls, which says so (a report then reads one row or more per request)."""
+    request_id, events_hash, request = item.of
+    head = (request_id, fingerprint, events_hash, request.events[-1].at)
+    if not item.result.targets:
+        yield (head[0], "", *head[1:], *(None,) * 11)
+    for clocked in item.result.targets:
+        pauses = " ".join(f"{s}-{e}" for s, e in clocked.pauses)
+        yield (
+            head[0], clocked.target.name, *head[1:], clocked.started, clocked.clock_start,
+            clocked.allowance_seconds, clocked.deadline, clocked.stopped_at,
+            clocked.outcome.value, clocked.business_seconds, clocked.used_seconds,
+            clocked.paused_seconds, pauses, days_text(business_days(terms, clocked)),
+        )  # fmt: skip

@@ -1,0 +1,315 @@
+"""Stored clocks, over SQLite and PostgreSQL: a support report that reads them says
+exactly what one computing every clock afresh says; a new event or a change of
+terms makes them be computed again; migration 0006 up and down."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, inspect, text
+
+from slawatch.app.support import assess_support_stored
+from slawatch.config import load_config
+from slawatch.reports.support import SupportReport, to_dict, to_json
+from slawatch.sla.support import Allowance, AllowanceKind, EventKind, PauseReason, SupportTerms
+from slawatch.sla.support_assess import (
+    Outcome,
+    SupportAssessment,
+    assess_support,
+    resolve_support_period,
+)
+from slawatch.store import database
+from slawatch.store.store import Store, TicketEvent
+from slawatch.store.tickets import StoredTicket, events_hash
+
+E = EventKind
+MINUTE, HOUR, DAY = 60, 3600, 86400
+CONFIG = load_config(Path(__file__).resolve().parents[2] / "config" / "seed-contracts.yaml")
+TERMS = {
+    name: model.support.terms(model.timezone)
+    for name in ("cegid-portal", "ipfolio")
+    if (model := CONFIG.contract(name)).support is not None
+}
+# Only the clocks that start at ``qualified``: a request never qualified has none.
+TERMS["qualified-only"] = dataclasses.replace(
+    TERMS["cegid-portal"], targets=TERMS["cegid-portal"].targets[1:], objectives=()
+)
+YEAR = resolve_support_period("2026", TERMS["cegid-portal"])
+MONDAY = int(
+    datetime.fromisoformat("2026-03-02T09:00:00+01:00").timestamp()
+)  # a Cegid business day, 9:00
+_contracts = itertools.count()
+
+
+def accept(_: Mapping[tuple[str, str], StoredTicket]) -> None:
+    """The events below are valid sequences: the store takes them as they are."""
+
+
+def rows(
+    contract: str, ticket: str, priority: str, *found: tuple[EventKind, int]
+) -> list[TicketEvent]:
+    return [
+        TicketEvent(
+            contract,
+            ticket,
+            kind,
+            instant,
+            priority if kind is E.OPENED else None,
+            PauseReason.WAITING_CLIENT if kind in (E.PAUSED, E.RESUMED) else None,
+        )
+        for kind, instant in found
+    ]
+
+
+def report_text(terms: SupportTerms, assessment: SupportAssessment) -> str:
+    return to_json(to_dict(SupportReport("c", "", terms, assessment)))
+
+
+def fresh(store: Store, contract: str, terms: SupportTerms, as_of: int) -> SupportAssessment:
+    """Every clock computed from the events, as before clocks were stored."""
+    requests = store.requests_opened(contract, YEAR.start, YEAR.end)
+    return assess_support(terms, requests, YEAR, as_of)
+
+
+def clocks(assessment: SupportAssessment) -> list[object]:
+    """What the assessment says of each request, the clocks' stored text left out."""
+    return [
+        (r.request.ticket, r.request.priority, r.request.opened, [c[:-1] for c in r.targets])
+        for r in assessment.requests
+    ] + [assessment.objectives]
+
+
+# -- a stored clock is the clock computed afresh -----------------------------------------------
+
+# A request: its priority (by rank in the terms' own), its opening (through 2026, DST changes and holidays included),
+# and steps after it: (kind, seconds later); a pause is one step, resumed or not.
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["responded", "qualified", "resolved", "closed", "reopened", "pause"]),
+        st.integers(1, 3 * DAY),
+        st.one_of(st.none(), st.integers(1, 2 * DAY)),
+    ),
+    max_size=5,
+)
+REQUEST = st.tuples(st.integers(0, 3), st.integers(YEAR.start, YEAR.end - 20 * DAY), STEPS)
+
+
+def request_events(
+    opened: int, steps: list[tuple[str, int, int | None]]
+) -> list[tuple[EventKind, int]]:
+    found, instant = [(E.OPENED, opened)], opened
+    for kind, after, pause in steps:
+        instant += after
+        if kind != "pause":
+            found.append((E(kind), instant))
+            continue
+        found.append((E.PAUSED, instant))
+        if pause is None:  # never resumed: the pause is the last step
+            break
+        instant += pause
+        found.append((E.RESUMED, instant))
+    return found
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.sampled_from(["cegid-portal", "ipfolio", "qualified-only"]),
+    st.lists(REQUEST, min_size=1, max_size=6),
+    st.lists(st.integers(YEAR.start, YEAR.end + 30 * DAY), min_size=2, max_size=3),
+)
+def test_a_report_from_stored_clocks_is_the_report_computed_afresh(
+    store: Store,
+    terms_name: str,
+    requests: list[tuple[int, int, list[tuple[str, int, int | None]]]],
+    moments: list[int],
+) -> None:
+    contract = f"c{next(_contracts)}"  # each example its own requests
+    terms = TERMS[terms_name]
+    imported = [
+        row
+        for i, (rank, opened, steps) in enumerate(requests)
+        for row in rows(
+            contract,
+            f"T-{i}",
+            terms.priorities[rank % len(terms.priorities)],
+            *request_events(opened, steps),
+        )
+    ]
+    store.import_ticket_events(imported, accept, actor="test", source="test")
+    for as_of in [*moments, *moments]:  # once computing (and storing), once reading
+        stored = assess_support_stored(store, contract, terms, YEAR, as_of)
+        afresh = fresh(store, contract, terms, as_of)
+        assert clocks(stored) == clocks(afresh)
+        assert report_text(terms, stored) == report_text(terms, afresh)
+
+
+def test_settled_clocks_are_stored_and_read_pending_ones_computed(store: Store) -> None:
+    terms = TERMS["cegid-portal"]
+    settled = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + HOUR))
+    running = rows("cegid", "T-2", "3", (E.OPENED, MONDAY + MINUTE))
+    store.import_ticket_events(settled + running, accept, actor="test", source="test")
+    as_of = MONDAY + 2 * HOUR
+    assess_support_stored(store, "cegid", terms, YEAR, as_of)
+    stored, others = store.clocked_requests("cegid", YEAR.start, YEAR.end, terms, as_of)
+    assert [r.request.ticket for r in stored] == ["T-1"]
+    assert [o.request.ticket for o in others] == ["T-2"]
+    # As of before the response, T-1's stored clock does not hold: computed, pending.
+    early = assess_support_stored(store, "cegid", terms, YEAR, MONDAY + 30 * MINUTE)
+    assert [c.outcome for r in early.requests for c in r.targets] == [Outcome.PENDING] * 2
+
+
+def test_a_read_only_database_still_gives_the_report(tmp_path: Path) -> None:
+    path = tmp_path / "slawatch.db"
+    terms = TERMS["cegid-portal"]
+    answered = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + HOUR))
+    with Store.open(f"sqlite:///{path}") as store:
+        store.import_ticket_events(answered, accept, actor="test", source="test")
+        expected = clocks(fresh(store, "cegid", terms, MONDAY + DAY))
+    with Store.open(f"sqlite:///file:{path}?mode=ro&uri=true") as read_only:
+        found = assess_support_stored(read_only, "cegid", terms, YEAR, MONDAY + DAY)
+        assert clocks(found) == expected
+        stored, _ = read_only.clocked_requests("cegid", YEAR.start, YEAR.end, terms, MONDAY + DAY)
+        assert stored == []
+
+
+# -- what makes a stored clock be computed again ------------------------------------------------
+
+
+def test_a_late_event_recomputes_the_stored_clock(store: Store) -> None:
+    """A response on Wednesday breaches 8 business hours; the helpdesk's earlier
+    response, imported later, meets them: the stored clock must not hide it."""
+    terms = TERMS["cegid-portal"]
+    late = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + 2 * DAY))
+    store.import_ticket_events(late, accept, actor="test", source="test")
+    as_of = MONDAY + 10 * DAY
+    (before,) = assess_support_stored(store, "cegid", terms, YEAR, as_of).requests
+    assert before.targets[0].outcome is Outcome.BREACHED
+    earlier = rows("cegid", "T-1", "3", (E.RESPONDED, MONDAY + HOUR))
+    store.import_ticket_events(earlier, accept, actor="test", source="test")
+    (after,) = assess_support_stored(store, "cegid", terms, YEAR, as_of).requests
+    assert (after.targets[0].stopped_at, after.targets[0].outcome) == (
+        MONDAY + HOUR,
+        Outcome.MET,
+    )
+    assert clocks(assess_support_stored(store, "cegid", terms, YEAR, as_of)) == clocks(
+        fresh(store, "cegid", terms, as_of)
+    )
+
+
+def test_a_change_of_terms_recomputes_the_stored_clocks(store: Store) -> None:
+    """Cegid Open allows 8 business hours; Private, 4: a response 5 hours in meets
+    the one and breaches the other, whichever was stored first."""
+    open_terms = TERMS["cegid-portal"]
+    take, *others = open_terms.targets
+    private = dataclasses.replace(
+        open_terms,
+        targets=(
+            dataclasses.replace(take, allowance=Allowance(AllowanceKind.BUSINESS_TIME, 4 * HOUR)),
+            *others,
+        ),
+    )
+    answered = rows(
+        "cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + 5 * HOUR + 2 * HOUR)
+    )
+    store.import_ticket_events(answered, accept, actor="test", source="test")
+    as_of = MONDAY + 10 * DAY
+    outcomes = [
+        assess_support_stored(store, "cegid", terms, YEAR, as_of).requests[0].targets[0].outcome
+        for terms in (open_terms, private, open_terms)
+    ]
+    assert outcomes == [Outcome.MET, Outcome.BREACHED, Outcome.MET]
+
+
+def test_every_import_keeps_the_hash_of_the_events(store: Store, db_url: str) -> None:
+    first = rows("cegid", "T-1", "2", (E.OPENED, MONDAY), (E.PAUSED, MONDAY + HOUR))
+    store.import_ticket_events(first, accept, actor="test", source="test")
+    then = rows("cegid", "T-1", "2", (E.RESUMED, MONDAY + 2 * HOUR), (E.RESPONDED, MONDAY + 30))
+    store.import_ticket_events(then, accept, actor="test", source="test")
+    (request,) = store.list_requests("cegid")
+    assert stored_hashes(db_url) == [events_hash("2", request.events)]
+
+
+def stored_hashes(db_url: str) -> list[str]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT events_hash FROM support_requests ORDER BY id"))
+            return [value for (value,) in found]
+    finally:
+        engine.dispose()
+
+
+# -- migration 0006 -----------------------------------------------------------------------------
+
+
+def migrate(db_url: str, revision: str, down: bool = False) -> None:
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            config = database._alembic_config()
+            config.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(config, revision)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0006_hashes_stored_requests_and_goes_down_and_up(db_url: str) -> None:
+    migrate(db_url, "0005")
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO support_requests (contract, ticket, priority, opened_at) "
+                    f"VALUES ('cegid', 'T-1', '3', {MONDAY})"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO support_events (request_id, at, event, seq, reason, note) VALUES "
+                    f"(1, {MONDAY}, 'opened', 0, NULL, ''), "
+                    f"(1, {MONDAY + HOUR}, 'responded', 1, NULL, 'hi')"
+                )
+            )
+    finally:
+        engine.dispose()
+    with Store.open(db_url) as store:  # migrates to 0006
+        (request,) = store.list_requests("cegid")
+        assert stored_hashes(db_url) == [events_hash("3", request.events)]
+        terms = TERMS["cegid-portal"]
+        assess_support_stored(store, "cegid", terms, YEAR, MONDAY + DAY)
+        stored, others = store.clocked_requests("cegid", YEAR.start, YEAR.end, terms, MONDAY + DAY)
+        assert (len(stored), others) == (1, [])
+    migrate(db_url, "0005", down=True)
+    assert not tables_with(db_url, "support_clocks")
+    assert "events_hash" not in columns(db_url, "support_requests")
+    migrate(db_url, "head")
+    assert tables_with(db_url, "support_clocks")
+    assert stored_hashes(db_url) == [events_hash("3", request.events)]
+
+
+def tables_with(db_url: str, name: str) -> bool:
+    engine = create_engine(db_url)
+    try:
+        return name in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def columns(db_url: str, table: str) -> list[str]:
+    engine = create_engine(db_url)
+    try:
+        return [column["name"] for column in inspect(engine).get_columns(table)]
+    finally:
+        engine.dispose()
