@@ -14,9 +14,10 @@ each target count N, one after the other (never two loads at once):
   ``--seconds``: the CPU of the agent and its probe workers together (utime+stime from
   /proc; cores used = CPU / wall), probes run (samples acknowledged, from ``/healthz``),
   CPU per 1,000 probes, lateness p50/p99 (the agent's own histogram, as ``histogram_quantile``), the
-  resident memory of all its processes. Then ``GET /metrics`` (size, lines, time, and
-  with ``?series=agent``, the agent's own series only) and a SIGHUP reload with the
-  same file (time to the ``config reloaded`` log line).
+  resident memory of each of its processes (RSS, and PSS, which counts a page shared by
+  several processes once in all: the sum of the PSS is what they take together). Then
+  ``GET /metrics`` (size, lines, time, and with ``?series=agent``, the agent's own series
+  only) and a SIGHUP reload with the same file (time to the ``config reloaded`` log line).
 - blackbox_exporter, alone, probing the same URLs at the same rate (N / interval per
   second) for as long, driven as Prometheus drives it (``/probe`` over kept-alive
   connections): its CPU per 1,000 probes, the exporter process only.
@@ -83,12 +84,23 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of ``pid``, in MB (VmRSS)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def memory_mb(pid: int) -> tuple[float, float]:
+    """Resident memory of ``pid`` in MB: its RSS, and its PSS (proportional set size:
+    the pages it shares with the agent's other processes, the interpreter's own for
+    one, divided among them), which adds up to what the processes take together."""
+    found = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        found[key] = int(value.split()[0]) / 1024
+    return found["Rss"], found["Pss"]
+
+
+def role(pid: int, agent: int) -> str:
+    """What an agent's process is: the agent, a probe worker, or multiprocessing's own."""
+    if pid == agent:
+        return "main"
+    command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    return "tracker" if b"resource_tracker" in command else "worker"
 
 
 def write_config(path: Path, url: str, count: int, db: str, args: argparse.Namespace) -> int:
@@ -207,15 +219,19 @@ def run_agent(
         cpu, elapsed = tree_cpu(agent.pid) - cpu, time.monotonic() - begin
         probes = samples(port) - spooled
         after = scrape(port)
-        rss = {pid: rss_mb(pid) for pid in [agent.pid, *children(agent.pid)]}
+        memory = [
+            (role(pid, agent.pid), *memory_mb(pid)) for pid in [agent.pid, *children(agent.pid)]
+        ]
         figures = lateness_figures(before, after, elapsed, cpu)
         del figures["ok_share"]  # per-target counters: not in the ?series=agent scrape
         figures |= {
             "runs_per_s": probes / elapsed,
             "cpu_per_1000": cpu / probes * 1000 if probes else float("nan"),
-            "rss_mb": sum(rss.values()),
-            "rss_main_mb": rss[agent.pid],
-            "processes": len(rss),
+            "rss_mb": sum(rss for _, rss, _ in memory),
+            "pss_mb": sum(pss for _, _, pss in memory),
+            "rss_main_mb": memory[0][1],
+            "processes": len(memory),
+            "memory_mb": [f"{what} {rss:.0f}/{pss:.0f}" for what, rss, pss in memory],
         }
         figures |= metrics_figures(port)
         figures["start_s"] = start_s
@@ -283,7 +299,8 @@ def show(db: str, count: int, rate: float, agent: dict[str, Any], theirs: dict[s
         f"  ratio slawatch/blackbox CPU per 1,000 probes: {ratio:.2f}\n"
         f"  RSS {agent['rss_mb']:.0f} MB over {agent['processes']} processes"
         f" (main {agent['rss_main_mb']:.0f} MB; {agent['rss_mb'] / count * 1000:.1f} MB per 1,000"
-        " targets)\n"
+        f" targets); PSS {agent['pss_mb']:.0f} MB\n"
+        f"  per process, RSS/PSS MB: {', '.join(agent['memory_mb'])}\n"
         f"  /metrics {agent['metrics_mb']:.2f} MB, {agent['metrics_lines']} lines,"
         f" {agent['metrics_s']:.2f} s; ?series=agent {agent['agent_series_only_kb']} kB,"
         f" {agent['agent_series_only_s']:.3f} s\n"

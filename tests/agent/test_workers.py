@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
+import sys
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -23,6 +25,25 @@ from .helpers import AgentProcess, Metrics, Target, free_port, write_config
 Launch = Callable[[Path, int], AgentProcess]
 WORKERS = "slawatch_probe_workers"
 RESTARTS = "slawatch_probe_worker_restarts_total"
+
+
+def test_a_worker_imports_what_probing_needs_only() -> None:
+    """A spawned worker imports the module of its ``serve``: not the store (SQLAlchemy,
+    Alembic), not the metrics (prometheus_client), nor the HTTP API; each costs memory
+    in every worker."""
+    script = "import sys, slawatch.agent.workers; print(' '.join(sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.split()
+    unwanted = (
+        "sqlalchemy",
+        "alembic",
+        "prometheus_client",
+        "slawatch.store",
+        "slawatch.exporters",
+    )
+    assert [name for name in loaded if name.startswith(unwanted)] == []
+    assert "slawatch.probes.http" in loaded
 
 
 def probes(metrics: Metrics, target: str) -> float:

@@ -110,6 +110,27 @@ def test_a_phase_the_last_probe_did_not_reach_keeps_its_value() -> None:
     assert value("slawatch_probes_total", {"target": "web", "outcome": "timeout"}) == 1
 
 
+def test_a_targets_lines_keep_their_order_as_its_outcomes_and_phases_vary() -> None:
+    """Per target, one count while every probe ended alike, and compact phases (memory):
+    the text is what a dict per target wrote, outcomes and phases in the order first seen."""
+    registry = CollectorRegistry()
+    metrics = AgentMetrics(registry)
+    slow = ProbeResult(Outcome.TIMEOUT, 5.0, phases={"connect": 0.5, "tls": 4.5})
+    ok = ProbeResult(Outcome.OK, 0.3, 200, phases={"connect": 0.1, "processing": 0.2})
+    for result in (slow, slow, ok, slow):
+        metrics.observe("web", result, 0.0)
+    web = [line for line in exposed(registry, metrics).decode().splitlines() if "web" in line]
+    assert [
+        line for line in web if line.startswith(("probe_http_duration", "slawatch_probes"))
+    ] == [
+        'probe_http_duration_seconds{phase="connect",target="web"} 0.5',
+        'probe_http_duration_seconds{phase="tls",target="web"} 4.5',
+        'probe_http_duration_seconds{phase="processing",target="web"} 0.2',
+        'slawatch_probes_total{outcome="timeout",target="web"} 3.0',
+        'slawatch_probes_total{outcome="ok",target="web"} 1.0',
+    ]
+
+
 def test_a_located_agent_labels_its_probe_series_with_its_location() -> None:
     registry, metrics = observed("paris")
     value = sampler(registry, metrics)

@@ -96,3 +96,13 @@ async def test_cookies_do_not_follow_a_redirect(
     result = await probe(target("http", url=start), context)
     assert result.outcome is Outcome.OK
     assert [seen.headers.get("cookie") for seen in home.seen] == [None, None]
+
+
+async def test_targets_with_the_same_headers_share_them_and_others_keep_theirs(
+    context: ProbeContext, home: RecordingServer
+) -> None:
+    """Targets alike share one parsed set of headers (memory): none leaks to another."""
+    sent = [{"X-Probe": "one"}, {"X-Probe": "two"}, {"X-Probe": "one"}, {}]
+    for i, headers in enumerate(sent):
+        await probe(target("http", url=home.url(f"/{i}"), headers=headers), context)
+    assert [seen.headers.get("x-probe") for seen in home.seen] == ["one", "two", "one", None]

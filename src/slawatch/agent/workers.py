@@ -35,15 +35,17 @@ import time
 import zlib
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slawatch.agent.scheduler import Run, Schedule, Scheduling
-from slawatch.config import Config
-from slawatch.config.targets import AnyTarget
-from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
 from slawatch.probes.result import ProbeResult
+
+if TYPE_CHECKING:  # a worker imports this module: not the metrics (prometheus_client)
+    from slawatch.config import Config
+    from slawatch.config.targets import AnyTarget
+    from slawatch.exporters.agent_metrics import AgentMetrics
 
 log = logging.getLogger(__name__)
 

@@ -47,7 +47,7 @@ class Probing:
         return cls(
             config.agent.control_targets,
             {t.name: t.interval for t in config.targets},
-            {t.name: t.location_rule() for t in config.targets},
+            config.location_rules(),
         )
 
 

@@ -2,8 +2,8 @@
 
 What the agent's process needs once, for its whole life, is set here and not
 in the library: logging, no ``_created`` series on /metrics, and the collector
-paused while the config is loaded and the agent built from it (at start and on
-each reload).
+paused while the config is loaded and the agent built from it, and the freed heap
+given back after (at start and on each reload).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from slawatch.cli.common import Session, complete_targets, config_option, reports_errors
-from slawatch.cli.gc_pause import gc_paused
+from slawatch.cli.heap import config_load
 
 
 @click.command()
@@ -36,13 +36,12 @@ def run(config_path: Path | None, db_url: str | None) -> None:
     # counter's samples, and so the cost of a scrape.
     disable_created_metrics()  # type: ignore[no-untyped-call]
     session = Session(config_path, db_url)
-    # A 50,000-target config, and the agent's tables built from it: see gc_pause.py.
-    with gc_paused():
+    with config_load():  # a 50,000-target config, and the agent's tables built from it
         config = session.config()
         store = session.store(unavailable_ok=True)  # the spool keeps what waits for it
         spool = open_spool(config.agent, session.db_url or config.database.url)
         click.get_current_context().call_on_close(spool.close)
-        agent = Agent(session.config_file(), config, store, spool, reload_pause=gc_paused)
+        agent = Agent(session.config_file(), config, store, spool, reload_pause=config_load)
     asyncio.run(agent.run())
 
 

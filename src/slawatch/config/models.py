@@ -227,7 +227,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Self, TypeVar
 
 from pydantic import Field, PlainValidator, field_validator, model_validator
 from pydantic_core import InitErrorDetails
@@ -243,6 +243,7 @@ from slawatch.config.report_settings import ReportSettings
 from slawatch.config.shards import Shard, parse_shard
 from slawatch.config.smtp import Smtp
 from slawatch.config.targets import AnyTarget, Target
+from slawatch.sla.locations import LocationRule
 from slawatch.sla.timeline import TimelineRule
 
 _BACKENDS = ("sqlite", "postgresql")
@@ -387,12 +388,18 @@ class Config(ConfigModel):
         count every failure (``confirm_after`` 1): a single failed check of the agent's
         own network is enough to void what the other targets found meanwhile."""
         control = set(self.agent.control_targets)
-        return {
-            t.name: replace(t.timeline_rule(), confirm_after=1)
-            if t.name in control
-            else t.timeline_rule()
-            for t in self.targets
-        }
+        return _shared(
+            {
+                t.name: replace(t.timeline_rule(), confirm_after=1)
+                if t.name in control
+                else t.timeline_rule()
+                for t in self.targets
+            }
+        )
+
+    def location_rules(self) -> dict[str, LocationRule]:
+        """Every target's rule for combining its locations' timelines."""
+        return _shared({t.name: t.location_rule() for t in self.targets})
 
     def probed_targets(self) -> tuple[AnyTarget, ...]:
         """The targets this agent probes: those of its shard (``agent.shard``), and
@@ -423,6 +430,16 @@ class Config(ConfigModel):
     def _targets_by_name(self) -> dict[str, AnyTarget]:
         """Built once: the agent looks a target up on every probe."""
         return {t.name: t for t in self.targets}
+
+
+_Rule = TypeVar("_Rule", TimelineRule, LocationRule)
+
+
+def _shared(rules: dict[str, _Rule]) -> dict[str, _Rule]:
+    """``rules`` with one object for each distinct rule: the agent holds these for its
+    life, and 50,000 targets have a handful of distinct rules, not 50,000."""
+    kept: dict[_Rule, _Rule] = {}
+    return {name: kept.setdefault(rule, rule) for name, rule in rules.items()}
 
 
 def _channels(contract: Contract) -> tuple[Channel, ...]:

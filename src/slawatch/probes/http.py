@@ -143,10 +143,18 @@ class _Template:
 def _template(
     method: str, url: str, headers: tuple[tuple[str, str], ...], body: str | None
 ) -> _Template:
-    plain = [(name, value) for name, value in headers if not ENV_REF.search(value)]
+    plain = tuple((name, value) for name, value in headers if not ENV_REF.search(value))
     secret = tuple((name, value) for name, value in headers if ENV_REF.search(value))
     content = None if body is None else body.encode()
-    return _Template(method, httpx.URL(url), httpx.Headers(plain), secret, content)
+    return _Template(method, httpx.URL(url), _plain_headers(plain), secret, content)
+
+
+@lru_cache(maxsize=64)
+def _plain_headers(headers: tuple[tuple[str, str], ...]) -> httpx.Headers:
+    """One object for each set of headers (most targets have none, or the same few): a
+    template keeps them for the agent's life, 400 bytes a target; a request copies
+    them, nothing changes them."""
+    return httpx.Headers(headers)
 
 
 class _Tracer:
