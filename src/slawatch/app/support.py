@@ -9,6 +9,7 @@ instant can change are stored once computed, and read by the next reports.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ from slawatch.sla.support_assess import (
     settled,
     summarize,
 )
-from slawatch.store.store import Computed, Store, Unavailable
+from slawatch.store.store import Computed, Store, Unavailable, Unclocked
 
 
 class NoSupportPart(FieldError, LookupError):
@@ -80,6 +81,16 @@ def assess_support_stored(
     with contextlib.suppress(Unavailable):  # e.g. a read-only database: the report stands
         store.store_clocks(terms, kept)
     return summarize(terms, [*stored, *(c.result for c in computed)], period, as_of)
+
+
+def settled_clocks(terms: SupportTerms, requests: Iterable[Unclocked]) -> list[Computed]:
+    """The clocks of ``requests`` (each with every event) that are settled: computed
+    as of the last event, which no later instant changes (an import stores them, so
+    the first report after it reads them too)."""
+    computed = (
+        Computed(o, assess_request(terms, o.request, o.request.events[-1].at)) for o in requests
+    )
+    return [c for c in computed if settled(c.result)]
 
 
 @dataclass(frozen=True, slots=True)

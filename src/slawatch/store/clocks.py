@@ -28,7 +28,7 @@ from slawatch.sla.support_assess import (
 )
 from slawatch.store import schema as db
 from slawatch.store.database import advisory_lock, bulk_insert, driver_rows
-from slawatch.store.tickets import CHUNK, IMPORT_LOCK, read_keyed
+from slawatch.store.tickets import CHUNK, IMPORT_LOCK, Unclocked, read_keyed
 
 _COLUMNS = (
     "request_id", "target", "terms_hash", "events_hash", "last_at", "started", "clock_start",
@@ -38,15 +38,6 @@ _COLUMNS = (
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 _OPENED = EventKind.OPENED
 _new_clocked = _new_event = tuple.__new__  # a yearly report builds 100,000 of each
-
-
-class Unclocked(NamedTuple):
-    """A request without stored clocks that hold as of the report: its id and events
-    hash (to store its clocks under), and the request with every event."""
-
-    id: int
-    events_hash: str
-    request: Request
 
 
 class Computed(NamedTuple):
