@@ -392,3 +392,14 @@ def test_a_rejected_import_stores_no_clock(store: Store, db_url: str, tmp_path: 
     assert clock_rows(db_url) == []
     (request,) = store.list_requests("cegid-portal")
     assert [e.kind for e in request.events] == [E.OPENED]
+
+
+def test_migration_0007_adds_the_text_and_goes_down_and_up(db_url: str) -> None:
+    with Store.open(db_url) as store:
+        answered = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + HOUR))
+        store.import_ticket_events(answered, accept, actor="test", source="test")
+        assess_support_stored(store, "cegid", TERMS["cegid-portal"], YEAR, MONDAY + DAY)
+    migrate(db_url, "0006", down=True)
+    assert "json" not in columns(db_url, "support_clocks")
+    migrate(db_url, "head")
+    assert "json" in columns(db_url, "support_clocks")

@@ -33,7 +33,7 @@ from slawatch.store.tickets import CHUNK, IMPORT_LOCK, Unclocked, read_keyed
 _COLUMNS = (
     "request_id", "target", "terms_hash", "events_hash", "last_at", "started", "clock_start",
     "allowance_seconds", "deadline", "stopped_at", "outcome", "business_seconds",
-    "used_seconds", "paused_seconds", "pauses", "business_days",
+    "used_seconds", "paused_seconds", "pauses", "business_days", "json",
 )  # fmt: skip
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 _OPENED = EventKind.OPENED
@@ -109,6 +109,7 @@ def _stored(  # noqa: PLR0913 (which requests, as of when, under which terms)
             c.c.paused_seconds,
             c.c.pauses,
             c.c.business_days,
+            c.c.json,
         )
         .select_from(r.join(c, _holding(fingerprint, as_of)))
         .where(where)
@@ -142,7 +143,7 @@ def _result(contract: str, head: Any, clocks: list[Any]) -> RequestResult:
         clocks.sort(key=itemgetter(0))  # the terms' order, as the core gives them
     opening = (_new_event(Event, (_OPENED, opened, None, "")),)
     request = Request(ticket, priority, opening, contract)
-    return RequestResult(request, tuple(_clocked(t, row) for _, t, row in clocks))
+    return RequestResult(request, tuple(_clocked(t, row) for _, t, row in clocks), head[16])
 
 
 def _clocked(target: SupportTarget, row: Any) -> Clocked:
@@ -177,7 +178,7 @@ def _rows(item: Computed, fingerprint: str, terms: SupportTerms) -> Iterator[tup
     request_id, events_hash, request = item.of
     head = (request_id, fingerprint, events_hash, request.events[-1].at)
     if not item.result.targets:
-        yield (head[0], "", *head[1:], *(None,) * 11)
+        yield (head[0], "", *head[1:], *(None,) * 11, item.result.json)
     for clocked in item.result.targets:
         pauses = " ".join(f"{s}-{e}" for s, e in clocked.pauses)
         yield (
@@ -185,4 +186,5 @@ def _rows(item: Computed, fingerprint: str, terms: SupportTerms) -> Iterator[tup
             clocked.allowance_seconds, clocked.deadline, clocked.stopped_at,
             clocked.outcome.value, clocked.business_seconds, clocked.used_seconds,
             clocked.paused_seconds, pauses, days_text(business_days(terms, clocked)),
+            item.result.json,
         )  # fmt: skip
