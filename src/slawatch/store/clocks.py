@@ -12,8 +12,7 @@ back with their events, to be computed (and stored again once settled).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from operator import itemgetter
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
@@ -118,43 +117,56 @@ def _stored(  # noqa: PLR0913 (which requests, as of when, under which terms)
         # request's rows together.
         .order_by(r.c.opened_at, r.c.ticket, r.c.id)
     )
-    return list(_results(driver_rows(conn, query), contract, terms))
+    return _results(driver_rows(conn, query), contract, terms)
 
 
-def _results(rows: Sequence[Any], contract: str, terms: SupportTerms) -> Iterator[RequestResult]:
+def _results(rows: Sequence[Any], contract: str, terms: SupportTerms) -> list[RequestResult]:
     """A ``RequestResult`` per request from its clocks' rows (grouped by request). Its
     request carries its ``opened`` event only: a report shows no other."""
-    rank = {t.name: (i, t) for i, t in enumerate(terms.targets)}
-    current, head, clocks = None, None, list[Any]()
+    groups: list[list[Any]] = []
+    current = None
     for row in rows:
         if row[0] != current:
-            if head is not None:
-                yield _result(contract, head, clocks)
-            current, head, clocks = row[0], row, []
-        if row[5] is not None:  # the target's clock has started
-            clocks.append((*rank[row[4]], row))
-    if head is not None:
-        yield _result(contract, head, clocks)
+            current = row[0]
+            groups.append([row])
+        else:
+            groups[-1].append(row)
+    targets = {t.name: t for t in terms.targets}
+    rank = {t.name: i for i, t in enumerate(terms.targets)}
+    return [_result(contract, group, targets, rank) for group in groups]
 
 
-def _result(contract: str, head: Any, clocks: list[Any]) -> RequestResult:
-    _, ticket, priority, opened = head[:4]
-    if len(clocks) > 1:
-        clocks.sort(key=itemgetter(0))  # the terms' order, as the core gives them
-    opening = (_new_event(Event, (_OPENED, opened, None, "")),)
-    request = Request(ticket, priority, opening, contract)
-    return RequestResult(request, tuple(_clocked(t, row) for _, t, row in clocks), head[16])
+def _result(
+    contract: str, rows: list[Any], targets: Mapping[str, SupportTarget], rank: Mapping[str, int]
+) -> RequestResult:
+    """The request of ``rows`` (one row per started clock, or one saying none has)."""
+    head = rows[0]
+    clocks: tuple[Clocked, ...]
+    if len(rows) == 1:  # most requests: one clock, or none started (a row of nulls)
+        clocks = () if head[5] is None else (_clocked(targets[head[4]], head),)
+    else:
+        rows.sort(key=lambda row: rank[row[4]])  # the terms' order, as the core gives them
+        clocks = tuple(_clocked(targets[row[4]], row) for row in rows)
+    opening = (_new_event(Event, (_OPENED, head[3], None, "")),)
+    request = Request(head[1], head[2], opening, contract)
+    return RequestResult(request, clocks, head[16])
 
 
 def _clocked(target: SupportTarget, row: Any) -> Clocked:
-    pauses = row[14]
-    spans = (
-        tuple(zip(*[map(int, pauses.replace("-", " ").split())] * 2, strict=True)) if pauses else ()
-    )
     return _new_clocked(
         Clocked,
-        (target, *row[5:10], _OUTCOMES[row[10]], *row[11:14], spans, row[15]),
+        (target, *row[5:10], _OUTCOMES[row[10]], *row[11:14], _spans(row[14]), row[15]),
     )
+
+
+def _spans(pauses: str) -> tuple[tuple[int, int], ...]:
+    """The pauses of ``_rows``' text ("start-end start-end"); most clocks have one."""
+    if not pauses:
+        return ()
+    if " " not in pauses:
+        start, _, end = pauses.partition("-")
+        return ((int(start), int(end)),)
+    return tuple(zip(*[map(int, pauses.replace("-", " ").split())] * 2, strict=True))
 
 
 def store_clocks(conn: Connection, terms: SupportTerms, computed: Sequence[Computed]) -> None:
