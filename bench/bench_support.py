@@ -10,9 +10,9 @@ must name an empty database (the benchmark fills it). Prints:
   then the same file again (nothing added);
 - report: the support report of cegid-portal's contract year 2026 over 100,000 requests
   (400,000 events; ``--requests N`` for another size), as ``slawatch support report
-  --format json`` makes it: first the report just after the import, which computes every
-  request's clocks and stores them; then, medians of ``--runs``, the reports that read
-  them: the store read, the assessment, the JSON dict and its text, and the whole.
+  --format json`` makes it: first the report just after the import (which stored the
+  settled clocks with the events); then, medians of ``--runs``, the next reports: the
+  store read, the assessment, the JSON dict and its text, and the whole.
 
 Times are this process's CPU seconds (``time.process_time``): on a shared machine the
 wall clock says more about the neighbours than about the code.
@@ -115,9 +115,7 @@ def bench_report(url: str, folder: Path, runs: int, digest: bool, size: int) -> 
         import_ticket_events(store, config, path, "bench")
         context = Context(config, store, now=AS_OF, spell=key)
         first, _ = timed(lambda: whole_report(context))
-        print(
-            f"report: the first after the import (computes and stores every clock): {first:.2f} s"
-        )
+        print(f"report: the first after the import (which stored the clocks): {first:.2f} s")
         phases: dict[str, list[float]] = {}
         for _ in range(runs):
             for phase, took in report_phases(store, config, size).items():
@@ -145,7 +143,7 @@ def report_phases(store: Store, config: Any, size: int) -> dict[str, float]:
     found["read"], (stored, others) = timed(
         lambda: store.clocked_requests("cegid-portal", period.start, period.end, terms, AS_OF)
     )
-    assert (len(stored), len(others)) == (size, 0)  # every clock stored by the first report
+    assert (len(stored), len(others)) == (size, 0)  # every clock stored by the import
     found["assess"], assessed = timed(lambda: summarize(terms, stored, period, AS_OF))
     report = SupportReport(model.name, model.description, terms, assessed)
     found["dict"], data = timed(lambda: to_dict(report))

@@ -10,12 +10,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, text
 
+from slawatch.app.context import Context
+from slawatch.app.history import CsvError
+from slawatch.app.records import key
 from slawatch.app.support import assess_support_stored
+from slawatch.app.tickets import add_ticket_event, import_ticket_events
 from slawatch.config import load_config
 from slawatch.reports.support import SupportReport, to_dict, to_json
 from slawatch.sla.support import Allowance, AllowanceKind, EventKind, PauseReason, SupportTerms
@@ -313,3 +318,88 @@ def columns(db_url: str, table: str) -> list[str]:
         return [column["name"] for column in inspect(engine).get_columns(table)]
     finally:
         engine.dispose()
+
+
+# -- an import stores the settled clocks with the events ---------------------------------------
+
+
+def clock_rows(db_url: str) -> list[tuple[str, str]]:
+    """(ticket, target) of every stored clock row."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT r.ticket, c.target FROM support_clocks c "
+                    "JOIN support_requests r ON r.id = c.request_id ORDER BY r.ticket, c.target"
+                )
+            )
+            return [(ticket, target) for ticket, target in found]
+    finally:
+        engine.dispose()
+
+
+def iso(instant: int) -> str:
+    return datetime.fromtimestamp(instant, TERMS["cegid-portal"].zone).isoformat()
+
+
+def test_an_import_stores_the_settled_clocks_the_first_report_reads(
+    store: Store, db_url: str, tmp_path: Path
+) -> None:
+    """T-1 was answered (settled: stored), T-2 is still waiting (its clock runs)."""
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "ticket,contract,event,timestamp,priority\n"
+        f"T-1,cegid-portal,opened,{iso(MONDAY)},3\n"
+        f"T-1,cegid-portal,responded,{iso(MONDAY + HOUR)},\n"
+        f"T-2,cegid-portal,opened,{iso(MONDAY + MINUTE)},1\n"
+    )
+    import_ticket_events(store, CONFIG, path, "test")
+    assert clock_rows(db_url) == [("T-1", "take-in-charge")]
+    terms, as_of = TERMS["cegid-portal"], MONDAY + DAY
+    stored, others = store.clocked_requests("cegid-portal", YEAR.start, YEAR.end, terms, as_of)
+    assert ([r.request.ticket for r in stored], [o.request.ticket for o in others]) == (
+        ["T-1"],
+        ["T-2"],
+    )
+    found = assess_support_stored(store, "cegid-portal", terms, YEAR, as_of)
+    assert report_text(terms, found) == report_text(
+        terms, fresh(store, "cegid-portal", terms, as_of)
+    )
+
+
+def test_an_api_event_stores_the_clock_it_settles(store: Store, db_url: str) -> None:
+    context = Context(CONFIG, store, now=MONDAY + DAY, spell=key)
+    for event, at in (("opened", MONDAY), ("responded", MONDAY + HOUR)):
+        add_ticket_event(
+            context, "ipfolio", "T-9", event=event, timestamp=iso(at), priority="high", actor="t"
+        )
+        settled_rows = [("T-9", "response-high")] if event == "responded" else []
+        assert clock_rows(db_url) == settled_rows
+
+
+def test_a_rejected_import_stores_no_clock(store: Store, db_url: str, tmp_path: Path) -> None:
+    """The response would settle T-1's clock, but the file is refused whole."""
+    path = tmp_path / "events.csv"
+    path.write_text(f"T-1,cegid-portal,opened,{iso(MONDAY)},3\n")
+    import_ticket_events(store, CONFIG, path, "test")
+    path.write_text(
+        f"T-1,cegid-portal,responded,{iso(MONDAY + HOUR)},\n"
+        f"T-2,cegid-portal,responded,{iso(MONDAY)},\n"
+    )
+    with pytest.raises(CsvError, match=r"events.csv:2: event: .*no opened event"):
+        import_ticket_events(store, CONFIG, path, "test")
+    assert clock_rows(db_url) == []
+    (request,) = store.list_requests("cegid-portal")
+    assert [e.kind for e in request.events] == [E.OPENED]
+
+
+def test_migration_0007_adds_the_text_and_goes_down_and_up(db_url: str) -> None:
+    with Store.open(db_url) as store:
+        answered = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + HOUR))
+        store.import_ticket_events(answered, accept, actor="test", source="test")
+        assess_support_stored(store, "cegid", TERMS["cegid-portal"], YEAR, MONDAY + DAY)
+    migrate(db_url, "0006", down=True)
+    assert "json" not in columns(db_url, "support_clocks")
+    migrate(db_url, "head")
+    assert "json" in columns(db_url, "support_clocks")

@@ -9,14 +9,15 @@ instant can change are stored once computed, and read by the next reports.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slawatch.app.context import Context, Spell
 from slawatch.app.records import FieldError, parse_instant
 from slawatch.config import Config
 from slawatch.config.contracts import Contract
-from slawatch.reports.support import SupportReport, request_dict, to_dict
+from slawatch.reports.support import RequestText, SupportReport, request_dict, to_dict
 from slawatch.sla.periods import Period
 from slawatch.sla.support import EventKind, SupportTerms
 from slawatch.sla.support_assess import (
@@ -29,7 +30,7 @@ from slawatch.sla.support_assess import (
     settled,
     summarize,
 )
-from slawatch.store.store import Computed, Store, Unavailable
+from slawatch.store.store import Computed, Store, Unavailable, Unclocked
 
 
 class NoSupportPart(FieldError, LookupError):
@@ -78,8 +79,24 @@ def assess_support_stored(
     computed = [Computed(o, assess_request(terms, o.request, as_of)) for o in others]
     kept = [c for c in computed if c.of.request.events[-1].at <= as_of and settled(c.result)]
     with contextlib.suppress(Unavailable):  # e.g. a read-only database: the report stands
-        store.store_clocks(terms, kept)
+        store.store_clocks(terms, with_text(terms, kept))
     return summarize(terms, [*stored, *(c.result for c in computed)], period, as_of)
+
+
+def settled_clocks(terms: SupportTerms, requests: Iterable[Unclocked]) -> list[Computed]:
+    """The clocks of ``requests`` (each with every event) that are settled: computed
+    as of the last event, which no later instant changes (an import stores them, so
+    the first report after it reads them too)."""
+    computed = (
+        Computed(o, assess_request(terms, o.request, o.request.events[-1].at)) for o in requests
+    )
+    return with_text(terms, [c for c in computed if settled(c.result)])
+
+
+def with_text(terms: SupportTerms, computed: Iterable[Computed]) -> list[Computed]:
+    """``computed``, each with its JSON text, to be stored with its clocks."""
+    text = RequestText(terms)
+    return [Computed(c.of, replace(c.result, json=text(c.result))) for c in computed]
 
 
 @dataclass(frozen=True, slots=True)

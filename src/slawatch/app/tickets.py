@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from slawatch.app.context import Context, Spell
 from slawatch.app.history import CsvError, header_cells, stamped
 from slawatch.app.records import END_INSTANT, FIRST_INSTANT, FieldError, key
+from slawatch.app.support import settled_clocks
 from slawatch.config import Config
 from slawatch.config.errors import listing
 from slawatch.sla.support import (
@@ -33,7 +34,7 @@ from slawatch.sla.support import (
     SupportTerms,
     sequence_problems,
 )
-from slawatch.store.store import Store, TicketEvent, TicketImport
+from slawatch.store.store import Computed, Store, TicketEvent, TicketImport, Unclocked
 from slawatch.store.tickets import StoredTicket
 
 if TYPE_CHECKING:
@@ -73,6 +74,17 @@ class SupportContracts:
 
     def priorities(self, contract: str) -> tuple[str, ...]:
         return self.terms[contract].priorities
+
+    def settle(self, gained: Sequence[Unclocked]) -> list[tuple[SupportTerms, list[Computed]]]:
+        """The settled clocks of the requests an import gave events, by contract: the
+        import stores them with the events (``Store.import_ticket_events``)."""
+        by_contract: dict[str, list[Unclocked]] = defaultdict(list)
+        for item in gained:
+            by_contract[item.request.contract].append(item)
+        return [
+            (self.terms[name], settled_clocks(self.terms[name], items))
+            for name, items in by_contract.items()
+        ]
 
 
 def ticket_event(cells: Sequence[str], known: SupportContracts, spell: Spell) -> TicketEvent:
@@ -198,13 +210,16 @@ def _rows(reader: Reader, path: Path) -> Iterator[tuple[int, list[str]]]:
 
 def import_ticket_events(store: Store, config: Config, path: Path, actor: str) -> TicketImport:
     """Store the file's events not stored yet; refused whole at its first bad line."""
-    events, lines = read_ticket_events(path, SupportContracts.of(config))
+    known = SupportContracts.of(config)
+    events, lines = read_ticket_events(path, known)
 
     def check(stored: Mapping[tuple[str, str], StoredTicket]) -> None:
         for index, field, message in sequence_errors(events, stored):
             raise CsvError(f"{path}:{lines[index]}: {field}: {message}")
 
-    return store.import_ticket_events(events, check, actor=actor, source=str(path))
+    return store.import_ticket_events(
+        events, check, actor=actor, source=str(path), settle=known.settle
+    )
 
 
 def add_ticket_event(  # noqa: PLR0913 (the context, whose ticket; the event's fields by keyword)
@@ -223,13 +238,16 @@ def add_ticket_event(  # noqa: PLR0913 (the context, whose ticket; the event's f
     and with the ticket's stored events; re-sending it adds nothing. Audited."""
     spell = context.spell
     cells = (ticket, contract, event, timestamp, priority or "", reason or "", note)
-    row = ticket_event(cells, SupportContracts.of(context.config), spell)
+    known = SupportContracts.of(context.config)
+    row = ticket_event(cells, known, spell)
 
     def check(stored: Mapping[tuple[str, str], StoredTicket]) -> None:
         for _, field, message in sequence_errors([row], stored):
             raise EventConflict(field, f"{spell(field)}: {message}")
 
-    return context.store.import_ticket_events([row], check, actor=actor, source="api")
+    return context.store.import_ticket_events(
+        [row], check, actor=actor, source="api", settle=known.settle
+    )
 
 
 # -- a ticket's events together ------------------------------------------------------------

@@ -171,24 +171,36 @@ class Requests(Sequence[dict[str, Any]]):
     def json_lines(self) -> Iterator[str]:
         """Each request as ``_ONE_LINE.encode(request_dict(...))`` writes it, byte for
         byte, straight from the clocks."""
-        iso, names, spread = Iso(self._terms, quoted=True), _Names(), _Spread(self._terms)
-        for result in self._results:
-            request = result.request
-            targets = []
-            for c in result.targets:
-                spent = "null" if c.business_seconds is None else c.business_seconds
-                targets.append(
-                    f'{{"name": {names[c.target.name]}, "started": {iso[c.started]}, '
-                    f'"clock_start": {iso[c.clock_start]}, '
-                    f'"allowance_seconds": {c.allowance_seconds}, '
-                    f'"paused_seconds": {c.paused_seconds}, "business_days": [{spread(c)}], '
-                    f'"deadline": {iso[c.deadline]}, "stopped_at": {iso[c.stopped_at]}, '
-                    f'"outcome": {_OUTCOMES[c.outcome]}, "business_seconds": {spent}}}'
-                )
-            yield (
-                f'{{"ticket": {_string(request.ticket)}, "priority": {names[request.priority]}, '
-                f'"opened": {iso[request.events[0].at]}, "targets": [{", ".join(targets)}]}}'
-            )
+        text = RequestText(self._terms)
+        return (result.json or text(result) for result in self._results)
+
+
+class RequestText:
+    """A request as ``Requests.json_lines`` writes it: what its stored clocks keep
+    (``RequestResult.json``), so that a report joins the texts instead of writing them."""
+
+    def __init__(self, terms: SupportTerms) -> None:
+        self._iso, self._names, self._spread = Iso(terms, quoted=True), _Names(), _Spread(terms)
+
+    def __call__(self, result: RequestResult) -> str:
+        request, iso, names = result.request, self._iso, self._names
+        targets = ", ".join([self._clock(c) for c in result.targets])
+        return (
+            f'{{"ticket": {_string(request.ticket)}, "priority": {names[request.priority]}, '
+            f'"opened": {iso[request.events[0].at]}, "targets": [{targets}]}}'
+        )
+
+    def _clock(self, c: Clocked) -> str:
+        iso, names = self._iso, self._names
+        spent = "null" if c.business_seconds is None else c.business_seconds
+        return (
+            f'{{"name": {names[c.target.name]}, "started": {iso[c.started]}, '
+            f'"clock_start": {iso[c.clock_start]}, '
+            f'"allowance_seconds": {c.allowance_seconds}, '
+            f'"paused_seconds": {c.paused_seconds}, "business_days": [{self._spread(c)}], '
+            f'"deadline": {iso[c.deadline]}, "stopped_at": {iso[c.stopped_at]}, '
+            f'"outcome": {_OUTCOMES[c.outcome]}, "business_seconds": {spent}}}'
+        )
 
 
 _OUTCOMES = {outcome: f'"{outcome.value}"' for outcome in Outcome}

@@ -25,8 +25,9 @@ from slawatch.sla.intervals import Span
 from slawatch.sla.periods import PeriodRule
 
 # The clock arithmetic's version, in every terms' fingerprint: a release that changes how a
-# clock is computed raises it, so that clocks stored by an older one are computed again.
-CLOCKS_VERSION = 1
+# clock is computed, or how the JSON report writes one (a stored clock keeps that text),
+# raises it, so that clocks stored by an older one are computed again.
+CLOCKS_VERSION = 2
 
 
 class EventKind(enum.StrEnum):

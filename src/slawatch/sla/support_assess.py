@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from typing import NamedTuple
@@ -107,6 +107,8 @@ def _pairs(text: str) -> Iterator[list[str]]:
 class RequestResult:
     request: Request
     targets: tuple[Clocked, ...]  # the targets whose clock has started
+    # The request as the JSON report writes it, if known (kept with its stored clocks).
+    json: str | None = field(default=None, compare=False)
 
     def clocked(self, target: str) -> Clocked | None:
         return next((c for c in self.targets if c.target.name == target), None)

@@ -12,8 +12,7 @@ back with their events, to be computed (and stored again once settled).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from operator import itemgetter
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
@@ -28,25 +27,16 @@ from slawatch.sla.support_assess import (
 )
 from slawatch.store import schema as db
 from slawatch.store.database import advisory_lock, bulk_insert, driver_rows
-from slawatch.store.tickets import CHUNK, IMPORT_LOCK, read_keyed
+from slawatch.store.tickets import CHUNK, IMPORT_LOCK, Unclocked, read_keyed
 
 _COLUMNS = (
     "request_id", "target", "terms_hash", "events_hash", "last_at", "started", "clock_start",
     "allowance_seconds", "deadline", "stopped_at", "outcome", "business_seconds",
-    "used_seconds", "paused_seconds", "pauses", "business_days",
+    "used_seconds", "paused_seconds", "pauses", "business_days", "json",
 )  # fmt: skip
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 _OPENED = EventKind.OPENED
 _new_clocked = _new_event = tuple.__new__  # a yearly report builds 100,000 of each
-
-
-class Unclocked(NamedTuple):
-    """A request without stored clocks that hold as of the report: its id and events
-    hash (to store its clocks under), and the request with every event."""
-
-    id: int
-    events_hash: str
-    request: Request
 
 
 class Computed(NamedTuple):
@@ -118,6 +108,7 @@ def _stored(  # noqa: PLR0913 (which requests, as of when, under which terms)
             c.c.paused_seconds,
             c.c.pauses,
             c.c.business_days,
+            c.c.json,
         )
         .select_from(r.join(c, _holding(fingerprint, as_of)))
         .where(where)
@@ -126,43 +117,56 @@ def _stored(  # noqa: PLR0913 (which requests, as of when, under which terms)
         # request's rows together.
         .order_by(r.c.opened_at, r.c.ticket, r.c.id)
     )
-    return list(_results(driver_rows(conn, query), contract, terms))
+    return _results(driver_rows(conn, query), contract, terms)
 
 
-def _results(rows: Sequence[Any], contract: str, terms: SupportTerms) -> Iterator[RequestResult]:
+def _results(rows: Sequence[Any], contract: str, terms: SupportTerms) -> list[RequestResult]:
     """A ``RequestResult`` per request from its clocks' rows (grouped by request). Its
     request carries its ``opened`` event only: a report shows no other."""
-    rank = {t.name: (i, t) for i, t in enumerate(terms.targets)}
-    current, head, clocks = None, None, list[Any]()
+    groups: list[list[Any]] = []
+    current = None
     for row in rows:
         if row[0] != current:
-            if head is not None:
-                yield _result(contract, head, clocks)
-            current, head, clocks = row[0], row, []
-        if row[5] is not None:  # the target's clock has started
-            clocks.append((*rank[row[4]], row))
-    if head is not None:
-        yield _result(contract, head, clocks)
+            current = row[0]
+            groups.append([row])
+        else:
+            groups[-1].append(row)
+    targets = {t.name: t for t in terms.targets}
+    rank = {t.name: i for i, t in enumerate(terms.targets)}
+    return [_result(contract, group, targets, rank) for group in groups]
 
 
-def _result(contract: str, head: Any, clocks: list[Any]) -> RequestResult:
-    _, ticket, priority, opened = head[:4]
-    if len(clocks) > 1:
-        clocks.sort(key=itemgetter(0))  # the terms' order, as the core gives them
-    opening = (_new_event(Event, (_OPENED, opened, None, "")),)
-    request = Request(ticket, priority, opening, contract)
-    return RequestResult(request, tuple(_clocked(t, row) for _, t, row in clocks))
+def _result(
+    contract: str, rows: list[Any], targets: Mapping[str, SupportTarget], rank: Mapping[str, int]
+) -> RequestResult:
+    """The request of ``rows`` (one row per started clock, or one saying none has)."""
+    head = rows[0]
+    clocks: tuple[Clocked, ...]
+    if len(rows) == 1:  # most requests: one clock, or none started (a row of nulls)
+        clocks = () if head[5] is None else (_clocked(targets[head[4]], head),)
+    else:
+        rows.sort(key=lambda row: rank[row[4]])  # the terms' order, as the core gives them
+        clocks = tuple(_clocked(targets[row[4]], row) for row in rows)
+    opening = (_new_event(Event, (_OPENED, head[3], None, "")),)
+    request = Request(head[1], head[2], opening, contract)
+    return RequestResult(request, clocks, head[16])
 
 
 def _clocked(target: SupportTarget, row: Any) -> Clocked:
-    pauses = row[14]
-    spans = (
-        tuple(zip(*[map(int, pauses.replace("-", " ").split())] * 2, strict=True)) if pauses else ()
-    )
     return _new_clocked(
         Clocked,
-        (target, *row[5:10], _OUTCOMES[row[10]], *row[11:14], spans, row[15]),
+        (target, *row[5:10], _OUTCOMES[row[10]], *row[11:14], _spans(row[14]), row[15]),
     )
+
+
+def _spans(pauses: str) -> tuple[tuple[int, int], ...]:
+    """The pauses of ``_rows``' text ("start-end start-end"); most clocks have one."""
+    if not pauses:
+        return ()
+    if " " not in pauses:
+        start, _, end = pauses.partition("-")
+        return ((int(start), int(end)),)
+    return tuple(zip(*[map(int, pauses.replace("-", " ").split())] * 2, strict=True))
 
 
 def store_clocks(conn: Connection, terms: SupportTerms, computed: Sequence[Computed]) -> None:
@@ -186,7 +190,7 @@ def _rows(item: Computed, fingerprint: str, terms: SupportTerms) -> Iterator[tup
     request_id, events_hash, request = item.of
     head = (request_id, fingerprint, events_hash, request.events[-1].at)
     if not item.result.targets:
-        yield (head[0], "", *head[1:], *(None,) * 11)
+        yield (head[0], "", *head[1:], *(None,) * 11, item.result.json)
     for clocked in item.result.targets:
         pauses = " ".join(f"{s}-{e}" for s, e in clocked.pauses)
         yield (
@@ -194,4 +198,5 @@ def _rows(item: Computed, fingerprint: str, terms: SupportTerms) -> Iterator[tup
             clocked.allowance_seconds, clocked.deadline, clocked.stopped_at,
             clocked.outcome.value, clocked.business_seconds, clocked.used_seconds,
             clocked.paused_seconds, pauses, days_text(business_days(terms, clocked)),
+            item.result.json,
         )  # fmt: skip

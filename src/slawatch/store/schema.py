@@ -297,6 +297,7 @@ support_clocks = Table(
     Column("paused_seconds", BigInteger),
     Column("pauses", Text),  # "start-end start-end", UTC seconds
     Column("business_days", Text),  # ``days_text``: "2026-10-02=600;2026-10-05=23400"
+    Column("json", Text),  # the request as the JSON report writes it (on each of its rows)
     PrimaryKeyConstraint("request_id", "target"),
     _one_of("outcome", Outcome),
     sqlite_with_rowid=False,

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Row, func, select
+from sqlalchemy import Connection, Engine, Row, func, select
 
 from slawatch.sla.exclusions import (
     ContractRecords,
@@ -43,7 +43,7 @@ from slawatch.sla.support_assess import RequestResult
 from slawatch.sla.timeline import Flip, TimelineRule
 from slawatch.store import clocks, closed_periods, renewal_records, tickets
 from slawatch.store import schema as db
-from slawatch.store.clocks import Computed, Unclocked
+from slawatch.store.clocks import Computed
 from slawatch.store.closed_periods import NewVersion, StoredPeriod
 from slawatch.store.database import (
     Database,
@@ -86,7 +86,11 @@ from slawatch.store.sample_import import (
     SampleRow,
     TargetImport,
 )
-from slawatch.store.tickets import Check, TicketEvent, TicketImport
+from slawatch.store.tickets import Check, TicketEvent, TicketImport, Unclocked
+
+# What an import's caller makes of the requests that gained events: the settled ones'
+# clocks, under the terms of their contract (a pair per contract).
+Settle = Callable[[Sequence[Unclocked]], Iterable[tuple[SupportTerms, Sequence[Computed]]]]
 
 T = TypeVar("T")
 
@@ -105,6 +109,7 @@ __all__ = [
     "SampleColumns",
     "SampleConflict",
     "SampleRow",
+    "Settle",
     "Store",
     "StoreError",
     "StoredPeriod",
@@ -479,17 +484,34 @@ class Store:
     # -- support requests --------------------------------------------------------------------
 
     def import_ticket_events(
-        self, rows: Sequence[TicketEvent], check: Check, *, actor: str, source: str
+        self,
+        rows: Sequence[TicketEvent],
+        check: Check,
+        *,
+        actor: str,
+        source: str,
+        settle: Settle | None = None,
     ) -> TicketImport:
         """Add the ticket events of ``rows`` not stored yet, in one transaction.
 
         ``check`` sees what the store holds for the tickets ``rows`` name (their stored
         events, for sequence checks) and raises to refuse the input: nothing is kept.
         Each contract whose requests gained events gets an audit row naming ``source``.
+        ``settle`` gets the requests that gained events; the clocks it gives back are
+        stored in the same transaction (the first report then reads them).
         """
         now = self._clock()
+
+        def store(conn: Connection, gained: list[Unclocked]) -> None:
+            assert settle is not None
+            for terms, computed in settle(gained):
+                clocks.store_clocks(conn, terms, computed)
+
         with self._database.transaction(write=True) as conn:
-            return tickets.import_events(conn, rows, check, actor=actor, now=now, source=source)
+            return tickets.import_events(
+                conn, rows, check, actor=actor, now=now, source=source,
+                gained=None if settle is None else store,
+            )  # fmt: skip
 
     def requests_opened(self, contract: str, start: int, end: int) -> list[Request]:
         """The contract's support requests opened in ``[start, end)``, by arrival, with

@@ -75,7 +75,17 @@ class TicketImport:
     tickets: Mapping[str, tuple[str, ...]]  # contract -> the tickets that gained events
 
 
+class Unclocked(NamedTuple):
+    """A request without stored clocks that hold as of the report: its id and events
+    hash (to store its clocks under), and the request with every event."""
+
+    id: int
+    events_hash: str
+    request: Request
+
+
 Check = Callable[[Mapping[Key, StoredTicket]], None]
+Gained = Callable[[Connection, list[Unclocked]], None]
 
 
 def import_events(  # noqa: PLR0913 (the rows and their check; who, when, from where by keyword)
@@ -86,9 +96,12 @@ def import_events(  # noqa: PLR0913 (the rows and their check; who, when, from w
     actor: str,
     now: int,
     source: str,
+    gained: Gained | None = None,
 ) -> TicketImport:
     """Add the events of ``rows`` not stored yet, after ``check`` accepted the
-    tickets as stored (it raises to refuse the whole input). Audited per contract."""
+    tickets as stored (it raises to refuse the whole input). Audited per contract.
+    ``gained`` then sees, in the same transaction, each request that gained events,
+    with all of them (to store its clocks)."""
     advisory_lock(conn, IMPORT_LOCK)  # what is stored stays so until this transaction ends
     stored = _stored(conn, {(r.contract, r.ticket) for r in rows})
     check(stored)
@@ -96,10 +109,13 @@ def import_events(  # noqa: PLR0913 (the rows and their check; who, when, from w
     opened = [
         r for r in fresh if r.event is EventKind.OPENED and (r.contract, r.ticket) not in stored
     ]
-    hashes = _new_hashes(fresh, stored)
+    merged = _merged(fresh, stored)
+    hashes = {key: events_hash(priority, events) for key, (priority, events) in merged.items()}
     stored.update(_add_requests(conn, opened, hashes))
     _add_events(conn, fresh, stored)
     _update_hashes(conn, hashes, stored, {(o.contract, o.ticket) for o in opened})
+    if gained is not None:
+        gained(conn, _gained(merged, hashes, stored))
     changed: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in fresh:
         changed[row.contract][row.ticket] += 1
@@ -162,8 +178,11 @@ def events_hash(priority: str, events: Iterable[Event]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _new_hashes(fresh: Sequence[TicketEvent], stored: Mapping[Key, StoredTicket]) -> dict[Key, str]:
-    """The events hash of each request that gains events, with them."""
+def _merged(
+    fresh: Sequence[TicketEvent], stored: Mapping[Key, StoredTicket]
+) -> dict[Key, tuple[str, list[Event]]]:
+    """The priority and every event (in stored order, without notes) of each request
+    that gains events."""
     gained: dict[Key, list[Event]] = defaultdict(list)
     priorities: dict[Key, str] = {}
     for row in fresh:
@@ -171,15 +190,26 @@ def _new_hashes(fresh: Sequence[TicketEvent], stored: Mapping[Key, StoredTicket]
         gained[key].append(_new_event(Event, (row.event, row.at, row.reason, "")))
         if row.priority is not None and row.event is EventKind.OPENED:
             priorities[key] = row.priority
-    hashes = {}
+    merged = {}
     for key, added in gained.items():
         known = stored.get(key)
         before = [] if known is None else known.events
         priority = priorities[key] if known is None else known.priority
         # Stored events are in (instant, arrival) order and those added arrive after
         # them: a stable sort by instant puts the whole in that order.
-        hashes[key] = events_hash(priority, sorted([*before, *added], key=itemgetter(1)))
-    return hashes
+        merged[key] = priority, sorted([*before, *added], key=itemgetter(1))
+    return merged
+
+
+def _gained(
+    merged: Mapping[Key, tuple[str, list[Event]]],
+    hashes: Mapping[Key, str],
+    stored: Mapping[Key, StoredTicket],
+) -> list[Unclocked]:
+    return [
+        Unclocked(stored[key].id, hashes[key], Request(key[1], priority, tuple(events), key[0]))
+        for key, (priority, events) in merged.items()
+    ]
 
 
 def _update_hashes(
