@@ -16,13 +16,8 @@ from slawatch.sla.timeline import Flip, TimelineRule
 from slawatch.store import flips, sample_import
 from slawatch.store.store import SampleRow, Store
 
-T0_MS = 1_790_000_000_000
-rules = st.builds(
-    TimelineRule,
-    interval=st.sampled_from([30, 60]),
-    confirm_after=st.integers(1, 3),
-    degraded_above_ms=st.sampled_from([None, 500.0]),
-)
+from .test_recompute import T0_MS, rules
+
 # slot -> (ok, slow, in the second import, in both: the second time with the other latency)
 histories = st.dictionaries(
     st.integers(0, 60),
