@@ -86,7 +86,18 @@ def first_run(name: str, interval: int, now: float) -> float:
 
 def latest_instant(name: str, interval: int, now: float) -> float:
     """The target's latest scheduled instant at or before ``now`` (give or take ``EARLY``)."""
-    return now + EARLY - (now + EARLY - phase(name, interval)) % interval
+    return _latest(phase(name, interval), interval, now)
+
+
+def _latest(offset: float, interval: int, now: float) -> float:
+    """The latest instant at ``offset`` modulo ``interval`` up to ``now`` (and ``EARLY``)."""
+    return now + EARLY - (now + EARLY - offset) % interval
+
+
+def _slot(name: str, interval: int) -> tuple[str, int]:
+    """The target's slot (see the module's docstring) and the second of it."""
+    second = _phase_ms(name, interval) // 1000
+    return f"{interval}/{second}", second
 
 
 class Lateness:
@@ -210,8 +221,8 @@ class Schedule(Scheduling):
                 self._scheduler.resume()
 
     def _join(self, name: str, interval: int, now: float) -> None:
-        second, offset = divmod(_phase_ms(name, interval), 1000)
-        slot = f"{interval}/{second}"
+        slot, second = _slot(name, interval)
+        offset = _phase_ms(name, interval) % 1000
         self._intervals[name] = interval
         self._new[name] = now  # its first run: its first instant after now, as ever
         if slot in self._slots:
@@ -236,8 +247,7 @@ class Schedule(Scheduling):
     def _leave(self, name: str) -> None:
         """Out of its slot (and the slot's job gone with its last target); a run already
         due finds the target gone and does nothing."""
-        second = _phase_ms(name, self._intervals[name]) // 1000
-        slot = f"{self._intervals[name]}/{second}"
+        slot, _ = _slot(name, self._intervals[name])
         targets = self._slots[slot]
         del targets[name]
         self._new.pop(name, None)
@@ -249,7 +259,7 @@ class Schedule(Scheduling):
         """The slot's instant: each of its targets starts at its own millisecond; one
         whose previous run is still due or going skips this one (counted, as overload)."""
         now = time.time()
-        instant = now + EARLY - (now + EARLY - second) % interval  # this run's, if late
+        instant = _latest(second, interval, now)  # this run's, if late
         loop = asyncio.get_running_loop()
         for name, offset in self._slots.get(slot, {}).items():
             if name in self._new:
