@@ -93,7 +93,8 @@ class _Collection:
     lines: Lines
     mark: Mark
     anchor: str | None
-    size: int = 1  # itself and the values it holds, aliases expanded
+    start: int  # the builder's count of values when it opened
+    is_list: bool
     key: object = None
     waiting: bool = False  # for the value of ``key``
     merged: dict[object, object] = field(default_factory=dict)  # from ``<<`` keys
@@ -105,7 +106,14 @@ class Builder:
     for none) and leaves the lines of each list and mapping in ``lines`` (by ``id``, with
     the object, which must outlive its id) and the keys given twice in ``problems``.
     Raises ``ConfigError`` for aliases that repeat too much, PyYAML's
-    ``MarkedYAMLError`` or ``ReaderError`` for other bad text."""
+    ``MarkedYAMLError`` or ``ReaderError`` for other bad text.
+
+    Nine events in ten are scalars, most of them an untagged plain or quoted one that
+    goes to the innermost collection as a new key, a key's value or a list item:
+    ``build`` does that much itself, without a call, and hands every other case to the
+    methods below. The values are counted (``_count``: each value once, an alias for
+    all it stands for) rather than each collection adding up its own, so a scalar
+    costs no update of its parents."""
 
     source: str
     lines: dict[int, tuple[object, Lines]] = field(default_factory=dict)
@@ -114,21 +122,53 @@ class Builder:
     _open: list[_Collection] = field(default_factory=list)  # the innermost last
     _anchors: dict[str, _Anchor] = field(default_factory=dict)
     _repeated: int = 0  # values that aliases stand for, in all
+    _count: int = 0  # values added so far, aliases expanded
     _root: object = None
     _root_mark: Mark | None = None
     _plain: dict[str, object] = field(default_factory=dict)  # plain scalar -> its value
 
-    def build(self, text: str) -> object:
+    def build(self, text: str) -> object:  # noqa: C901, PLR0912 (the hot loop, inlined: see above)
         parser = CParser(text) if LIBYAML else _PurePython(text)
+        plain, opened = self._plain, self._open
+        top: _Collection | None = None  # the innermost collection open
         try:
             for event in iter(parser.get_event, None):
                 kind = type(event)
-                if kind is ScalarEvent:  # most events: first
-                    self._scalar(event)
+                if kind is ScalarEvent:
+                    text = event.value
+                    if event.tag is None and event.anchor is None and top is not None:
+                        if not event.implicit[0]:  # quoted: text
+                            value: object = text
+                        else:
+                            value = plain.get(text, _MISSING)
+                            if value is _MISSING:
+                                mark = event.start_mark
+                                value = plain[text] = _value(text, resolve(text, None, True), mark)
+                        if top.waiting:  # a mapping's value
+                            if top.key is not _MERGE_KEY and value is not _MERGE_KEY:
+                                self._count += 1
+                                top.waiting = False
+                                top.value[top.key] = value  # type: ignore[call-overload]
+                                continue
+                        elif top.is_list:
+                            if value is not _MERGE_KEY:
+                                self._count += 1
+                                top.lines.append(event.start_mark.line + 1)  # type: ignore[union-attr]
+                                top.value.append(value)  # type: ignore[union-attr]
+                                continue
+                        elif type(value) is str and value not in top.lines:  # a new key
+                            self._count += 1
+                            top.lines[value] = event.start_mark.line + 1  # type: ignore[call-overload]
+                            top.waiting, top.key = True, value
+                            continue
+                        self._add(value, 1, event.start_mark)
+                    else:
+                        self._scalar(event)
                 elif kind is MappingEndEvent or kind is SequenceEndEvent:
                     self._end()
+                    top = opened[-1] if opened else None
                 elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                    self._start(event)
+                    top = self._start(event)
                 elif kind is AliasEvent:
                     self._alias(event)
                 elif kind is DocumentStartEvent:
@@ -165,7 +205,7 @@ class Builder:
             raise ConfigError([self._too_many(anchor, mark)])
         self._add(anchor.value, anchor.size, mark)
 
-    def _start(self, event: CollectionStartEvent) -> None:
+    def _start(self, event: CollectionStartEvent) -> _Collection:
         mark: Mark = event.start_mark
         mapping = type(event) is MappingStartEvent
         if event.tag not in (None, "!", MAPPING if mapping else SEQUENCE):
@@ -177,7 +217,9 @@ class Builder:
         self.lines[id(value)] = (value, lines)
         if event.anchor is not None:
             self._anchor(event.anchor, value, mark)
-        self._open.append(_Collection(value, lines, mark, event.anchor))
+        opened = _Collection(value, lines, mark, event.anchor, self._count, not mapping)
+        self._open.append(opened)
+        return opened
 
     def _end(self) -> None:
         done = self._open.pop()
@@ -185,9 +227,9 @@ class Builder:
             own = dict(done.value)  # merged keys first, and its own keys win, as PyYAML merges
             done.value.clear()
             done.value.update(done.merged | own)
-        if done.anchor is not None:
-            self._anchors[done.anchor].size = done.size
-        self._add(done.value, done.size, done.mark)
+        if done.anchor is not None:  # itself and the values it holds, aliases expanded
+            self._anchors[done.anchor].size = 1 + self._count - done.start
+        self._add(done.value, 1, done.mark)
 
     def _anchor(self, name: str, value: object, mark: Mark) -> None:
         if name in self._anchors:
@@ -197,13 +239,14 @@ class Builder:
         self._anchors[name] = _Anchor(value, 1, mark)
 
     def _add(self, value: object, size: int, mark: Mark) -> None:
-        """``value`` goes to the collection open (or is the document's)."""
+        """``value``, which stands for ``size`` values, goes to the collection open (or is
+        the document's)."""
+        self._count += size
         if not self._open:
             _check_value(value, mark)
             self._root, self._root_mark, self.root_line = value, mark, mark.line + 1
             return
         parent = self._open[-1]
-        parent.size += size
         if parent.waiting:  # a mapping's value
             parent.waiting = False
             if parent.key is _MERGE_KEY:
