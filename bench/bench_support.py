@@ -141,7 +141,7 @@ def report_phases(store: Store, config: Any, size: int) -> dict[str, float]:
     period = resolve_support_period("contract-year:2026", terms)
     found: dict[str, float] = {}
     found["read"], (stored, others) = timed(
-        lambda: store.clocked_requests("cegid-portal", period.start, period.end, terms, AS_OF)
+        lambda: store.written_requests("cegid-portal", period.start, period.end, terms, AS_OF)
     )
     assert (len(stored), len(others)) == (size, 0)  # every clock stored by the import
     found["assess"], assessed = timed(lambda: summarize(terms, stored, period, AS_OF))

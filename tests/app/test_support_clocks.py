@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +23,16 @@ from slawatch.app.records import key
 from slawatch.app.support import assess_support_stored
 from slawatch.app.tickets import add_ticket_event, import_ticket_events
 from slawatch.config import load_config
-from slawatch.reports.support import SupportReport, to_dict, to_json
+from slawatch.reports.support import SupportReport, request_dict, to_dict, to_json
 from slawatch.sla.support import Allowance, AllowanceKind, EventKind, PauseReason, SupportTerms
 from slawatch.sla.support_assess import (
+    Assessed,
     Outcome,
+    RequestResult,
     SupportAssessment,
+    Written,
     assess_support,
+    opened_before,
     resolve_support_period,
 )
 from slawatch.store import database
@@ -83,12 +88,36 @@ def fresh(store: Store, contract: str, terms: SupportTerms, as_of: int) -> Suppo
     return assess_support(terms, requests, YEAR, as_of)
 
 
-def clocks(assessment: SupportAssessment) -> list[object]:
-    """What the assessment says of each request, the clocks' stored text left out."""
+def clocks(terms: SupportTerms, assessment: SupportAssessment) -> list[object]:
+    """What the assessment says of each request (its opening, its clocks' outcomes and
+    the clocks as the report writes them; a request read back as ``Written`` says it
+    with its stored text), and the objectives."""
+    return [said(terms, r) for r in assessment.requests] + [assessment.objectives]
+
+
+def said(terms: SupportTerms, result: Assessed) -> tuple[object, ...]:
+    if isinstance(result, Written):
+        return (result.ticket, result.opened, sorted(result.outcomes), json.loads(result.json))
+    request = result.request
+    outcomes = sorted((c.target.name, c.outcome) for c in result.targets)
+    return (request.ticket, request.opened, outcomes, request_dict(result, terms))
+
+
+def outcomes(assessment: SupportAssessment) -> list[Outcome]:
+    """Each clock's outcome, request after request, whether read or computed."""
     return [
-        (r.request.ticket, r.request.priority, r.request.opened, [c[:-1] for c in r.targets])
+        outcome
         for r in assessment.requests
-    ] + [assessment.objectives]
+        for _, outcome in (
+            r.outcomes if isinstance(r, Written) else [(c.target.name, c.outcome) for c in r.targets]
+        )
+    ]
+
+
+def full(result: RequestResult) -> tuple[object, ...]:
+    """A request and its clocks as computed, the clocks' stored text left out."""
+    request = result.request
+    return (request.ticket, request.priority, request.opened, [c[:-1] for c in result.targets])
 
 
 # -- a stored clock is the clock computed afresh -----------------------------------------------
@@ -155,8 +184,13 @@ def test_a_report_from_stored_clocks_is_the_report_computed_afresh(
     for as_of in [*moments, *moments]:  # once computing (and storing), once reading
         stored = assess_support_stored(store, contract, terms, YEAR, as_of)
         afresh = fresh(store, contract, terms, as_of)
-        assert clocks(stored) == clocks(afresh)
+        assert clocks(terms, stored) == clocks(terms, afresh)
         assert report_text(terms, stored) == report_text(terms, afresh)
+        # The clocks themselves, as the metrics read them, are the ones computed afresh.
+        start, end = opened_before(YEAR, as_of)
+        read, _ = store.clocked_requests(contract, start, end, terms, as_of)
+        computed = {r.request.ticket: r for r in afresh.requests if isinstance(r, RequestResult)}
+        assert [full(r) for r in read] == [full(computed[r.request.ticket]) for r in read]
 
 
 def test_settled_clocks_are_stored_and_read_pending_ones_computed(store: Store) -> None:
@@ -171,7 +205,7 @@ def test_settled_clocks_are_stored_and_read_pending_ones_computed(store: Store) 
     assert [o.request.ticket for o in others] == ["T-2"]
     # As of before the response, T-1's stored clock does not hold: computed, pending.
     early = assess_support_stored(store, "cegid", terms, YEAR, MONDAY + 30 * MINUTE)
-    assert [c.outcome for r in early.requests for c in r.targets] == [Outcome.PENDING] * 2
+    assert outcomes(early) == [Outcome.PENDING] * 2
 
 
 def test_a_read_only_database_still_gives_the_report(tmp_path: Path) -> None:
@@ -180,10 +214,10 @@ def test_a_read_only_database_still_gives_the_report(tmp_path: Path) -> None:
     answered = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + HOUR))
     with Store.open(f"sqlite:///{path}") as store:
         store.import_ticket_events(answered, accept, actor="test", source="test")
-        expected = clocks(fresh(store, "cegid", terms, MONDAY + DAY))
+        expected = clocks(terms, fresh(store, "cegid", terms, MONDAY + DAY))
     with Store.open(f"sqlite:///file:{path}?mode=ro&uri=true") as read_only:
         found = assess_support_stored(read_only, "cegid", terms, YEAR, MONDAY + DAY)
-        assert clocks(found) == expected
+        assert clocks(terms, found) == expected
         stored, _ = read_only.clocked_requests("cegid", YEAR.start, YEAR.end, terms, MONDAY + DAY)
         assert stored == []
 
@@ -198,17 +232,19 @@ def test_a_late_event_recomputes_the_stored_clock(store: Store) -> None:
     late = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + 2 * DAY))
     store.import_ticket_events(late, accept, actor="test", source="test")
     as_of = MONDAY + 10 * DAY
-    (before,) = assess_support_stored(store, "cegid", terms, YEAR, as_of).requests
-    assert before.targets[0].outcome is Outcome.BREACHED
+    assert outcomes(assess_support_stored(store, "cegid", terms, YEAR, as_of)) == [
+        Outcome.BREACHED
+    ]
     earlier = rows("cegid", "T-1", "3", (E.RESPONDED, MONDAY + HOUR))
     store.import_ticket_events(earlier, accept, actor="test", source="test")
     (after,) = assess_support_stored(store, "cegid", terms, YEAR, as_of).requests
+    assert isinstance(after, RequestResult)  # computed again: the events changed
     assert (after.targets[0].stopped_at, after.targets[0].outcome) == (
         MONDAY + HOUR,
         Outcome.MET,
     )
-    assert clocks(assess_support_stored(store, "cegid", terms, YEAR, as_of)) == clocks(
-        fresh(store, "cegid", terms, as_of)
+    assert clocks(terms, assess_support_stored(store, "cegid", terms, YEAR, as_of)) == clocks(
+        terms, fresh(store, "cegid", terms, as_of)
     )
 
 
@@ -229,11 +265,11 @@ def test_a_change_of_terms_recomputes_the_stored_clocks(store: Store) -> None:
     )
     store.import_ticket_events(answered, accept, actor="test", source="test")
     as_of = MONDAY + 10 * DAY
-    outcomes = [
-        assess_support_stored(store, "cegid", terms, YEAR, as_of).requests[0].targets[0].outcome
-        for terms in (open_terms, private, open_terms)
+    found = [
+        outcomes(assess_support_stored(store, "cegid", terms, YEAR, as_of))
+        for terms in (open_terms, private, open_terms, open_terms)  # the last one reads
     ]
-    assert outcomes == [Outcome.MET, Outcome.BREACHED, Outcome.MET]
+    assert found == [[Outcome.MET], [Outcome.BREACHED], [Outcome.MET], [Outcome.MET]]
 
 
 def test_every_import_keeps_the_hash_of_the_events(store: Store, db_url: str) -> None:
