@@ -5,8 +5,11 @@ terms makes them be computed again; migration 0006 up and down."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import itertools
 import json
+import re
+import zipfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +26,8 @@ from slawatch.app.records import key
 from slawatch.app.support import assess_support_stored
 from slawatch.app.tickets import add_ticket_event, import_ticket_events
 from slawatch.config import load_config
+from slawatch.reports.formats import render
+from slawatch.reports.locale import Style
 from slawatch.reports.support import SupportReport, request_dict, to_dict, to_json
 from slawatch.sla.support import Allowance, AllowanceKind, EventKind, PauseReason, SupportTerms
 from slawatch.sla.support_assess import (
@@ -92,7 +97,8 @@ def clocks(terms: SupportTerms, assessment: SupportAssessment) -> list[object]:
     """What the assessment says of each request (its opening, its clocks' outcomes and
     the clocks as the report writes them; a request read back as ``Written`` says it
     with its stored text), and the objectives."""
-    return [said(terms, r) for r in assessment.requests] + [assessment.objectives]
+    found: list[object] = [said(terms, r) for r in assessment.requests]
+    return [*found, assessment.objectives]
 
 
 def said(terms: SupportTerms, result: Assessed) -> tuple[object, ...]:
@@ -109,7 +115,9 @@ def outcomes(assessment: SupportAssessment) -> list[Outcome]:
         outcome
         for r in assessment.requests
         for _, outcome in (
-            r.outcomes if isinstance(r, Written) else [(c.target.name, c.outcome) for c in r.targets]
+            r.outcomes
+            if isinstance(r, Written)
+            else [(c.target.name, c.outcome) for c in r.targets]
         )
     ]
 
@@ -232,9 +240,7 @@ def test_a_late_event_recomputes_the_stored_clock(store: Store) -> None:
     late = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + 2 * DAY))
     store.import_ticket_events(late, accept, actor="test", source="test")
     as_of = MONDAY + 10 * DAY
-    assert outcomes(assess_support_stored(store, "cegid", terms, YEAR, as_of)) == [
-        Outcome.BREACHED
-    ]
+    assert outcomes(assess_support_stored(store, "cegid", terms, YEAR, as_of)) == [Outcome.BREACHED]
     earlier = rows("cegid", "T-1", "3", (E.RESPONDED, MONDAY + HOUR))
     store.import_ticket_events(earlier, accept, actor="test", source="test")
     (after,) = assess_support_stored(store, "cegid", terms, YEAR, as_of).requests
@@ -439,3 +445,76 @@ def test_migration_0007_adds_the_text_and_goes_down_and_up(db_url: str) -> None:
     assert "json" not in columns(db_url, "support_clocks")
     migrate(db_url, "head")
     assert "json" in columns(db_url, "support_clocks")
+
+
+# -- a report reads the stored text (``Written``) --------------------------------------------
+
+
+def test_a_stored_clock_without_its_text_is_computed_again(store: Store, db_url: str) -> None:
+    """A report joins the stored texts: a clock row without one (stored before texts
+    were, or by hand) makes its request be computed, and stored again with its text."""
+    terms = TERMS["cegid-portal"]
+    answered = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + HOUR))
+    store.import_ticket_events(answered, accept, actor="test", source="test")
+    as_of = MONDAY + DAY
+    expected = report_text(terms, fresh(store, "cegid", terms, as_of))
+    assess_support_stored(store, "cegid", terms, YEAR, as_of)  # stores the clock and text
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE support_clocks SET json = NULL"))
+    finally:
+        engine.dispose()
+    for kind in (RequestResult, Written):  # computed and stored again, then read
+        found = assess_support_stored(store, "cegid", terms, YEAR, as_of)
+        assert [type(r) for r in found.requests] == [kind]
+        assert report_text(terms, found) == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "html", "xlsx", "pdf"])
+def test_every_format_from_stored_texts_is_the_format_computed_afresh(
+    store: Store, tmp_path: Path, fmt: str
+) -> None:
+    """The first report after an import reads each settled request as its stored text:
+    every format says byte for byte what it says from clocks computed afresh."""
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "ticket,contract,event,timestamp,priority,reason\n"
+        f"T-1,cegid-portal,opened,{iso(MONDAY - 3 * DAY)},3,\n"  # a Friday, before hours
+        f"T-1,cegid-portal,paused,{iso(MONDAY + HOUR)},,waiting_client\n"
+        f"T-1,cegid-portal,resumed,{iso(MONDAY + 3 * HOUR)},,\n"
+        f"T-1,cegid-portal,responded,{iso(MONDAY + DAY)},,\n"
+        f"T-2,cegid-portal,opened,{iso(MONDAY + MINUTE)},1,\n"
+        f"T-2,cegid-portal,qualified,{iso(MONDAY + 2 * HOUR)},,\n"
+        f"T-2,cegid-portal,responded,{iso(MONDAY + 3 * HOUR)},,\n"
+        f"T-2,cegid-portal,resolved,{iso(MONDAY + 2 * DAY)},,\n"
+        f"T-3,cegid-portal,opened,{iso(MONDAY + 2 * MINUTE)},2,\n"  # still waiting
+    )
+    import_ticket_events(store, CONFIG, path, "test")
+    terms = TERMS["cegid-portal"]
+    as_of = MONDAY + 10 * DAY
+    period = resolve_support_period("contract-year:2026", terms)
+    found = assess_support_stored(store, "cegid-portal", terms, period, as_of)
+    assert [type(r) for r in found.requests] == [Written, Written, RequestResult]
+    requests = store.requests_opened("cegid-portal", period.start, period.end)
+    afresh = assess_support(terms, requests, period, as_of)
+    style = Style(locale="fr", view="customer")
+    made = [
+        undated(render(fmt, to_dict(SupportReport("c", "", terms, a)), "support", style))
+        for a in (found, afresh, afresh)
+    ]
+    assert made[1] == made[2]  # the format itself writes the same bytes twice
+    assert made[0] == made[1]
+
+
+def undated(content: str | bytes) -> object:
+    """``content`` without the time it was made (to the second): the PDF's creation
+    time and the file identifier made from it; the XLSX's parts without its
+    properties and the parts' times."""
+    if isinstance(content, str):
+        return content
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            names = [n for n in book.namelist() if n != "docProps/core.xml"]
+            return {name: book.read(name) for name in names}
+    return re.sub(rb"/CreationDate \(D:\d+Z\)|/ID \[<\w+><\w+>\]", b"", content)

@@ -23,8 +23,8 @@ from slawatch.reports.locale import Style
 from slawatch.reports.view import INTERNAL, Row, Section, show
 from slawatch.sla.support import AllowanceKind, SupportTarget, SupportTerms
 from slawatch.sla.support_assess import (
-    Clocked,
     Assessed,
+    Clocked,
     ObjectiveResult,
     Outcome,
     RequestResult,

@@ -58,7 +58,7 @@ def clocked_requests(  # noqa: PLR0913 (which requests, as of when, under which 
     def read(where: ColumnElement[bool]) -> list[RequestResult]:
         return _results(driver_rows(conn, _clocks_query(where, holding)), contract, terms)
 
-    return _split(conn, contract, start, end, holding, read)
+    return _split(conn, contract, start, end, holding=holding, read=read)
 
 
 def written_requests(  # noqa: PLR0913 (which requests, as of when, under which terms)
@@ -78,7 +78,7 @@ def written_requests(  # noqa: PLR0913 (which requests, as of when, under which 
         )
         return _written(driver_rows(conn, query))
 
-    return _split(conn, contract, start, end, holding, read)
+    return _split(conn, contract, start, end, holding=holding, read=read)
 
 
 def _split(  # noqa: PLR0913 (which requests, and how to read those whose clocks hold)
@@ -86,6 +86,7 @@ def _split(  # noqa: PLR0913 (which requests, and how to read those whose clocks
     contract: str,
     start: int,
     end: int,
+    *,
     holding: ColumnElement[bool],
     read: Callable[[ColumnElement[bool]], list[_T]],
 ) -> tuple[list[_T], list[Unclocked]]:
