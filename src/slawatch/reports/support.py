@@ -176,12 +176,13 @@ class Requests(Sequence[dict[str, Any]]):
         byte: its stored text, else written from its clocks."""
         text = RequestText(self._terms)
         return (
-            result.json or text(result) if isinstance(result, RequestResult) else result.json
+            (result.json or text(result)) if isinstance(result, RequestResult) else result.json
             for result in self._results
         )
 
 
 def _request_dict(result: Assessed, terms: SupportTerms, iso: Iso) -> dict[str, Any]:
+    """``request_dict``, or a stored text read back (the same dict: it was written from it)."""
     if isinstance(result, Written):
         return json.loads(result.json)  # type: ignore[no-any-return]  # a request's object
     return request_dict(result, terms, iso)
