@@ -449,7 +449,14 @@ def _shared(rules: dict[str, _Rule]) -> dict[str, _Rule]:
     """``rules`` with one object for each distinct rule: the agent holds these for its
     life, and 50,000 targets have a handful of distinct rules, not 50,000."""
     kept: dict[_Rule, _Rule] = {}
-    return {name: kept.setdefault(rule, rule) for name, rule in rules.items()}
+    by_object: dict[int, _Rule] = {}  # most targets hold one object already: no hash of it
+    shared = {}
+    for name, rule in rules.items():
+        one = by_object.get(id(rule))
+        if one is None:
+            one = by_object[id(rule)] = kept.setdefault(rule, rule)
+        shared[name] = one
+    return shared
 
 
 def _channels(contract: Contract) -> tuple[Channel, ...]:
