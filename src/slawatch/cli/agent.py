@@ -4,6 +4,8 @@ What the agent's process needs once, for its whole life, is set here and not
 in the library: logging, no ``_created`` series on /metrics, and the collector
 paused while the agent's modules are imported, the config is loaded and the agent
 built from it, and the freed heap given back after (at start and on each reload).
+At start, a child process reads the config's YAML while the modules are imported
+(read_ahead.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import click
 
 from slawatch.cli.common import Session, complete_targets, config_option, reports_errors
 from slawatch.cli.heap import config_load
+from slawatch.cli.read_ahead import read_ahead
 
 
 @click.command()
@@ -24,7 +27,9 @@ from slawatch.cli.heap import config_load
 @reports_errors
 def run(config_path: Path | None, db_url: str | None) -> None:
     """The agent: scheduled probes, the store, /metrics, /healthz and /ping/NAME."""
+    session = Session(config_path, db_url)
     with config_load():  # the agent's modules, a 50,000-target config, the agent's tables
+        ahead = read_ahead(session)  # a child reads the YAML meanwhile: before any thread
         from prometheus_client import disable_created_metrics
 
         from slawatch.agent.runner import Agent
@@ -38,8 +43,7 @@ def run(config_path: Path | None, db_url: str | None) -> None:
         # No ``_created`` series: blackbox_exporter has none, and they double every
         # counter's samples, and so the cost of a scrape.
         disable_created_metrics()  # type: ignore[no-untyped-call]
-        session = Session(config_path, db_url)
-        config = session.config()
+        config = session.config(ahead.config if ahead else None)
         store = session.store(unavailable_ok=True)  # the spool keeps what waits for it
         spool = open_spool(config.agent, session.db_url or config.database.url)
         click.get_current_context().call_on_close(spool.close)

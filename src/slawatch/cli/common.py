@@ -40,11 +40,13 @@ class Session:
     db_url: str | None
     _config: Config | None = field(default=None, repr=False)
 
-    def config(self) -> Config:
+    def config(self, ahead: Callable[[], Config] | None = None) -> Config:
+        """The config, loaded on first use; by ``ahead`` if given (the agent's start,
+        cli/read_ahead.py), else from ``config_file``."""
         from slawatch.config import load_config
 
         if self._config is None:
-            self._config = load_config(self.config_file())
+            self._config = ahead() if ahead else load_config(self.config_file())
         return self._config
 
     def store(self, *, unavailable_ok: bool = False, reads_only: bool = False) -> Store:

@@ -34,11 +34,29 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
     A relative SQLite path in ``database.url`` is read from the file's folder."""
     source = os.fspath(path)
-    config = parse_config(_read(source), source, os.path.dirname(source))
-    database = config.database.beside(os.path.dirname(source))
-    return (
-        config if database is config.database else config.model_copy(update={"database": database})
-    )
+    return _placed(parse_config(_read(source), source, os.path.dirname(source)), source)
+
+
+def read_values(path: str | os.PathLike[str]) -> object:
+    """The YAML values of the file at ``path`` as a good load reads them (without
+    lines), for ``load_values`` in another process: the agent reads them in a child
+    while it imports its modules. None, or a ``ConfigError``, where the file has a
+    problem: the caller then runs ``load_config``, which words it."""
+    source = os.fspath(path)
+    document = read_yaml(_read(source), source, lines=False)
+    return None if document.problems else document.data
+
+
+def load_values(path: str | os.PathLike[str], values: object) -> Config:
+    """``load_config(path)`` from the ``values`` that ``read_values(path)`` returned:
+    validated here; a validation error runs ``load_config``, so that its message is
+    worded, with lines, as ever."""
+    source = os.fspath(path)
+    try:
+        config = _validated(values, os.path.dirname(source))
+    except ValidationError:
+        return load_config(path)
+    return _placed(config, source)
 
 
 def parse_config(text: str, source: str = "<config>", folder: str = "") -> Config:
@@ -51,7 +69,7 @@ def parse_config(text: str, source: str = "<config>", folder: str = "") -> Confi
     if document.data is None:
         raise ConfigError([Problem(source, 1, "", "the file is empty (e.g. start with targets:)")])
     try:
-        config = Config.model_validate(document.data, context={"folder": folder or "."})
+        config = _validated(document.data, folder)
     except ValidationError as exc:
         marked = read_yaml(text, source)
         found = sorted([*marked.problems, *problems_from(exc, marked, source)], key=_line)
@@ -59,6 +77,19 @@ def parse_config(text: str, source: str = "<config>", folder: str = "") -> Confi
     if document.problems:
         raise ConfigError(read_yaml(text, source).problems)
     return config
+
+
+def _validated(data: object, folder: str) -> Config:
+    return Config.model_validate(data, context={"folder": folder or "."})
+
+
+def _placed(config: Config, source: str) -> Config:
+    """``config`` with a relative SQLite path in ``database.url`` read from the folder
+    of ``source``, its file."""
+    database = config.database.beside(os.path.dirname(source))
+    return (
+        config if database is config.database else config.model_copy(update={"database": database})
+    )
 
 
 def _line(problem: Problem) -> int:

@@ -1,0 +1,92 @@
+"""The agent's config, read in a child process while the agent imports its modules.
+
+At 50,000 targets, ``slawatch run`` spends about as long importing the agent's
+modules as reading the config's YAML, each on one core. So the ``run`` command forks,
+before those imports and before any thread exists, a child that reads the file and
+builds its YAML values (``config.load.read_values``) and sends them back pickled
+through a pipe; the parent imports, then receives the values and validates them
+(``config.load.load_values``). The child never words a problem: whatever goes wrong
+in it (a missing file, bad YAML, a killed child) makes the parent run the ordinary
+``load_config``, so every message is the one a load prints. Only the start reads
+ahead; a reload loads as before.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from slawatch.cli.common import Session
+from slawatch.errors import SlawatchError
+
+if TYPE_CHECKING:
+    from slawatch.config import Config
+
+
+@dataclass(frozen=True, slots=True)
+class ReadAhead:
+    """A child reading the config file at ``path``, its values coming on ``pipe``."""
+
+    path: Path
+    child: int
+    pipe: int
+
+    def config(self) -> Config:
+        """The config, from the child's values; ``load_config`` if it has none."""
+        from slawatch.config.load import load_config, load_values
+
+        values = self._values()
+        return load_config(self.path) if values is None else load_values(self.path, values)
+
+    def _values(self) -> object:
+        """The child's values, or None if it had none or did not end well. Waits for
+        it, so that no zombie is left."""
+        with open(self.pipe, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.child, 0)
+        if status != 0 or not data:
+            return None
+        try:
+            return pickle.loads(data)  # our own child's, through our own pipe
+        except Exception:  # a truncated pickle: read it here
+            return None
+
+
+def read_ahead(session: Session) -> ReadAhead | None:
+    """A child reading the session's config file; None where forking is not safe
+    (threads running, no ``fork``) or the file is not known (the load will say why)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    try:
+        path = session.config_file()
+    except SlawatchError:
+        return None
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child ends in os._exit: no coverage written)
+        os.close(reading)
+        _send_values(path, writing)
+    os.close(writing)
+    return ReadAhead(path, child, reading)
+
+
+def _send_values(path: Path, pipe: int) -> None:
+    """In the child: write the file's YAML values to ``pipe`` and exit, 0 if they
+    were all sent. Never returns, never prints: the parent words every problem."""
+    code = 1
+    try:
+        from slawatch.config.load import read_values
+
+        values = read_values(path)
+        if values is not None:
+            with open(pipe, "wb") as out:
+                out.write(pickle.dumps(values, pickle.HIGHEST_PROTOCOL))
+            code = 0
+    except BaseException:  # the parent loads it again, and words it
+        pass
+    finally:
+        os._exit(code)
