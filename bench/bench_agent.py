@@ -12,8 +12,10 @@ each target count N, one after the other (never two loads at once):
   from ``--workers``), every target its own URL on nginx. Start time: from the command
   to ``/healthz`` reporting all N targets scheduled. Once every target has run, over
   ``--seconds``: the CPU of the agent and its probe workers together (utime+stime from
-  /proc; cores used = CPU / wall), probes run (samples acknowledged, from ``/healthz``),
-  CPU per 1,000 probes, lateness p50/p99 (the agent's own histogram, as ``histogram_quantile``), the
+  /proc; cores used = CPU / wall), probes run (the lateness histogram's count, from
+  ``/metrics?series=agent`` at the window's edges) beside the runs the targets were due in
+  the window (from their phases), CPU per 1,000 probes (the whole agent's, and its main
+  process's), lateness p50/p99 (the agent's own histogram, as ``histogram_quantile``), the
   resident memory of each of its processes (RSS, and PSS, which counts a page shared by
   several processes once in all: the sum of the PSS is what they take together). Then
   ``GET /metrics`` (size, lines, time, and with ``?series=agent``, the agent's own series
