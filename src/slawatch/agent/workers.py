@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from slawatch.agent.scheduler import Run, Schedule, Scheduling
 from slawatch.probes.context import ProbeContext, open_context
+from slawatch.probes.records import lean
 from slawatch.probes.registry import run_probe
 from slawatch.probes.result import ProbeResult
 
@@ -308,7 +309,7 @@ class _Worker:
             while self._commands.poll():
                 kind, value = self._commands.recv()
                 if kind == "targets":
-                    self._targets = value
+                    self._targets = {name: lean(target) for name, target in value.items()}
                     intervals = {name: t.interval for name, t in value.items()}
                     self._schedule.apply(intervals, time.time())
                 elif not self._stop.done():  # "stop"
