@@ -42,6 +42,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from slawatch.agent.heap import trim_heap
 from slawatch.agent.scheduler import Run, Schedule, Scheduling
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.records import lean
@@ -309,14 +310,21 @@ class _Worker:
             while self._commands.poll():
                 kind, value = self._commands.recv()
                 if kind == "targets":
-                    self._targets = {name: lean(target) for name, target in value.items()}
-                    intervals = {name: t.interval for name, t in value.items()}
-                    self._schedule.apply(intervals, time.time())
+                    self._take(value)
+                    del value  # the models: freed, and their pages given back
+                    trim_heap()
                 elif not self._stop.done():  # "stop"
                     self._stop.set_result(value)
         except (EOFError, OSError):  # the agent is gone: nobody to send results to
             if not self._stop.done():
                 self._stop.set_result(0.0)
+
+    def _take(self, targets: dict[str, AnyTarget]) -> None:
+        """A new set of targets, kept as slotted records (probes/records.py): a model
+        would take twice the memory, for the worker's whole life."""
+        self._targets = {name: lean(target) for name, target in targets.items()}
+        intervals = {name: target.interval for name, target in targets.items()}
+        self._schedule.apply(intervals, time.time())
 
     async def _probe(self, name: str, late: float) -> None:
         target = self._targets.get(name)
