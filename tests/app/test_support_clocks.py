@@ -5,7 +5,11 @@ terms makes them be computed again; migration 0006 up and down."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import itertools
+import json
+import re
+import zipfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +26,18 @@ from slawatch.app.records import key
 from slawatch.app.support import assess_support_stored
 from slawatch.app.tickets import add_ticket_event, import_ticket_events
 from slawatch.config import load_config
-from slawatch.reports.support import SupportReport, to_dict, to_json
+from slawatch.reports.formats import render
+from slawatch.reports.locale import Style
+from slawatch.reports.support import SupportReport, request_dict, to_dict, to_json
 from slawatch.sla.support import Allowance, AllowanceKind, EventKind, PauseReason, SupportTerms
 from slawatch.sla.support_assess import (
+    Assessed,
     Outcome,
+    RequestResult,
     SupportAssessment,
+    Written,
     assess_support,
+    opened_before,
     resolve_support_period,
 )
 from slawatch.store import database
@@ -83,12 +93,39 @@ def fresh(store: Store, contract: str, terms: SupportTerms, as_of: int) -> Suppo
     return assess_support(terms, requests, YEAR, as_of)
 
 
-def clocks(assessment: SupportAssessment) -> list[object]:
-    """What the assessment says of each request, the clocks' stored text left out."""
+def clocks(terms: SupportTerms, assessment: SupportAssessment) -> list[object]:
+    """What the assessment says of each request (its opening, its clocks' outcomes and
+    the clocks as the report writes them; a request read back as ``Written`` says it
+    with its stored text), and the objectives."""
+    found: list[object] = [said(terms, r) for r in assessment.requests]
+    return [*found, assessment.objectives]
+
+
+def said(terms: SupportTerms, result: Assessed) -> tuple[object, ...]:
+    if isinstance(result, Written):
+        return (result.ticket, result.opened, sorted(result.outcomes), json.loads(result.json))
+    request = result.request
+    outcomes = sorted((c.target.name, c.outcome) for c in result.targets)
+    return (request.ticket, request.opened, outcomes, request_dict(result, terms))
+
+
+def outcomes(assessment: SupportAssessment) -> list[Outcome]:
+    """Each clock's outcome, request after request, whether read or computed."""
     return [
-        (r.request.ticket, r.request.priority, r.request.opened, [c[:-1] for c in r.targets])
+        outcome
         for r in assessment.requests
-    ] + [assessment.objectives]
+        for _, outcome in (
+            r.outcomes
+            if isinstance(r, Written)
+            else [(c.target.name, c.outcome) for c in r.targets]
+        )
+    ]
+
+
+def full(result: RequestResult) -> tuple[object, ...]:
+    """A request and its clocks as computed, the clocks' stored text left out."""
+    request = result.request
+    return (request.ticket, request.priority, request.opened, [c[:-1] for c in result.targets])
 
 
 # -- a stored clock is the clock computed afresh -----------------------------------------------
@@ -155,8 +192,13 @@ def test_a_report_from_stored_clocks_is_the_report_computed_afresh(
     for as_of in [*moments, *moments]:  # once computing (and storing), once reading
         stored = assess_support_stored(store, contract, terms, YEAR, as_of)
         afresh = fresh(store, contract, terms, as_of)
-        assert clocks(stored) == clocks(afresh)
+        assert clocks(terms, stored) == clocks(terms, afresh)
         assert report_text(terms, stored) == report_text(terms, afresh)
+        # The clocks themselves, as the metrics read them, are the ones computed afresh.
+        start, end = opened_before(YEAR, as_of)
+        read, _ = store.clocked_requests(contract, start, end, terms, as_of)
+        computed = {r.request.ticket: r for r in afresh.requests if isinstance(r, RequestResult)}
+        assert [full(r) for r in read] == [full(computed[r.request.ticket]) for r in read]
 
 
 def test_settled_clocks_are_stored_and_read_pending_ones_computed(store: Store) -> None:
@@ -171,7 +213,7 @@ def test_settled_clocks_are_stored_and_read_pending_ones_computed(store: Store) 
     assert [o.request.ticket for o in others] == ["T-2"]
     # As of before the response, T-1's stored clock does not hold: computed, pending.
     early = assess_support_stored(store, "cegid", terms, YEAR, MONDAY + 30 * MINUTE)
-    assert [c.outcome for r in early.requests for c in r.targets] == [Outcome.PENDING] * 2
+    assert outcomes(early) == [Outcome.PENDING] * 2
 
 
 def test_a_read_only_database_still_gives_the_report(tmp_path: Path) -> None:
@@ -180,10 +222,10 @@ def test_a_read_only_database_still_gives_the_report(tmp_path: Path) -> None:
     answered = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + HOUR))
     with Store.open(f"sqlite:///{path}") as store:
         store.import_ticket_events(answered, accept, actor="test", source="test")
-        expected = clocks(fresh(store, "cegid", terms, MONDAY + DAY))
+        expected = clocks(terms, fresh(store, "cegid", terms, MONDAY + DAY))
     with Store.open(f"sqlite:///file:{path}?mode=ro&uri=true") as read_only:
         found = assess_support_stored(read_only, "cegid", terms, YEAR, MONDAY + DAY)
-        assert clocks(found) == expected
+        assert clocks(terms, found) == expected
         stored, _ = read_only.clocked_requests("cegid", YEAR.start, YEAR.end, terms, MONDAY + DAY)
         assert stored == []
 
@@ -198,17 +240,17 @@ def test_a_late_event_recomputes_the_stored_clock(store: Store) -> None:
     late = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + 2 * DAY))
     store.import_ticket_events(late, accept, actor="test", source="test")
     as_of = MONDAY + 10 * DAY
-    (before,) = assess_support_stored(store, "cegid", terms, YEAR, as_of).requests
-    assert before.targets[0].outcome is Outcome.BREACHED
+    assert outcomes(assess_support_stored(store, "cegid", terms, YEAR, as_of)) == [Outcome.BREACHED]
     earlier = rows("cegid", "T-1", "3", (E.RESPONDED, MONDAY + HOUR))
     store.import_ticket_events(earlier, accept, actor="test", source="test")
     (after,) = assess_support_stored(store, "cegid", terms, YEAR, as_of).requests
+    assert isinstance(after, RequestResult)  # computed again: the events changed
     assert (after.targets[0].stopped_at, after.targets[0].outcome) == (
         MONDAY + HOUR,
         Outcome.MET,
     )
-    assert clocks(assess_support_stored(store, "cegid", terms, YEAR, as_of)) == clocks(
-        fresh(store, "cegid", terms, as_of)
+    assert clocks(terms, assess_support_stored(store, "cegid", terms, YEAR, as_of)) == clocks(
+        terms, fresh(store, "cegid", terms, as_of)
     )
 
 
@@ -229,11 +271,11 @@ def test_a_change_of_terms_recomputes_the_stored_clocks(store: Store) -> None:
     )
     store.import_ticket_events(answered, accept, actor="test", source="test")
     as_of = MONDAY + 10 * DAY
-    outcomes = [
-        assess_support_stored(store, "cegid", terms, YEAR, as_of).requests[0].targets[0].outcome
-        for terms in (open_terms, private, open_terms)
+    found = [
+        outcomes(assess_support_stored(store, "cegid", terms, YEAR, as_of))
+        for terms in (open_terms, private, open_terms, open_terms)  # the last one reads
     ]
-    assert outcomes == [Outcome.MET, Outcome.BREACHED, Outcome.MET]
+    assert found == [[Outcome.MET], [Outcome.BREACHED], [Outcome.MET], [Outcome.MET]]
 
 
 def test_every_import_keeps_the_hash_of_the_events(store: Store, db_url: str) -> None:
@@ -403,3 +445,76 @@ def test_migration_0007_adds_the_text_and_goes_down_and_up(db_url: str) -> None:
     assert "json" not in columns(db_url, "support_clocks")
     migrate(db_url, "head")
     assert "json" in columns(db_url, "support_clocks")
+
+
+# -- a report reads the stored text (``Written``) --------------------------------------------
+
+
+def test_a_stored_clock_without_its_text_is_computed_again(store: Store, db_url: str) -> None:
+    """A report joins the stored texts: a clock row without one (stored before texts
+    were, or by hand) makes its request be computed, and stored again with its text."""
+    terms = TERMS["cegid-portal"]
+    answered = rows("cegid", "T-1", "3", (E.OPENED, MONDAY), (E.RESPONDED, MONDAY + HOUR))
+    store.import_ticket_events(answered, accept, actor="test", source="test")
+    as_of = MONDAY + DAY
+    expected = report_text(terms, fresh(store, "cegid", terms, as_of))
+    assess_support_stored(store, "cegid", terms, YEAR, as_of)  # stores the clock and text
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE support_clocks SET json = NULL"))
+    finally:
+        engine.dispose()
+    for kind in (RequestResult, Written):  # computed and stored again, then read
+        found = assess_support_stored(store, "cegid", terms, YEAR, as_of)
+        assert [type(r) for r in found.requests] == [kind]
+        assert report_text(terms, found) == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "html", "xlsx", "pdf"])
+def test_every_format_from_stored_texts_is_the_format_computed_afresh(
+    store: Store, tmp_path: Path, fmt: str
+) -> None:
+    """The first report after an import reads each settled request as its stored text:
+    every format says byte for byte what it says from clocks computed afresh."""
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "ticket,contract,event,timestamp,priority,reason\n"
+        f"T-1,cegid-portal,opened,{iso(MONDAY - 3 * DAY)},3,\n"  # a Friday, before hours
+        f"T-1,cegid-portal,paused,{iso(MONDAY + HOUR)},,waiting_client\n"
+        f"T-1,cegid-portal,resumed,{iso(MONDAY + 3 * HOUR)},,\n"
+        f"T-1,cegid-portal,responded,{iso(MONDAY + DAY)},,\n"
+        f"T-2,cegid-portal,opened,{iso(MONDAY + MINUTE)},1,\n"
+        f"T-2,cegid-portal,qualified,{iso(MONDAY + 2 * HOUR)},,\n"
+        f"T-2,cegid-portal,responded,{iso(MONDAY + 3 * HOUR)},,\n"
+        f"T-2,cegid-portal,resolved,{iso(MONDAY + 2 * DAY)},,\n"
+        f"T-3,cegid-portal,opened,{iso(MONDAY + 2 * MINUTE)},2,\n"  # still waiting
+    )
+    import_ticket_events(store, CONFIG, path, "test")
+    terms = TERMS["cegid-portal"]
+    as_of = MONDAY + 10 * DAY
+    period = resolve_support_period("contract-year:2026", terms)
+    found = assess_support_stored(store, "cegid-portal", terms, period, as_of)
+    assert [type(r) for r in found.requests] == [Written, Written, RequestResult]
+    requests = store.requests_opened("cegid-portal", period.start, period.end)
+    afresh = assess_support(terms, requests, period, as_of)
+    style = Style(locale="fr", view="customer")
+    made = [
+        undated(render(fmt, to_dict(SupportReport("c", "", terms, a)), "support", style))
+        for a in (found, afresh, afresh)
+    ]
+    assert made[1] == made[2]  # the format itself writes the same bytes twice
+    assert made[0] == made[1]
+
+
+def undated(content: str | bytes) -> object:
+    """``content`` without the time it was made (to the second): the PDF's creation
+    time and the file identifier made from it; the XLSX's parts without its
+    properties and the parts' times."""
+    if isinstance(content, str):
+        return content
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            names = [n for n in book.namelist() if n != "docProps/core.xml"]
+            return {name: book.read(name) for name in names}
+    return re.sub(rb"/CreationDate \(D:\d+Z\)|/ID \[<\w+><\w+>\]", b"", content)

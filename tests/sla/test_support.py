@@ -26,10 +26,13 @@ from slawatch.sla.support import (
 )
 from slawatch.sla.support_assess import (
     Outcome,
+    RequestResult,
+    Written,
     assess_request,
     assess_support,
     clock_target,
     resolve_support_period,
+    summarize,
 )
 
 from .helpers import CEGID_OPEN_HOURS, DAY, HOUR, MINUTE, PARIS, UTC, at
@@ -261,9 +264,25 @@ def test_requests_count_in_the_period_they_were_opened_in() -> None:
     late = request("3", (E.OPENED, "2026-10-31T23:30:00+01:00"), ticket="oct")
     early = request("3", (E.OPENED, "2026-11-01T00:00:00+01:00"), ticket="nov")
     period = resolve_support_period("2026-10", CEGID_OPEN)
-    assert [
-        r.request.ticket for r in assess_support(CEGID_OPEN, [early, late], period, FAR).requests
-    ] == ["oct"]
+    (found,) = assess_support(CEGID_OPEN, [early, late], period, FAR).requests
+    assert isinstance(found, RequestResult)
+    assert found.request.ticket == "oct"
+
+
+def test_written_requests_are_ordered_and_counted_with_computed_ones() -> None:
+    """A report's requests read back as their text (``Written``) take their place by
+    opening among those computed, and their outcomes count towards the objectives."""
+    period = resolve_support_period("2026-10", CEGID_OPEN)
+    opened, answered = "2026-10-05T10:00:00+02:00", "2026-10-05T11:00:00+02:00"
+    computed = assess_request(
+        CEGID_OPEN, request("3", (E.OPENED, opened), (E.RESPONDED, answered), ticket="b"), FAR
+    )
+    before = Written(at(opened) - 60, "a", (("take-in-charge", Outcome.BREACHED),), "{}")
+    same_second = Written(at(opened), "c", (), "{}")  # no clock started: counts nowhere
+    found = summarize(CEGID_OPEN, [same_second, computed, before], period, FAR)
+    assert found.requests == (before, computed, same_second)
+    (objective,) = found.objectives
+    assert (objective.met_count, objective.breached_count, objective.pending_count) == (1, 1, 0)
 
 
 @pytest.mark.parametrize(

@@ -72,10 +72,11 @@ def assess_support_stored(
     store: Store, contract: str, terms: SupportTerms, period: Period, as_of: int
 ) -> SupportAssessment:
     """``assess_support`` over the contract's requests, reading the clocks the store
-    holds for them as of ``as_of`` and computing the others; those whose clocks are
-    now settled (and computed from every event) are stored for the next report."""
+    holds for them as of ``as_of`` (as the report's text: ``Written``) and computing
+    the others; those whose clocks are now settled (and computed from every event) are
+    stored for the next report."""
     start, end = opened_before(period, as_of)
-    stored, others = store.clocked_requests(contract, start, end, terms, as_of)
+    stored, others = store.written_requests(contract, start, end, terms, as_of)
     computed = [Computed(o, assess_request(terms, o.request, as_of)) for o in others]
     kept = [c for c in computed if c.of.request.events[-1].at <= as_of and settled(c.result)]
     with contextlib.suppress(Unavailable):  # e.g. a read-only database: the report stands

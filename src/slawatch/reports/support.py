@@ -23,11 +23,13 @@ from slawatch.reports.locale import Style
 from slawatch.reports.view import INTERNAL, Row, Section, show
 from slawatch.sla.support import AllowanceKind, SupportTarget, SupportTerms
 from slawatch.sla.support_assess import (
+    Assessed,
     Clocked,
     ObjectiveResult,
     Outcome,
     RequestResult,
     SupportAssessment,
+    Written,
     business_days,
 )
 
@@ -145,9 +147,10 @@ _MMSS = [f"{m:02}:{s:02}" for m in range(60) for s in range(60)]
 class Requests(Sequence[dict[str, Any]]):
     """The report's ``requests``: each item's dict is made when asked for, and the
     JSON format writes the text of all without making any (a yearly report has
-    100,000 requests: their dicts took as long as the assessment)."""
+    100,000 requests: their dicts took as long as the assessment). A request read as
+    ``Written`` is its text: its dict is that text read back."""
 
-    def __init__(self, results: Sequence[RequestResult], terms: SupportTerms) -> None:
+    def __init__(self, results: Sequence[Assessed], terms: SupportTerms) -> None:
         self._results = results
         self._terms = terms
 
@@ -157,11 +160,11 @@ class Requests(Sequence[dict[str, Any]]):
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        return request_dict(self._results[index], self._terms)
+        return _request_dict(self._results[index], self._terms, Iso(self._terms))
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         iso = Iso(self._terms)
-        return (request_dict(r, self._terms, iso) for r in self._results)
+        return (_request_dict(r, self._terms, iso) for r in self._results)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -170,9 +173,19 @@ class Requests(Sequence[dict[str, Any]]):
 
     def json_lines(self) -> Iterator[str]:
         """Each request as ``_ONE_LINE.encode(request_dict(...))`` writes it, byte for
-        byte, straight from the clocks."""
+        byte: its stored text, else written from its clocks."""
         text = RequestText(self._terms)
-        return (result.json or text(result) for result in self._results)
+        return (
+            (result.json or text(result)) if isinstance(result, RequestResult) else result.json
+            for result in self._results
+        )
+
+
+def _request_dict(result: Assessed, terms: SupportTerms, iso: Iso) -> dict[str, Any]:
+    """``request_dict``, or a stored text read back (the same dict: it was written from it)."""
+    if isinstance(result, Written):
+        return json.loads(result.json)  # type: ignore[no-any-return]  # a request's object
+    return request_dict(result, terms, iso)
 
 
 class RequestText:

@@ -12,16 +12,17 @@ back with their events, to be computed (and stored again once settled).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select
 
 from slawatch.sla.support import Event, EventKind, Request, SupportTarget, SupportTerms
 from slawatch.sla.support_assess import (
     Clocked,
     Outcome,
     RequestResult,
+    Written,
     business_days,
     days_text,
 )
@@ -34,9 +35,10 @@ _COLUMNS = (
     "allowance_seconds", "deadline", "stopped_at", "outcome", "business_seconds",
     "used_seconds", "paused_seconds", "pauses", "business_days", "json",
 )  # fmt: skip
+_T = TypeVar("_T")
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 _OPENED = EventKind.OPENED
-_new_clocked = _new_event = tuple.__new__  # a yearly report builds 100,000 of each
+_new_clocked = _new_event = _new_written = tuple.__new__  # 100,000 of each a year
 
 
 class Computed(NamedTuple):
@@ -51,20 +53,56 @@ def clocked_requests(  # noqa: PLR0913 (which requests, as of when, under which 
 ) -> tuple[list[RequestResult], list[Unclocked]]:
     """The contract's requests opened in ``[start, end)``: those whose stored clocks
     hold as of ``as_of``, read; and the others, with their events."""
+    holding = _holding(terms.fingerprint(), as_of)
+
+    def read(where: ColumnElement[bool]) -> list[RequestResult]:
+        return _results(driver_rows(conn, _clocks_query(where, holding)), contract, terms)
+
+    return _split(conn, contract, start, end, holding=holding, read=read)
+
+
+def written_requests(  # noqa: PLR0913 (which requests, as of when, under which terms)
+    conn: Connection, contract: str, start: int, end: int, *, terms: SupportTerms, as_of: int
+) -> tuple[list[Written], list[Unclocked]]:
+    """``clocked_requests`` for a report: the requests whose stored clocks hold and keep
+    their JSON text come back as ``Written`` (the text, the order and the outcomes,
+    without rebuilding the clocks), in opening order; the others with their events."""
+    holding = and_(_holding(terms.fingerprint(), as_of), db.support_clocks.c.json.is_not(None))
+
+    def read(where: ColumnElement[bool]) -> list[Written]:
+        r, c = db.support_requests, db.support_clocks
+        query = (
+            select(r.c.opened_at, r.c.ticket, c.c.target, c.c.outcome, c.c.json)
+            .select_from(r.join(c, holding))
+            .where(where)
+        )
+        return _written(driver_rows(conn, query))
+
+    return _split(conn, contract, start, end, holding=holding, read=read)
+
+
+def _split(  # noqa: PLR0913 (which requests, and how to read those whose clocks hold)
+    conn: Connection,
+    contract: str,
+    start: int,
+    end: int,
+    *,
+    holding: ColumnElement[bool],
+    read: Callable[[ColumnElement[bool]], list[_T]],
+) -> tuple[list[_T], list[Unclocked]]:
+    """The contract's requests opened in ``[start, end)`` that have a stored clock
+    ``holding``, as ``read`` gives them; and the others, with their events."""
     r = db.support_requests
     opened = and_(r.c.contract == contract, r.c.opened_at >= start, r.c.opened_at < end)
     # By id, from the ids the index gives: the database then reads the requests and
     # their clocks in key order (joined on the range itself, SQLite read the clocks of
     # the requests in opening order, scattered: twice as long).
     ids = select(r.c.id).where(opened)
-    fingerprint = terms.fingerprint()
-    stored = _stored(
-        conn, contract, r.c.id.in_(ids), fingerprint=fingerprint, as_of=as_of, terms=terms
-    )
+    stored = read(r.c.id.in_(ids))
     count = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     if len(stored) == count:  # the usual case, once the clocks are stored
         return stored, []
-    missing = ~exists().where(_holding(fingerprint, as_of))
+    missing = ~exists().where(holding)
     return stored, [Unclocked(*row) for row in read_keyed(conn, and_(opened, missing))]
 
 
@@ -79,18 +117,41 @@ def _holding(fingerprint: str, as_of: int) -> ColumnElement[bool]:
     )
 
 
-def _stored(  # noqa: PLR0913 (which requests, as of when, under which terms)
-    conn: Connection,
-    contract: str,
-    where: ColumnElement[bool],
-    *,
-    fingerprint: str,
-    as_of: int,
-    terms: SupportTerms,
-) -> list[RequestResult]:
-    """The requests of ``where`` whose clocks hold, from their rows (see ``_rows``)."""
+def _written(rows: Sequence[Any]) -> list[Written]:
+    """A ``Written`` per request from its clocks' rows (opened_at, ticket, target,
+    outcome, text), put in opening order here: sorting the texts took the database
+    longer than sorting the rows takes Python, and a request's rows end up together
+    (a ticket is the contract's own). A row of nulls says no clock has started."""
+    rows = sorted(rows)
+    found: list[Written] = []
+    last = None
+    for opened, ticket, target, outcome, text in rows:
+        if ticket == last:  # another clock of the request just read
+            head = found[-1]
+            found[-1] = head._replace(outcomes=(*head.outcomes, (target, _OUTCOMES[outcome])))
+            continue
+        last = ticket
+        outcomes = () if outcome is None else _ONE[target, outcome]
+        found.append(_new_written(Written, (opened, ticket, outcomes, text)))
+    return found
+
+
+class _One(dict[tuple[str, str], tuple[tuple[str, Outcome]]]):
+    """A clock's outcome as ``Written.outcomes`` holds it, made once per target and
+    outcome (most requests have one clock)."""
+
+    def __missing__(self, key: tuple[str, str]) -> tuple[tuple[str, Outcome]]:
+        found = self[key] = ((key[0], _OUTCOMES[key[1]]),)
+        return found
+
+
+_ONE = _One()
+
+
+def _clocks_query(where: ColumnElement[bool], holding: ColumnElement[bool]) -> Select[Any]:
+    """The requests of ``where`` whose clocks hold, with the clocks' rows (see ``_rows``)."""
     r, c = db.support_requests, db.support_clocks
-    query = (
+    return (
         select(
             r.c.id,
             r.c.ticket,
@@ -110,14 +171,13 @@ def _stored(  # noqa: PLR0913 (which requests, as of when, under which terms)
             c.c.business_days,
             c.c.json,
         )
-        .select_from(r.join(c, _holding(fingerprint, as_of)))
+        .select_from(r.join(c, holding))
         .where(where)
         # In the report's order: ``summarize`` then sorts a sorted list, a pass (on a
         # list in id order, its sort took longer than the database's); the id keeps each
         # request's rows together.
         .order_by(r.c.opened_at, r.c.ticket, r.c.id)
     )
-    return _results(driver_rows(conn, query), contract, terms)
 
 
 def _results(rows: Sequence[Any], contract: str, terms: SupportTerms) -> list[RequestResult]:

@@ -39,7 +39,7 @@ from slawatch.sla.exclusions import (
 )
 from slawatch.sla.renewals import Delivery, Notice, RenewalTerms
 from slawatch.sla.support import Request, SupportTerms
-from slawatch.sla.support_assess import RequestResult
+from slawatch.sla.support_assess import RequestResult, Written
 from slawatch.sla.timeline import Flip, TimelineRule
 from slawatch.store import clocks, closed_periods, renewal_records, tickets
 from slawatch.store import schema as db
@@ -527,6 +527,14 @@ class Store:
         (store.clocks says when clocks hold)."""
         with self._database.transaction() as conn:
             return clocks.clocked_requests(conn, contract, start, end, terms=terms, as_of=as_of)
+
+    def written_requests(
+        self, contract: str, start: int, end: int, terms: SupportTerms, as_of: int
+    ) -> tuple[list[Written], list[Unclocked]]:
+        """``clocked_requests`` as a report reads them: the requests whose stored clocks
+        hold and keep their JSON text, as that text and what orders and counts them."""
+        with self._database.transaction() as conn:
+            return clocks.written_requests(conn, contract, start, end, terms=terms, as_of=as_of)
 
     def store_clocks(self, terms: SupportTerms, computed: Sequence[Computed]) -> None:
         """Store the clocks the core computed under ``terms`` for requests whose clocks
