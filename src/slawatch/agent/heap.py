@@ -7,11 +7,10 @@ thread may have one, an "arena"). glibc's ``malloc_trim(0)`` returns the free pa
 of all of them to the system: a few milliseconds on a 200 MB heap. Elsewhere (musl,
 macOS) there is no such function and nothing to do.
 
-Where it pays: after a config load (cli/heap.py), in a probe worker after it takes a
-new set of targets (their models, unpickled, are let go for slotted records), and in
-the agent every ``TRIM_EVERY`` (the writer's thread and the result batches leave
-freed blocks behind: the agent's resident memory varied by 60 MB from one run to the
-next at 50,000 targets).
+Where it pays: after a config load (cli/heap.py), and in a probe worker after it
+takes a new set of targets (their models, unpickled, are let go for slotted records).
+Not on a timer: the pages given back are faulted in again as soon as the heap grows,
+and a trim every 10 s in the agent showed no lasting gain at 50,000 targets.
 """
 
 from __future__ import annotations
@@ -19,8 +18,6 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Callable
 from functools import cache
-
-TRIM_EVERY = 10.0  # seconds between two trims in the agent's process
 
 
 @cache

@@ -27,7 +27,6 @@ from prometheus_client import CollectorRegistry
 
 from slawatch import version
 from slawatch.agent.episodes import Failing
-from slawatch.agent.heap import TRIM_EVERY, trim_heap
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
 from slawatch.agent.leadership import Leadership, WhenLeading
@@ -97,7 +96,6 @@ class Agent:
         self.renewals = RenewalSeries(self.store, lambda: self.config, clock)
         # A pass a minute, and one at once when this agent starts to lead.
         self._notices = Periodic(self._notices_pass, notifier.EVERY, "the renewal notices")
-        self._trim = Periodic(self._trim_heap, TRIM_EVERY, "the heap's trim")
         self.leadership = Leadership(
             store.leader_lock(),
             self.metrics.leader,
@@ -154,7 +152,6 @@ class Agent:
             self.writer.start()  # what an earlier run spooled goes first
             self._notices.start()
             self._notices.wake()  # a first pass now (SQLite: this agent always leads)
-            self._trim.start()
             intervals = self._intervals()
             self._schedule.apply(intervals, self.clock())
             self._schedule.start()
@@ -214,7 +211,6 @@ class Agent:
         assert self.server is not None
         self.server.close()
         self._sla_refresh.stop(0, last_run=False)
-        self._trim.stop(0, last_run=False)
         self._notices.stop(SHUTDOWN_GRACE, last_run=False)  # a pass under way may end
         self.leadership.stop(SHUTDOWN_GRACE)  # frees the lock: another agent leads at once
         log.info(
@@ -223,12 +219,6 @@ class Agent:
             self.writer.pending,
             self.spool.directory,
         )
-
-    @staticmethod
-    def _trim_heap() -> None:
-        """The freed pages of the C heap given back (agent/heap.py), in a thread: a few
-        milliseconds off the loop."""
-        trim_heap()
 
     def _notices_pass(self) -> None:
         """Renewal notices, by the leader only; in a daemon thread, as SMTP and the store
