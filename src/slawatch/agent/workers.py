@@ -255,13 +255,11 @@ WORKER_MAIN = """\
 import json, sys
 settings = json.loads(sys.argv[1])
 sys.path[:] = settings["path"]
-sys.modules["httpx._main"] = None  # httpx's command line (click, rich, pygments): 4.5 MB
 from slawatch.agent.workers import serve
 serve(settings)
 """
-"""A worker's program. It imports what probing needs only: not httpx's command line,
-which ``import httpx`` loads whenever its dependencies are installed (a ``None`` in
-``sys.modules`` makes that import fail, and httpx then goes without it)."""
+"""A worker's program: the agent's ``sys.path``, then ``serve``, which imports what
+probing needs only."""
 
 
 def serve(settings: dict[str, Any]) -> None:
