@@ -10,8 +10,8 @@ holidays and maintenance windows, half 24x7 UTC with credit tiers). Then prints:
 
 - ``slawatch check-config``, the command as users run it: wall and CPU time, medians of
   the runs (CPU time is the figure to quote on a busy machine), and the load average;
-- the stages of one load in this process: reading the file, YAML (nodes, lines and
-  Python objects) and validation;
+- the stages of one load in this process: reading the file, YAML (Python objects, without
+  the lines, as a load first reads it) and validation;
 - with ``--profile``: own time by package and the top functions of one load.
 
 ``--keep FILE`` writes the config there and keeps it (to time other commands on it).
@@ -116,7 +116,7 @@ def check_config(path: Path) -> tuple[float, float]:
 def stages(path: Path) -> dict[str, float]:
     read, text = timed(path.read_text)
     assert isinstance(text, str)
-    parse, document = timed(lambda: read_yaml(text, str(path)))
+    parse, document = timed(lambda: read_yaml(text, str(path), lines=False))  # as a load reads
     validate, _ = timed(lambda: Config.model_validate(document.data))
     return {"read": read, "yaml": parse, "validate": validate}
 

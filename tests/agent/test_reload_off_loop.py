@@ -42,11 +42,11 @@ def config_text(port: int, db: str, targets: int) -> str:
 
 
 def slow(parse: Callable[..., object]) -> Callable[..., object]:
-    def slow_parse(*args: object) -> object:
+    def slow_parse(*args: object, **kwargs: object) -> object:
         until = time.thread_time() + PARSE  # CPU time: as slow on a busy machine
         while time.thread_time() < until:
             pass
-        return parse(*args)
+        return parse(*args, **kwargs)
 
     return slow_parse
 
@@ -120,10 +120,10 @@ def test_sighups_during_a_load_make_one_more_load_of_the_last_version(
     parsed: list[str] = []
     real = read_yaml
 
-    def slow_parse(text: str, source: str) -> object:
+    def slow_parse(text: str, source: str, *, lines: bool = True) -> object:
         parsed.append(text)
         time.sleep(0.3)
-        return real(text, source)
+        return real(text, source, lines=lines)
 
     monkeypatch.setattr(READ_YAML, slow_parse)
     applied, refused = reloads(
@@ -140,12 +140,12 @@ def test_a_load_that_fails_for_any_reason_is_refused_and_the_next_one_runs(
     real = read_yaml
     calls: list[None] = []
 
-    def buggy_then_fine(text: str, source: str) -> object:
+    def buggy_then_fine(text: str, source: str, *, lines: bool = True) -> object:
         calls.append(None)
         if len(calls) == 1:
             time.sleep(0.2)
             raise RuntimeError("a bug of ours")
-        return real(text, source)
+        return real(text, source, lines=lines)
 
     monkeypatch.setattr(READ_YAML, buggy_then_fine)
     assert reloads(path, lambda: None) == ([2], 1)

@@ -146,15 +146,18 @@ class Agent:
                 more_metrics=self._series,
             )
             self.server.start()
+            # The probes first: the threads woken below hold the interpreter's lock
+            # in turns with this one, and the SLA series' first build (every
+            # contract's terms and forecast) would slow the scheduling of 50,000 targets.
+            intervals = self._intervals()
+            self._schedule.apply(intervals, self.clock())
+            self._schedule.start()
             self.leadership.start()
             self._sla_refresh.start()
             self._sla_refresh.wake()  # the first figures, before the first scrape
             self.writer.start()  # what an earlier run spooled goes first
             self._notices.start()
             self._notices.wake()  # a first pass now (SQLite: this agent always leads)
-            intervals = self._intervals()
-            self._schedule.apply(intervals, self.clock())
-            self._schedule.start()
             log.info(
                 "slawatch %s agent started: %d targets (shard %s), listening on %s",
                 version(),

@@ -2,8 +2,8 @@
 
 What the agent's process needs once, for its whole life, is set here and not
 in the library: logging, no ``_created`` series on /metrics, and the collector
-paused while the config is loaded and the agent built from it, and the freed heap
-given back after (at start and on each reload).
+paused while the agent's modules are imported, the config is loaded and the agent
+built from it, and the freed heap given back after (at start and on each reload).
 """
 
 from __future__ import annotations
@@ -24,19 +24,21 @@ from slawatch.cli.heap import config_load
 @reports_errors
 def run(config_path: Path | None, db_url: str | None) -> None:
     """The agent: scheduled probes, the store, /metrics, /healthz and /ping/NAME."""
-    from prometheus_client import disable_created_metrics
+    with config_load():  # the agent's modules, a 50,000-target config, the agent's tables
+        from prometheus_client import disable_created_metrics
 
-    from slawatch.agent.runner import Agent
-    from slawatch.agent.spool import open_spool
+        from slawatch.agent.runner import Agent
+        from slawatch.agent.spool import open_spool
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for chatty in ("apscheduler", "httpx", "httpcore"):  # a line per probe at 833 probes/s
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    # No ``_created`` series: blackbox_exporter has none, and they double every
-    # counter's samples, and so the cost of a scrape.
-    disable_created_metrics()  # type: ignore[no-untyped-call]
-    session = Session(config_path, db_url)
-    with config_load():  # a 50,000-target config, and the agent's tables built from it
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+        for chatty in ("apscheduler", "httpx", "httpcore"):  # a line per probe at 833 probes/s
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+        # No ``_created`` series: blackbox_exporter has none, and they double every
+        # counter's samples, and so the cost of a scrape.
+        disable_created_metrics()  # type: ignore[no-untyped-call]
+        session = Session(config_path, db_url)
         config = session.config()
         store = session.store(unavailable_ok=True)  # the spool keeps what waits for it
         spool = open_spool(config.agent, session.db_url or config.database.url)

@@ -45,16 +45,19 @@ def parse_config(text: str, source: str = "<config>", folder: str = "") -> Confi
     """The config in ``text``; ``source`` names it in messages, relative paths in it
     (a branding's logo) are read from ``folder`` (default: the current one). Raises
     ``ConfigError``."""
-    document = read_yaml(text, source)
+    # Read without the lines, which only word problems: a file that has one is read
+    # again with them (a tenth of the YAML's time saved on every good load).
+    document = read_yaml(text, source, lines=False)
     if document.data is None:
         raise ConfigError([Problem(source, 1, "", "the file is empty (e.g. start with targets:)")])
     try:
         config = Config.model_validate(document.data, context={"folder": folder or "."})
     except ValidationError as exc:
-        found = sorted([*document.problems, *problems_from(exc, document, source)], key=_line)
+        marked = read_yaml(text, source)
+        found = sorted([*marked.problems, *problems_from(exc, marked, source)], key=_line)
         raise ConfigError(found) from None
     if document.problems:
-        raise ConfigError(document.problems)
+        raise ConfigError(read_yaml(text, source).problems)
     return config
 
 

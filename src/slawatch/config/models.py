@@ -398,13 +398,23 @@ class Config(ConfigModel):
         )
 
     def location_rules(self) -> dict[str, LocationRule]:
-        """Every target's rule for combining its locations' timelines."""
-        return _shared({t.name: t.location_rule() for t in self.targets})
+        """Every target's rule for combining its locations' timelines: one rule per
+        ``locations`` object, which targets without the key all share (``NO_LOCATIONS``)."""
+        by_object: dict[int, LocationRule] = {}  # the objects outlive this call
+        return _shared(
+            {
+                t.name: by_object.get(id(t.locations))
+                or by_object.setdefault(id(t.locations), t.location_rule())
+                for t in self.targets
+            }
+        )
 
     def probed_targets(self) -> tuple[AnyTarget, ...]:
         """The targets this agent probes: those of its shard (``agent.shard``), and
         every control target (each shard must see its own network fail)."""
         shard, control = self.agent.shard, set(self.agent.control_targets)
+        if shard.count == 1:  # the default: every target, without a test of each
+            return self.targets
         return tuple(t for t in self.targets if t.name in control or shard.owns(t.name))
 
     def readers(self) -> dict[str, tuple[str, ...]]:
@@ -439,7 +449,14 @@ def _shared(rules: dict[str, _Rule]) -> dict[str, _Rule]:
     """``rules`` with one object for each distinct rule: the agent holds these for its
     life, and 50,000 targets have a handful of distinct rules, not 50,000."""
     kept: dict[_Rule, _Rule] = {}
-    return {name: kept.setdefault(rule, rule) for name, rule in rules.items()}
+    by_object: dict[int, _Rule] = {}  # most targets hold one object already: no hash of it
+    shared = {}
+    for name, rule in rules.items():
+        one = by_object.get(id(rule))
+        if one is None:
+            one = by_object[id(rule)] = kept.setdefault(rule, rule)
+        shared[name] = one
+    return shared
 
 
 def _channels(contract: Contract) -> tuple[Channel, ...]:

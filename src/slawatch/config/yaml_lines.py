@@ -64,10 +64,12 @@ def _line_in(entry: tuple[object, Lines] | None, part: str | int) -> int | None:
     return lines[part] if isinstance(part, int) and 0 <= part < len(lines) else None
 
 
-def read_yaml(text: str, source: str) -> Document:
+def read_yaml(text: str, source: str, *, lines: bool = True) -> Document:
     """Parse one YAML document; raises ``ConfigError`` for bad text, with its line.
-    ``source`` names the file in messages."""
-    builder = Builder(source)
+    ``source`` names the file in messages. With ``lines=False`` the document keeps no
+    line (``line_of`` knows none) and its problems are found but not worded: for a
+    caller that reads the text again, with lines, only when it has a problem to word."""
+    builder = Builder(source, keep_lines=lines)
     try:
         data = builder.build(text)
     except yaml.MarkedYAMLError as exc:

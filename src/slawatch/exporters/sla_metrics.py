@@ -129,9 +129,14 @@ class SlaSeries:
         # What the agent's loop reports waits here, behind a lock no rebuild holds:
         # the loop must never wait for a scrape.
         self._news = threading.Lock()
+        # The contracts' terms and the per-target tables are built by the first refresh,
+        # on the refresh's thread, as SupportSeries does: not on the agent's way to its
+        # first probes (50,000 targets' location rules and readers).
         self._new_config: Config | None = config
         self._changed: set[str] = set()
-        self._apply_news()
+        self._terms: dict[str, ContractTerms] = {}
+        self._probing = Probing()
+        self._readers: dict[str, tuple[str, ...]] = {}
 
     def configure(self, config: Config) -> None:
         """Take a (re)loaded config: every forecast is rebuilt at the next scrape."""
