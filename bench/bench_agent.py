@@ -12,8 +12,10 @@ each target count N, one after the other (never two loads at once):
   from ``--workers``), every target its own URL on nginx. Start time: from the command
   to ``/healthz`` reporting all N targets scheduled. Once every target has run, over
   ``--seconds``: the CPU of the agent and its probe workers together (utime+stime from
-  /proc; cores used = CPU / wall), probes run (samples acknowledged, from ``/healthz``),
-  CPU per 1,000 probes, lateness p50/p99 (the agent's own histogram, as ``histogram_quantile``), the
+  /proc; cores used = CPU / wall), probes run (the lateness histogram's count, from
+  ``/metrics?series=agent`` at the window's edges) beside the runs the targets were due in
+  the window (from their phases), CPU per 1,000 probes (the whole agent's, and its main
+  process's), lateness p50/p99 (the agent's own histogram, as ``histogram_quantile``), the
   resident memory of each of its processes (RSS, and PSS, which counts a page shared by
   several processes once in all: the sum of the PSS is what they take together). Then
   ``GET /metrics`` (size, lines, time, and with ``?series=agent``, the agent's own series
@@ -33,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import resource
 import signal
@@ -52,6 +55,7 @@ from bench_probes import (
     NGINX,
     Scrape,
     blackbox,
+    cpu_seconds,
     find_binary,
     free_port,
     lateness_figures,
@@ -61,6 +65,7 @@ from bench_probes import (
     stop,
     tree_cpu,
 )
+from slawatch.agent.scheduler import first_run
 
 PG_URL = os.environ.get(
     "SLAWATCH_TEST_PG_URL", "postgresql+psycopg://slawatch:slawatch@127.0.0.1:5432/slawatch_test"
@@ -138,13 +143,23 @@ def health(port: int) -> dict[str, Any] | None:
     return answer
 
 
-def samples(port: int) -> int:
-    """Samples acknowledged so far: one a probe run (from ``/healthz``, which is cheap:
-    a ``/metrics`` of 50,000 targets took seconds, a window's edges would blur)."""
-    state = health(port)
-    if state is None:
-        raise SystemExit("/healthz did not answer")
-    return int(state["samples_spooled"])
+def ran(before: Scrape, after: Scrape) -> int:
+    """Probe runs recorded between two scrapes (the lateness histogram's count: the agent
+    records a run within ``BATCH_EVERY`` of its end, whereas it acknowledges samples once a
+    second, which blurred a 30 s window's edges by up to 3%)."""
+    key = ("slawatch_schedule_lateness_seconds_count", ())
+    return round(after[key] - before[key])
+
+
+def due_runs(count: int, interval: int, start: float, end: float) -> int:
+    """Runs the targets of ``write_config`` are due for in ``[start, end)``: their phases are
+    not evenly spread, so a window shorter than the interval is due more or fewer runs
+    than ``count / interval`` a second (822 to 844 a second in a 30 s window of 50,000)."""
+    due = 0
+    for i in range(count):
+        first = first_run(f"t{i:06d}", interval, start)
+        due += len(range(math.ceil((end - first) / interval))) if first < end else 0
+    return due
 
 
 def wait_until(what: str, agent: subprocess.Popen[Any], limit: float, done: Any) -> float:
@@ -213,12 +228,13 @@ def run_agent(
             return state is not None and state["samples_written"] >= count
 
         wait_until("one run of every target", agent, args.interval * 3 + START_LIMIT_S, all_ran)
-        before = scrape(port)
-        spooled, cpu, begin = samples(port), tree_cpu(agent.pid), time.monotonic()
+        before, main_cpu, cpu = scrape(port), cpu_seconds(agent.pid), tree_cpu(agent.pid)
+        begin, wall = time.monotonic(), time.time()
         time.sleep(args.seconds)
-        cpu, elapsed = tree_cpu(agent.pid) - cpu, time.monotonic() - begin
-        probes = samples(port) - spooled
-        after = scrape(port)
+        cpu, main_cpu = tree_cpu(agent.pid) - cpu, cpu_seconds(agent.pid) - main_cpu
+        elapsed, after = time.monotonic() - begin, scrape(port)
+        probes = ran(before, after)
+        due = due_runs(count, args.interval, wall, wall + elapsed)
         memory = [
             (role(pid, agent.pid), *memory_mb(pid)) for pid in [agent.pid, *children(agent.pid)]
         ]
@@ -226,7 +242,9 @@ def run_agent(
         del figures["ok_share"]  # per-target counters: not in the ?series=agent scrape
         figures |= {
             "runs_per_s": probes / elapsed,
+            "due_per_s": due / elapsed,
             "cpu_per_1000": cpu / probes * 1000 if probes else float("nan"),
+            "main_cpu_per_1000": main_cpu / probes * 1000 if probes else float("nan"),
             "rss_mb": sum(rss for _, rss, _ in memory),
             "pss_mb": sum(pss for _, _, pss in memory),
             "rss_main_mb": memory[0][1],
@@ -291,8 +309,10 @@ def show(db: str, count: int, rate: float, agent: dict[str, Any], theirs: dict[s
     ratio = agent["cpu_per_1000"] / theirs["cpu_per_1000"]
     print(
         f"\n{db}, {count} targets, {rate:g} probes/s asked (load average {load()}):\n"
-        f"  slawatch  {agent['runs_per_s']:7.1f}/s  {agent['cores_busy']:.3f} cores"
-        f"  {agent['cpu_per_1000']:.3f} CPU-s/1k  lateness p50 {agent['lateness_p50_s']:.3f} s"
+        f"  slawatch  {agent['runs_per_s']:7.1f}/s (due {agent['due_per_s']:.1f}/s)"
+        f"  {agent['cores_busy']:.3f} cores  {agent['cpu_per_1000']:.3f} CPU-s/1k"
+        f" (main process {agent['main_cpu_per_1000']:.3f})\n"
+        f"            lateness p50 {agent['lateness_p50_s']:.3f} s"
         f" p99 {agent['lateness_p99_s']:.3f} s  skipped {agent['skipped']:g}\n"
         f"  blackbox  {theirs['rate']:7.1f}/s  {theirs['cores_busy']:.3f} cores"
         f"  {theirs['cpu_per_1000']:.3f} CPU-s/1k  (ok {theirs['ok']}/{theirs['asked']})\n"

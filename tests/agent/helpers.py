@@ -15,10 +15,14 @@ import time
 import urllib.request
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 from typing import IO, TypeVar
 
 from prometheus_client.parser import text_string_to_metric_families
+
+from slawatch.sla.timeline import State
+from slawatch.store.store import Store
 
 T = TypeVar("T")
 
@@ -228,6 +232,22 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10) ->
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.05)
+
+
+RECOVERY_COUNTED = 2
+"""Seconds an outage's downtime counter may count beyond the outage (README, /metrics):
+``confirm_after`` (2) x ``interval`` (1 s) in ``write_config``'s configs."""
+
+
+def stored_outage(db: str, target: str = "web") -> int:
+    """Seconds of the first outage of ``target`` in the store, 0 until the store has it
+    up again (a down tail ending in unknown time is not an ended outage)."""
+    with Store.open(db) as store:
+        flips = store.flips([target], 0, 2**40)[target][""]
+    ended = [
+        (f.t, up.t) for f, up in pairwise(flips) if (f.state, up.state) == (State.DOWN, State.UP)
+    ]
+    return ended[0][1] - ended[0][0] if ended else 0
 
 
 def mid_tick() -> float:

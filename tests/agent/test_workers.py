@@ -6,6 +6,7 @@ which holds their pings."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from slawatch.agent.workers import shard
+from slawatch.agent.workers import WORKER_MAIN, shard
 from slawatch.store.store import Store
 
 from .helpers import AgentProcess, Metrics, Target, free_port, write_config
@@ -28,12 +29,20 @@ RESTARTS = "slawatch_probe_worker_restarts_total"
 
 
 def test_a_worker_imports_what_probing_needs_only() -> None:
-    """A spawned worker imports the module of its ``serve``: not the store (SQLAlchemy,
-    Alembic), not the metrics (prometheus_client), nor the HTTP API; each costs memory
-    in every worker."""
-    script = "import sys, slawatch.agent.workers; print(' '.join(sys.modules))"
+    """A worker's program imports the module of its ``serve``: not the store
+    (SQLAlchemy, Alembic), not the metrics (prometheus_client), nor the HTTP API, nor
+    multiprocessing's process machinery; each costs memory in every worker. The
+    program itself runs, up to the call of ``serve``."""
+    call = "serve(settings)\n"
+    assert WORKER_MAIN.endswith(call)
+    script = WORKER_MAIN.removesuffix(call) + "print(*(n for n, m in sys.modules.items() if m))\n"
+    settings = json.dumps({"path": sys.path})
     loaded = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", script, settings],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout.split()
     unwanted = (
         "sqlalchemy",
@@ -41,9 +50,22 @@ def test_a_worker_imports_what_probing_needs_only() -> None:
         "prometheus_client",
         "slawatch.store",
         "slawatch.exporters",
+        "multiprocessing.spawn",
+        "multiprocessing.resource_tracker",
     )
     assert [name for name in loaded if name.startswith(unwanted)] == []
-    assert "slawatch.probes.http" in loaded
+    assert {"slawatch.probes.http", "slawatch.agent.workers"} <= set(loaded)
+
+
+def children(agent: AgentProcess) -> list[int]:
+    """Every process the agent started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError):  # not a process, or gone meanwhile
+            stat = (entry / "stat").read_text()
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == agent.process.pid:
+                found.append(int(entry.name))
+    return sorted(found)
 
 
 def probes(metrics: Metrics, target: str) -> float:
@@ -51,18 +73,13 @@ def probes(metrics: Metrics, target: str) -> float:
 
 
 def worker_pids(agent: AgentProcess) -> list[int]:
-    """The agent's probe workers: its children started by ``multiprocessing``'s spawn."""
+    """The agent's probe workers: its children that run ``workers.serve``."""
     found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes()
-        except (OSError, ValueError):
-            continue  # not a process, or gone meanwhile
-        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if parent == agent.process.pid and b"spawn_main" in command:
-            found.append(int(entry.name))
-    return sorted(found)
+    for pid in children(agent):
+        with contextlib.suppress(OSError):  # gone meanwhile
+            if b"slawatch.agent.workers" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+    return found
 
 
 def test_a_killed_worker_is_started_again_and_probing_carries_on(
@@ -86,6 +103,7 @@ def test_a_killed_worker_is_started_again_and_probing_carries_on(
     assert (started.value(WORKERS), started.value(RESTARTS)) == (2, 0)
     before = worker_pids(agent)
     assert len(before) == 2
+    assert children(agent) == before  # no other process: no resource tracker (12 MB)
 
     os.kill(before[0], signal.SIGKILL)
     back = agent.wait_for(

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from slawatch.cli.heap import config_load, trim_heap
+from slawatch.agent.heap import trim_heap
+from slawatch.cli.heap import config_load
 
 GLIBC = platform.libc_ver()[0] == "glibc"
 BLOCKS = 50_000  # of 1 kB: past pymalloc's 512 bytes, each from the C heap

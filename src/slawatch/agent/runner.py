@@ -20,7 +20,7 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
@@ -99,7 +99,7 @@ class Agent:
         self.leadership = Leadership(
             store.leader_lock(),
             self.metrics.leader,
-            changed=self.sla.targets_changed,
+            changed=self._timelines_changed,
             rebuild=lambda: self.sla.configure(self.config),
             on_lead=self._notices.wake,
         )
@@ -115,7 +115,7 @@ class Agent:
                 dropped=self.metrics.dropped.inc,
                 failures=self.metrics.write_failures.inc,
             ),
-            on_change=self.sla.targets_changed,
+            on_change=self._timelines_changed,
         )
         self.metrics.buffer.set_function(lambda: self.writer.pending)
         self.metrics.spool_bytes.set_function(lambda: self.spool.size)
@@ -282,6 +282,16 @@ class Agent:
         if not self.leadership.leading:
             return b""
         return self.sla.exposition() + self.support.exposition()
+
+    def _timelines_changed(self, targets: Iterable[str]) -> None:
+        """Written timelines changed: their contracts' series are rebuilt now, not at the
+        next tick. Until then a series continues the state it last read: once a target
+        is up again, a downtime counter read a second later would count a second too
+        many, and a counter never goes back down."""
+        names = list(targets)
+        self.sla.targets_changed(names)
+        if names:
+            self._sla_refresh.wake()
 
     def _refresh_sla(self) -> None:
         self.renewals.refresh()  # it logs a failing store itself and keeps what it read

@@ -1,8 +1,10 @@
 """Probing in worker processes: ``agent.workers: N`` shards the targets over N of them.
 
 One asyncio process probes about 800 HTTP targets a second on one core; 50,000
-targets at 60 s need 833. With N >= 2 the agent starts N probe workers
-(``multiprocessing``, spawned: nothing of the agent's state is inherited) and
+targets at 60 s need 833. With N >= 2 the agent starts N probe workers (new
+interpreters, started as ``multiprocessing``'s spawn would start them, so that
+nothing of the agent's state is inherited, but by ``subprocess``: spawn starts a
+resource tracker process besides, 12 MB resident, which nothing here needs) and
 gives each the targets whose name hashes to it (stable: a target stays with its
 worker across reloads and restarts). Each worker runs its own ``Schedule``,
 probe context and share of the concurrency limit, and sends its results back in
@@ -27,18 +29,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
-import multiprocessing
+import os
 import signal
+import subprocess
+import sys
 import time
 import zlib
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from slawatch.agent.heap import trim_heap
 from slawatch.agent.scheduler import Run, Schedule, Scheduling
 from slawatch.probes.context import ProbeContext, open_context
+from slawatch.probes.records import lean
 from slawatch.probes.registry import run_probe
 from slawatch.probes.result import ProbeResult
 
@@ -53,11 +60,12 @@ BATCH_EVERY = 0.2  # seconds between two batches of results from a worker
 RESTART_DELAY = 1.0  # seconds before a dead worker is started again
 STOP_MARGIN = 5.0  # seconds a stopping worker gets beyond the grace of its probes
 LOCAL_KINDS = frozenset({"heartbeat"})  # probed in the agent process itself
-LOG_FORMAT = "%(asctime)s %(levelname)s %(processName)s %(name)s %(message)s"
+LOG_FORMAT = "%(asctime)s %(levelname)s slawatch-probe-{index} %(name)s %(message)s"
 
 Record = Callable[[str, float, float, ProbeResult], None]
 """``record(name, started, lateness, result)``: what the agent does with a result."""
 Finished = tuple[str, float, float, ProbeResult]  # name, started, lateness, result
+Popen = subprocess.Popen[bytes]
 Command = tuple[str, Any]  # ("targets", {name: target}) or ("stop", grace seconds)
 
 
@@ -120,7 +128,7 @@ class _Handle:
         self._record = record
         self._metrics = metrics
         self._targets: dict[str, AnyTarget] = {}
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: Popen | None = None
         self._results: Connection | None = None
         self._outbox: asyncio.Queue[Command | None] = asyncio.Queue()
         self._sending: asyncio.Task[None] | None = None  # kept: the loop holds tasks weakly
@@ -138,16 +146,9 @@ class _Handle:
             self._outbox.put_nowait(("targets", targets))
 
     def start(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        commands, theirs = context.Pipe(duplex=False)  # (reading end, writing end)
-        results, ours = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=serve,
-            args=(commands, ours, self._limit, _log_levels()),
-            name=f"slawatch-probe-{self.index}",
-            daemon=True,
-        )
-        self._process.start()
+        commands, theirs = _pipe()  # (reading end, writing end)
+        results, ours = _pipe()
+        self._process = _launch(self.index, commands, ours, self._limit)
         commands.close()
         ours.close()
         self._results = results
@@ -197,8 +198,9 @@ class _Handle:
         asyncio.get_running_loop().remove_reader(self._results.fileno())
         self._results.close()
         self._outbox.put_nowait(None)  # never closed under a send under way
-        self._process.join(timeout=STOP_MARGIN)
-        code = self._process.exitcode
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=STOP_MARGIN)
+        code = self._process.returncode
         self._metrics.workers.dec()
         self._gone.set()
         if self._stopping:
@@ -217,6 +219,30 @@ class _Handle:
             self.start()
 
 
+def _pipe() -> tuple[Connection, Connection]:
+    """A one-way pipe (reading end, writing end), as ``multiprocessing.Pipe`` makes it."""
+    reading, writing = os.pipe()
+    return Connection(reading, writable=False), Connection(writing, readable=False)
+
+
+def _launch(index: int, commands: Connection, results: Connection, limit: int) -> Popen:
+    """A worker process: this interpreter, running ``serve`` with the two pipe ends it
+    inherits (and no other descriptor), the agent's ``sys.path`` and log levels."""
+    settings = {
+        "index": index,
+        "commands": commands.fileno(),
+        "results": results.fileno(),
+        "limit": limit,
+        "levels": _log_levels(),
+        "path": sys.path,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER_MAIN, json.dumps(settings)],
+        pass_fds=(commands.fileno(), results.fileno()),
+        stdin=subprocess.DEVNULL,
+    )
+
+
 def _log_levels() -> dict[str, int]:
     """The agent's log levels, for a worker to log as it does."""
     names = ("", "apscheduler", "httpx", "httpcore")
@@ -225,15 +251,28 @@ def _log_levels() -> dict[str, int]:
 
 # ---------------------------------------------------------------- in the worker
 
+WORKER_MAIN = """\
+import json, sys
+settings = json.loads(sys.argv[1])
+sys.path[:] = settings["path"]
+from slawatch.agent.workers import serve
+serve(settings)
+"""
+"""A worker's program: the agent's ``sys.path``, then ``serve``, which imports what
+probing needs only."""
 
-def serve(commands: Connection, results: Connection, limit: int, levels: dict[str, int]) -> None:
+
+def serve(settings: dict[str, Any]) -> None:
     """A worker process's main: probe what the agent assigns until told to stop."""
     for ignored in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(ignored, signal.SIG_IGN)
-    logging.basicConfig(level=levels.pop(""), format=LOG_FORMAT)
+    levels: dict[str, int] = settings["levels"]
+    logging.basicConfig(level=levels.pop(""), format=LOG_FORMAT.format(index=settings["index"]))
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
-    asyncio.run(_Worker(commands, results, limit).run())
+    commands = Connection(settings["commands"], writable=False)
+    results = Connection(settings["results"], readable=False)
+    asyncio.run(_Worker(commands, results, settings["limit"]).run())
 
 
 class _Worker:
@@ -269,14 +308,21 @@ class _Worker:
             while self._commands.poll():
                 kind, value = self._commands.recv()
                 if kind == "targets":
-                    self._targets = value
-                    intervals = {name: t.interval for name, t in value.items()}
-                    self._schedule.apply(intervals, time.time())
+                    self._take(value)
+                    del value  # the models: freed, and their pages given back
+                    trim_heap()
                 elif not self._stop.done():  # "stop"
                     self._stop.set_result(value)
         except (EOFError, OSError):  # the agent is gone: nobody to send results to
             if not self._stop.done():
                 self._stop.set_result(0.0)
+
+    def _take(self, targets: dict[str, AnyTarget]) -> None:
+        """A new set of targets, kept as slotted records (probes/records.py): a model
+        would take twice the memory, for the worker's whole life."""
+        self._targets = {name: lean(target) for name, target in targets.items()}
+        intervals = {name: target.interval for name, target in targets.items()}
+        self._schedule.apply(intervals, time.time())
 
     async def _probe(self, name: str, late: float) -> None:
         target = self._targets.get(name)

@@ -115,7 +115,8 @@ class SupportReportParams(Contract):
 
 
 class TicketParams(Contract):
-    ticket: Annotated[str, Field(pattern=r"^[^\u0000]+$")]
+    # Blank is no reference: the CSV import and the API strip it and refuse it.
+    ticket: Annotated[str, Field(pattern=r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
 
 
 class TicketEventInput(Input):
