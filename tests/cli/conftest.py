@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,14 @@ from slawatch.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 SEED = str(ROOT / "config" / "seed-contracts.yaml")
 HISTORY = str(ROOT / "config" / "examples" / "history-2026-10.csv.gz")
+
+
+@pytest.fixture
+def collector_running() -> Iterator[None]:
+    """The cyclic collector on before and after the test, whatever a pause left."""
+    gc.enable()
+    yield
+    gc.enable()
 
 
 @pytest.fixture

@@ -4,19 +4,13 @@ import gc
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from slawatch.cli.gc_pause import gc_paused
 
-
-@pytest.fixture(autouse=True)
-def collector_running() -> Iterator[None]:
-    gc.enable()
-    yield
-    gc.enable()
+pytestmark = pytest.mark.usefixtures("collector_running")
 
 
 def test_a_pause_stops_the_collector_until_it_ends() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import platform
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,11 +16,7 @@ GLIBC = platform.libc_ver()[0] == "glibc"
 BLOCKS = 50_000  # of 1 kB: past pymalloc's 512 bytes, each from the C heap
 
 
-@pytest.fixture(autouse=True)
-def collector_running() -> Iterator[None]:
-    gc.enable()
-    yield
-    gc.enable()
+pytestmark = pytest.mark.usefixtures("collector_running")
 
 
 def resident_kb() -> int:

@@ -15,7 +15,7 @@ from slawatch.cli.common import Session
 from slawatch.cli.read_ahead import ReadAhead, read_ahead
 from slawatch.config import ConfigError, load_config
 
-SEED = Path(__file__).resolve().parents[2] / "config" / "seed-contracts.yaml"
+from .conftest import SEED
 
 
 def ahead(path: Path) -> ReadAhead:
@@ -77,7 +77,7 @@ def test_no_fork_while_a_thread_runs(tmp_path: Path) -> None:
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert read_ahead(Session(SEED, None)) is None
+        assert read_ahead(Session(Path(SEED), None)) is None
     finally:
         stop.set()
         thread.join()
