@@ -1,4 +1,5 @@
-"""The leader check's shutdown: a check stuck on a frozen database must not hold it up."""
+"""The leader check: a take-over exports nothing before the figures are rebuilt, and a
+check stuck on a frozen database must not hold up the shutdown."""
 
 from __future__ import annotations
 
@@ -71,3 +72,39 @@ def test_stop_closes_the_session_when_no_check_is_under_way() -> None:
     assert lock.checking.wait(5)
     leadership.stop(5)
     assert lock.closed
+
+
+class FreeLock:
+    """A lock nobody holds: the first check takes it."""
+
+    held = False
+    lost_notices = False
+
+    def check(self) -> bool:
+        self.held = True
+        return True
+
+    def changed_targets(self) -> set[str]:
+        return set()
+
+
+def test_a_take_over_leads_once_the_figures_are_rebuilt() -> None:
+    """While ``on_lead`` rebuilds the figures, a scrape finds this agent not leading yet
+    (no per-contract series), not leading with the figures it had as a follower."""
+    registry = CollectorRegistry()
+    gauge = Gauge("slawatch_agent_leader", "", registry=registry)
+    seen: list[tuple[bool, float | None]] = []
+
+    def on_lead() -> None:
+        seen.append((leadership.leading, registry.get_sample_value("slawatch_agent_leader")))
+
+    leadership = Leadership(
+        cast(LeaderLock, FreeLock()), gauge, lambda _: None, lambda: None, on_lead
+    )
+    assert not leadership.leading
+    leadership.check()
+    assert seen == [(False, 0.0)]
+    assert leadership.leading
+    assert registry.get_sample_value("slawatch_agent_leader") == 1.0
+    leadership.check()  # leading already: on_lead is not called again
+    assert len(seen) == 1

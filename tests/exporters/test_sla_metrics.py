@@ -232,6 +232,25 @@ def test_a_new_outage_reaches_the_series_once_the_writer_says_so(
     assert series["slawatch_sla_downtime_seconds_total", "credits"] == 2 * HOUR + 30 * MINUTE
 
 
+def test_samples_written_after_the_target_went_unknown_reach_the_series(
+    scraper: Scraper, db_url: str
+) -> None:
+    """The last sample was at 17:59, so the timeline turns unknown at 18:01 (two
+    intervals on): a scrape at 18:01:30 continues the target unknown. The writer's
+    late samples of 18:00 and 18:01 move that closing flip later, which is news to
+    anyone who read the timeline since 18:01: the series are rebuilt, and count the
+    time up again instead of continuing it unknown (and leaving it out)."""
+    late = FRIDAY_18H_PARIS + MINUTE + 30
+    scraper.scrape(late)
+    with Store.open(db_url, clock=lambda: late) as writer:
+        rows = up_to(FRIDAY_18H_PARIS + 2 * MINUTE, FRIDAY_18H_PARIS)
+        result = writer.import_samples([rows], CONFIG.timeline_rules())
+        assert result.changed_targets == ["web"]
+        scraper.collector.targets_changed(result.changed_targets)
+        now = FRIDAY_18H_PARIS + 2 * MINUTE + 30
+        assert_matches_report(scraper.scrape(now), writer, now)
+
+
 def test_a_correction_downwards_holds_the_counters_and_fixes_the_gauges(
     scraper: Scraper, fed: Store, db_url: str
 ) -> None:

@@ -3,8 +3,8 @@ per-contract series (``slawatch_sla_*``, ``slawatch_support_*``, the renewals') 
 sends renewal notices; the others probe and write like it. The lock behind it is
 store/leader.py's; here, a thread checks it every ``CHECK_EVERY`` seconds, sets
 ``slawatch_agent_leader``, and passes on what the other agents changed, so that
-this agent's forecasts stay current while it follows: it leads from its first
-scrape after a take-over, with the figures the old leader would have shown.
+this agent's forecasts stay current while it follows. Taking the lock, it rebuilds
+them before it leads: its first scrape shows the figures the old leader would have.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ class Leadership:
     ) -> None:
         """``changed`` is told the targets other agents changed; ``rebuild`` is called
         when notices may have been missed (a new session): rebuild every figure;
-        ``on_lead`` when this agent starts to lead (what only a leader does can start)."""
+        ``on_lead`` when this agent takes the lock, before it leads: bring the figures
+        up to date, start what only a leader does."""
         self._lock = lock
         self._gauge = gauge
         self._changed = changed
@@ -51,11 +52,15 @@ class Leadership:
             "leader lock: the database answers again",
         )
         self._thread = Periodic(self.check, CHECK_EVERY, "the leader check")
+        self._leading = lock.held  # an agent alone on its database leads from the start
         gauge.set(int(lock.held))
 
     @property
     def leading(self) -> bool:
-        return self._lock.held
+        """Whether this agent holds the lock and has taken up the lead (``on_lead``
+        returned): a scrape between the two finds no per-contract series rather than
+        figures not yet brought up to date."""
+        return self._leading
 
     def start(self) -> None:
         """Check now (in the thread: the database may hang), then every ``CHECK_EVERY``."""
@@ -70,7 +75,6 @@ class Leadership:
             self._lock.close()
 
     def check(self) -> None:
-        was = self._lock.held
         try:
             self._lock.check()
         except StoreError as exc:
@@ -81,16 +85,18 @@ class Leadership:
             self._lock.lost_notices = False
             self._rebuild()
         self._changed(self._lock.changed_targets())
-        if self._lock.held != was:
-            log.warning(
-                "this agent %s",
-                "leads: it exports the per-contract series and sends renewal notices"
-                if self._lock.held
-                else "follows: another agent exports the per-contract series",
-            )
-        self._gauge.set(int(self._lock.held))
-        if self._lock.held and not was:
+        if self._lock.held == self._leading:
+            return
+        if self._lock.held:
             self._on_lead()
+        self._leading = self._lock.held
+        self._gauge.set(int(self._leading))
+        log.warning(
+            "this agent %s",
+            "leads: it exports the per-contract series and sends renewal notices"
+            if self._leading
+            else "follows: another agent exports the per-contract series",
+        )
 
 
 class WhenLeading(Collector):

@@ -101,7 +101,7 @@ class Agent:
             self.metrics.leader,
             changed=self._timelines_changed,
             rebuild=lambda: self.sla.configure(self.config),
-            on_lead=self._notices.wake,
+            on_lead=self._take_lead,
         )
         self.registry.register(WhenLeading(self.renewals, lambda: self.leadership.leading))
         self.transitions = Transitions(self._rules())
@@ -292,6 +292,15 @@ class Agent:
         self.sla.targets_changed(names)
         if names:
             self._sla_refresh.wake()
+
+    def _take_lead(self) -> None:
+        """Every figure rebuilt before this agent's first scrape as leader: a follower's
+        forecasts continue states that no write may have ended since (an agent killed
+        stops writing), and the counters must carry on from the old leader's. Then the
+        renewal notices' pass."""
+        self.sla.configure(self.config)
+        self._refresh_sla()
+        self._notices.wake()
 
     def _refresh_sla(self) -> None:
         self.renewals.refresh()  # it logs a failing store itself and keeps what it read

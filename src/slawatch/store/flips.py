@@ -29,9 +29,14 @@ _BY_NUMBER = tuple(State)  # flips are read with their state as its index here (
 
 class Recomputed(NamedTuple):
     flips: list[Flip]  # the flips now stored from the recomputation's anchor on
-    # Whether the timeline changed other than by its closing unknown flip moving
-    # later, which every new sample of a live target does.
-    changed: bool
+    stale: list[Flip]  # the flips they replaced
+
+    def changed(self, now: int) -> bool:
+        """Whether the timeline changed for a reader at ``now``: every new sample of a
+        live target moves its closing unknown flip later, which changes nothing while
+        that flip is still ahead; once ``now`` reached it, readers saw the target
+        unknown (a write came late), and moving it is news to them."""
+        return settled(self.stale, now) != settled(self.flips, now)
 
 
 class Where(NamedTuple):
@@ -93,12 +98,15 @@ def recompute(
     if fresh and anchor is not None and _state_before(conn, where, anchor) is fresh[0].state:
         fresh = fresh[1:]  # the state already holds: a second flip to it would say nothing
     stale = _replace_flips(conn, where, anchor, fresh)
-    return Recomputed(fresh, settled(stale) != settled(fresh))
+    return Recomputed(fresh, stale)
 
 
-def settled(flips: list[Flip]) -> list[Flip]:
-    """``flips`` without the closing unknown flip that only says when samples stopped."""
-    return flips[:-1] if flips and flips[-1].state is State.UNKNOWN else flips
+def settled(flips: list[Flip], now: int) -> list[Flip]:
+    """``flips`` as read at ``now``: without a closing unknown flip still ahead, which
+    only says when samples stop if no more come."""
+    if flips and flips[-1].state is State.UNKNOWN and flips[-1].t > now:
+        return flips[:-1]
+    return flips
 
 
 def flips_around(

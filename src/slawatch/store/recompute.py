@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 
 from slawatch.sla.timeline import Flip, State, TimelineRule
-from slawatch.store.flips import STATES, Recomputed, Where, settled
+from slawatch.store.flips import STATES, Recomputed, Where
 
 
 class Change(NamedTuple):
@@ -132,7 +132,7 @@ def _recompute(statements: _Statements, changes: Sequence[Change]) -> list[Recom
         fresh = change.rule.flips(*outcomes[i])
         if fresh and before[i] is fresh[0].state:
             fresh = fresh[1:]  # the state already holds: a second flip to it would say nothing
-        found.append(Recomputed(fresh, settled(stale[i]) != settled(fresh)))
+        found.append(Recomputed(fresh, stale[i]))
     _replace(statements, changes, seconds, found)
     return found
 

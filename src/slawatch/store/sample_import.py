@@ -106,7 +106,7 @@ def instant_text(ts_ms: int) -> str:
 class TargetImport:
     read: int  # samples of the target (all locations) in the input, duplicates included
     added: int  # of those, samples the database did not hold yet
-    flips_changed: bool = False  # a timeline of it changed (not only its closing unknown flip)
+    flips_changed: bool = False  # a timeline of it changed (Recomputed.changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +153,12 @@ class _Tally:
 class SampleImport:
     """One import inside its transaction: the batches written, then the flips."""
 
-    def __init__(self, conn: Connection, rules: Mapping[str, TimelineRule]) -> None:
+    def __init__(self, conn: Connection, rules: Mapping[str, TimelineRule], now: int) -> None:
+        """``now``: when the import is written, which tells what of it is news to readers
+        (``Recomputed.changed``)."""
         self._conn = conn
         self._rules = rules
+        self._now = now
         self._writer = _sample_writer(conn)
         self._tallies: dict[Where, _Tally] = {}
         self._room = _KEPT  # samples that may still be kept for the flips
@@ -190,12 +193,12 @@ class SampleImport:
         few = [(where, tally) for where, tally in gained if tally.added < _MANY]
         changes = [Change(where, tally.since_ms, tally.rule) for where, tally in few]
         for (_, tally), outcome in zip(few, recompute_many(self._conn, changes), strict=True):
-            tally.flips_changed = outcome.changed
+            tally.flips_changed = outcome.changed(self._now)
         for where, tally in gained:
             if tally.added >= _MANY:
                 tally.flips_changed = recompute(
                     self._conn, where, tally.since_ms, tally.rule, tally.kept
-                ).changed
+                ).changed(self._now)
 
     def result(self) -> ImportResult:
         return ImportResult.of(self._tallies)

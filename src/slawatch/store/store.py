@@ -212,7 +212,7 @@ class Store:
         """
         with self._database.transaction(write=True) as conn:
             schema_lock(conn, _SAMPLES_LOCK)
-            work = SampleImport(conn, rules)
+            work = SampleImport(conn, rules, self._clock())
             for batch in batches:
                 work.write(batch)
             work.recompute_flips()
