@@ -16,7 +16,7 @@ from slawatch.config import (
     load_config,
     parse_config,
 )
-from slawatch.config.load import MAX_BYTES
+from slawatch.config.values import MAX_BYTES
 from slawatch.config.targets import TcpTarget
 
 SEED = Path(__file__).parents[2] / "config" / "seed-contracts.yaml"

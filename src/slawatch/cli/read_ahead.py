@@ -3,18 +3,17 @@
 At 50,000 targets, ``slawatch run`` spends about as long importing the agent's
 modules as reading the config's YAML, each on one core. So the ``run`` command forks,
 before those imports and before any thread exists, a child that reads the file and
-builds its YAML values (``config.load.read_values``) and sends them back pickled
-through a pipe; the parent imports, then receives the values and validates them
-(``config.load.load_values``). The child never words a problem: whatever goes wrong
-in it (a missing file, bad YAML, a killed child) makes the parent run the ordinary
-``load_config``, so every message is the one a load prints. Only the start reads
-ahead; a reload loads as before.
+builds its YAML values (``config.values.read_values``, which imports neither pydantic
+nor the models) and sends them back pickled through a pipe; the parent imports, then
+receives the values and validates them (``config.load.load_values``). The child never
+words a problem: whatever goes wrong in it (a missing file, bad YAML, a killed child)
+makes the parent run the ordinary ``load_config``, so every message is the one a load
+prints. A reload has its child too, a new interpreter (config/values.py).
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,23 +36,19 @@ class ReadAhead:
 
     def config(self) -> Config:
         """The config, from the child's values; ``load_config`` if it has none."""
-        from slawatch.config.load import load_config, load_values
+        from slawatch.config.load import load_values
 
-        values = self._values()
-        return load_config(self.path) if values is None else load_values(self.path, values)
+        return load_values(self.path, self._values())
 
     def _values(self) -> object:
         """The child's values, or None if it had none or did not end well. Waits for
         it, so that no zombie is left."""
+        from slawatch.config.values import from_child
+
         with open(self.pipe, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self.child, 0)
-        if status != 0 or not data:
-            return None
-        try:
-            return pickle.loads(data)  # our own child's, through our own pipe
-        except Exception:  # a truncated pickle: read it here
-            return None
+        return from_child(data, status)
 
 
 def read_ahead(session: Session) -> ReadAhead | None:
@@ -79,14 +74,8 @@ def _send_values(path: Path, pipe: int) -> None:
     were all sent. Never returns, never prints: the parent words every problem."""
     code = 1
     try:
-        from slawatch.config.load import read_values
+        from slawatch.config.values import send_values
 
-        values = read_values(path)
-        if values is not None:
-            with open(pipe, "wb") as out:
-                out.write(pickle.dumps(values, pickle.HIGHEST_PROTOCOL))
-            code = 0
-    except BaseException:  # the parent loads it again, and words it
-        pass
+        code = send_values(path, pipe)
     finally:
         os._exit(code)
