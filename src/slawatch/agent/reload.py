@@ -32,6 +32,7 @@ from slawatch.config import Config, ConfigError
 from slawatch.config.base import ConfigModel
 from slawatch.config.load import load_values
 from slawatch.config.redact import mask_credentials
+from slawatch.config.targets import KnownTargets
 from slawatch.config.values import read_in_child
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ class Reloader:
     on the loop too, for one that does not. Each load, and each ``apply``, runs inside
     ``pause()``: the process's policy for bulk work, which the ``run`` command sets
     (cli/agent.py pauses the garbage collector, whose full collections held the loop
-    for half a second during a 50,000-target load, and a second during the swap)."""
+    for half a second during a 50,000-target load, and a second during the swap).
+    The targets whose items did not change since the last good load (``known``: the
+    start's, if it gave them) are taken again rather than validated again."""
 
     def __init__(
         self,
@@ -64,8 +67,10 @@ class Reloader:
         apply: Callable[[Config], None],
         on_refused: Callable[[], None],
         pause: Pause = contextlib.nullcontext,
+        known: KnownTargets | None = None,
     ) -> None:
         self.path = path
+        self._known = KnownTargets() if known is None else known
         self._apply = apply
         self._on_refused = on_refused
         self._pause = pause
@@ -103,7 +108,7 @@ class Reloader:
         the validation shares this process with the probes; ``load_config`` words
         every problem, as ever."""
         with self._pause():
-            return load_values(self.path, read_in_child(self.path))
+            return load_values(self.path, read_in_child(self.path), self._known)
 
 
 def restart_needed(running: Config, loaded: Config) -> tuple[Config, list[str]]:

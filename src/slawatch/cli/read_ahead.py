@@ -24,6 +24,7 @@ from slawatch.errors import SlawatchError
 
 if TYPE_CHECKING:
     from slawatch.config import Config
+    from slawatch.config.targets import KnownTargets
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +35,12 @@ class ReadAhead:
     child: int
     pipe: int
 
-    def config(self) -> Config:
-        """The config, from the child's values; ``load_config`` if it has none."""
+    def config(self, known: KnownTargets | None = None) -> Config:
+        """The config, from the child's values (its targets left in ``known``, for the
+        reloads); ``load_config`` if it has none."""
         from slawatch.config.load import load_values
 
-        return load_values(self.path, self._values())
+        return load_values(self.path, self._values(), known)
 
     def _values(self) -> object:
         """The child's values, or None if it had none or did not end well. Waits for

@@ -35,7 +35,19 @@ _WHERE = {  # name -> the module that defines it
     "parse_duration": "durations",
     "parse_duration_ms": "durations",
 }
-__all__ = sorted(_WHERE)
+__all__ = [
+    "AnyTarget",
+    "Config",
+    "ConfigError",
+    "Contract",
+    "DurationError",
+    "Problem",
+    "UnknownNameError",
+    "load_config",
+    "parse_config",
+    "parse_duration",
+    "parse_duration_ms",
+]
 
 
 def __getattr__(name: str) -> object:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from slawatch.config.errors import ConfigError, Problem
 from slawatch.config.messages import problems_from
 from slawatch.config.models import Config
+from slawatch.config.targets import KNOWN, KnownTargets
 from slawatch.config.values import read_text
 from slawatch.config.yaml_lines import read_yaml
 
@@ -28,19 +29,25 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     return _placed(parse_config(read_text(source), source, os.path.dirname(source)), source)
 
 
-def load_values(path: str | os.PathLike[str], values: object) -> Config:
+def load_values(
+    path: str | os.PathLike[str], values: object, known: KnownTargets | None = None
+) -> Config:
     """``load_config(path)`` from the ``values`` that ``read_values(path)`` returned
-    (config/values.py, in a child process): validated here. No values (None: the
-    child had a problem) or a validation error run ``load_config``, so that every
-    message is worded, with lines, as ever."""
+    (config/values.py, in a child process): validated here, taking again the targets
+    of ``known`` whose items did not change, and leaving this load's there. No values
+    (None: the child had a problem) or a validation error run ``load_config``, so
+    that every message is worded, with lines, as ever."""
     source = os.fspath(path)
-    if values is None:
-        return load_config(path)
+    config = None
     try:
-        config = _validated(values, os.path.dirname(source))
+        if values is not None:
+            config = _validated(values, os.path.dirname(source), known)
     except ValidationError:
-        return load_config(path)
-    return _placed(config, source)
+        pass  # load_config words it
+    finally:
+        if known is not None:
+            known.ended(good=config is not None)
+    return load_config(path) if config is None else _placed(config, source)
 
 
 def parse_config(text: str, source: str = "<config>", folder: str = "") -> Config:
@@ -63,8 +70,11 @@ def parse_config(text: str, source: str = "<config>", folder: str = "") -> Confi
     return config
 
 
-def _validated(data: object, folder: str) -> Config:
-    return Config.model_validate(data, context={"folder": folder or "."})
+def _validated(data: object, folder: str, known: KnownTargets | None = None) -> Config:
+    context: dict[str, object] = {"folder": folder or "."}
+    if known is not None:
+        context[KNOWN] = known
+    return Config.model_validate(data, context=context)
 
 
 def _placed(config: Config, source: str) -> Config:
