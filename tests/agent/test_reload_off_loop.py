@@ -26,6 +26,7 @@ from slawatch.agent.runner import Agent
 from slawatch.agent.spool import open_spool
 from slawatch.config import Config, load_config
 from slawatch.config.load import load_values
+from slawatch.config.targets import KnownTargets
 from slawatch.config.values import read_in_child
 from slawatch.store.store import Store
 
@@ -145,12 +146,12 @@ def test_a_load_that_fails_for_any_reason_is_refused_and_the_next_one_runs(
     path.write_text(config_text(free_port(), "sqlite:///a.db", 2))
     calls: list[None] = []
 
-    def buggy_then_fine(path: Path, values: object) -> Config:
+    def buggy_then_fine(path: Path, values: object, known: KnownTargets) -> Config:
         calls.append(None)
         if len(calls) == 1:
             time.sleep(0.2)
             raise RuntimeError("a bug of ours")
-        return load_values(path, values)
+        return load_values(path, values, known)
 
     monkeypatch.setattr(LOAD, buggy_then_fine)
     assert reloads(path, lambda: None) == ([2], 1)
