@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -156,3 +157,35 @@ def test_a_load_that_fails_for_any_reason_is_refused_and_the_next_one_runs(
     monkeypatch.setattr(LOAD, buggy_then_fine)
     assert reloads(path, lambda: None) == ([2], 1)
     assert "config reload failed, the old config keeps running" in caplog.text
+
+
+def test_a_reload_whose_child_cannot_start_loads_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "agent.yaml"
+    path.write_text(config_text(free_port(), "sqlite:///a.db", 1))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    applied, refused = reloads(path, lambda: None)
+    assert (applied, refused) == ([1, 1], 0)  # one load, then the one asked for during it
+
+
+def test_a_reload_takes_again_the_targets_its_start_validated(tmp_path: Path) -> None:
+    path = tmp_path / "agent.yaml"
+    path.write_text(config_text(free_port(), "sqlite:///a.db", 2))
+    known = KnownTargets()
+    started = load_values(path, read_in_child(path), known)
+    path.write_text(config_text(free_port(), "sqlite:///a.db", 3))  # job-2 added
+    applied: list[Config] = []
+
+    async def scenario() -> None:
+        reloader = Reloader(path, applied.append, lambda: None, known=known)
+        reloader.request()
+        deadline = time.monotonic() + 10
+        while (reloader._task is None or not reloader._task.done()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+
+    asyncio.run(scenario())
+    [reloaded] = applied
+    assert reloaded.targets[:2] == started.targets
+    assert all(a is b for a, b in zip(reloaded.targets, started.targets, strict=False))
+    assert reloaded.target("job-2").name == "job-2"
