@@ -15,8 +15,8 @@ import pytest
 
 from slawatch.config import Config, ConfigError, load_config
 from slawatch.config.load import load_values
-from slawatch.config.targets import KnownTargets, target_key
-from slawatch.config.values import read_values
+from slawatch.config.targets import KnownTargets
+from slawatch.config.values import read_values, target_key
 
 TARGETS = """\
 targets:

@@ -36,21 +36,23 @@ class ReadAhead:
     pipe: int
 
     def config(self, known: KnownTargets | None = None) -> Config:
-        """The config, from the child's values (its targets left in ``known``, for the
-        reloads); ``load_config`` if it has none."""
+        """The config, from the child's values; ``load_config`` if it has none. Its
+        targets are left in ``known`` for the reloads, by the keys the child sends
+        after the values. Waits for the child, so that no zombie is left (closing the
+        pipe first, should the child still be writing)."""
         from slawatch.config.load import load_values
+        from slawatch.config.values import unpickled
 
-        return load_values(self.path, self._values(), known)
-
-    def _values(self) -> object:
-        """The child's values, or None if it had none or did not end well. Waits for
-        it, so that no zombie is left."""
-        from slawatch.config.values import from_child
-
-        with open(self.pipe, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.child, 0)
-        return from_child(data, status)
+        try:
+            with open(self.pipe, "rb") as pipe:
+                values = unpickled(pipe)
+                config = load_values(self.path, values)
+                keys = unpickled(pipe) if values is not None else None
+        finally:
+            _, status = os.waitpid(self.child, 0)
+        if known is not None and status == 0:
+            known.took(keys, config.targets)
+        return config
 
 
 def read_ahead(session: Session) -> ReadAhead | None:
@@ -78,6 +80,6 @@ def _send_values(path: Path, pipe: int) -> None:
     try:
         from slawatch.config.values import send_values
 
-        code = send_values(path, pipe)
+        code = send_values(path, pipe, keys=True)
     finally:
         os._exit(code)

@@ -18,11 +18,14 @@ so that every message is the one ``check-config`` prints.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import pickle
 import stat
 import subprocess
 import sys
+from typing import IO, Any
 
 from slawatch.config.errors import ConfigError, Problem
 from slawatch.config.yaml_lines import read_yaml
@@ -67,27 +70,52 @@ def read_in_child(path: str | os.PathLike[str]) -> object:
 def from_child(data: bytes, status: int) -> object:
     """The values a child sent as ``data`` and ended with ``status``; None unless it
     ended well and sent a whole pickle."""
-    if status != 0 or not data:
-        return None
+    return unpickled(io.BytesIO(data)) if status == 0 else None
+
+
+def unpickled(pipe: IO[bytes]) -> object:
+    """The next pickle a child sent on ``pipe``; None if it sent none, or part of one
+    (it failed, or was killed)."""
     try:
-        return pickle.loads(data)  # our own child's, through our own pipe
-    except Exception:  # a truncated pickle: read it here
+        return pickle.load(pipe)  # our own child's, through our own pipe
+    except Exception:  # nothing, or a truncated pickle: read it here
         return None
 
 
-def send_values(path: str | os.PathLike[str], pipe: int) -> int:
-    """In a child: write the file's values pickled to ``pipe``; the child's exit
-    status, 0 if they were all sent. Never raises, never prints: the caller words
-    every problem."""
+def send_values(path: str | os.PathLike[str], pipe: int, *, keys: bool = False) -> int:
+    """In a child: write the file's values pickled to ``pipe``, then, with ``keys``,
+    their targets' keys (``target_keys``: computed once the values are sent, while
+    the caller validates them); the child's exit status, 0 if all was sent. Never
+    raises, never prints: the caller words every problem."""
     try:
         values = read_values(path)
         if values is None:
             return 1
         with open(pipe, "wb", closefd=False) as out:
             out.write(pickle.dumps(values, pickle.HIGHEST_PROTOCOL))
+            if keys:
+                out.flush()
+                out.write(pickle.dumps(target_keys(values), pickle.HIGHEST_PROTOCOL))
     except BaseException:  # the caller loads it again, and words it
         return 1
     return 0
+
+
+def target_keys(values: object) -> list[bytes] | None:
+    """The ``target_key`` of each item of the values' ``targets``; None where they
+    are not a list of mappings (the validation will say why)."""
+    targets = values.get("targets") if isinstance(values, dict) else None
+    if not isinstance(targets, list) or not all(isinstance(item, dict) for item in targets):
+        return None
+    return [target_key(item) for item in targets]
+
+
+def target_key(item: dict[Any, Any]) -> bytes:
+    """A digest of a target item as written: its keys in their order, each value
+    with its type (``repr``: YAML gives text, numbers, booleans, dates, lists and
+    mappings of them). See ``config.targets.KnownTargets``."""
+    text = repr(item).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).digest()
 
 
 def read_text(source: str) -> str:
