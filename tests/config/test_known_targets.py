@@ -63,7 +63,7 @@ def test_a_refused_load_leaves_the_known_targets_as_they_were(tmp_path: Path) ->
     with pytest.raises(ConfigError, match="must be an http"):
         loaded(tmp_path, TARGETS.replace('"https://example.com/"', "ftp://x"), known)
     assert known.before == before
-    assert known.now == {}
+    assert known.keys == []
     again, _ = loaded(tmp_path, TARGETS, known)
     assert again.targets[0] is first.targets[0]
 

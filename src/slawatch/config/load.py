@@ -46,7 +46,7 @@ def load_values(
         pass  # load_config words it
     finally:
         if known is not None:
-            known.ended(good=config is not None)
+            known.ended(None if config is None else config.targets)
     return load_config(path) if config is None else _placed(config, source)
 
 
