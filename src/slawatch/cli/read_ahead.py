@@ -8,7 +8,9 @@ nor the models) and sends them back pickled through a pipe; the parent imports, 
 receives the values and validates them (``config.load.load_values``). The child never
 words a problem: whatever goes wrong in it (a missing file, bad YAML, a killed child)
 makes the parent run the ordinary ``load_config``, so every message is the one a load
-prints. A reload has its child too, a new interpreter (config/values.py).
+prints. Once the values are sent, the child computes their targets' keys and sends them
+too, for the agent's first reload to take those targets again (``KnownTargets``,
+config/targets.py). A reload has its child too, a new interpreter (config/values.py).
 """
 
 from __future__ import annotations

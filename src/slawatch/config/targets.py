@@ -228,8 +228,8 @@ KNOWN = "known_targets"  # the validation context's key of a load's ``KnownTarge
 class KnownTargets:
     """The target models a load made, by what their items say (``target_key``), for
     the next load to take again: a reload of 50,000 targets, most of them unchanged,
-    validates only the items that changed (0.3 s of CPU saved, on the agent's
-    process). Exactly as strict as validating again: a target's validation reads its
+    validates only the items that changed (0.21 s of CPU instead of 0.31 s, on the
+    agent's process). Exactly as strict as validating again: a target's validation reads its
     item alone (no other part of the file, no file, no clock), and the key tells apart
     every value of another text or type (``60`` from ``"60"``, ``1`` from ``true``).
     About 100 bytes a target."""
