@@ -20,12 +20,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from slawatch.config.probe_settings import ENV_REF
-from slawatch.config.targets import HttpTarget
+from slawatch.notation import ENV_REF
 from slawatch.probes.certs import check_validity, peer_cert_expiry
 from slawatch.probes.context import ProbeContext
 from slawatch.probes.failures import ProbeFailure
@@ -33,6 +32,9 @@ from slawatch.probes.fresh import DEFAULT_PORTS
 from slawatch.probes.http_checks import check_answer
 from slawatch.probes.recorder import Recorder, guarded
 from slawatch.probes.result import Outcome, ProbeResult
+
+if TYPE_CHECKING:  # a probe worker never imports the config package (records.py)
+    from slawatch.config.targets import HttpTarget
 
 BODY_KEPT = 1 << 20  # bytes of the body the conditions look at; the rest is read and dropped
 TEMPLATES = 1 << 16  # targets whose parsed request is kept
