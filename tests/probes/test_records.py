@@ -43,7 +43,7 @@ def lean(model: Any) -> Any:
 def fields(value: Any) -> Any:
     """A model's or record's fields, nested ones too, as plain dicts."""
     if isinstance(value, Record):
-        return {name: fields(getattr(value, name)) for name in type(value).__slots__}
+        return {name: fields(getattr(value, name)) for name in value._fields}
     if hasattr(type(value), "model_fields"):
         return {name: fields(getattr(value, name)) for name in type(value).model_fields}
     return value

@@ -11,42 +11,56 @@ per target its field values: a nested model (a JSON condition, the locations) pa
 the same way, a model shared by many targets packed once, a named tuple as a tuple.
 That pickles without any class of the config package. The worker ``unpack``s them
 into read-only records, one record type per model class, whose attributes are the
-model's fields: the probes read a record as they read the model.
+model's fields: the probes read a record as they read the model. A record is a
+named tuple (made in one C call, and as small as slots).
+
+Both sides are about the per-target cost: the fields that may hold a model or a
+named tuple are found once per model class, from their annotations, and only those
+are looked at in each target (packing 25,000 targets took 190 ms looking at every
+value, 60 ms so).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import namedtuple
+from collections.abc import Callable, Mapping
 from functools import cache
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, get_args, get_origin
 
 if TYPE_CHECKING:  # the agent's process packs models; a worker never imports pydantic
     from pydantic import BaseModel
 
 
 class Packed(NamedTuple):
-    """One model's field values; ``shape`` indexes the ``Shapes`` that names them."""
+    """A nested model's field values; ``shape`` indexes the ``Shape`` that names them."""
 
     shape: int
     values: tuple[Any, ...]
 
 
-Shapes = tuple[tuple[str, tuple[str, ...]], ...]
-"""Per model class: its name and its field names, in the order of the values."""
+class Shape(NamedTuple):
+    """A model class: its name, its field names in the order of the values, and the
+    indexes of the fields that may hold a ``Packed`` model."""
+
+    name: str
+    fields: tuple[str, ...]
+    nested: tuple[int, ...]
 
 
 class Wire(NamedTuple):
-    """A worker's set of targets as it travels: picklable without the config package."""
+    """A worker's set of targets as it travels: picklable without the config package.
+    ``targets[i]`` holds the field values of the targets of shape ``i``, by name."""
 
-    shapes: Shapes
-    targets: dict[str, Packed]
+    shapes: tuple[Shape, ...]
+    targets: tuple[dict[str, tuple[Any, ...]], ...]
 
 
-class Record:
+class Record(tuple[Any, ...]):
     """The fields of one target (or of a model nested in one), read-only."""
 
     __slots__ = ()
+    _fields: tuple[str, ...]  # their names (the named tuple's)
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError(f"{type(self).__name__} is read-only")
@@ -54,37 +68,77 @@ class Record:
 
 def pack(targets: Mapping[str, BaseModel]) -> Wire:
     """``targets`` as plain values (see the module's docstring)."""
-    from pydantic import BaseModel  # loaded already: the agent's config is made of it
+    return _Packer().pack(targets)
 
-    shapes: dict[type[BaseModel], tuple[int, Any]] = {}
-    packed: dict[int, Packed] = {}  # by the model's id: a shared model is packed once
 
-    def one(model: BaseModel) -> Packed:
-        if (done := packed.get(id(model))) is not None:
-            return done
+class _Packer:
+    """Packs models, their classes' shapes found once, a model shared by many once."""
+
+    def __init__(self) -> None:
+        from pydantic import BaseModel  # loaded already: the agent's config is made of it
+
+        self._model = BaseModel
+        self._shapes: dict[type[Any], tuple[int, Shape, Callable[[dict[str, Any]], Any]]] = {}
+        self._nested: dict[int, Packed] = {}  # by the nested model's id
+
+    def pack(self, targets: Mapping[str, BaseModel]) -> Wire:
+        grouped: dict[int, dict[str, tuple[Any, ...]]] = {}
+        for name, model in targets.items():
+            packed = self._one(model)
+            grouped.setdefault(packed.shape, {})[name] = packed.values
+        shapes = tuple(shape for _, shape, _ in self._shapes.values())
+        return Wire(shapes, tuple(grouped.get(i, {}) for i in range(len(shapes))))
+
+    def _one(self, model: BaseModel) -> Packed:
         kind = type(model)
-        if kind not in shapes:
-            shapes[kind] = (len(shapes), _getter(tuple(kind.model_fields)))
-        index, getter = shapes[kind]
-        packed[id(model)] = Packed(index, tuple(map(plain, getter(model.__dict__))))
-        return packed[id(model)]
+        if kind not in self._shapes:
+            self._shapes[kind] = (len(self._shapes), _shape(kind), _getter(kind))
+        index, shape, getter = self._shapes[kind]
+        values = getter(model.__dict__)
+        if shape.nested:
+            listed = list(values)
+            for field in shape.nested:
+                if listed[field] is not None:
+                    listed[field] = self._plain(listed[field])
+            values = tuple(listed)
+        return Packed(index, values)
 
-    def plain(value: Any) -> Any:
-        """A value with no class of the config package: a model packed, a named
-        tuple (a DNS resolver's ``Address``) as a tuple."""
-        if isinstance(value, BaseModel):
-            return one(value)
-        if isinstance(value, tuple) and type(value) is not tuple:
-            return tuple(value)
+    def _plain(self, value: Any) -> Any:
+        """A value with no class of the config package in it: a model packed (once:
+        50,000 targets share one ``locations``), a named tuple (a DNS resolver's
+        ``Address``) as a tuple."""
+        if (done := self._nested.get(id(value))) is not None:
+            return done
+        if isinstance(value, self._model):
+            self._nested[id(value)] = self._one(value)  # the model outlives the packing
+            return self._nested[id(value)]
+        if isinstance(value, tuple):
+            return tuple(map(self._plain, value))
         return value
 
-    wired = {name: one(model) for name, model in targets.items()}
-    names = tuple((kind.__name__, tuple(kind.model_fields)) for kind in shapes)
-    return Wire(names, wired)
+
+def _shape(model: type[BaseModel]) -> Shape:
+    fields = model.model_fields
+    nested = [i for i, info in enumerate(fields.values()) if _may_hold_class(info.annotation)]
+    return Shape(model.__name__, tuple(fields), tuple(nested))
 
 
-def _getter(fields: tuple[str, ...]) -> Any:
-    """A model dict's values for ``fields``, as a tuple, whatever their number."""
+def _may_hold_class(annotation: Any) -> bool:
+    """Whether a field so annotated may hold a model or a named tuple, in a union,
+    an ``Annotated`` or a container."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and get_origin(annotation) is None:
+        if issubclass(annotation, BaseModel):
+            return True
+        if issubclass(annotation, tuple) and annotation is not tuple:
+            return True
+    return any(_may_hold_class(arg) for arg in get_args(annotation))
+
+
+def _getter(model: type[BaseModel]) -> Callable[[dict[str, Any]], Any]:
+    """A model's dict's values, as a tuple in the order of its fields, whatever their number."""
+    fields = tuple(model.model_fields)
     if len(fields) == 1:
         (field,) = fields
         return lambda values: (values[field],)
@@ -94,23 +148,33 @@ def _getter(fields: tuple[str, ...]) -> Any:
 def unpack(wire: Wire) -> dict[str, Any]:
     """The records of the targets ``pack`` made ``wire`` of, by target name; a model
     shared by many targets is one record shared by theirs."""
-    types = [(_record_type(name, fields), fields) for name, fields in wire.shapes]
+    types = [(_record_type(shape.name, shape.fields), shape.nested) for shape in wire.shapes]
     built: dict[int, Record] = {}  # by the Packed's id: pickle kept the sharing
 
-    def one(packed: Packed) -> Record:
-        if (done := built.get(id(packed))) is not None:
-            return done
-        kind, fields = types[packed.shape]
-        record = kind()
-        for field, value in zip(fields, packed.values, strict=True):
-            object.__setattr__(record, field, one(value) if type(value) is Packed else value)
-        built[id(packed)] = record
-        return record
+    def one(shape: int, values: tuple[Any, ...]) -> Record:
+        kind, nested = types[shape]
+        if nested:
+            listed = list(values)
+            for field in nested:
+                if type(listed[field]) is Packed:
+                    listed[field] = shared(listed[field])
+            values = tuple(listed)
+        return tuple.__new__(kind, values)
 
-    return {name: one(packed) for name, packed in wire.targets.items()}
+    def shared(packed: Packed) -> Record:
+        if (done := built.get(id(packed))) is None:
+            built[id(packed)] = done = one(*packed)
+        return done
+
+    return {
+        name: one(shape, values)
+        for shape, targets in enumerate(wire.targets)
+        for name, values in targets.items()
+    }
 
 
 @cache
 def _record_type(model: str, fields: tuple[str, ...]) -> type[Record]:
-    """One record type per model class, with a slot per field."""
-    return type(f"{model}Record", (Record,), {"__slots__": fields})
+    """One record type per model class: a named tuple of its fields."""
+    base = namedtuple(f"{model}Fields", fields)  # type: ignore[misc]  # names known at run time
+    return type(f"{model}Record", (Record, base), {"__slots__": ()})
