@@ -11,7 +11,9 @@ probe context and share of the concurrency limit, and sends its results back in
 batches (every ``BATCH_EVERY``) on a pipe of its own. The agent process keeps
 everything that must exist once: the writer to the store, ``/metrics``, the
 heartbeat targets (they read the agent's ping table, and cost nothing) and the
-config (a reload sends each worker its new set of targets).
+config (a reload sends each worker its new set of targets). Targets travel packed
+as plain values (``probes.records``): a worker never imports the config package
+nor pydantic, nor dnspython before its first dns target.
 
 ``WorkerPool`` is a ``Scheduling`` as ``Schedule`` is, so the agent drives either.
 A worker that dies is started again after ``RESTART_DELAY`` with its targets,
@@ -139,7 +141,7 @@ class _Handle:
     def assign(self, targets: dict[str, AnyTarget]) -> None:
         """The worker's new set of targets, sent only when it differs from the one it
         has: a reload that changes nothing of this worker's costs it nothing (its 25,000
-        targets were pickled, sent and unpickled for nothing)."""
+        targets were packed, sent and unpacked for nothing)."""
         if targets == self._targets:
             return
         self._targets = targets
@@ -328,8 +330,8 @@ class _Worker:
                 self._stop.set_result(0.0)
 
     def _take(self, targets: Wire) -> None:
-        """A new set of targets, kept as slotted records (probes/records.py): a model
-        would take twice the memory, for the worker's whole life."""
+        """A new set of targets, kept as records (probes/records.py): a model would
+        take twice the memory, for the worker's whole life, and need pydantic."""
         self._targets = unpack(targets)
         intervals = {name: target.interval for name, target in self._targets.items()}
         self._schedule.apply(intervals, time.time())
