@@ -53,7 +53,7 @@ async def probe(target: HttpTarget, context: ProbeContext) -> ProbeResult:
 
 async def _check(target: HttpTarget, context: ProbeContext, recorder: Recorder) -> None:
     client = context.http(target.verify_tls)
-    template = _template(target.method, target.url, tuple(target.headers.items()), target.body)
+    template = _template_of(target)
     request = template.request(client.headers, _Tracer(recorder))
     response = await _send(client, request, target.follow_redirects, template.secret_names)
     try:
@@ -141,7 +141,26 @@ class _Template:
         )
 
 
-@lru_cache(maxsize=TEMPLATES)
+_templates: dict[str | tuple[Any, ...], _Template] = {}
+"""The templates made, by URL (a GET without headers or body, most targets) or by
+method, URL, headers and body: a plain dict, not ``lru_cache``, whose key tuple and
+list node took 130 of a template's 650 bytes."""
+
+
+def _template_of(target: HttpTarget) -> _Template:
+    """``target``'s template, made on its first probe; at most ``TEMPLATES`` are
+    kept (past that they are all dropped: targets probed in turn would miss a least
+    recently used cache as much)."""
+    headers = tuple(target.headers.items())
+    plain = target.method == "GET" and not headers and target.body is None
+    key = target.url if plain else (target.method, target.url, headers, target.body)
+    if (template := _templates.get(key)) is None:
+        if len(_templates) >= TEMPLATES:
+            _templates.clear()
+        template = _templates[key] = _template(target.method, target.url, headers, target.body)
+    return template
+
+
 def _template(
     method: str, url: str, headers: tuple[tuple[str, str], ...], body: str | None
 ) -> _Template:
