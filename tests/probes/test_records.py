@@ -89,10 +89,11 @@ async def test_an_http_record_is_probed_as_its_model(
 def test_packed_targets_pickle_without_the_config_package() -> None:
     """No class of the config package nor pydantic travels: a worker that unpickles
     them would import them (11 MB). A model shared by targets (their ``locations``)
-    stays one record for all of them."""
+    stays one record for all of them, and their empty dicts one dict."""
     settings = {**KINDS["dns"], "resolver": "127.0.0.1:5353"}
     models = {f"t{i}": target(kind, **KINDS[kind]) for i, kind in enumerate(KINDS)}
     models["resolved"] = target("dns", **settings)
+    models |= {name: target("http", url=f"http://{name}.example.com/") for name in "ab"}
     wire = pickle.dumps(pack(models))
     assert b"slawatch.config" not in wire
     assert b"pydantic" not in wire
@@ -100,3 +101,5 @@ def test_packed_targets_pickle_without_the_config_package() -> None:
     assert records["resolved"].resolver == ("127.0.0.1", 5353)
     assert records["t0"].body_json.path == "status"
     assert len({id(record.locations) for record in records.values()}) == 1
+    assert records["a"].headers is records["b"].headers  # one empty dict for all
+    assert (records["a"].headers, records["t0"].headers) == ({}, {"X-Key": "${KEY}"})

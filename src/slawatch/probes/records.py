@@ -41,7 +41,7 @@ class Packed(NamedTuple):
 
 class Shape(NamedTuple):
     """A model class: its name, its field names in the order of the values, and the
-    indexes of the fields that may hold a ``Packed`` model."""
+    indexes of the fields looked at one by one, which may hold a ``Packed`` model."""
 
     name: str
     fields: tuple[str, ...]
@@ -80,6 +80,7 @@ class _Packer:
         self._model = BaseModel
         self._shapes: dict[type[Any], tuple[int, Shape, Callable[[dict[str, Any]], Any]]] = {}
         self._nested: dict[int, Packed] = {}  # by the nested model's id
+        self._empty: dict[Any, Any] = {}  # for every empty dict: one pickled, one unpickled
 
     def pack(self, targets: Mapping[str, BaseModel]) -> Wire:
         grouped: dict[int, dict[str, tuple[Any, ...]]] = {}
@@ -106,7 +107,8 @@ class _Packer:
     def _plain(self, value: Any) -> Any:
         """A value with no class of the config package in it: a model packed (once:
         50,000 targets share one ``locations``), a named tuple (a DNS resolver's
-        ``Address``) as a tuple."""
+        ``Address``) as a tuple; and an empty dict as one shared by all (most
+        targets' ``headers``: 64 bytes each in a worker)."""
         if (done := self._nested.get(id(value))) is not None:
             return done
         if isinstance(value, self._model):
@@ -114,26 +116,30 @@ class _Packer:
             return self._nested[id(value)]
         if isinstance(value, tuple):
             return tuple(map(self._plain, value))
+        if type(value) is dict and not value:
+            return self._empty
         return value
 
 
 def _shape(model: type[BaseModel]) -> Shape:
     fields = model.model_fields
-    nested = [i for i, info in enumerate(fields.values()) if _may_hold_class(info.annotation)]
+    nested = [i for i, info in enumerate(fields.values()) if _looked_at(info.annotation)]
     return Shape(model.__name__, tuple(fields), tuple(nested))
 
 
-def _may_hold_class(annotation: Any) -> bool:
-    """Whether a field so annotated may hold a model or a named tuple, in a union,
-    an ``Annotated`` or a container."""
+def _looked_at(annotation: Any) -> bool:
+    """Whether a field so annotated may hold a model or a named tuple (in a union,
+    an ``Annotated`` or a container), or is a dict."""
     from pydantic import BaseModel
 
+    if annotation is dict or get_origin(annotation) is dict:
+        return True
     if isinstance(annotation, type) and get_origin(annotation) is None:
         if issubclass(annotation, BaseModel):
             return True
         if issubclass(annotation, tuple) and annotation is not tuple:
             return True
-    return any(_may_hold_class(arg) for arg in get_args(annotation))
+    return any(_looked_at(arg) for arg in get_args(annotation))
 
 
 def _getter(model: type[BaseModel]) -> Callable[[dict[str, Any]], Any]:
