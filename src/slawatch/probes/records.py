@@ -153,7 +153,11 @@ def _getter(model: type[BaseModel]) -> Callable[[dict[str, Any]], Any]:
 
 def unpack(wire: Wire) -> dict[str, Any]:
     """The records of the targets ``pack`` made ``wire`` of, by target name; a model
-    shared by many targets is one record shared by theirs."""
+    shared by many targets is one record shared by theirs.
+
+    Consumes ``wire``: each target's values are let go as soon as its record is made,
+    so that the next record takes their place in the heap (a record is their size);
+    kept to the end, they left 5 MB of holes a worker at 25,000 targets."""
     types = [(_record_type(shape.name, shape.fields), shape.nested) for shape in wire.shapes]
     built: dict[int, Record] = {}  # by the Packed's id: pickle kept the sharing
 
@@ -172,11 +176,12 @@ def unpack(wire: Wire) -> dict[str, Any]:
             built[id(packed)] = done = one(*packed)
         return done
 
-    return {
-        name: one(shape, values)
-        for shape, targets in enumerate(wire.targets)
-        for name, values in targets.items()
-    }
+    records = {}
+    for shape, targets in enumerate(wire.targets):
+        for name in targets:
+            records[name] = one(shape, targets[name])
+            targets[name] = ()  # the same keys: iterating the dict goes on
+    return records
 
 
 @cache
