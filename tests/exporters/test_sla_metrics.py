@@ -267,6 +267,30 @@ def test_a_correction_downwards_holds_the_counters_and_fixes_the_gauges(
     assert after["slawatch_sla_error_budget_remaining_seconds", "credits"] == budget
 
 
+def test_the_next_leader_carries_on_from_the_counters_held(
+    scraper: Scraper, fed: Store, db_url: str
+) -> None:
+    """The old leader held its downtime counter at an hour when an exclusion made it
+    0; an agent that leads next (or the same one restarted), whose data say 0, carries
+    on from the hour: Prometheus sees no reset, which ``increase`` reads as a jump."""
+    scraper.scrape()
+    with Store.open(db_url) as other_process:
+        other_process.add_exclusion(
+            "credits", OUTAGE, OUTAGE + HOUR, ExclusionReason.FORCE_MAJEURE, "flood", "am"
+        )
+    now = FRIDAY_18H_PARIS + MINUTE
+    old = scraper.scrape(now)
+    scraper.collector.refresh()  # the leader's next refresh stores the hold
+    downtime = "slawatch_sla_downtime_seconds_total", "credits"
+    new = Scraper(fed).scrape(now + MINUTE)
+    assert new[downtime] == old[downtime] == HOUR
+    assert new["slawatch_sla_availability_ratio", "credits"] == 1.0
+    # Counters of another period are not carried on: November starts from its data.
+    november = at("2026-11-01T00:10:00+00:00")
+    fed.import_samples([up_to(november, FRIDAY_18H_PARIS)], CONFIG.timeline_rules())
+    assert Scraper(fed).scrape(november)[downtime] == 0
+
+
 def test_counters_restart_with_the_next_period(scraper: Scraper, fed: Store) -> None:
     scraper.scrape()
     now = at("2026-11-01T00:10:00+00:00")

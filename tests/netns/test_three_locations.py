@@ -39,6 +39,7 @@ PORT = 9115  # each agent in its own namespace: the same port everywhere
 WEB_PORT = 8080
 LEADER = "slawatch_agent_leader"
 REFERENCE = "slawatch_sla_reference_seconds_total"
+DOWNTIME = "slawatch_sla_downtime_seconds_total"
 
 
 @pytest.fixture
@@ -238,5 +239,6 @@ def leader_killed(d: Deployment) -> None:
     assert new is not None
     after = scrape(new)
     assert after is not None
-    gained = after.value(REFERENCE) - before.value(REFERENCE)
-    assert 0 <= gained <= time.monotonic() - at + 2
+    took = time.monotonic() - at
+    for counter in (REFERENCE, DOWNTIME):  # neither goes back (a reset) nor jumps
+        assert 0 <= after.value(counter) - before.value(counter) <= took + 2, counter

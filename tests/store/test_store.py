@@ -62,7 +62,7 @@ def test_migrations_create_the_schema_of_schema_py(db_url: str) -> None:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn)
-            assert context.get_current_revision() == "0007" == database.HEAD
+            assert context.get_current_revision() == "0008" == database.HEAD
             script = ScriptDirectory.from_config(database._alembic_config())
             assert script.get_current_head() == database.HEAD
             assert compare_metadata(context, metadata) == []

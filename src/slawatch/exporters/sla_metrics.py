@@ -9,7 +9,8 @@ at any instant are read from it by binary search, exactly as a report computed
 then would find them. A forecast is rebuilt when:
 
 - the agent's writer says one of the contract's targets changed its timeline
-  (``targets_changed``; a live target's closing unknown flip moving on is no change);
+  (``targets_changed``; a live target's closing unknown flip moving on is no change,
+  unless the instant had come: see ``Recomputed.changed``);
 - the audit log has a new row for the contract: maintenance, an exclusion or a
   claim added or retired, or a history import (``slawatch import`` audits the
   contracts it changes), whichever process made it;
@@ -19,6 +20,10 @@ Rebuilding happens in ``refresh``, for the stale contracts only, in one bulk rea
 the agent calls it every second from a thread of its own. A scrape never reads
 the database: it reads the forecasts at hand, so a database that hangs leaves
 the figures as they were (they move on with the clock), never the scrape waiting.
+
+The two counters never go back within a period: a correction downwards holds them
+(``_hold``). The holds a scrape makes are stored at the next refresh, and read back
+after each (re)load: an agent taking the lead, or restarted, carries on from them.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from slawatch.sla.ledger import Cumulative, Meter, Tally
 from slawatch.sla.limit_clock import LimitClock
 from slawatch.sla.periods import Period, period_containing
 from slawatch.sla.score import Score, score
-from slawatch.store.store import Store
+from slawatch.store.store import CounterHold, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +129,9 @@ class SlaSeries:
         self._refreshing = threading.Lock()  # one refresh at a time; a scrape never takes it
         self._forecasts: dict[str, Forecast] = {}
         self._held: dict[str, _Held] = {}
+        self._stored_holds: dict[str, CounterHold] = {}  # as stored, or found stored
+        self._new_holds: dict[str, CounterHold] = {}  # made by scrapes, not stored yet
+        self._adopt_holds = True  # read the stored holds at the next refresh
         self._stale: set[str] = set()
         self._audit_seen: int | None = None  # rows up to here are in every forecast built
         # What the agent's loop reports waits here, behind a lock no rebuild holds:
@@ -153,6 +161,7 @@ class SlaSeries:
             config, self._new_config = self._new_config, None
             changed, self._changed = self._changed, set()
         if config is not None:
+            self._adopt_holds = True
             self._terms = {c.name: c.terms() for c in config.availability_contracts()}
             self._probing = Probing.of(config)
             self._readers = config.readers()
@@ -195,10 +204,42 @@ class SlaSeries:
                 self._read_audit()
                 self._stale.update(n for n, f in self._forecasts.items() if f.period.end <= now)
                 rebuilt = self._rebuild(sorted(self._stale & self._terms.keys()), now)
+                self._carry_holds()
             finally:
                 forecasts = {n: f for n, f in self._forecasts.items() if n in self._terms}
                 with self._lock:
                     self._forecasts = forecasts | rebuilt
+
+    def _carry_holds(self) -> None:
+        """Store the holds the scrapes made; after a (re)load, first adopt those stored."""
+        if self._adopt_holds:
+            found = self._store.counter_holds()
+            with self._lock:
+                for hold in found.values():
+                    self._adopt(hold)
+            self._adopt_holds = False
+        with self._lock:
+            new = list(self._new_holds.values())
+        if not new:
+            return
+        self._store.hold_counters(new)
+        with self._lock:
+            for hold in new:
+                self._stored_holds[hold.contract] = hold
+                if self._new_holds.get(hold.contract) == hold:
+                    del self._new_holds[hold.contract]
+
+    def _adopt(self, hold: CounterHold) -> None:
+        """Carry on from a stored hold: of the same period as this agent's counters, the
+        higher values; of a later one, its values (an older one is over)."""
+        self._stored_holds[hold.contract] = hold
+        held = self._held.get(hold.contract)
+        if held is None or held.period_start < hold.period_start:
+            held = self._held[hold.contract] = _Held(hold.period_start)
+        elif held.period_start > hold.period_start:
+            return
+        held.reference = max(held.reference, hold.reference_seconds)
+        held.downtime = max(held.downtime, hold.downtime_seconds)
 
     def _read_audit(self) -> None:
         """Mark stale the contracts whose records changed since the last refresh."""
@@ -242,8 +283,9 @@ class SlaSeries:
         )
 
     def _hold(self, name: str, period: Period, tally: Tally, verdict: Score) -> _Held:
-        """The counters to export: never below what this period already showed, so
-        that a correction downwards is not read as a counter reset. Both count what
+        """The counters to export: never below what this period already showed (here,
+        or on the agent that led before: ``_carry_holds``), so that a correction
+        downwards is not read as a counter reset. Both count what
         the contract counts: downtime with unknown time under ``unknown_time: down``,
         reference time less the unknown time the policy leaves out."""
         held = self._held.get(name)
@@ -252,6 +294,10 @@ class SlaSeries:
         counted = tally.reference - tally.excluded - verdict.left_out_unknown
         held.reference = max(held.reference, counted)
         held.downtime = max(held.downtime, verdict.counted_downtime)
+        if held.reference > counted or held.downtime > verdict.counted_downtime:
+            hold = CounterHold(name, period.start, held.reference, held.downtime)
+            if self._stored_holds.get(name) != hold:
+                self._new_holds[name] = hold
         return held
 
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 _MIGRATIONS = Path(__file__).with_name("migrations")
 # The last migration's revision: a database there needs no Alembic, which takes a
 # tenth of a second to import (tests/store/test_store.py checks it is Alembic's head).
-HEAD = "0007"
+HEAD = "0008"
 _SUPPORTED = {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}
 _WRITE = "slawatch_write"  # execution option: this transaction writes (see _sqlite_begin)
 _SQLITE_PRAGMAS = (

@@ -302,3 +302,18 @@ support_clocks = Table(
     _one_of("outcome", Outcome),
     sqlite_with_rowid=False,
 )
+
+# The SLA counters the leading agent exported above what the data give, per contract (a
+# correction downwards holds them: exporters/sla_metrics.py), for the period starting at
+# ``period_start``: the agent that leads next, or the same one restarted, carries on from
+# them, so that Prometheus never sees a counter go back (a reset, which ``increase`` reads
+# as a jump of the whole counter).
+sla_counter_holds = Table(
+    "sla_counter_holds",
+    metadata,
+    Column("contract", Text, nullable=False),
+    Column("period_start", BigInteger, nullable=False),
+    Column("reference_seconds", BigInteger, nullable=False),
+    Column("downtime_seconds", BigInteger, nullable=False),
+    PrimaryKeyConstraint("contract"),
+)

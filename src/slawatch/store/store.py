@@ -20,6 +20,7 @@ Behind it, one module per concern:
                          notices moved along their delivery states
     tickets.py           support requests and their events, imported once, audited
     clocks.py            support requests' settled clocks, stored for reports
+    counter_holds.py     the SLA counters a leader held above the data, for the next one
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ from slawatch.sla.renewals import Delivery, Notice, RenewalTerms
 from slawatch.sla.support import Request, SupportTerms
 from slawatch.sla.support_assess import RequestResult, Written
 from slawatch.sla.timeline import Flip, TimelineRule
-from slawatch.store import clocks, closed_periods, renewal_records, tickets
+from slawatch.store import clocks, closed_periods, counter_holds, renewal_records, tickets
 from slawatch.store import schema as db
 from slawatch.store.clocks import Computed
 from slawatch.store.closed_periods import NewVersion, StoredPeriod
+from slawatch.store.counter_holds import CounterHold
 from slawatch.store.database import (
     Database,
     NotFound,
@@ -98,6 +100,7 @@ __all__ = [
     "AuditRecord",
     "ClaimRecord",
     "Computed",
+    "CounterHold",
     "ExclusionRecord",
     "ImportAudit",
     "ImportResult",
@@ -399,6 +402,18 @@ class Store:
         """The newest audit row's id (0 when there is none)."""
         with self._database.transaction() as conn:
             return int(conn.execute(select(func.max(db.audit.c.id))).scalar() or 0)
+
+    # -- SLA counters held ---------------------------------------------------------------------
+
+    def hold_counters(self, holds: Sequence[CounterHold]) -> None:
+        """Keep the counters the leader exported above the data (store/counter_holds.py)."""
+        with self._database.transaction(write=True) as conn:
+            counter_holds.write(conn, holds)
+
+    def counter_holds(self) -> dict[str, CounterHold]:
+        """Every contract's counters held by a leader, by contract."""
+        with self._database.transaction() as conn:
+            return counter_holds.read(conn)
 
     # -- closed periods ----------------------------------------------------------------------
 
