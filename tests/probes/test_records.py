@@ -103,3 +103,17 @@ def test_packed_targets_pickle_without_the_config_package() -> None:
     assert len({id(record.locations) for record in records.values()}) == 1
     assert records["a"].headers is records["b"].headers  # one empty dict for all
     assert (records["a"].headers, records["t0"].headers) == ({}, {"X-Key": "${KEY}"})
+
+
+async def test_a_dns_record_is_probed_as_its_model(context: ProbeContext, dns_port: int) -> None:
+    """Its resolver arrives a plain (host, port) tuple, not the config's ``Address``."""
+    model = target(
+        "dns",
+        query_name="portal.example",
+        resolver=f"127.0.0.1:{dns_port}",
+        expected_answers=["192.0.2.99"],
+    )
+    results = [await run_probe(model, context), await run_probe(lean(model), context)]
+    assert [(r.outcome, r.error_class, r.error_message) for r in results] == [
+        (Outcome.CHECK_FAILED, "dns_answer", "expected 192.0.2.99; got 192.0.2.10, 192.0.2.11")
+    ] * 2
