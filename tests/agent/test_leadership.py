@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import cast
 
 from prometheus_client import CollectorRegistry, Gauge
@@ -90,59 +91,6 @@ class FreeLock:
         return TimelineNews()
 
 
-def test_a_take_over_leads_once_the_figures_are_rebuilt() -> None:
-    """While ``prepare`` rebuilds the figures, a scrape finds this agent not leading yet
-    (no per-contract series), not leading with the figures it had as a follower; what
-    only a leader does starts once it leads."""
-    registry = CollectorRegistry()
-    gauge = Gauge("slawatch_agent_leader", "", registry=registry)
-    seen: list[tuple[bool, float | None]] = []
-
-    def prepare() -> None:
-        seen.append((leadership.leading, registry.get_sample_value("slawatch_agent_leader")))
-
-    leadership = Leadership(
-        cast(LeaderLock, FreeLock()),
-        gauge,
-        changed=lambda _: None,
-        rebuild=lambda: None,
-        prepare=prepare,
-        on_lead=prepare,  # the same record, once leading
-    )
-    assert not leadership.leading
-    leadership.check()
-    assert seen == [(False, 0.0), (True, 1.0)]
-    assert leadership.leading
-    assert registry.get_sample_value("slawatch_agent_leader") == 1.0
-    leadership.check()  # leading already: neither is called again
-    assert len(seen) == 2
-
-
-def test_a_take_over_that_cannot_rebuild_follows_and_tries_again() -> None:
-    """The database fails while the figures are rebuilt: this agent does not lead with
-    a follower's figures; the next check takes the lead."""
-    registry = CollectorRegistry()
-    gauge = Gauge("slawatch_agent_leader", "", registry=registry)
-    failures = [StoreError("database gone")]
-
-    def prepare() -> None:
-        if failures:
-            raise failures.pop()
-
-    leadership = Leadership(
-        cast(LeaderLock, FreeLock()),
-        gauge,
-        changed=lambda _: None,
-        rebuild=lambda: None,
-        prepare=prepare,
-    )
-    leadership.check()
-    assert not leadership.leading
-    assert registry.get_sample_value("slawatch_agent_leader") == 0.0
-    leadership.check()
-    assert leadership.leading
-
-
 class LostDuringRebuild(FreeLock):
     """Taken at the first check; gone (another agent took it) by the second."""
 
@@ -154,10 +102,60 @@ class LostDuringRebuild(FreeLock):
         return self.held
 
 
-def test_a_lock_lost_while_the_figures_were_rebuilt_is_not_led() -> None:
-    gauge = Gauge("slawatch_agent_leader", "", registry=CollectorRegistry())
+Hook = Callable[[], None]
+
+
+def taking(
+    lock: FreeLock, prepare: Hook, on_lead: Hook = lambda: None
+) -> tuple[Leadership, Callable[[], float | None]]:
+    """A leadership over ``lock``, and a reader of its ``slawatch_agent_leader``."""
+    registry = CollectorRegistry()
+    gauge = Gauge("slawatch_agent_leader", "", registry=registry)
     leadership = Leadership(
-        cast(LeaderLock, LostDuringRebuild()), gauge, changed=lambda _: None, rebuild=lambda: None
+        cast(LeaderLock, lock),
+        gauge,
+        changed=lambda _: None,
+        rebuild=lambda: None,
+        prepare=prepare,
+        on_lead=on_lead,
     )
-    leadership.check()
+    return leadership, lambda: registry.get_sample_value("slawatch_agent_leader")
+
+
+def test_a_take_over_leads_once_the_figures_are_rebuilt() -> None:
+    """While ``prepare`` rebuilds the figures, a scrape finds this agent not leading yet
+    (no per-contract series), not leading with the figures it had as a follower; what
+    only a leader does starts once it leads."""
+    seen: list[tuple[bool, float | None]] = []
+
+    def record() -> None:
+        seen.append((leadership.leading, gauge()))
+
+    leadership, gauge = taking(FreeLock(), prepare=record, on_lead=record)
     assert not leadership.leading
+    leadership.check()
+    assert seen == [(False, 0.0), (True, 1.0)]  # prepared as a follower, then leading
+    leadership.check()  # leading already: neither is called again
+    assert len(seen) == 2
+
+
+def test_a_take_over_that_cannot_rebuild_follows_and_tries_again() -> None:
+    """The database fails while the figures are rebuilt: this agent does not lead with
+    a follower's figures; the next check takes the lead."""
+    failures = [StoreError("database gone")]
+
+    def prepare() -> None:
+        if failures:
+            raise failures.pop()
+
+    leadership, gauge = taking(FreeLock(), prepare)
+    leadership.check()
+    assert (leadership.leading, gauge()) == (False, 0.0)
+    leadership.check()
+    assert (leadership.leading, gauge()) == (True, 1.0)
+
+
+def test_a_lock_lost_while_the_figures_were_rebuilt_is_not_led() -> None:
+    leadership, gauge = taking(LostDuringRebuild(), prepare=lambda: None)
+    leadership.check()
+    assert (leadership.leading, gauge()) == (False, 0.0)
