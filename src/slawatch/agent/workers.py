@@ -265,13 +265,11 @@ WORKER_MAIN = """\
 import json, sys
 settings = json.loads(sys.argv[1])
 sys.path[:] = settings["path"]
-sys.modules["httpx._main"] = None
 from slawatch.agent.workers import serve
 serve(settings)
 """
 """A worker's program: the agent's ``sys.path``, then ``serve``, which imports what
-probing needs only. Not httpx's command line (``httpx._main``: click, rich and
-pygments, 6 MB a process), which httpx imports if it can and does without if not."""
+probing needs only."""
 
 
 def serve(settings: dict[str, Any]) -> None:
