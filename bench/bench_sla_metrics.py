@@ -35,7 +35,7 @@ from slawatch.config import Config, parse_config
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.exporters.sla_metrics import SlaSeries
 from slawatch.probes.result import Outcome, ProbeResult
-from slawatch.store.store import Store
+from slawatch.store.store import Store, TimelineNews
 
 CONTRACTS = 1000
 PHASES = ("resolve", "connect", "tls", "processing", "transfer")
@@ -112,7 +112,8 @@ def main() -> None:
                     return len(answer.read())
 
             def after_changes() -> None:
-                series.targets_changed([f"f{i}" for i in range(0, CONTRACTS, 100)])
+                changed = frozenset(f"f{i}" for i in range(0, CONTRACTS, 100))
+                series.take_news(TimelineNews(changed=changed))
                 series.refresh()
 
             print(f"GET /metrics, {CONTRACTS:,} contracts (medians):")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import cast
 
 from prometheus_client import CollectorRegistry, Gauge
 
 from slawatch.agent.leadership import Leadership
 from slawatch.store.leader import LeaderLock
+from slawatch.store.store import StoreError, TimelineNews
 
 
 class FrozenLock:
@@ -33,8 +34,8 @@ class FrozenLock:
             self.thaw.wait(30)
         return True
 
-    def changed_targets(self) -> set[str]:
-        return set()
+    def news(self) -> TimelineNews:
+        return TimelineNews()
 
     def close(self) -> None:
         with self.session:
@@ -45,10 +46,10 @@ def test_stop_returns_while_a_check_hangs_on_a_frozen_database() -> None:
     lock = FrozenLock()
     gauge = Gauge("slawatch_agent_leader", "", registry=CollectorRegistry())
 
-    def changed(_: Iterable[str]) -> None:
+    def changed(_: TimelineNews) -> None:
         return None
 
-    leadership = Leadership(cast(LeaderLock, lock), gauge, changed, lambda: None)
+    leadership = Leadership(cast(LeaderLock, lock), gauge, changed=changed, rebuild=lambda: None)
     leadership.start()
     assert lock.checking.wait(5)
     started = time.monotonic()
@@ -67,7 +68,9 @@ def test_stop_closes_the_session_when_no_check_is_under_way() -> None:
     lock = FrozenLock()
     lock.thaw.set()  # checks return at once
     gauge = Gauge("slawatch_agent_leader", "", registry=CollectorRegistry())
-    leadership = Leadership(cast(LeaderLock, lock), gauge, lambda _: None, lambda: None)
+    leadership = Leadership(
+        cast(LeaderLock, lock), gauge, changed=lambda _: None, rebuild=lambda: None
+    )
     leadership.start()
     assert lock.checking.wait(5)
     leadership.stop(5)
@@ -84,27 +87,75 @@ class FreeLock:
         self.held = True
         return True
 
-    def changed_targets(self) -> set[str]:
-        return set()
+    def news(self) -> TimelineNews:
+        return TimelineNews()
+
+
+class LostDuringRebuild(FreeLock):
+    """Taken at the first check; gone (another agent took it) by the second."""
+
+    checks = 0
+
+    def check(self) -> bool:
+        self.checks += 1
+        self.held = self.checks == 1
+        return self.held
+
+
+Hook = Callable[[], None]
+
+
+def taking(
+    lock: FreeLock, prepare: Hook, on_lead: Hook = lambda: None
+) -> tuple[Leadership, Callable[[], float | None]]:
+    """A leadership over ``lock``, and a reader of its ``slawatch_agent_leader``."""
+    registry = CollectorRegistry()
+    gauge = Gauge("slawatch_agent_leader", "", registry=registry)
+    leadership = Leadership(
+        cast(LeaderLock, lock),
+        gauge,
+        changed=lambda _: None,
+        rebuild=lambda: None,
+        prepare=prepare,
+        on_lead=on_lead,
+    )
+    return leadership, lambda: registry.get_sample_value("slawatch_agent_leader")
 
 
 def test_a_take_over_leads_once_the_figures_are_rebuilt() -> None:
-    """While ``on_lead`` rebuilds the figures, a scrape finds this agent not leading yet
-    (no per-contract series), not leading with the figures it had as a follower."""
-    registry = CollectorRegistry()
-    gauge = Gauge("slawatch_agent_leader", "", registry=registry)
+    """While ``prepare`` rebuilds the figures, a scrape finds this agent not leading yet
+    (no per-contract series), not leading with the figures it had as a follower; what
+    only a leader does starts once it leads."""
     seen: list[tuple[bool, float | None]] = []
 
-    def on_lead() -> None:
-        seen.append((leadership.leading, registry.get_sample_value("slawatch_agent_leader")))
+    def record() -> None:
+        seen.append((leadership.leading, gauge()))
 
-    leadership = Leadership(
-        cast(LeaderLock, FreeLock()), gauge, lambda _: None, lambda: None, on_lead
-    )
+    leadership, gauge = taking(FreeLock(), prepare=record, on_lead=record)
     assert not leadership.leading
     leadership.check()
-    assert seen == [(False, 0.0)]
-    assert leadership.leading
-    assert registry.get_sample_value("slawatch_agent_leader") == 1.0
-    leadership.check()  # leading already: on_lead is not called again
-    assert len(seen) == 1
+    assert seen == [(False, 0.0), (True, 1.0)]  # prepared as a follower, then leading
+    leadership.check()  # leading already: neither is called again
+    assert len(seen) == 2
+
+
+def test_a_take_over_that_cannot_rebuild_follows_and_tries_again() -> None:
+    """The database fails while the figures are rebuilt: this agent does not lead with
+    a follower's figures; the next check takes the lead."""
+    failures = [StoreError("database gone")]
+
+    def prepare() -> None:
+        if failures:
+            raise failures.pop()
+
+    leadership, gauge = taking(FreeLock(), prepare)
+    leadership.check()
+    assert (leadership.leading, gauge()) == (False, 0.0)
+    leadership.check()
+    assert (leadership.leading, gauge()) == (True, 1.0)
+
+
+def test_a_lock_lost_while_the_figures_were_rebuilt_is_not_led() -> None:
+    leadership, gauge = taking(LostDuringRebuild(), prepare=lambda: None)
+    leadership.check()
+    assert (leadership.leading, gauge()) == (False, 0.0)

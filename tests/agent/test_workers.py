@@ -31,8 +31,8 @@ RESTARTS = "slawatch_probe_worker_restarts_total"
 def test_a_worker_imports_what_probing_needs_only() -> None:
     """A worker's program imports the module of its ``serve``: not the store
     (SQLAlchemy, Alembic), not the metrics (prometheus_client), nor the HTTP API, nor
-    multiprocessing's process machinery; each costs memory in every worker. The
-    program itself runs, up to the call of ``serve``."""
+    multiprocessing's process machinery, nor the config package (pydantic), nor
+    dnspython before a dns target; each costs memory in every worker. The program itself runs, up to the call of ``serve``."""
     call = "serve(settings)\n"
     assert WORKER_MAIN.endswith(call)
     script = WORKER_MAIN.removesuffix(call) + "print(*(n for n, m in sys.modules.items() if m))\n"
@@ -52,6 +52,9 @@ def test_a_worker_imports_what_probing_needs_only() -> None:
         "slawatch.exporters",
         "multiprocessing.spawn",
         "multiprocessing.resource_tracker",
+        "pydantic",
+        "slawatch.config",
+        "dns",
     )
     assert [name for name in loaded if name.startswith(unwanted)] == []
     assert {"slawatch.probes.http", "slawatch.agent.workers"} <= set(loaded)
@@ -104,6 +107,8 @@ def test_a_killed_worker_is_started_again_and_probing_carries_on(
     before = worker_pids(agent)
     assert len(before) == 2
     assert children(agent) == before  # no other process: no resource tracker (12 MB)
+    for pid in before:  # their targets came packed: no worker loaded pydantic (11 MB)
+        assert "pydantic_core" not in Path(f"/proc/{pid}/maps").read_text()
 
     os.kill(before[0], signal.SIGKILL)
     back = agent.wait_for(

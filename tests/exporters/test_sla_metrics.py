@@ -21,7 +21,7 @@ from slawatch.exporters.sla_metrics import SlaSeries
 from slawatch.sla.assess import Assessment
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 from slawatch.sla.periods import period_containing
-from slawatch.store.store import ImportAudit, SampleRow, Store
+from slawatch.store.store import CounterHold, ImportAudit, SampleRow, Store, TimelineNews
 from store.test_store import history
 
 CONFIG = parse_config(
@@ -72,6 +72,7 @@ def at(text: str) -> int:
     return int(datetime.fromisoformat(text).timestamp())
 
 
+OCTOBER = at("2026-10-01T00:00:00+00:00")
 MONDAY = at("2026-10-19T00:00:00+00:00")
 OUTAGE = at("2026-10-21T10:00:00+00:00")  # Wednesday, 60 minutes down
 GAP = at("2026-10-22T12:00:00+00:00")  # Thursday 14:00 in Paris: 10 minutes without samples
@@ -222,7 +223,7 @@ def test_a_new_outage_reaches_the_series_once_the_writer_says_so(
     failing = [row._replace(ok=False) for row in up_to(down_from + 30 * MINUTE, down_from)]
     result = fed.import_samples([failing], CONFIG.timeline_rules())
     assert result.changed_targets == ["web"]
-    scraper.collector.targets_changed(result.changed_targets)
+    scraper.collector.take_news(result.news)
     now = down_from + 30 * MINUTE
     series = scraper.scrape(now)
     assert series["slawatch_sla_downtime_seconds_total", "credits"] == HOUR + 30 * MINUTE
@@ -245,10 +246,30 @@ def test_samples_written_after_the_target_went_unknown_reach_the_series(
     with Store.open(db_url, clock=lambda: late) as writer:
         rows = up_to(FRIDAY_18H_PARIS + 2 * MINUTE, FRIDAY_18H_PARIS)
         result = writer.import_samples([rows], CONFIG.timeline_rules())
-        assert result.changed_targets == ["web"]
-        scraper.collector.targets_changed(result.changed_targets)
+        assert result.news == TimelineNews(revived=frozenset({"web"}))
+        scraper.collector.take_news(result.news)
         now = FRIDAY_18H_PARIS + 2 * MINUTE + 30
         assert_matches_report(scraper.scrape(now), writer, now)
+
+
+def test_a_revived_target_rebuilds_only_the_forecasts_that_continued_it_unknown(
+    scraper: Scraper,
+) -> None:
+    scraper.scrape()  # at 18:00 in Paris the sample of 17:59 still holds: up, not unknown
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        scraper.collector.take_news(TimelineNews(revived=frozenset({"web"})))
+        scraper.collector.refresh()
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert statements  # the refresh read the audit log...
+    # ...and rebuilt no forecast (a rebuild reads the contracts' records, and the flips)
+    assert not [s for s in statements if "FROM maintenance" in s]
 
 
 def test_a_correction_downwards_holds_the_counters_and_fixes_the_gauges(
@@ -282,6 +303,22 @@ def test_the_next_leader_carries_on_from_the_counters_held(
     old = scraper.scrape(now)
     scraper.collector.refresh()  # the leader's next refresh stores the hold
     downtime = "slawatch_sla_downtime_seconds_total", "credits"
+    # The exclusion lowered both figures by the hour it excludes: both counters held.
+    reference = int(old["slawatch_sla_reference_seconds_total", "credits"])
+    assert fed.counter_holds()["credits"] == CounterHold("credits", OCTOBER, reference, HOUR)
+    writes: list[str] = []
+
+    def seen(*args: object) -> None:
+        writes.extend([str(args[2])] if "sla_counter_holds" in str(args[2]) else [])
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:  # two hours on, the reference has caught up: its counter is not held any more
+        for minutes in range(120, 124):
+            scraper.scrape(FRIDAY_18H_PARIS + minutes * MINUTE)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    # The downtime's hold written once, though the reference counter grew at each scrape.
+    assert len([w for w in writes if w.startswith("INSERT")]) == 1
     new = Scraper(fed).scrape(now + MINUTE)
     assert new[downtime] == old[downtime] == HOUR
     assert new["slawatch_sla_availability_ratio", "credits"] == 1.0

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import pytest
 
-from slawatch.probes import Outcome, ProbeContext
+from slawatch.probes import Outcome, ProbeContext, http
 from slawatch.probes.context import USER_AGENT
 from slawatch.probes.http import probe
 
@@ -106,3 +106,30 @@ async def test_targets_with_the_same_headers_share_them_and_others_keep_theirs(
     for i, headers in enumerate(sent):
         await probe(target("http", url=home.url(f"/{i}"), headers=headers), context)
     assert [seen.headers.get("x-probe") for seen in home.seen] == ["one", "two", "one", None]
+
+
+async def test_requests_alike_share_a_template_and_the_templates_kept_are_bounded(
+    context: ProbeContext, home: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain GET's template is found by its URL alone: a POST to the same URL is
+    another. Past ``TEMPLATES`` those kept are dropped, and probes go on alike."""
+    monkeypatch.setattr(http, "TEMPLATES", 2)
+    monkeypatch.setattr(http, "_templates", {})
+    same, other = home.url("/same"), home.url("/other")
+    targets = [
+        target("http", url=same),
+        target("http", url=same, method="POST", body="x"),
+        target("http", url=same),
+        target("http", url=other),
+        target("http", url=same, method="POST", body="x"),
+    ]
+    for monitored in targets:
+        assert (await probe(monitored, context)).outcome is Outcome.OK
+    assert [(seen.method, seen.path, seen.body) for seen in home.seen] == [
+        ("GET", "/same", b""),
+        ("POST", "/same", b"x"),
+        ("GET", "/same", b""),
+        ("GET", "/other", b""),
+        ("POST", "/same", b"x"),
+    ]
+    assert list(http._templates) == [other, ("POST", same, (), "x")]  # dropped at /other's

@@ -10,13 +10,13 @@ from sqlalchemy import create_engine
 from conftest import PG_URL
 from slawatch.sla.timeline import TimelineRule
 from slawatch.store.leader import LeaderLock, _payloads
-from slawatch.store.store import SampleRow, Store
+from slawatch.store.store import SampleRow, Store, TimelineNews
 
 
 def test_on_sqlite_the_agent_always_leads(tmp_path: object) -> None:
     with Store.open(f"sqlite:///{tmp_path}/s.db") as store:
         lock = store.leader_lock()
-        assert lock.held and lock.check() and lock.changed_targets() == set()
+        assert lock.held and lock.check() and lock.news() == TimelineNews()
         lock.close()
 
 
@@ -57,22 +57,29 @@ def test_another_schema_has_its_own_leader(locks: tuple[LeaderLock, LeaderLock])
 
 
 @pytest.mark.postgres
-def test_every_agent_hears_the_timelines_an_import_changed(
+def test_every_agent_hears_the_timelines_an_import_changed_or_revived(
     locks: tuple[LeaderLock, LeaderLock], pg_url: str
 ) -> None:
     first, second = locks
     first.check()
     second.check()
-    assert first.changed_targets() == second.changed_targets() == set()
+    assert first.news() == second.news() == TimelineNews()
     rules = {"web": TimelineRule(interval=60, confirm_after=1)}
-    with Store.open(pg_url) as store:
-        store.import_samples([[SampleRow("web", 1_790_000_000_000, ok=False)]], rules)
-        store.import_samples([[SampleRow("web", 1_790_000_000_000, ok=False)]], rules)  # no change
+    t0 = 1_790_000_000  # the timeline turns unknown at t0 + 120 without a later sample
+    with Store.open(pg_url, clock=lambda: t0 + 130) as store:
+        store.import_samples([[SampleRow("web", t0 * 1000, ok=False)]], rules)
+        store.import_samples([[SampleRow("web", t0 * 1000, ok=False)]], rules)  # no change
+        time.sleep(0.2)
+        for lock in (first, second):
+            lock.check()
+            assert lock.news() == TimelineNews(changed=frozenset({"web"}))
+            assert lock.news() == TimelineNews()
+        # The sample of t0 + 60, written at t0 + 130: known again from t0 + 120.
+        store.import_samples([[SampleRow("web", (t0 + 60) * 1000, ok=False)]], rules)
     time.sleep(0.2)
-    first.check()
-    second.check()
-    assert first.changed_targets() == second.changed_targets() == {"web"}
-    assert first.changed_targets() == set()
+    for lock in (first, second):
+        lock.check()
+        assert lock.news() == TimelineNews(revived=frozenset({"web"}))
 
 
 def test_notices_are_split_under_the_payload_limit() -> None:

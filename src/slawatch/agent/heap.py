@@ -8,7 +8,7 @@ of all of them to the system: a few milliseconds on a 200 MB heap. Elsewhere (mu
 macOS) there is no such function and nothing to do.
 
 Where it pays: after a config load (cli/heap.py), and in a probe worker after it
-takes a new set of targets (their models, unpickled, are let go for slotted records).
+takes a new set of targets (the packed values it unpickled are let go for its records).
 Not on a timer: the pages given back are faulted in again as soon as the heap grows,
 and a trim every 10 s in the agent showed no lasting gain at 50,000 targets.
 """

@@ -10,7 +10,7 @@ them before it leads: its first scrape shows the figures the old leader would ha
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import Gauge
 from prometheus_client.metrics_core import Metric
@@ -19,7 +19,7 @@ from prometheus_client.registry import Collector
 from slawatch.agent.episodes import Failing
 from slawatch.agent.periodic import Periodic
 from slawatch.store.leader import LeaderLock
-from slawatch.store.store import StoreError
+from slawatch.store.store import StoreError, TimelineNews
 
 log = logging.getLogger(__name__)
 
@@ -29,22 +29,26 @@ CHECK_EVERY = 2.0  # seconds between checks: a dead leader is replaced within ab
 class Leadership:
     """This agent's part: leader or follower, checked in a thread of its own."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 (independent hooks, by keyword)
         self,
         lock: LeaderLock,
         gauge: Gauge,
-        changed: Callable[[Iterable[str]], None],
+        *,
+        changed: Callable[[TimelineNews], None],
         rebuild: Callable[[], None],
+        prepare: Callable[[], None] = lambda: None,
         on_lead: Callable[[], None] = lambda: None,
     ) -> None:
-        """``changed`` is told the targets other agents changed; ``rebuild`` is called
-        when notices may have been missed (a new session): rebuild every figure;
-        ``on_lead`` when this agent takes the lock, before it leads: bring the figures
-        up to date, start what only a leader does."""
+        """``changed`` is told what other agents' writes changed; ``rebuild`` is called
+        when notices may have been missed (a new session): rebuild every figure, in
+        time; ``prepare`` when this agent takes the lock, before it leads: bring every
+        figure up to date now (it raises ``StoreError`` if it cannot); ``on_lead`` once
+        it leads: start what only a leader does."""
         self._lock = lock
         self._gauge = gauge
         self._changed = changed
         self._rebuild = rebuild
+        self._prepare = prepare
         self._on_lead = on_lead
         self._failing = Failing(
             log,
@@ -57,7 +61,7 @@ class Leadership:
 
     @property
     def leading(self) -> bool:
-        """Whether this agent holds the lock and has taken up the lead (``on_lead``
+        """Whether this agent holds the lock and has taken up the lead (``prepare``
         returned): a scrape between the two finds no per-contract series rather than
         figures not yet brought up to date."""
         return self._leading
@@ -84,17 +88,34 @@ class Leadership:
         if self._lock.lost_notices:
             self._lock.lost_notices = False
             self._rebuild()
-        self._changed(self._lock.changed_targets())
-        if self._lock.held == self._leading:
+        self._changed(self._lock.news())
+        if self._lock.held and not self._leading:
+            self._take_lead()
+        elif self._leading and not self._lock.held:
+            self._step(leading=False)
+
+    def _take_lead(self) -> None:
+        """Lead once ``prepare`` brought the figures up to date, if the lock is still
+        ours then (that may take seconds); a failing database leaves this agent a
+        follower, and a later check tries again."""
+        try:
+            self._prepare()
+            held = self._lock.check()
+        except StoreError as exc:
+            self._failing.failed(str(exc))
             return
-        if self._lock.held:
+        self._changed(self._lock.news())  # what came during the rebuild
+        if held:
+            self._step(leading=True)
             self._on_lead()
-        self._leading = self._lock.held
-        self._gauge.set(int(self._leading))
+
+    def _step(self, *, leading: bool) -> None:
+        self._leading = leading
+        self._gauge.set(int(leading))
         log.warning(
             "this agent %s",
             "leads: it exports the per-contract series and sends renewal notices"
-            if self._leading
+            if leading
             else "follows: another agent exports the per-contract series",
         )
 

@@ -20,7 +20,7 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
@@ -48,7 +48,7 @@ from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.registry import run_probe
 from slawatch.probes.result import Outcome, ProbeResult
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.store import SampleRow, Store, StoreError
+from slawatch.store.store import SampleRow, Store, StoreError, TimelineNews
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,8 @@ class Agent:
             self.metrics.leader,
             changed=self._timelines_changed,
             rebuild=lambda: self.sla.configure(self.config),
-            on_lead=self._take_lead,
+            prepare=self._prepare_lead,
+            on_lead=self._notices.wake,
         )
         self.registry.register(WhenLeading(self.renewals, lambda: self.leadership.leading))
         self.transitions = Transitions(self._rules())
@@ -288,24 +289,24 @@ class Agent:
             return b""
         return self.sla.exposition() + self.support.exposition()
 
-    def _timelines_changed(self, targets: Iterable[str]) -> None:
+    def _timelines_changed(self, news: TimelineNews) -> None:
         """Written timelines changed: their contracts' series are rebuilt now, not at the
         next tick. Until then a series continues the state it last read: once a target
         is up again, a downtime counter read a second later would count a second too
         many, and a counter never goes back down."""
-        names = list(targets)
-        self.sla.targets_changed(names)
-        if names:
+        self.sla.take_news(news)
+        if not news.empty:
             self._sla_refresh.wake()
 
-    def _take_lead(self) -> None:
+    def _prepare_lead(self) -> None:
         """Every figure rebuilt before this agent's first scrape as leader: a follower's
         forecasts continue states that no write may have ended since (an agent killed
-        stops writing), and the counters must carry on from the old leader's. Then the
-        renewal notices' pass."""
+        stops writing), and the counters must carry on from the old leader's. Raises
+        ``StoreError`` when the database fails: the agent then follows until a later
+        check takes the lead (agent/leadership.py)."""
         self.sla.configure(self.config)
-        self._refresh_sla()
-        self._notices.wake()
+        self.sla.refresh()
+        self.support.refresh()
 
     def _refresh_sla(self) -> None:
         self.renewals.refresh()  # it logs a failing store itself and keeps what it read

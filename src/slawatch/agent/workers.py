@@ -11,7 +11,9 @@ probe context and share of the concurrency limit, and sends its results back in
 batches (every ``BATCH_EVERY``) on a pipe of its own. The agent process keeps
 everything that must exist once: the writer to the store, ``/metrics``, the
 heartbeat targets (they read the agent's ping table, and cost nothing) and the
-config (a reload sends each worker its new set of targets).
+config (a reload sends each worker its new set of targets). Targets travel packed
+as plain values (``probes.records``): a worker never imports the config package
+nor pydantic, nor dnspython before its first dns target.
 
 ``WorkerPool`` is a ``Scheduling`` as ``Schedule`` is, so the agent drives either.
 A worker that dies is started again after ``RESTART_DELAY`` with its targets,
@@ -45,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 from slawatch.agent.heap import trim_heap
 from slawatch.agent.scheduler import Run, Schedule, Scheduling
 from slawatch.probes.context import ProbeContext, open_context
-from slawatch.probes.records import lean
+from slawatch.probes.records import Wire, pack, unpack
 from slawatch.probes.registry import run_probe
 from slawatch.probes.result import ProbeResult
 
@@ -67,6 +69,7 @@ Record = Callable[[str, float, float, ProbeResult], None]
 Finished = tuple[str, float, float, ProbeResult]  # name, started, lateness, result
 Popen = subprocess.Popen[bytes]
 Command = tuple[str, Any]  # ("targets", {name: target}) or ("stop", grace seconds)
+"""What the agent puts in a worker's outbox; the targets travel ``pack``ed."""
 
 
 def shard(name: str, workers: int) -> int:
@@ -138,7 +141,7 @@ class _Handle:
     def assign(self, targets: dict[str, AnyTarget]) -> None:
         """The worker's new set of targets, sent only when it differs from the one it
         has: a reload that changes nothing of this worker's costs it nothing (its 25,000
-        targets were pickled, sent and unpickled for nothing)."""
+        targets were packed, sent and unpacked for nothing)."""
         if targets == self._targets:
             return
         self._targets = targets
@@ -177,7 +180,7 @@ class _Handle:
         docstring), until ``None`` or the worker is gone (``_receive`` sees that too)."""
         with contextlib.suppress(OSError), commands:
             while (message := await outbox.get()) is not None:
-                await asyncio.to_thread(commands.send, message)
+                await asyncio.to_thread(_deliver, commands, message)
 
     def _receive(self) -> None:
         assert self._results is not None
@@ -217,6 +220,13 @@ class _Handle:
     def _restart(self) -> None:
         if not self._stopping:
             self.start()
+
+
+def _deliver(commands: Connection, command: Command) -> None:
+    """Send ``command``, its targets packed (probes/records.py): a worker never loads
+    the model classes, and the main process pickles a tuple per target, not a model."""
+    kind, value = command
+    commands.send((kind, pack(value)) if kind == "targets" else command)
 
 
 def _pipe() -> tuple[Connection, Connection]:
@@ -309,7 +319,7 @@ class _Worker:
                 kind, value = self._commands.recv()
                 if kind == "targets":
                     self._take(value)
-                    del value  # the models: freed, and their pages given back
+                    del value  # the packed targets: freed, and their pages given back
                     trim_heap()
                 elif not self._stop.done():  # "stop"
                     self._stop.set_result(value)
@@ -317,11 +327,11 @@ class _Worker:
             if not self._stop.done():
                 self._stop.set_result(0.0)
 
-    def _take(self, targets: dict[str, AnyTarget]) -> None:
-        """A new set of targets, kept as slotted records (probes/records.py): a model
-        would take twice the memory, for the worker's whole life."""
-        self._targets = {name: lean(target) for name, target in targets.items()}
-        intervals = {name: target.interval for name, target in targets.items()}
+    def _take(self, targets: Wire) -> None:
+        """A new set of targets, kept as records (probes/records.py): a model would
+        take twice the memory, for the worker's whole life, and need pydantic."""
+        self._targets = unpack(targets)
+        intervals = {name: target.interval for name, target in self._targets.items()}
         self._schedule.apply(intervals, time.time())
 
     async def _probe(self, name: str, late: float) -> None:

@@ -32,7 +32,7 @@ from slawatch.agent.episodes import Drops, Failing
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.spool import Spool
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.store import SampleConflict, SampleRow, Store, StoreError
+from slawatch.store.store import SampleConflict, SampleRow, Store, StoreError, TimelineNews
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class SampleWriter:
         *,
         capacity: int = DEFAULT_CAPACITY,
         counters: Counters = Counters(),
-        on_change: Callable[[list[str]], None] = lambda _: None,
+        on_change: Callable[[TimelineNews], None] = lambda _: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
@@ -197,7 +197,7 @@ class SampleWriter:
             self._conflicts.record(0)
             self.written += len(rows)
             self._counters.written(len(rows))
-            self._on_change(result.changed_targets)
+            self._on_change(result.news)
             return
 
     def _without(self, rows: Sequence[SampleRow], conflict: SampleConflict) -> list[SampleRow]:

@@ -13,8 +13,10 @@ import re
 from functools import lru_cache
 
 from slawatch.config.errors import DurationError
+from slawatch.notation import UNIT_MS as _UNIT_MS
+from slawatch.notation import format_duration_ms
 
-_UNIT_MS = (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1))
+__all__ = ["format_duration_ms", "parse_duration", "parse_duration_ms"]
 _DURATION_RE = re.compile(
     r"(?P<sign>-)?(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m(?!s))?"
     r"(?:(?P<s>\d+)s)?(?:(?P<ms>\d+)ms)?"
@@ -47,14 +49,3 @@ def parse_duration(text: str) -> int:
         nearest = round(milliseconds, -3) or 1_000
         raise DurationError(text, "must be whole seconds", format_duration_ms(nearest))
     return milliseconds // 1_000
-
-
-def format_duration_ms(milliseconds: int) -> str:
-    """The shortest text that ``parse_duration_ms`` reads back as ``milliseconds``."""
-    sign, rest = ("-", -milliseconds) if milliseconds < 0 else ("", milliseconds)
-    parts = []
-    for unit, scale in _UNIT_MS:
-        count, rest = divmod(rest, scale)
-        if count:
-            parts.append(f"{count}{unit}")
-    return sign + ("".join(parts) or "0s")

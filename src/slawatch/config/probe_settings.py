@@ -18,8 +18,8 @@ from typing import Annotated, NamedTuple
 from pydantic import AfterValidator, Field, PlainValidator
 
 from slawatch.config.base import ConfigModel, invalid
+from slawatch.notation import ENV_REF
 
-ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")  # ${VAR} in a header value
 _TOKEN_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP header name (RFC 9110)
 _RESOLVER_RULE = "must be an IP address, IP:PORT or [IPv6]:PORT"
 _DNS_PORT = 53

@@ -9,8 +9,9 @@ at any instant are read from it by binary search, exactly as a report computed
 then would find them. A forecast is rebuilt when:
 
 - the agent's writer says one of the contract's targets changed its timeline
-  (``targets_changed``; a live target's closing unknown flip moving on is no change,
-  unless the instant had come: see ``Recomputed.changed``);
+  (``take_news``; a live target's closing unknown flip moving on is no change), or
+  that one the forecast continues unknown is known again (``TimelineNews.revived``:
+  its samples came after that flip's instant);
 - the audit log has a new row for the contract: maintenance, an exclusion or a
   claim added or retired, or a history import (``slawatch import`` audits the
   contracts it changes), whichever process made it;
@@ -31,7 +32,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -46,7 +47,8 @@ from slawatch.sla.ledger import Cumulative, Meter, Tally
 from slawatch.sla.limit_clock import LimitClock
 from slawatch.sla.periods import Period, period_containing
 from slawatch.sla.score import Score, score
-from slawatch.store.store import CounterHold, Store
+from slawatch.sla.timeline import State
+from slawatch.store.store import CounterHold, Store, TimelineNews
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class Forecast:
     maintenance: Cumulative  # qualifying maintenance, declared or recurring
     exclusions: Cumulative  # the operator's exclusions
     clauses: LimitClock  # the outage clauses, judged at any instant
+    ends_unknown: bool  # the service's state it continues is unknown
 
     @classmethod
     def of(cls, case: Case) -> Forecast:
@@ -85,6 +88,7 @@ class Forecast:
             qualifying(maintenance=True),
             qualifying(maintenance=False),
             LimitClock.of(terms, time),
+            case.service.last_state(case.until) is State.UNKNOWN,
         )
 
 
@@ -142,6 +146,7 @@ class SlaSeries:
         # first probes (50,000 targets' location rules and readers).
         self._new_config: Config | None = config
         self._changed: set[str] = set()
+        self._revived: set[str] = set()
         self._terms: dict[str, ContractTerms] = {}
         self._probing = Probing()
         self._readers: dict[str, tuple[str, ...]] = {}
@@ -151,15 +156,18 @@ class SlaSeries:
         with self._news:
             self._new_config = config
 
-    def targets_changed(self, targets: Iterable[str]) -> None:
-        """The timelines of ``targets`` changed: rebuild what reads them."""
+    def take_news(self, news: TimelineNews) -> None:
+        """What a write said: rebuild what reads the changed timelines, and what
+        continues a revived one unknown."""
         with self._news:
-            self._changed.update(targets)
+            self._changed |= news.changed
+            self._revived |= news.revived
 
     def _apply_news(self) -> None:
         with self._news:
             config, self._new_config = self._new_config, None
             changed, self._changed = self._changed, set()
+            revived, self._revived = self._revived, set()
         if config is not None:
             self._adopt_holds = True
             self._terms = {c.name: c.terms() for c in config.availability_contracts()}
@@ -168,6 +176,13 @@ class SlaSeries:
             self._stale = set(self._terms)
         for target in changed:
             self._stale.update(self._readers.get(target, ()))
+        for target in revived:
+            self._stale.update(n for n in self._readers.get(target, ()) if self._ends_unknown(n))
+
+    def _ends_unknown(self, contract: str) -> bool:
+        """Whether the contract's forecast continues its service unknown (or it has none)."""
+        forecast = self._forecasts.get(contract)
+        return forecast is None or forecast.ends_unknown
 
     def exposition(self) -> bytes:
         """Every contract's series as of now, in Prometheus' text format (0.0.4).
@@ -201,23 +216,43 @@ class SlaSeries:
             self._apply_news()
             rebuilt: dict[str, Forecast] = {}
             try:
+                self._adopt_stored(now)
                 self._read_audit()
                 self._stale.update(n for n, f in self._forecasts.items() if f.period.end <= now)
                 rebuilt = self._rebuild(sorted(self._stale & self._terms.keys()), now)
-                self._carry_holds()
+                self._store_new_holds()
             finally:
                 forecasts = {n: f for n, f in self._forecasts.items() if n in self._terms}
                 with self._lock:
                     self._forecasts = forecasts | rebuilt
 
-    def _carry_holds(self) -> None:
-        """Store the holds the scrapes made; after a (re)load, first adopt those stored."""
-        if self._adopt_holds:
-            found = self._store.counter_holds()
-            with self._lock:
-                for hold in found.values():
+    def _adopt_stored(self, now: int) -> None:
+        """After a (re)load (a start, a take-over): carry on from the holds stored for
+        each contract's current period, by the agent that led before or by this one
+        before a restart. A hold of another period is over, or not begun."""
+        if not self._adopt_holds:
+            return
+        found = self._store.counter_holds()
+        with self._lock:
+            for name, hold in found.items():
+                terms = self._terms.get(name)
+                if terms is None:
+                    continue
+                if hold.period_start == period_containing(now, terms.period, terms.zone).start:
                     self._adopt(hold)
-            self._adopt_holds = False
+        self._adopt_holds = False
+
+    def _adopt(self, hold: CounterHold) -> None:
+        self._stored_holds[hold.contract] = hold
+        held = self._held.get(hold.contract)
+        if held is None or held.period_start != hold.period_start:
+            held = self._held[hold.contract] = _Held(hold.period_start)
+        held.reference = max(held.reference, hold.reference_seconds)
+        held.downtime = max(held.downtime, hold.downtime_seconds)
+
+    def _store_new_holds(self) -> None:
+        """Store the holds the scrapes made since the last refresh (a failing store
+        keeps them for the next)."""
         with self._lock:
             new = list(self._new_holds.values())
         if not new:
@@ -228,18 +263,6 @@ class SlaSeries:
                 self._stored_holds[hold.contract] = hold
                 if self._new_holds.get(hold.contract) == hold:
                     del self._new_holds[hold.contract]
-
-    def _adopt(self, hold: CounterHold) -> None:
-        """Carry on from a stored hold: of the same period as this agent's counters, the
-        higher values; of a later one, its values (an older one is over)."""
-        self._stored_holds[hold.contract] = hold
-        held = self._held.get(hold.contract)
-        if held is None or held.period_start < hold.period_start:
-            held = self._held[hold.contract] = _Held(hold.period_start)
-        elif held.period_start > hold.period_start:
-            return
-        held.reference = max(held.reference, hold.reference_seconds)
-        held.downtime = max(held.downtime, hold.downtime_seconds)
 
     def _read_audit(self) -> None:
         """Mark stale the contracts whose records changed since the last refresh."""
@@ -284,7 +307,7 @@ class SlaSeries:
 
     def _hold(self, name: str, period: Period, tally: Tally, verdict: Score) -> _Held:
         """The counters to export: never below what this period already showed (here,
-        or on the agent that led before: ``_carry_holds``), so that a correction
+        or on the agent that led before: ``_adopt_stored``), so that a correction
         downwards is not read as a counter reset. Both count what
         the contract counts: downtime with unknown time under ``unknown_time: down``,
         reference time less the unknown time the policy leaves out."""
@@ -294,8 +317,12 @@ class SlaSeries:
         counted = tally.reference - tally.excluded - verdict.left_out_unknown
         held.reference = max(held.reference, counted)
         held.downtime = max(held.downtime, verdict.counted_downtime)
-        if held.reference > counted or held.downtime > verdict.counted_downtime:
-            hold = CounterHold(name, period.start, held.reference, held.downtime)
+        # A counter that is not held is stored as 0 (the store keeps the higher value):
+        # the other's hold is then written once, not at each scrape as this one grows.
+        reference = held.reference if held.reference > counted else 0
+        downtime = held.downtime if held.downtime > verdict.counted_downtime else 0
+        if reference or downtime:
+            hold = CounterHold(name, period.start, reference, downtime)
             if self._stored_holds.get(name) != hold:
                 self._new_holds[name] = hold
         return held

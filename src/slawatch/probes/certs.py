@@ -13,7 +13,7 @@ import ssl
 from collections.abc import Callable
 from functools import lru_cache
 
-from slawatch.config.durations import format_duration_ms
+from slawatch.notation import format_duration_ms
 from slawatch.probes.failures import ProbeFailure
 from slawatch.probes.result import utc_text
 

@@ -9,6 +9,7 @@ truncated. The answer must have code NOERROR and contain every expected record
 from __future__ import annotations
 
 from functools import lru_cache, partial
+from typing import TYPE_CHECKING
 
 import dns.asyncquery
 import dns.message
@@ -16,12 +17,13 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
-from slawatch.config.probe_settings import Address
-from slawatch.config.targets import DnsTarget
-from slawatch.probes.context import ProbeContext
 from slawatch.probes.failures import ProbeFailure
 from slawatch.probes.recorder import Recorder, guarded
 from slawatch.probes.result import ProbeResult
+
+if TYPE_CHECKING:  # a probe worker never imports the config package (records.py)
+    from slawatch.config.targets import DnsTarget
+    from slawatch.probes.context import ProbeContext
 
 
 async def probe(target: DnsTarget, context: ProbeContext) -> ProbeResult:
@@ -29,21 +31,21 @@ async def probe(target: DnsTarget, context: ProbeContext) -> ProbeResult:
 
 
 async def _check(target: DnsTarget, recorder: Recorder) -> None:
-    server = target.resolver or system_resolver()
+    host, port = target.resolver or system_resolver()  # an Address, or its plain tuple
     query = dns.message.make_query(target.query_name, target.record_type)
     with recorder.span("processing"):
-        answer, _ = await dns.asyncquery.udp_with_fallback(query, server.host, port=server.port)
+        answer, _ = await dns.asyncquery.udp_with_fallback(query, host, port=port)
     if answer.rcode() != dns.rcode.NOERROR:
         raise ProbeFailure("dns_rcode", f"answer code {dns.rcode.to_text(answer.rcode())}")
     _check_records(target, answer)
 
 
 @lru_cache(maxsize=1)
-def system_resolver() -> Address:
+def system_resolver() -> tuple[str, int]:
     """The first name server of the system's configuration (``/etc/resolv.conf``),
     read once: a probe should not read a file each time it runs."""
     resolver = dns.resolver.get_default_resolver()
-    return Address(str(resolver.nameservers[0]), resolver.port)
+    return str(resolver.nameservers[0]), resolver.port
 
 
 def _check_records(target: DnsTarget, answer: dns.message.Message) -> None:

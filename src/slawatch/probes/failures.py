@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
+from functools import cache
 
-import dns.exception
-import dns.resolver
 import httpx
 
 from slawatch.errors import SlawatchError
@@ -34,7 +34,8 @@ class ProbeFailure(SlawatchError):
         self.outcome = outcome
 
 
-_TABLE: tuple[tuple[type[BaseException], Outcome, str], ...] = (
+Table = tuple[tuple[type[BaseException], Outcome, str], ...]
+_FIRST: Table = (
     (TimeoutError, Outcome.TIMEOUT, "timeout"),  # the OS gave up (ETIMEDOUT)
     (ssl.SSLCertVerificationError, Outcome.TLS_FAILED, "cert_untrusted"),
     (ssl.SSLError, Outcome.TLS_FAILED, "tls_handshake"),
@@ -44,14 +45,32 @@ _TABLE: tuple[tuple[type[BaseException], Outcome, str], ...] = (
     (httpx.TooManyRedirects, Outcome.PROTOCOL_ERROR, "too_many_redirects"),
     (httpx.RemoteProtocolError, Outcome.PROTOCOL_ERROR, "remote_protocol"),
     (httpx.DecodingError, Outcome.PROTOCOL_ERROR, "decoding"),
-    (dns.exception.FormError, Outcome.PROTOCOL_ERROR, "dns_malformed"),
+)
+_THEN: Table = (
     (OSError, Outcome.CONNECTION_FAILED, "network"),
     (httpx.NetworkError, Outcome.CONNECTION_FAILED, "network"),
     (httpx.LocalProtocolError, Outcome.PROBE_ERROR, "local_protocol"),
     (httpx.HTTPError, Outcome.PROTOCOL_ERROR, "http"),
-    (dns.resolver.NoResolverConfiguration, Outcome.PROBE_ERROR, "no_resolver"),
-    (dns.exception.DNSException, Outcome.PROTOCOL_ERROR, "dns"),
 )
+
+
+@cache
+def _table(with_dns: bool) -> Table:
+    """The table, in order; with dnspython's rows once dnspython is loaded (before, none
+    of its exceptions can have been raised, and a probe worker without dns targets
+    never loads it)."""
+    if not with_dns:
+        return _FIRST + _THEN
+    import dns.exception
+    import dns.resolver
+
+    return (
+        *_FIRST,
+        (dns.exception.FormError, Outcome.PROTOCOL_ERROR, "dns_malformed"),
+        *_THEN,
+        (dns.resolver.NoResolverConfiguration, Outcome.PROBE_ERROR, "no_resolver"),
+        (dns.exception.DNSException, Outcome.PROTOCOL_ERROR, "dns"),
+    )
 
 
 def classify(exc: Exception) -> tuple[Outcome, str, str]:
@@ -59,7 +78,7 @@ def classify(exc: Exception) -> tuple[Outcome, str, str]:
     if isinstance(exc, ProbeFailure):
         return exc.outcome, exc.error_class, str(exc)
     chain = _chain(exc)
-    for kind, outcome, error_class in _TABLE:
+    for kind, outcome, error_class in _table("dns.exception" in sys.modules):
         for link in chain:
             if isinstance(link, kind):
                 return outcome, error_class, _message(link)

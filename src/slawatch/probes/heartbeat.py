@@ -8,11 +8,14 @@ can run it on its schedule like any probe, and tests need no sleeping.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from slawatch.config.durations import format_duration_ms
-from slawatch.config.targets import HeartbeatTarget
-from slawatch.probes.context import ProbeContext
+from slawatch.notation import format_duration_ms
 from slawatch.probes.result import Outcome, ProbeResult, utc_text
+
+if TYPE_CHECKING:
+    from slawatch.config.targets import HeartbeatTarget
+    from slawatch.probes.context import ProbeContext
 
 
 async def probe(target: HeartbeatTarget, context: ProbeContext) -> ProbeResult:

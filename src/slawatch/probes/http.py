@@ -20,12 +20,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from slawatch.config.probe_settings import ENV_REF
-from slawatch.config.targets import HttpTarget
+from slawatch.notation import ENV_REF
 from slawatch.probes.certs import check_validity, peer_cert_expiry
 from slawatch.probes.context import ProbeContext
 from slawatch.probes.failures import ProbeFailure
@@ -33,6 +32,9 @@ from slawatch.probes.fresh import DEFAULT_PORTS
 from slawatch.probes.http_checks import check_answer
 from slawatch.probes.recorder import Recorder, guarded
 from slawatch.probes.result import Outcome, ProbeResult
+
+if TYPE_CHECKING:  # a probe worker never imports the config package (records.py)
+    from slawatch.config.targets import HttpTarget
 
 BODY_KEPT = 1 << 20  # bytes of the body the conditions look at; the rest is read and dropped
 TEMPLATES = 1 << 16  # targets whose parsed request is kept
@@ -51,7 +53,7 @@ async def probe(target: HttpTarget, context: ProbeContext) -> ProbeResult:
 
 async def _check(target: HttpTarget, context: ProbeContext, recorder: Recorder) -> None:
     client = context.http(target.verify_tls)
-    template = _template(target.method, target.url, tuple(target.headers.items()), target.body)
+    template = _template_of(target)
     request = template.request(client.headers, _Tracer(recorder))
     response = await _send(client, request, target.follow_redirects, template.secret_names)
     try:
@@ -139,7 +141,26 @@ class _Template:
         )
 
 
-@lru_cache(maxsize=TEMPLATES)
+_templates: dict[str | tuple[Any, ...], _Template] = {}
+"""The templates made, by URL (a GET without headers or body, most targets) or by
+method, URL, headers and body: a plain dict, not ``lru_cache``, whose key tuple and
+list node took 130 of a template's 650 bytes."""
+
+
+def _template_of(target: HttpTarget) -> _Template:
+    """``target``'s template, made on its first probe; at most ``TEMPLATES`` are
+    kept (past that they are all dropped: targets probed in turn would miss a least
+    recently used cache as much)."""
+    headers = tuple(target.headers.items())
+    plain = target.method == "GET" and not headers and target.body is None
+    key = target.url if plain else (target.method, target.url, headers, target.body)
+    if (template := _templates.get(key)) is None:
+        if len(_templates) >= TEMPLATES:
+            _templates.clear()
+        template = _templates[key] = _template(target.method, target.url, headers, target.body)
+    return template
+
+
 def _template(
     method: str, url: str, headers: tuple[tuple[str, str], ...], body: str | None
 ) -> _Template:

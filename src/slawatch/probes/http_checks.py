@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from slawatch.config.probe_settings import JsonCondition, JsonScalar
-from slawatch.config.targets import HttpTarget
 from slawatch.probes.failures import ProbeFailure
+
+if TYPE_CHECKING:  # a probe worker never imports the config package (records.py)
+    from slawatch.config.probe_settings import JsonCondition, JsonScalar
+    from slawatch.config.targets import HttpTarget
 
 _MISSING = object()
 

@@ -7,20 +7,31 @@ schemes or kinds anywhere else.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slawatch.config.targets import AnyTarget
-from slawatch.probes import dns, heartbeat, http, tcp, tls
+from slawatch.probes import heartbeat, http, tcp, tls
 from slawatch.probes.context import ProbeContext, open_context
 from slawatch.probes.result import ProbeResult
+
+if TYPE_CHECKING:  # a probe worker never imports the config package (records.py)
+    from slawatch.config.targets import AnyTarget, DnsTarget
 
 Probe = Callable[[Any, ProbeContext], Awaitable[ProbeResult]]
 """``probe(target, context)``: the target is the model of the probe's own kind."""
 
+
+async def _dns(target: DnsTarget, context: ProbeContext) -> ProbeResult:
+    """The dns probe, imported when first used: a probe worker without dns targets
+    does without dnspython (2.4 MB)."""
+    from slawatch.probes import dns
+
+    return await dns.probe(target, context)
+
+
 PROBES: dict[str, Probe] = {
     "http": http.probe,
     "tcp": tcp.probe,
-    "dns": dns.probe,
+    "dns": _dns,
     "tls": tls.probe,
     "heartbeat": heartbeat.probe,
 }

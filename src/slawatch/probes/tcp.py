@@ -12,14 +12,17 @@ import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import TYPE_CHECKING
 
-from slawatch.config.targets import TcpTarget
 from slawatch.probes.certs import check_validity, peer_cert_expiry
 from slawatch.probes.connections import Connection, connect, start_tls
 from slawatch.probes.context import ProbeContext
 from slawatch.probes.failures import ProbeFailure
 from slawatch.probes.recorder import Recorder, guarded
 from slawatch.probes.result import ProbeResult
+
+if TYPE_CHECKING:  # a probe worker never imports the config package (records.py)
+    from slawatch.config.targets import TcpTarget
 
 EXPECT_WINDOW = 64 * 1024  # bytes of the answer searched for the expected text
 _CHUNK = 4096

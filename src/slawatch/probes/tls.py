@@ -7,13 +7,16 @@ connection code as ``tcp`` with ``tls: true``, nothing sent.
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
-from slawatch.config.targets import TlsTarget
 from slawatch.probes.certs import check_validity
 from slawatch.probes.context import ProbeContext
 from slawatch.probes.recorder import Recorder, guarded
 from slawatch.probes.result import ProbeResult
 from slawatch.probes.tcp import open_stream
+
+if TYPE_CHECKING:  # a probe worker never imports the config package (records.py)
+    from slawatch.config.targets import TlsTarget
 
 
 async def probe(target: TlsTarget, context: ProbeContext) -> ProbeResult:

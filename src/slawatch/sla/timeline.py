@@ -78,13 +78,21 @@ class Timeline:
             self.up.clip(start, end), self.down.clip(start, end), self.unknown.clip(start, end)
         )
 
-    def continued(self, at: int, end: int) -> Timeline:
-        """The timeline, which ends at ``at``, with its last state held until ``end``
-        (unknown when it is empty): what it will be if nothing changes."""
-        later = IntervalSet.span(at, end)
+    def last_state(self, at: int) -> State:
+        """The state of the timeline, which ends at ``at``, in its last second (unknown
+        when it is empty)."""
         if _ends_at(self.up, at):
+            return State.UP
+        return State.DOWN if _ends_at(self.down, at) else State.UNKNOWN
+
+    def continued(self, at: int, end: int) -> Timeline:
+        """The timeline, which ends at ``at``, with its last state held until ``end``:
+        what it will be if nothing changes."""
+        later = IntervalSet.span(at, end)
+        state = self.last_state(at)
+        if state is State.UP:
             return Timeline(self.up | later, self.down, self.unknown)
-        if _ends_at(self.down, at):
+        if state is State.DOWN:
             return Timeline(self.up, self.down | later, self.unknown)
         return Timeline(self.up, self.down, self.unknown | later)
 

@@ -1,19 +1,22 @@
 """The SLA counters held above the data, one row per contract (schema.sla_counter_holds).
 
-The leading agent writes a contract's row when a correction downwards makes it hold its
-counters (exporters/sla_metrics.py); the agent that leads next reads the rows and carries
-on from them. A row of an older period than the one written is replaced; of the same
-period, each counter keeps the higher value, as an exported counter does.
+The leading agent writes a contract's row when a correction downwards makes it hold a
+counter (exporters/sla_metrics.py; a counter not held is written as 0); the agent that
+leads next reads the rows and carries on from them. A row of an earlier period than the
+one written is replaced; of the same period, each counter keeps its higher value, as an
+exported counter does; of a later one, it stays. One statement does it, so two agents
+that both believe they lead (for the seconds a lost lock takes to notice) write in turn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, case, select
 
 from slawatch.store import schema as db
+from slawatch.store.database import greatest, upsert
 
 
 class CounterHold(NamedTuple):
@@ -30,27 +33,27 @@ def write(conn: Connection, holds: Sequence[CounterHold]) -> None:
     if not holds:
         return
     table = db.sla_counter_holds
-    stored = read(conn, [hold.contract for hold in holds])
-    merged = [_merge(stored.get(hold.contract), hold) for hold in holds]
-    conn.execute(delete(table).where(table.c.contract.in_([hold.contract for hold in holds])))
-    conn.execute(insert(table), [hold._asdict() for hold in merged])
+    statement = upsert(conn, table)
+    new, old = statement.excluded, table.c
+    later, same = new.period_start > old.period_start, new.period_start == old.period_start
 
+    def merged(column: str) -> Any:
+        return case(
+            (later, new[column]),
+            (same, greatest(conn, old[column], new[column])),
+            else_=old[column],
+        )
 
-def read(conn: Connection, contracts: Sequence[str] | None = None) -> dict[str, CounterHold]:
-    """The rows of ``contracts`` (None: all), by contract."""
-    table = db.sla_counter_holds
-    query = select(table)
-    if contracts is not None:
-        query = query.where(table.c.contract.in_(contracts))
-    return {row.contract: CounterHold(*row) for row in conn.execute(query)}
-
-
-def _merge(stored: CounterHold | None, hold: CounterHold) -> CounterHold:
-    if stored is None or stored.period_start < hold.period_start:
-        return hold
-    if stored.period_start > hold.period_start:
-        return stored
-    return hold._replace(
-        reference_seconds=max(stored.reference_seconds, hold.reference_seconds),
-        downtime_seconds=max(stored.downtime_seconds, hold.downtime_seconds),
+    statement = statement.on_conflict_do_update(
+        index_elements=["contract"],
+        set_={
+            column: merged(column)
+            for column in ("period_start", "reference_seconds", "downtime_seconds")
+        },
     )
+    conn.execute(statement, [hold._asdict() for hold in holds])
+
+
+def read(conn: Connection) -> dict[str, CounterHold]:
+    """Every contract's row, by contract."""
+    return {row.contract: CounterHold(*row) for row in conn.execute(select(db.sla_counter_holds))}

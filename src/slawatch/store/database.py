@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
@@ -273,6 +273,25 @@ def driver_rows(conn: Connection, query: Any, **params: Any) -> Sequence[Any]:
     """
     with conn.execute(query, params) as result:
         return result.cursor.fetchall()
+
+
+def upsert(conn: Connection, table: Table) -> Any:
+    """The dialect's ``insert`` into ``table``, which has ``on_conflict_do_nothing`` and
+    ``_do_update``; imported here, as an agent on SQLite need not load the PostgreSQL
+    dialect at start (50 ms)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
+
+
+def greatest(conn: Connection, *values: Any) -> Any:
+    """The greatest of ``values``, in SQL: SQLite's ``max`` of several arguments is
+    PostgreSQL's ``greatest`` (its ``max`` is the aggregate only)."""
+    return (func.greatest if conn.dialect.name == "postgresql" else func.max)(*values)
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[Any]) -> None:

@@ -31,12 +31,36 @@ class Recomputed(NamedTuple):
     flips: list[Flip]  # the flips now stored from the recomputation's anchor on
     stale: list[Flip]  # the flips they replaced
 
-    def changed(self, now: int) -> bool:
-        """Whether the timeline changed for a reader at ``now``: every new sample of a
-        live target moves its closing unknown flip later, which changes nothing while
-        that flip is still ahead; once ``now`` reached it, readers saw the target
-        unknown (a write came late), and moving it is news to them."""
-        return settled(self.stale, now) != settled(self.flips, now)
+    @property
+    def changed(self) -> bool:
+        """Whether the timeline changed other than by its closing unknown flip moving
+        later, which every new sample of a live target does."""
+        return settled(self.stale) != settled(self.flips)
+
+    def revived(self, now: int) -> bool:
+        """Whether only the closing unknown flip moved, once ``now`` had reached it: the
+        samples came late, and readers since then saw the target unknown where it is
+        known now. A forecast that continued it unknown is wrong; any other is not."""
+        if self.changed or not self.stale or self.flips == self.stale:
+            return False
+        closing = self.stale[-1]
+        return closing.state is State.UNKNOWN and closing.t <= now
+
+
+class TimelineNews(NamedTuple):
+    """What a write tells the readers of timelines: which ones changed, and which
+    were only known again (``Recomputed.changed`` and ``revived``)."""
+
+    changed: frozenset[str] = frozenset()
+    revived: frozenset[str] = frozenset()
+
+    def __or__(self, other: object) -> TimelineNews:
+        assert isinstance(other, TimelineNews)
+        return TimelineNews(self.changed | other.changed, self.revived | other.revived)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.changed or self.revived)
 
 
 class Where(NamedTuple):
@@ -101,12 +125,9 @@ def recompute(
     return Recomputed(fresh, stale)
 
 
-def settled(flips: list[Flip], now: int) -> list[Flip]:
-    """``flips`` as read at ``now``: without a closing unknown flip still ahead, which
-    only says when samples stop if no more come."""
-    if flips and flips[-1].state is State.UNKNOWN and flips[-1].t > now:
-        return flips[:-1]
-    return flips
+def settled(flips: list[Flip]) -> list[Flip]:
+    """``flips`` without the closing unknown flip that only says when samples stopped."""
+    return flips[:-1] if flips and flips[-1].state is State.UNKNOWN else flips
 
 
 def flips_around(

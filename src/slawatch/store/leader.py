@@ -14,9 +14,9 @@ about ``SERVER_GIVES_UP`` seconds. The holder's own checks fail as fast (a clien
 ``tcp_user_timeout``), so it steps down by then.
 
 The same session LISTENs on the schema's channel, where every sample import
-NOTIFYs the targets whose timelines it changed (``notify_changed``): an agent learns
-of what the others wrote, and its forecasts stay current whether it leads or not, so
-a take-over exports current figures from its first scrape.
+NOTIFYs the targets whose timelines it changed or revived (``notify_changed``): an
+agent learns of what the others wrote, and its forecasts stay current whether it
+leads or not.
 
 SQLite has no other agent to agree with: there, the agent always leads.
 """
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, create_engine
@@ -33,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from slawatch.store.database import Unavailable, connect_args, describe
+from slawatch.store.flips import TimelineNews
 
 if TYPE_CHECKING:
     import psycopg
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 LOCK_CLASS = 0x736C6178  # the first key of the two-key advisory lock: the leader's
 CHANNEL_PREFIX = "slawatch:"  # + the schema (or its digest): NOTIFY's channel
 NAME_BYTES = 63  # PostgreSQL's identifiers, channel names included
+REVIVED = "~"  # a revived target's mark in a notice (a name starts with a letter or digit)
 PAYLOAD_BYTES = 7900  # NOTIFY takes at most 8,000 bytes a payload
 SERVER_GIVES_UP = 11  # seconds: keepalives 5 s idle, then 3 probes 2 s apart
 _SESSION_SETTINGS = (
@@ -61,10 +63,11 @@ def channel(conn: Connection) -> str:
     return name
 
 
-def notify_changed(conn: Connection, targets: Iterable[str]) -> None:
-    """Tell the agents listening that ``targets``' timelines changed (on PostgreSQL;
-    sent when the transaction commits, never for one that rolls back)."""
-    names = sorted(set(targets))
+def notify_changed(conn: Connection, news: TimelineNews) -> None:
+    """Tell the agents listening what ``news`` says (on PostgreSQL; sent when the
+    transaction commits, never for one that rolls back): a changed target's name, a
+    revived one's after ``REVIVED`` (no name starts with it)."""
+    names = sorted(news.changed) + sorted(REVIVED + name for name in news.revived)
     if conn.dialect.name != "postgresql" or not names:
         return
     name = channel(conn)
@@ -99,7 +102,7 @@ class LeaderLock:
         self._engine = None if self._always else _dedicated(engine)
         self._conn: Connection | None = None
         self._held = self._always
-        self._changed: set[str] = set()
+        self._news = TimelineNews()
         self.lost_notices = False  # a new session may have missed some: rebuild everything
 
     @property
@@ -126,10 +129,10 @@ class LeaderLock:
             raise Unavailable(f"leader lock: {describe(exc.orig)}") from exc
         return self._held
 
-    def changed_targets(self) -> set[str]:
-        """Targets whose timelines changed since the last call, by any agent."""
-        changed, self._changed = self._changed, set()
-        return changed
+    def news(self) -> TimelineNews:
+        """What the writes of every agent said since the last call."""
+        news, self._news = self._news, TimelineNews()
+        return news
 
     def close(self) -> None:
         """Close the session (which frees the lock); the engine too."""
@@ -151,7 +154,10 @@ class LeaderLock:
     def _collect(self, conn: Connection) -> None:
         driver = cast("psycopg.Connection[Any]", conn.connection.driver_connection)
         for notice in driver.notifies(timeout=0):
-            self._changed.update(notice.payload.split("\n"))
+            names = notice.payload.split("\n")
+            changed = frozenset(n for n in names if not n.startswith(REVIVED))
+            revived = frozenset(n[len(REVIVED) :] for n in names if n.startswith(REVIVED))
+            self._news |= TimelineNews(changed, revived)
 
     def _drop(self) -> None:
         self._held = self._always

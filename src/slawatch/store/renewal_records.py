@@ -9,13 +9,13 @@ is one conditional UPDATE, so two agents on one database never both send it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Table, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from slawatch.sla.renewals import (
@@ -28,7 +28,7 @@ from slawatch.sla.renewals import (
     quote,
 )
 from slawatch.store import schema as db
-from slawatch.store.database import StoreError
+from slawatch.store.database import StoreError, upsert
 from slawatch.store.operator_records import Entity, audit
 
 RENEWAL = Entity("renewal", db.renewals)
@@ -184,7 +184,7 @@ def add_due(
     if not fresh:
         return 0
     statement = (
-        _insert(conn)(db.renewal_notices)
+        upsert(conn, db.renewal_notices)
         .values(fresh)
         .on_conflict_do_nothing(index_elements=["contract", "expires", "offset_days", "channel"])
         .returning(db.renewal_notices.c.id)  # rowcount is not reliable for this on every driver
@@ -233,15 +233,3 @@ def _notice_record(row: Row[Any]) -> NoticeRecord:
     values = row._asdict()
     values["status"] = Delivery(row.status)
     return NoticeRecord(**values)
-
-
-def _insert(conn: Connection) -> Callable[[Table], Any]:
-    """The dialect's ``insert``, which has ``on_conflict_do_nothing``; imported here, as
-    an agent on SQLite need not load the PostgreSQL dialect at start (50 ms)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert

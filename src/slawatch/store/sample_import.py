@@ -30,7 +30,7 @@ from sqlalchemy import Connection
 
 from slawatch.errors import UserError
 from slawatch.sla.timeline import TimelineRule
-from slawatch.store.flips import Tail, Where, last_stored_ms, recompute
+from slawatch.store.flips import Recomputed, Tail, TimelineNews, Where, last_stored_ms, recompute
 from slawatch.store.recompute import Change, recompute_many
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ class TargetImport:
     read: int  # samples of the target (all locations) in the input, duplicates included
     added: int  # of those, samples the database did not hold yet
     flips_changed: bool = False  # a timeline of it changed (Recomputed.changed)
+    flips_revived: bool = False  # one was only known again (Recomputed.revived)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,10 @@ class ImportResult:
         for (target, _), c in tallies.items():
             was = found.get(target, TargetImport(0, 0))
             found[target] = TargetImport(
-                was.read + c.read, was.added + c.added, was.flips_changed or c.flips_changed
+                was.read + c.read,
+                was.added + c.added,
+                was.flips_changed or c.flips_changed,
+                was.flips_revived or c.flips_revived,
             )
         return cls(found)
 
@@ -136,6 +140,14 @@ class ImportResult:
     def changed_targets(self) -> list[str]:
         """The targets whose timeline the import changed."""
         return [name for name, t in self.targets.items() if t.flips_changed]
+
+    @property
+    def news(self) -> TimelineNews:
+        """What the import tells the readers of the timelines (a target both changed
+        and revived, at two locations, is changed)."""
+        changed = frozenset(self.changed_targets)
+        revived = {name for name, t in self.targets.items() if t.flips_revived}
+        return TimelineNews(changed, frozenset(revived - changed))
 
 
 @dataclass(slots=True)
@@ -147,6 +159,7 @@ class _Tally:
     read: int = 0
     added: int = 0
     flips_changed: bool = False
+    flips_revived: bool = False
     kept: Tail | None = None  # its samples as written, while they may be all (flips.Tail)
 
 
@@ -155,7 +168,7 @@ class SampleImport:
 
     def __init__(self, conn: Connection, rules: Mapping[str, TimelineRule], now: int) -> None:
         """``now``: when the import is written, which tells what of it is news to readers
-        (``Recomputed.changed``)."""
+        (``Recomputed.revived``)."""
         self._conn = conn
         self._rules = rules
         self._now = now
@@ -193,12 +206,16 @@ class SampleImport:
         few = [(where, tally) for where, tally in gained if tally.added < _MANY]
         changes = [Change(where, tally.since_ms, tally.rule) for where, tally in few]
         for (_, tally), outcome in zip(few, recompute_many(self._conn, changes), strict=True):
-            tally.flips_changed = outcome.changed(self._now)
+            self._tell(tally, outcome)
         for where, tally in gained:
             if tally.added >= _MANY:
-                tally.flips_changed = recompute(
-                    self._conn, where, tally.since_ms, tally.rule, tally.kept
-                ).changed(self._now)
+                self._tell(
+                    tally, recompute(self._conn, where, tally.since_ms, tally.rule, tally.kept)
+                )
+
+    def _tell(self, tally: _Tally, outcome: Recomputed) -> None:
+        tally.flips_changed = outcome.changed
+        tally.flips_revived = outcome.revived(self._now)
 
     def result(self) -> ImportResult:
         return ImportResult.of(self._tallies)

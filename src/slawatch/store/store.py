@@ -55,7 +55,7 @@ from slawatch.store.database import (
     engine_for,
     schema_lock,
 )
-from slawatch.store.flips import Where, flips_around, recompute
+from slawatch.store.flips import TimelineNews, Where, flips_around, recompute
 from slawatch.store.leader import LeaderLock, notify_changed
 from slawatch.store.operator_records import (
     CLAIM,
@@ -119,6 +119,7 @@ __all__ = [
     "TargetImport",
     "TicketEvent",
     "TicketImport",
+    "TimelineNews",
     "Unavailable",
     "Unclocked",
 ]
@@ -220,7 +221,7 @@ class Store:
                 work.write(batch)
             work.recompute_flips()
             result = work.result()
-            notify_changed(conn, result.changed_targets)
+            notify_changed(conn, result.news)
             if audit is not None:
                 changed = _by_reader(result.changed_targets, audit.readers)
                 audit_import(
