@@ -2,9 +2,10 @@
 make what the loop runs late (50,000 targets took 15 s to parse, and a SIGHUP made
 8,694 of the next 40,145 probe runs start more than 5 s late).
 
-The agent runs in this process, on a loop that also runs a 20 ms ticker; parsing is
-made slow (one second of Python work, as the YAML builder does) and the ticker's
-lateness is measured across the reload. Then the Reloader alone: SIGHUPs during a load
+The agent runs in this process, on a loop that also runs a 20 ms ticker; the part of
+the load done in this process (the validation: a child process reads the YAML) is
+made slow (one second of Python work) and the ticker's lateness is measured across
+the reload. Then the Reloader alone: SIGHUPs during a load
 fold into one more load, and a load that fails in any way is refused."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,15 +25,18 @@ from prometheus_client import CollectorRegistry
 from slawatch.agent.reload import Reloader
 from slawatch.agent.runner import Agent
 from slawatch.agent.spool import open_spool
-from slawatch.config import load_config
-from slawatch.config.yaml_lines import read_yaml
+from slawatch.config import Config, load_config
+from slawatch.config.load import load_values
+from slawatch.config.targets import KnownTargets
+from slawatch.config.values import read_in_child
 from slawatch.store.store import Store
 
 from .helpers import free_port
 
 TICK = 0.02  # seconds
 PARSE = 1.0  # seconds of Python work added to each parse
-READ_YAML = "slawatch.config.load.read_yaml"  # the name load_config calls
+LOAD = "slawatch.agent.reload.load_values"  # a reload's work in this process
+READ = "slawatch.agent.reload.read_in_child"  # ... and in its child
 RELOADED_AT = "slawatch_config_last_reload_success_timestamp_seconds"
 
 
@@ -82,7 +87,7 @@ def test_a_slow_parse_does_not_hold_the_loop(
     with Store.open(db) as store, contextlib.closing(open_spool(config.agent, db)) as spool:
         agent = Agent(path, config, store, spool, registry=registry)
         path.write_text(config_text(port, db, 2))
-        monkeypatch.setattr(READ_YAML, slow(read_yaml))
+        monkeypatch.setattr(LOAD, slow(load_values))
         late = asyncio.run(ticking_through_a_reload(agent, registry))
     assert agent.config.target("job-1").interval == 3600
     assert len(late) > PARSE / TICK / 2  # the ticker ran while the file was parsed
@@ -117,18 +122,21 @@ def test_sighups_during_a_load_make_one_more_load_of_the_last_version(
 ) -> None:
     path = tmp_path / "agent.yaml"
     path.write_text(config_text(free_port(), "sqlite:///a.db", 1))
-    parsed: list[str] = []
-    real = read_yaml
+    parsed: list[object] = []
 
-    def slow_parse(text: str, source: str, *, lines: bool = True) -> object:
-        parsed.append(text)
+    def slow_read(path: Path) -> object:
+        parsed.append(read_in_child(path))
         time.sleep(0.3)
-        return real(text, source, lines=lines)
+        return parsed[-1]
 
-    monkeypatch.setattr(READ_YAML, slow_parse)
-    applied, refused = reloads(
-        path, lambda: path.write_text(config_text(free_port(), "sqlite:///a.db", 3))
-    )
+    def change() -> None:
+        deadline = time.monotonic() + 10
+        while not parsed and time.monotonic() < deadline:  # the first child has read it
+            time.sleep(0.01)
+        path.write_text(config_text(free_port(), "sqlite:///a.db", 3))
+
+    monkeypatch.setattr(READ, slow_read)
+    applied, refused = reloads(path, change)
     assert (applied, refused, len(parsed)) == ([1, 3], 0, 2)
 
 
@@ -137,16 +145,47 @@ def test_a_load_that_fails_for_any_reason_is_refused_and_the_next_one_runs(
 ) -> None:
     path = tmp_path / "agent.yaml"
     path.write_text(config_text(free_port(), "sqlite:///a.db", 2))
-    real = read_yaml
     calls: list[None] = []
 
-    def buggy_then_fine(text: str, source: str, *, lines: bool = True) -> object:
+    def buggy_then_fine(path: Path, values: object, known: KnownTargets) -> Config:
         calls.append(None)
         if len(calls) == 1:
             time.sleep(0.2)
             raise RuntimeError("a bug of ours")
-        return real(text, source, lines=lines)
+        return load_values(path, values, known)
 
-    monkeypatch.setattr(READ_YAML, buggy_then_fine)
+    monkeypatch.setattr(LOAD, buggy_then_fine)
     assert reloads(path, lambda: None) == ([2], 1)
     assert "config reload failed, the old config keeps running" in caplog.text
+
+
+def test_a_reload_whose_child_cannot_start_loads_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "agent.yaml"
+    path.write_text(config_text(free_port(), "sqlite:///a.db", 1))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    applied, refused = reloads(path, lambda: None)
+    assert (applied, refused) == ([1, 1], 0)  # one load, then the one asked for during it
+
+
+def test_a_reload_takes_again_the_targets_its_start_validated(tmp_path: Path) -> None:
+    path = tmp_path / "agent.yaml"
+    path.write_text(config_text(free_port(), "sqlite:///a.db", 2))
+    known = KnownTargets()
+    started = load_values(path, read_in_child(path), known)
+    path.write_text(config_text(free_port(), "sqlite:///a.db", 3))  # job-2 added
+    applied: list[Config] = []
+
+    async def scenario() -> None:
+        reloader = Reloader(path, applied.append, lambda: None, known=known)
+        reloader.request()
+        deadline = time.monotonic() + 10
+        while (reloader._task is None or not reloader._task.done()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+
+    asyncio.run(scenario())
+    [reloaded] = applied
+    assert reloaded.targets[:2] == started.targets
+    assert all(a is b for a, b in zip(reloaded.targets, started.targets, strict=False))
+    assert reloaded.target("job-2").name == "job-2"

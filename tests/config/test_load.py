@@ -16,8 +16,8 @@ from slawatch.config import (
     load_config,
     parse_config,
 )
-from slawatch.config.load import MAX_BYTES
 from slawatch.config.targets import TcpTarget
+from slawatch.config.values import MAX_BYTES
 
 SEED = Path(__file__).parents[2] / "config" / "seed-contracts.yaml"
 

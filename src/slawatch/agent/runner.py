@@ -39,6 +39,7 @@ from slawatch.agent.transitions import Transitions
 from slawatch.agent.workers import WorkerPool
 from slawatch.agent.writer import Counters, SampleWriter
 from slawatch.config import Config
+from slawatch.config.targets import KnownTargets
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.exporters.renewal_metrics import RenewalSeries
 from slawatch.exporters.sla_metrics import SlaSeries
@@ -71,12 +72,14 @@ class Agent:
         registry: CollectorRegistry | None = None,
         clock: Callable[[], float] = time.time,
         reload_pause: Pause = contextlib.nullcontext,
+        known_targets: KnownTargets | None = None,
     ) -> None:
         """An agent over ``config`` (loaded from ``config_path``, which a reload reads
         again), ``store`` and ``spool``, which its caller opened and closes. Nothing here
         reads a file or a socket, nor sets anything for the whole process: the ``run``
         command does (cli/agent.py), and gives the policy for a reload's load in
-        ``reload_pause``."""
+        ``reload_pause``, and the targets its load validated in ``known_targets``
+        (a reload takes again those whose items did not change)."""
         self.config = config
         self.clock = clock
         self.registry = registry or CollectorRegistry()
@@ -127,7 +130,9 @@ class Agent:
         self._limit = asyncio.Semaphore(MAX_CONCURRENT_PROBES)
         self._context: ProbeContext | None = None
         self._last_loop = clock()
-        self._reloader = Reloader(config_path, self._swap, self._refused, reload_pause)
+        self._reloader = Reloader(
+            config_path, self._swap, self._refused, reload_pause, known_targets
+        )
 
     async def run(self) -> None:
         self._install_signals()  # first: a SIGTERM once /metrics answers must stop it cleanly

@@ -11,6 +11,7 @@ At start, a child process reads the config's YAML while the modules are imported
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sys
 from pathlib import Path
@@ -34,6 +35,7 @@ def run(config_path: Path | None, db_url: str | None) -> None:
 
         from slawatch.agent.runner import Agent
         from slawatch.agent.spool import open_spool
+        from slawatch.config.targets import KnownTargets
 
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -43,11 +45,19 @@ def run(config_path: Path | None, db_url: str | None) -> None:
         # No ``_created`` series: blackbox_exporter has none, and they double every
         # counter's samples, and so the cost of a scrape.
         disable_created_metrics()  # type: ignore[no-untyped-call]
-        config = session.config(ahead.config if ahead else None)
+        known = KnownTargets()  # the start's targets, for the first reload to take again
+        config = session.config(functools.partial(ahead.config, known) if ahead else None)
         store = session.store(unavailable_ok=True)  # the spool keeps what waits for it
         spool = open_spool(config.agent, session.db_url or config.database.url)
         click.get_current_context().call_on_close(spool.close)
-        agent = Agent(session.config_file(), config, store, spool, reload_pause=config_load)
+        agent = Agent(
+            session.config_file(),
+            config,
+            store,
+            spool,
+            reload_pause=config_load,
+            known_targets=known,
+        )
     asyncio.run(agent.run())
 
 

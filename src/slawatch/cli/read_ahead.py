@@ -3,18 +3,19 @@
 At 50,000 targets, ``slawatch run`` spends about as long importing the agent's
 modules as reading the config's YAML, each on one core. So the ``run`` command forks,
 before those imports and before any thread exists, a child that reads the file and
-builds its YAML values (``config.load.read_values``) and sends them back pickled
-through a pipe; the parent imports, then receives the values and validates them
-(``config.load.load_values``). The child never words a problem: whatever goes wrong
-in it (a missing file, bad YAML, a killed child) makes the parent run the ordinary
-``load_config``, so every message is the one a load prints. Only the start reads
-ahead; a reload loads as before.
+builds its YAML values (``config.values.read_values``, which imports neither pydantic
+nor the models) and sends them back pickled through a pipe; the parent imports, then
+receives the values and validates them (``config.load.load_values``). The child never
+words a problem: whatever goes wrong in it (a missing file, bad YAML, a killed child)
+makes the parent run the ordinary ``load_config``, so every message is the one a load
+prints. Once the values are sent, the child computes their targets' keys and sends them
+too, for the agent's first reload to take those targets again (``KnownTargets``,
+config/targets.py). A reload has its child too, a new interpreter (config/values.py).
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from slawatch.errors import SlawatchError
 
 if TYPE_CHECKING:
     from slawatch.config import Config
+    from slawatch.config.targets import KnownTargets
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,25 +37,24 @@ class ReadAhead:
     child: int
     pipe: int
 
-    def config(self) -> Config:
-        """The config, from the child's values; ``load_config`` if it has none."""
-        from slawatch.config.load import load_config, load_values
+    def config(self, known: KnownTargets | None = None) -> Config:
+        """The config, from the child's values; ``load_config`` if it has none. Its
+        targets are left in ``known`` for the reloads, by the keys the child sends
+        after the values. Waits for the child, so that no zombie is left (closing the
+        pipe first, should the child still be writing)."""
+        from slawatch.config.load import load_values
+        from slawatch.config.values import unpickled
 
-        values = self._values()
-        return load_config(self.path) if values is None else load_values(self.path, values)
-
-    def _values(self) -> object:
-        """The child's values, or None if it had none or did not end well. Waits for
-        it, so that no zombie is left."""
-        with open(self.pipe, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.child, 0)
-        if status != 0 or not data:
-            return None
         try:
-            return pickle.loads(data)  # our own child's, through our own pipe
-        except Exception:  # a truncated pickle: read it here
-            return None
+            with open(self.pipe, "rb") as pipe:
+                values = unpickled(pipe)
+                config = load_values(self.path, values)
+                keys = unpickled(pipe) if values is not None else None
+        finally:
+            _, status = os.waitpid(self.child, 0)
+        if known is not None and status == 0:
+            known.took(keys, config.targets)
+        return config
 
 
 def read_ahead(session: Session) -> ReadAhead | None:
@@ -79,14 +80,8 @@ def _send_values(path: Path, pipe: int) -> None:
     were all sent. Never returns, never prints: the parent words every problem."""
     code = 1
     try:
-        from slawatch.config.load import read_values
+        from slawatch.config.values import send_values
 
-        values = read_values(path)
-        if values is not None:
-            with open(pipe, "wb") as out:
-                out.write(pickle.dumps(values, pickle.HIGHEST_PROTOCOL))
-            code = 0
-    except BaseException:  # the parent loads it again, and words it
-        pass
+        code = send_values(path, pipe, keys=True)
     finally:
         os._exit(code)

@@ -40,6 +40,8 @@ class ConfigModel(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _annotate_errors(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        if type(data) is cls:  # a model a load made before (config/targets.py): as it is
+            return data
         found = cls.raw_errors(data)
         try:
             model = handler(data)

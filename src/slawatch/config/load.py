@@ -10,23 +10,15 @@ can print them all at once.
 from __future__ import annotations
 
 import os
-import stat
 
 from pydantic import ValidationError
 
 from slawatch.config.errors import ConfigError, Problem
 from slawatch.config.messages import problems_from
 from slawatch.config.models import Config
+from slawatch.config.targets import KNOWN, KnownTargets
+from slawatch.config.values import read_text
 from slawatch.config.yaml_lines import read_yaml
-
-MAX_BYTES = 64 * 2**20  # 64 MiB: ten times a 50,000-target config; more is a mistake
-_KINDS = {
-    stat.S_IFDIR: "a directory",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFIFO: "a FIFO",
-    stat.S_IFSOCK: "a socket",
-}
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
@@ -34,29 +26,28 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
     A relative SQLite path in ``database.url`` is read from the file's folder."""
     source = os.fspath(path)
-    return _placed(parse_config(_read(source), source, os.path.dirname(source)), source)
+    return _placed(parse_config(read_text(source), source, os.path.dirname(source)), source)
 
 
-def read_values(path: str | os.PathLike[str]) -> object:
-    """The YAML values of the file at ``path`` as a good load reads them (without
-    lines), for ``load_values`` in another process: the agent reads them in a child
-    while it imports its modules. None, or a ``ConfigError``, where the file has a
-    problem: the caller then runs ``load_config``, which words it."""
+def load_values(
+    path: str | os.PathLike[str], values: object, known: KnownTargets | None = None
+) -> Config:
+    """``load_config(path)`` from the ``values`` that ``read_values(path)`` returned
+    (config/values.py, in a child process): validated here, taking again the targets
+    of ``known`` whose items did not change, and leaving this load's there. No values
+    (None: the child had a problem) or a validation error run ``load_config``, so
+    that every message is worded, with lines, as ever."""
     source = os.fspath(path)
-    document = read_yaml(_read(source), source, lines=False)
-    return None if document.problems else document.data
-
-
-def load_values(path: str | os.PathLike[str], values: object) -> Config:
-    """``load_config(path)`` from the ``values`` that ``read_values(path)`` returned:
-    validated here; a validation error runs ``load_config``, so that its message is
-    worded, with lines, as ever."""
-    source = os.fspath(path)
+    config = None
     try:
-        config = _validated(values, os.path.dirname(source))
+        if values is not None:
+            config = _validated(values, os.path.dirname(source), known)
     except ValidationError:
-        return load_config(path)
-    return _placed(config, source)
+        pass  # load_config words it
+    finally:
+        if known is not None:
+            known.ended(None if config is None else config.targets)
+    return load_config(path) if config is None else _placed(config, source)
 
 
 def parse_config(text: str, source: str = "<config>", folder: str = "") -> Config:
@@ -79,8 +70,11 @@ def parse_config(text: str, source: str = "<config>", folder: str = "") -> Confi
     return config
 
 
-def _validated(data: object, folder: str) -> Config:
-    return Config.model_validate(data, context={"folder": folder or "."})
+def _validated(data: object, folder: str, known: KnownTargets | None = None) -> Config:
+    context: dict[str, object] = {"folder": folder or "."}
+    if known is not None:
+        context[KNOWN] = known
+    return Config.model_validate(data, context=context)
 
 
 def _placed(config: Config, source: str) -> Config:
@@ -94,37 +88,3 @@ def _placed(config: Config, source: str) -> Config:
 
 def _line(problem: Problem) -> int:
     return problem.line or 0
-
-
-def _read(source: str) -> str:
-    try:
-        data = _read_bytes(source)
-    except OSError as exc:
-        raise ConfigError([Problem(source, None, "", f"cannot read: {exc.strerror}")]) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError([Problem(source, line, "", "not UTF-8 text")]) from None
-
-
-def _read_bytes(source: str) -> bytes:
-    """The bytes of a regular file of at most ``MAX_BYTES``. Opened without blocking,
-    so that a FIFO with no writer is refused instead of hanging the agent's reload."""
-    descriptor = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "a special file")
-            raise ConfigError([Problem(source, None, "", f"not a regular file ({kind})")])
-        file = os.fdopen(descriptor, "rb")
-    except BaseException:
-        os.close(descriptor)
-        raise
-    with file:
-        data = file.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
-    if info.st_size > MAX_BYTES or len(data) > MAX_BYTES:
-        size = max(info.st_size, len(data))
-        message = f"too big ({size:,} bytes): a config file may hold {MAX_BYTES >> 20} MiB"
-        raise ConfigError([Problem(source, None, "", message)])
-    return data
