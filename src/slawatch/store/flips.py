@@ -54,8 +54,7 @@ class TimelineNews(NamedTuple):
     changed: frozenset[str] = frozenset()
     revived: frozenset[str] = frozenset()
 
-    def __or__(self, other: object) -> TimelineNews:
-        assert isinstance(other, TimelineNews)
+    def __or__(self, other: TimelineNews) -> TimelineNews:
         return TimelineNews(self.changed | other.changed, self.revived | other.revived)
 
     @property
