@@ -27,7 +27,7 @@ from slawatch.agent.http.server import AgentServer
 from slawatch.cli import main
 from slawatch.config import load_config
 from slawatch.exporters.agent_metrics import AgentMetrics
-from slawatch.exporters.sla_metrics import SlaSeries
+from slawatch.exporters.sla_metrics import SlaSeries, settle_seconds
 from slawatch.probes.result import Outcome, ProbeResult
 from slawatch.store.store import Store
 
@@ -118,7 +118,9 @@ def test_metrics_text_is_the_golden_one(example_db: str) -> None:
     for lateness, (target, result) in enumerate(RESULTS.items()):
         metrics.observe(target, result, lateness / 8)
     with Store.open(example_db) as store:
-        series = SlaSeries(store, load_config(SEED), lambda: SCRAPE_AT)
+        config = load_config(SEED)
+        scraped = SCRAPE_AT + settle_seconds(config, 0)  # the series show SCRAPE_AT
+        series = SlaSeries(store, config, lambda: scraped)
         series.refresh()  # as the agent's refresh thread does before the first scrape
         server = AgentServer(
             "127.0.0.1:0",

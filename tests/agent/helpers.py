@@ -234,11 +234,6 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10) ->
         time.sleep(0.05)
 
 
-RECOVERY_COUNTED = 2
-"""Seconds an outage's downtime counter may count beyond the outage (README, /metrics):
-``confirm_after`` (2) x ``interval`` (1 s) in ``write_config``'s configs."""
-
-
 def stored_outage(db: str, target: str = "web") -> int:
     """Seconds of the first outage of ``target`` in the store, 0 until the store has it
     up again (a down tail ending in unknown time is not an ended outage)."""

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, event
 
 from slawatch.app.evaluate import Probing, evaluate_many
 from slawatch.config import Config, parse_config
-from slawatch.exporters.sla_metrics import SlaSeries
+from slawatch.exporters.sla_metrics import SlaSeries, settle_seconds
 from slawatch.sla.assess import Assessment
 from slawatch.sla.exclusions import ExclusionReason, MaintenanceKind
 from slawatch.sla.periods import period_containing
@@ -94,15 +94,17 @@ def _mark(instant: int) -> str:
 
 class Scraper:
     """The series as a scrape finds them after the agent's refresh, read back as
-    {(series, contract): value}."""
+    {(series, contract): value}. A scrape ``at`` an instant is made ``settle`` seconds
+    later: the series show that instant."""
 
     def __init__(self, store: Store, config: Config = CONFIG) -> None:
-        self.clock = float(FRIDAY_18H_PARIS)
+        self.settle = settle_seconds(config, 0)
+        self.clock = float(FRIDAY_18H_PARIS + self.settle)
         self.collector = SlaSeries(store, config, lambda: self.clock)
 
     def scrape(self, at: int | None = None) -> dict[tuple[str, str], float]:
         if at is not None:
-            self.clock = float(at)
+            self.clock = float(at + self.settle)
         self.collector.refresh()
         text = self.collector.exposition().decode()
         return {
@@ -233,6 +235,55 @@ def test_a_new_outage_reaches_the_series_once_the_writer_says_so(
     assert series["slawatch_sla_downtime_seconds_total", "credits"] == 2 * HOUR + 30 * MINUTE
 
 
+def test_a_recovery_on_its_way_is_not_counted_so_the_next_leader_carries_on(
+    scraper: Scraper, fed: Store, db_url: str
+) -> None:
+    """The service is down; at ``back`` a sample finds it up, and reaches the store a
+    few seconds later. The leader, which has not heard of it yet, continues the outage,
+    but only up to ``settle`` seconds ago: killed then, it has exported no down second
+    that the agent leading next, which reads the recovery, does not count too."""
+    scraper.scrape()
+    back = FRIDAY_18H_PARIS + 30 * MINUTE
+    with Store.open(db_url, clock=lambda: back) as writer:
+        failing = [row._replace(ok=False) for row in up_to(back, FRIDAY_18H_PARIS)]
+        scraper.collector.take_news(writer.import_samples([failing], CONFIG.timeline_rules()).news)
+    scraper.scrape(back - scraper.settle)
+    scraper.clock = back + 5  # the recovery still on its way (5 s < settle)...
+    old = scraper.collector.exposition().decode()  # ...the leader's last scrape
+    with Store.open(db_url, clock=lambda: back + 5) as writer:
+        writer.import_samples([history(".", "web", back)], CONFIG.timeline_rules())
+    successor = Scraper(fed)
+    successor.clock = back + 6
+    successor.collector.refresh()
+    new = successor.collector.exposition().decode()
+    downtime = 'slawatch_sla_downtime_seconds_total{contract="credits"} '
+
+    def counted(text: str) -> float:
+        return float(text.split(downtime, 1)[1].split("\n", 1)[0])
+
+    assert 0 <= counted(new) - counted(old) <= 1  # no counter reset, no jump
+    outage = HOUR + 30 * MINUTE  # the hour in October, and the half hour until ``back``
+    assert counted(new) == outage - scraper.settle + 6  # as of ``settle`` seconds before
+
+
+def test_a_recovery_read_within_the_second_it_was_probed_ends_the_outage(
+    scraper: Scraper, db_url: str
+) -> None:
+    """The refresh that follows a write often comes within the second its last sample
+    was taken: the forecast must continue the state that sample set, not the one
+    before it (which, for a recovery, would count down time until the next change)."""
+    back = FRIDAY_18H_PARIS + 30 * MINUTE
+    with Store.open(db_url, clock=lambda: back) as writer:
+        failing = [row._replace(ok=False) for row in up_to(back, FRIDAY_18H_PARIS)]
+        scraper.collector.take_news(writer.import_samples([failing], CONFIG.timeline_rules()).news)
+        recovery = writer.import_samples([history(".", "web", back)], CONFIG.timeline_rules())
+    scraper.collector.take_news(recovery.news)
+    scraper.clock = back + 0.7
+    scraper.collector.refresh()
+    later = scraper.scrape(back + 10 * MINUTE)
+    assert later["slawatch_sla_downtime_seconds_total", "credits"] == HOUR + 30 * MINUTE
+
+
 def test_samples_written_after_the_target_went_unknown_reach_the_series(
     scraper: Scraper, db_url: str
 ) -> None:
@@ -306,6 +357,11 @@ def test_the_next_leader_carries_on_from_the_counters_held(
     # The exclusion lowered both figures by the hour it excludes: both counters held.
     reference = int(old["slawatch_sla_reference_seconds_total", "credits"])
     assert fed.counter_holds()["credits"] == CounterHold("credits", OCTOBER, reference, HOUR)
+    # The agent writes two more hours of samples: up, so the reference time grows.
+    two_hours_on = now + 124 * MINUTE
+    with Store.open(db_url, clock=lambda: two_hours_on) as writer:
+        written = writer.import_samples([up_to(two_hours_on, now)], CONFIG.timeline_rules())
+    scraper.collector.take_news(written.news)
     writes: list[str] = []
 
     def seen(*args: object) -> None:

@@ -29,7 +29,7 @@ from slawatch import version
 from slawatch.agent.episodes import Failing
 from slawatch.agent.http.api import Api
 from slawatch.agent.http.server import AgentServer
-from slawatch.agent.leadership import Leadership, WhenLeading
+from slawatch.agent.leadership import CHECK_EVERY, Leadership, WhenLeading
 from slawatch.agent.notices import notifier
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.reload import Pause, Reloader, restart_needed
@@ -54,6 +54,11 @@ log = logging.getLogger(__name__)
 
 FLUSH_EVERY = 1.0  # seconds
 SLA_REFRESH_EVERY = 1.0  # seconds between reads of what changed for the SLA series
+# How long a sample takes, once its probe answered, to reach the SLA series' forecasts
+# (which show each period as of that long, plus the slowest timeout, ago): the next
+# write, on PostgreSQL the leader's next reading of the notices, and a margin for a
+# loaded machine. A write's refresh comes at once, not at the next tick.
+SAMPLE_TRAVEL = FLUSH_EVERY + CHECK_EVERY + 3.0
 MAX_CONCURRENT_PROBES = 500
 SHUTDOWN_GRACE = 5.0  # seconds a stopping agent waits for its probes, then for the database
 SLOW_STORE = 5.0  # seconds a write may wait before /healthz calls the database slow
@@ -87,7 +92,7 @@ class Agent:
         self.metrics.set_control(config.agent.control_targets)
         self.store = store
         self.spool = spool
-        self.sla = SlaSeries(self.store, self.config, clock)
+        self.sla = SlaSeries(self.store, self.config, clock, lag=SAMPLE_TRAVEL)
         self.support = SupportSeries(self.store, self.config, clock)
         self._sla_failing = Failing(
             log,

@@ -76,6 +76,11 @@ class _Target(ConfigModel):
         """How the core combines this target's locations into its timeline."""
         return self.locations.location_rule()
 
+    def answers_within_ms(self) -> int:
+        """How long after its instant a sample may reach the agent's writer: at once
+        for a heartbeat's (judged at its instant)."""
+        return 0
+
 
 class _ProbedTarget(_Target):
     """A target the agent probes itself, so a probe can time out or answer slowly."""
@@ -96,6 +101,9 @@ class _ProbedTarget(_Target):
         half = self.interval * 500
         example = format_duration_ms(half - half % 1_000 or half)
         raise_errors([error_at(("timeout",), message, example)])
+
+    def answers_within_ms(self) -> int:
+        return self.timeout_ms
 
     def timeline_rule(self) -> TimelineRule:
         degraded = None if self.degraded_above_ms is None else float(self.degraded_above_ms)

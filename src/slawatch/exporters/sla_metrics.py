@@ -22,9 +22,19 @@ the agent calls it every second from a thread of its own. A scrape never reads
 the database: it reads the forecasts at hand, so a database that hangs leaves
 the figures as they were (they move on with the clock), never the scrape waiting.
 
-The two counters never go back within a period: a correction downwards holds them
-(``_hold``). The holds a scrape makes are stored at the next refresh, and read back
-after each (re)load: an agent taking the lead, or restarted, carries on from them.
+The series show each period as of ``settle`` seconds before the scrape: by then every
+sample of that instant has reached the forecasts (the slowest probe's timeout, then
+the agent's ``lag``: its next write and, on PostgreSQL, the leader's next reading of
+the other agents' notices). A forecast continues the last state it read; counted up to
+the scrape itself, it would count a recovery not heard of yet as downtime, and an
+agent leading next, which reads the recovery, would export less than the old leader
+did: a counter reset. As of ``settle`` seconds ago, what one agent exported is what any
+agent reading the store later finds.
+
+The two counters never go back within a period: a correction downwards (an exclusion
+added afterwards, samples later than ``settle``) holds them (``_hold``). The holds a
+scrape makes are stored at the next refresh, and read back after each (re)load: an
+agent taking the lead, or restarted, carries on from them.
 """
 
 from __future__ import annotations
@@ -125,10 +135,19 @@ class SlaSeries:
     """Every contract's ``slawatch_sla_*`` series, computed at each scrape."""
 
     def __init__(
-        self, store: Store, config: Config, clock: Callable[[], float] = time.time
+        self,
+        store: Store,
+        config: Config,
+        clock: Callable[[], float] = time.time,
+        *,
+        lag: float = 0.0,
     ) -> None:
+        """``lag``: the seconds a sample takes to reach the forecasts once its probe
+        answered (the module says why the series wait for it)."""
         self._store = store
         self._clock = clock
+        self._lag = lag
+        self._settle = 0  # set from each config the refresh takes
         self._lock = threading.Lock()  # the forecasts and counters a scrape reads: never long
         self._refreshing = threading.Lock()  # one refresh at a time; a scrape never takes it
         self._forecasts: dict[str, Forecast] = {}
@@ -151,6 +170,11 @@ class SlaSeries:
         self._probing = Probing()
         self._readers: dict[str, tuple[str, ...]] = {}
 
+    @property
+    def settle(self) -> int:
+        """How many seconds before a scrape the series show: ``settle_seconds``."""
+        return self._settle
+
     def configure(self, config: Config) -> None:
         """Take a (re)loaded config: every forecast is rebuilt at the next scrape."""
         with self._news:
@@ -170,6 +194,7 @@ class SlaSeries:
             revived, self._revived = self._revived, set()
         if config is not None:
             self._adopt_holds = True
+            self._settle = settle_seconds(config, self._lag)
             self._terms = {c.name: c.terms() for c in config.availability_contracts()}
             self._probing = Probing.of(config)
             self._readers = config.readers()
@@ -185,16 +210,17 @@ class SlaSeries:
         return forecast is None or forecast.ends_unknown
 
     def exposition(self) -> bytes:
-        """Every contract's series as of now, in Prometheus' text format (0.0.4).
+        """Every contract's series as of ``settle`` seconds ago, in Prometheus' text
+        format (0.0.4).
 
         Written here rather than through prometheus-client's ``generate_latest``,
         which spends ~3 µs a sample on generic escaping: 14,000 samples for 1,000
         contracts would take half the scrape budget. One label, escaped once.
         """
-        now = int(self._clock())
+        at = int(self._clock()) - self._settle
         with self._lock:
             rows = [
-                (_label(name), self._values(name, forecast, now))
+                (_label(name), self._values(name, forecast, at))
                 for name, forecast in self._forecasts.items()
             ]
         lines = []
@@ -212,21 +238,24 @@ class SlaSeries:
         stay, and the stale ones are rebuilt by the next refresh that finds it.
         """
         with self._refreshing:
-            now = int(self._clock())
+            # Through the current second: a flip stamped in the second it is read (a
+            # recovery probed at 12:00:00.2 and written at .7) sets the state continued.
+            now = int(self._clock()) + 1
             self._apply_news()
+            at = now - 1 - self._settle
             rebuilt: dict[str, Forecast] = {}
             try:
-                self._adopt_stored(now)
+                self._adopt_stored(at)
                 self._read_audit()
-                self._stale.update(n for n, f in self._forecasts.items() if f.period.end <= now)
-                rebuilt = self._rebuild(sorted(self._stale & self._terms.keys()), now)
+                self._stale.update(n for n, f in self._forecasts.items() if f.period.end <= at)
+                rebuilt = self._rebuild(sorted(self._stale & self._terms.keys()), at, now)
                 self._store_new_holds()
             finally:
                 forecasts = {n: f for n, f in self._forecasts.items() if n in self._terms}
                 with self._lock:
                     self._forecasts = forecasts | rebuilt
 
-    def _adopt_stored(self, now: int) -> None:
+    def _adopt_stored(self, at: int) -> None:
         """After a (re)load (a start, a take-over): carry on from the holds stored for
         each contract's current period, by the agent that led before or by this one
         before a restart. A hold of another period is over, or not begun."""
@@ -238,7 +267,7 @@ class SlaSeries:
                 terms = self._terms.get(name)
                 if terms is None:
                     continue
-                if hold.period_start == period_containing(now, terms.period, terms.zone).start:
+                if hold.period_start == period_containing(at, terms.period, terms.zone).start:
                     self._adopt(hold)
         self._adopt_holds = False
 
@@ -272,9 +301,11 @@ class SlaSeries:
             self._stale.add(row.contract)
             self._audit_seen = row.id
 
-    def _rebuild(self, names: list[str], now: int) -> dict[str, Forecast]:
+    def _rebuild(self, names: list[str], at: int, now: int) -> dict[str, Forecast]:
+        """The forecasts of the periods the series show (``at``), from what the store
+        has ``now``."""
         terms = [self._terms[n] for n in names]
-        items = [(t, period_containing(now, t.period, t.zone)) for t in terms]
+        items = [(t, period_containing(at, t.period, t.zone)) for t in terms]
         rebuilt = {
             case.terms.name: Forecast.of(case)
             for case in gather(self._store, items, self._probing, now)
@@ -282,10 +313,10 @@ class SlaSeries:
         self._stale.clear()
         return rebuilt
 
-    def _values(self, contract: str, forecast: Forecast, now: int) -> tuple[float, ...]:
+    def _values(self, contract: str, forecast: Forecast, at: int) -> tuple[float, ...]:
         terms, period = forecast.terms, forecast.period
-        tally = forecast.meter.tally(now)
-        verdict = score(terms, period, tally, forecast.clauses.credit(now))
+        tally = forecast.meter.tally(at)
+        verdict = score(terms, period, tally, forecast.clauses.credit(at))
         held = self._hold(contract, period, tally, verdict)
         credit = verdict.credit.percent if verdict.credit is not None else 0
         return (
@@ -301,8 +332,8 @@ class SlaSeries:
             forecast.period_reference,
             period.start,
             period.end,
-            float(forecast.maintenance.covers(now)),
-            float(forecast.exclusions.covers(now)),
+            float(forecast.maintenance.covers(at)),
+            float(forecast.exclusions.covers(at)),
         )
 
     def _hold(self, name: str, period: Period, tally: Tally, verdict: Score) -> _Held:
@@ -326,6 +357,13 @@ class SlaSeries:
             if self._stored_holds.get(name) != hold:
                 self._new_holds[name] = hold
         return held
+
+
+def settle_seconds(config: Config, lag: float) -> int:
+    """The seconds after which an instant's samples have all reached the forecasts:
+    the slowest probe's timeout, then ``lag``."""
+    slowest = max((t.answers_within_ms() for t in config.targets), default=0)
+    return math.ceil(slowest / 1000 + lag)
 
 
 def _label(contract: str) -> str:
