@@ -4,18 +4,22 @@ on random histories written in two rounds, over SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Self
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, create_engine, insert, select
 
 from slawatch.sla.timeline import TimelineRule
 from slawatch.store import schema
 from slawatch.store.database import Database, engine_for
 from slawatch.store.flips import Where, recompute
 from slawatch.store.recompute import Change, recompute_many
+from slawatch.store.store import Store
 
 T0_MS = 1_790_000_000_000
 # A sample: its slot (one per interval), ok, slow (over a degraded rule's limit).
@@ -94,3 +98,42 @@ def _stored(conn: Connection, where: Where) -> list[tuple[int, str]]:
     f = schema.flips.c
     query = select(f.ts, f.state).where(f.target == where.target, f.location == where.location)
     return [(ts, state) for ts, state in conn.execute(query.order_by(f.ts))]
+
+
+_TEXTS: set[str] = set()  # what _Recording's cursors executed
+
+
+class _RecordingCursor(sqlite3.Cursor):
+    def execute(self, sql: str, parameters: Any = (), /) -> Self:
+        _TEXTS.add(sql)
+        return super().execute(sql, parameters)
+
+
+class _Recording(sqlite3.Connection):
+    """A real SQLite connection whose cursors note the text of each statement."""
+
+    def cursor(self, factory: Any = None) -> Any:
+        return super().cursor(_RecordingCursor)
+
+
+def test_sqlite_prepares_a_few_statements_whatever_the_number_of_timelines(
+    tmp_path: Path,
+) -> None:
+    """Python's sqlite3 keeps the last 128 statements it prepared, each of some hundreds
+    of kB for 500 timelines: one text per number of timelines would keep tens of MB."""
+    url = f"sqlite:///{tmp_path}/recompute.db"
+    with Store.open(url):
+        pass  # the schema
+    engine = create_engine(url, connect_args={"factory": _Recording})
+    rule = TimelineRule(60)
+    with engine.begin() as conn:
+        for count in range(1, 121):
+            places = [Where(f"t{k}", "") for k in range(count)]
+            since = _write(conn, places, rule, [(count, count % 3 == 0, False)])
+            changes = [Change(where, since, rule) for where in places]
+            found = recompute_many(conn, changes)
+            assert len(found) == count
+    engine.dispose()
+    # three statements (anchors, samples, flips) for each multiple of 50, then the
+    # delete and the insert
+    assert len(_TEXTS) <= 3 * 3 + 2

@@ -30,8 +30,14 @@ class Change(NamedTuple):
     rule: TimelineRule
 
 
-_CHUNK = 500  # timelines per statement: 5 parameters each, far below both databases' limits
 _FROM_START = -1  # an instant before every sample and flip (none is negative)
+_CHUNK = 500  # timelines per statement: 5 parameters each, far below both databases' limits
+# SQLite: the VALUES list is padded to a multiple of this with rows that match nothing
+# (_NOTHING: no target, i < 0). Python's sqlite3 keeps the last 128 statements prepared,
+# a statement per length of the list: up to 128 of each of the three, some hundreds of
+# kB each, took some 40 MB of an agent at 50,000 targets. Padded, ten lengths are left.
+_BUCKET = 50
+_NOTHING = (-1, None, None, _FROM_START, None)
 _FIRST = itemgetter(0)
 
 # The timelines as a table: i (their index), target, location, since (ms for the
@@ -101,11 +107,13 @@ class _Statements:
     def rows(self, sql: str, timelines: list[tuple[Any, ...]]) -> Iterator[tuple[Any, list[Any]]]:
         """``sql`` over ``timelines`` (the table ``w``, see ``_ROW``): its rows, grouped by i."""
         if self._sqlite:
-            text = _VALUES.format(rows=", ".join([_ROW] * len(timelines))) + sql
-            self._cursor.execute(text, [value for row in timelines for value in row])
+            padded = [*timelines, *[_NOTHING] * (-len(timelines) % _BUCKET)]
+            text = _VALUES.format(rows=", ".join([_ROW] * len(padded))) + sql
+            self._cursor.execute(text, [value for row in padded for value in row])
         else:
             self._cursor.execute(_ARRAYS + sql, _columns(timelines))
-        return ((i, list(rows)) for i, rows in groupby(self._cursor.fetchall(), _FIRST))
+        found = groupby(self._cursor.fetchall(), _FIRST)
+        return ((i, list(rows)) for i, rows in found if i >= 0)
 
     def many(self, sql: str, arrays: str, rows: list[tuple[Any, ...]]) -> None:
         """``sql`` for each of ``rows`` on SQLite; on PostgreSQL ``arrays``, once for all."""
