@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from slawatch.app.evaluate import Probing
 from slawatch.config import (
     Config,
     ConfigError,
@@ -166,7 +167,9 @@ contracts:
   - {name: b, service: {targets: [web]}, timezone: UTC, period: month, target: 99}
 """
     )
-    assert config.readers() == {"gateway": ("a", "b"), "web": ("a", "b"), "spare": ()}
+    # "spare", which no contract reads, is left out (an agent holds this for its life)
+    assert config.readers() == {"gateway": ("a", "b"), "web": ("a", "b")}
+    assert Probing.of(config).intervals == {"gateway": 60, "web": 60}
 
 
 def test_a_problem_without_a_file_reads_as_its_message() -> None:

@@ -5,7 +5,7 @@ measures the memory), and sharing changes no value."""
 from pathlib import Path
 
 from slawatch.config import load_config
-from slawatch.sla.locations import MAJORITY, LocationRule
+from slawatch.sla.locations import LocationRule
 from slawatch.sla.service import Rule
 from slawatch.sla.timeline import TimelineRule
 
@@ -38,9 +38,7 @@ def test_alike_targets_share_their_locations_and_rules(tmp_path: Path) -> None:
     }
     assert rules["a"] is rules["b"] is rules["d"] is rules["e"]
 
+    # Those without ``locations`` combine as the core's default: left out, not held.
     places = config.location_rules()
-    assert places == {name: MAJORITY for name in ("a", "b", "c", "ctl")} | {
-        "d": LocationRule(Rule("all")),
-        "e": LocationRule(Rule("all")),
-    }
-    assert places["a"] is places["b"] is places["c"] and places["d"] is places["e"]
+    assert places == {"d": LocationRule(Rule("all")), "e": LocationRule(Rule("all"))}
+    assert places["d"] is places["e"]

@@ -39,14 +39,18 @@ class Probing:
     locations need it."""
 
     control: tuple[str, ...] = ()  # the agents' control targets (each location has its own)
-    intervals: Mapping[str, int] = field(default_factory=dict)  # every target's interval
+    intervals: Mapping[str, int] = field(default_factory=dict)  # those of the targets below
     locations: Mapping[str, LocationRule] = field(default_factory=dict)  # default: MAJORITY
 
     @classmethod
     def of(cls, config: Config) -> Probing:
+        """The intervals of the control targets and of those a contract is over: an
+        agent holds this for its life, and many of its targets may be under none."""
+        control = config.agent.control_targets
+        read = [n for c in config.contracts for n in c.service_targets]
         return cls(
-            config.agent.control_targets,
-            {t.name: t.interval for t in config.targets},
+            control,
+            {name: config.target(name).interval for name in [*control, *read]},
             config.location_rules(),
         )
 

@@ -367,6 +367,12 @@ class Contract(ConfigModel):
         """Whether the contract measures availability (service, period and target)."""
         return self.service is not None
 
+    @property
+    def service_targets(self) -> tuple[str, ...]:
+        """The targets whose timelines the contract's figures read (none without an
+        availability part)."""
+        return () if self.service is None else self.service.targets
+
     def terms(self) -> ContractTerms:
         """The availability part as the core computes with it; ``PartMissingError``
         for a contract without one."""

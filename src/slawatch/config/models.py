@@ -224,6 +224,7 @@ Scalars follow YAML 1.2: only ``true``/``false`` are booleans (``NO`` is Norway)
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -243,7 +244,7 @@ from slawatch.config.report_settings import ReportSettings
 from slawatch.config.shards import Shard, parse_shard
 from slawatch.config.smtp import Smtp
 from slawatch.config.targets import AnyTarget, Target
-from slawatch.sla.locations import LocationRule
+from slawatch.sla.locations import MAJORITY, LocationRule
 from slawatch.sla.timeline import TimelineRule
 
 _BACKENDS = ("sqlite", "postgresql")
@@ -398,16 +399,17 @@ class Config(ConfigModel):
         )
 
     def location_rules(self) -> dict[str, LocationRule]:
-        """Every target's rule for combining its locations' timelines: one rule per
-        ``locations`` object, which targets without the key all share (``NO_LOCATIONS``)."""
+        """Each target's rule for combining its locations' timelines, one rule per
+        ``locations`` object; a target whose rule is the core's default (``MAJORITY``,
+        that of every target without the key) is left out: most are, and the agent
+        holds this for its life."""
         by_object: dict[int, LocationRule] = {}  # the objects outlive this call
-        return _shared(
-            {
-                t.name: by_object.get(id(t.locations))
-                or by_object.setdefault(id(t.locations), t.location_rule())
-                for t in self.targets
-            }
-        )
+        rules = {
+            t.name: by_object.get(id(t.locations))
+            or by_object.setdefault(id(t.locations), t.location_rule())
+            for t in self.targets
+        }
+        return _shared({name: rule for name, rule in rules.items() if rule != MAJORITY})
 
     def probed_targets(self) -> tuple[AnyTarget, ...]:
         """The targets this agent probes: those of its shard (``agent.shard``), and
@@ -418,16 +420,17 @@ class Config(ConfigModel):
         return tuple(t for t in self.targets if t.name in control or shard.owns(t.name))
 
     def readers(self) -> dict[str, tuple[str, ...]]:
-        """Per target, the contracts whose figures read its timeline: those over it,
-        and every contract for a control target (its failures mask the others')."""
-        found: dict[str, list[str]] = {t.name: [] for t in self.targets}
+        """Per target that some contract reads, the contracts whose figures read its
+        timeline: those over it, and every contract for a control target (its failures
+        mask the others'). A target no contract reads is left out."""
+        found: dict[str, list[str]] = defaultdict(list)
         for contract in self.contracts:  # one pass: 50,000 targets x 1,000 contracts is common
-            for target in () if contract.service is None else contract.service.targets:
+            for target in contract.service_targets:
                 found[target].append(contract.name)
         everyone = [c.name for c in self.availability_contracts()]
         for target in self.agent.control_targets:
             found[target] = everyone
-        return {target: tuple(dict.fromkeys(names)) for target, names in found.items()}
+        return {target: tuple(dict.fromkeys(names)) for target, names in found.items() if names}
 
     def target(self, name: str) -> AnyTarget:
         """The target called ``name``; ``UnknownNameError`` lists the known ones."""

@@ -17,7 +17,8 @@ stay exactly what they were before locations existed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.utils import floatToGoString
@@ -30,7 +31,7 @@ LATENESS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 _go: Callable[[float], str] = floatToGoString  # a value as Go prints it: 1.8e+09
 # The phase names of the last probes, one tuple for each set of them (a handful): every
-# target keeps its phases' values as a tuple beside one of these, not a dict of its own.
+# target keeps its phases' values (an array of doubles) beside one of these, not a dict.
 _PHASE_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
 
 
@@ -59,7 +60,7 @@ class _Last:
         self.status: int | None = None
         self.cert_expiry: float | None = None
         self.phase_names: tuple[str, ...] = ()  # from _PHASE_NAMES
-        self.phase_values: tuple[float, ...] = ()
+        self.phase_values: Sequence[float] = ()  # as doubles: 96 bytes, not 184 as floats
         self.outcome: str | None = None  # while every probe of the target ended alike,
         self.count = 0  # ... how, and how many
         self.outcomes: dict[str, int] | None = None  # else the count of each, first seen first
@@ -91,7 +92,7 @@ class _Last:
                 phases = {**dict(zip(known, self.phase_values, strict=True)), **phases}
                 names = tuple(phases)
             self.phase_names = _PHASE_NAMES.setdefault(names, names)
-        self.phase_values = tuple(phases.values())
+        self.phase_values = array("d", phases.values())
 
 
 class ProbeSeries:
