@@ -68,7 +68,7 @@ Record = Callable[[str, float, float, ProbeResult], None]
 """``record(name, started, lateness, result)``: what the agent does with a result."""
 Finished = tuple[str, float, float, ProbeResult]  # name, started, lateness, result
 Popen = subprocess.Popen[bytes]
-Command = tuple[str, Any]  # ("targets", {name: target}) or ("stop", grace seconds)
+Command = tuple[str, Any]  # ("targets", (target, ...)) or ("stop", grace seconds)
 """What the agent puts in a worker's outbox; the targets travel ``pack``ed."""
 
 
@@ -103,12 +103,12 @@ class WorkerPool(Scheduling):
         targets = {name: config.target(name) for name in intervals}
         local = {n: intervals[n] for n, target in targets.items() if target.kind in LOCAL_KINDS}
         self._local.apply(local, now)
-        shards: list[dict[str, AnyTarget]] = [{} for _ in self._workers]
+        shards: list[list[AnyTarget]] = [[] for _ in self._workers]
         for name, target in targets.items():
             if name not in local:
-                shards[shard(name, len(self._workers))][name] = target
+                shards[shard(name, len(self._workers))].append(target)
         for worker, assigned in zip(self._workers, shards, strict=True):
-            worker.assign(assigned)
+            worker.assign(tuple(assigned))
         self._intervals = dict(intervals)
 
     def start(self) -> None:
@@ -130,7 +130,7 @@ class _Handle:
         self._limit = limit
         self._record = record
         self._metrics = metrics
-        self._targets: dict[str, AnyTarget] = {}
+        self._targets: tuple[AnyTarget, ...] = ()  # not a dict: 25,000 of them for life
         self._process: Popen | None = None
         self._results: Connection | None = None
         self._outbox: asyncio.Queue[Command | None] = asyncio.Queue()
@@ -138,7 +138,7 @@ class _Handle:
         self._stopping = False
         self._gone = asyncio.Event()  # the running process has exited
 
-    def assign(self, targets: dict[str, AnyTarget]) -> None:
+    def assign(self, targets: tuple[AnyTarget, ...]) -> None:
         """The worker's new set of targets, sent only when it differs from the one it
         has: a reload that changes nothing of this worker's costs it nothing (its 25,000
         targets were packed, sent and unpacked for nothing)."""
@@ -226,7 +226,9 @@ def _deliver(commands: Connection, command: Command) -> None:
     """Send ``command``, its targets packed (probes/records.py): a worker never loads
     the model classes, and the main process pickles a tuple per target, not a model."""
     kind, value = command
-    commands.send((kind, pack(value)) if kind == "targets" else command)
+    if kind == "targets":
+        command = kind, pack({target.name: target for target in value})
+    commands.send(command)
 
 
 def _pipe() -> tuple[Connection, Connection]:
