@@ -17,7 +17,9 @@ AFTER = [Flip(100, UP), Flip(280, UNKNOWN)]
 
 @pytest.mark.parametrize(
     ("written_at", "revived"),
-    [(219, False), (220, True), (250, True)],  # before the closing instant, at it, after it
+    # Long before the closing instant; just before it (a reader may reach it before the
+    # write commits: COMMIT_MARGIN); at it; after it.
+    [(217, False), (218, True), (220, True), (250, True)],
 )
 def test_a_late_write_revives_a_timeline_once_its_closing_flip_was_reached(
     written_at: int, revived: bool

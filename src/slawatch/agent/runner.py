@@ -33,7 +33,7 @@ from slawatch.agent.leadership import CHECK_EVERY, Leadership, WhenLeading
 from slawatch.agent.notices import notifier
 from slawatch.agent.periodic import Periodic
 from slawatch.agent.reload import Pause, Reloader, restart_needed
-from slawatch.agent.scheduler import Schedule, Scheduling, sample_instant_ms
+from slawatch.agent.scheduler import ALIGN_WITHIN, Schedule, Scheduling, sample_instant_ms
 from slawatch.agent.spool import Spool
 from slawatch.agent.transitions import Transitions
 from slawatch.agent.workers import WorkerPool
@@ -55,10 +55,11 @@ log = logging.getLogger(__name__)
 FLUSH_EVERY = 1.0  # seconds
 SLA_REFRESH_EVERY = 1.0  # seconds between reads of what changed for the SLA series
 # How long a sample takes, once its probe answered, to reach the SLA series' forecasts
-# (which show each period as of that long, plus the slowest timeout, ago): the next
-# write, on PostgreSQL the leader's next reading of the notices, and a margin for a
-# loaded machine. A write's refresh comes at once, not at the next tick.
-SAMPLE_TRAVEL = FLUSH_EVERY + CHECK_EVERY + 3.0
+# (which show each period as of that long, plus the slowest timeout, ago): its instant
+# may be up to ALIGN_WITHIN before the probe began, then come the next write, on
+# PostgreSQL the leader's next reading of the notices, and a margin for a loaded
+# machine. A write's refresh comes at once, not at the next tick.
+SAMPLE_TRAVEL = ALIGN_WITHIN + FLUSH_EVERY + CHECK_EVERY + 2.0
 MAX_CONCURRENT_PROBES = 500
 SHUTDOWN_GRACE = 5.0  # seconds a stopping agent waits for its probes, then for the database
 SLOW_STORE = 5.0  # seconds a write may wait before /healthz calls the database slow

@@ -27,6 +27,9 @@ _FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 _BY_NUMBER = tuple(State)  # flips are read with their state as its index here (_FLIPS_AROUND)
 
 
+COMMIT_MARGIN = 2  # seconds a write may take from its clock reading to its commit
+
+
 class Recomputed(NamedTuple):
     flips: list[Flip]  # the flips now stored from the recomputation's anchor on
     stale: list[Flip]  # the flips they replaced
@@ -38,13 +41,16 @@ class Recomputed(NamedTuple):
         return settled(self.stale) != settled(self.flips)
 
     def revived(self, now: int) -> bool:
-        """Whether only the closing unknown flip moved, once ``now`` had reached it: the
-        samples came late, and readers since then saw the target unknown where it is
-        known now. A forecast that continued it unknown is wrong; any other is not."""
+        """Whether only the closing unknown flip moved, once a reader could have reached
+        it: the samples came late, and readers since then saw the target unknown where it
+        is known now. A forecast that continued it unknown is wrong; any other is not.
+        ``now`` is when the write began; readers read through their current second
+        (exporters/sla_metrics.py) and may read before the write commits, up to
+        ``COMMIT_MARGIN`` seconds later."""
         if self.changed or not self.stale or self.flips == self.stale:
             return False
         closing = self.stale[-1]
-        return closing.state is State.UNKNOWN and closing.t <= now
+        return closing.state is State.UNKNOWN and closing.t <= now + COMMIT_MARGIN
 
 
 class TimelineNews(NamedTuple):
