@@ -159,3 +159,25 @@ def _resolved(spec: dict[str, Any], node: dict[str, Any]) -> Any:
     for part in node["$ref"].removeprefix("#/").split("/"):
         target = target[part]
     return target
+
+
+def _patterns(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+def test_the_document_s_patterns_mean_the_same_to_every_reader() -> None:
+    """The agent checks patterns with Python's ``re``; the tools that read openapi.json
+    with ECMA-262's. ``\\s``, ``\\d``, ``\\w`` and ``\\b`` stand for other characters in
+    each (Python's ``\\s`` has U+001C to U+001F, ECMA-262's has not): a pattern spells its
+    classes out, or a client would send, as valid, what the agent refuses."""
+    shorthands = [
+        p for p in _patterns(document()) if any(s in p for s in ("\\s", "\\d", "\\w", "\\b"))
+    ]
+    assert shorthands == []

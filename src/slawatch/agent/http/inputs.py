@@ -114,9 +114,15 @@ class SupportReportParams(Contract):
     as_of: Annotated[str | None, _instant("Assess as known at this instant (default: now).")] = None
 
 
+# Python's whitespace (what ``str.strip`` removes), spelled out: to the JSON Schema
+# tools that read openapi.json (ECMA-262 regular expressions) ``\s`` is another set,
+# without U+001C to U+001F and U+0085, so they took a ticket of those for a valid one.
+_SPACE = r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
 class TicketParams(Contract):
     # Blank is no reference: the CSV import and the API strip it and refuse it.
-    ticket: Annotated[str, Field(pattern=r"^[^\u0000]*[^\s\u0000][^\u0000]*$")]
+    ticket: Annotated[str, Field(pattern=rf"^[^\u0000]*[^\u0000{_SPACE}][^\u0000]*$")]
 
 
 class TicketEventInput(Input):
