@@ -404,12 +404,14 @@ class Config(ConfigModel):
         that of every target without the key) is left out: most are, and the agent
         holds this for its life."""
         by_object: dict[int, LocationRule] = {}  # the objects outlive this call
-        rules = {
-            t.name: by_object.get(id(t.locations))
-            or by_object.setdefault(id(t.locations), t.location_rule())
-            for t in self.targets
-        }
-        return _shared({name: rule for name, rule in rules.items() if rule != MAJORITY})
+        kept = {}
+        for t in self.targets:
+            rule = by_object.get(id(t.locations)) or by_object.setdefault(
+                id(t.locations), t.location_rule()
+            )
+            if rule != MAJORITY:
+                kept[t.name] = rule
+        return _shared(kept)
 
     def probed_targets(self) -> tuple[AnyTarget, ...]:
         """The targets this agent probes: those of its shard (``agent.shard``), and

@@ -238,17 +238,17 @@ class SlaSeries:
         stay, and the stale ones are rebuilt by the next refresh that finds it.
         """
         with self._refreshing:
-            # Through the current second: a flip stamped in the second it is read (a
-            # recovery probed at 12:00:00.2 and written at .7) sets the state continued.
-            now = int(self._clock()) + 1
+            second = int(self._clock())
             self._apply_news()
-            at = now - 1 - self._settle
+            at = second - self._settle
             rebuilt: dict[str, Forecast] = {}
             try:
                 self._adopt_stored(at)
                 self._read_audit()
                 self._stale.update(n for n, f in self._forecasts.items() if f.period.end <= at)
-                rebuilt = self._rebuild(sorted(self._stale & self._terms.keys()), at, now)
+                # Read through the current second: a flip stamped in the second it is read
+                # (a recovery probed at 12:00:00.2, written at .7) sets the state continued.
+                rebuilt = self._rebuild(sorted(self._stale & self._terms.keys()), at, second + 1)
                 self._store_new_holds()
             finally:
                 forecasts = {n: f for n, f in self._forecasts.items() if n in self._terms}
