@@ -45,6 +45,8 @@ class MailServer:
     connection closed once the message was received, without an answer: the client
     cannot know whether it was accepted). ``tls`` (a server context) offers and
     requires STARTTLS; ``login`` requires AUTH with that user and password.
+    ``goodbyes`` counts the QUIT commands seen; while ``answer_quit`` is clear, a
+    QUIT waits for it (up to ``STARTED_WITHIN``) before its answer.
     """
 
     def __init__(
@@ -53,6 +55,9 @@ class MailServer:
         self.received: list[Received] = []
         self.refuse: str | None = None
         self.attempts = 0  # MAIL commands seen
+        self.goodbyes = 0
+        self.answer_quit = threading.Event()
+        self.answer_quit.set()
         self._tls = tls
         self._login = login
         self._loop = asyncio.new_event_loop()
@@ -128,6 +133,11 @@ class MailServer:
             )
         )
         return "250 OK: queued"
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.goodbyes += 1
+        await asyncio.to_thread(self.answer_quit.wait, STARTED_WITHIN)
+        return "221 Bye"
 
     def close(self) -> None:
         if self._loop.is_closed():

@@ -23,6 +23,7 @@ from slawatch.config import Config, parse_config
 from slawatch.sla.renewals import NOTICE_OFFSETS, Delivery
 from slawatch.store.store import NoticeRecord, Store, StoreError
 
+from ..helpers import wait_until
 from .servers import HookServer, MailServer
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -214,6 +215,27 @@ def test_a_kill_after_the_server_accepted_never_sends_again(
     assert row.status is Delivery.IN_DOUBT and row.sent_at is None
     assert "check the server's log" in (row.last_error or "")
     assert len(mail.received) == 1
+
+
+def test_the_notice_is_recorded_sent_before_the_server_says_goodbye(
+    db_url: str, mail: MailServer
+) -> None:
+    """The server holds its answer to QUIT: the row already says ``sent``, so an agent
+    killed at that point leaves no notice in doubt (nor any to send again)."""
+    mail.answer_quit.clear()
+    clock = Clock("2026-12-31T09:00")
+    with Store.open(db_url) as store:
+        sender = notifier(store, config_for(mail), clock)
+        passing = threading.Thread(target=sender.tick)
+        passing.start()
+        try:
+            wait_until(lambda: mail.goodbyes == 1, "the notifier's QUIT")
+            row = rows(store)[(-90, "smtp")]
+        finally:
+            mail.answer_quit.set()
+            passing.join(10)
+    assert (row.status, row.late, row.sent_at) == (Delivery.SENT, False, int(clock.now))
+    assert offsets(mail) == ["-90"]
 
 
 def test_a_connection_cut_during_data_leaves_the_notice_in_doubt(

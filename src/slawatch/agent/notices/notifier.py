@@ -21,7 +21,8 @@ whether the message left. The rows make that window as small as it can be and ch
 - The row becomes ``sending`` (a conditional UPDATE, committed) only once the mail
   server has accepted the sender and every recipient, right before DATA; for a
   webhook, right before the POST. Two agents on one database never both send it.
-- Accepted: the row becomes ``sent``. Cut mid-hand-over (connection lost during
+- Accepted: the row becomes ``sent`` at once, before the goodbye (SMTP's QUIT) that
+  a slow server could hold up. Cut mid-hand-over (connection lost during
   DATA, a timeout, the process killed), the row stays ``sending``; ``STUCK_AFTER``
   later it becomes ``in_doubt`` and is never sent again. ``renewal status`` and the
   log show it, so that someone checks the mail server's log; a duplicate reminder
@@ -37,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 from slawatch.agent.notices.content import NoticeContent, Subject, compose
 from slawatch.agent.notices.errors import NotDelivered
+from slawatch.agent.notices.handover import HandOver
 from slawatch.agent.notices.smtp import SmtpSender
 from slawatch.agent.notices.webhook import post_notice
 from slawatch.app.renewals import local_day
@@ -51,7 +53,6 @@ EVERY = 60.0  # seconds between ticks in the agent: a notice is due on a date, n
 STUCK_AFTER = 600  # seconds in ``sending`` after which its sender is taken for stopped
 RETRY_FIRST = 30  # seconds before the first retry; doubled each time
 RETRY_MAX = 3600
-Claim = Callable[[], bool]  # marks a notice as being handed over; false: someone else has it
 
 
 def retry_delay(failures: int) -> int:
@@ -127,9 +128,17 @@ class Notifier:
         def claim() -> bool:
             return self.store.claim_notice(row.id, now)
 
+        def accepted() -> None:
+            done = int(self._clock())
+            late = local_day(done, zone) > row.due
+            self.store.notice_sent(row.id, done, late)
+            log.info("renewal notice sent%s: %s", " late" if late else "", _where(row))
+
         try:
-            if not self._deliver(content, row, notices, claim, now):
+            if not self._deliver(content, row, notices, HandOver(claim, accepted), now):
                 return 0  # another agent claimed it first
+        except StoreError:
+            raise  # the store failed, not the delivery: the pass ends, the row as it was
         except NotDelivered as exc:
             retry_at = now + retry_delay(row.attempts + 1)
             self.store.notice_failed(row.id, str(exc), retry_at)
@@ -144,21 +153,22 @@ class Notifier:
             else:  # not claimed yet: nothing left, it is tried again at the next pass
                 log.exception("renewal notice failed before the hand-over: %s", _where(row))
             return 0
-        done = int(self._clock())
-        late = local_day(done, zone) > row.due
-        self.store.notice_sent(row.id, done, late)
-        log.info("renewal notice sent%s: %s", " late" if late else "", _where(row))
         return 1
 
     def _deliver(
-        self, content: NoticeContent, row: NoticeRecord, notices: Notices, claim: Claim, now: int
+        self,
+        content: NoticeContent,
+        row: NoticeRecord,
+        notices: Notices,
+        hand_over: HandOver,
+        now: int,
     ) -> bool:
         if row.channel == Channel.WEBHOOK and notices.webhook is not None:
-            return post_notice(content, notices.webhook, claim)
+            return post_notice(content, notices.webhook, hand_over)
         smtp = self._config().agent.smtp
         if smtp is None:  # the config's validation requires it with channel smtp
             raise NotDelivered("agent.smtp is not configured")
-        return SmtpSender(smtp, self._environ).send(content, notices.recipients, claim, now)
+        return SmtpSender(smtp, self._environ).send(content, notices.recipients, hand_over, now)
 
 
 def _where(row: NoticeRecord) -> str:

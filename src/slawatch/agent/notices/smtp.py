@@ -6,7 +6,9 @@ dependency, speaks STARTTLS and AUTH, and exposes each step of the exchange (MAI
 RCPT, DATA). The hand-over needs those steps: the notice is claimed (marked as being
 handed over, in the store) only once the server has accepted the sender and every
 recipient, right before DATA, so almost every failure happens while nothing was
-delivered and can be retried safely.
+delivered and can be retried safely; and it is recorded as sent as soon as the server
+has accepted the message, before QUIT, so that an agent stopped while the server takes
+its time to say goodbye leaves no notice in doubt.
 
 The login is read from the environment variables that ``agent.smtp`` names, at each
 send; with the user name's variable unset or empty, no login is attempted.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -25,6 +27,7 @@ from email.utils import format_datetime
 
 from slawatch.agent.notices.content import NoticeContent
 from slawatch.agent.notices.errors import NotDelivered
+from slawatch.agent.notices.handover import HandOver
 from slawatch.config.smtp import Smtp
 
 
@@ -36,17 +39,22 @@ class SmtpSender:
         self._environ = environ
 
     def send(
-        self, content: NoticeContent, recipients: Sequence[str], claim: Callable[[], bool], now: int
+        self,
+        content: NoticeContent,
+        recipients: Sequence[str],
+        hand_over: HandOver,
+        now: int,
     ) -> bool:
-        """Send ``content``; ``claim()`` is called right before DATA and the exchange is
-        abandoned (false returned) when it says no. Raises ``NotDelivered`` when the
-        server could not be reached or refused; any other exception means the message
-        may or may not have been accepted."""
+        """Send ``content``; ``hand_over.claim()`` is called right before DATA and the
+        exchange is abandoned (false returned) when it says no; ``hand_over.accepted()``
+        once the server has taken the message, before QUIT. Raises ``NotDelivered`` when
+        the server could not be reached or refused; any other exception means the
+        message may or may not have been accepted."""
         message = self._message(content, recipients, now)
         server = self._connect()
         try:
             self._envelope(server, recipients)
-            if not claim():
+            if not hand_over.claim():
                 return False
             try:
                 code, reply = server.data(message.as_bytes())
@@ -54,6 +62,7 @@ class SmtpSender:
                 raise NotDelivered(f"the server refused the message: {_reply(exc)}") from None
             if code != 250:  # smtplib returns the final reply: a refusal delivered nothing
                 raise NotDelivered(f"the server refused the message: {code} {reply.decode()}")
+            hand_over.accepted()
             return True
         finally:
             _close(server)
