@@ -217,3 +217,17 @@ def test_values_are_written_as_prometheus_client_writes_them() -> None:
         'probe_ssl_earliest_cert_expiry{target="web"} 1.8e+09'
         in exposed(registry, metrics).decode().splitlines()
     )
+
+
+def test_the_series_ask_the_name_to_keep_once_a_target() -> None:
+    asked: list[str] = []
+
+    def name_of(name: str) -> str:
+        asked.append(name)
+        return name
+
+    metrics = AgentMetrics(CollectorRegistry(), name_of=name_of)
+    for name in ("web", "api", "web", "web", "api"):
+        metrics.observe(name, ProbeResult(Outcome.OK, 0.1, 200), 0.0)
+    metrics.targets.skip("cron")
+    assert asked == ["web", "api", "cron"]

@@ -99,9 +99,12 @@ class ProbeSeries:
     """The per-target series, targets in the order they were first seen. The loop
     records, a server thread writes the text: it copies what the loop may grow."""
 
-    def __init__(self, location: str = "") -> None:
-        """``location``: the agent's ``agent.location`` ("" for none: no label)."""
+    def __init__(self, location: str = "", name_of: Callable[[str], str] = str) -> None:
+        """``location``: the agent's ``agent.location`` ("" for none: no label);
+        ``name_of``: the string to keep for a target's name, the config's own (a
+        result's copy came through a worker's pipe: 56 bytes a target for life)."""
         self._targets: dict[str, _Last] = {}
+        self._name_of = name_of
         self._at = f'location="{escape(location)}",' if location else ""
 
     def observe(self, target: str, result: ProbeResult) -> None:
@@ -134,7 +137,7 @@ class ProbeSeries:
         return "".join(_text(targets, self._at)).encode()
 
     def _add(self, target: str) -> _Last:
-        last = self._targets[target] = _Last()
+        last = self._targets[self._name_of(target)] = _Last()
         return last
 
 
@@ -203,11 +206,17 @@ class AgentMetrics:
     """Every series the agent exports, registered on ``registry``."""
 
     def __init__(
-        self, registry: CollectorRegistry, location: str = "", *, version: str | None = None
+        self,
+        registry: CollectorRegistry,
+        location: str = "",
+        *,
+        version: str | None = None,
+        name_of: Callable[[str], str] = str,
     ) -> None:
         """``location``: the agent's ``agent.location`` ("" for none: no label);
-        ``version`` (default: the installed one) labels ``slawatch_build_info``."""
-        self.targets = ProbeSeries(location)  # per target: served beside the registry
+        ``version`` (default: the installed one) labels ``slawatch_build_info``;
+        ``name_of``: see ``ProbeSeries``."""
+        self.targets = ProbeSeries(location, name_of)  # per target: beside the registry
         at = ("location",) if location else ()
         self.control: frozenset[str] = frozenset()  # the control targets (runner.py sets them)
         self._control_failed: dict[str, bool] = {}
