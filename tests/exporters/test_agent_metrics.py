@@ -6,11 +6,15 @@ import subprocess
 from collections.abc import Callable
 from importlib import metadata
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.utils import floatToGoString
 
 from debian_tools import debian_tool
 from slawatch import version
+from slawatch.exporters import agent_metrics
 from slawatch.exporters.agent_metrics import AgentMetrics
 from slawatch.probes.result import Outcome, ProbeResult
 
@@ -217,3 +221,24 @@ def test_values_are_written_as_prometheus_client_writes_them() -> None:
         'probe_ssl_earliest_cert_expiry{target="web"} 1.8e+09'
         in exposed(registry, metrics).decode().splitlines()
     )
+
+
+def test_the_series_ask_the_name_to_keep_once_a_target() -> None:
+    asked: list[str] = []
+
+    def name_of(name: str) -> str:
+        asked.append(name)
+        return name
+
+    metrics = AgentMetrics(CollectorRegistry(), name_of=name_of)
+    for name in ("web", "api", "web", "web", "api"):
+        metrics.observe(name, ProbeResult(Outcome.OK, 0.1, 200), 0.0)
+    metrics.targets.skip("cron")
+    assert asked == ["web", "api", "cron"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.floats(), st.integers(min_value=-(10**20), max_value=10**20)))
+def test_every_value_is_written_as_prometheus_client_writes_it(value: float) -> None:
+    """The per-target series' fast path under a million, and Go's form past it."""
+    assert agent_metrics._go(value) == floatToGoString(value)  # type: ignore[no-untyped-call]

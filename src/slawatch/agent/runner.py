@@ -89,7 +89,7 @@ class Agent:
         self.config = config
         self.clock = clock
         self.registry = registry or CollectorRegistry()
-        self.metrics = AgentMetrics(self.registry, config.agent.location)
+        self.metrics = AgentMetrics(self.registry, config.agent.location, name_of=self._own_name)
         self.metrics.set_control(config.agent.control_targets)
         self.store = store
         self.spool = spool
@@ -371,6 +371,9 @@ class Agent:
     def _intervals(self) -> dict[str, int]:
         """The targets this agent probes (its shard's) and their intervals."""
         return {t.name: t.interval for t in self.config.probed_targets()}
+
+    def _own_name(self, name: str) -> str:
+        return self.config.own_name(name)  # the current config's: a reload swaps it
 
     def _rules(self) -> dict[str, TimelineRule]:
         return self.config.timeline_rules()

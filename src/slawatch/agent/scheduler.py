@@ -144,7 +144,8 @@ class Scheduling(ABC):
 
     @abstractmethod
     def apply(self, intervals: dict[str, int], now: float) -> None:
-        """Schedule exactly ``intervals`` (target -> seconds): add, replace, remove."""
+        """Schedule exactly ``intervals`` (target -> seconds): add, replace, remove.
+        The caller hands ``intervals`` over: it may be kept as it is."""
 
     @abstractmethod
     def start(self) -> None:

@@ -77,7 +77,7 @@ class SampleWriter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
-        self.rules = dict(rules)
+        self.rules = rules  # the config's, shared with the transitions: one per agent
         self.spool = spool
         self._capacity = capacity
         self._buffer: deque[SampleRow] = deque()  # not acknowledged yet
@@ -111,8 +111,9 @@ class SampleWriter:
 
     def update_rules(self, rules: Mapping[str, TimelineRule]) -> None:
         """Take the config's new rules. Those of targets it dropped stay: samples of
-        them may still wait here, or come from a probe under way, and must be written."""
-        self.rules.update(rules)
+        them may still wait here, or come from a probe under way, and must be written.
+        A new mapping, not the config's changed: the write thread reads the one bound."""
+        self.rules = {**self.rules, **rules}
 
     @property
     def pending(self) -> int:

@@ -441,6 +441,12 @@ class Config(ConfigModel):
         except KeyError:
             raise UnknownNameError("target", name, (t.name for t in self.targets)) from None
 
+    def own_name(self, name: str) -> str:
+        """The config's own string for the target ``name`` (``name`` if it has none):
+        for what keeps a name for the agent's life, rather than an equal copy."""
+        target = self._targets_by_name.get(name)
+        return name if target is None else target.name
+
     @cached_property
     def _targets_by_name(self) -> dict[str, AnyTarget]:
         """Built once: the agent looks a target up on every probe."""

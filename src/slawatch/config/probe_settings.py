@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, NamedTuple
@@ -33,7 +34,7 @@ def _header_value(value: str) -> str:
     return value
 
 
-def _header_names(headers: dict[str, str]) -> dict[str, str]:
+def _header_names(headers: Mapping[str, str]) -> Mapping[str, str]:
     # Checked on the whole mapping: pydantic would place a bad name at a "[key]"
     # below it, and the message would quote the header's value, not its name.
     bad = [repr(name) for name in headers if not _TOKEN_RE.fullmatch(name)]
@@ -44,9 +45,19 @@ def _header_names(headers: dict[str, str]) -> dict[str, str]:
 
 
 Headers = Annotated[
-    dict[str, Annotated[str, AfterValidator(_header_value)]], AfterValidator(_header_names)
+    Mapping[str, Annotated[str, AfterValidator(_header_value)]], AfterValidator(_header_names)
 ]
 """Request headers; values may hold ``${VAR}``, resolved when the probe runs."""
+
+_NO_HEADERS: Mapping[str, str] = {}
+
+
+def no_headers() -> Mapping[str, str]:
+    """The headers of every target that sets none: one mapping for all (nothing
+    changes a target's headers), not an empty dict each, 64 bytes a target for the
+    agent's life."""
+    return _NO_HEADERS
+
 
 StatusCode = Annotated[int, Field(ge=100, le=599)]
 Flag = Annotated[bool, Field(strict=True)]

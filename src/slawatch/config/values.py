@@ -101,6 +101,9 @@ def send_values(path: str | os.PathLike[str], pipe: int, *, keys: bool = False) 
     return 0
 
 
+KEY_SIZE = 16  # bytes of a ``target_key``
+
+
 def target_keys(values: object) -> list[bytes] | None:
     """The ``target_key`` of each item of the values' ``targets``; None where they
     are not a list of mappings (the validation will say why)."""
@@ -115,7 +118,7 @@ def target_key(item: dict[Any, Any]) -> bytes:
     with its type (``repr``: YAML gives text, numbers, booleans, dates, lists and
     mappings of them). See ``config.targets.KnownTargets``."""
     text = repr(item).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(text, digest_size=16).digest()
+    return hashlib.blake2b(text, digest_size=KEY_SIZE).digest()
 
 
 def read_text(source: str) -> str:
