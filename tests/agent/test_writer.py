@@ -181,3 +181,20 @@ def test_a_sample_contradicting_a_stored_one_is_dropped_and_the_rest_written(
     writer.write_waiting()
     assert (writer.pending, tally.written, tally.dropped, tally.failures) == (0, 3, 1, 0)
     assert store.sample_count("web") == 4
+
+
+def test_a_reload_keeps_the_rules_of_targets_it_dropped_and_shares_the_configs_else(
+    tmp_path: Path, store: Store
+) -> None:
+    """Samples of a dropped target may still wait to be written: its rule stays. A
+    reload that drops none hands over the config's mapping as it is (no copy of every
+    rule for the agent's life)."""
+    writer = writer_on(store, Spool.open(tmp_path / "spool", "db", 1 << 30), Tally())
+    assert writer.rules is RULES
+    grown = {**RULES, "api": TimelineRule(interval=30)}
+    writer.update_rules(grown)
+    assert writer.rules is grown
+    dropped = {"api": TimelineRule(interval=60)}
+    writer.update_rules(dropped)
+    assert writer.rules == {"web": RULES["web"], "api": dropped["api"]}
+    assert grown == {**RULES, "api": TimelineRule(interval=30)}  # nothing changed in place

@@ -94,6 +94,7 @@ def test_packed_targets_pickle_without_the_config_package() -> None:
     models = {f"t{i}": target(kind, **KINDS[kind]) for i, kind in enumerate(KINDS)}
     models["resolved"] = target("dns", **settings)
     models |= {name: target("http", url=f"http://{name}.example.com/") for name in "ab"}
+    models["c"] = target("http", url="http://c.example.com/", headers={})  # written out
     wire = pickle.dumps(pack(models))
     assert b"slawatch.config" not in wire
     assert b"pydantic" not in wire
@@ -101,7 +102,7 @@ def test_packed_targets_pickle_without_the_config_package() -> None:
     assert records["resolved"].resolver == ("127.0.0.1", 5353)
     assert records["t0"].body_json.path == "status"
     assert len({id(record.locations) for record in records.values()}) == 1
-    assert records["a"].headers is records["b"].headers  # one empty dict for all
+    assert records["a"].headers is records["b"].headers is records["c"].headers  # one for all
     assert (records["a"].headers, records["t0"].headers) == ({}, {"X-Key": "${KEY}"})
 
 

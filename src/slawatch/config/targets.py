@@ -263,7 +263,7 @@ class KnownTargets:
     def ended(self, targets: Sequence[AnyTarget] | None) -> None:
         """The load under way ended with ``targets`` (None: it was refused): theirs are
         the models to take next."""
-        keys, self.keys = self.keys, []
+        keys, self.keys, self._before = self.keys, [], None  # made again from _keys if need be
         if targets is not None:
             self.took(keys, targets)
 

@@ -130,10 +130,10 @@ def _shape(model: type[BaseModel]) -> Shape:
 
 def _looked_at(annotation: Any) -> bool:
     """Whether a field so annotated may hold a model or a named tuple (in a union,
-    an ``Annotated`` or a container), or is a dict."""
+    an ``Annotated`` or a container), or is a dict (or a ``Mapping``: validated, a dict)."""
     from pydantic import BaseModel
 
-    if annotation is dict or get_origin(annotation) is dict:
+    if annotation in (dict, Mapping) or get_origin(annotation) in (dict, Mapping):
         return True
     if isinstance(annotation, type) and get_origin(annotation) is None:
         if issubclass(annotation, BaseModel):
