@@ -86,6 +86,26 @@ async def test_targets_sharing_a_slot_each_start_at_their_own_phase() -> None:
 
 
 @pytest.mark.anyio
+async def test_no_run_starts_before_its_instant() -> None:
+    """uvloop's timers fired up to a millisecond early: the run of a 1 s target that
+    started before its instant was stored at the instant before (sample_instant_ms),
+    on the previous run's sample."""
+    starts: list[tuple[str, float]] = []
+
+    async def record(name: str, late: float) -> None:
+        starts.append((name, time.time()))
+
+    names = [f"t{i}" for i in range(300)]
+    schedule = Schedule(record)
+    schedule.apply(dict.fromkeys(names, 1), time.time())
+    schedule.start()
+    await asyncio.sleep(3.2)
+    await schedule.drain(1)
+    assert len(starts) >= 600
+    assert [(name, at) for name, at in starts if (at - phase(name, 1)) % 1 > 0.5] == []
+
+
+@pytest.mark.anyio
 async def test_targets_added_to_a_running_schedule_run_and_it_keeps_running() -> None:
     """A running scheduler is paused while a reload adds its jobs, and resumed after."""
     seen: list[str] = []

@@ -14,11 +14,13 @@ import sys
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
 
 from slawatch.agent.workers import WORKER_MAIN, shard
+from slawatch.probes.records import pack
 from slawatch.store.store import Store
 
 from .helpers import AgentProcess, Metrics, Target, free_port, write_config
@@ -58,6 +60,42 @@ def test_a_worker_imports_what_probing_needs_only() -> None:
     )
     assert [name for name in loaded if name.startswith(unwanted)] == []
     assert {"slawatch.probes.http", "slawatch.agent.workers"} <= set(loaded)
+
+
+def test_a_worker_waits_for_the_rest_of_a_command() -> None:
+    """A command whose first bytes reach the worker before the rest (the agent's
+    thread writes a big one as the pipe drains) is read whole, not taken for the
+    agent gone: uvloop made the pipe non-blocking, and such a worker stopped."""
+    commands, theirs = os.pipe()
+    ours, results = os.pipe()
+    settings = {"index": 0, "commands": commands, "results": results, "limit": 1}
+    settings |= {"levels": {"": 30}, "path": sys.path}  # type: ignore[dict-item]
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER_MAIN, json.dumps(settings)], pass_fds=(commands, results)
+    )
+    os.close(commands)
+    os.close(results)
+    try:
+        message = wire(("targets", pack({})))
+        os.write(theirs, message[:2])
+        with pytest.raises(subprocess.TimeoutExpired):  # it waits for the rest (one that
+            worker.wait(timeout=3)  # took the agent gone stopped within 0.4 s of its start)
+        os.write(theirs, message[2:] + wire(("stop", 0.0)))
+        assert worker.wait(timeout=20) == 0
+    finally:
+        worker.kill()
+        worker.wait()
+        os.close(theirs)
+        os.close(ours)
+
+
+def wire(command: object) -> bytes:
+    """``command`` as the agent's end of the pipe writes it."""
+    reading, writing = os.pipe()
+    with Connection(writing, readable=False) as sender:
+        sender.send(command)
+    with os.fdopen(reading, "rb") as written:
+        return written.read()
 
 
 def children(agent: AgentProcess) -> list[int]:

@@ -26,11 +26,6 @@ from .servers import (
 )
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _release_hanging_handlers() -> Iterator[None]:
     yield

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+import uvloop
 from click.testing import CliRunner, Result
 
 from slawatch.cli import main
@@ -96,7 +97,7 @@ async def _until_dropped(peers: list[Peer]) -> None:
 
 @pytest.fixture(scope="module")
 def ended() -> dict[tuple[str, Misbehaviour], Ended]:
-    return asyncio.run(_probe_all())
+    return uvloop.run(_probe_all())
 
 
 @pytest.mark.parametrize(("kind", "how"), CASES, ids=[f"{kind}-{how}" for kind, how in CASES])

@@ -117,7 +117,7 @@ async def test_connection_refused(context: ProbeContext) -> None:
     result = await probe(target("http", url=f"http://127.0.0.1:{closed_port()}/"), context)
     assert (result.outcome, result.error_class) == (Outcome.CONNECTION_FAILED, "connection_refused")
     assert result.error_message is not None
-    assert "Connect call failed" in result.error_message
+    assert "Connection refused" in result.error_message
 
 
 async def test_https_exposes_the_certificate_expiry(context: ProbeContext, https_url: str) -> None:

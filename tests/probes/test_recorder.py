@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 import pytest
 
@@ -41,6 +42,24 @@ async def test_the_deadline_names_the_phase_it_cut() -> None:
         "no result within 0.05 s (during tls)",
     )
     assert result.phases["tls"] >= 0.05
+
+
+async def test_no_deadline_strikes_before_its_timeout_on_a_busy_loop() -> None:
+    # 500 probes that start in one turn of the loop: uvloop's time, read at the turn's
+    # start and in whole milliseconds, cut a third of them short of their timeout
+    async def check(recorder: Recorder) -> None:
+        with recorder.span("connect"):
+            await asyncio.sleep(5)
+
+    timeouts = [random.uniform(0.001, 0.1) for _ in range(500)]
+    results = await asyncio.gather(*(guarded(seconds, check) for seconds in timeouts))
+    assert all(result.outcome is Outcome.TIMEOUT for result in results)
+    short = [
+        (seconds, result.phases["connect"])
+        for seconds, result in zip(timeouts, results, strict=True)
+        if result.phases["connect"] < seconds
+    ]
+    assert short == []
 
 
 async def test_a_deadline_between_phases_is_a_plain_timeout() -> None:

@@ -44,6 +44,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+import uvloop
+
 from slawatch.agent.heap import trim_heap
 from slawatch.agent.scheduler import Run, Schedule, Scheduling
 from slawatch.probes.context import ProbeContext, open_context
@@ -159,7 +161,7 @@ class _Handle:
         self._outbox = asyncio.Queue()
         self._outbox.put_nowait(("targets", self._targets))
         self._sending = asyncio.create_task(self._send(theirs, self._outbox))
-        asyncio.get_running_loop().add_reader(results.fileno(), self._receive)
+        _watch(results.fileno(), self._receive)
         self._metrics.workers.inc()
 
     async def stop(self, grace: float) -> None:
@@ -231,6 +233,16 @@ def _deliver(commands: Connection, command: Command) -> None:
     commands.send(command)
 
 
+def _watch(descriptor: int, reader: Callable[[], None]) -> None:
+    """Call ``reader`` on the loop whenever ``descriptor`` has something to read.
+    The readers take whole messages (``Connection.recv``), so the descriptor stays
+    blocking: uvloop's ``add_reader`` makes it non-blocking, and a message read
+    before the sender had written its tail then failed with ``BlockingIOError``,
+    which reads as the other process gone."""
+    asyncio.get_running_loop().add_reader(descriptor, reader)
+    os.set_blocking(descriptor, True)
+
+
 def _pipe() -> tuple[Connection, Connection]:
     """A one-way pipe (reading end, writing end), as ``multiprocessing.Pipe`` makes it."""
     reading, writing = os.pipe()
@@ -284,7 +296,7 @@ def serve(settings: dict[str, Any]) -> None:
         logging.getLogger(name).setLevel(level)
     commands = Connection(settings["commands"], writable=False)
     results = Connection(settings["results"], readable=False)
-    asyncio.run(_Worker(commands, results, settings["limit"]).run())
+    uvloop.run(_Worker(commands, results, settings["limit"]).run())  # as the agent's loop
 
 
 class _Worker:
@@ -302,7 +314,7 @@ class _Worker:
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         self._stop = loop.create_future()
-        loop.add_reader(self._commands.fileno(), self._command)
+        _watch(self._commands.fileno(), self._command)
         async with open_context() as context:
             self._context = context
             self._schedule.start()

@@ -1,9 +1,10 @@
 """TCP connections and their TLS upgrade, on asyncio streams, for every probe that connects.
 
 The http, tcp and tls probes connect the same way: a name resolves through
-``getaddrinfo`` and its addresses race with happy eyeballs (0.25 s apart, as
-anyio and RFC 8305 do); TLS is a separate step on the open connection, so that
-``connect`` and ``tls`` are timed apart, as blackbox_exporter does.
+the loop's ``getaddrinfo`` and its addresses race with happy eyeballs (0.25 s apart,
+as anyio and RFC 8305 do), run by aiohappyeyeballs (aiohttp's), since the probes'
+loop, uvloop, has no ``happy_eyeballs_delay``; TLS is a separate step on the open
+connection, so that ``connect`` and ``tls`` are timed apart, as blackbox_exporter does.
 
 A connection is only ever aborted, never closed gracefully: the probe is done
 with it, and its end may come after the deadline cancelled the probe, when
@@ -15,8 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 import ssl
 from dataclasses import dataclass
+
+import aiohappyeyeballs
 
 HAPPY_EYEBALLS_DELAY = 0.25  # seconds between two addresses of one name
 READ_LIMIT = 1 << 16  # bytes a stream buffers ahead of its reader
@@ -40,14 +44,21 @@ class Connection:
 
 async def connect(host: str, port: int) -> Connection:
     """A TCP connection to ``host:port``; raises the ``OSError`` that prevented it."""
-    reader, writer = await asyncio.open_connection(
-        host,
-        port,
-        limit=READ_LIMIT,
-        # racing needs tasks: only worth it when a name may give several addresses
-        happy_eyeballs_delay=None if _is_address(host) else HAPPY_EYEBALLS_DELAY,
-    )
+    if _is_address(host):  # racing needs tasks: only worth it for a name
+        reader, writer = await asyncio.open_connection(host, port, limit=READ_LIMIT)
+    else:
+        raced = await _raced(host, port)
+        reader, writer = await asyncio.open_connection(sock=raced, limit=READ_LIMIT)
     return Connection(reader, writer)
+
+
+async def _raced(host: str, port: int) -> socket.socket:
+    """A socket connected to the first of ``host``'s addresses to answer."""
+    loop = asyncio.get_running_loop()
+    found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not found:  # as asyncio words it
+        raise OSError("getaddrinfo() returned empty list")
+    return await aiohappyeyeballs.start_connection(found, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY)
 
 
 async def start_tls(connection: Connection, context: ssl.SSLContext, server_name: str) -> None:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from slawatch.probes.failures import classify
 from slawatch.probes.result import Outcome, ProbeResult
+from slawatch.probes.timers import not_before
 
 
 class Recorder:
@@ -94,9 +95,10 @@ async def guarded(timeout_seconds: float, check: Check) -> ProbeResult:
     The deadline cancels ``check`` once; its clean-up (``finally``, ``except``)
     then runs with no deadline left, so it must not wait on anything: connections
     are aborted, never closed gracefully (``tests/probes/test_deadlines.py`` holds
-    every kind to its timeout against silent, trickling and resetting peers)."""
+    every kind to its timeout against silent, trickling and resetting peers). The
+    deadline never strikes before the timeout (``timers.not_before``)."""
     recorder = Recorder()
-    deadline = asyncio.timeout(timeout_seconds)
+    deadline = asyncio.timeout_at(not_before(timeout_seconds))
     try:
         async with deadline:
             await check(recorder)
