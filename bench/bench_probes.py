@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_probes.py [--reps 3] [--seconds 10] [--rates 100 300]
                                            [--lateness-rates 400 800 1200] [--workers 1 2]
                                            [--profile] [--baseline SRC]
+                                           [--baseline-loop asyncio]
 
 Starts its own nginx (Debian ``nginx``) on a free 127.0.0.1 port serving a small
 static file, and its own ``prometheus-blackbox-exporter`` (module ``http_2xx``),
@@ -21,7 +22,11 @@ connection to nginx per probe, as a monitor must):
   per probe the way it is driven in production. This process's CPU is not counted.
 
 With ``--baseline SRC`` a second slawatch child imports slawatch from ``SRC`` (another
-checkout's ``src/``): before and after a change, side by side in the same run.
+checkout's ``src/``): before and after a change, side by side in the same run. The
+children run the agent's event loop, uvloop; ``--baseline-loop asyncio`` runs the
+baseline child on asyncio's instead (``--baseline src`` then compares the two loops;
+a checkout from before uvloop needs it, as its connect asks for asyncio's happy
+eyeballs).
 
 Each figure is the median of ``--reps`` runs, the probers alternating so that
 drift of the machine's speed hits all. Latency is from a probe's planned start
@@ -62,6 +67,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode
+
+import uvloop
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 NGINX = ("nginx", "/usr/sbin/nginx")
@@ -331,14 +338,14 @@ def http_target(url: str, name: str = "bench", interval: int = 60, timeout: str 
     return TypeAdapter(Target).validate_python(settings)
 
 
-def probe_worker(url: str) -> None:
+def probe_worker(url: str, loop_name: str) -> None:
     """Child: paces ``run_probe`` on command (one JSON line in, one out)."""
     from slawatch.probes.context import open_context
     from slawatch.probes.registry import run_probe
     from slawatch.probes.result import Outcome
 
     target = http_target(url)
-    loop = asyncio.new_event_loop()
+    loop = uvloop.new_event_loop() if loop_name == "uvloop" else asyncio.new_event_loop()
     stack = AsyncExitStack()
     context = loop.run_until_complete(stack.enter_async_context(open_context()))
 
@@ -363,13 +370,14 @@ def probe_worker(url: str) -> None:
 
 
 class ProbeChild:
-    def __init__(self, url: str, src: str | None = None) -> None:
-        """``src``: import slawatch from there (a checkout's ``src/``), not as installed."""
+    def __init__(self, url: str, src: str | None = None, loop: str = "uvloop") -> None:
+        """``src``: import slawatch from there (a checkout's ``src/``), not as installed;
+        ``loop``: the event loop, ``uvloop`` (the agent's) or ``asyncio``."""
         env = dict(os.environ)
         if src is not None:
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--worker", url],
+            [sys.executable, __file__, "--worker", url, "--worker-loop", loop],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -544,7 +552,7 @@ def median_of(runs: list[dict[str, Any]], key: str) -> float:
 def compare(args: argparse.Namespace, url: str, exporter: subprocess.Popen[Any]) -> None:
     children = {"slawatch": ProbeChild(url)}
     if args.baseline:
-        children["baseline"] = ProbeChild(url, args.baseline)
+        children["baseline"] = ProbeChild(url, args.baseline, args.baseline_loop)
     probers = [*children, "blackbox"]
     rows: dict[int, dict[str, list[dict[str, Any]]]] = {
         rate: {who: [] for who in probers} for rate in args.rates
@@ -668,10 +676,17 @@ def main() -> int:
         help="also run a slawatch child that imports slawatch from SRC, e.g. main's src/ from"
         " 'git archive main src | tar -x -C /tmp/main': before and after in one run",
     )
+    parser.add_argument(
+        "--baseline-loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="the baseline child's event loop (default: uvloop, the agent's)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-loop", default="uvloop", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        probe_worker(args.worker)
+        probe_worker(args.worker, args.worker_loop)
         return 0
 
     nginx_bin, blackbox_bin = find_binary(NGINX), find_binary(BLACKBOX)
