@@ -22,6 +22,8 @@ import threading
 import uuid
 from pathlib import Path
 
+import pytest
+
 
 def ip(*args: str) -> None:
     subprocess.run(["ip", *args], check=True, capture_output=True, timeout=20)
@@ -40,6 +42,16 @@ def usable() -> str | None:
         return f"ip netns is not permitted here: {exc}"
     ip("netns", "del", probe)
     return None
+
+
+def require_namespaces() -> None:
+    """Skip the test where namespaces cannot be made (not root), or fail it in CI,
+    which must run it."""
+    reason = "not root" if os.geteuid() != 0 else usable()
+    if reason is not None:
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 class Network:

@@ -12,7 +12,6 @@ Intervals of 1 s, confirm_after 2: about a minute. Needs root (``ip netns``); sk
 without it, except under CI, where it fails.
 """
 
-import os
 import subprocess
 import sys
 import threading
@@ -26,7 +25,7 @@ import pytest
 from sqlalchemy import make_url
 
 from agent.helpers import AgentProcess, Metrics, wait_until
-from netns.network import Network, SocketToTcp, usable
+from netns.network import Network, SocketToTcp, require_namespaces
 from slawatch.app.evaluate import Probing, service_timeline
 from slawatch.config import load_config
 from slawatch.sla.timeline import State
@@ -44,11 +43,7 @@ DOWNTIME = "slawatch_sla_downtime_seconds_total"
 
 @pytest.fixture
 def network() -> Iterator[Network]:
-    reason = "not root" if os.geteuid() != 0 else usable()
-    if reason is not None:
-        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_namespaces()
     made = Network(len(LOCATIONS))
     try:
         yield made
