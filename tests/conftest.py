@@ -51,12 +51,6 @@ class PgAdmin:
         return psycopg.connect(self._conninfo, connect_timeout=3, autocommit=True)
 
 
-@pytest.fixture
-def anyio_backend() -> tuple[str, dict[str, bool]]:
-    """Async tests run on the agent's loop (cli/agent.py, agent/workers.py)."""
-    return "asyncio", {"use_uvloop": True}
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PgAdmin]:
     """The test server's admin side, for creating schemas."""

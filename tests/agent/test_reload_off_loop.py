@@ -20,7 +20,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import uvloop
 from prometheus_client import CollectorRegistry
 
 from slawatch.agent.reload import Reloader
@@ -89,7 +88,7 @@ def test_a_slow_parse_does_not_hold_the_loop(
         agent = Agent(path, config, store, spool, registry=registry)
         path.write_text(config_text(port, db, 2))
         monkeypatch.setattr(LOAD, slow(load_values))
-        late = uvloop.run(ticking_through_a_reload(agent, registry))
+        late = asyncio.run(ticking_through_a_reload(agent, registry))
     assert agent.config.target("job-1").interval == 3600
     assert len(late) > PARSE / TICK / 2  # the ticker ran while the file was parsed
     assert max(late) < 0.25, f"the loop stalled {max(late):.2f} s"
@@ -114,7 +113,7 @@ def reloads(path: Path, during: Callable[[], object]) -> tuple[list[int], int]:
         while (reloader._task is None or not reloader._task.done()) and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
 
-    uvloop.run(scenario())
+    asyncio.run(scenario())
     return applied, len(refused)
 
 
@@ -185,7 +184,7 @@ def test_a_reload_takes_again_the_targets_its_start_validated(tmp_path: Path) ->
         while (reloader._task is None or not reloader._task.done()) and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
 
-    uvloop.run(scenario())
+    asyncio.run(scenario())
     [reloaded] = applied
     assert reloaded.targets[:2] == started.targets
     assert all(a is b for a, b in zip(reloaded.targets, started.targets, strict=False))

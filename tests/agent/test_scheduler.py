@@ -9,6 +9,13 @@ import pytest
 from slawatch.agent.scheduler import Lateness, Schedule, first_run, phase, sample_instant_ms
 
 
+@pytest.fixture(params=[{}, {"use_uvloop": True}], ids=["asyncio", "uvloop"])
+def anyio_backend(request: pytest.FixtureRequest) -> tuple[str, dict[str, bool]]:
+    """A schedule runs on the agent process's loop (asyncio's) and on the probe workers'
+    (uvloop's)."""
+    return "asyncio", request.param
+
+
 def test_phases_are_stable_and_spread_within_the_second() -> None:
     phases = [phase(f"target-{i}", 60) for i in range(1000)]
     assert phases == [phase(f"target-{i}", 60) for i in range(1000)]

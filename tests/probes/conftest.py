@@ -26,6 +26,11 @@ from .servers import (
 )
 
 
+@pytest.fixture
+def anyio_backend() -> tuple[str, dict[str, bool]]:
+    return "asyncio", {"use_uvloop": True}  # the probe workers' loop (agent/workers.py)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _release_hanging_handlers() -> Iterator[None]:
     yield

@@ -10,13 +10,13 @@ At start, a child process reads the config's YAML while the modules are imported
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import sys
 from pathlib import Path
 
 import click
-import uvloop
 
 from slawatch.cli.common import Session, complete_targets, config_option, reports_errors
 from slawatch.cli.heap import config_load
@@ -58,7 +58,7 @@ def run(config_path: Path | None, db_url: str | None) -> None:
             reload_pause=config_load,
             known_targets=known,
         )
-    uvloop.run(agent.run())  # the probes' loop (probes/connections.py): a fifth less CPU
+    asyncio.run(agent.run())
 
 
 @click.command()
@@ -67,10 +67,12 @@ def run(config_path: Path | None, db_url: str | None) -> None:
 @reports_errors
 def probe(config_path: Path | None, db_url: str | None, target: str) -> None:
     """Probe TARGET once now and show what was found, phase by phase."""
+    import uvloop
+
     from slawatch.probes.registry import run_probe
     from slawatch.probes.text import format_result
 
     model = Session(config_path, db_url).config().target(target)
-    result = uvloop.run(run_probe(model))  # on the agent's loop
+    result = uvloop.run(run_probe(model))  # as a probe worker runs it
     click.echo(format_result(result))
     sys.exit(0 if result.ok else 1)
