@@ -23,7 +23,7 @@ connection to nginx per probe, as a monitor must):
 
 With ``--baseline SRC`` a second slawatch child imports slawatch from ``SRC`` (another
 checkout's ``src/``): before and after a change, side by side in the same run. The
-children run the agent's event loop, uvloop; ``--baseline-loop asyncio`` runs the
+children run the probe workers' event loop, uvloop; ``--baseline-loop asyncio`` runs the
 baseline child on asyncio's instead (``--baseline src`` then compares the two loops;
 a checkout from before uvloop needs it, as its connect asks for asyncio's happy
 eyeballs).
@@ -372,7 +372,7 @@ def probe_worker(url: str, loop_name: str) -> None:
 class ProbeChild:
     def __init__(self, url: str, src: str | None = None, loop: str = "uvloop") -> None:
         """``src``: import slawatch from there (a checkout's ``src/``), not as installed;
-        ``loop``: the event loop, ``uvloop`` (the agent's) or ``asyncio``."""
+        ``loop``: the event loop, ``uvloop`` (the probe workers') or ``asyncio``."""
         env = dict(os.environ)
         if src is not None:
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
@@ -680,7 +680,7 @@ def main() -> int:
         "--baseline-loop",
         choices=("uvloop", "asyncio"),
         default="uvloop",
-        help="the baseline child's event loop (default: uvloop, the agent's)",
+        help="the baseline child's event loop (default: uvloop, the probe workers')",
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-loop", default="uvloop", help=argparse.SUPPRESS)

@@ -3,8 +3,9 @@
 In a network namespace of its own, ``twohomes.test`` resolves (the namespace's own
 ``/etc/hosts``, which ``ip netns exec`` mounts from ``/etc/netns/<ns>/``) to
 ``10.79.0.5``, whose packets go, by a fixed neighbour entry, to the far end of a
-veth pair that has no such address and drops them without a word, then to ``10.79.2.1``, where an HTTP server answers. The namespace's ``gai.conf``
-sorts the silent address first. ``slawatch probe`` runs in the namespace: with happy
+veth pair that has no such address and drops them without a word, then to
+``10.79.2.1``, where an HTTP server answers. The namespace's ``gai.conf`` sorts the
+silent address first. ``slawatch probe`` runs in the namespace: with happy
 eyeballs, the second address is tried 0.25 s after the first and answers; without,
 the probe would wait on the first until its timeout (2 s). Needs root; skips
 elsewhere, fails in CI.

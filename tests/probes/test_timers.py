@@ -1,4 +1,4 @@
-"""``not_before``: timers that never fire early on the agent's loop."""
+"""``not_before``: timers that never fire early on the probe workers' loop."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 The http, tcp and tls probes connect the same way: a name resolves through
 the loop's ``getaddrinfo`` and its addresses race with happy eyeballs (0.25 s apart,
-as anyio and RFC 8305 do), run by aiohappyeyeballs (aiohttp's), since the probes'
-loop, uvloop, has no ``happy_eyeballs_delay``; TLS is a separate step on the open
+as anyio and RFC 8305 do), run by aiohappyeyeballs (aiohttp's), since the probe
+workers' loop, uvloop, has no ``happy_eyeballs_delay``; TLS is a separate step on the open
 connection, so that ``connect`` and ``tls`` are timed apart, as blackbox_exporter does.
 
 A connection is only ever aborted, never closed gracefully: the probe is done

@@ -1,4 +1,4 @@
-"""Timers that never fire early, on the agent's event loop (uvloop).
+"""Timers that never fire early, on the probe workers' event loop (uvloop) as on asyncio's.
 
 uvloop's timers count whole milliseconds from a time it reads when its loop
 iteration begins, so a timer set ``seconds`` after ``loop.time()`` fired up to 1.2 ms
