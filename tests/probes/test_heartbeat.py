@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from slawatch.probes import Outcome, ProbeContext
@@ -51,13 +53,6 @@ def test_grace_defaults_to_zero() -> None:
 
 
 async def test_the_probe_reads_the_context_pings_and_clock(context: ProbeContext) -> None:
-    pinged = ProbeContext(
-        context.http_verified,
-        context.http_unverified,
-        context.tls_verified,
-        context.tls_unverified,
-        now=lambda: NOW,
-        pings={"t": NOW - 60},
-    )
+    pinged = dataclasses.replace(context, now=lambda: NOW, pings={"t": NOW - 60})
     assert (await probe(NIGHTLY, pinged)).ok
     assert not (await probe(NIGHTLY, context)).ok

@@ -45,8 +45,9 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 class FreshTransport(httpx.AsyncBaseTransport):
     """Sends each request on a connection of its own, aborted with the response."""
 
-    def __init__(self, tls: ssl.SSLContext) -> None:
-        """``tls``: the context for https URLs (its ALPN offer included), never changed here."""
+    def __init__(self, tls: Callable[[], ssl.SSLContext]) -> None:
+        """``tls()``: the context for https URLs (its ALPN offer included), never
+        changed here; asked for at the first https URL."""
         self._tls = tls
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -82,7 +83,7 @@ class FreshTransport(httpx.AsyncBaseTransport):
         return connection
 
     async def _start_tls(self, request: httpx.Request, connection: Connection, host: str) -> None:
-        info = {"ssl_context": self._tls, "server_hostname": host}
+        info = {"ssl_context": self._tls(), "server_hostname": host}
         try:
             await _traced(
                 request, "connection.start_tls", info, lambda: self._upgrade(connection, host)
@@ -96,7 +97,7 @@ class FreshTransport(httpx.AsyncBaseTransport):
     async def _upgrade(self, connection: Connection, host: str) -> asyncio.StreamWriter:
         """TLS on ``connection``; returns its writer, whose ``ssl_object`` the trace's
         reader looks at (httpcore's ``start_tls`` returns the stream)."""
-        await start_tls(connection, self._tls, host)
+        await start_tls(connection, self._tls(), host)
         return connection.writer
 
 
