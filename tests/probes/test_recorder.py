@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 
 import pytest
 
@@ -46,18 +47,30 @@ async def test_the_deadline_names_the_phase_it_cut() -> None:
 
 async def test_no_deadline_strikes_before_its_timeout_on_a_busy_loop() -> None:
     # 500 probes that start in one turn of the loop: uvloop's time, read at the turn's
-    # start and in whole milliseconds, cut a third of them short of their timeout
-    async def check(recorder: Recorder) -> None:
-        with recorder.span("connect"):
-            await asyncio.sleep(5)
+    # start and in whole milliseconds, cut a third of them short of their timeout.
+    # Timed from before the probe starts to the cancellation reaching its check: the
+    # time from the probe's start to its first phase is not the deadline's to keep
+    # (a process preempted between the two made a phase 8 us shorter than its timeout).
+    async def timed(seconds: float) -> tuple[Outcome, float]:
+        cut: list[float] = []
+
+        async def check(recorder: Recorder) -> None:
+            try:
+                await asyncio.sleep(5)
+            finally:
+                cut.append(time.monotonic())
+
+        started = time.monotonic()
+        result = await guarded(seconds, check)
+        return result.outcome, cut[0] - started
 
     timeouts = [random.uniform(0.001, 0.1) for _ in range(500)]
-    results = await asyncio.gather(*(guarded(seconds, check) for seconds in timeouts))
-    assert all(result.outcome is Outcome.TIMEOUT for result in results)
+    results = await asyncio.gather(*(timed(seconds) for seconds in timeouts))
+    assert all(outcome is Outcome.TIMEOUT for outcome, _ in results)
     short = [
-        (seconds, result.phases["connect"])
-        for seconds, result in zip(timeouts, results, strict=True)
-        if result.phases["connect"] < seconds
+        (seconds, took)
+        for seconds, (_, took) in zip(timeouts, results, strict=True)
+        if took < seconds
     ]
     assert short == []
 
