@@ -19,7 +19,9 @@ each target count N, one after the other (never two loads at once):
   resident memory of each of its processes (RSS, and PSS, which counts a page shared by
   several processes once in all: the sum of the PSS is what they take together). Then
   ``GET /metrics`` (size, lines, time, and with ``?series=agent``, the agent's own series
-  only) and a SIGHUP reload with the same file (time to the ``config reloaded`` log line).
+  only), a SIGHUP reload with the same file (time to the ``config reloaded`` log line),
+  and, once stopped, a restart on the same database and spool (time to ``/healthz``
+  again: the first start also creates the database).
 - blackbox_exporter, alone, probing the same URLs at the same rate (N / interval per
   second) for as long, driven as Prometheus drives it (``/probe`` over kept-alive
   connections): its CPU per 1,000 probes, the exporter process only.
@@ -207,21 +209,8 @@ def run_agent(
     config = workdir / f"agent-{count}.yaml"
     log_path = workdir / f"agent-{count}.log"
     port = write_config(config, url, count, db, args)
-    started = time.monotonic()
-    with log_path.open("wb") as log:
-        agent = subprocess.Popen(
-            [sys.executable, "-m", "slawatch.cli", "run", "-c", str(config)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    agent, start_s = launch(config, log_path, port, count)
     try:
-
-        def scheduled() -> bool:
-            state = health(port)
-            return state is not None and state["targets"] == count
-
-        wait_until("its targets scheduled", agent, START_LIMIT_S, scheduled)
-        start_s = time.monotonic() - started
 
         def all_ran() -> bool:
             state = health(port)
@@ -257,7 +246,32 @@ def run_agent(
         figures["reload_s"] = reload_time(agent, log_path)
     finally:
         stop(agent)
+    restarted, figures["restart_s"] = launch(config, log_path, port, count)
+    stop(restarted)
     return figures
+
+
+def launch(config: Path, log_path: Path, port: int, count: int) -> tuple[Any, float]:
+    """``slawatch run -c config``, logging to ``log_path``, and the seconds until its
+    ``/healthz`` counts all ``count`` targets scheduled."""
+    started = time.monotonic()
+    with log_path.open("ab") as log:
+        agent = subprocess.Popen(
+            [sys.executable, "-m", "slawatch.cli", "run", "-c", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def scheduled() -> bool:
+        state = health(port)
+        return state is not None and state["targets"] == count
+
+    try:
+        wait_until("its targets scheduled", agent, START_LIMIT_S, scheduled)
+    except BaseException:
+        stop(agent)
+        raise
+    return agent, time.monotonic() - started
 
 
 def reload_time(agent: subprocess.Popen[Any], log_path: Path) -> float:
@@ -324,7 +338,8 @@ def show(db: str, count: int, rate: float, agent: dict[str, Any], theirs: dict[s
         f"  /metrics {agent['metrics_mb']:.2f} MB, {agent['metrics_lines']} lines,"
         f" {agent['metrics_s']:.2f} s; ?series=agent {agent['agent_series_only_kb']} kB,"
         f" {agent['agent_series_only_s']:.3f} s\n"
-        f"  start {agent['start_s']:.2f} s, reload {agent['reload_s']:.2f} s"
+        f"  start {agent['start_s']:.2f} s (a new database), reload {agent['reload_s']:.2f} s,"
+        f" restart {agent['restart_s']:.2f} s (the same database and spool)"
     )
 
 
