@@ -251,7 +251,9 @@ def run_agent(
     return figures
 
 
-def launch(config: Path, log_path: Path, port: int, count: int) -> tuple[Any, float]:
+def launch(
+    config: Path, log_path: Path, port: int, count: int
+) -> tuple[subprocess.Popen[Any], float]:
     """``slawatch run -c config``, logging to ``log_path``, and the seconds until its
     ``/healthz`` counts all ``count`` targets scheduled."""
     started = time.monotonic()

@@ -83,10 +83,11 @@ class FreshTransport(httpx.AsyncBaseTransport):
         return connection
 
     async def _start_tls(self, request: httpx.Request, connection: Connection, host: str) -> None:
-        info = {"ssl_context": self._tls(), "server_hostname": host}
+        tls = self._tls()
+        info = {"ssl_context": tls, "server_hostname": host}
         try:
             await _traced(
-                request, "connection.start_tls", info, lambda: self._upgrade(connection, host)
+                request, "connection.start_tls", info, lambda: _upgrade(connection, tls, host)
             )
         except BaseException as exc:
             connection.abort()
@@ -94,11 +95,12 @@ class FreshTransport(httpx.AsyncBaseTransport):
                 raise httpx.ConnectError(_text(exc), request=request) from exc
             raise
 
-    async def _upgrade(self, connection: Connection, host: str) -> asyncio.StreamWriter:
-        """TLS on ``connection``; returns its writer, whose ``ssl_object`` the trace's
-        reader looks at (httpcore's ``start_tls`` returns the stream)."""
-        await start_tls(connection, self._tls(), host)
-        return connection.writer
+
+async def _upgrade(connection: Connection, tls: ssl.SSLContext, host: str) -> asyncio.StreamWriter:
+    """TLS on ``connection``; returns its writer, whose ``ssl_object`` the trace's
+    reader looks at (httpcore's ``start_tls`` returns the stream)."""
+    await start_tls(connection, tls, host)
+    return connection.writer
 
 
 class _Exchange:
