@@ -21,7 +21,8 @@ each target count N, one after the other (never two loads at once):
   ``GET /metrics`` (size, lines, time, and with ``?series=agent``, the agent's own series
   only), a SIGHUP reload with the same file (time to the ``config reloaded`` log line),
   and, once stopped, a restart on the same database and spool (time to ``/healthz``
-  again: the first start also creates the database).
+  again: the first start also creates the database); then the same config written as
+  JSON (as generators write it), timed the same way: a restart and a reload.
 - blackbox_exporter, alone, probing the same URLs at the same rate (N / interval per
   second) for as long, driven as Prometheus drives it (``/probe`` over kept-alive
   connections): its CPU per 1,000 probes, the exporter process only.
@@ -111,19 +112,36 @@ def role(pid: int, agent: int) -> str:
 
 
 def write_config(path: Path, url: str, count: int, db: str, args: argparse.Namespace) -> int:
-    """A config of ``count`` http targets at ``args.interval``; returns its port."""
-    interval, workers = args.interval, args.workers
+    """A config of ``count`` http targets at ``args.interval``, one target a line, in
+    YAML (flow mappings, as people write them) or, for a ``path`` ending in ``.json``,
+    JSON (as generators write it); returns its port."""
     port = free_port()
-    targets = "".join(
-        f'  - {{name: t{i:06d}, kind: http, url: "{url}?t={i}", interval: {interval}s,'
-        " timeout: 5s}\n"
+    interval, timeout = f"{args.interval}s", "5s"
+    targets = [
+        {"name": f"t{i:06d}", "kind": "http", "url": f"{url}?t={i}", "interval": interval}
         for i in range(count)
+    ]
+    database = {"url": db}
+    agent = {
+        "listen": f"127.0.0.1:{port}",
+        "workers": args.workers,
+        "spool_dir": f"{path.parent}/{path.stem}.spool",
+    }
+    if path.suffix == ".json":
+        items = ",\n".join(f"  {json.dumps(target | {'timeout': timeout})}" for target in targets)
+        text = f'{{"database": {json.dumps(database)},\n "agent": {json.dumps(agent)},\n'
+        path.write_text(f'{text} "targets": [\n{items}\n]}}\n')
+        return port
+    lines = "".join(
+        f'  - {{name: {t["name"]}, kind: http, url: "{t["url"]}", interval: {interval},'
+        f" timeout: {timeout}}}\n"
+        for t in targets
     )
     path.write_text(
         f'database: {{url: "{db}"}}\n'
-        f'agent: {{listen: "127.0.0.1:{port}", workers: {workers},'
-        f' spool_dir: "{path.parent}/{path.stem}.spool"}}\n'
-        f"targets:\n{targets}"
+        f'agent: {{listen: "{agent["listen"]}", workers: {args.workers},'
+        f' spool_dir: "{agent["spool_dir"]}"}}\n'
+        f"targets:\n{lines}"
     )
     return port
 
@@ -248,6 +266,13 @@ def run_agent(
         stop(agent)
     restarted, figures["restart_s"] = launch(config, log_path, port, count)
     stop(restarted)
+    as_json = config.with_suffix(".json")
+    port = write_config(as_json, url, count, db, args)
+    restarted, figures["json_restart_s"] = launch(as_json, log_path, port, count)
+    try:
+        figures["json_reload_s"] = reload_time(restarted, log_path)
+    finally:
+        stop(restarted)
     return figures
 
 
@@ -341,7 +366,9 @@ def show(db: str, count: int, rate: float, agent: dict[str, Any], theirs: dict[s
         f" {agent['metrics_s']:.2f} s; ?series=agent {agent['agent_series_only_kb']} kB,"
         f" {agent['agent_series_only_s']:.3f} s\n"
         f"  start {agent['start_s']:.2f} s (a new database), reload {agent['reload_s']:.2f} s,"
-        f" restart {agent['restart_s']:.2f} s (the same database and spool)"
+        f" restart {agent['restart_s']:.2f} s (the same database and spool);"
+        f" the same config as JSON: restart {agent['json_restart_s']:.2f} s,"
+        f" reload {agent['json_reload_s']:.2f} s"
     )
 
 
