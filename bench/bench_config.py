@@ -9,9 +9,11 @@ and M contracts sharing the targets out (half business hours in Europe/Paris wit
 holidays and maintenance windows, half 24x7 UTC with credit tiers). Then prints:
 
 - ``slawatch check-config``, the command as users run it: wall and CPU time, medians of
-  the runs (CPU time is the figure to quote on a busy machine), and the load average;
-- the stages of one load in this process: reading the file, YAML (Python objects, without
-  the lines, as a load first reads it) and validation;
+  the runs (CPU time is the figure to quote on a busy machine), and the load average; on
+  the file, then on the same config written as JSON (as generators write it), the two
+  alternated, with the ratio of each pair's CPU;
+- the stages of one load in this process, for each: reading the file, its values
+  (Python objects, without the lines, as a load first reads them) and validation;
 - with ``--profile``: own time by package and the top functions of one load.
 
 ``--keep FILE`` writes the config there and keeps it (to time other commands on it).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import resource
@@ -30,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -91,6 +95,16 @@ def write_config(path: Path, targets: int, contracts: int) -> None:
     path.write_text("".join(parts))
 
 
+def write_json(path: Path, source: Path) -> None:
+    """The config of ``source`` written as JSON: its numbers as numbers, its dates as text."""
+    values = read_yaml(source.read_text(), str(source), lines=False).data
+    path.write_text(json.dumps(values, indent=1, default=_json_scalar))
+
+
+def _json_scalar(value: object) -> object:
+    return float(value) if isinstance(value, Decimal) else str(value)  # 99.7 is written 99.7
+
+
 def timed(action: Callable[[], T]) -> tuple[float, T]:
     start = time.perf_counter()
     result = action()
@@ -118,7 +132,7 @@ def stages(path: Path) -> dict[str, float]:
     assert isinstance(text, str)
     parse, document = timed(lambda: read_yaml(text, str(path), lines=False))  # as a load reads
     validate, _ = timed(lambda: Config.model_validate(document.data))
-    return {"read": read, "yaml": parse, "validate": validate}
+    return {"read": read, "values": parse, "validate": validate}
 
 
 def profile(path: Path, top: int) -> None:
@@ -162,19 +176,30 @@ def main() -> int:
         write_config(path, args.targets, args.contracts)
         size = path.stat().st_size
         print(f"{args.targets:,} targets, {args.contracts:,} contracts, {size / 1e6:.1f} MB")
-        runs = [check_config(path) for _ in range(args.runs)]
-        for name, values in (("wall", [r[0] for r in runs]), ("CPU", [r[1] for r in runs])):
-            print(
-                f"check-config {name}: median {statistics.median(values):.2f} s "
-                f"(runs: {', '.join(f'{v:.2f}' for v in values)})"
-            )
+        as_json = path.with_suffix(".json")
+        write_json(as_json, path)
+        runs = [(check_config(path), check_config(as_json)) for _ in range(args.runs)]
+        for i, form in enumerate(("YAML", "JSON")):
+            for name, values in (
+                ("wall", [r[i][0] for r in runs]),
+                ("CPU", [r[i][1] for r in runs]),
+            ):
+                print(
+                    f"check-config, {form}, {name}: median {statistics.median(values):.2f} s "
+                    f"(runs: {', '.join(f'{v:.2f}' for v in values)})"
+                )
+        ratios = [json_run[1] / yaml_run[1] for yaml_run, json_run in runs]
+        print(f"CPU, JSON / YAML, pair by pair: median {statistics.median(ratios):.2f}")
         print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-        parts = [stages(path) for _ in range(min(args.runs, args.stages))]
-        if parts:
-            print(
-                f"in process (collector running), median of {len(parts)}: "
-                + ", ".join(f"{k} {statistics.median(p[k] for p in parts):.2f} s" for k in parts[0])
-            )
+        for form, file in (("YAML", path), ("JSON", as_json)):
+            parts = [stages(file) for _ in range(min(args.runs, args.stages))]
+            if parts:
+                print(
+                    f"{form} in process (collector running), median of {len(parts)}: "
+                    + ", ".join(
+                        f"{k} {statistics.median(p[k] for p in parts):.2f} s" for k in parts[0]
+                    )
+                )
         if args.profile:
             profile(path, 25)
     return 0
