@@ -21,8 +21,8 @@ each target count N, one after the other (never two loads at once):
   ``GET /metrics`` (size, lines, time, and with ``?series=agent``, the agent's own series
   only), a SIGHUP reload with the same file (time to the ``config reloaded`` log line),
   and, once stopped, a restart on the same database and spool (time to ``/healthz``
-  again: the first start also creates the database); then the same config written as
-  JSON (as generators write it), timed the same way: a restart and a reload.
+  again: the first start also creates the database); and the same config written as JSON
+  (as generators write it) timed alike: a reload before the agent stops, a restart after.
 - blackbox_exporter, alone, probing the same URLs at the same rate (N / interval per
   second) for as long, driven as Prometheus drives it (``/probe`` over kept-alive
   connections): its CPU per 1,000 probes, the exporter process only.
@@ -69,6 +69,7 @@ from bench_probes import (
     tree_cpu,
 )
 from slawatch.agent.scheduler import first_run
+from slawatch.config.yaml_lines import read_yaml
 
 PG_URL = os.environ.get(
     "SLAWATCH_TEST_PG_URL", "postgresql+psycopg://slawatch:slawatch@127.0.0.1:5432/slawatch_test"
@@ -112,38 +113,26 @@ def role(pid: int, agent: int) -> str:
 
 
 def write_config(path: Path, url: str, count: int, db: str, args: argparse.Namespace) -> int:
-    """A config of ``count`` http targets at ``args.interval``, one target a line, in
-    YAML (flow mappings, as people write them) or, for a ``path`` ending in ``.json``,
-    JSON (as generators write it); returns its port."""
+    """A config of ``count`` http targets at ``args.interval``; returns its port."""
+    interval, workers = args.interval, args.workers
     port = free_port()
-    interval, timeout = f"{args.interval}s", "5s"
-    targets = [
-        {"name": f"t{i:06d}", "kind": "http", "url": f"{url}?t={i}", "interval": interval}
+    targets = "".join(
+        f'  - {{name: t{i:06d}, kind: http, url: "{url}?t={i}", interval: {interval}s,'
+        " timeout: 5s}\n"
         for i in range(count)
-    ]
-    database = {"url": db}
-    agent = {
-        "listen": f"127.0.0.1:{port}",
-        "workers": args.workers,
-        "spool_dir": f"{path.parent}/{path.stem}.spool",
-    }
-    if path.suffix == ".json":
-        items = ",\n".join(f"  {json.dumps(target | {'timeout': timeout})}" for target in targets)
-        text = f'{{"database": {json.dumps(database)},\n "agent": {json.dumps(agent)},\n'
-        path.write_text(f'{text} "targets": [\n{items}\n]}}\n')
-        return port
-    lines = "".join(
-        f'  - {{name: {t["name"]}, kind: http, url: "{t["url"]}", interval: {interval},'
-        f" timeout: {timeout}}}\n"
-        for t in targets
     )
     path.write_text(
         f'database: {{url: "{db}"}}\n'
-        f'agent: {{listen: "{agent["listen"]}", workers: {args.workers},'
-        f' spool_dir: "{agent["spool_dir"]}"}}\n'
-        f"targets:\n{lines}"
+        f'agent: {{listen: "127.0.0.1:{port}", workers: {workers},'
+        f' spool_dir: "{path.parent}/{path.stem}.spool"}}\n'
+        f"targets:\n{targets}"
     )
     return port
+
+
+def json_copy(text: str) -> str:
+    """The config ``text`` written as JSON, as a generator writes it (``json.dumps``)."""
+    return json.dumps(read_yaml(text, "config", lines=False).data, indent=1)
 
 
 def get(url: str) -> tuple[bytes, float]:
@@ -262,18 +251,22 @@ def run_agent(
         figures["start_s"] = start_s
         print(f"  slawatch: {json.dumps(rounded(figures))}", flush=True)
         figures["reload_s"] = reload_time(agent, log_path)
+        written = config.read_text()
+        config.write_text(json_copy(written))  # the same config: its targets all known
+        figures["json_reload_s"] = reload_time(agent, log_path)
     finally:
         stop(agent)
-    restarted, figures["restart_s"] = launch(config, log_path, port, count)
-    stop(restarted)
-    as_json = config.with_suffix(".json")
-    port = write_config(as_json, url, count, db, args)
-    restarted, figures["json_restart_s"] = launch(as_json, log_path, port, count)
-    try:
-        figures["json_reload_s"] = reload_time(restarted, log_path)
-    finally:
-        stop(restarted)
+    figures["json_restart_s"] = restart(config, log_path, port, count)
+    config.write_text(written)
+    figures["restart_s"] = restart(config, log_path, port, count)
     return figures
+
+
+def restart(config: Path, log_path: Path, port: int, count: int) -> float:
+    """Seconds for ``launch`` to schedule the targets again, on the same database and spool."""
+    agent, seconds = launch(config, log_path, port, count)
+    stop(agent)
+    return seconds
 
 
 def launch(

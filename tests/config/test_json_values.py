@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from slawatch.config import ConfigError, load_config
 from slawatch.config.json_values import read_json
+from slawatch.config.values import read_in_child, read_values
 from slawatch.config.yaml_lines import read_yaml
 
 pytestmark = pytest.mark.usefixtures("parser")  # with libyaml and without
@@ -161,3 +162,19 @@ def test_nesting_deeper_than_yaml_allows_is_refused_at_its_line(tmp_path: Path) 
         load_config(path)
     assert "nested deeper than 100 levels" in str(found.value)
     assert str(found.value).startswith(f"{path}:2: ")
+
+
+def test_the_seed_config_written_as_json_is_the_same_config(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.yaml"  # beside the JSON: a relative SQLite path is read from there
+    seed.write_text((Path(__file__).parents[2] / "config" / "seed-contracts.yaml").read_text())
+    values = read_yaml(seed.read_text(), str(seed), lines=False).data
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(values, indent=2, default=_as_json))
+    assert read_json(path.read_text()) is not None
+    assert load_config(path) == load_config(seed)
+    assert read_in_child(path) == read_values(path)  # the agent's reload reads it so
+
+
+def _as_json(value: object) -> object:
+    """A decimal as a JSON number (``99.7``), a date or time as ISO text."""
+    return json.loads(str(value)) if isinstance(value, Decimal) else str(value)
