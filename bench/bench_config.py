@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from slawatch.config.models import Config
+from slawatch.config.values import read_document
 from slawatch.config.yaml_lines import read_yaml
 
 T = TypeVar("T")
@@ -130,7 +131,7 @@ def check_config(path: Path) -> tuple[float, float]:
 def stages(path: Path) -> dict[str, float]:
     read, text = timed(path.read_text)
     assert isinstance(text, str)
-    parse, document = timed(lambda: read_yaml(text, str(path), lines=False))  # as a load reads
+    parse, document = timed(lambda: read_document(text, str(path)))  # as a load first reads
     validate, _ = timed(lambda: Config.model_validate(document.data))
     return {"read": read, "values": parse, "validate": validate}
 

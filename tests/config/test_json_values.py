@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from slawatch.config import ConfigError, load_config
 from slawatch.config.json_values import read_json
-from slawatch.config.values import read_in_child, read_values
+from slawatch.config.values import read_document, read_in_child, read_values
 from slawatch.config.yaml_lines import read_yaml
 
 pytestmark = pytest.mark.usefixtures("parser")  # with libyaml and without
@@ -53,39 +53,77 @@ def typed(value: object) -> object:
     return (type(value).__name__, str(value) if isinstance(value, Decimal) else value)
 
 
-def yaml_values(text: str) -> object:
-    return read_yaml(text, "f.json", lines=False).data
-
-
-def _yaml_takes(text: str) -> bool:
-    try:
-        yaml_values(text)
-    except ConfigError:
-        return False
-    return True
+def read_alike(text: str) -> dict[str, object] | None:
+    """``read_json(text)``, checked against the YAML reading: where it gives values,
+    YAML gives the same, with no problem."""
+    read = read_json(text)
+    if read is not None:
+        document = read_yaml(text, "f.json")  # raises ConfigError where YAML refuses it
+        assert document.problems == ()
+        assert typed(read) == typed(document.data)
+    return read
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.text(), _VALUES, max_size=5), _WRITINGS)
-def test_json_gives_the_values_yaml_gives(
+def test_what_json_dumps_writes_reads_as_in_yaml(
     values: dict[str, object], writing: dict[str, object]
 ) -> None:
     text = json.dumps(values, **writing)  # type: ignore[arg-type]
-    read = read_json(text)
-    if read is None:  # left to YAML: a character it does not allow or reads otherwise
-        assert not text.isascii() or "\\ud" in text.lower() or "\x7f" in text
-    elif _yaml_takes(text):
-        assert typed(read) == typed(yaml_values(text))
-    else:  # the one difference left
-        assert any(len(key) > 1000 for key in _keys(read))
+    read = read_alike(text)
+    if text.isascii() and "\\ud" not in text.lower() and not {"\x7f", "\t"} & set(text):
+        assert read is not None  # nothing in it for YAML to read otherwise
 
 
-def _keys(value: object) -> list[str]:
-    if isinstance(value, dict):
-        return [*value, *(key for item in value.values() for key in _keys(item))]
-    if isinstance(value, list):
-        return [key for item in value for key in _keys(item)]
-    return []
+_BLANKS = st.lists(st.sampled_from([" ", "\n", "\r\n", "\r", "\t"]), max_size=3).map("".join)
+_CHARACTERS = st.characters(exclude_categories=["Cs"]) | st.sampled_from(
+    ["\x85", "\u2028", "\u2029", "\ufeff", "\x7f", "#", ": ", "- ", "---", "...", "'"]
+)
+
+
+@st.composite
+def _json_text(draw: st.DrawFn) -> str:
+    """A JSON string as any writer may write it: each character raw where JSON lets it
+    be, or escaped (``\\n``, ``\\u00e9``, a surrogate pair)."""
+    written = []
+    for character in draw(st.lists(_CHARACTERS, max_size=8)):
+        escaped = json.dumps(character)[1:-1]
+        raw = character not in '"\\' and character >= " "
+        written.append(character if raw and draw(st.booleans()) else escaped)
+    return '"' + "".join(written) + '"'
+
+
+_NUMBERS = st.from_regex(r"\A-?(0|[1-9][0-9]{0,4})(\.[0-9]{1,3})?([eE][-+]?[0-9]{1,4})?\Z")
+_JSON_SCALARS = _json_text() | _NUMBERS | st.sampled_from(["true", "false", "null"])
+
+
+def _json_object(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    pair = st.tuples(_BLANKS, _json_text(), _BLANKS, _BLANKS, inner, _BLANKS)
+    return st.lists(pair, max_size=3).map(
+        lambda pairs: (
+            "{"
+            + ",".join(
+                map("".join, ((a, key, b, ":", c, value, d) for a, key, b, c, value, d in pairs))
+            )
+            + "}"
+        )
+    )
+
+
+def _json_list(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    item = st.tuples(_BLANKS, inner, _BLANKS).map("".join)
+    return st.lists(item, max_size=3).map(lambda items: "[" + ",".join(items) + "]")
+
+
+_JSON_VALUES = st.recursive(_JSON_SCALARS, lambda i: _json_object(i) | _json_list(i), max_leaves=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_object(_JSON_VALUES), _BLANKS, _BLANKS)
+def test_any_json_writing_reads_as_in_yaml_or_is_left_to_it(
+    text: str, before: str, after: str
+) -> None:
+    read_alike(before + text + after)
 
 
 def test_a_generated_target_list_is_read_as_json() -> None:
@@ -94,12 +132,10 @@ def test_a_generated_target_list_is_read_as_json() -> None:
         for i in range(3)
     ]
     text = json.dumps({"targets": targets, "sla": {"target": 99.7, "ratio": 1e-3}}, indent=2)
-    read = read_json(text)
-    assert read == {
+    assert read_alike(text) == {
         "targets": targets,
         "sla": {"target": Decimal("99.7"), "ratio": Decimal("1e-3")},
     }
-    assert typed(read) == typed(yaml_values(text))
 
 
 @pytest.mark.parametrize(
@@ -113,6 +149,16 @@ def test_a_generated_target_list_is_read_as_json() -> None:
         ('{"a": "x\u0080y"}', "nor C1 controls"),
         ('{"a": "\\ud83d\\ude00"}', "libyaml refuses surrogate escapes"),
         ('{"a": "\\uDC00"}', "a lone one too"),
+        ('{"a": 1e1000000000000000000}', "too big for a Decimal: text in YAML"),
+        ('{"a": "x \u2028 y"}', "U+2028 is a line break to YAML"),
+        ('{"a": "\u2029"}', "so is U+2029"),
+        ('{"a"\n: 1}', "YAML refuses a line break before a key's colon"),
+        ('{"a"\r: 1}', "any line break"),
+        ('\t{"a": 1}', "YAML refuses a tab around the document"),
+        ('{"a": 1}\n\t', "after it too"),
+        ('{\n\t"a": 1\n}', "and PyYAML's own scanner takes none between tokens"),
+        ('{"' + "x" * 151 + '": 1}', "a key that YAML may find too long"),
+        ('{"a"' + " " * 100 + ": 1}", "spaces that may make a key too long to YAML"),
         ("{a: 1}", "YAML, not JSON"),
         ('{"a": 1} # a comment', "YAML, not JSON"),
         ('["a"]', "a list: not a config"),
@@ -123,9 +169,24 @@ def test_what_yaml_would_read_otherwise_is_left_to_it(text: str, why: str) -> No
     assert read_json(text) is None, why
 
 
-def test_what_yaml_reads_otherwise_is_what_a_read_gets() -> None:
+def test_what_yaml_reads_otherwise_is_what_a_load_reads() -> None:
     # \x85 is a line break to YAML: folded into a space in a quoted scalar
-    assert read_yaml('{"a": "x\x85y"}', "f.json", lines=False).data == {"a": "x y"}
+    assert read_document('{"a": "x\x85y"}', "f.json").data == {"a": "x y"}
+
+
+def test_french_notes_stay_with_the_json_reading() -> None:
+    values = {"notes": "art. 5 : Fenêtres de maintenance", "a": {"b : c": 1}}
+    assert read_alike(json.dumps(values)) == values
+
+
+def test_a_number_too_big_for_a_decimal_is_worded_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "agent.json"
+    path.write_text(
+        '{"targets": [{"name": "a", "kind": "heartbeat", "interval": 1e99999999999999}]}'
+    )
+    with pytest.raises(ConfigError) as found:
+        load_config(path)
+    assert str(found.value).startswith(f"{path}:1: targets[0].interval: ")
 
 
 def test_a_json_config_with_a_problem_is_worded_with_its_line(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from slawatch.config.errors import ConfigError, Problem
 from slawatch.config.messages import problems_from
 from slawatch.config.models import Config
 from slawatch.config.targets import KNOWN, KnownTargets
-from slawatch.config.values import read_text
+from slawatch.config.values import read_document, read_text
 from slawatch.config.yaml_lines import read_yaml
 
 
@@ -56,7 +56,7 @@ def parse_config(text: str, source: str = "<config>", folder: str = "") -> Confi
     ``ConfigError``."""
     # Read without the lines, which only word problems: a file that has one is read
     # again with them (a tenth of the YAML's time saved on every good load).
-    document = read_yaml(text, source, lines=False)
+    document = read_document(text, source)
     if document.data is None:
         raise ConfigError([Problem(source, 1, "", "the file is empty (e.g. start with targets:)")])
     try:

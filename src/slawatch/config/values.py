@@ -28,7 +28,8 @@ import sys
 from typing import IO, Any
 
 from slawatch.config.errors import ConfigError, Problem
-from slawatch.config.yaml_lines import read_yaml
+from slawatch.config.json_values import read_json
+from slawatch.config.yaml_lines import Document, read_yaml
 
 MAX_BYTES = 64 * 2**20  # 64 MiB: ten times a 50,000-target config; more is a mistake
 CHILD_TIMEOUT = 300.0  # seconds a reload's child may read (64 MiB takes about 15 s)
@@ -46,8 +47,16 @@ def read_values(path: str | os.PathLike[str]) -> object:
     lines). None, or a ``ConfigError``, where the file has a problem: the caller then
     runs ``load_config``, which words it."""
     source = os.fspath(path)
-    document = read_yaml(read_text(source), source, lines=False)
+    document = read_document(read_text(source), source)
     return None if document.problems else document.data
+
+
+def read_document(text: str, source: str) -> Document:
+    """The values of ``text`` as a load first reads them, without lines (only a problem
+    needs them: ``read_yaml``): by the ``json`` module where the text is JSON that YAML
+    reads alike (config/json_values.py, fifteen times faster), else as YAML."""
+    values = read_json(text)
+    return read_yaml(text, source, lines=False) if values is None else Document(values)
 
 
 def read_in_child(path: str | os.PathLike[str]) -> object:

@@ -19,7 +19,6 @@ import yaml
 from yaml.reader import ReaderError
 
 from slawatch.config.errors import ConfigError, Problem
-from slawatch.config.json_values import read_json
 from slawatch.config.yaml_build import DEPTH_PROBLEM, Builder, Lines, Path, format_path
 
 __all__ = ["Document", "Path", "format_path", "read_yaml"]
@@ -69,10 +68,7 @@ def read_yaml(text: str, source: str, *, lines: bool = True) -> Document:
     """Parse one YAML document; raises ``ConfigError`` for bad text, with its line.
     ``source`` names the file in messages. With ``lines=False`` the document keeps no
     line (``line_of`` knows none) and its problems are found but not worded: for a
-    caller that reads the text again, with lines, only when it has a problem to word;
-    text that is JSON is then read as JSON, ten times faster (config/json_values.py)."""
-    if not lines and (values := read_json(text)) is not None:
-        return Document(values)
+    caller that reads the text again, with lines, only when it has a problem to word."""
     builder = Builder(source, keep_lines=lines)
     try:
         data = builder.build(text)
