@@ -50,10 +50,6 @@ _LONGEST_KEY = 150
 _SPACES_BEFORE_COLON = " " * 100 + ":"
 
 
-class _NotRead(ValueError):
-    """Left to the YAML reading, which reads it otherwise or words it."""
-
-
 def read_json(text: str) -> dict[str, object] | None:
     """The values of ``text`` if it is a JSON object that the YAML reading would read
     to the same values; None for the YAML reading to read it."""
@@ -63,7 +59,7 @@ def read_json(text: str) -> dict[str, object] | None:
         values: dict[str, object] = json.loads(
             text, object_pairs_hook=_mapping, parse_float=Decimal, parse_constant=_not_read
         )
-    except (ValueError, ArithmeticError, RecursionError):  # not JSON, or left to YAML
+    except (ValueError, ArithmeticError, RecursionError):  # not JSON, or left to YAML (below)
         return None
     return values
 
@@ -87,11 +83,11 @@ def _left_to_yaml(text: str) -> bool:
 def _mapping(pairs: list[tuple[str, object]]) -> dict[str, object]:
     mapping = dict(pairs)
     if len(mapping) != len(pairs):
-        raise _NotRead("a key given twice")
+        raise ValueError("a key given twice")  # for YAML to word
     if max(map(len, mapping), default=0) > _LONGEST_KEY:
-        raise _NotRead("a key YAML may find too long")
+        raise ValueError("a key YAML may find too long")
     return mapping
 
 
 def _not_read(constant: str) -> NoReturn:
-    raise _NotRead(constant)  # NaN, Infinity: text in YAML 1.2
+    raise ValueError(constant)  # NaN, Infinity: text in YAML 1.2
