@@ -99,15 +99,11 @@ _JSON_SCALARS = _json_text() | _NUMBERS | st.sampled_from(["true", "false", "nul
 
 def _json_object(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     pair = st.tuples(_BLANKS, _json_text(), _BLANKS, _BLANKS, inner, _BLANKS)
-    return st.lists(pair, max_size=3).map(
-        lambda pairs: (
-            "{"
-            + ",".join(
-                map("".join, ((a, key, b, ":", c, value, d) for a, key, b, c, value, d in pairs))
-            )
-            + "}"
-        )
-    )
+    return st.lists(pair, max_size=3).map(_written_object)
+
+
+def _written_object(pairs: list[tuple[str, str, str, str, str, str]]) -> str:
+    return "{" + ",".join(f"{a}{key}{b}:{c}{value}{d}" for a, key, b, c, value, d in pairs) + "}"
 
 
 def _json_list(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
