@@ -54,7 +54,8 @@ def read_values(path: str | os.PathLike[str]) -> object:
 def read_document(text: str, source: str) -> Document:
     """The values of ``text`` as a load first reads them, without lines (only a problem
     needs them: ``read_yaml``): by the ``json`` module where the text is JSON that YAML
-    reads alike (config/json_values.py, seven times faster), else as YAML."""
+    reads alike, nesting aside (config/json_values.py, seven times faster), else as
+    YAML."""
     values = read_json(text)
     return read_yaml(text, source, lines=False) if values is None else Document(values)
 
