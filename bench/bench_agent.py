@@ -53,6 +53,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench_config import json_copy
 from bench_probes import (
     BLACKBOX,
     NGINX,
@@ -69,7 +70,6 @@ from bench_probes import (
     tree_cpu,
 )
 from slawatch.agent.scheduler import first_run
-from slawatch.config.yaml_lines import read_yaml
 
 PG_URL = os.environ.get(
     "SLAWATCH_TEST_PG_URL", "postgresql+psycopg://slawatch:slawatch@127.0.0.1:5432/slawatch_test"
@@ -128,11 +128,6 @@ def write_config(path: Path, url: str, count: int, db: str, args: argparse.Names
         f"targets:\n{targets}"
     )
     return port
-
-
-def json_copy(text: str) -> str:
-    """The config ``text`` written as JSON, as a generator writes it (``json.dumps``)."""
-    return json.dumps(read_yaml(text, "config", lines=False).data, indent=1)
 
 
 def get(url: str) -> tuple[bytes, float]:

@@ -96,10 +96,11 @@ def write_config(path: Path, targets: int, contracts: int) -> None:
     path.write_text("".join(parts))
 
 
-def write_json(path: Path, source: Path) -> None:
-    """The config of ``source`` written as JSON: its numbers as numbers, its dates as text."""
-    values = read_yaml(source.read_text(), str(source), lines=False).data
-    path.write_text(json.dumps(values, indent=1, default=_json_scalar))
+def json_copy(text: str) -> str:
+    """The config ``text`` written as JSON, as a generator writes it (``json.dumps``): its
+    numbers as numbers, its dates as text."""
+    values = read_yaml(text, "config", lines=False).data
+    return json.dumps(values, indent=1, default=_json_scalar)
 
 
 def _json_scalar(value: object) -> object:
@@ -178,7 +179,7 @@ def main() -> int:
         size = path.stat().st_size
         print(f"{args.targets:,} targets, {args.contracts:,} contracts, {size / 1e6:.1f} MB")
         as_json = path.with_suffix(".json")
-        write_json(as_json, path)
+        as_json.write_text(json_copy(path.read_text()))
         runs = [(check_config(path), check_config(as_json)) for _ in range(args.runs)]
         for i, form in enumerate(("YAML", "JSON")):
             for name, values in (

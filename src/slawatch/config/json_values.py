@@ -21,11 +21,12 @@ which reads it or words why not, with its line:
   than 1,024 characters from a key's quote to its colon, a tab around the document
   (libyaml) or between tokens (PyYAML's own scanner);
 - more than it needs, to keep the checks cheap: any tab, a key over 150 characters
-  (902 from quote to colon as ``\\uXXXX`` escapes), 100 spaces then a colon anywhere,
-  ``\\ud8`` to ``\\udf`` anywhere (an escaped backslash before ``ud8`` too), a text that
-  does not start with ``{`` (a byte order mark; ``read_text`` drops a file's). Such a
-  text is read at YAML's speed, to the same result. The checks take about 30 ms at
-  50,000 targets (linear time), the ``json`` module about 0.1 s.
+  (902 from quote to colon, written as six-character escapes such as ``\\u00e9``),
+  100 spaces then a colon anywhere, ``\\ud8`` to ``\\udf`` anywhere (an escaped
+  backslash before ``ud8`` too), a text that does not start with ``{`` (a byte order
+  mark; ``read_text`` drops a file's). Such a text is read at YAML's speed, to the
+  same result. The checks take about 30 ms at 50,000 targets (linear time), the
+  ``json`` module about 0.1 s.
 
 One difference is left, on purpose: nesting is not bounded here below 1,000 levels
 (Python's recursion limit), where YAML refuses more than ``MAX_DEPTH`` (100). No part of
@@ -49,7 +50,8 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # character and never goes back over a run of breaks, so it takes linear time.
 _BREAKS_BEFORE_COLON = (re.compile(r"\n *:"), re.compile(r"\r *:"))
 # YAML reads a key in at most 1,024 characters from its quote to its colon: 150
-# characters written as \uXXXX escapes (902), then fewer than 100 spaces, stay below.
+# characters written as six-character escapes (\u00e9: 902), then fewer than 100
+# spaces, stay below.
 _LONGEST_KEY = 150
 _SPACES_BEFORE_COLON = " " * 100 + ":"
 
