@@ -3,7 +3,7 @@
 A daemon thread, not ``asyncio.to_thread``: a call stuck on a frozen database
 would keep the default executor, and so the process, from exiting (Python 3.11
 joins its threads without a deadline). A stopping agent waits for it a bounded
-time, then leaves it behind.
+time, then leaves it behind, and its process ends past it (cli/agent.py).
 """
 
 from __future__ import annotations

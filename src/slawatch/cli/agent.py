@@ -5,7 +5,7 @@ in the library: logging, no ``_created`` series on /metrics, and the collector
 paused while the agent's modules are imported, the config is loaded and the agent
 built from it, and the freed heap given back after (at start and on each reload).
 At start, a child process reads the config's YAML while the modules are imported
-(read_ahead.py).
+(read_ahead.py). And its exit: past threads left waiting on a frozen database.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -59,6 +61,28 @@ def run(config_path: Path | None, db_url: str | None) -> None:
             known_targets=known,
         )
     asyncio.run(agent.run())
+    click.get_current_context().close()  # the spool and the store, before the exit below
+    _exit_past_stuck_threads()
+
+
+def _exit_past_stuck_threads() -> None:
+    """End the process at once when threads are left: a stopping agent leaves behind
+    the calls stuck on a frozen database (agent/periodic.py). Python 3.11's exit tears
+    down the state of such threads while they wait in the driver's C code, which
+    crashed the process now and then ("double free or corruption", exit status 134)
+    after everything was saved. Here the spool is fsynced and closed, the store
+    disposed; the log is flushed, and nothing else is left for the exit to do."""
+    left = sorted(t.name for t in threading.enumerate() if t is not threading.current_thread())
+    if not left:
+        return
+    logging.getLogger(__name__).warning(
+        "exiting without %s: waiting on the database (what they held is in the spool)",
+        ", ".join(left),
+    )
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @click.command()
