@@ -164,11 +164,29 @@ def _package(filename: str) -> str:
     return "stdlib " + Path(filename).stem
 
 
+def report_runs(runs: list[tuple[tuple[float, float], tuple[float, float]]]) -> None:
+    """The check-config runs' medians, YAML and JSON, and their ratio pair by pair."""
+    if not runs:
+        return
+    for i, form in enumerate(("YAML", "JSON")):
+        for name, values in (
+            ("wall", [r[i][0] for r in runs]),
+            ("CPU", [r[i][1] for r in runs]),
+        ):
+            print(
+                f"check-config, {form}, {name}: median {statistics.median(values):.2f} s "
+                f"(runs: {', '.join(f'{v:.2f}' for v in values)})"
+            )
+    ratios = [json_run[1] / yaml_run[1] for yaml_run, json_run in runs]
+    print(f"CPU, JSON / YAML, pair by pair: median {statistics.median(ratios):.2f}")
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--targets", type=int, default=50_000)
     parser.add_argument("--contracts", type=int, default=1_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="check-config runs (0: none)")
     parser.add_argument("--stages", type=int, default=3, help="in-process runs (0: none)")
     parser.add_argument("--profile", action="store_true", help="cProfile one load")
     parser.add_argument("--keep", type=Path, help="write the config here and keep it")
@@ -180,19 +198,7 @@ def main() -> int:
         print(f"{args.targets:,} targets, {args.contracts:,} contracts, {size / 1e6:.1f} MB")
         as_json = path.with_suffix(".json")
         as_json.write_text(json_copy(path.read_text()))
-        runs = [(check_config(path), check_config(as_json)) for _ in range(args.runs)]
-        for i, form in enumerate(("YAML", "JSON")):
-            for name, values in (
-                ("wall", [r[i][0] for r in runs]),
-                ("CPU", [r[i][1] for r in runs]),
-            ):
-                print(
-                    f"check-config, {form}, {name}: median {statistics.median(values):.2f} s "
-                    f"(runs: {', '.join(f'{v:.2f}' for v in values)})"
-                )
-        ratios = [json_run[1] / yaml_run[1] for yaml_run, json_run in runs]
-        print(f"CPU, JSON / YAML, pair by pair: median {statistics.median(ratios):.2f}")
-        print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+        report_runs([(check_config(path), check_config(as_json)) for _ in range(args.runs)])
         for form, file in (("YAML", path), ("JSON", as_json)):
             parts = [stages(file) for _ in range(min(args.runs, args.stages))]
             if parts:
