@@ -67,11 +67,12 @@ def run(config_path: Path | None, db_url: str | None) -> None:
 
 def _exit_past_stuck_threads() -> None:
     """End the process at once when threads are left: a stopping agent leaves behind
-    the calls stuck on a frozen database (agent/periodic.py). Python 3.11's exit tears
-    down the state of such threads while they wait in the driver's C code, which
+    the calls stuck on a frozen database (agent/periodic.py). Python 3.11's exit ends
+    such threads with ``pthread_exit`` when they wake in the driver's C code, which
     crashed the process now and then ("double free or corruption", exit status 134)
-    after everything was saved. Here the spool is fsynced and closed, the store
-    disposed; the log is flushed, and nothing else is left for the exit to do."""
+    after everything was saved (CPython gh-87135; 3.14 hangs them instead). Here the
+    spool is fsynced and closed, the store disposed; the log is flushed, and nothing
+    else is left for the exit to do."""
     left = sorted(t.name for t in threading.enumerate() if t is not threading.current_thread())
     if not left:
         return
