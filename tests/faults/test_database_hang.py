@@ -68,7 +68,7 @@ def test_a_frozen_database_holds_up_neither_scrapes_nor_health(
         assert time.monotonic() - stopping < 15, log
         # The writes stuck on the database are left to an immediate exit: Python's own
         # tore their threads' state down under them, and crashed now and then.
-        assert re.search(r"exiting without .*the write thread.*: waiting on the database", log)
+        assert re.search(r"exiting without waiting for .*the write thread.*, still busy", log)
     agents.finish()
     figures = agents.check()
     print(f"PostgreSQL frozen: {figures}")

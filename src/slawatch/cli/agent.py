@@ -77,7 +77,7 @@ def _exit_past_stuck_threads() -> None:
     if not left:
         return
     logging.getLogger(__name__).warning(
-        "exiting without %s: waiting on the database (what they held is in the spool)",
+        "exiting without waiting for %s, still busy; the samples not written are in the spool",
         ", ".join(left),
     )
     logging.shutdown()
