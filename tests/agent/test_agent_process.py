@@ -62,6 +62,7 @@ def test_outage_becomes_flips_and_metrics(tmp_path: Path, target: Target, launch
     assert down_metrics.value("probe_http_status_code", target="web") == 503
     assert up_metrics.value("probe_success", target="web") == 1
     assert "agent stopped" in log
+    assert "exiting without waiting" not in log  # a healthy stop leaves no thread behind
     assert log.count(f"slawatch {version()} agent started: 1 targets") == 1, log
     assert up_metrics.value("slawatch_build_info", version=version()) == 1
     with Store.open(db) as store:

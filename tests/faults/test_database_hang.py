@@ -67,7 +67,8 @@ def test_a_frozen_database_holds_up_neither_scrapes_nor_health(
         log = agents.stop()  # exit status 0, asserted there
         assert time.monotonic() - stopping < 15, log
         # The writes stuck on the database are left to an immediate exit: Python's own
-        # tore their threads' state down under them, and crashed now and then.
+        # ended their threads with pthread_exit in the driver's C code, and crashed now
+        # and then (CPython gh-87135).
         assert re.search(r"exiting without waiting for .*the write thread.*, still busy", log)
     agents.finish()
     figures = agents.check()

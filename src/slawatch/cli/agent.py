@@ -11,6 +11,7 @@ At start, a child process reads the config's YAML while the modules are imported
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -72,17 +73,17 @@ def _exit_past_stuck_threads() -> None:
     crashed the process now and then ("double free or corruption", exit status 134)
     after everything was saved (CPython gh-87135; 3.14 hangs them instead). Here the
     spool is fsynced and closed, the store disposed; the log is flushed, and nothing
-    else is left for the exit to do."""
+    else is left for the exit to do. A scrape answered at that moment is one of the
+    threads left too (the HTTP server does not wait for its requests)."""
     left = sorted(t.name for t in threading.enumerate() if t is not threading.current_thread())
     if not left:
         return
-    logging.getLogger(__name__).warning(
-        "exiting without waiting for %s, still busy; the samples not written are in the spool",
-        ", ".join(left),
-    )
+    log = logging.getLogger(__name__)
+    log.warning("exiting without waiting for %s, still busy", ", ".join(left))
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # closed, or None
+            stream.flush()
     os._exit(0)
 
 
