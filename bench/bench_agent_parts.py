@@ -65,21 +65,23 @@ def config_of(count: int, directory: Path) -> tuple[Config, float]:
 
 def series(names: list[str]) -> None:
     disable_created_metrics()  # type: ignore[no-untyped-call]  # as the agent does
-    results = [measured(i) for i in range(len(names))]
+    results = [(name, measured(i)) for i, name in enumerate(names)]
+
+    def observe_all(metrics: AgentMetrics) -> None:
+        for name, result in results:
+            metrics.observe(name, result, 0.01)
+
     tracemalloc.start()
     kept = AgentMetrics(CollectorRegistry())
-    for name, result in zip(names, results, strict=True):
-        kept.observe(name, result, 0.01)
+    observe_all(kept)
     grown = tracemalloc.get_traced_memory()[0] / 1e6
     tracemalloc.stop()
     del kept
     registry = CollectorRegistry()
     metrics = AgentMetrics(registry)
-    for name, result in zip(names, results, strict=True):
-        metrics.observe(name, result, 0.01)
+    observe_all(metrics)
     start = time.process_time()
-    for name, result in zip(names, results, strict=True):
-        metrics.observe(name, result, 0.01)
+    observe_all(metrics)
     per_probe = (time.process_time() - start) / len(names)
     start = time.process_time()
     # Before issue 14 the per-target series were in the registry (PYTHONPATH=an older src/).
